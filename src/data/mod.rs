@@ -1,0 +1,104 @@
+//! Indicator data: the loaders for CSV, JSON and NDJSON files and the store
+//! of sorted series they feed.
+//!
+//! Loaders parse from text and never touch the file system; the caller
+//! reads files (see `cli::fs`) and hands each one to [`load_text`]. A file
+//! that cannot be read whole is rejected whole with one diagnostic naming
+//! its line (and column where it helps).
+
+mod csv;
+mod date;
+mod fields;
+mod json;
+mod ndjson;
+mod store;
+
+pub use date::{parse_date, DateError};
+pub use fields::Fields;
+pub use store::{Series, SeriesId, Store};
+
+use crate::diag::{Diagnostic, FileId};
+use crate::time::Date;
+
+/// The formats tocsin reads, chosen by file extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.csv`
+    Csv,
+    /// `.json`
+    Json,
+    /// `.ndjson` or `.jsonl`
+    Ndjson,
+}
+
+impl Format {
+    /// The format of a file name, or `None` for names that are ignored:
+    /// hidden files, editor and download leftovers, unknown extensions.
+    pub fn of_file_name(name: &str) -> Option<Format> {
+        if is_ignored(name) {
+            return None;
+        }
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            _ => None,
+        }
+    }
+}
+
+/// True for names that editors and downloaders leave behind (`.x`, `x~`,
+/// `x.swp`, `x.tmp`, `x.part`); such files and folders are never read.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || [".swp", ".tmp", ".part"].iter().any(|s| name.ends_with(s))
+}
+
+/// The series name for a file stem or a `series` value: every character
+/// outside `[A-Za-z0-9_]` becomes `_` (`pla-adiz` gives `pla_adiz`).
+pub fn series_name(raw: &str) -> String {
+    raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
+
+/// The observations of one series as one file holds them, in file order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Batch {
+    /// Normalised series name.
+    pub series: String,
+    /// Unit, from JSON files.
+    pub unit: Option<String>,
+    /// Description, from JSON files.
+    pub description: Option<String>,
+    /// One date per observation.
+    pub dates: Vec<Date>,
+    /// One value per observation (1 for events).
+    pub values: Vec<f64>,
+    /// 1-based line of each observation in its file.
+    pub lines: Vec<u32>,
+    /// Names of the string fields, as written in the file.
+    pub field_names: Vec<String>,
+    /// Field cells, row-major: `cells[row * field_names.len() + col]`.
+    pub cells: Vec<Box<str>>,
+}
+
+/// Everything one data file holds.
+#[derive(Clone, Debug, Default)]
+pub struct FileData {
+    /// The file the data came from.
+    pub file: FileId,
+    /// One batch per series, in order of first appearance.
+    pub batches: Vec<Batch>,
+    /// Warnings (rows skipped for want of a date).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses one data file. `stem` is the file name without its extension,
+/// used as the series name where the file names none. A leading byte-order
+/// mark is accepted; spans in diagnostics are offsets into `text` as given.
+pub fn load_text(file: FileId, stem: &str, format: Format, text: &str) -> Result<FileData, Diagnostic> {
+    match format {
+        Format::Csv => csv::load(file, stem, text),
+        Format::Json => json::load(file, stem, text),
+        Format::Ndjson => ndjson::load(file, stem, text),
+    }
+}

@@ -1,0 +1,10 @@
+//! tocsin: a rules engine for indicator-based early warning.
+//!
+//! The library is layered so that the language, the data and the evaluator
+//! are pure and testable from strings: [`lang`] parses and checks rule
+//! files, [`data`] loads indicator files into sorted series, [`eval`] answers
+//! rules at a date. Only [`cli`] touches files, clocks and the terminal.
+
+pub mod diag;
+pub mod time;
+pub mod data;

@@ -1,0 +1,208 @@
+//! Calendar dates at day resolution and the durations of the rule language.
+//!
+//! A [`Date`] is a count of days since 1970-01-01 so that windows reduce to
+//! integer comparisons and binary search; calendar arithmetic (months and
+//! years) goes through chrono and clamps to the end of the month, as the
+//! language requires (2024-03-31 minus `1mo` is 2024-02-29).
+
+use chrono::{Datelike, Months, NaiveDate};
+use std::fmt;
+
+/// A UTC calendar date, stored as days since 1970-01-01.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub i32);
+
+const UNIX_EPOCH_CE: i32 = 719_163; // days from 0001-01-01 to 1970-01-01
+
+impl Date {
+    /// The earliest date tocsin accepts (year 1).
+    pub const MIN: Date = Date(-UNIX_EPOCH_CE);
+    /// The latest date tocsin accepts (year 9999, last day).
+    pub const MAX: Date = Date(2_932_896);
+
+    /// Builds a date from year, month and day; `None` if it does not exist or
+    /// lies outside the years 1..=9999.
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+        if !(1..=9999).contains(&year) {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(year, month, day).map(Date::from_naive)
+    }
+
+    /// Converts from chrono's date type.
+    pub fn from_naive(d: NaiveDate) -> Date {
+        Date(d.num_days_from_ce() - UNIX_EPOCH_CE)
+    }
+
+    /// Converts to chrono's date type.
+    pub fn to_naive(self) -> NaiveDate {
+        // In range by construction: every Date comes from a valid NaiveDate
+        // or from arithmetic that is checked below.
+        NaiveDate::from_num_days_from_ce_opt(self.0 + UNIX_EPOCH_CE).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// Parses the `YYYY-MM-DD` form used by rule literals and `--at`.
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = &s[r];
+            if part.bytes().all(|c| c.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
+        };
+        Date::from_ymd(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    }
+
+    /// Today's date in UTC.
+    pub fn today_utc() -> Date {
+        Date::from_naive(chrono::Utc::now().date_naive())
+    }
+
+    /// Days from `other` to `self`.
+    pub fn days_since(self, other: Date) -> i64 {
+        i64::from(self.0) - i64::from(other.0)
+    }
+
+    /// `self + n` days, `None` outside the supported range.
+    pub fn add_days(self, n: i64) -> Option<Date> {
+        let d = i64::from(self.0).checked_add(n)?;
+        if d < i64::from(Date::MIN.0) || d > i64::from(Date::MAX.0) {
+            None
+        } else {
+            Some(Date(d as i32))
+        }
+    }
+
+    /// Adds (or, for negative `n`, subtracts) calendar months, clamping the
+    /// day to the end of the target month.
+    pub fn add_months(self, n: i64) -> Option<Date> {
+        let d = self.to_naive();
+        let shifted = if n >= 0 {
+            d.checked_add_months(Months::new(u32::try_from(n).ok()?))
+        } else {
+            d.checked_sub_months(Months::new(u32::try_from(-n).ok()?))
+        }?;
+        if shifted.year() < 1 || shifted.year() > 9999 {
+            return None;
+        }
+        Some(Date::from_naive(shifted))
+    }
+
+    /// `self + dur`.
+    pub fn plus(self, dur: Duration) -> Option<Date> {
+        match dur {
+            Duration::Days(n) => self.add_days(n),
+            Duration::Months(n) => self.add_months(n),
+        }
+    }
+
+    /// `self - dur`.
+    pub fn minus(self, dur: Duration) -> Option<Date> {
+        match dur {
+            Duration::Days(n) => self.add_days(n.checked_neg()?),
+            Duration::Months(n) => self.add_months(n.checked_neg()?),
+        }
+    }
+
+    /// The calendar year.
+    pub fn year(self) -> i32 {
+        self.to_naive().year()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_naive().format("%Y-%m-%d"))
+    }
+}
+
+/// A duration of the rule language: whole days (`d`, `w`) or whole calendar
+/// months (`mo`, `y`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Duration {
+    /// A number of days (`7d`, `2w` = 14 days).
+    Days(i64),
+    /// A number of calendar months (`6mo`, `1y` = 12 months).
+    Months(i64),
+}
+
+impl Duration {
+    /// The duration twice as long (`2 × 6mo = 12mo`), used by `growth`.
+    pub fn doubled(self) -> Option<Duration> {
+        Some(match self {
+            Duration::Days(n) => Duration::Days(n.checked_mul(2)?),
+            Duration::Months(n) => Duration::Months(n.checked_mul(2)?),
+        })
+    }
+
+    /// True for a zero-length duration, which makes every window empty.
+    pub fn is_zero(self) -> bool {
+        matches!(self, Duration::Days(0) | Duration::Months(0))
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Duration::Days(n) if n != 0 && n % 7 == 0 => write!(f, "{}w", n / 7),
+            Duration::Days(n) => write!(f, "{n}d"),
+            Duration::Months(n) if n != 0 && n % 12 == 0 => write!(f, "{}y", n / 12),
+            Duration::Months(n) => write!(f, "{n}mo"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse_iso(s).unwrap()
+    }
+
+    #[test]
+    fn epoch_is_zero() {
+        assert_eq!(d("1970-01-01"), Date(0));
+        assert_eq!(d("1970-01-02"), Date(1));
+        assert_eq!(d("2025-07-20").to_string(), "2025-07-20");
+    }
+
+    #[test]
+    fn month_arithmetic_clamps_to_month_end() {
+        assert_eq!(d("2024-03-31").minus(Duration::Months(1)), Some(d("2024-02-29")));
+        assert_eq!(d("2023-03-31").minus(Duration::Months(1)), Some(d("2023-02-28")));
+        assert_eq!(d("2024-02-29").minus(Duration::Months(12)), Some(d("2023-02-28")));
+        assert_eq!(d("2025-01-31").plus(Duration::Months(1)), Some(d("2025-02-28")));
+    }
+
+    #[test]
+    fn rejects_bad_iso_dates() {
+        assert_eq!(Date::parse_iso("2025-13-01"), None);
+        assert_eq!(Date::parse_iso("2025-02-30"), None);
+        assert_eq!(Date::parse_iso("2025-2-3"), None);
+        assert_eq!(Date::parse_iso("+025-02-03"), None);
+        assert_eq!(Date::parse_iso("0000-01-01"), None);
+    }
+
+    #[test]
+    fn range_limits_give_none() {
+        assert_eq!(Date::MAX.add_days(1), None);
+        assert_eq!(Date::MIN.add_days(-1), None);
+        assert_eq!(d("9999-12-31"), Date::MAX);
+        assert_eq!(d("0001-01-01"), Date::MIN);
+        assert_eq!(d("2020-01-01").minus(Duration::Months(i64::MAX)), None);
+    }
+
+    #[test]
+    fn durations_display_in_their_largest_unit() {
+        assert_eq!(Duration::Days(14).to_string(), "2w");
+        assert_eq!(Duration::Days(30).to_string(), "30d");
+        assert_eq!(Duration::Months(24).to_string(), "2y");
+        assert_eq!(Duration::Months(6).doubled(), Some(Duration::Months(12)));
+    }
+}
