@@ -16,7 +16,7 @@ const UNIX_EPOCH_CE: i32 = 719_163; // days from 0001-01-01 to 1970-01-01
 
 impl Date {
     /// The earliest date tocsin accepts (year 1).
-    pub const MIN: Date = Date(-UNIX_EPOCH_CE);
+    pub const MIN: Date = Date(1 - UNIX_EPOCH_CE);
     /// The latest date tocsin accepts (year 9999, last day).
     pub const MAX: Date = Date(2_932_896);
 
