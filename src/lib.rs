@@ -8,3 +8,4 @@
 pub mod diag;
 pub mod time;
 pub mod data;
+pub mod lang;

@@ -1,0 +1,4 @@
+//! The rule language: syntax tree, parser and checker. Pure: no IO.
+
+pub mod ast;
+pub mod parser;

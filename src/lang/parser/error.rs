@@ -1,0 +1,159 @@
+//! The parser's error type: where parsing stopped and what would have been
+//! accepted there, or a specific problem found in a token.
+
+use crate::diag::{Code, Diagnostic, FileId, Span};
+use nom::error::{ErrorKind, ParseError};
+use nom_locate::LocatedSpan;
+
+/// Parser input: the text with its offset and file.
+pub type In<'a> = LocatedSpan<&'a str, FileId>;
+
+/// Parser result.
+pub type PResult<'a, T> = nom::IResult<In<'a>, T, PError>;
+
+/// A parse error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PError {
+    /// Byte offset where the problem is.
+    pub offset: usize,
+    /// What would have been accepted at `offset` (for "expected ...").
+    pub expected: Vec<&'static str>,
+    /// A specific problem (bad literal, chained comparison, ...), which
+    /// takes precedence over `expected`.
+    pub problem: Option<Problem>,
+}
+
+/// A specific problem with a token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// Diagnostic code.
+    pub code: Code,
+    /// Message.
+    pub message: String,
+    /// The bytes of the offending token.
+    pub len: usize,
+    /// Label under the span.
+    pub label: String,
+    /// Notes.
+    pub notes: Vec<String>,
+}
+
+impl PError {
+    /// "expected `what`" at the input's position.
+    pub fn expected(i: In, what: &'static str) -> PError {
+        PError { offset: i.location_offset(), expected: vec![what], problem: None }
+    }
+
+    /// A specific problem at `offset`, spanning `len` bytes.
+    pub fn problem(offset: usize, len: usize, code: Code, message: impl Into<String>, label: impl Into<String>) -> PError {
+        PError {
+            offset,
+            expected: Vec::new(),
+            problem: Some(Problem { code, message: message.into(), len, label: label.into(), notes: Vec::new() }),
+        }
+    }
+
+    /// Adds a note to a specific problem.
+    pub fn note(mut self, note: impl Into<String>) -> PError {
+        if let Some(p) = &mut self.problem {
+            p.notes.push(note.into());
+        }
+        self
+    }
+
+    /// Turns the error into a diagnostic against `text` (the whole file).
+    pub fn into_diagnostic(self, file: FileId, text: &str) -> Diagnostic {
+        if let Some(p) = self.problem {
+            let mut d = Diagnostic::error(p.code, p.message).with_primary(Span::new(file, self.offset, self.offset + p.len), p.label);
+            d.notes = p.notes;
+            return d;
+        }
+        let (found, len) = describe_token(text, self.offset);
+        let mut expected: Vec<&str> = self.expected.clone();
+        expected.sort_unstable();
+        expected.dedup();
+        let message = match expected.as_slice() {
+            [] => format!("unexpected {found}"),
+            [one] => format!("expected {one}, found {found}"),
+            many => {
+                let (last, rest) = many.split_last().unwrap_or((&"", &[]));
+                format!("expected {} or {last}, found {found}", rest.join(", "))
+            }
+        };
+        let label = match expected.as_slice() {
+            [one] => format!("expected {one}"),
+            _ => "unexpected here".to_string(),
+        };
+        Diagnostic::error(Code::Syntax, message).with_primary(Span::new(file, self.offset, self.offset + len), label)
+    }
+}
+
+/// Describes the token at `offset` for "found ..." and gives its length.
+fn describe_token(text: &str, offset: usize) -> (String, usize) {
+    let rest = text.get(offset..).unwrap_or("");
+    let Some(c) = rest.chars().next() else { return ("end of file".to_string(), 0) };
+    if c.is_alphanumeric() || c == '_' {
+        let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let what = if super::lexical::is_reserved(&word) { "keyword" } else { "" };
+        let shown = if what.is_empty() { format!("`{word}`") } else { format!("{what} `{word}`") };
+        return (shown, word.len());
+    }
+    if c == '\n' {
+        return ("end of line".to_string(), 1);
+    }
+    (format!("`{c}`"), c.len_utf8())
+}
+
+impl ParseError<In<'_>> for PError {
+    fn from_error_kind(input: In, _kind: ErrorKind) -> Self {
+        PError { offset: input.location_offset(), expected: Vec::new(), problem: None }
+    }
+
+    fn append(_input: In, _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+
+    fn or(self, other: Self) -> Self {
+        // The branch that got furthest explains the problem best; at the
+        // same spot, every alternative was possible.
+        match self.offset.cmp(&other.offset) {
+            std::cmp::Ordering::Greater => self,
+            std::cmp::Ordering::Less => other,
+            std::cmp::Ordering::Equal => {
+                if self.problem.is_some() {
+                    return self;
+                }
+                if other.problem.is_some() {
+                    return other;
+                }
+                let mut merged = self;
+                merged.expected.extend(other.expected);
+                merged
+            }
+        }
+    }
+}
+
+/// Labels what a parser expects: an error at the very position where the
+/// parser started is replaced by "expected `what`".
+pub fn expect<'a, T>(
+    what: &'static str,
+    mut p: impl FnMut(In<'a>) -> PResult<'a, T>,
+) -> impl FnMut(In<'a>) -> PResult<'a, T> {
+    move |i: In<'a>| match p(i) {
+        Err(nom::Err::Error(e)) if e.offset == i.location_offset() && e.problem.is_none() => {
+            Err(nom::Err::Error(PError::expected(i, what)))
+        }
+        other => other,
+    }
+}
+
+/// Fails with "expected `what`" at `i`.
+pub fn fail_expected<'a, T>(i: In<'a>, what: &'static str) -> PResult<'a, T> {
+    Err(nom::Err::Error(PError::expected(i, what)))
+}
+
+/// Fails hard (no backtracking) with a specific problem.
+pub fn fail_problem<'a, T>(e: PError) -> PResult<'a, T> {
+    Err(nom::Err::Failure(e))
+}

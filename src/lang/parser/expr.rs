@@ -1,0 +1,433 @@
+//! Expressions, by precedence from loosest to tightest:
+//! `or` < `and` < `not` < comparison < `+ -` < `* /` < unary `-` < primary.
+
+use super::error::{expect, fail_expected, fail_problem, In, PError, PResult};
+use super::lexical::{any_word, ident, keyword, lex, numeric, span_between, string, symbol, ws, NumLit};
+use crate::diag::{Code, Span};
+use crate::lang::ast::*;
+use nom::Input;
+
+/// An expression.
+pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
+    or_expr(i)
+}
+
+fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+}
+
+fn or_expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (mut i, mut lhs) = and_expr(i)?;
+    while let Ok((rest, _)) = lex(keyword("or"))(i) {
+        let (rest, rhs) = lex(operand(and_expr))(rest)?;
+        lhs = binary(BinOp::Or, lhs, rhs);
+        i = rest;
+    }
+    Ok((i, lhs))
+}
+
+fn and_expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (mut i, mut lhs) = not_expr(i)?;
+    while let Ok((rest, _)) = lex(keyword("and"))(i) {
+        let (rest, rhs) = lex(operand(not_expr))(rest)?;
+        lhs = binary(BinOp::And, lhs, rhs);
+        i = rest;
+    }
+    Ok((i, lhs))
+}
+
+fn not_expr(i: In<'_>) -> PResult<'_, Expr> {
+    if let Ok((rest, kw)) = keyword("not")(i) {
+        let (rest, inner) = lex(operand(not_expr))(rest)?;
+        let span = kw.to(inner.span);
+        return Ok((rest, Expr { kind: ExprKind::Unary { op: UnOp::Not, expr: Box::new(inner) }, span }));
+    }
+    cmp_expr(i)
+}
+
+fn cmp_op(i: In<'_>) -> PResult<'_, BinOp> {
+    let s = i.fragment();
+    let (op, n) = if s.starts_with("==") {
+        (BinOp::Eq, 2)
+    } else if s.starts_with("!=") {
+        (BinOp::Ne, 2)
+    } else if s.starts_with("<=") {
+        (BinOp::Le, 2)
+    } else if s.starts_with(">=") {
+        (BinOp::Ge, 2)
+    } else if s.starts_with('<') {
+        (BinOp::Lt, 1)
+    } else if s.starts_with('>') {
+        (BinOp::Gt, 1)
+    } else if s.starts_with('=') {
+        return fail_problem(
+            PError::problem(i.location_offset(), 1, Code::Syntax, "`=` is not a comparison", "write `==`")
+                .note("to compare for equality, write `==`"),
+        );
+    } else {
+        return fail_expected(i, "a comparison");
+    };
+    Ok((i.take_from(n), op))
+}
+
+fn cmp_expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (i, lhs) = add_expr(i)?;
+    let Ok((rest, op)) = lex(cmp_op)(i) else { return Ok((i, lhs)) };
+    let (rest, rhs) = lex(operand(add_expr))(rest)?;
+    let whole = binary(op, lhs, rhs);
+    if let Ok((after, op2)) = lex(cmp_op)(rest) {
+        let (after, third) = lex(operand(add_expr))(after).unwrap_or((after, whole.clone()));
+        let span = whole.span.to(third.span);
+        let _ = after;
+        return fail_problem(
+            PError::problem(
+                span.start as usize,
+                (span.end - span.start) as usize,
+                Code::ChainedComparison,
+                "comparisons cannot be chained",
+                format!("a second `{}` follows a comparison", op2.as_str()),
+            )
+            .note("write two comparisons joined by `and`, for example `a < b and b < c`"),
+        );
+    }
+    Ok((rest, whole))
+}
+
+fn add_expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (mut i, mut lhs) = mul_expr(i)?;
+    loop {
+        let (rest, _) = ws(i)?;
+        let op = match rest.fragment().as_bytes().first() {
+            Some(b'+') => BinOp::Add,
+            Some(b'-') => BinOp::Sub,
+            _ => return Ok((i, lhs)),
+        };
+        let (rest, rhs) = lex(operand(mul_expr))(rest.take_from(1))?;
+        lhs = binary(op, lhs, rhs);
+        i = rest;
+    }
+}
+
+fn mul_expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (mut i, mut lhs) = unary(i)?;
+    loop {
+        let (rest, _) = ws(i)?;
+        let op = match rest.fragment().as_bytes().first() {
+            Some(b'*') => BinOp::Mul,
+            Some(b'/') => BinOp::Div,
+            _ => return Ok((i, lhs)),
+        };
+        let (rest, rhs) = lex(operand(unary))(rest.take_from(1))?;
+        lhs = binary(op, lhs, rhs);
+        i = rest;
+    }
+}
+
+fn unary(i: In<'_>) -> PResult<'_, Expr> {
+    if let Ok((rest, minus)) = symbol("-", "-")(i) {
+        let (rest, inner) = lex(operand(unary))(rest)?;
+        let span = minus.to(inner.span);
+        return Ok((rest, Expr { kind: ExprKind::Unary { op: UnOp::Neg, expr: Box::new(inner) }, span }));
+    }
+    primary(i)
+}
+
+/// After an operator an operand must follow: failing there is final.
+fn operand<'a>(p: fn(In<'a>) -> PResult<'a, Expr>) -> impl FnMut(In<'a>) -> PResult<'a, Expr> {
+    move |i| match expect("an expression", p)(i) {
+        Err(nom::Err::Error(e)) => Err(nom::Err::Failure(e)),
+        other => other,
+    }
+}
+
+fn literal_word(i: In) -> Option<(In, ExprKind, Span)> {
+    for (kw, kind) in
+        [("true", ExprKind::Bool(true)), ("false", ExprKind::Bool(false)), ("none", ExprKind::None), ("now", ExprKind::Now)]
+    {
+        if let Ok((rest, span)) = keyword(kw)(i) {
+            return Some((rest, kind, span));
+        }
+    }
+    None
+}
+
+fn primary(i: In<'_>) -> PResult<'_, Expr> {
+    let first = i.fragment().as_bytes().first().copied();
+    match first {
+        Some(b'0'..=b'9') => {
+            let (rest, lit) = numeric(i)?;
+            let kind = match lit {
+                NumLit::Number(n) => ExprKind::Number(n),
+                NumLit::Percent(p) => ExprKind::Percent(p),
+                NumLit::Duration(d) => ExprKind::Duration(d),
+                NumLit::Date(d) => ExprKind::Date(d),
+            };
+            Ok((rest, Expr { kind, span: span_between(i, rest) }))
+        }
+        Some(b'"') => {
+            let (rest, s) = string(i)?;
+            Ok((rest, Expr { kind: ExprKind::Str(s.value), span: s.span }))
+        }
+        Some(b'(') => {
+            let (rest, inner) = lex(operand(expr))(i.take_from(1))?;
+            let (rest, _) = lex(closing(")", "`)`"))(rest)?;
+            Ok((rest, Expr { kind: ExprKind::Paren(Box::new(inner)), span: span_between(i, rest) }))
+        }
+        _ => {
+            if let Some((rest, kind, span)) = literal_word(i) {
+                return Ok((rest, Expr { kind, span }));
+            }
+            let (rest, name) = match ident(i) {
+                Ok(ok) => ok,
+                Err(nom::Err::Error(e)) if e.problem.is_some() => {
+                    // A reserved word where an expression should be: say
+                    // what was expected rather than what the word is.
+                    return fail_expected(i, "an expression");
+                }
+                Err(e) => return Err(e),
+            };
+            let (after_ws, _) = ws(rest)?;
+            match after_ws.fragment().as_bytes().first() {
+                Some(b'(') => call(i, name, after_ws.take_from(1)),
+                Some(b'[') | Some(b'.') => {
+                    let (rest, s) = series_tail(i, name, rest)?;
+                    Ok((rest, Expr { span: s.span, kind: ExprKind::Series(s) }))
+                }
+                _ => Ok((rest, Expr { span: name.span, kind: ExprKind::Name(name) })),
+            }
+        }
+    }
+}
+
+/// A closing bracket; failing here is final, because the opening one
+/// committed the parser.
+fn closing<'a>(sym: &'static str, label: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Span> {
+    move |i| match symbol(sym, label)(i) {
+        Err(nom::Err::Error(e)) => Err(nom::Err::Failure(e)),
+        other => other,
+    }
+}
+
+fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
+    let mut args = Vec::new();
+    loop {
+        let (rest, _) = ws(i)?;
+        if let Ok((rest, _)) = symbol(")", ")")(rest) {
+            return Ok((rest, Expr { kind: ExprKind::Call { func, args }, span: span_between(start, rest) }));
+        }
+        let named = any_word(rest).ok().and_then(|(after, name)| {
+            let (after, _) = ws(after).ok()?;
+            let (after, _) = symbol(":", ":")(after).ok()?;
+            Some((after, name))
+        });
+        let (rest, arg) = match named {
+            Some((after, name)) => {
+                let (after, value) = lex(operand(expr))(after)?;
+                (after, Arg { name: Some(name), value })
+            }
+            None => {
+                let (after, value) = operand(expr)(rest)?;
+                (after, Arg { name: None, value })
+            }
+        };
+        args.push(arg);
+        let (rest, _) = ws(rest)?;
+        i = match symbol(",", ",")(rest) {
+            Ok((rest, _)) => rest,
+            Err(_) => match symbol(")", ")")(rest) {
+                Ok(_) => rest,
+                Err(_) => return Err(nom::Err::Failure(PError { expected: vec!["`,`", "`)`"], ..PError::expected(rest, "`,`") })),
+            },
+        };
+    }
+}
+
+/// A series expression: a name with an optional filter and projection.
+pub fn series_expr(i: In<'_>) -> PResult<'_, SeriesExpr> {
+    let (rest, name) = expect("a series name", ident)(i)?;
+    series_tail(i, name, rest)
+}
+
+fn series_tail<'a>(start: In<'a>, base: Ident, i: In<'a>) -> PResult<'a, SeriesExpr> {
+    let (after_ws, _) = ws(i)?;
+    let (i, filter) = match symbol("[", "[")(after_ws) {
+        Ok((rest, _)) => {
+            let (rest, preds) = predicates(rest)?;
+            (rest, Some(preds))
+        }
+        Err(_) => (i, None),
+    };
+    let (after_ws, _) = ws(i)?;
+    let (i, projection) = match symbol(".", ".")(after_ws) {
+        Ok((rest, _)) => {
+            let (rest, field) = lex(field_ref)(rest).map_err(|e| match e {
+                nom::Err::Error(e) => nom::Err::Failure(e),
+                e => e,
+            })?;
+            (rest, Some(field))
+        }
+        Err(_) => (i, None),
+    };
+    Ok((i, SeriesExpr { base, filter, projection, span: span_between(start, i) }))
+}
+
+fn field_ref(i: In<'_>) -> PResult<'_, FieldRef> {
+    if let Ok((rest, s)) = string(i) {
+        return Ok((rest, FieldRef { name: s.value, quoted: true, span: s.span }));
+    }
+    let (rest, w) = expect("a field name", any_word)(i)?;
+    Ok((rest, FieldRef { name: w.name, quoted: false, span: w.span }))
+}
+
+fn predicates(mut i: In<'_>) -> PResult<'_, Vec<Predicate>> {
+    let mut preds = Vec::new();
+    loop {
+        let (rest, _) = ws(i)?;
+        if let Ok((rest, _)) = symbol("]", "]")(rest) {
+            if preds.is_empty() {
+                return fail_problem(
+                    PError::problem(rest.location_offset() - 1, 1, Code::Syntax, "an empty filter", "expected a predicate")
+                        .note("a filter holds predicates such as `actor ~ \"houthi\"`; remove the brackets to take every observation"),
+                );
+            }
+            return Ok((rest, preds));
+        }
+        let (rest, pred) = match predicate(rest) {
+            Err(nom::Err::Error(e)) => return Err(nom::Err::Failure(e)),
+            other => other?,
+        };
+        preds.push(pred);
+        let (rest, _) = ws(rest)?;
+        i = match symbol(",", ",")(rest) {
+            Ok((rest, _)) => rest,
+            Err(_) => match symbol("]", "]")(rest) {
+                Ok(_) => rest,
+                Err(_) => return Err(nom::Err::Failure(PError { expected: vec!["`,`", "`]`"], ..PError::expected(rest, "`,`") })),
+            },
+        };
+    }
+}
+
+fn signed_number(i: In<'_>) -> PResult<'_, f64> {
+    let (rest, neg) = match symbol("-", "-")(i) {
+        Ok((rest, _)) => (rest, -1.0),
+        Err(_) => (i, 1.0),
+    };
+    let (rest, lit) = expect("a number", numeric)(rest)?;
+    match lit {
+        NumLit::Number(n) | NumLit::Percent(n) => Ok((rest, neg * n)),
+        _ => fail_expected(i, "a number"),
+    }
+}
+
+fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
+    let (rest, field) = expect("a field name", field_ref)(i)?;
+    let (rest, _) = ws(rest)?;
+    let s = rest.fragment();
+    let (rest, test) = if s.starts_with('~') {
+        let (r, lit) = lex(expect("a string", string))(rest.take_from(1))?;
+        (r, FieldTest::Contains(lit.value))
+    } else if keyword("in")(rest).is_ok() {
+        let (r, _) = lex(expect("`[`", symbol("[", "`[`")))(rest.take_from(2))?;
+        let mut items = Vec::new();
+        let mut r = r;
+        loop {
+            let (after, _) = ws(r)?;
+            if let Ok((after, _)) = symbol("]", "]")(after) {
+                r = after;
+                break;
+            }
+            let (after, lit) = expect("a string", string)(after)?;
+            items.push(lit.value);
+            let (after, _) = ws(after)?;
+            r = match symbol(",", ",")(after) {
+                Ok((after, _)) => after,
+                Err(_) => after,
+            };
+            if symbol("]", "]")(r).is_err() && string(ws(r)?.0).is_err() {
+                return Err(nom::Err::Failure(PError { expected: vec!["`,`", "`]`"], ..PError::expected(r, "`,`") }));
+            }
+        }
+        (r, FieldTest::In(items))
+    } else {
+        let (r, op) = expect("`==`, `!=`, `~`, `in`, `<`, `<=`, `>` or `>=`", cmp_op)(rest)?;
+        let (r, _) = ws(r)?;
+        let text = matches!(op, BinOp::Eq | BinOp::Ne).then(|| string(r).ok()).flatten();
+        match text {
+            Some((r, lit)) => (r, if op == BinOp::Eq { FieldTest::TextEq(lit.value) } else { FieldTest::TextNe(lit.value) }),
+            None => {
+                let (r, n) = expect("a number or a string", signed_number)(r)?;
+                let cmp = match op {
+                    BinOp::Eq => NumCmp::Eq,
+                    BinOp::Ne => NumCmp::Ne,
+                    BinOp::Lt => NumCmp::Lt,
+                    BinOp::Le => NumCmp::Le,
+                    BinOp::Gt => NumCmp::Gt,
+                    _ => NumCmp::Ge,
+                };
+                (r, FieldTest::Num(cmp, n))
+            }
+        }
+    };
+    Ok((rest, Predicate { span: field.span.to(span_between(i, rest)), field, test }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::FileId;
+
+    fn parse(s: &str) -> Expr {
+        let (rest, e) = expr(In::new_extra(s, FileId(0))).unwrap();
+        assert_eq!(rest.fragment().trim(), "", "unparsed rest");
+        e
+    }
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Number(n) => n.to_string(),
+            ExprKind::Name(n) => n.name.clone(),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", show(lhs), op.as_str(), show(rhs)),
+            ExprKind::Unary { op: UnOp::Neg, expr } => format!("(-{})", show(expr)),
+            ExprKind::Unary { op: UnOp::Not, expr } => format!("(not {})", show(expr)),
+            ExprKind::Paren(inner) => show(inner),
+            ExprKind::Call { func, args } => {
+                format!("{}({})", func.name, args.iter().map(|a| show(&a.value)).collect::<Vec<_>>().join(", "))
+            }
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn precedence_follows_the_spec() {
+        assert_eq!(show(&parse("a or b and c")), "(a or (b and c))");
+        assert_eq!(show(&parse("not a > 1 and b")), "((not (a > 1)) and b)");
+        assert_eq!(show(&parse("1 + 2 * 3 > -x - 1")), "((1 + (2 * 3)) > ((-x) - 1))");
+        assert_eq!(show(&parse("a - b - c")), "((a - b) - c)");
+        assert_eq!(show(&parse("(a or b) and c")), "((a or b) and c)");
+    }
+
+    #[test]
+    fn calls_filters_and_projections() {
+        let e = parse(r#"resumed(strikes[actor ~ "houthi", fatalities >= 1], quiet: 6mo, within: 30d)"#);
+        let ExprKind::Call { args, .. } = &e.kind else { panic!() };
+        assert_eq!(args.len(), 3);
+        assert_eq!(args[1].name.as_ref().unwrap().name, "quiet");
+        let ExprKind::Series(s) = &args[0].value.kind else { panic!() };
+        assert_eq!(s.filter.as_ref().unwrap().len(), 2);
+        let e = parse(r#"latest(pla["與那國" == "1", series in ["a", "b"]]."fatal count")"#);
+        let ExprKind::Call { args, .. } = &e.kind else { panic!() };
+        let ExprKind::Series(s) = &args[0].value.kind else { panic!() };
+        assert_eq!(s.projection.as_ref().unwrap().name, "fatal count");
+        assert_eq!(s.filter.as_ref().unwrap()[1].test, FieldTest::In(vec!["a".into(), "b".into()]));
+    }
+
+    #[test]
+    fn chained_comparison_is_an_error() {
+        let r = expr(In::new_extra("a < b < c", FileId(0)));
+        let Err(nom::Err::Failure(e)) = r else { panic!("{r:?}") };
+        assert_eq!(e.problem.unwrap().code, Code::ChainedComparison);
+    }
+}

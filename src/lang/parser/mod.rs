@@ -1,0 +1,189 @@
+//! The rule-file parser, built with nom. The grammar reads top-down like
+//! the spec: [`items`] for items and fields, [`expr`] for expressions,
+//! [`lexical`] for tokens. After a syntax error the parser resumes at the
+//! next item keyword, so one run reports the errors of every item.
+
+mod error;
+mod expr;
+mod items;
+pub(crate) mod lexical;
+
+pub use error::PError;
+pub use lexical::{is_reserved, RESERVED};
+
+use crate::diag::{Diagnostic, FileId};
+use crate::lang::ast::RuleFile;
+use error::In;
+use nom::Input;
+
+/// Parses one rule file. Returns every item that parsed and a diagnostic
+/// for each one that did not.
+pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    let mut i = In::new_extra(text, file);
+    loop {
+        let Ok((rest, _)) = lexical::ws(i) else { break };
+        if rest.fragment().is_empty() {
+            break;
+        }
+        match items::item(rest) {
+            Ok((after, item)) => {
+                items.push(item);
+                i = after;
+            }
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                diags.push(e.into_diagnostic(file, text));
+                let resume = next_item_start(text, rest.location_offset() + 1);
+                i = rest.take_from(resume - rest.location_offset());
+            }
+            Err(nom::Err::Incomplete(_)) => break,
+        }
+    }
+    (RuleFile { items }, diags)
+}
+
+/// The offset of the next item keyword at or after `from`, outside strings
+/// and comments, followed by a blank and a name (so that a field called
+/// `series` inside a filter is not taken for an item); the end of the text
+/// if there is none.
+fn next_item_start(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut k = from.min(b.len());
+    // Start at a character boundary.
+    while k < b.len() && !text.is_char_boundary(k) {
+        k += 1;
+    }
+    let word_char = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while k < b.len() {
+        match b[k] {
+            b'#' => {
+                while k < b.len() && b[k] != b'\n' {
+                    k += 1;
+                }
+            }
+            b'"' => {
+                k += 1;
+                while k < b.len() && b[k] != b'"' {
+                    k += if b[k] == b'\\' { 2 } else { 1 };
+                }
+                k += 1;
+            }
+            c if word_char(c) => {
+                let start = k;
+                while k < b.len() && word_char(b[k]) {
+                    k += 1;
+                }
+                let word = &text[start..k];
+                let at_boundary = start == 0 || !word_char(b[start - 1]);
+                if at_boundary && matches!(word, "series" | "let" | "indicator" | "alert") {
+                    let mut j = k;
+                    while j < b.len() && b[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    if j > k && j < b.len() && (b[j].is_ascii_alphabetic() || b[j] == b'_') {
+                        return start;
+                    }
+                }
+            }
+            _ => k += 1,
+        }
+    }
+    b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{render, Code, SourceMap};
+    use crate::lang::ast::*;
+
+    fn parse(text: &str) -> (RuleFile, Vec<Diagnostic>) {
+        parse_file(FileId(0), text)
+    }
+
+    #[test]
+    fn parses_the_spec_example() {
+        let text = r#"
+# rules/taiwan.rules
+series adiz_aircraft = adiz[kind == "aircraft"]
+
+let davidson_window = 2027-01-01
+
+indicator pla_pressure_surge {
+  title:  "PLA military pressure on Taiwan up 300% in a year"
+  when:   growth(adiz_aircraft, 1y) >= 300%
+  for:    30d
+  source: "INDOPACOM commander, Senate Armed Services testimony, April 2025"
+}
+
+indicator houthi_strikes_resumed {
+  title: "Houthi strikes on shipping resumed after a long pause"
+  when:  resumed(red_sea_attacks[actor ~ "houthi"], quiet: 6mo, within: 30d)
+}
+
+alert two_front_pressure {
+  severity: critical
+  when:     pla_pressure_surge and count_true(houthi_strikes_resumed, finland_buildup) >= 1
+  summary:  "Taiwan pressure up {growth(adiz_aircraft, 1y)}; second front active"
+}
+"#;
+        let (file, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.items.len(), 5);
+        let Item::Rule(alert) = &file.items[4] else { panic!() };
+        assert_eq!(alert.kind, RuleKind::Alert);
+        let Some(Field { value: FieldValue::Template(t), .. }) = alert.field(FieldKey::Summary) else { panic!() };
+        assert_eq!(t.parts.len(), 3);
+        assert!(matches!(&t.parts[1], TemplatePart::Hole(_)));
+    }
+
+    #[test]
+    fn one_line_items_with_several_fields() {
+        let (file, diags) = parse("indicator high { when: latest(level) > 5 for: 3d }\nalert escalate { severity: warning when: high }");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.items.len(), 2);
+    }
+
+    #[test]
+    fn recovers_at_the_next_item() {
+        let text = "indicator a { when: latest(x) > }\nindicator b { when: true }\nlet c = (1 + \nalert d { when: b wen: 1 }\nlet e = 1";
+        let (file, diags) = parse(text);
+        let names: Vec<_> = file.items.iter().map(|i| i.name().name.as_str()).collect();
+        assert_eq!(names, ["b", "e"]);
+        assert_eq!(diags.len(), 3, "{diags:?}");
+        assert_eq!(diags[2].code, Code::UnknownField);
+        let mut sources = SourceMap::new();
+        sources.add("x.rules", text);
+        assert_eq!(render::one_line(&diags[0], &sources), "x.rules:1:33: error[E001]: expected an expression, found `}`");
+    }
+
+    #[test]
+    fn errors_point_after_the_keyword() {
+        let (_, diags) = parse("indicator { when: true }");
+        let mut sources = SourceMap::new();
+        sources.add("x.rules", "indicator { when: true }");
+        assert_eq!(render::one_line(&diags[0], &sources), "x.rules:1:11: error[E001]: expected a name, found `{`");
+        let (_, diags) = parse("indicator for { when: true }");
+        assert_eq!(diags[0].code, Code::ReservedWord);
+    }
+
+    #[test]
+    fn template_braces() {
+        let (file, diags) = parse(r#"indicator a { when: true summary: "{{x}} {1 + 2} \"q\"" }"#);
+        assert!(diags.is_empty(), "{diags:?}");
+        let Item::Rule(r) = &file.items[0] else { panic!() };
+        let Some(Field { value: FieldValue::Template(t), .. }) = r.field(FieldKey::Summary) else { panic!() };
+        assert_eq!(t.parts[0], TemplatePart::Text("{x} ".into()));
+        assert_eq!(t.parts[2], TemplatePart::Text(" \"q\"".into()));
+        let (_, diags) = parse(r#"indicator a { when: true summary: "a } b" }"#);
+        assert_eq!(diags[0].code, Code::BadTemplate);
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for text in ["", "#", "indicator", "series x = ", "let = ", "\"", "alert a { tags: [\"a\" \"b\"] }", "indicator a { when: x[", "é", "let x = 1 +", "indicator a { when: f(a: ) }"] {
+            let _ = parse(text);
+        }
+    }
+}
