@@ -1,4 +1,8 @@
-//! The rule language: syntax tree, parser and checker. Pure: no IO.
+//! The rule language: syntax tree, parser, checker and the checked
+//! program. Pure: no IO.
 
 pub mod ast;
+pub mod check;
+pub mod functions;
 pub mod parser;
+pub mod program;

@@ -1,0 +1,775 @@
+//! Lowering: each expression is resolved and typed, and becomes a [`Node`].
+//! Lets are lowered on first use so that their types are known wherever
+//! they are referenced, in any file and any order.
+
+use super::names::{Def, Defs};
+use crate::diag::{did_you_mean, Code, Diagnostic, Span};
+use crate::lang::ast::*;
+use crate::lang::functions::{Func, Params};
+use crate::lang::program::*;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Clone)]
+enum Slot<T> {
+    Todo,
+    Busy,
+    Done(T),
+}
+
+pub struct Lowerer<'a> {
+    defs: Defs<'a>,
+    diags: Vec<Diagnostic>,
+    series: Vec<SeriesDef>,
+    series_keys: HashMap<String, usize>,
+    named_series: Vec<Slot<Option<usize>>>,
+    lets: Vec<Slot<LetDef>>,
+    rules: Vec<Option<RuleDef>>,
+    /// Definitions being lowered, innermost last; references found are
+    /// edges from the innermost.
+    stack: Vec<Def>,
+    edges: HashMap<Def, Vec<(Def, Span)>>,
+}
+
+fn err(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(code, message).with_primary(span, label)
+}
+
+fn node(kind: NodeKind, ty: Type, span: Span) -> Node {
+    Node { kind, ty, span }
+}
+
+fn invalid(span: Span) -> Node {
+    node(NodeKind::Invalid, Type::Error, span)
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(mut defs: Defs<'a>) -> Lowerer<'a> {
+        let diags = std::mem::take(&mut defs.diagnostics);
+        Lowerer {
+            named_series: vec![Slot::Todo; defs.series.len()],
+            lets: vec![Slot::Todo; defs.lets.len()],
+            rules: vec![None; defs.rules.len()],
+            defs,
+            diags,
+            series: Vec::new(),
+            series_keys: HashMap::new(),
+            stack: Vec::new(),
+            edges: HashMap::new(),
+        }
+    }
+
+    pub fn run(&mut self) {
+        for i in 0..self.named_series.len() {
+            self.named_series_slot(i);
+        }
+        for i in 0..self.lets.len() {
+            self.lower_let(i);
+        }
+        for i in 0..self.rules.len() {
+            self.lower_rule(i);
+        }
+        self.report_cycles();
+    }
+
+    pub fn finish(self) -> (Program, Vec<Diagnostic>) {
+        let lets = self
+            .lets
+            .into_iter()
+            .zip(&self.defs.lets)
+            .map(|(slot, item)| match slot {
+                Slot::Done(l) => l,
+                _ => LetDef { name: item.name.name.clone(), value: invalid(item.value.span), span: item.span },
+            })
+            .collect();
+        let rules = self.rules.into_iter().flatten().collect();
+        (Program { series: self.series, lets, rules }, self.diags)
+    }
+
+    fn edge(&mut self, to: Def, span: Span) {
+        if let Some(&from) = self.stack.last() {
+            self.edges.entry(from).or_default().push((to, span));
+        }
+    }
+
+    // ----- series -------------------------------------------------------
+
+    fn intern_series(&mut self, def: SeriesDef) -> usize {
+        let key = format!("{}\u{0}{}", def.root, steps_key(&def.steps));
+        if let Some(&i) = self.series_keys.get(&key) {
+            return i;
+        }
+        self.series.push(def);
+        self.series_keys.insert(key, self.series.len() - 1);
+        self.series.len() - 1
+    }
+
+    fn named_series_slot(&mut self, i: usize) -> Option<usize> {
+        match &self.named_series[i] {
+            Slot::Done(s) => return *s,
+            Slot::Busy => return None,
+            Slot::Todo => {}
+        }
+        self.named_series[i] = Slot::Busy;
+        self.stack.push(Def::Series(i));
+        let item = self.defs.series[i];
+        let slot = self.series_def(&item.expr).map(|mut def| {
+            def.label = item.name.name.clone();
+            def.span = item.name.span;
+            self.intern_series(def)
+        });
+        self.stack.pop();
+        self.named_series[i] = Slot::Done(slot);
+        slot
+    }
+
+    /// Resolves a name used as a series.
+    fn series_name(&mut self, id: &Ident) -> Option<usize> {
+        let def = self.series_name_def(id)?;
+        Some(self.intern_series(def))
+    }
+
+    fn series_name_def(&mut self, id: &Ident) -> Option<SeriesDef> {
+        match self.defs.names.get(id.name.as_str()).copied() {
+            Some(Def::Data) => Some(SeriesDef { label: id.name.clone(), root: id.name.clone(), steps: Vec::new(), span: id.span }),
+            Some(Def::Series(i)) => {
+                self.edge(Def::Series(i), id.span);
+                let slot = self.named_series_slot(i)?;
+                Some(self.series[slot].clone())
+            }
+            Some(other) => {
+                let what = match other {
+                    Def::Let(_) => "a let",
+                    _ => "an indicator or alert",
+                };
+                self.diags.push(
+                    err(Code::TypeMismatch, format!("expected a series, found `{}`, which is {what}", id.name), id.span, "not a series")
+                        .with_note("functions such as latest, count and growth take a series from the indicator files or a `series` item"),
+                );
+                None
+            }
+            None => {
+                let series_names: Vec<&str> = self
+                    .defs
+                    .names
+                    .iter()
+                    .filter(|(_, d)| matches!(d, Def::Data | Def::Series(_)))
+                    .map(|(n, _)| *n)
+                    .collect();
+                let mut d = err(Code::UnknownName, format!("unknown series `{}`", id.name), id.span, "no series has this name");
+                d = match did_you_mean(&id.name, series_names.iter().copied()) {
+                    Some(near) => {
+                        d.message = format!("unknown series `{}`; did you mean `{near}`?", id.name);
+                        d.with_note(format!("did you mean `{near}`?"))
+                    }
+                    None => d.with_note("series come from the files under --indicators (named after the file or its `series` column) and from `series` items"),
+                };
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn series_expr(&mut self, se: &SeriesExpr) -> Option<usize> {
+        let def = self.series_def(se)?;
+        Some(self.intern_series(def))
+    }
+
+    fn series_def(&mut self, se: &SeriesExpr) -> Option<SeriesDef> {
+        let mut def = self.series_name_def(&se.base)?;
+        if se.filter.is_none() && se.projection.is_none() {
+            return Some(def);
+        }
+        if let Some(preds) = &se.filter {
+            def.steps.push(Step::Filter(preds.iter().map(|p| (p.field.clone(), p.test.clone())).collect()));
+        }
+        if let Some(field) = &se.projection {
+            def.steps.push(Step::Project(field.clone()));
+        }
+        def.label = series_label(se);
+        def.span = se.span;
+        Some(def)
+    }
+
+    // ----- lets and rules -----------------------------------------------
+
+    fn lower_let(&mut self, i: usize) -> Type {
+        match &self.lets[i] {
+            Slot::Done(l) => return l.value.ty,
+            Slot::Busy => return Type::Error,
+            Slot::Todo => {}
+        }
+        self.lets[i] = Slot::Busy;
+        self.stack.push(Def::Let(i));
+        let item = self.defs.lets[i];
+        let value = match &item.value.kind {
+            ExprKind::Duration(d) => node(NodeKind::Const(Const::Duration(*d)), Type::Duration, item.value.span),
+            _ => self.expr(&item.value),
+        };
+        let value = if value.ty == Type::Series {
+            self.diags.push(
+                err(Code::LetHoldsSeries, format!("`let {}` holds a series", item.name.name), item.value.span, "a series")
+                    .with_note(format!("define a series with `series {} = ...`; a let holds a number, bool, date, duration or string", item.name.name)),
+            );
+            invalid(item.value.span)
+        } else {
+            value
+        };
+        self.stack.pop();
+        let ty = value.ty;
+        self.lets[i] = Slot::Done(LetDef { name: item.name.name.clone(), value, span: item.span });
+        ty
+    }
+
+    fn lower_rule(&mut self, i: usize) {
+        let (file, item) = self.defs.rules[i];
+        self.stack.push(Def::Rule(i));
+        let mut seen: HashMap<FieldKey, Span> = HashMap::new();
+        let mut when = None;
+        let mut rule = RuleDef {
+            name: item.name.name.clone(),
+            kind: item.kind,
+            severity: (item.kind == RuleKind::Alert).then_some(Severity::Warning),
+            when: invalid(item.name.span),
+            for_: None,
+            title: None,
+            description: None,
+            sources: Vec::new(),
+            tags: Vec::new(),
+            summary: None,
+            file,
+            span: item.span,
+        };
+        for field in &item.fields {
+            if field.key != FieldKey::Source {
+                if let Some(first) = seen.get(&field.key) {
+                    self.diags.push(
+                        err(Code::DuplicateField, format!("`{}:` is given twice", field.key.as_str()), field.key_span, "given again here")
+                            .with_secondary(*first, "first given here")
+                            .with_note("only `source:` may repeat; remove one of them"),
+                    );
+                    continue;
+                }
+                seen.insert(field.key, field.key_span);
+            }
+            match &field.value {
+                FieldValue::Expr(e) => when = Some(self.condition(e)),
+                FieldValue::Duration(d, _) => rule.for_ = (!d.is_zero()).then_some(*d),
+                FieldValue::Text(s) if field.key == FieldKey::Title => rule.title = Some(s.value.clone()),
+                FieldValue::Text(s) => rule.sources.push(s.value.clone()),
+                FieldValue::Template(t) => {
+                    let pieces = self.template(t);
+                    if field.key == FieldKey::Summary {
+                        rule.summary = Some(pieces);
+                    } else {
+                        rule.description = Some(pieces);
+                    }
+                }
+                FieldValue::Tags(tags, _) => rule.tags = tags.iter().map(|t| t.value.clone()).collect(),
+                FieldValue::Severity(s, span) => {
+                    if item.kind == RuleKind::Indicator {
+                        self.diags.push(
+                            err(Code::FieldNotAllowed, "an indicator has no severity", *span, "not allowed on an indicator")
+                                .with_note("only alerts have a severity; make this an `alert` or remove the field"),
+                        );
+                    } else {
+                        rule.severity = Some(*s);
+                    }
+                }
+            }
+        }
+        match when {
+            Some(w) => rule.when = w,
+            None => self.diags.push(
+                err(Code::MissingWhen, format!("`{}` has no `when:`", item.name.name), item.name.span, "no condition")
+                    .with_note(format!("every {} needs a condition, for example `when: latest(series) > 10`", item.kind.keyword())),
+            ),
+        }
+        self.stack.pop();
+        self.rules[i] = Some(rule);
+    }
+
+    fn condition(&mut self, e: &Expr) -> Node {
+        let n = self.expr(e);
+        if !n.ty.fits(Type::Bool) {
+            let mut d = err(Code::WhenNotBool, format!("`when:` must be a bool, found {}", n.ty.name()), e.span, format!("this is a {}", n.ty.name()));
+            if n.ty == Type::Number {
+                d = d.with_note("compare the value, for example `... > 0`");
+            }
+            self.diags.push(d);
+            return invalid(e.span);
+        }
+        n
+    }
+
+    fn template(&mut self, t: &Template) -> TemplateNodes {
+        t.parts
+            .iter()
+            .map(|p| match p {
+                TemplatePart::Text(s) => TemplatePiece::Text(s.clone()),
+                TemplatePart::Hole(e) => {
+                    let n = self.expr(e);
+                    if n.ty == Type::Series {
+                        self.diags.push(
+                            err(Code::TypeMismatch, "a template cannot print a whole series", e.span, "a series")
+                                .with_note("print a value of it, for example `{latest(x)}`"),
+                        );
+                        return TemplatePiece::Hole(invalid(e.span));
+                    }
+                    TemplatePiece::Hole(n)
+                }
+            })
+            .collect()
+    }
+
+    // ----- expressions --------------------------------------------------
+
+    fn expr(&mut self, e: &Expr) -> Node {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Number(n) | ExprKind::Percent(n) => node(NodeKind::Const(Const::Number(*n)), Type::Number, span),
+            ExprKind::Duration(d) => node(NodeKind::Const(Const::Duration(*d)), Type::Duration, span),
+            ExprKind::Date(d) => node(NodeKind::Const(Const::Date(*d)), Type::Date, span),
+            ExprKind::Str(s) => node(NodeKind::Const(Const::Str(s.clone())), Type::Str, span),
+            ExprKind::Bool(b) => node(NodeKind::Const(Const::Bool(*b)), Type::Bool, span),
+            ExprKind::None => node(NodeKind::Const(Const::None), Type::None, span),
+            ExprKind::Now => node(NodeKind::Now, Type::Date, span),
+            ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::Name(id) => self.name(id),
+            ExprKind::Series(se) => match self.series_expr(se) {
+                Some(slot) => node(NodeKind::Series(slot), Type::Series, span),
+                None => invalid(span),
+            },
+            ExprKind::Unary { op, expr } => {
+                let inner = self.expr(expr);
+                let want = if *op == UnOp::Not { Type::Bool } else { Type::Number };
+                if !inner.ty.fits(want) {
+                    let opname = if *op == UnOp::Not { "`not`" } else { "unary `-`" };
+                    self.diags.push(self.mismatch(&inner, want, format!("{opname} needs a {}", want.name())));
+                    return invalid(span);
+                }
+                let ty = if inner.ty == Type::None { Type::None } else { want };
+                node(NodeKind::Unary(*op, Box::new(inner)), ty, span)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs);
+                let r = self.expr(rhs);
+                match binary_type(*op, l.ty, r.ty) {
+                    Ok(ty) => node(NodeKind::Binary(*op, Box::new(l), Box::new(r)), ty, span),
+                    Err(msg) => {
+                        let mut d = err(Code::TypeMismatch, msg, span, format!("{} and {}", l.ty.name(), r.ty.name()))
+                            .with_secondary(l.span, l.ty.name())
+                            .with_secondary(r.span, r.ty.name());
+                        if l.ty == Type::Series || r.ty == Type::Series {
+                            d = d.with_note("a series is not a value: use a function of it, such as latest(s) or count(s, 30d)");
+                        } else if l.ty == Type::Duration || r.ty == Type::Duration {
+                            d = d.with_note("durations are only added to or subtracted from dates, or passed to functions");
+                        }
+                        self.diags.push(d);
+                        invalid(span)
+                    }
+                }
+            }
+            ExprKind::Call { func, args } => self.call(func, args, span),
+        }
+    }
+
+    fn mismatch(&self, n: &Node, want: Type, msg: String) -> Diagnostic {
+        let mut d = err(Code::TypeMismatch, format!("{msg}, found {}", n.ty.name()), n.span, format!("expected {}", want.name()));
+        if n.ty == Type::Series && want == Type::Number {
+            d = d.with_note("a series is not a number: use a function of it, such as latest(s)");
+        }
+        d
+    }
+
+    fn name(&mut self, id: &Ident) -> Node {
+        let span = id.span;
+        match self.defs.names.get(id.name.as_str()).copied() {
+            Some(Def::Data) | Some(Def::Series(_)) => match self.series_name(id) {
+                Some(slot) => node(NodeKind::Series(slot), Type::Series, span),
+                None => invalid(span),
+            },
+            Some(Def::Let(i)) => {
+                self.edge(Def::Let(i), span);
+                let ty = self.lower_let(i);
+                node(NodeKind::Let(i), ty, span)
+            }
+            Some(Def::Rule(i)) => {
+                self.edge(Def::Rule(i), span);
+                node(NodeKind::Rule(i), Type::Bool, span)
+            }
+            None => {
+                let mut d = err(Code::UnknownName, format!("unknown name `{}`", id.name), span, "not defined");
+                if let Some(near) = did_you_mean(&id.name, self.defs.all_names().chain(Func::ALL.iter().map(|f| f.name()))) {
+                    d.message = format!("unknown name `{}`; did you mean `{near}`?", id.name);
+                    d = d.with_note(format!("did you mean `{near}`?"));
+                }
+                self.diags.push(d);
+                invalid(span)
+            }
+        }
+    }
+
+    fn call(&mut self, func_id: &Ident, args: &[Arg], span: Span) -> Node {
+        let Some(func) = Func::by_name(&func_id.name) else {
+            let mut d = err(Code::UnknownFunction, format!("unknown function `{}`", func_id.name), func_id.span, "no such function");
+            if let Some(near) = did_you_mean(&func_id.name, Func::ALL.iter().map(|f| f.name())) {
+                d.message = format!("unknown function `{}`; did you mean `{near}`?", func_id.name);
+                d = d.with_note(format!("did you mean `{near}`?"));
+            }
+            self.diags.push(d);
+            for a in args {
+                self.expr(&a.value);
+            }
+            return invalid(span);
+        };
+        let usage = format!("usage: {}", func.usage());
+        match func.params() {
+            Params::Bools => {
+                if args.is_empty() {
+                    self.diags.push(err(Code::WrongArity, "count_true takes at least one argument", span, "no arguments").with_note(usage));
+                    return invalid(span);
+                }
+                let mut ok = true;
+                let mut nodes = Vec::new();
+                for a in args {
+                    if let Some(name) = &a.name {
+                        self.diags.push(self.named_not_allowed(func, name, &usage));
+                        ok = false;
+                    }
+                    let n = self.expr(&a.value);
+                    if !n.ty.fits(Type::Bool) {
+                        self.diags.push(self.mismatch(&n, Type::Bool, "count_true counts bools".into()));
+                        ok = false;
+                    }
+                    nodes.push(n);
+                }
+                if !ok {
+                    return invalid(span);
+                }
+                node(NodeKind::Call(func, nodes), Type::Number, span)
+            }
+            Params::Weights => self.weighted(args, span, &usage),
+            Params::Fixed(params) => {
+                let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
+                let mut ok = true;
+                let mut positional = 0;
+                for a in args {
+                    let idx = match &a.name {
+                        None => {
+                            positional += 1;
+                            positional - 1
+                        }
+                        Some(name) => {
+                            let found = func.takes_names().then(|| params.iter().position(|p| p.0 == name.name)).flatten();
+                            match found {
+                                Some(k) if k > 0 => k,
+                                _ => {
+                                    let d = if func.takes_names() {
+                                        let names: Vec<&str> = params.iter().skip(1).map(|p| p.0).collect();
+                                        let mut d = err(Code::BadNamedArgument, format!("{} has no argument named `{}`", func.name(), name.name), name.span, "unknown name");
+                                        if let Some(near) = did_you_mean(&name.name, names.iter().copied()) {
+                                            d = d.with_note(format!("did you mean `{near}`?"));
+                                        }
+                                        d.with_note(usage.clone())
+                                    } else {
+                                        self.named_not_allowed(func, name, &usage)
+                                    };
+                                    self.diags.push(d);
+                                    ok = false;
+                                    continue;
+                                }
+                            }
+                        }
+                    };
+                    if idx >= params.len() {
+                        continue;
+                    }
+                    if let Some(prev) = slots[idx] {
+                        let what = params[idx].0;
+                        self.diags.push(
+                            err(Code::ArgumentTwice, format!("`{what}` is given twice"), a.value.span, "given again here")
+                                .with_secondary(prev.span, "first given here")
+                                .with_note(usage.clone()),
+                        );
+                        ok = false;
+                    }
+                    slots[idx] = Some(&a.value);
+                }
+                let given = args.iter().filter(|a| a.name.is_none()).count() + args.iter().filter(|a| a.name.is_some()).count();
+                if positional > params.len() || (slots.iter().any(Option::is_none) && ok) {
+                    let plural = if params.len() == 1 { "argument" } else { "arguments" };
+                    self.diags.push(
+                        err(
+                            Code::WrongArity,
+                            format!("{} takes {} {plural}, found {given}", func.name(), params.len()),
+                            span,
+                            if positional > params.len() { "too many arguments" } else { "missing arguments" },
+                        )
+                        .with_note(usage.clone()),
+                    );
+                    ok = false;
+                }
+                let mut nodes = Vec::new();
+                for (k, slot) in slots.iter().enumerate() {
+                    let Some(arg) = slot else { continue };
+                    let want = params[k].1;
+                    let n = match want {
+                        Type::Series => self.series_arg(arg),
+                        Type::Duration => self.duration_arg(arg),
+                        _ => {
+                            let n = self.expr(arg);
+                            if !n.ty.fits(want) {
+                                self.diags.push(self.mismatch(&n, want, format!("{} takes a {}", func.name(), want.name())));
+                                invalid(arg.span)
+                            } else {
+                                n
+                            }
+                        }
+                    };
+                    ok &= n.ty != Type::Error;
+                    nodes.push(n);
+                }
+                if !ok {
+                    return invalid(span);
+                }
+                node(NodeKind::Call(func, nodes), func.result(), span)
+            }
+        }
+    }
+
+    fn named_not_allowed(&self, func: Func, name: &Ident, usage: &str) -> Diagnostic {
+        err(Code::BadNamedArgument, format!("{} takes no named arguments", func.name()), name.span, "named argument")
+            .with_note("only `resumed` (quiet:, within:) and `weighted` take arguments by name")
+            .with_note(usage.to_string())
+    }
+
+    fn series_arg(&mut self, e: &Expr) -> Node {
+        match &e.kind {
+            ExprKind::Name(id) => match self.series_name(id) {
+                Some(slot) => node(NodeKind::Series(slot), Type::Series, e.span),
+                None => invalid(e.span),
+            },
+            ExprKind::Series(_) | ExprKind::Paren(_) => {
+                let n = self.expr(e);
+                if n.ty == Type::Series || n.ty == Type::Error {
+                    return n;
+                }
+                self.diags.push(self.mismatch(&n, Type::Series, "expected a series".into()));
+                invalid(e.span)
+            }
+            _ => {
+                let n = self.expr(e);
+                if n.ty != Type::Error {
+                    self.diags.push(
+                        self.mismatch(&n, Type::Series, "expected a series".into())
+                            .with_note("pass the name of a series, optionally filtered: `count(attacks[actor ~ \"houthi\"], 30d)`"),
+                    );
+                }
+                invalid(e.span)
+            }
+        }
+    }
+
+    fn duration_arg(&mut self, e: &Expr) -> Node {
+        let n = self.expr(e);
+        match (&n.kind, n.ty) {
+            (NodeKind::Const(Const::Duration(_)), _) | (NodeKind::Let(_), Type::Duration) | (_, Type::Error) => n,
+            _ => {
+                self.diags.push(
+                    self.mismatch(&n, Type::Duration, "expected a duration".into())
+                        .with_note("write a duration literal such as 30d, 2w, 6mo or 1y"),
+                );
+                invalid(e.span)
+            }
+        }
+    }
+
+    fn weighted(&mut self, args: &[Arg], span: Span, usage: &str) -> Node {
+        if args.is_empty() {
+            self.diags.push(err(Code::WrongArity, "weighted takes at least one argument", span, "no arguments").with_note(usage.to_string()));
+            return invalid(span);
+        }
+        let mut ok = true;
+        let mut pairs = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for a in args {
+            let Some(name) = &a.name else {
+                self.diags.push(
+                    err(Code::BadNamedArgument, "weighted takes its arguments by name", a.value.span, "no name")
+                        .with_note("write `weighted(indicator_name: weight, ...)`, for example `weighted(pla_surge: 3, houthi_resumed: 1)`"),
+                );
+                ok = false;
+                continue;
+            };
+            if !seen.insert(&name.name) {
+                self.diags.push(err(Code::ArgumentTwice, format!("`{}` is weighted twice", name.name), name.span, "given again").with_note(usage.to_string()));
+                ok = false;
+            }
+            let target = self.name(name);
+            let is_bool_ref = matches!(target.kind, NodeKind::Rule(_)) || (matches!(target.kind, NodeKind::Let(_)) && target.ty.fits(Type::Bool));
+            if target.ty != Type::Error && !is_bool_ref {
+                self.diags.push(
+                    err(Code::NotARule, format!("`{}` is not an indicator, alert or bool let", name.name), name.span, format!("a {}", target.ty.name()))
+                        .with_note("weighted sums the weights of the named conditions that are true"),
+                );
+                ok = false;
+            }
+            let w = self.expr(&a.value);
+            if !w.ty.fits(Type::Number) {
+                self.diags.push(self.mismatch(&w, Type::Number, "a weight must be a number".into()));
+                ok = false;
+            }
+            ok &= target.ty != Type::Error && w.ty != Type::Error;
+            pairs.push((target, w));
+        }
+        if !ok {
+            return invalid(span);
+        }
+        node(NodeKind::Weighted(pairs), Type::Number, span)
+    }
+
+    // ----- cycles -------------------------------------------------------
+
+    fn report_cycles(&mut self) {
+        let mut state: HashMap<Def, u8> = HashMap::new();
+        let mut reported: HashSet<Vec<Def>> = HashSet::new();
+        let mut roots: Vec<Def> = self.edges.keys().copied().collect();
+        roots.sort_by_key(|d| self.defs.name_span(*d).map(|s| (s.file, s.start)));
+        for root in roots {
+            let mut path: Vec<(Def, Span)> = Vec::new();
+            self.visit(root, None, &mut state, &mut path, &mut reported);
+        }
+    }
+
+    fn visit(&mut self, def: Def, via: Option<Span>, state: &mut HashMap<Def, u8>, path: &mut Vec<(Def, Span)>, reported: &mut HashSet<Vec<Def>>) {
+        match state.get(&def) {
+            Some(2) => return,
+            Some(1) => {
+                let Some(start) = path.iter().position(|(d, _)| *d == def) else { return };
+                let cycle: Vec<(Def, Span)> = path[start..].to_vec();
+                let mut key: Vec<Def> = cycle.iter().map(|c| c.0).collect();
+                key.sort_by_key(|d| format!("{d:?}"));
+                if reported.insert(key) {
+                    self.report_cycle(&cycle, via);
+                }
+                return;
+            }
+            _ => {}
+        }
+        state.insert(def, 1);
+        path.push((def, via.unwrap_or_default()));
+        let targets = self.edges.get(&def).cloned().unwrap_or_default();
+        for (to, span) in targets {
+            self.visit(to, Some(span), state, path, reported);
+        }
+        path.pop();
+        state.insert(def, 2);
+    }
+
+    fn report_cycle(&mut self, cycle: &[(Def, Span)], closing: Option<Span>) {
+        let names: Vec<&str> = cycle.iter().map(|(d, _)| self.defs.name_of(*d)).collect();
+        let listed = names.iter().chain(names.first()).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
+        let first = cycle[0].0;
+        let Some(first_span) = self.defs.name_span(first) else { return };
+        let mut d = Diagnostic::error(Code::Cycle, format!("`{}` depends on itself: {listed}", names[0])).with_primary(first_span, "defined here");
+        for (k, (_, used_at)) in cycle.iter().enumerate().skip(1) {
+            d = d.with_secondary(*used_at, format!("uses `{}`", names[k]));
+        }
+        if let Some(span) = closing {
+            d = d.with_secondary(span, format!("uses `{}` again", names[0]));
+        }
+        self.diags.push(d.with_note("break the cycle: a definition may not depend on itself, directly or through others"));
+    }
+}
+
+/// The type of `l OP r`, or a message saying why there is none.
+fn binary_type(op: BinOp, l: Type, r: Type) -> Result<Type, String> {
+    use Type::*;
+    if l == Error || r == Error {
+        return Ok(Error);
+    }
+    let none = l == None || r == None;
+    let other = if l == None { r } else { l };
+    match op {
+        BinOp::And | BinOp::Or => {
+            if l.fits(Bool) && r.fits(Bool) {
+                Ok(Bool)
+            } else {
+                Err(format!("`{}` needs bools, found {} and {}", op.as_str(), l.name(), r.name()))
+            }
+        }
+        BinOp::Eq | BinOp::Ne => {
+            if (l == r || none) && matches!(other, Number | Bool | Date | Str | None) {
+                Ok(Bool)
+            } else {
+                Err(format!("cannot compare {} with {}", l.name(), r.name()))
+            }
+        }
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            if (l == r || none) && matches!(other, Number | Date | None) {
+                Ok(Bool)
+            } else if l == Str && r == Str {
+                Err("strings cannot be ordered; compare them with `==` or `!=`".to_string())
+            } else {
+                Err(format!("cannot compare {} with {}", l.name(), r.name()))
+            }
+        }
+        BinOp::Add => match (l, r) {
+            (Number, Number) => Ok(Number),
+            (Date, Duration) | (Duration, Date) => Ok(Date),
+            (None, Number) | (Number, None) | (None, None) => Ok(Number),
+            (None, Date) | (Date, None) => Ok(Date),
+            (Date, Date) => Err("cannot add two dates".to_string()),
+            _ => Err(format!("cannot add {} and {}", l.name(), r.name())),
+        },
+        BinOp::Sub => match (l, r) {
+            (Number, Number) | (Date, Date) => Ok(Number),
+            (Date, Duration) => Ok(Date),
+            (None, Number) | (Number, None) | (None, None) => Ok(Number),
+            (Date, None) | (None, Date) => Ok(None),
+            _ => Err(format!("cannot subtract {} from {}", r.name(), l.name())),
+        },
+        BinOp::Mul | BinOp::Div => match (l, r) {
+            (Number | None, Number | None) => Ok(Number),
+            _ => Err(format!("cannot {} {} by {}", if op == BinOp::Mul { "multiply" } else { "divide" }, l.name(), r.name())),
+        },
+    }
+}
+
+/// A key for steps that ignores where they are written.
+fn steps_key(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Filter(preds) => format!("[{}]", preds.iter().map(|(f, t)| format!("{:?} {t:?}", f.name)).collect::<Vec<_>>().join(",")),
+            Step::Project(f) => format!(".{:?}", f.name),
+        })
+        .collect()
+}
+
+/// How an inline series expression is shown: `acled[actor1 ~ "houthi"].fatalities`.
+pub fn series_label(se: &SeriesExpr) -> String {
+    let field = |f: &FieldRef| if f.quoted { format!("{:?}", f.name) } else { f.name.clone() };
+    let mut s = se.base.name.clone();
+    if let Some(preds) = &se.filter {
+        let parts: Vec<String> = preds
+            .iter()
+            .map(|p| {
+                let test = match &p.test {
+                    FieldTest::TextEq(t) => format!("== {t:?}"),
+                    FieldTest::TextNe(t) => format!("!= {t:?}"),
+                    FieldTest::Contains(t) => format!("~ {t:?}"),
+                    FieldTest::In(ts) => format!("in [{}]", ts.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", ")),
+                    FieldTest::Num(op, n) => format!("{} {n}", op.as_str()),
+                };
+                format!("{} {test}", field(&p.field))
+            })
+            .collect();
+        s.push_str(&format!("[{}]", parts.join(", ")));
+    }
+    if let Some(p) = &se.projection {
+        s.push('.');
+        s.push_str(&field(p));
+    }
+    s
+}

@@ -1,0 +1,44 @@
+//! The checker: resolves names across the whole ruleset, infers and checks
+//! types, finds cycles, and lowers the syntax tree into a [`Program`].
+//! Every problem is reported, not just the first.
+
+mod lower;
+mod names;
+
+use crate::diag::{Diagnostic, FileId};
+use crate::lang::ast::RuleFile;
+use crate::lang::program::Program;
+
+/// The result of checking a ruleset.
+#[derive(Debug)]
+pub struct Checked {
+    /// The checked program. Items with errors are still present (their
+    /// broken parts lowered to `Invalid`), so that callers can tell which
+    /// names exist; evaluate only when there are no errors.
+    pub program: Program,
+    /// Errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of items checked.
+    pub items: usize,
+}
+
+impl Checked {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Checks the parsed rule files (given in path order) against the names of
+/// the data series.
+pub fn check(files: &[(FileId, &RuleFile)], data_series: &[&str]) -> Checked {
+    let defs = names::collect(files, data_series);
+    let items = defs.item_count();
+    let mut lowerer = lower::Lowerer::new(defs);
+    lowerer.run();
+    let (program, diagnostics) = lowerer.finish();
+    Checked { program, diagnostics, items }
+}
+
+#[cfg(test)]
+mod tests;

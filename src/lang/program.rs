@@ -1,0 +1,196 @@
+//! The checked program: names resolved to indices, types known, series
+//! expressions flattened into definitions that the evaluator materialises
+//! once per data load.
+
+use crate::diag::{FileId, Span};
+use crate::lang::ast::{FieldRef, FieldTest, RuleKind, Severity, UnOp};
+use crate::lang::functions::Func;
+use crate::time::{Date, Duration};
+
+/// The type of an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// A number.
+    Number,
+    /// A bool (true, false or none).
+    Bool,
+    /// A date.
+    Date,
+    /// A duration.
+    Duration,
+    /// A string.
+    Str,
+    /// A series of observations.
+    Series,
+    /// The literal `none`, which fits any scalar type.
+    None,
+    /// Already reported; suppresses follow-on errors.
+    Error,
+}
+
+impl Type {
+    /// The name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::Number => "number",
+            Type::Bool => "bool",
+            Type::Date => "date",
+            Type::Duration => "duration",
+            Type::Str => "string",
+            Type::Series => "series",
+            Type::None => "none",
+            Type::Error => "error",
+        }
+    }
+
+    /// True when a value of this type may stand where `want` is expected.
+    pub fn fits(self, want: Type) -> bool {
+        self == want || matches!(self, Type::None | Type::Error) || want == Type::Error
+    }
+}
+
+/// A constant value known at check time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    /// Number.
+    Number(f64),
+    /// Bool.
+    Bool(bool),
+    /// Date.
+    Date(Date),
+    /// Duration.
+    Duration(Duration),
+    /// String.
+    Str(String),
+    /// `none`.
+    None,
+}
+
+/// A checked expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// What it computes.
+    pub kind: NodeKind,
+    /// Its type.
+    pub ty: Type,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The kinds of checked expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    /// A literal.
+    Const(Const),
+    /// The evaluation date.
+    Now,
+    /// A `let`, by index into [`Program::lets`].
+    Let(usize),
+    /// An indicator or alert (true when met), by index into [`Program::rules`].
+    Rule(usize),
+    /// A series, by index into [`Program::series`].
+    Series(usize),
+    /// `-x`, `not x`.
+    Unary(UnOp, Box<Node>),
+    /// `a OP b`.
+    Binary(crate::lang::ast::BinOp, Box<Node>, Box<Node>),
+    /// A call of a built-in function with its arguments in signature order.
+    Call(Func, Vec<Node>),
+    /// `weighted(name: w, ...)`: bool operands with their weights.
+    Weighted(Vec<(Node, Node)>),
+    /// An expression that failed to check (never evaluated).
+    Invalid,
+}
+
+/// One step applied to a series: keep rows where all predicates hold, or
+/// take a field as the value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// `[PRED, ...]`
+    Filter(Vec<(FieldRef, FieldTest)>),
+    /// `.FIELD`
+    Project(FieldRef),
+}
+
+/// A series the rules use: a data series, narrowed by steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesDef {
+    /// How the series is shown (its name, or the expression as written).
+    pub label: String,
+    /// The data series it starts from.
+    pub root: String,
+    /// Steps from the root, in order.
+    pub steps: Vec<Step>,
+    /// Where it is first written (for warnings about its data).
+    pub span: Span,
+}
+
+/// A checked `let`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetDef {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: Node,
+    /// The item.
+    pub span: Span,
+}
+
+/// A template: text with holes.
+pub type TemplateNodes = Vec<TemplatePiece>;
+
+/// A piece of a checked template.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TemplatePiece {
+    /// Literal text.
+    Text(String),
+    /// A value to print.
+    Hole(Node),
+}
+
+/// A checked indicator or alert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleDef {
+    /// Name.
+    pub name: String,
+    /// Indicator or alert.
+    pub kind: RuleKind,
+    /// Severity (alerts only; `warning` when not given).
+    pub severity: Option<Severity>,
+    /// The condition.
+    pub when: Node,
+    /// How long `when` must have held.
+    pub for_: Option<Duration>,
+    /// `title:`
+    pub title: Option<String>,
+    /// `description:`
+    pub description: Option<TemplateNodes>,
+    /// `source:` fields, in order.
+    pub sources: Vec<String>,
+    /// `tags:`
+    pub tags: Vec<String>,
+    /// `summary:`
+    pub summary: Option<TemplateNodes>,
+    /// The file it is defined in.
+    pub file: FileId,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A checked ruleset, ready to be bound to data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Program {
+    /// Every series the rules use (named or inline), deduplicated.
+    pub series: Vec<SeriesDef>,
+    /// Lets, in file order.
+    pub lets: Vec<LetDef>,
+    /// Indicators and alerts, ordered by file path, then position.
+    pub rules: Vec<RuleDef>,
+}
+
+impl Program {
+    /// The rule called `name`.
+    pub fn rule(&self, name: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.name == name)
+    }
+}
