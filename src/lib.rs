@@ -8,4 +8,5 @@
 pub mod diag;
 pub mod time;
 pub mod data;
+pub mod eval;
 pub mod lang;

@@ -1,0 +1,298 @@
+//! The evaluator: the value of any checked expression at any date, and the
+//! status of every rule. Results are memoised per date, so a `for:` window
+//! that another rule's `for:` window overlaps is computed once, and a
+//! backtest that walks forward reuses every day it has seen.
+
+use super::model::Model;
+use super::timeline::Timeline;
+use super::value::{format_percent, Value};
+use super::Status;
+use crate::lang::ast::{BinOp, UnOp};
+use crate::lang::functions::Func;
+use crate::lang::program::{Const, Node, NodeKind, TemplatePiece};
+use crate::time::{Date, Duration};
+use std::collections::HashMap;
+
+/// Evaluates a model at dates of the caller's choosing.
+pub struct Evaluator<'m> {
+    model: &'m Model,
+    lets: Vec<HashMap<Date, Value>>,
+    whens: Vec<HashMap<Date, Option<bool>>>,
+    statuses: Vec<HashMap<Date, Status>>,
+}
+
+impl<'m> Evaluator<'m> {
+    /// A fresh evaluator with empty memo tables.
+    pub fn new(model: &'m Model) -> Evaluator<'m> {
+        Evaluator {
+            model,
+            lets: vec![HashMap::new(); model.program.lets.len()],
+            whens: vec![HashMap::new(); model.program.rules.len()],
+            statuses: vec![HashMap::new(); model.program.rules.len()],
+        }
+    }
+
+    /// The model evaluated.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// The value of `when` of rule `r` at `t`: true, false or unknown.
+    pub fn when(&mut self, r: usize, t: Date) -> Option<bool> {
+        if let Some(v) = self.whens[r].get(&t) {
+            return *v;
+        }
+        let model = self.model;
+        let v = self.eval(&model.program.rules[r].when, t).truth();
+        self.whens[r].insert(t, v);
+        v
+    }
+
+    /// The status of rule `r` at `t`.
+    pub fn status(&mut self, r: usize, t: Date) -> Status {
+        if let Some(s) = self.statuses[r].get(&t) {
+            return *s;
+        }
+        let s = match self.when(r, t) {
+            None => Status::Unknown,
+            Some(false) => Status::NotMet,
+            Some(true) => match self.model.program.rules[r].for_ {
+                None => Status::Met,
+                Some(d) => {
+                    if self.held_throughout(r, t, d) {
+                        Status::Met
+                    } else {
+                        Status::Pending
+                    }
+                }
+            },
+        };
+        self.statuses[r].insert(t, s);
+        s
+    }
+
+    /// True when `when` of rule `r` was true at every date of `(t - d, t)`
+    /// (`t` itself is checked by the caller). Walks back from `t` and stops
+    /// at the first date where it was not.
+    fn held_throughout(&mut self, r: usize, t: Date, d: Duration) -> bool {
+        let start = t.minus(d).unwrap_or(Date::MIN);
+        let mut day = t;
+        while let Some(prev) = day.add_days(-1) {
+            if prev <= start {
+                break;
+            }
+            if self.when(r, prev) != Some(true) {
+                return false;
+            }
+            day = prev;
+        }
+        true
+    }
+
+    /// Renders a template at `t`.
+    pub fn render(&mut self, pieces: &[TemplatePiece], t: Date) -> String {
+        let mut out = String::new();
+        for p in pieces {
+            match p {
+                TemplatePiece::Text(s) => out.push_str(s),
+                TemplatePiece::Hole(n) => out.push_str(&self.eval(n, t).display()),
+            }
+        }
+        out
+    }
+
+    fn timeline(&self, n: &Node) -> Option<&'m Timeline> {
+        match n.kind {
+            NodeKind::Series(slot) => self.model.timelines.get(slot),
+            _ => None,
+        }
+    }
+
+    fn duration(&mut self, n: &Node, t: Date) -> Option<Duration> {
+        match self.eval(n, t) {
+            Value::Duration(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The value of `n` at `t`.
+    pub fn eval(&mut self, n: &Node, t: Date) -> Value {
+        match &n.kind {
+            NodeKind::Const(c) => match c {
+                Const::Number(x) => Value::Number(*x),
+                Const::Bool(b) => Value::Bool(*b),
+                Const::Date(d) => Value::Date(*d),
+                Const::Duration(d) => Value::Duration(*d),
+                Const::Str(s) => Value::Str(s.clone()),
+                Const::None => Value::None,
+            },
+            NodeKind::Now => Value::Date(t),
+            NodeKind::Let(i) => {
+                if let Some(v) = self.lets[*i].get(&t) {
+                    return v.clone();
+                }
+                let model = self.model;
+                let v = self.eval(&model.program.lets[*i].value, t);
+                self.lets[*i].insert(t, v.clone());
+                v
+            }
+            NodeKind::Rule(r) => match self.status(*r, t) {
+                Status::Met => Value::Bool(true),
+                Status::Pending | Status::NotMet => Value::Bool(false),
+                Status::Unknown => Value::None,
+            },
+            NodeKind::Series(_) | NodeKind::Invalid => Value::None,
+            NodeKind::Unary(op, inner) => match (op, self.eval(inner, t)) {
+                (UnOp::Neg, Value::Number(x)) => Value::number(-x),
+                (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
+                _ => Value::None,
+            },
+            NodeKind::Binary(op, l, r) => self.binary(*op, l, r, t),
+            NodeKind::Call(f, args) => self.call(*f, args, t),
+            NodeKind::Weighted(pairs) => {
+                let mut total = 0.0;
+                for (target, weight) in pairs {
+                    if self.eval(target, t) == Value::Bool(true) {
+                        if let Value::Number(w) = self.eval(weight, t) {
+                            total += w;
+                        }
+                    }
+                }
+                Value::number(total)
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Node, r: &Node, t: Date) -> Value {
+        // Kleene logic: a false operand decides `and`, a true one `or`,
+        // even when the other is unknown.
+        match op {
+            BinOp::And | BinOp::Or => {
+                let decisive = op == BinOp::Or;
+                let a = self.eval(l, t).truth();
+                if a == Some(decisive) {
+                    return Value::Bool(decisive);
+                }
+                let b = self.eval(r, t).truth();
+                return match (a, b) {
+                    (_, Some(x)) if x == decisive => Value::Bool(decisive),
+                    (Some(_), Some(_)) => Value::Bool(!decisive),
+                    _ => Value::None,
+                };
+            }
+            _ => {}
+        }
+        let a = self.eval(l, t);
+        let b = self.eval(r, t);
+        use Value as V;
+        match (op, a, b) {
+            (_, V::None, _) | (_, _, V::None) => V::None,
+            (BinOp::Eq, a, b) => V::Bool(a == b),
+            (BinOp::Ne, a, b) => V::Bool(a != b),
+            (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, a, b) => {
+                let ord = match (a, b) {
+                    (V::Number(x), V::Number(y)) => x.partial_cmp(&y),
+                    (V::Date(x), V::Date(y)) => Some(x.cmp(&y)),
+                    _ => None,
+                };
+                match ord {
+                    Some(o) => V::Bool(match op {
+                        BinOp::Lt => o.is_lt(),
+                        BinOp::Le => o.is_le(),
+                        BinOp::Gt => o.is_gt(),
+                        _ => o.is_ge(),
+                    }),
+                    None => V::None,
+                }
+            }
+            (BinOp::Add, V::Number(x), V::Number(y)) => V::number(x + y),
+            (BinOp::Add, V::Date(d), V::Duration(u)) | (BinOp::Add, V::Duration(u), V::Date(d)) => d.plus(u).map_or(V::None, V::Date),
+            (BinOp::Sub, V::Number(x), V::Number(y)) => V::number(x - y),
+            (BinOp::Sub, V::Date(x), V::Date(y)) => V::number(x.days_since(y) as f64),
+            (BinOp::Sub, V::Date(d), V::Duration(u)) => d.minus(u).map_or(V::None, V::Date),
+            (BinOp::Mul, V::Number(x), V::Number(y)) => V::number(x * y),
+            (BinOp::Div, V::Number(x), V::Number(y)) => {
+                if y == 0.0 {
+                    V::None
+                } else {
+                    V::number(x / y)
+                }
+            }
+            _ => V::None,
+        }
+    }
+
+    fn call(&mut self, f: Func, args: &[Node], t: Date) -> Value {
+        match f {
+            Func::CountTrue => {
+                let mut n = 0;
+                for a in args {
+                    if self.eval(a, t) == Value::Bool(true) {
+                        n += 1;
+                    }
+                }
+                return Value::Number(f64::from(n));
+            }
+            Func::Abs => return self.eval(&args[0], t).as_number().map_or(Value::None, |x| Value::number(x.abs())),
+            Func::Percent => return self.eval(&args[0], t).as_number().map_or(Value::None, |x| Value::Str(format_percent(x))),
+            Func::Weighted => return Value::None,
+            _ => {}
+        }
+        let Some(s) = args.first().and_then(|a| self.timeline(a)) else { return Value::None };
+        let latest = |t: Date| s.last_at(t).map(|i| s.values()[i]);
+        match f {
+            Func::Latest => Value::opt_number(latest(t)),
+            Func::DaysSince => Value::opt_number(s.last_active(t).map(|d| t.days_since(d) as f64)),
+            Func::Resumed => {
+                let (Some(quiet), Some(within)) = (self.duration(&args[1], t), self.duration(&args[2], t)) else { return Value::None };
+                let after = t.minus(within).unwrap_or(Date(Date::MIN.0 - 1));
+                Value::Bool(s.resumed(after, t, quiet))
+            }
+            _ => {
+                let Some(d) = self.duration(&args[1], t) else { return Value::None };
+                let w = s.window(t, d);
+                match f {
+                    Func::Ago => Value::opt_number(t.minus(d).and_then(latest)),
+                    Func::Change => match (latest(t), t.minus(d).and_then(latest)) {
+                        (Some(a), Some(b)) => Value::number(a - b),
+                        _ => Value::None,
+                    },
+                    Func::PctChange => match (latest(t), t.minus(d).and_then(latest)) {
+                        (Some(a), Some(b)) if b != 0.0 => Value::number((a - b) / b.abs()),
+                        _ => Value::None,
+                    },
+                    Func::Sum => Value::number(s.sum(w)),
+                    Func::Count => Value::Number(w.len() as f64),
+                    Func::Avg => {
+                        if w.is_empty() {
+                            Value::None
+                        } else {
+                            Value::number(s.sum(w) / w.len() as f64)
+                        }
+                    }
+                    Func::Min => Value::opt_number(s.extremes(w).map(|e| e.0)),
+                    Func::Max => Value::opt_number(s.extremes(w).map(|e| e.1)),
+                    Func::Growth => {
+                        let (Some(mid), Some(dd)) = (t.minus(d), d.doubled()) else { return Value::None };
+                        let earlier = match t.minus(dd) {
+                            Some(start) => s.between(start, mid),
+                            None => s.between(Date(Date::MIN.0 - 1), mid),
+                        };
+                        let prev = s.sum(earlier);
+                        if prev == 0.0 {
+                            Value::None
+                        } else {
+                            Value::number(s.sum(w) / prev - 1.0)
+                        }
+                    }
+                    Func::Trend => Value::opt_number(s.slope(w)),
+                    Func::Zscore => match (latest(t), s.mean_stddev(w)) {
+                        (Some(x), Some((mean, sd))) if sd > 0.0 => Value::number((x - mean) / sd),
+                        _ => Value::None,
+                    },
+                    _ => Value::None,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The evaluator: binds a checked program to data and answers every rule
+//! at a date. Pure: the date is an argument, never read from a clock.
+
+pub mod describe;
+mod engine;
+mod model;
+mod timeline;
+pub mod value;
+
+pub use describe::Evidence;
+pub use engine::Evaluator;
+pub use model::{parse_number, Model};
+pub use timeline::{Timeline, Window};
+pub use value::Value;
+
+use crate::lang::ast::{RuleKind, Severity};
+use crate::time::Date;
+use serde::Serialize;
+
+/// The status of an indicator or alert at a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// `when` is true, and has been for the whole `for:` window.
+    Met,
+    /// `when` is true, but not yet for the whole `for:` window.
+    Pending,
+    /// `when` is unknown: no data to answer with.
+    Unknown,
+    /// `when` is false.
+    NotMet,
+}
+
+impl Status {
+    /// The status as written in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Pending => "pending",
+            Status::NotMet => "not_met",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+/// One rule's outcome at a date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleResult {
+    /// Index into the program's rules.
+    pub rule: usize,
+    /// Name.
+    pub name: String,
+    /// Indicator or alert.
+    pub kind: RuleKind,
+    /// Severity (alerts only).
+    pub severity: Option<Severity>,
+    /// Status.
+    pub status: Status,
+    /// The values that decided.
+    pub evidence: Vec<Evidence>,
+    /// The rendered summary.
+    pub summary: Option<String>,
+    /// The rendered description.
+    pub description: Option<String>,
+}
+
+/// Evaluates every rule of the model at `t`, in program order.
+pub fn evaluate(model: &Model, t: Date) -> Vec<RuleResult> {
+    let mut ev = Evaluator::new(model);
+    (0..model.program.rules.len()).map(|r| result(&mut ev, r, t)).collect()
+}
+
+/// One rule's result at `t`, using (and filling) the evaluator's memo.
+pub fn result(ev: &mut Evaluator, r: usize, t: Date) -> RuleResult {
+    let model = ev.model();
+    let rule = &model.program.rules[r];
+    let status = ev.status(r, t);
+    let evidence = describe::evidence(ev, &rule.when, t);
+    let summary = rule.summary.as_ref().map(|s| ev.render(s, t));
+    let description = rule.description.as_ref().map(|s| ev.render(s, t));
+    RuleResult { rule: r, name: rule.name.clone(), kind: rule.kind, severity: rule.severity, status, evidence, summary, description }
+}
+
+#[cfg(test)]
+mod tests;

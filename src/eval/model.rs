@@ -1,0 +1,182 @@
+//! A program bound to data: every series the rules use, filtered and
+//! projected once per load and indexed for window queries.
+
+use super::timeline::Timeline;
+use crate::data::{Fields, Series, Store};
+use crate::diag::{did_you_mean, Code, Diagnostic};
+use crate::lang::ast::{FieldRef, FieldTest};
+use crate::lang::program::{Program, SeriesDef, Step};
+
+/// A checked program and the series it reads.
+#[derive(Debug)]
+pub struct Model {
+    /// The rules.
+    pub program: Program,
+    /// One timeline per entry of `program.series`.
+    pub timelines: Vec<Timeline>,
+    /// Warnings about the data as the rules read it (unknown filter fields,
+    /// observations left out of projections).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Model {
+    /// Materialises every series of `program` from `store`.
+    pub fn build(program: Program, store: &Store) -> Model {
+        let mut warnings = Vec::new();
+        let timelines = program.series.iter().map(|def| materialise(def, store, &mut warnings)).collect();
+        Model { program, timelines, warnings }
+    }
+}
+
+/// A field of a series as a filter or projection reads it.
+enum Column {
+    /// The observation's value.
+    Value,
+    /// A string field.
+    Field(usize),
+    /// A field no observation has: reads as `""`.
+    Missing,
+}
+
+fn column(series: &Series, field: &FieldRef, label: &str, warnings: &mut Vec<Diagnostic>) -> Column {
+    if field.name.eq_ignore_ascii_case("value") {
+        return Column::Value;
+    }
+    if let Some(c) = series.fields.column(&field.name) {
+        return Column::Field(c);
+    }
+    if !series.is_empty() {
+        let mut d = Diagnostic::warning(Code::UnknownFilterField, format!("no observation of `{}` has a field `{}`", series.name, field.name))
+            .with_primary(field.span, format!("every row of `{label}` reads this as \"\""));
+        let names = series.fields.names();
+        d = match did_you_mean(&field.name, names.iter().map(String::as_str)) {
+            Some(near) => {
+                d.message.push_str(&format!("; did you mean `{near}`?"));
+                d.with_note(format!("did you mean `{near}`?"))
+            }
+            None if names.is_empty() => d.with_note(format!("`{}` has no fields besides its date and value", series.name)),
+            None => d.with_note(format!("its fields are: {}", names.join(", "))),
+        };
+        warnings.push(d);
+    }
+    Column::Missing
+}
+
+/// Per-distinct-text memo, so that a test runs once per distinct cell text
+/// rather than once per row.
+struct TextMemo(Vec<u8>);
+
+impl TextMemo {
+    fn new(fields: &Fields) -> TextMemo {
+        TextMemo(vec![0; fields.distinct_count()])
+    }
+
+    fn get(&mut self, id: u32, text: &str, test: impl Fn(&str) -> bool) -> bool {
+        let slot = &mut self.0[id as usize];
+        if *slot == 0 {
+            *slot = if test(text) { 1 } else { 2 };
+        }
+        *slot == 1
+    }
+}
+
+/// A cell read as a number: trimmed, finite, else `None`.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let looks_numeric = t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if t.is_empty() || !looks_numeric {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+fn text_test(test: &FieldTest) -> impl Fn(&str) -> bool + '_ {
+    move |text: &str| match test {
+        FieldTest::TextEq(s) => text == s,
+        FieldTest::TextNe(s) => text != s,
+        FieldTest::Contains(s) => text.to_lowercase().contains(&s.to_lowercase()),
+        FieldTest::In(list) => list.iter().any(|s| s == text),
+        FieldTest::Num(op, n) => parse_number(text).is_some_and(|v| op.holds(v, *n)),
+    }
+}
+
+fn materialise(def: &SeriesDef, store: &Store, warnings: &mut Vec<Diagnostic>) -> Timeline {
+    let Some(id) = store.get(&def.root) else { return Timeline::default() };
+    let series = store.series(id);
+    if def.steps.is_empty() {
+        return Timeline::new(series.dates.clone(), series.values.clone());
+    }
+    let mut rows: Vec<u32> = (0..series.len() as u32).collect();
+    let mut values = series.values.clone();
+    for step in &def.steps {
+        match step {
+            Step::Filter(preds) => {
+                for (field, test) in preds {
+                    let keep: Vec<bool> = match column(series, field, &def.label, warnings) {
+                        Column::Value => {
+                            let t = text_test(test);
+                            rows.iter().map(|&r| match test {
+                                FieldTest::Num(op, n) => op.holds(values[r as usize], *n),
+                                _ => t(&crate::eval::value::format_number(values[r as usize])),
+                            })
+                            .collect()
+                        }
+                        Column::Missing => {
+                            let hit = text_test(test)("");
+                            vec![hit; rows.len()]
+                        }
+                        Column::Field(c) => {
+                            let mut memo = TextMemo::new(&series.fields);
+                            let t = text_test(test);
+                            rows.iter()
+                                .map(|&r| {
+                                    let cell = series.fields.cell_id(c, r as usize);
+                                    memo.get(cell, series.fields.get(c, r as usize), &t)
+                                })
+                                .collect()
+                        }
+                    };
+                    let mut k = keep.iter();
+                    rows.retain(|_| *k.next().unwrap_or(&false));
+                }
+            }
+            Step::Project(field) => {
+                let before = rows.len();
+                let col = column(series, field, &def.label, warnings);
+                let missing = matches!(col, Column::Missing);
+                match col {
+                    Column::Value => {}
+                    Column::Missing => rows.clear(),
+                    Column::Field(c) => {
+                        let mut parsed: Vec<Option<Option<f64>>> = vec![None; series.fields.distinct_count()];
+                        rows.retain(|&r| {
+                            let id = series.fields.cell_id(c, r as usize) as usize;
+                            let v = *parsed[id].get_or_insert_with(|| parse_number(series.fields.get(c, r as usize)));
+                            match v {
+                                Some(v) => {
+                                    values[r as usize] = v;
+                                    true
+                                }
+                                None => false,
+                            }
+                        });
+                    }
+                }
+                let dropped = before - rows.len();
+                if dropped > 0 && !missing {
+                    warnings.push(
+                        Diagnostic::warning(
+                            Code::ProjectionSkipped,
+                            format!("{dropped} of {before} observations of `{}` have no number in `{}` and are left out", def.label, field.name),
+                        )
+                        .with_primary(field.span, "projected here")
+                        .with_note("rows whose field is empty or not a number are left out of a projected series"),
+                    );
+                }
+            }
+        }
+    }
+    let dates = rows.iter().map(|&r| series.dates[r as usize]).collect();
+    let vals = rows.iter().map(|&r| values[r as usize]).collect();
+    Timeline::new(dates, vals)
+}

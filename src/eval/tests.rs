@@ -1,0 +1,266 @@
+//! Evaluation tests: every function at its window boundaries, and `none`
+//! through every operator.
+
+use super::*;
+use crate::data::{Batch, FileData, Store};
+use crate::diag::{FileId, SourceMap};
+use crate::lang::check::check;
+use crate::lang::parser::parse_file;
+
+fn d(s: &str) -> Date {
+    Date::parse_iso(s).unwrap()
+}
+
+type Rows<'a> = &'a [(&'a str, f64)];
+
+fn model(rules: &str, data: &[(&str, Rows)]) -> Model {
+    let batches = data
+        .iter()
+        .map(|(name, rows)| Batch {
+            series: name.to_string(),
+            dates: rows.iter().map(|r| d(r.0)).collect(),
+            values: rows.iter().map(|r| r.1).collect(),
+            lines: vec![0; rows.len()],
+            ..Batch::default()
+        })
+        .collect();
+    let store = Store::build([&FileData { file: FileId(1), batches, warnings: vec![] }]);
+    let mut sources = SourceMap::new();
+    let id = sources.add("t.rules", rules);
+    let (file, diags) = parse_file(id, rules);
+    assert!(diags.is_empty(), "{diags:?}");
+    let names: Vec<&str> = store.iter().map(|(_, s)| s.name.as_str()).collect();
+    let checked = check(&[(id, &file)], &names);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    Model::build(checked.program, &store)
+}
+
+/// The value of `let x = EXPR` at `at`.
+fn value(expr: &str, data: &[(&str, Rows)], at: &str) -> Value {
+    let m = model(&format!("let x = {expr}"), data);
+    Evaluator::new(&m).eval(&m.program.lets[0].value, d(at))
+}
+
+fn num(expr: &str, data: &[(&str, Rows)], at: &str) -> Option<f64> {
+    match value(expr, data, at) {
+        Value::Number(n) => Some(n),
+        Value::None => None,
+        other => panic!("{expr}: {other:?}"),
+    }
+}
+
+const S: Rows = &[("2025-01-01", 4.0), ("2025-02-01", 6.0), ("2025-03-01", 12.0)];
+
+#[test]
+fn latest_and_ago() {
+    let data = &[("s", S)];
+    assert_eq!(num("latest(s)", data, "2024-12-31"), None);
+    assert_eq!(num("latest(s)", data, "2025-01-01"), Some(4.0));
+    assert_eq!(num("latest(s)", data, "2025-02-28"), Some(6.0));
+    // ago: newest dated <= T - d; 2025-03-01 minus 1mo is 2025-02-01, which counts.
+    assert_eq!(num("ago(s, 1mo)", data, "2025-03-01"), Some(6.0));
+    assert_eq!(num("ago(s, 1mo)", data, "2025-02-28"), Some(4.0));
+    assert_eq!(num("ago(s, 1mo)", data, "2025-01-31"), None);
+    assert_eq!(num("change(s, 1mo)", data, "2025-03-10"), Some(6.0));
+    assert_eq!(num("pct_change(s, 1mo)", data, "2025-03-10"), Some(1.0));
+    assert_eq!(num("pct_change(s, 1mo)", data, "2025-01-10"), None);
+    let zero: Rows = &[("2025-01-01", 0.0), ("2025-02-01", 5.0)];
+    assert_eq!(num("pct_change(z, 1mo)", &[("z", zero)], "2025-02-01"), None);
+    let neg: Rows = &[("2025-01-01", -4.0), ("2025-02-01", -2.0)];
+    assert_eq!(num("pct_change(n, 1mo)", &[("n", neg)], "2025-02-01"), Some(0.5));
+}
+
+#[test]
+fn sum_count_avg_min_max_at_the_edges() {
+    let data = &[("s", S)];
+    // 30d at 2025-03-02 is (2025-01-31, 2025-03-02]: Feb 1 and Mar 1.
+    assert_eq!(num("sum(s, 30d)", data, "2025-03-02"), Some(18.0));
+    // At 2025-03-03 Feb 1 has left... no: (2025-02-01, 2025-03-03] excludes Feb 1.
+    assert_eq!(num("sum(s, 30d)", data, "2025-03-03"), Some(12.0));
+    // The day that enters: Mar 1 at T = Mar 1.
+    assert_eq!(num("count(s, 1d)", data, "2025-03-01"), Some(1.0));
+    assert_eq!(num("count(s, 1d)", data, "2025-03-02"), Some(0.0));
+    assert_eq!(num("count(s, 90d)", data, "2025-03-10"), Some(3.0));
+    assert_eq!(num("sum(s, 1d)", data, "2024-01-01"), Some(0.0));
+    assert_eq!(num("avg(s, 1y)", data, "2025-03-10"), Some(22.0 / 3.0));
+    assert_eq!(num("avg(s, 1d)", data, "2025-03-10"), None);
+    assert_eq!(num("min(s, 1y)", data, "2025-03-10"), Some(4.0));
+    assert_eq!(num("max(s, 1mo)", data, "2025-03-01"), Some(12.0));
+    // 1mo at 2025-03-01 starts after 2025-02-01: Feb 1 is out.
+    assert_eq!(num("min(s, 1mo)", data, "2025-03-01"), Some(12.0));
+    assert_eq!(num("max(s, 5d)", data, "2025-03-10"), None);
+    // An empty series still sums to 0 and counts 0.
+    assert_eq!(num("count(e, 30d)", &[("e", &[])], "2025-03-10"), Some(0.0));
+}
+
+#[test]
+fn month_end_and_leap_day_windows() {
+    let data: Rows = &[("2024-02-29", 1.0), ("2024-03-31", 2.0), ("2025-02-28", 4.0), ("2025-03-01", 8.0)];
+    let data = &[("s", data)];
+    // 1y at 2025-02-28: (2024-02-28, 2025-02-28] holds the leap day.
+    assert_eq!(num("sum(s, 1y)", data, "2025-02-28"), Some(7.0));
+    // 1y at 2025-03-01: (2024-03-01, 2025-03-01].
+    assert_eq!(num("sum(s, 1y)", data, "2025-03-01"), Some(14.0));
+    // 1mo at 2024-03-31: (2024-02-29, 2024-03-31]: the leap day is out.
+    assert_eq!(num("sum(s, 1mo)", data, "2024-03-31"), Some(2.0));
+    // ago 1mo from 2024-03-31 is the newest <= 2024-02-29.
+    assert_eq!(num("ago(s, 1mo)", data, "2024-03-31"), Some(1.0));
+}
+
+#[test]
+fn growth_compares_two_equal_windows() {
+    let data: Rows = &[("2023-07-01", 10.0), ("2024-07-01", 40.0), ("2024-07-20", 0.0)];
+    let data = &[("s", data)];
+    // (2023-07-20, 2024-07-20] vs (2022-07-20, 2023-07-20].
+    assert_eq!(num("growth(s, 1y)", data, "2024-07-20"), Some(3.0));
+    assert_eq!(num("growth(s, 1y)", data, "2024-06-30"), None);
+    assert_eq!(num("growth(s, 1y)", data, "2025-07-10"), Some(-1.0));
+    // The earlier window is empty: no baseline.
+    assert_eq!(num("growth(s, 1y)", data, "2023-12-01"), None);
+    // 6mo doubles to 12mo, not to twice six months back with clamping.
+    let m: Rows = &[("2024-08-31", 1.0), ("2024-09-01", 2.0), ("2025-03-01", 6.0)];
+    assert_eq!(num("growth(m, 6mo)", &[("m", m)], "2025-08-31"), Some(2.0));
+}
+
+#[test]
+fn trend_zscore_days_since() {
+    let line: Rows = &[("2025-01-01", 1.0), ("2025-01-03", 5.0), ("2025-01-05", 9.0)];
+    assert_eq!(num("trend(l, 5d)", &[("l", line)], "2025-01-05"), Some(2.0));
+    assert_eq!(num("trend(l, 2d)", &[("l", line)], "2025-01-05"), None);
+    let z: Rows = &[("2025-01-01", 2.0), ("2025-01-02", 4.0), ("2025-01-03", 6.0)];
+    // mean 4, population sd sqrt(8/3); latest 6.
+    let want = 2.0 / (8.0f64 / 3.0).sqrt();
+    assert!((num("zscore(z, 3d)", &[("z", z)], "2025-01-03").unwrap() - want).abs() < 1e-12);
+    let flat: Rows = &[("2025-01-01", 2.0), ("2025-01-02", 2.0)];
+    assert_eq!(num("zscore(f, 3d)", &[("f", flat)], "2025-01-02"), None);
+    let ev: Rows = &[("2025-01-01", 1.0), ("2025-01-05", 0.0)];
+    assert_eq!(num("days_since(e)", &[("e", ev)], "2025-01-10"), Some(9.0));
+    assert_eq!(num("days_since(e)", &[("e", ev)], "2025-01-01"), Some(0.0));
+    assert_eq!(num("days_since(e)", &[("e", ev)], "2024-12-31"), None);
+}
+
+#[test]
+fn resumed_by_position_and_by_name() {
+    let ev: Rows = &[("2025-01-05", 1.0), ("2025-05-10", 1.0)];
+    let data = &[("e", ev)];
+    assert_eq!(value("resumed(e, 3mo, 14d)", data, "2025-05-15"), Value::Bool(true));
+    assert_eq!(value("resumed(e, within: 14d, quiet: 3mo)", data, "2025-05-23"), Value::Bool(true));
+    // 2025-05-24 minus 14d is 2025-05-10: the event has left the window.
+    assert_eq!(value("resumed(e, quiet: 3mo, within: 14d)", data, "2025-05-24"), Value::Bool(false));
+    assert_eq!(value("resumed(e, quiet: 5mo, within: 14d)", data, "2025-05-15"), Value::Bool(false));
+}
+
+#[test]
+fn none_propagates_through_every_operator() {
+    let data = &[("s", S)];
+    let at = "2024-01-01"; // latest(s) is none here
+    for op in ["+", "-", "*", "/"] {
+        assert_eq!(value(&format!("latest(s) {op} 1"), data, at), Value::None, "{op}");
+        assert_eq!(value(&format!("1 {op} latest(s)"), data, at), Value::None, "{op}");
+    }
+    for op in ["==", "!=", "<", "<=", ">", ">="] {
+        assert_eq!(value(&format!("latest(s) {op} 1"), data, at), Value::None, "{op}");
+    }
+    assert_eq!(value("-latest(s)", data, at), Value::None);
+    assert_eq!(value("not (latest(s) > 1)", data, at), Value::None);
+    assert_eq!(value("false and latest(s) > 1", data, at), Value::Bool(false));
+    assert_eq!(value("latest(s) > 1 and false", data, at), Value::Bool(false));
+    assert_eq!(value("true and latest(s) > 1", data, at), Value::None);
+    assert_eq!(value("true or latest(s) > 1", data, at), Value::Bool(true));
+    assert_eq!(value("latest(s) > 1 or true", data, at), Value::Bool(true));
+    assert_eq!(value("false or latest(s) > 1", data, at), Value::None);
+    assert_eq!(value("count_true(latest(s) > 1, true)", data, at), Value::Number(1.0));
+    assert_eq!(value("abs(latest(s))", data, at), Value::None);
+    assert_eq!(value("percent(latest(s))", data, at), Value::None);
+    assert_eq!(value("none == none", data, at), Value::None);
+    assert_eq!(value("now - none", data, at), Value::None);
+    assert_eq!(value("1 / 0", data, at), Value::None);
+    assert_eq!(value("1 / (2 - 2)", data, at), Value::None);
+}
+
+#[test]
+fn dates_and_arithmetic() {
+    assert_eq!(value("2026-01-01 - now", &[], "2025-03-02"), Value::Number(305.0));
+    assert_eq!(value("now + 1mo", &[], "2025-01-31"), Value::Date(d("2025-02-28")));
+    assert_eq!(value("now - 1y", &[], "2024-02-29"), Value::Date(d("2023-02-28")));
+    assert_eq!(value("percent(3)", &[], "2025-01-01"), Value::Str("300%".into()));
+    assert_eq!(value("1 + 2 * 3 - -1", &[], "2025-01-01"), Value::Number(8.0));
+    assert_eq!(value("300% == 3", &[], "2025-01-01"), Value::Bool(true));
+    assert_eq!(value("\"a\" != \"b\"", &[], "2025-01-01"), Value::Bool(true));
+    assert_eq!(value("9999-12-31 + 1d", &[], "2025-01-01"), Value::None);
+}
+
+fn statuses(rules: &str, data: &[(&str, Rows)], at: &str) -> Vec<(String, Status)> {
+    let m = model(rules, data);
+    evaluate(&m, d(at)).into_iter().map(|r| (r.name, r.status)).collect()
+}
+
+#[test]
+fn for_windows_need_every_day_true() {
+    let level: Rows = &[("2025-04-01", 1.0), ("2025-04-03", 9.0)];
+    let rules = "indicator high { when: latest(level) > 5 for: 3d }\nalert escalate { when: high }";
+    let data = &[("level", level)];
+    assert_eq!(statuses(rules, data, "2025-04-04"), [("high".into(), Status::Pending), ("escalate".into(), Status::NotMet)]);
+    assert_eq!(statuses(rules, data, "2025-04-05"), [("high".into(), Status::Met), ("escalate".into(), Status::Met)]);
+    assert_eq!(statuses(rules, data, "2025-04-02")[0].1, Status::NotMet);
+    assert_eq!(statuses(rules, data, "2025-03-01")[0].1, Status::Unknown);
+    // An unknown day inside the window keeps it pending.
+    let gap = "indicator g { when: latest(level) > 0 for: 2d }";
+    assert_eq!(statuses(gap, data, "2025-04-01")[0].1, Status::Pending);
+    assert_eq!(statuses(gap, data, "2025-04-02")[0].1, Status::Met);
+}
+
+#[test]
+fn weighted_and_summaries() {
+    let rules = r#"
+indicator a { when: latest(s) > 5 }
+indicator b { when: latest(s) > 100 }
+indicator c { when: latest(missing_data) > 1 }
+let score = weighted(a: 2, b: 3, c: 10)
+alert high_score { severity: critical when: score >= 2 summary: "score {score}, s at {latest(s)} ({percent(pct_change(s, 1mo))}) on {now}; {{ok}}" }
+"#;
+    let m = model(rules, &[("s", S), ("missing_data", &[])]);
+    let res = evaluate(&m, d("2025-03-10"));
+    let alert = &res[3];
+    assert_eq!(alert.status, Status::Met);
+    assert_eq!(alert.summary.as_deref(), Some("score 2, s at 12 (100%) on 2025-03-10; {ok}"));
+    assert_eq!(res[2].status, Status::Unknown);
+    assert_eq!(alert.evidence[0].expr, "score");
+}
+
+#[test]
+fn filters_and_projections() {
+    use crate::data::Batch;
+    let batch = Batch {
+        series: "acled".into(),
+        dates: vec![d("2025-01-01"), d("2025-01-02"), d("2025-01-03")],
+        values: vec![1.0, 1.0, 1.0],
+        lines: vec![2, 3, 4],
+        field_names: vec!["ACTOR1".into(), "FATALITIES".into()],
+        cells: ["Houthi forces", "3", "US Navy", "0", "houthis", ""].into_iter().map(Into::into).collect(),
+        ..Batch::default()
+    };
+    let store = Store::build([&FileData { file: FileId(1), batches: vec![batch], warnings: vec![] }]);
+    let rules = r#"
+series h = acled[actor1 ~ "HOUTHI"]
+let a = count(h, 1y)
+let b = sum(acled.fatalities, 1y)
+let c = count(acled[fatalities >= 1], 1y)
+let e = count(h[fatalities == 3], 1y)
+let f = count(acled[actor1 in ["US Navy", "x"]], 1y)
+let g = count(acled[actor1 != "US Navy", value == 1], 1y)
+let i = count(acled[nope == ""], 1y)
+"#;
+    let mut sources = SourceMap::new();
+    let id = sources.add("t.rules", rules);
+    let (file, _) = parse_file(id, rules);
+    let checked = check(&[(id, &file)], &["acled"]);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let m = Model::build(checked.program, &store);
+    let mut ev = Evaluator::new(&m);
+    let got: Vec<Value> = m.program.lets.iter().map(|l| ev.eval(&l.value, d("2025-02-01"))).collect();
+    let want = [2.0, 3.0, 1.0, 1.0, 1.0, 2.0, 3.0].map(Value::Number);
+    assert_eq!(got, want);
+    let codes: Vec<_> = m.warnings.iter().map(|w| w.code).collect();
+    assert_eq!(codes, [crate::diag::Code::ProjectionSkipped, crate::diag::Code::UnknownFilterField]);
+}

@@ -1,0 +1,288 @@
+//! A series prepared for window queries: dates sorted once, prefix sums
+//! built once, so that every window is two binary searches and a
+//! subtraction, whatever its length.
+
+use crate::time::{Date, Duration};
+use std::sync::OnceLock;
+
+/// Observations in date order with the indexes that answer windows.
+#[derive(Debug, Default)]
+pub struct Timeline {
+    dates: Vec<Date>,
+    values: Vec<f64>,
+    /// Compensated prefix sums: `sum[i]` (hi + lo) is the sum of the first
+    /// `i` values. Kept in two parts so that a window far from the start
+    /// loses no precision to the values before it.
+    sum_hi: Vec<f64>,
+    sum_lo: Vec<f64>,
+    /// Positions of active observations (value not 0).
+    active: Vec<u32>,
+    extremes: OnceLock<SparseTable>,
+}
+
+/// A half-open range of observation positions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// First position in the window.
+    pub lo: usize,
+    /// One past the last position.
+    pub hi: usize,
+}
+
+impl Window {
+    /// Number of observations.
+    pub fn len(self) -> usize {
+        self.hi - self.lo
+    }
+
+    /// True when the window holds no observation.
+    pub fn is_empty(self) -> bool {
+        self.hi == self.lo
+    }
+}
+
+impl Timeline {
+    /// Builds the indexes. `dates` must be sorted ascending.
+    pub fn new(dates: Vec<Date>, values: Vec<f64>) -> Timeline {
+        debug_assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+        let mut sum_hi = Vec::with_capacity(values.len() + 1);
+        let mut sum_lo = Vec::with_capacity(values.len() + 1);
+        let (mut hi, mut lo) = (0.0f64, 0.0f64);
+        sum_hi.push(0.0);
+        sum_lo.push(0.0);
+        for &v in &values {
+            // Neumaier summation.
+            let t = hi + v;
+            if hi.abs() >= v.abs() {
+                lo += (hi - t) + v;
+            } else {
+                lo += (v - t) + hi;
+            }
+            hi = t;
+            sum_hi.push(hi);
+            sum_lo.push(lo);
+        }
+        let active = values.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, _)| i as u32).collect();
+        Timeline { dates, values, sum_hi, sum_lo, active, extremes: OnceLock::new() }
+    }
+
+    /// Dates, ascending.
+    pub fn dates(&self) -> &[Date] {
+        &self.dates
+    }
+
+    /// Values, one per date.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Number of observations.
+    pub fn len(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// True when there is no observation.
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    /// Number of observations dated `<= t`.
+    pub fn upto(&self, t: Date) -> usize {
+        self.dates.partition_point(|d| *d <= t)
+    }
+
+    /// The observations dated in `(after, until]`.
+    pub fn between(&self, after: Date, until: Date) -> Window {
+        let hi = self.upto(until);
+        let lo = self.dates[..hi].partition_point(|d| *d <= after);
+        Window { lo, hi }
+    }
+
+    /// The window of duration `d` at `t`: `(t - d, t]`. `None` when `t - d`
+    /// falls outside the calendar (the window then reaches back before
+    /// every possible observation).
+    pub fn window(&self, t: Date, d: Duration) -> Window {
+        match t.minus(d) {
+            Some(start) => self.between(start, t),
+            None => Window { lo: 0, hi: self.upto(t) },
+        }
+    }
+
+    /// Position of the newest observation dated `<= t`.
+    pub fn last_at(&self, t: Date) -> Option<usize> {
+        self.upto(t).checked_sub(1)
+    }
+
+    /// Sum of the values in a window.
+    pub fn sum(&self, w: Window) -> f64 {
+        if w.is_empty() {
+            return 0.0;
+        }
+        (self.sum_hi[w.hi] - self.sum_hi[w.lo]) + (self.sum_lo[w.hi] - self.sum_lo[w.lo])
+    }
+
+    /// Smallest and largest value in a non-empty window.
+    pub fn extremes(&self, w: Window) -> Option<(f64, f64)> {
+        if w.is_empty() {
+            return None;
+        }
+        Some(self.extremes.get_or_init(|| SparseTable::new(&self.values)).query(w.lo, w.hi))
+    }
+
+    /// Least-squares slope of value against date, per day.
+    pub fn slope(&self, w: Window) -> Option<f64> {
+        if w.len() < 2 || self.dates[w.lo] == self.dates[w.hi - 1] {
+            return None;
+        }
+        // Centred on the window so that large day numbers cost no precision.
+        let n = w.len() as f64;
+        let x0 = f64::from(self.dates[w.lo].0);
+        let xs = self.dates[w.lo..w.hi].iter().map(|d| f64::from(d.0) - x0);
+        let mean_x = xs.clone().sum::<f64>() / n;
+        let mean_y = self.sum(w) / n;
+        let (mut sxy, mut sxx) = (0.0, 0.0);
+        for (x, y) in xs.zip(&self.values[w.lo..w.hi]) {
+            sxy += (x - mean_x) * (y - mean_y);
+            sxx += (x - mean_x) * (x - mean_x);
+        }
+        (sxx > 0.0).then(|| sxy / sxx)
+    }
+
+    /// Mean and population standard deviation of a window with at least two
+    /// observations.
+    pub fn mean_stddev(&self, w: Window) -> Option<(f64, f64)> {
+        if w.len() < 2 {
+            return None;
+        }
+        let n = w.len() as f64;
+        let mean = self.sum(w) / n;
+        let var = self.values[w.lo..w.hi].iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+        Some((mean, var.sqrt()))
+    }
+
+    /// Date of the newest active observation dated `<= t`.
+    pub fn last_active(&self, t: Date) -> Option<Date> {
+        let k = self.active.partition_point(|&i| self.dates[i as usize] <= t);
+        k.checked_sub(1).map(|k| self.dates[self.active[k] as usize])
+    }
+
+    /// True if an active observation dated in `(after, until]` follows an
+    /// earlier active observation at least `quiet` before it, with no active
+    /// observation between them.
+    pub fn resumed(&self, after: Date, until: Date, quiet: Duration) -> bool {
+        let date = |k: usize| self.dates[self.active[k] as usize];
+        let lo = self.active.partition_point(|&i| self.dates[i as usize] <= after);
+        let hi = self.active.partition_point(|&i| self.dates[i as usize] <= until);
+        (lo.max(1)..hi).any(|k| {
+            let prev = date(k - 1);
+            prev.plus(quiet).is_some_and(|end| end <= date(k))
+        })
+    }
+}
+
+/// Range minimum and maximum in O(1) after O(n log n) preparation, built
+/// only for series that `min` or `max` is asked of.
+#[derive(Debug)]
+struct SparseTable {
+    min: Vec<Vec<f64>>,
+    max: Vec<Vec<f64>>,
+}
+
+impl SparseTable {
+    fn new(values: &[f64]) -> SparseTable {
+        let mut min = vec![values.to_vec()];
+        let mut max = vec![values.to_vec()];
+        let mut width = 1;
+        while width * 2 <= values.len() {
+            let (pmin, pmax) = (&min[min.len() - 1], &max[max.len() - 1]);
+            let n = values.len() - width * 2 + 1;
+            let lmin = (0..n).map(|i| pmin[i].min(pmin[i + width])).collect();
+            let lmax = (0..n).map(|i| pmax[i].max(pmax[i + width])).collect();
+            min.push(lmin);
+            max.push(lmax);
+            width *= 2;
+        }
+        SparseTable { min, max }
+    }
+
+    fn query(&self, lo: usize, hi: usize) -> (f64, f64) {
+        let len = hi - lo;
+        let level = (usize::BITS - 1 - len.leading_zeros()) as usize;
+        let r = hi - (1 << level);
+        (self.min[level][lo].min(self.min[level][r]), self.max[level][lo].max(self.max[level][r]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse_iso(s).unwrap()
+    }
+
+    fn tl(rows: &[(&str, f64)]) -> Timeline {
+        Timeline::new(rows.iter().map(|r| d(r.0)).collect(), rows.iter().map(|r| r.1).collect())
+    }
+
+    #[test]
+    fn window_is_half_open() {
+        let t = tl(&[("2025-01-01", 1.0), ("2025-01-31", 2.0), ("2025-02-01", 4.0)]);
+        // 30d at 2025-01-31 is (2025-01-01, 2025-01-31]: the 1st has left.
+        assert_eq!(t.sum(t.window(d("2025-01-31"), Duration::Days(30))), 2.0);
+        // One day earlier the 1st is the first day in.
+        assert_eq!(t.sum(t.window(d("2025-01-30"), Duration::Days(30))), 1.0);
+        // The evaluation day itself is in.
+        assert_eq!(t.sum(t.window(d("2025-02-01"), Duration::Days(1))), 4.0);
+        assert!(t.window(d("2024-12-31"), Duration::Days(30)).is_empty());
+    }
+
+    #[test]
+    fn calendar_windows_clamp_at_month_ends_and_leap_days() {
+        let t = tl(&[("2024-02-28", 1.0), ("2024-02-29", 2.0), ("2024-03-01", 4.0), ("2024-03-31", 8.0)]);
+        // 1mo at 2024-03-31 starts after 2024-02-29.
+        assert_eq!(t.sum(t.window(d("2024-03-31"), Duration::Months(1))), 12.0);
+        // 1y at 2025-02-28 starts after 2024-02-28: the leap day is in.
+        assert_eq!(t.sum(t.window(d("2025-02-28"), Duration::Months(12))), 14.0);
+        // 1y at 2024-02-29 starts after 2023-02-28.
+        assert_eq!(t.sum(t.window(d("2024-02-29"), Duration::Months(12))), 3.0);
+    }
+
+    #[test]
+    fn extremes_slope_and_spread() {
+        let t = tl(&[("2025-01-01", 3.0), ("2025-01-02", 1.0), ("2025-01-03", 5.0), ("2025-01-04", 2.0), ("2025-01-05", 7.0)]);
+        let all = t.window(d("2025-01-05"), Duration::Days(10));
+        assert_eq!(t.extremes(all), Some((1.0, 7.0)));
+        assert_eq!(t.extremes(Window { lo: 1, hi: 4 }), Some((1.0, 5.0)));
+        let line = tl(&[("2025-01-01", 1.0), ("2025-01-03", 5.0), ("2025-01-05", 9.0)]);
+        assert_eq!(line.slope(line.window(d("2025-01-05"), Duration::Days(5))), Some(2.0));
+        let same_day = tl(&[("2025-01-01", 1.0), ("2025-01-01", 5.0)]);
+        assert_eq!(same_day.slope(Window { lo: 0, hi: 2 }), None);
+        let (mean, sd) = tl(&[("2025-01-01", 2.0), ("2025-01-02", 4.0)]).mean_stddev(Window { lo: 0, hi: 2 }).unwrap();
+        assert_eq!((mean, sd), (3.0, 1.0));
+    }
+
+    #[test]
+    fn prefix_sums_keep_precision_far_from_the_start() {
+        let mut rows = vec![1e16; 10];
+        rows.extend([0.1, 0.2]);
+        let dates = (0..rows.len() as i32).map(Date).collect();
+        let t = Timeline::new(dates, rows);
+        assert_eq!(t.sum(Window { lo: 10, hi: 12 }), 0.1 + 0.2);
+    }
+
+    #[test]
+    fn resumed_needs_a_quiet_gap_before_an_event_in_the_window() {
+        let t = tl(&[("2025-01-05", 1.0), ("2025-05-10", 1.0), ("2025-05-12", 1.0)]);
+        let q = Duration::Months(3);
+        assert!(t.resumed(d("2025-05-01"), d("2025-05-15"), q));
+        // The event after the gap has left the window.
+        assert!(!t.resumed(d("2025-05-18"), d("2025-06-01"), q));
+        // No earlier activity at all: not a resumption.
+        assert!(!t.resumed(d("2024-12-01"), d("2025-01-10"), q));
+        // Zero values are not activity.
+        let z = tl(&[("2025-01-01", 1.0), ("2025-03-01", 0.0), ("2025-05-01", 1.0)]);
+        assert!(z.resumed(d("2025-04-20"), d("2025-05-01"), q));
+        assert_eq!(z.last_active(d("2025-04-01")), Some(d("2025-01-01")));
+    }
+}
