@@ -7,6 +7,8 @@
 
 pub mod diag;
 pub mod time;
+pub mod workspace;
+pub mod cli;
 pub mod data;
 pub mod eval;
 pub mod lang;

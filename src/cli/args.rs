@@ -1,0 +1,89 @@
+//! Command-line arguments, as clap parses them. They are turned into a
+//! [`super::config::Config`] once; commands never see raw flags.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// tocsin: a rules engine for indicator-based early warning.
+#[derive(Parser, Debug)]
+#[command(name = "tocsin", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where rules and data are read from.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Inputs {
+    /// A `.rules` file or a folder searched for them (may repeat) [default: rules]
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// A data file or a folder searched for them (may repeat) [default: indicators]
+    #[arg(long = "indicators", value_name = "PATH")]
+    pub indicators: Vec<PathBuf>,
+}
+
+/// Output formats of `eval`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalFormat {
+    /// Aligned, for a terminal.
+    Table,
+    /// One JSON object.
+    Json,
+    /// A Markdown table, for a CI job summary.
+    Markdown,
+}
+
+/// Output formats of `check`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// Rendered diagnostics, for a terminal.
+    Text,
+    /// One JSON object with every diagnostic.
+    Json,
+}
+
+/// Severities for `--fail-on`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    /// Any met alert.
+    Info,
+    /// `watch` and above.
+    Watch,
+    /// `warning` and above.
+    Warning,
+    /// `critical` only.
+    Critical,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse and type-check the rules against the data's series; report every problem
+    Check {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
+    /// Evaluate once at a date and report every indicator and alert
+    Eval {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Evaluation date, YYYY-MM-DD (default: today, UTC)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        at: Option<crate::time::Date>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+        format: EvalFormat,
+        /// Exit 1 if an alert of this severity or higher is met
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<FailOn>,
+    },
+}
+
+fn parse_date(s: &str) -> Result<crate::time::Date, String> {
+    crate::time::Date::parse_iso(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2025-07-20"))
+}

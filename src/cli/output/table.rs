@@ -1,0 +1,83 @@
+//! `eval --format table`: the board a person reads first. Alerts come
+//! before indicators and what fires comes first, with the values that
+//! decided under each line. Colour only when asked for.
+
+use super::{values_line, Board, Row};
+use crate::eval::Status;
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn status(&self, status: Status, padded: &str) -> String {
+        let code = match status {
+            Status::Met => "1;31",
+            Status::Pending => "1;33",
+            Status::Unknown => "35",
+            Status::NotMet => "32",
+        };
+        self.wrap(code, padded)
+    }
+}
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Met => "● met",
+        Status::Pending => "◐ pending",
+        Status::Unknown => "? unknown",
+        Status::NotMet => "○ not met",
+    }
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+}
+
+/// Renders the board as an aligned table.
+pub fn table(board: &Board, colour: bool) -> String {
+    let paint = Paint(colour);
+    let rows = board.reading_order();
+    let tally: Vec<String> = board
+        .tally()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| paint.status(*s, &format!("{n} {}", s.as_str().replace('_', " "))))
+        .collect();
+    let mut out = format!("{} at {}: {}\n", paint.wrap("1", "tocsin board"), board.at, if tally.is_empty() { "no rules".to_string() } else { tally.join(", ") });
+    let name_w = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0);
+    let status_w = 10;
+    let sev_w = 9;
+    let indent = 2 + status_w + 1 + sev_w + 1 + name_w + 2;
+    for (kind, heading) in [("alert", "ALERTS"), ("indicator", "INDICATORS")] {
+        let group: Vec<&&Row> = rows.iter().filter(|r| r.kind == kind).collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push('\n');
+        out.push_str(&paint.wrap("1", heading));
+        out.push('\n');
+        for r in group {
+            let text = r.summary.as_deref().or(r.title.as_deref()).unwrap_or("");
+            out.push_str(&format!(
+                "  {} {} {}  {}\n",
+                paint.status(r.status, &pad(mark(r.status), status_w)),
+                pad(r.severity.unwrap_or(""), sev_w),
+                pad(&r.name, name_w),
+                text
+            ));
+            let values = values_line(r);
+            if !values.is_empty() {
+                out.push_str(&format!("{}{}\n", " ".repeat(indent), paint.wrap("2", &values)));
+            }
+        }
+    }
+    out
+}

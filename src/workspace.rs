@@ -1,0 +1,154 @@
+//! A workspace: rule files and data files, already read into memory, turned
+//! into a checked model. Pure, so that the one-shot commands, tests and a
+//! long-running process all build their model the same way.
+
+use crate::data::{self, FileData, Format, Store};
+use crate::diag::{Code, Diagnostic, FileId, SourceMap};
+use crate::eval::Model;
+use crate::lang::check::check;
+use crate::lang::parser::parse_file;
+
+/// A file's contents as read, or the byte offset where it stopped being
+/// valid UTF-8, or why it could not be read.
+#[derive(Clone, Debug)]
+pub enum Contents {
+    /// The text.
+    Text(String),
+    /// Not UTF-8: the offset of the first bad byte.
+    NotUtf8(usize),
+    /// Could not be read.
+    Unreadable(String),
+}
+
+impl Contents {
+    /// Classifies raw bytes.
+    pub fn from_bytes(bytes: Vec<u8>) -> Contents {
+        match String::from_utf8(bytes) {
+            Ok(s) => Contents::Text(s),
+            Err(e) => Contents::NotUtf8(e.utf8_error().valid_up_to()),
+        }
+    }
+}
+
+/// One file handed to the workspace.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The name shown in diagnostics (the path as given or found).
+    pub name: String,
+    /// Its contents.
+    pub contents: Contents,
+}
+
+/// Counts for the one-line summary of `check`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Rule files read.
+    pub rule_files: usize,
+    /// Items checked.
+    pub items: usize,
+    /// Data files read.
+    pub data_files: usize,
+    /// Series loaded.
+    pub series: usize,
+    /// Observations loaded.
+    pub observations: usize,
+}
+
+/// The outcome of loading a workspace.
+pub struct Workspace {
+    /// Every file, for rendering diagnostics.
+    pub sources: SourceMap,
+    /// Errors and warnings, data files first, in path order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The model, when there was no error.
+    pub model: Option<Model>,
+    /// The loaded data.
+    pub store: Store,
+    /// What was read.
+    pub counts: Counts,
+}
+
+impl Workspace {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+fn unreadable(sources: &mut SourceMap, name: &str, contents: &Contents) -> Option<Diagnostic> {
+    let message = match contents {
+        Contents::Text(_) => return None,
+        Contents::NotUtf8(at) => format!("not valid UTF-8 (first bad byte at offset {at})"),
+        Contents::Unreadable(why) => format!("cannot be read: {why}"),
+    };
+    let id = sources.add(name, "");
+    Some(Diagnostic::error(Code::Unreadable, message).in_file(id).with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"))
+}
+
+/// The stem of a file name: without folders and without its extension.
+fn stem(name: &str) -> &str {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.rsplit_once('.').map_or(base, |(s, _)| s)
+}
+
+/// Loads one data file into the source map (keeping its text only when it
+/// has something to report).
+pub fn load_data_file(sources: &mut SourceMap, file: &SourceFile) -> Result<FileData, Diagnostic> {
+    let Contents::Text(text) = &file.contents else {
+        return Err(unreadable(sources, &file.name, &file.contents).unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
+    };
+    let format = Format::of_file_name(&file.name).unwrap_or(Format::Csv);
+    let id: FileId = sources.add(&file.name, "");
+    let result = data::load_text(id, stem(&file.name), format, text);
+    if result.as_ref().map_or(true, |fd| !fd.warnings.is_empty()) {
+        sources.set_text(id, text.as_str());
+    }
+    result
+}
+
+/// Parses, checks and binds the rule files to the data files. Both lists
+/// must be in path order.
+pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
+    let mut sources = SourceMap::new();
+    let mut diagnostics = Vec::new();
+    let mut loaded = Vec::new();
+    for f in data_files {
+        match load_data_file(&mut sources, f) {
+            Ok(fd) => {
+                diagnostics.extend(fd.warnings.iter().cloned());
+                loaded.push(fd);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let store = Store::build(&loaded);
+    let mut parsed = Vec::new();
+    for f in rule_files {
+        if let Some(d) = unreadable(&mut sources, &f.name, &f.contents) {
+            diagnostics.push(d);
+            continue;
+        }
+        let Contents::Text(text) = &f.contents else { continue };
+        let id = sources.add(&f.name, text.as_str());
+        let (rf, diags) = parse_file(id, text);
+        diagnostics.extend(diags);
+        parsed.push((id, rf));
+    }
+    let names: Vec<&str> = store.iter().map(|(_, s)| s.name.as_str()).collect();
+    let refs: Vec<(FileId, &crate::lang::ast::RuleFile)> = parsed.iter().map(|(id, rf)| (*id, rf)).collect();
+    let checked = check(&refs, &names);
+    let counts = Counts {
+        rule_files: rule_files.len(),
+        items: checked.items,
+        data_files: data_files.len(),
+        series: store.len(),
+        observations: store.observations(),
+    };
+    let ok = !checked.has_errors() && !diagnostics.iter().any(Diagnostic::is_error);
+    diagnostics.extend(checked.diagnostics);
+    let model = ok.then(|| Model::build(checked.program, &store));
+    if let Some(m) = &model {
+        diagnostics.extend(m.warnings.iter().cloned());
+    }
+    Workspace { sources, diagnostics, model, store, counts }
+}
