@@ -118,7 +118,13 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
                 diagnostics.extend(fd.warnings.iter().cloned());
                 loaded.push(fd);
             }
-            Err(d) => diagnostics.push(d),
+            Err(d) => {
+                diagnostics.push(d);
+                // The series of a rejected file are known to exist, so that
+                // rules that use them do not also report unknown names.
+                let series = data::series_name(stem(&f.name));
+                loaded.push(FileData { batches: vec![data::Batch { series, ..data::Batch::default() }], ..FileData::default() });
+            }
         }
     }
     let store = Store::build(&loaded);
