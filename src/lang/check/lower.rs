@@ -356,10 +356,14 @@ impl<'a> Lowerer<'a> {
                 match binary_type(*op, l.ty, r.ty) {
                     Ok(ty) => node(NodeKind::Binary(*op, Box::new(l), Box::new(r)), ty, span),
                     Err(msg) => {
-                        let mut d = err(Code::TypeMismatch, msg, span, format!("{} and {}", l.ty.name(), r.ty.name()))
+                        let mut d = err(Code::TypeMismatch, msg, span, "")
                             .with_secondary(l.span, l.ty.name())
                             .with_secondary(r.span, r.ty.name());
-                        if l.ty == Type::Series || r.ty == Type::Series {
+                        if op.is_comparison() && (l.ty, r.ty) == (Type::Date, Type::Number) {
+                            d = d.with_note("subtract to get a number of days: `date - now < 400`");
+                        } else if op.is_comparison() && (l.ty, r.ty) == (Type::Number, Type::Date) {
+                            d = d.with_note("subtract to get a number of days: `400 > date - now`");
+                        } else if l.ty == Type::Series || r.ty == Type::Series {
                             d = d.with_note("a series is not a value: use a function of it, such as latest(s) or count(s, 30d)");
                         } else if l.ty == Type::Duration || r.ty == Type::Duration {
                             d = d.with_note("durations are only added to or subtracted from dates, or passed to functions");
