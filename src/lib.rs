@@ -5,10 +5,10 @@
 //! files, [`data`] loads indicator files into sorted series, [`eval`] answers
 //! rules at a date. Only [`cli`] touches files, clocks and the terminal.
 
-pub mod diag;
-pub mod time;
-pub mod workspace;
 pub mod cli;
 pub mod data;
+pub mod diag;
 pub mod eval;
 pub mod lang;
+pub mod time;
+pub mod workspace;

@@ -174,10 +174,22 @@ mod tests {
 
     #[test]
     fn month_arithmetic_clamps_to_month_end() {
-        assert_eq!(d("2024-03-31").minus(Duration::Months(1)), Some(d("2024-02-29")));
-        assert_eq!(d("2023-03-31").minus(Duration::Months(1)), Some(d("2023-02-28")));
-        assert_eq!(d("2024-02-29").minus(Duration::Months(12)), Some(d("2023-02-28")));
-        assert_eq!(d("2025-01-31").plus(Duration::Months(1)), Some(d("2025-02-28")));
+        assert_eq!(
+            d("2024-03-31").minus(Duration::Months(1)),
+            Some(d("2024-02-29"))
+        );
+        assert_eq!(
+            d("2023-03-31").minus(Duration::Months(1)),
+            Some(d("2023-02-28"))
+        );
+        assert_eq!(
+            d("2024-02-29").minus(Duration::Months(12)),
+            Some(d("2023-02-28"))
+        );
+        assert_eq!(
+            d("2025-01-31").plus(Duration::Months(1)),
+            Some(d("2025-02-28"))
+        );
     }
 
     #[test]

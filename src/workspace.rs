@@ -82,7 +82,11 @@ fn unreadable(sources: &mut SourceMap, name: &str, contents: &Contents) -> Optio
         Contents::Unreadable(why) => format!("cannot be read: {why}"),
     };
     let id = sources.add(name, "");
-    Some(Diagnostic::error(Code::Unreadable, message).in_file(id).with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"))
+    Some(
+        Diagnostic::error(Code::Unreadable, message)
+            .in_file(id)
+            .with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"),
+    )
 }
 
 /// The stem of a file name: without folders and without its extension.
@@ -95,7 +99,8 @@ fn stem(name: &str) -> &str {
 /// has something to report).
 pub fn load_data_file(sources: &mut SourceMap, file: &SourceFile) -> Result<FileData, Diagnostic> {
     let Contents::Text(text) = &file.contents else {
-        return Err(unreadable(sources, &file.name, &file.contents).unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
+        return Err(unreadable(sources, &file.name, &file.contents)
+            .unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
     };
     let format = Format::of_file_name(&file.name).unwrap_or(Format::Csv);
     let id: FileId = sources.add(&file.name, "");
@@ -123,7 +128,13 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
                 // The series of a rejected file are known to exist, so that
                 // rules that use them do not also report unknown names.
                 let series = data::series_name(stem(&f.name));
-                loaded.push(FileData { batches: vec![data::Batch { series, ..data::Batch::default() }], ..FileData::default() });
+                loaded.push(FileData {
+                    batches: vec![data::Batch {
+                        series,
+                        ..data::Batch::default()
+                    }],
+                    ..FileData::default()
+                });
             }
         }
     }
@@ -134,14 +145,17 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
             diagnostics.push(d);
             continue;
         }
-        let Contents::Text(text) = &f.contents else { continue };
+        let Contents::Text(text) = &f.contents else {
+            continue;
+        };
         let id = sources.add(&f.name, text.as_str());
         let (rf, diags) = parse_file(id, text);
         diagnostics.extend(diags);
         parsed.push((id, rf));
     }
     let names: Vec<&str> = store.iter().map(|(_, s)| s.name.as_str()).collect();
-    let refs: Vec<(FileId, &crate::lang::ast::RuleFile)> = parsed.iter().map(|(id, rf)| (*id, rf)).collect();
+    let refs: Vec<(FileId, &crate::lang::ast::RuleFile)> =
+        parsed.iter().map(|(id, rf)| (*id, rf)).collect();
     let checked = check(&refs, &names);
     let counts = Counts {
         rule_files: rule_files.len(),
@@ -156,5 +170,11 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     if let Some(m) = &model {
         diagnostics.extend(m.warnings.iter().cloned());
     }
-    Workspace { sources, diagnostics, model, store, counts }
+    Workspace {
+        sources,
+        diagnostics,
+        model,
+        store,
+        counts,
+    }
 }

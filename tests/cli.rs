@@ -19,33 +19,52 @@ fn project(files: &[(&str, &str)]) -> TempDir {
 
 fn tocsin(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("tocsin").unwrap();
-    c.current_dir(dir).env("NO_COLOR", "1").env_remove("TOCSIN_TODAY");
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("TOCSIN_TODAY");
     c
 }
 
-const GAUGE: (&str, &str) = ("indicators/gauge.csv", "date,value\n2025-01-10,3\n2025-02-10,7\n");
+const GAUGE: (&str, &str) = (
+    "indicators/gauge.csv",
+    "date,value\n2025-01-10,3\n2025-02-10,7\n",
+);
 
 /// Runs `check` and `eval` and asserts both exit 2 with `needles` on stderr
 /// and nothing on stdout.
 fn rejects(files: &[(&str, &str)], needles: &[&str]) {
     let dir = project(files);
-    for args in [&["check"][..], &["eval", "--at", "2025-03-01", "--format", "json"][..]] {
+    for args in [
+        &["check"][..],
+        &["eval", "--at", "2025-03-01", "--format", "json"][..],
+    ] {
         let assert = tocsin(dir.path()).args(args).assert().code(2).stdout("");
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
         for n in needles {
-            assert!(stderr.contains(n), "{args:?}: stderr lacks {n:?}:\n{stderr}");
+            assert!(
+                stderr.contains(n),
+                "{args:?}: stderr lacks {n:?}:\n{stderr}"
+            );
         }
     }
 }
 
 #[test]
 fn check_summarises_a_clean_project() {
-    let dir = project(&[GAUGE, ("rules/a.rules", "indicator up { when: latest(gauge) > 5 }\nlet x = 1")]);
+    let dir = project(&[
+        GAUGE,
+        (
+            "rules/a.rules",
+            "indicator up { when: latest(gauge) > 5 }\nlet x = 1",
+        ),
+    ]);
     tocsin(dir.path())
         .arg("check")
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("ok: 1 rule file, 2 items, 1 series from 1 data file"));
+        .stdout(predicate::str::contains(
+            "ok: 1 rule file, 2 items, 1 series from 1 data file",
+        ));
 }
 
 #[test]
@@ -58,55 +77,165 @@ fn syntax_errors_point_at_the_spot_and_every_item_is_reported() {
 
 #[test]
 fn unknown_names_suggest_the_near_one() {
-    rejects(&[GAUGE, ("rules/x.rules", "indicator x {\n  when: latest(guage) > 1\n}\n")], &["rules/x.rules:2:16", "did you mean `gauge`?"]);
+    rejects(
+        &[
+            GAUGE,
+            (
+                "rules/x.rules",
+                "indicator x {\n  when: latest(guage) > 1\n}\n",
+            ),
+        ],
+        &["rules/x.rules:2:16", "did you mean `gauge`?"],
+    );
 }
 
 #[test]
 fn duplicates_cycles_and_types() {
-    rejects(&[GAUGE, ("rules/a.rules", "let a = 1\n"), ("rules/b.rules", "let a = 2\n")], &["rules/b.rules:1:5", "first defined here", "rules/a.rules:1:5"]);
-    rejects(&[GAUGE, ("rules/a.rules", "indicator p { when: q }\nindicator q { when: p }\n")], &["rules/a.rules:1:11", "`p` → `q` → `p`"]);
-    rejects(&[GAUGE, ("rules/a.rules", "indicator p {\n  when: latest(gauge)\n}\n")], &["rules/a.rules:2:9", "E202"]);
-    rejects(&[GAUGE, ("rules/a.rules", "let d = 2027-01-01 > 3\n")], &["rules/a.rules:1:9", "cannot compare date with number"]);
-    rejects(&[GAUGE, ("rules/a.rules", "let d = sum(gauge, 3d, 4d)\n")], &["rules/a.rules:1:9", "sum takes 2 arguments, found 3"]);
-    rejects(&[GAUGE, ("rules/a.rules", "let d = 2025-02-30\n")], &["rules/a.rules:1:9", "not a valid date"]);
+    rejects(
+        &[
+            GAUGE,
+            ("rules/a.rules", "let a = 1\n"),
+            ("rules/b.rules", "let a = 2\n"),
+        ],
+        &[
+            "rules/b.rules:1:5",
+            "first defined here",
+            "rules/a.rules:1:5",
+        ],
+    );
+    rejects(
+        &[
+            GAUGE,
+            (
+                "rules/a.rules",
+                "indicator p { when: q }\nindicator q { when: p }\n",
+            ),
+        ],
+        &["rules/a.rules:1:11", "`p` → `q` → `p`"],
+    );
+    rejects(
+        &[
+            GAUGE,
+            ("rules/a.rules", "indicator p {\n  when: latest(gauge)\n}\n"),
+        ],
+        &["rules/a.rules:2:9", "E202"],
+    );
+    rejects(
+        &[GAUGE, ("rules/a.rules", "let d = 2027-01-01 > 3\n")],
+        &["rules/a.rules:1:9", "cannot compare date with number"],
+    );
+    rejects(
+        &[GAUGE, ("rules/a.rules", "let d = sum(gauge, 3d, 4d)\n")],
+        &["rules/a.rules:1:9", "sum takes 2 arguments, found 3"],
+    );
+    rejects(
+        &[GAUGE, ("rules/a.rules", "let d = 2025-02-30\n")],
+        &["rules/a.rules:1:9", "not a valid date"],
+    );
 }
 
 #[test]
 fn data_errors_name_file_and_line() {
-    rejects(&[("indicators/adiz.csv", "date,value\n2025-01-01,1\n2025-13-01,2\n")], &["indicators/adiz.csv:3:", "2025-13-01"]);
-    rejects(&[("indicators/adiz.csv", "date,value\n13/02/2024,1\n")], &["indicators/adiz.csv:2:", "E304"]);
-    rejects(&[("indicators/adiz.csv", "date,value\n2025-01-01,NaN\n")], &["indicators/adiz.csv:2:", "E305"]);
-    rejects(&[("indicators/adiz.csv", "date,value\n2025-01-01,\n")], &["indicators/adiz.csv:2:", "E305"]);
-    rejects(&[("indicators/adiz.csv", "date,value\n2025-01-01,1,9\n")], &["indicators/adiz.csv:2:", "E306"]);
-    rejects(&[("indicators/m.csv", "series,date,value\n,2025-01-01,1\n")], &["indicators/m.csv:2:", "E307"]);
-    rejects(&[("indicators/adiz.csv", "day,value\n2025-01-01,1\n")], &["indicators/adiz.csv:1:", "E302"]);
-    rejects(&[("indicators/g.json", "{\"observations\": [{\"date\": \"2025-01-01\", \"value\": \"x\"}]}")], &["indicators/g.json:1:", "E305"]);
-    rejects(&[("indicators/g.json", "{\"observations\": [\n")], &["indicators/g.json:", "E308"]);
-    rejects(&[("indicators/f.ndjson", "{\"date\": \"2025-01-01\"}\n{\"date\": \"2025-01-02\", \"value\": 1\n")], &["indicators/f.ndjson:2:", "E308"]);
+    rejects(
+        &[(
+            "indicators/adiz.csv",
+            "date,value\n2025-01-01,1\n2025-13-01,2\n",
+        )],
+        &["indicators/adiz.csv:3:", "2025-13-01"],
+    );
+    rejects(
+        &[("indicators/adiz.csv", "date,value\n13/02/2024,1\n")],
+        &["indicators/adiz.csv:2:", "E304"],
+    );
+    rejects(
+        &[("indicators/adiz.csv", "date,value\n2025-01-01,NaN\n")],
+        &["indicators/adiz.csv:2:", "E305"],
+    );
+    rejects(
+        &[("indicators/adiz.csv", "date,value\n2025-01-01,\n")],
+        &["indicators/adiz.csv:2:", "E305"],
+    );
+    rejects(
+        &[("indicators/adiz.csv", "date,value\n2025-01-01,1,9\n")],
+        &["indicators/adiz.csv:2:", "E306"],
+    );
+    rejects(
+        &[("indicators/m.csv", "series,date,value\n,2025-01-01,1\n")],
+        &["indicators/m.csv:2:", "E307"],
+    );
+    rejects(
+        &[("indicators/adiz.csv", "day,value\n2025-01-01,1\n")],
+        &["indicators/adiz.csv:1:", "E302"],
+    );
+    rejects(
+        &[(
+            "indicators/g.json",
+            "{\"observations\": [{\"date\": \"2025-01-01\", \"value\": \"x\"}]}",
+        )],
+        &["indicators/g.json:1:", "E305"],
+    );
+    rejects(
+        &[("indicators/g.json", "{\"observations\": [\n")],
+        &["indicators/g.json:", "E308"],
+    );
+    rejects(
+        &[(
+            "indicators/f.ndjson",
+            "{\"date\": \"2025-01-01\"}\n{\"date\": \"2025-01-02\", \"value\": 1\n",
+        )],
+        &["indicators/f.ndjson:2:", "E308"],
+    );
 }
 
 #[test]
 fn invalid_utf8_names_the_byte() {
     let dir = project(&[("rules/a.rules", "let a = 1\n")]);
     std::fs::create_dir_all(dir.path().join("indicators")).unwrap();
-    std::fs::write(dir.path().join("indicators/bad.csv"), b"date,value\n2025-01-01,1\xff\n").unwrap();
-    tocsin(dir.path()).arg("check").assert().code(2).stderr(predicate::str::contains("indicators/bad.csv").and(predicate::str::contains("offset 23")));
+    std::fs::write(
+        dir.path().join("indicators/bad.csv"),
+        b"date,value\n2025-01-01,1\xff\n",
+    )
+    .unwrap();
+    tocsin(dir.path()).arg("check").assert().code(2).stderr(
+        predicate::str::contains("indicators/bad.csv").and(predicate::str::contains("offset 23")),
+    );
 }
 
 #[test]
 fn explicit_paths_must_exist_but_defaults_may_not() {
     let dir = project(&[("rules/a.rules", "indicator t { when: now > 2020-01-01 }\n")]);
-    tocsin(dir.path()).args(["eval", "--at", "2025-01-01"]).assert().code(0);
-    tocsin(dir.path()).args(["check", "--indicators", "nope"]).assert().code(2).stderr(predicate::str::contains("--indicators nope"));
-    tocsin(dir.path()).args(["eval", "--rules", "missing.rules"]).assert().code(2).stdout("");
+    tocsin(dir.path())
+        .args(["eval", "--at", "2025-01-01"])
+        .assert()
+        .code(0);
+    tocsin(dir.path())
+        .args(["check", "--indicators", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--indicators nope"));
+    tocsin(dir.path())
+        .args(["eval", "--rules", "missing.rules"])
+        .assert()
+        .code(2)
+        .stdout("");
 }
 
 #[test]
 fn bad_arguments_exit_2() {
     let dir = project(&[]);
-    tocsin(dir.path()).args(["eval", "--at", "2025-13-01"]).assert().code(2).stderr(predicate::str::contains("YYYY-MM-DD"));
-    tocsin(dir.path()).args(["eval", "--fail-on", "severe"]).assert().code(2);
-    tocsin(dir.path()).args(["eval", "--format", "xml"]).assert().code(2);
+    tocsin(dir.path())
+        .args(["eval", "--at", "2025-13-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+    tocsin(dir.path())
+        .args(["eval", "--fail-on", "severe"])
+        .assert()
+        .code(2);
+    tocsin(dir.path())
+        .args(["eval", "--format", "xml"])
+        .assert()
+        .code(2);
     tocsin(dir.path()).arg("frobnicate").assert().code(2);
 }
 
@@ -114,22 +243,46 @@ fn bad_arguments_exit_2() {
 fn fail_on_compares_severities() {
     let dir = project(&[GAUGE, ("rules/a.rules", "alert hot { severity: watch when: latest(gauge) > 5 }\nalert cold { severity: critical when: latest(gauge) < 0 }")]);
     let at = ["eval", "--at", "2025-03-01"];
-    tocsin(dir.path()).args(at).args(["--fail-on", "info"]).assert().code(1);
-    tocsin(dir.path()).args(at).args(["--fail-on", "watch"]).assert().code(1);
-    tocsin(dir.path()).args(at).args(["--fail-on", "warning"]).assert().code(0);
+    tocsin(dir.path())
+        .args(at)
+        .args(["--fail-on", "info"])
+        .assert()
+        .code(1);
+    tocsin(dir.path())
+        .args(at)
+        .args(["--fail-on", "watch"])
+        .assert()
+        .code(1);
+    tocsin(dir.path())
+        .args(at)
+        .args(["--fail-on", "warning"])
+        .assert()
+        .code(0);
     tocsin(dir.path()).args(at).assert().code(0);
     // Before the data shows it, nothing is met.
-    tocsin(dir.path()).args(["eval", "--at", "2025-01-31", "--fail-on", "info"]).assert().code(0);
+    tocsin(dir.path())
+        .args(["eval", "--at", "2025-01-31", "--fail-on", "info"])
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn json_board_has_the_spec_keys_in_file_order() {
     let dir = project(&[
         GAUGE,
-        ("rules/b.rules", "alert second { severity: critical when: latest(gauge) > 5 }"),
-        ("rules/a.rules", "# first\nindicator first {\n  title: \"Gauge up\"\n  when: latest(gauge) > 5\n}"),
+        (
+            "rules/b.rules",
+            "alert second { severity: critical when: latest(gauge) > 5 }",
+        ),
+        (
+            "rules/a.rules",
+            "# first\nindicator first {\n  title: \"Gauge up\"\n  when: latest(gauge) > 5\n}",
+        ),
     ]);
-    let out = tocsin(dir.path()).args(["eval", "--at", "2025-03-01", "--format", "json"]).output().unwrap();
+    let out = tocsin(dir.path())
+        .args(["eval", "--at", "2025-03-01", "--format", "json"])
+        .output()
+        .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["at"], "2025-03-01");
     let r = &doc["results"];
@@ -148,13 +301,19 @@ fn json_board_has_the_spec_keys_in_file_order() {
 #[test]
 fn table_puts_alerts_and_what_fires_first() {
     let dir = project(&[GAUGE, ("rules/a.rules", "indicator calm { when: latest(gauge) < 0 }\nindicator up { when: latest(gauge) > 5 }\nalert hot { when: up summary: \"gauge at {latest(gauge)}\" }")]);
-    let out = tocsin(dir.path()).args(["eval", "--at", "2025-03-01"]).output().unwrap();
+    let out = tocsin(dir.path())
+        .args(["eval", "--at", "2025-03-01"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\x1b'), "no colour when piped");
     let hot = text.find("hot").unwrap();
     let up = text.find("● met").unwrap();
     let calm = text.find("calm").unwrap();
-    assert!(text.find("ALERTS").unwrap() < hot && hot < text.find("INDICATORS").unwrap(), "{text}");
+    assert!(
+        text.find("ALERTS").unwrap() < hot && hot < text.find("INDICATORS").unwrap(),
+        "{text}"
+    );
     assert!(up < calm, "{text}");
     assert!(text.contains("gauge at 7"), "{text}");
     assert!(text.contains("latest(gauge) = 7"), "{text}");
@@ -162,25 +321,38 @@ fn table_puts_alerts_and_what_fires_first() {
 
 #[test]
 fn markdown_is_a_table() {
-    let dir = project(&[GAUGE, ("rules/a.rules", "alert hot { when: latest(gauge) > 5 }")]);
+    let dir = project(&[
+        GAUGE,
+        ("rules/a.rules", "alert hot { when: latest(gauge) > 5 }"),
+    ]);
     tocsin(dir.path())
         .args(["eval", "--at", "2025-03-01", "--format", "markdown"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("| Status | Severity |").and(predicate::str::contains("| 🔴 **met** | warning | alert | `hot` |")));
+        .stdout(
+            predicate::str::contains("| Status | Severity |").and(predicate::str::contains(
+                "| 🔴 **met** | warning | alert | `hot` |",
+            )),
+        );
 }
 
 #[test]
 fn warnings_do_not_fail_check() {
     let dir = project(&[
-        ("indicators/acled.csv", "event_date,actor1\n2025-01-01,Houthi\n,\n"),
-        ("rules/a.rules", "indicator a { when: count(acled[actr1 ~ \"houthi\"], 30d) > 0 }"),
+        (
+            "indicators/acled.csv",
+            "event_date,actor1\n2025-01-01,Houthi\n,\n",
+        ),
+        (
+            "rules/a.rules",
+            "indicator a { when: count(acled[actr1 ~ \"houthi\"], 30d) > 0 }",
+        ),
     ]);
-    tocsin(dir.path())
-        .arg("check")
-        .assert()
-        .code(0)
-        .stderr(predicate::str::contains("W001").and(predicate::str::contains("did you mean `actor1`?")).and(predicate::str::contains("W003")));
+    tocsin(dir.path()).arg("check").assert().code(0).stderr(
+        predicate::str::contains("W001")
+            .and(predicate::str::contains("did you mean `actor1`?"))
+            .and(predicate::str::contains("W003")),
+    );
 }
 
 #[test]

@@ -5,14 +5,20 @@ use tocsin::diag::render;
 use tocsin::workspace::{load, Contents, SourceFile};
 
 fn file(name: &str, text: &str) -> SourceFile {
-    SourceFile { name: name.to_string(), contents: Contents::Text(text.to_string()) }
+    SourceFile {
+        name: name.to_string(),
+        contents: Contents::Text(text.to_string()),
+    }
 }
 
 const DATA: &str = "date,value,actor\n2025-01-10,3,Houthi\n2025-02-10,7,US Navy\n";
 
 /// Renders the diagnostics of one rule file checked against `gauge.csv`.
 fn diagnose(rules: &str) -> String {
-    let ws = load(&[file("rules/t.rules", rules)], &[file("indicators/gauge.csv", DATA)]);
+    let ws = load(
+        &[file("rules/t.rules", rules)],
+        &[file("indicators/gauge.csv", DATA)],
+    );
     render::to_plain_string(&ws.diagnostics, &ws.sources)
 }
 
@@ -38,7 +44,9 @@ fn unknown_field_with_suggestion() {
 
 #[test]
 fn duplicate_name() {
-    insta::assert_snapshot!(diagnose("let limit = 5\nindicator limit { when: latest(gauge) > 1 }\n"));
+    insta::assert_snapshot!(diagnose(
+        "let limit = 5\nindicator limit { when: latest(gauge) > 1 }\n"
+    ));
 }
 
 #[test]
@@ -53,7 +61,9 @@ fn when_not_bool() {
 
 #[test]
 fn date_compared_with_number() {
-    insta::assert_snapshot!(diagnose("let davidson_window = 2027-01-01\nindicator x { when: davidson_window > 400 }\n"));
+    insta::assert_snapshot!(diagnose(
+        "let davidson_window = 2027-01-01\nindicator x { when: davidson_window > 400 }\n"
+    ));
 }
 
 #[test]
@@ -63,7 +73,9 @@ fn wrong_arity() {
 
 #[test]
 fn bad_named_argument() {
-    insta::assert_snapshot!(diagnose("indicator x { when: resumed(gauge, quite: 6mo, within: 30d) }\n"));
+    insta::assert_snapshot!(diagnose(
+        "indicator x { when: resumed(gauge, quite: 6mo, within: 30d) }\n"
+    ));
 }
 
 #[test]
@@ -88,20 +100,31 @@ fn severity_on_indicator() {
 
 #[test]
 fn unknown_filter_field_warning() {
-    insta::assert_snapshot!(diagnose("indicator x { when: count(gauge[actr ~ \"houthi\"], 1y) > 0 }\n"));
+    insta::assert_snapshot!(diagnose(
+        "indicator x { when: count(gauge[actr ~ \"houthi\"], 1y) > 0 }\n"
+    ));
 }
 
 #[test]
 fn invalid_date_in_csv() {
-    insta::assert_snapshot!(diagnose_data("indicators/adiz.csv", "date,value\n2025-01-01,1\n2025-13-01,2\n"));
+    insta::assert_snapshot!(diagnose_data(
+        "indicators/adiz.csv",
+        "date,value\n2025-01-01,1\n2025-13-01,2\n"
+    ));
 }
 
 #[test]
 fn ambiguous_date_in_csv() {
-    insta::assert_snapshot!(diagnose_data("indicators/adiz.csv", "date,value\n03/02/2024,1\n"));
+    insta::assert_snapshot!(diagnose_data(
+        "indicators/adiz.csv",
+        "date,value\n03/02/2024,1\n"
+    ));
 }
 
 #[test]
 fn wrong_cell_count_in_csv() {
-    insta::assert_snapshot!(diagnose_data("indicators/adiz.csv", "date,value\n2025-01-01,1,extra\n"));
+    insta::assert_snapshot!(diagnose_data(
+        "indicators/adiz.csv",
+        "date,value\n2025-01-01,1,extra\n"
+    ));
 }

@@ -85,5 +85,6 @@ pub enum Command {
 }
 
 fn parse_date(s: &str) -> Result<crate::time::Date, String> {
-    crate::time::Date::parse_iso(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2025-07-20"))
+    crate::time::Date::parse_iso(s)
+        .ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, for example 2025-07-20"))
 }

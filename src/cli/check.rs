@@ -13,7 +13,11 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
     let failed = ws.has_errors();
     match format {
         CheckFormat::Json => {
-            let records: Vec<render::Record> = ws.diagnostics.iter().map(|d| render::record(d, &ws.sources)).collect();
+            let records: Vec<render::Record> = ws
+                .diagnostics
+                .iter()
+                .map(|d| render::record(d, &ws.sources))
+                .collect();
             let doc = serde_json::json!({
                 "ok": !failed,
                 "rule_files": ws.counts.rule_files,
@@ -29,10 +33,18 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
             let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = ws.diagnostics.len() - errors;
             if failed {
-                eprintln!("check failed: {errors} error{}, {warnings} warning{}", plural(errors), plural(warnings));
+                eprintln!(
+                    "check failed: {errors} error{}, {warnings} warning{}",
+                    plural(errors),
+                    plural(warnings)
+                );
             } else {
                 let c = ws.counts;
-                let warn = if warnings > 0 { format!(" ({warnings} warning{})", plural(warnings)) } else { String::new() };
+                let warn = if warnings > 0 {
+                    format!(" ({warnings} warning{})", plural(warnings))
+                } else {
+                    String::new()
+                };
                 println!(
                     "ok: {} rule file{}, {} item{}, {} series from {} data file{}{warn}",
                     c.rule_files,

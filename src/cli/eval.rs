@@ -11,7 +11,10 @@ use std::io::IsTerminal;
 /// Today's date in UTC, or the date in `TOCSIN_TODAY` (YYYY-MM-DD) when
 /// set, so that tests and replays can fix the clock.
 pub fn today() -> Date {
-    std::env::var("TOCSIN_TODAY").ok().and_then(|s| Date::parse_iso(s.trim())).unwrap_or_else(Date::today_utc)
+    std::env::var("TOCSIN_TODAY")
+        .ok()
+        .and_then(|s| Date::parse_iso(s.trim()))
+        .unwrap_or_else(Date::today_utc)
 }
 
 /// Runs `eval`.
@@ -23,12 +26,18 @@ pub fn run(inputs: &Inputs, at: Option<Date>, format: EvalFormat, fail_on: Optio
     let Some(model) = &ws.model else {
         term::print_diagnostics(&ws.diagnostics, &ws.sources);
         let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!("eval stopped: {errors} error{} in the rules or data", if errors == 1 { "" } else { "s" });
+        eprintln!(
+            "eval stopped: {errors} error{} in the rules or data",
+            if errors == 1 { "" } else { "s" }
+        );
         return BAD_INPUT;
     };
     let warnings = ws.diagnostics.len();
     if warnings > 0 {
-        eprintln!("note: {warnings} warning{} about the rules or data; `tocsin check` shows them", if warnings == 1 { "" } else { "s" });
+        eprintln!(
+            "note: {warnings} warning{} about the rules or data; `tocsin check` shows them",
+            if warnings == 1 { "" } else { "s" }
+        );
     }
     let at = at.unwrap_or_else(today);
     let results = evaluate(model, at);
@@ -46,7 +55,9 @@ pub fn run(inputs: &Inputs, at: Option<Date>, format: EvalFormat, fail_on: Optio
         FailOn::Critical => Severity::Critical,
     });
     let fired = results.iter().any(|r| {
-        r.kind == RuleKind::Alert && r.status == Status::Met && threshold.is_some_and(|t| r.severity.is_some_and(|s| s >= t))
+        r.kind == RuleKind::Alert
+            && r.status == Status::Met
+            && threshold.is_some_and(|t| r.severity.is_some_and(|s| s >= t))
     });
     if fired {
         FAILED

@@ -45,7 +45,12 @@ pub fn discover(paths: &[PathBuf], kind: Kind, explicit: bool) -> Result<Vec<Pat
             Ok(m) if m.is_dir() => walk(p, kind, &mut out, &mut seen_dirs),
             Ok(_) => out.push(p.clone()),
             Err(_) if !explicit => {}
-            Err(_) => return Err(Missing { path: p.clone(), flag }),
+            Err(_) => {
+                return Err(Missing {
+                    path: p.clone(),
+                    flag,
+                })
+            }
         }
     }
     out.sort();
@@ -55,11 +60,15 @@ pub fn discover(paths: &[PathBuf], kind: Kind, explicit: bool) -> Result<Vec<Pat
 
 fn walk(dir: &Path, kind: Kind, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) {
     // Symbolic links are followed; the canonical path guards against loops.
-    let Ok(canonical) = std::fs::canonicalize(dir) else { return };
+    let Ok(canonical) = std::fs::canonicalize(dir) else {
+        return;
+    };
     if !seen.insert(canonical) {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         // Hidden entries are skipped, `..data` too: in a mounted

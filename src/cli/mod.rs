@@ -30,7 +30,12 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check { inputs, format } => check::run(&inputs, format),
-        Command::Eval { inputs, at, format, fail_on } => eval::run(&inputs, at, format, fail_on),
+        Command::Eval {
+            inputs,
+            at,
+            format,
+            fail_on,
+        } => eval::run(&inputs, at, format, fail_on),
     };
     ExitCode::from(code)
 }
@@ -54,12 +59,19 @@ fn load(inputs: &Inputs) -> Result<crate::workspace::Workspace, u8> {
         Err(missing) => {
             let d = crate::diag::Diagnostic::error(
                 crate::diag::Code::PathNotFound,
-                format!("{} {}: no such file or folder", missing.flag, fs::display(&missing.path)),
+                format!(
+                    "{} {}: no such file or folder",
+                    missing.flag,
+                    fs::display(&missing.path)
+                ),
             )
             .with_note("check the path, relative to the working directory");
             term::print_diagnostics(&[d], &crate::diag::SourceMap::new());
             return Err(BAD_INPUT);
         }
     };
-    Ok(crate::workspace::load(&fs::read_all(&rule_paths), &fs::read_all(&data_paths)))
+    Ok(crate::workspace::load(
+        &fs::read_all(&rule_paths),
+        &fs::read_all(&data_paths),
+    ))
 }

@@ -12,7 +12,11 @@ pub fn colour(is_terminal: bool) -> bool {
 
 /// Prints diagnostics to stderr, rustc-style.
 pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap) {
-    let choice = if colour(std::io::stderr().is_terminal()) { ColorChoice::Always } else { ColorChoice::Never };
+    let choice = if colour(std::io::stderr().is_terminal()) {
+        ColorChoice::Always
+    } else {
+        ColorChoice::Never
+    };
     let mut out = StandardStream::stderr(choice);
     if render::emit(&mut out, diags, sources).is_err() {
         for d in diags {

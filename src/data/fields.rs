@@ -77,13 +77,20 @@ impl Fields {
 
     /// The text of a cell; `""` for a row that lacks the field.
     pub fn get(&self, col: usize, row: usize) -> &str {
-        self.columns.get(col).and_then(|c| c.get(row)).map_or("", |&i| &self.strings[i as usize])
+        self.columns
+            .get(col)
+            .and_then(|c| c.get(row))
+            .map_or("", |&i| &self.strings[i as usize])
     }
 
     /// The interned id of a cell, for fast equality tests against an
     /// interned literal (see [`Fields::lookup`]).
     pub fn cell_id(&self, col: usize, row: usize) -> u32 {
-        self.columns.get(col).and_then(|c| c.get(row)).copied().unwrap_or(0)
+        self.columns
+            .get(col)
+            .and_then(|c| c.get(row))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The interned id of `text`, if any cell holds it.
@@ -94,7 +101,10 @@ impl Fields {
     /// Every distinct text of the column (for matching a filter once per
     /// distinct value instead of once per row), as (id, text).
     pub fn distinct(&self) -> impl Iterator<Item = (u32, &str)> {
-        self.strings.iter().enumerate().map(|(i, s)| (i as u32, &**s))
+        self.strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, &**s))
     }
 
     /// Number of distinct texts (ids run from 0 to this, exclusive).

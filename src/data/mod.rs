@@ -51,13 +51,23 @@ impl Format {
 /// True for names that editors and downloaders leave behind (`.x`, `x~`,
 /// `x.swp`, `x.tmp`, `x.part`); such files and folders are never read.
 pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.ends_with('~') || [".swp", ".tmp", ".part"].iter().any(|s| name.ends_with(s))
+    name.starts_with('.')
+        || name.ends_with('~')
+        || [".swp", ".tmp", ".part"].iter().any(|s| name.ends_with(s))
 }
 
 /// The series name for a file stem or a `series` value: every character
 /// outside `[A-Za-z0-9_]` becomes `_` (`pla-adiz` gives `pla_adiz`).
 pub fn series_name(raw: &str) -> String {
-    raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The observations of one series as one file holds them, in file order.
@@ -95,7 +105,12 @@ pub struct FileData {
 /// Parses one data file. `stem` is the file name without its extension,
 /// used as the series name where the file names none. A leading byte-order
 /// mark is accepted; spans in diagnostics are offsets into `text` as given.
-pub fn load_text(file: FileId, stem: &str, format: Format, text: &str) -> Result<FileData, Diagnostic> {
+pub fn load_text(
+    file: FileId,
+    stem: &str,
+    format: Format,
+    text: &str,
+) -> Result<FileData, Diagnostic> {
     match format {
         Format::Csv => csv::load(file, stem, text),
         Format::Json => json::load(file, stem, text),

@@ -62,7 +62,11 @@ impl Store {
                     Some(&id) => id,
                     None => {
                         let id = SeriesId(store.series.len() as u32);
-                        store.series.push(Series { name: batch.series.clone(), fields: Fields::new(), ..Series::default() });
+                        store.series.push(Series {
+                            name: batch.series.clone(),
+                            fields: Fields::new(),
+                            ..Series::default()
+                        });
                         store.by_name.insert(batch.series.clone(), id);
                         id
                     }
@@ -73,12 +77,18 @@ impl Store {
                 s.dates.extend_from_slice(&batch.dates);
                 s.values.extend_from_slice(&batch.values);
                 s.lines.extend_from_slice(&batch.lines);
-                s.files.extend(std::iter::repeat_n(file.file, batch.dates.len()));
-                let cols: Vec<usize> = batch.field_names.iter().map(|n| s.fields.column_or_insert(n)).collect();
+                s.files
+                    .extend(std::iter::repeat_n(file.file, batch.dates.len()));
+                let cols: Vec<usize> = batch
+                    .field_names
+                    .iter()
+                    .map(|n| s.fields.column_or_insert(n))
+                    .collect();
                 let width = cols.len();
                 for row in 0..batch.dates.len() {
                     let cells = &batch.cells[row * width..(row + 1) * width];
-                    s.fields.push_row(cols.iter().copied().zip(cells.iter().map(|c| &**c)));
+                    s.fields
+                        .push_row(cols.iter().copied().zip(cells.iter().map(|c| &**c)));
                 }
             }
         }
@@ -100,7 +110,10 @@ impl Store {
 
     /// Every series, in order of first appearance.
     pub fn iter(&self) -> impl Iterator<Item = (SeriesId, &Series)> {
-        self.series.iter().enumerate().map(|(i, s)| (SeriesId(i as u32), s))
+        self.series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SeriesId(i as u32), s))
     }
 
     /// Number of series.
@@ -155,8 +168,19 @@ mod tests {
 
     #[test]
     fn merges_files_and_keeps_load_order_for_ties() {
-        let a = FileData { file: FileId(0), batches: vec![batch("s", &[("2025-01-02", 1.0, "a"), ("2025-01-01", 2.0, "b")])], warnings: vec![] };
-        let b = FileData { file: FileId(1), batches: vec![batch("s", &[("2025-01-02", 3.0, "c")])], warnings: vec![] };
+        let a = FileData {
+            file: FileId(0),
+            batches: vec![batch(
+                "s",
+                &[("2025-01-02", 1.0, "a"), ("2025-01-01", 2.0, "b")],
+            )],
+            warnings: vec![],
+        };
+        let b = FileData {
+            file: FileId(1),
+            batches: vec![batch("s", &[("2025-01-02", 3.0, "c")])],
+            warnings: vec![],
+        };
         let store = Store::build([&a, &b]);
         let s = store.series(store.get("s").unwrap());
         assert_eq!(s.values, vec![2.0, 1.0, 3.0]);

@@ -27,12 +27,20 @@ pub struct Span {
 impl Span {
     /// A span over `start..end` in `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start: start as u32, end: end as u32 }
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// The byte range as `usize`s.
@@ -96,19 +104,30 @@ impl Diagnostic {
 
     /// A new warning.
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { level: Level::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     /// Adds the primary label.
     pub fn with_primary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
         self.file.get_or_insert(span.file);
-        self.labels.push(Label { primary: true, span, message: message.into() });
+        self.labels.push(Label {
+            primary: true,
+            span,
+            message: message.into(),
+        });
         self
     }
 
     /// Adds a secondary label.
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { primary: false, span, message: message.into() });
+        self.labels.push(Label {
+            primary: false,
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -131,20 +150,28 @@ impl Diagnostic {
 
     /// The primary span, if any.
     pub fn primary_span(&self) -> Option<Span> {
-        self.labels.iter().find(|l| l.primary).or(self.labels.first()).map(|l| l.span)
+        self.labels
+            .iter()
+            .find(|l| l.primary)
+            .or(self.labels.first())
+            .map(|l| l.span)
     }
 }
 
 /// Near names for a "did you mean" note: the candidates closest to `name`
 /// by edit distance, ignoring case, best first.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
         .filter_map(|c| {
             let dist = edit_distance(&lower, &c.to_lowercase());
-            (dist <= limit || c.to_lowercase().contains(&lower) && lower.len() >= 3).then_some((dist, c))
+            (dist <= limit || c.to_lowercase().contains(&lower) && lower.len() >= 3)
+                .then_some((dist, c))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
@@ -166,7 +193,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[(i - 2) * w + j - 2] + 1);
             }

@@ -21,13 +21,23 @@ impl<'a> Files<'a> for SourceMap {
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
-        Ok(self.line_starts(id).partition_point(|&s| s <= byte_index).saturating_sub(1))
+        Ok(self
+            .line_starts(id)
+            .partition_point(|&s| s <= byte_index)
+            .saturating_sub(1))
     }
 
-    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<std::ops::Range<usize>, FilesError> {
+    fn line_range(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+    ) -> Result<std::ops::Range<usize>, FilesError> {
         let starts = self.line_starts(id);
         let len = self.text(id).len();
-        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge { given: line_index, max: starts.len() - 1 })?;
+        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: starts.len() - 1,
+        })?;
         let end = starts.get(line_index + 1).copied().unwrap_or(len);
         Ok(start..end)
     }
@@ -46,12 +56,20 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<FileId> {
         .labels
         .iter()
         .map(|l| {
-            let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+            let style = if l.primary {
+                cs::LabelStyle::Primary
+            } else {
+                cs::LabelStyle::Secondary
+            };
             cs::Label::new(style, l.span.file, l.span.range()).with_message(&l.message)
         })
         .collect();
     let notes = d.notes.iter().map(|n| n.to_string()).collect();
-    cs::Diagnostic::new(severity).with_code(d.code.as_str()).with_message(message).with_labels(labels).with_notes(notes)
+    cs::Diagnostic::new(severity)
+        .with_code(d.code.as_str())
+        .with_message(message)
+        .with_labels(labels)
+        .with_notes(notes)
 }
 
 /// Renders diagnostics as plain text (no colour), as a terminal would show
@@ -71,7 +89,11 @@ pub fn to_plain_string(diags: &[Diagnostic], sources: &SourceMap) -> String {
 }
 
 /// Writes diagnostics to a colour-capable writer.
-pub fn emit(w: &mut dyn WriteColor, diags: &[Diagnostic], sources: &SourceMap) -> std::io::Result<()> {
+pub fn emit(
+    w: &mut dyn WriteColor,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let config = Config::default();
     for d in diags {
         let cd = to_codespan(d, sources);
@@ -101,7 +123,9 @@ pub fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
     };
     match location(d, sources) {
         Some((file, 0, _)) => format!("{file}: {level}[{}]: {}", d.code, d.message),
-        Some((file, line, col)) => format!("{file}:{line}:{col}: {level}[{}]: {}", d.code, d.message),
+        Some((file, line, col)) => {
+            format!("{file}:{line}:{col}: {level}[{}]: {}", d.code, d.message)
+        }
         None => format!("{level}[{}]: {}", d.code, d.message),
     }
 }
@@ -133,7 +157,15 @@ pub fn record(d: &Diagnostic, sources: &SourceMap) -> Record {
         Some((f, l, c)) => (Some(f), Some(l), Some(c)),
         None => (None, None, None),
     };
-    Record { level: d.level, code: d.code.as_str(), message: d.message.clone(), file, line, col, notes: d.notes.clone() }
+    Record {
+        level: d.level,
+        code: d.code.as_str(),
+        message: d.message.clone(),
+        file,
+        line,
+        col,
+        notes: d.notes.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -144,13 +176,19 @@ mod tests {
     #[test]
     fn renders_location_and_note() {
         let mut m = SourceMap::new();
-        let f = m.add("rules/bad.rules", "indicator x {\n  when: latest(guage) > 1\n}\n");
+        let f = m.add(
+            "rules/bad.rules",
+            "indicator x {\n  when: latest(guage) > 1\n}\n",
+        );
         let d = Diagnostic::error(Code::UnknownName, "unknown series 'guage'")
             .with_primary(Span::new(f, 29, 34), "not defined")
             .with_note("did you mean 'gauge'?");
         let text = to_plain_string(&[d.clone()], &m);
         assert!(text.contains("rules/bad.rules:2:16"), "{text}");
         assert!(text.contains("did you mean 'gauge'?"), "{text}");
-        assert_eq!(one_line(&d, &m), "rules/bad.rules:2:16: error[E101]: unknown series 'guage'");
+        assert_eq!(
+            one_line(&d, &m),
+            "rules/bad.rules:2:16: error[E101]: unknown series 'guage'"
+        );
     }
 }

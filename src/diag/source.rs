@@ -28,8 +28,14 @@ impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        self.files.push(SourceFile { name: name.into(), text, line_starts });
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        self.files.push(SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        });
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -48,7 +54,9 @@ impl SourceMap {
 
     /// The file's name as given or found (for example `rules/taiwan.rules`).
     pub fn name(&self, id: FileId) -> &str {
-        self.files.get(id.0 as usize).map_or("<unknown>", |f| f.name.as_str())
+        self.files
+            .get(id.0 as usize)
+            .map_or("<unknown>", |f| f.name.as_str())
     }
 
     /// The file's text.
@@ -68,17 +76,24 @@ impl SourceMap {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        let Some(f) = self.files.get(id.0 as usize) else { return (1, 1) };
+        let Some(f) = self.files.get(id.0 as usize) else {
+            return (1, 1);
+        };
         let offset = offset.min(f.text.len());
         let line = f.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = f.line_starts[line];
-        let col = f.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = f
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
     /// Byte offsets where each line starts (for codespan-reporting).
     pub(crate) fn line_starts(&self, id: FileId) -> &[usize] {
-        self.files.get(id.0 as usize).map_or(&[0][..], |f| &f.line_starts)
+        self.files
+            .get(id.0 as usize)
+            .map_or(&[0][..], |f| &f.line_starts)
     }
 }
 

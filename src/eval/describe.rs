@@ -30,7 +30,16 @@ fn show_prec(n: &Node, p: &Program, outer: u8) -> String {
         NodeKind::Unary(UnOp::Not, e) => wrap(format!("not {}", show_prec(e, p, 3)), 3, outer),
         NodeKind::Binary(op, l, r) => {
             let prec = op.precedence();
-            wrap(format!("{} {} {}", show_prec(l, p, prec), op.as_str(), show_prec(r, p, prec + 1)), prec, outer)
+            wrap(
+                format!(
+                    "{} {} {}",
+                    show_prec(l, p, prec),
+                    op.as_str(),
+                    show_prec(r, p, prec + 1)
+                ),
+                prec,
+                outer,
+            )
         }
         NodeKind::Call(f, args) => {
             let mut parts: Vec<String> = args.iter().map(|a| show(a, p)).collect();
@@ -41,7 +50,10 @@ fn show_prec(n: &Node, p: &Program, outer: u8) -> String {
             format!("{}({})", f.name(), parts.join(", "))
         }
         NodeKind::Weighted(pairs) => {
-            let parts: Vec<String> = pairs.iter().map(|(t, w)| format!("{}: {}", show(t, p), show(w, p))).collect();
+            let parts: Vec<String> = pairs
+                .iter()
+                .map(|(t, w)| format!("{}: {}", show(t, p), show(w, p)))
+                .collect();
             format!("weighted({})", parts.join(", "))
         }
     }

@@ -206,7 +206,9 @@ impl<'m> Evaluator<'m> {
                 }
             }
             (BinOp::Add, V::Number(x), V::Number(y)) => V::number(x + y),
-            (BinOp::Add, V::Date(d), V::Duration(u)) | (BinOp::Add, V::Duration(u), V::Date(d)) => d.plus(u).map_or(V::None, V::Date),
+            (BinOp::Add, V::Date(d), V::Duration(u)) | (BinOp::Add, V::Duration(u), V::Date(d)) => {
+                d.plus(u).map_or(V::None, V::Date)
+            }
             (BinOp::Sub, V::Number(x), V::Number(y)) => V::number(x - y),
             (BinOp::Sub, V::Date(x), V::Date(y)) => V::number(x.days_since(y) as f64),
             (BinOp::Sub, V::Date(d), V::Duration(u)) => d.minus(u).map_or(V::None, V::Date),
@@ -233,23 +235,41 @@ impl<'m> Evaluator<'m> {
                 }
                 return Value::Number(f64::from(n));
             }
-            Func::Abs => return self.eval(&args[0], t).as_number().map_or(Value::None, |x| Value::number(x.abs())),
-            Func::Percent => return self.eval(&args[0], t).as_number().map_or(Value::None, |x| Value::Str(format_percent(x))),
+            Func::Abs => {
+                return self
+                    .eval(&args[0], t)
+                    .as_number()
+                    .map_or(Value::None, |x| Value::number(x.abs()))
+            }
+            Func::Percent => {
+                return self
+                    .eval(&args[0], t)
+                    .as_number()
+                    .map_or(Value::None, |x| Value::Str(format_percent(x)))
+            }
             Func::Weighted => return Value::None,
             _ => {}
         }
-        let Some(s) = args.first().and_then(|a| self.timeline(a)) else { return Value::None };
+        let Some(s) = args.first().and_then(|a| self.timeline(a)) else {
+            return Value::None;
+        };
         let latest = |t: Date| s.last_at(t).map(|i| s.values()[i]);
         match f {
             Func::Latest => Value::opt_number(latest(t)),
             Func::DaysSince => Value::opt_number(s.last_active(t).map(|d| t.days_since(d) as f64)),
             Func::Resumed => {
-                let (Some(quiet), Some(within)) = (self.duration(&args[1], t), self.duration(&args[2], t)) else { return Value::None };
+                let (Some(quiet), Some(within)) =
+                    (self.duration(&args[1], t), self.duration(&args[2], t))
+                else {
+                    return Value::None;
+                };
                 let after = t.minus(within).unwrap_or(Date(Date::MIN.0 - 1));
                 Value::Bool(s.resumed(after, t, quiet))
             }
             _ => {
-                let Some(d) = self.duration(&args[1], t) else { return Value::None };
+                let Some(d) = self.duration(&args[1], t) else {
+                    return Value::None;
+                };
                 let w = s.window(t, d);
                 match f {
                     Func::Ago => Value::opt_number(t.minus(d).and_then(latest)),
@@ -273,7 +293,9 @@ impl<'m> Evaluator<'m> {
                     Func::Min => Value::opt_number(s.extremes(w).map(|e| e.0)),
                     Func::Max => Value::opt_number(s.extremes(w).map(|e| e.1)),
                     Func::Growth => {
-                        let (Some(mid), Some(dd)) = (t.minus(d), d.doubled()) else { return Value::None };
+                        let (Some(mid), Some(dd)) = (t.minus(d), d.doubled()) else {
+                            return Value::None;
+                        };
                         let earlier = match t.minus(dd) {
                             Some(start) => s.between(start, mid),
                             None => s.between(Date(Date::MIN.0 - 1), mid),

@@ -67,7 +67,9 @@ pub struct RuleResult {
 /// Evaluates every rule of the model at `t`, in program order.
 pub fn evaluate(model: &Model, t: Date) -> Vec<RuleResult> {
     let mut ev = Evaluator::new(model);
-    (0..model.program.rules.len()).map(|r| result(&mut ev, r, t)).collect()
+    (0..model.program.rules.len())
+        .map(|r| result(&mut ev, r, t))
+        .collect()
 }
 
 /// One rule's result at `t`, using (and filling) the evaluator's memo.
@@ -78,7 +80,16 @@ pub fn result(ev: &mut Evaluator, r: usize, t: Date) -> RuleResult {
     let evidence = describe::evidence(ev, &rule.when, t);
     let summary = rule.summary.as_ref().map(|s| ev.render(s, t));
     let description = rule.description.as_ref().map(|s| ev.render(s, t));
-    RuleResult { rule: r, name: rule.name.clone(), kind: rule.kind, severity: rule.severity, status, evidence, summary, description }
+    RuleResult {
+        rule: r,
+        name: rule.name.clone(),
+        kind: rule.kind,
+        severity: rule.severity,
+        status,
+        evidence,
+        summary,
+        description,
+    }
 }
 
 #[cfg(test)]

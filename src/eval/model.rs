@@ -23,8 +23,16 @@ impl Model {
     /// Materialises every series of `program` from `store`.
     pub fn build(program: Program, store: &Store) -> Model {
         let mut warnings = Vec::new();
-        let timelines = program.series.iter().map(|def| materialise(def, store, &mut warnings)).collect();
-        Model { program, timelines, warnings }
+        let timelines = program
+            .series
+            .iter()
+            .map(|def| materialise(def, store, &mut warnings))
+            .collect();
+        Model {
+            program,
+            timelines,
+            warnings,
+        }
     }
 }
 
@@ -38,7 +46,12 @@ enum Column {
     Missing,
 }
 
-fn column(series: &Series, field: &FieldRef, label: &str, warnings: &mut Vec<Diagnostic>) -> Column {
+fn column(
+    series: &Series,
+    field: &FieldRef,
+    label: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Column {
     if field.name.eq_ignore_ascii_case("value") {
         return Column::Value;
     }
@@ -46,15 +59,27 @@ fn column(series: &Series, field: &FieldRef, label: &str, warnings: &mut Vec<Dia
         return Column::Field(c);
     }
     if !series.is_empty() {
-        let mut d = Diagnostic::warning(Code::UnknownFilterField, format!("no observation of `{}` has a field `{}`", series.name, field.name))
-            .with_primary(field.span, format!("every row of `{label}` reads this as \"\""));
+        let mut d = Diagnostic::warning(
+            Code::UnknownFilterField,
+            format!(
+                "no observation of `{}` has a field `{}`",
+                series.name, field.name
+            ),
+        )
+        .with_primary(
+            field.span,
+            format!("every row of `{label}` reads this as \"\""),
+        );
         let names = series.fields.names();
         d = match did_you_mean(&field.name, names.iter().map(String::as_str)) {
             Some(near) => {
                 d.message.push_str(&format!("; did you mean `{near}`?"));
                 d.with_note(format!("did you mean `{near}`?"))
             }
-            None if names.is_empty() => d.with_note(format!("`{}` has no fields besides its date and value", series.name)),
+            None if names.is_empty() => d.with_note(format!(
+                "`{}` has no fields besides its date and value",
+                series.name
+            )),
             None => d.with_note(format!("its fields are: {}", names.join(", "))),
         };
         warnings.push(d);
@@ -83,7 +108,9 @@ impl TextMemo {
 /// A cell read as a number: trimmed, finite, else `None`.
 pub fn parse_number(text: &str) -> Option<f64> {
     let t = text.trim();
-    let looks_numeric = t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'));
+    let looks_numeric = t
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'));
     if t.is_empty() || !looks_numeric {
         return None;
     }
@@ -101,7 +128,9 @@ fn text_test(test: &FieldTest) -> impl Fn(&str) -> bool + '_ {
 }
 
 fn materialise(def: &SeriesDef, store: &Store, warnings: &mut Vec<Diagnostic>) -> Timeline {
-    let Some(id) = store.get(&def.root) else { return Timeline::default() };
+    let Some(id) = store.get(&def.root) else {
+        return Timeline::default();
+    };
     let series = store.series(id);
     if def.steps.is_empty() {
         return Timeline::new(series.dates.clone(), series.values.clone());
@@ -115,11 +144,12 @@ fn materialise(def: &SeriesDef, store: &Store, warnings: &mut Vec<Diagnostic>) -
                     let keep: Vec<bool> = match column(series, field, &def.label, warnings) {
                         Column::Value => {
                             let t = text_test(test);
-                            rows.iter().map(|&r| match test {
-                                FieldTest::Num(op, n) => op.holds(values[r as usize], *n),
-                                _ => t(&crate::eval::value::format_number(values[r as usize])),
-                            })
-                            .collect()
+                            rows.iter()
+                                .map(|&r| match test {
+                                    FieldTest::Num(op, n) => op.holds(values[r as usize], *n),
+                                    _ => t(&crate::eval::value::format_number(values[r as usize])),
+                                })
+                                .collect()
                         }
                         Column::Missing => {
                             let hit = text_test(test)("");
@@ -148,10 +178,13 @@ fn materialise(def: &SeriesDef, store: &Store, warnings: &mut Vec<Diagnostic>) -
                     Column::Value => {}
                     Column::Missing => rows.clear(),
                     Column::Field(c) => {
-                        let mut parsed: Vec<Option<Option<f64>>> = vec![None; series.fields.distinct_count()];
+                        let mut parsed: Vec<Option<Option<f64>>> =
+                            vec![None; series.fields.distinct_count()];
                         rows.retain(|&r| {
                             let id = series.fields.cell_id(c, r as usize) as usize;
-                            let v = *parsed[id].get_or_insert_with(|| parse_number(series.fields.get(c, r as usize)));
+                            let v = *parsed[id].get_or_insert_with(|| {
+                                parse_number(series.fields.get(c, r as usize))
+                            });
                             match v {
                                 Some(v) => {
                                     values[r as usize] = v;

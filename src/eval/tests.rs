@@ -24,7 +24,11 @@ fn model(rules: &str, data: &[(&str, Rows)]) -> Model {
             ..Batch::default()
         })
         .collect();
-    let store = Store::build([&FileData { file: FileId(1), batches, warnings: vec![] }]);
+    let store = Store::build([&FileData {
+        file: FileId(1),
+        batches,
+        warnings: vec![],
+    }]);
     let mut sources = SourceMap::new();
     let id = sources.add("t.rules", rules);
     let (file, diags) = parse_file(id, rules);
@@ -49,7 +53,11 @@ fn num(expr: &str, data: &[(&str, Rows)], at: &str) -> Option<f64> {
     }
 }
 
-const S: Rows = &[("2025-01-01", 4.0), ("2025-02-01", 6.0), ("2025-03-01", 12.0)];
+const S: Rows = &[
+    ("2025-01-01", 4.0),
+    ("2025-02-01", 6.0),
+    ("2025-03-01", 12.0),
+];
 
 #[test]
 fn latest_and_ago() {
@@ -65,9 +73,15 @@ fn latest_and_ago() {
     assert_eq!(num("pct_change(s, 1mo)", data, "2025-03-10"), Some(1.0));
     assert_eq!(num("pct_change(s, 1mo)", data, "2025-01-10"), None);
     let zero: Rows = &[("2025-01-01", 0.0), ("2025-02-01", 5.0)];
-    assert_eq!(num("pct_change(z, 1mo)", &[("z", zero)], "2025-02-01"), None);
+    assert_eq!(
+        num("pct_change(z, 1mo)", &[("z", zero)], "2025-02-01"),
+        None
+    );
     let neg: Rows = &[("2025-01-01", -4.0), ("2025-02-01", -2.0)];
-    assert_eq!(num("pct_change(n, 1mo)", &[("n", neg)], "2025-02-01"), Some(0.5));
+    assert_eq!(
+        num("pct_change(n, 1mo)", &[("n", neg)], "2025-02-01"),
+        Some(0.5)
+    );
 }
 
 #[test]
@@ -95,7 +109,12 @@ fn sum_count_avg_min_max_at_the_edges() {
 
 #[test]
 fn month_end_and_leap_day_windows() {
-    let data: Rows = &[("2024-02-29", 1.0), ("2024-03-31", 2.0), ("2025-02-28", 4.0), ("2025-03-01", 8.0)];
+    let data: Rows = &[
+        ("2024-02-29", 1.0),
+        ("2024-03-31", 2.0),
+        ("2025-02-28", 4.0),
+        ("2025-03-01", 8.0),
+    ];
     let data = &[("s", data)];
     // 1y at 2025-02-28: (2024-02-28, 2025-02-28] holds the leap day.
     assert_eq!(num("sum(s, 1y)", data, "2025-02-28"), Some(7.0));
@@ -109,7 +128,11 @@ fn month_end_and_leap_day_windows() {
 
 #[test]
 fn growth_compares_two_equal_windows() {
-    let data: Rows = &[("2023-07-01", 10.0), ("2024-07-01", 40.0), ("2024-07-20", 0.0)];
+    let data: Rows = &[
+        ("2023-07-01", 10.0),
+        ("2024-07-01", 40.0),
+        ("2024-07-20", 0.0),
+    ];
     let data = &[("s", data)];
     // (2023-07-20, 2024-07-20] vs (2022-07-20, 2023-07-20].
     assert_eq!(num("growth(s, 1y)", data, "2024-07-20"), Some(3.0));
@@ -118,16 +141,28 @@ fn growth_compares_two_equal_windows() {
     // The earlier window is empty: no baseline.
     assert_eq!(num("growth(s, 1y)", data, "2023-12-01"), None);
     // 6mo doubles to 12mo, not to twice six months back with clamping.
-    let m: Rows = &[("2024-08-31", 1.0), ("2024-09-01", 2.0), ("2025-03-01", 6.0)];
+    let m: Rows = &[
+        ("2024-08-31", 1.0),
+        ("2024-09-01", 2.0),
+        ("2025-03-01", 6.0),
+    ];
     assert_eq!(num("growth(m, 6mo)", &[("m", m)], "2025-08-31"), Some(2.0));
 }
 
 #[test]
 fn trend_zscore_days_since() {
-    let line: Rows = &[("2025-01-01", 1.0), ("2025-01-03", 5.0), ("2025-01-05", 9.0)];
+    let line: Rows = &[
+        ("2025-01-01", 1.0),
+        ("2025-01-03", 5.0),
+        ("2025-01-05", 9.0),
+    ];
     assert_eq!(num("trend(l, 5d)", &[("l", line)], "2025-01-05"), Some(2.0));
     assert_eq!(num("trend(l, 2d)", &[("l", line)], "2025-01-05"), None);
-    let z: Rows = &[("2025-01-01", 2.0), ("2025-01-02", 4.0), ("2025-01-03", 6.0)];
+    let z: Rows = &[
+        ("2025-01-01", 2.0),
+        ("2025-01-02", 4.0),
+        ("2025-01-03", 6.0),
+    ];
     // mean 4, population sd sqrt(8/3); latest 6.
     let want = 2.0 / (8.0f64 / 3.0).sqrt();
     assert!((num("zscore(z, 3d)", &[("z", z)], "2025-01-03").unwrap() - want).abs() < 1e-12);
@@ -143,11 +178,23 @@ fn trend_zscore_days_since() {
 fn resumed_by_position_and_by_name() {
     let ev: Rows = &[("2025-01-05", 1.0), ("2025-05-10", 1.0)];
     let data = &[("e", ev)];
-    assert_eq!(value("resumed(e, 3mo, 14d)", data, "2025-05-15"), Value::Bool(true));
-    assert_eq!(value("resumed(e, within: 14d, quiet: 3mo)", data, "2025-05-23"), Value::Bool(true));
+    assert_eq!(
+        value("resumed(e, 3mo, 14d)", data, "2025-05-15"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        value("resumed(e, within: 14d, quiet: 3mo)", data, "2025-05-23"),
+        Value::Bool(true)
+    );
     // 2025-05-24 minus 14d is 2025-05-10: the event has left the window.
-    assert_eq!(value("resumed(e, quiet: 3mo, within: 14d)", data, "2025-05-24"), Value::Bool(false));
-    assert_eq!(value("resumed(e, quiet: 5mo, within: 14d)", data, "2025-05-15"), Value::Bool(false));
+    assert_eq!(
+        value("resumed(e, quiet: 3mo, within: 14d)", data, "2025-05-24"),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        value("resumed(e, quiet: 5mo, within: 14d)", data, "2025-05-15"),
+        Value::Bool(false)
+    );
 }
 
 #[test]
@@ -155,21 +202,42 @@ fn none_propagates_through_every_operator() {
     let data = &[("s", S)];
     let at = "2024-01-01"; // latest(s) is none here
     for op in ["+", "-", "*", "/"] {
-        assert_eq!(value(&format!("latest(s) {op} 1"), data, at), Value::None, "{op}");
-        assert_eq!(value(&format!("1 {op} latest(s)"), data, at), Value::None, "{op}");
+        assert_eq!(
+            value(&format!("latest(s) {op} 1"), data, at),
+            Value::None,
+            "{op}"
+        );
+        assert_eq!(
+            value(&format!("1 {op} latest(s)"), data, at),
+            Value::None,
+            "{op}"
+        );
     }
     for op in ["==", "!=", "<", "<=", ">", ">="] {
-        assert_eq!(value(&format!("latest(s) {op} 1"), data, at), Value::None, "{op}");
+        assert_eq!(
+            value(&format!("latest(s) {op} 1"), data, at),
+            Value::None,
+            "{op}"
+        );
     }
     assert_eq!(value("-latest(s)", data, at), Value::None);
     assert_eq!(value("not (latest(s) > 1)", data, at), Value::None);
-    assert_eq!(value("false and latest(s) > 1", data, at), Value::Bool(false));
-    assert_eq!(value("latest(s) > 1 and false", data, at), Value::Bool(false));
+    assert_eq!(
+        value("false and latest(s) > 1", data, at),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        value("latest(s) > 1 and false", data, at),
+        Value::Bool(false)
+    );
     assert_eq!(value("true and latest(s) > 1", data, at), Value::None);
     assert_eq!(value("true or latest(s) > 1", data, at), Value::Bool(true));
     assert_eq!(value("latest(s) > 1 or true", data, at), Value::Bool(true));
     assert_eq!(value("false or latest(s) > 1", data, at), Value::None);
-    assert_eq!(value("count_true(latest(s) > 1, true)", data, at), Value::Number(1.0));
+    assert_eq!(
+        value("count_true(latest(s) > 1, true)", data, at),
+        Value::Number(1.0)
+    );
     assert_eq!(value("abs(latest(s))", data, at), Value::None);
     assert_eq!(value("percent(latest(s))", data, at), Value::None);
     assert_eq!(value("none == none", data, at), Value::None);
@@ -180,19 +248,40 @@ fn none_propagates_through_every_operator() {
 
 #[test]
 fn dates_and_arithmetic() {
-    assert_eq!(value("2026-01-01 - now", &[], "2025-03-02"), Value::Number(305.0));
-    assert_eq!(value("now + 1mo", &[], "2025-01-31"), Value::Date(d("2025-02-28")));
-    assert_eq!(value("now - 1y", &[], "2024-02-29"), Value::Date(d("2023-02-28")));
-    assert_eq!(value("percent(3)", &[], "2025-01-01"), Value::Str("300%".into()));
-    assert_eq!(value("1 + 2 * 3 - -1", &[], "2025-01-01"), Value::Number(8.0));
+    assert_eq!(
+        value("2026-01-01 - now", &[], "2025-03-02"),
+        Value::Number(305.0)
+    );
+    assert_eq!(
+        value("now + 1mo", &[], "2025-01-31"),
+        Value::Date(d("2025-02-28"))
+    );
+    assert_eq!(
+        value("now - 1y", &[], "2024-02-29"),
+        Value::Date(d("2023-02-28"))
+    );
+    assert_eq!(
+        value("percent(3)", &[], "2025-01-01"),
+        Value::Str("300%".into())
+    );
+    assert_eq!(
+        value("1 + 2 * 3 - -1", &[], "2025-01-01"),
+        Value::Number(8.0)
+    );
     assert_eq!(value("300% == 3", &[], "2025-01-01"), Value::Bool(true));
-    assert_eq!(value("\"a\" != \"b\"", &[], "2025-01-01"), Value::Bool(true));
+    assert_eq!(
+        value("\"a\" != \"b\"", &[], "2025-01-01"),
+        Value::Bool(true)
+    );
     assert_eq!(value("9999-12-31 + 1d", &[], "2025-01-01"), Value::None);
 }
 
 fn statuses(rules: &str, data: &[(&str, Rows)], at: &str) -> Vec<(String, Status)> {
     let m = model(rules, data);
-    evaluate(&m, d(at)).into_iter().map(|r| (r.name, r.status)).collect()
+    evaluate(&m, d(at))
+        .into_iter()
+        .map(|r| (r.name, r.status))
+        .collect()
 }
 
 #[test]
@@ -200,8 +289,20 @@ fn for_windows_need_every_day_true() {
     let level: Rows = &[("2025-04-01", 1.0), ("2025-04-03", 9.0)];
     let rules = "indicator high { when: latest(level) > 5 for: 3d }\nalert escalate { when: high }";
     let data = &[("level", level)];
-    assert_eq!(statuses(rules, data, "2025-04-04"), [("high".into(), Status::Pending), ("escalate".into(), Status::NotMet)]);
-    assert_eq!(statuses(rules, data, "2025-04-05"), [("high".into(), Status::Met), ("escalate".into(), Status::Met)]);
+    assert_eq!(
+        statuses(rules, data, "2025-04-04"),
+        [
+            ("high".into(), Status::Pending),
+            ("escalate".into(), Status::NotMet)
+        ]
+    );
+    assert_eq!(
+        statuses(rules, data, "2025-04-05"),
+        [
+            ("high".into(), Status::Met),
+            ("escalate".into(), Status::Met)
+        ]
+    );
     assert_eq!(statuses(rules, data, "2025-04-02")[0].1, Status::NotMet);
     assert_eq!(statuses(rules, data, "2025-03-01")[0].1, Status::Unknown);
     // An unknown day inside the window keeps it pending.
@@ -223,7 +324,10 @@ alert high_score { severity: critical when: score >= 2 summary: "score {score}, 
     let res = evaluate(&m, d("2025-03-10"));
     let alert = &res[3];
     assert_eq!(alert.status, Status::Met);
-    assert_eq!(alert.summary.as_deref(), Some("score 2, s at 12 (100%) on 2025-03-10; {ok}"));
+    assert_eq!(
+        alert.summary.as_deref(),
+        Some("score 2, s at 12 (100%) on 2025-03-10; {ok}")
+    );
     assert_eq!(res[2].status, Status::Unknown);
     assert_eq!(alert.evidence[0].expr, "score");
 }
@@ -237,10 +341,17 @@ fn filters_and_projections() {
         values: vec![1.0, 1.0, 1.0],
         lines: vec![2, 3, 4],
         field_names: vec!["ACTOR1".into(), "FATALITIES".into()],
-        cells: ["Houthi forces", "3", "US Navy", "0", "houthis", ""].into_iter().map(Into::into).collect(),
+        cells: ["Houthi forces", "3", "US Navy", "0", "houthis", ""]
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         ..Batch::default()
     };
-    let store = Store::build([&FileData { file: FileId(1), batches: vec![batch], warnings: vec![] }]);
+    let store = Store::build([&FileData {
+        file: FileId(1),
+        batches: vec![batch],
+        warnings: vec![],
+    }]);
     let rules = r#"
 series h = acled[actor1 ~ "HOUTHI"]
 let a = count(h, 1y)
@@ -258,9 +369,71 @@ let i = count(acled[nope == ""], 1y)
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let m = Model::build(checked.program, &store);
     let mut ev = Evaluator::new(&m);
-    let got: Vec<Value> = m.program.lets.iter().map(|l| ev.eval(&l.value, d("2025-02-01"))).collect();
+    let got: Vec<Value> = m
+        .program
+        .lets
+        .iter()
+        .map(|l| ev.eval(&l.value, d("2025-02-01")))
+        .collect();
     let want = [2.0, 3.0, 1.0, 1.0, 1.0, 2.0, 3.0].map(Value::Number);
     assert_eq!(got, want);
     let codes: Vec<_> = m.warnings.iter().map(|w| w.code).collect();
-    assert_eq!(codes, [crate::diag::Code::ProjectionSkipped, crate::diag::Code::UnknownFilterField]);
+    assert_eq!(
+        codes,
+        [
+            crate::diag::Code::ProjectionSkipped,
+            crate::diag::Code::UnknownFilterField
+        ]
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const RULES: &str = r#"
+indicator a { when: growth(s, 1mo) > 0 for: 5d }
+indicator b { when: pct_change(s, 10d) > 10% or zscore(s, 30d) > 1 }
+indicator c { when: resumed(s, quiet: 15d, within: 10d) and trend(s, 20d) > 0 }
+indicator d { when: days_since(s) < 5 and avg(s, 7d) > min(s, 60d) }
+alert e { when: count_true(a, b, c, d) >= 2 for: 3d }
+"#;
+
+    fn rows() -> impl Strategy<Value = Vec<(i32, f64)>> {
+        proptest::collection::vec((0i32..200, prop_oneof![Just(0.0), 0.0f64..20.0]), 0..80)
+    }
+
+    fn board(rows: &[(i32, f64)], t: Date) -> Vec<Status> {
+        let mut rows = rows.to_vec();
+        rows.sort_by_key(|r| r.0);
+        let dates: Vec<String> = rows
+            .iter()
+            .map(|r| Date(20_000 + r.0).to_string())
+            .collect();
+        let data: Vec<(&str, f64)> = dates
+            .iter()
+            .map(String::as_str)
+            .zip(rows.iter().map(|r| r.1))
+            .collect();
+        let m = model(RULES, &[("s", &data)]);
+        evaluate(&m, t).into_iter().map(|r| r.status).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn observations_after_t_change_nothing(past in rows(), future in rows(), t in 0i32..200) {
+            let t = Date(20_000 + t);
+            let later: Vec<(i32, f64)> = future.iter().map(|r| (r.0 + 201, r.1)).collect();
+            let mut all = past.clone();
+            all.extend(later);
+            prop_assert_eq!(board(&past, t), board(&all, t));
+        }
+
+        #[test]
+        fn evaluation_is_deterministic(past in rows(), t in 0i32..200) {
+            let t = Date(20_000 + t);
+            prop_assert_eq!(board(&past, t), board(&past, t));
+        }
+    }
 }

@@ -62,8 +62,20 @@ impl Timeline {
             sum_hi.push(hi);
             sum_lo.push(lo);
         }
-        let active = values.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(i, _)| i as u32).collect();
-        Timeline { dates, values, sum_hi, sum_lo, active, extremes: OnceLock::new() }
+        let active = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(i, _)| i as u32)
+            .collect();
+        Timeline {
+            dates,
+            values,
+            sum_hi,
+            sum_lo,
+            active,
+            extremes: OnceLock::new(),
+        }
     }
 
     /// Dates, ascending.
@@ -104,7 +116,10 @@ impl Timeline {
     pub fn window(&self, t: Date, d: Duration) -> Window {
         match t.minus(d) {
             Some(start) => self.between(start, t),
-            None => Window { lo: 0, hi: self.upto(t) },
+            None => Window {
+                lo: 0,
+                hi: self.upto(t),
+            },
         }
     }
 
@@ -126,7 +141,11 @@ impl Timeline {
         if w.is_empty() {
             return None;
         }
-        Some(self.extremes.get_or_init(|| SparseTable::new(&self.values)).query(w.lo, w.hi))
+        Some(
+            self.extremes
+                .get_or_init(|| SparseTable::new(&self.values))
+                .query(w.lo, w.hi),
+        )
     }
 
     /// Least-squares slope of value against date, per day.
@@ -156,14 +175,21 @@ impl Timeline {
         }
         let n = w.len() as f64;
         let mean = self.sum(w) / n;
-        let var = self.values[w.lo..w.hi].iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+        let var = self.values[w.lo..w.hi]
+            .iter()
+            .map(|v| (v - mean) * (v - mean))
+            .sum::<f64>()
+            / n;
         Some((mean, var.sqrt()))
     }
 
     /// Date of the newest active observation dated `<= t`.
     pub fn last_active(&self, t: Date) -> Option<Date> {
-        let k = self.active.partition_point(|&i| self.dates[i as usize] <= t);
-        k.checked_sub(1).map(|k| self.dates[self.active[k] as usize])
+        let k = self
+            .active
+            .partition_point(|&i| self.dates[i as usize] <= t);
+        k.checked_sub(1)
+            .map(|k| self.dates[self.active[k] as usize])
     }
 
     /// True if an active observation dated in `(after, until]` follows an
@@ -171,8 +197,12 @@ impl Timeline {
     /// observation between them.
     pub fn resumed(&self, after: Date, until: Date, quiet: Duration) -> bool {
         let date = |k: usize| self.dates[self.active[k] as usize];
-        let lo = self.active.partition_point(|&i| self.dates[i as usize] <= after);
-        let hi = self.active.partition_point(|&i| self.dates[i as usize] <= until);
+        let lo = self
+            .active
+            .partition_point(|&i| self.dates[i as usize] <= after);
+        let hi = self
+            .active
+            .partition_point(|&i| self.dates[i as usize] <= until);
         (lo.max(1)..hi).any(|k| {
             let prev = date(k - 1);
             prev.plus(quiet).is_some_and(|end| end <= date(k))
@@ -209,7 +239,10 @@ impl SparseTable {
         let len = hi - lo;
         let level = (usize::BITS - 1 - len.leading_zeros()) as usize;
         let r = hi - (1 << level);
-        (self.min[level][lo].min(self.min[level][r]), self.max[level][lo].max(self.max[level][r]))
+        (
+            self.min[level][lo].min(self.min[level][r]),
+            self.max[level][lo].max(self.max[level][r]),
+        )
     }
 }
 
@@ -222,12 +255,19 @@ mod tests {
     }
 
     fn tl(rows: &[(&str, f64)]) -> Timeline {
-        Timeline::new(rows.iter().map(|r| d(r.0)).collect(), rows.iter().map(|r| r.1).collect())
+        Timeline::new(
+            rows.iter().map(|r| d(r.0)).collect(),
+            rows.iter().map(|r| r.1).collect(),
+        )
     }
 
     #[test]
     fn window_is_half_open() {
-        let t = tl(&[("2025-01-01", 1.0), ("2025-01-31", 2.0), ("2025-02-01", 4.0)]);
+        let t = tl(&[
+            ("2025-01-01", 1.0),
+            ("2025-01-31", 2.0),
+            ("2025-02-01", 4.0),
+        ]);
         // 30d at 2025-01-31 is (2025-01-01, 2025-01-31]: the 1st has left.
         assert_eq!(t.sum(t.window(d("2025-01-31"), Duration::Days(30))), 2.0);
         // One day earlier the 1st is the first day in.
@@ -239,7 +279,12 @@ mod tests {
 
     #[test]
     fn calendar_windows_clamp_at_month_ends_and_leap_days() {
-        let t = tl(&[("2024-02-28", 1.0), ("2024-02-29", 2.0), ("2024-03-01", 4.0), ("2024-03-31", 8.0)]);
+        let t = tl(&[
+            ("2024-02-28", 1.0),
+            ("2024-02-29", 2.0),
+            ("2024-03-01", 4.0),
+            ("2024-03-31", 8.0),
+        ]);
         // 1mo at 2024-03-31 starts after 2024-02-29.
         assert_eq!(t.sum(t.window(d("2024-03-31"), Duration::Months(1))), 12.0);
         // 1y at 2025-02-28 starts after 2024-02-28: the leap day is in.
@@ -250,15 +295,30 @@ mod tests {
 
     #[test]
     fn extremes_slope_and_spread() {
-        let t = tl(&[("2025-01-01", 3.0), ("2025-01-02", 1.0), ("2025-01-03", 5.0), ("2025-01-04", 2.0), ("2025-01-05", 7.0)]);
+        let t = tl(&[
+            ("2025-01-01", 3.0),
+            ("2025-01-02", 1.0),
+            ("2025-01-03", 5.0),
+            ("2025-01-04", 2.0),
+            ("2025-01-05", 7.0),
+        ]);
         let all = t.window(d("2025-01-05"), Duration::Days(10));
         assert_eq!(t.extremes(all), Some((1.0, 7.0)));
         assert_eq!(t.extremes(Window { lo: 1, hi: 4 }), Some((1.0, 5.0)));
-        let line = tl(&[("2025-01-01", 1.0), ("2025-01-03", 5.0), ("2025-01-05", 9.0)]);
-        assert_eq!(line.slope(line.window(d("2025-01-05"), Duration::Days(5))), Some(2.0));
+        let line = tl(&[
+            ("2025-01-01", 1.0),
+            ("2025-01-03", 5.0),
+            ("2025-01-05", 9.0),
+        ]);
+        assert_eq!(
+            line.slope(line.window(d("2025-01-05"), Duration::Days(5))),
+            Some(2.0)
+        );
         let same_day = tl(&[("2025-01-01", 1.0), ("2025-01-01", 5.0)]);
         assert_eq!(same_day.slope(Window { lo: 0, hi: 2 }), None);
-        let (mean, sd) = tl(&[("2025-01-01", 2.0), ("2025-01-02", 4.0)]).mean_stddev(Window { lo: 0, hi: 2 }).unwrap();
+        let (mean, sd) = tl(&[("2025-01-01", 2.0), ("2025-01-02", 4.0)])
+            .mean_stddev(Window { lo: 0, hi: 2 })
+            .unwrap();
         assert_eq!((mean, sd), (3.0, 1.0));
     }
 
@@ -273,7 +333,11 @@ mod tests {
 
     #[test]
     fn resumed_needs_a_quiet_gap_before_an_event_in_the_window() {
-        let t = tl(&[("2025-01-05", 1.0), ("2025-05-10", 1.0), ("2025-05-12", 1.0)]);
+        let t = tl(&[
+            ("2025-01-05", 1.0),
+            ("2025-05-10", 1.0),
+            ("2025-05-12", 1.0),
+        ]);
         let q = Duration::Months(3);
         assert!(t.resumed(d("2025-05-01"), d("2025-05-15"), q));
         // The event after the gap has left the window.
@@ -281,8 +345,65 @@ mod tests {
         // No earlier activity at all: not a resumption.
         assert!(!t.resumed(d("2024-12-01"), d("2025-01-10"), q));
         // Zero values are not activity.
-        let z = tl(&[("2025-01-01", 1.0), ("2025-03-01", 0.0), ("2025-05-01", 1.0)]);
+        let z = tl(&[
+            ("2025-01-01", 1.0),
+            ("2025-03-01", 0.0),
+            ("2025-05-01", 1.0),
+        ]);
         assert!(z.resumed(d("2025-04-20"), d("2025-05-01"), q));
         assert_eq!(z.last_active(d("2025-04-01")), Some(d("2025-01-01")));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn series() -> impl Strategy<Value = Vec<(i32, f64)>> {
+        proptest::collection::vec((0i32..400, prop_oneof![Just(0.0), -50.0f64..50.0]), 0..60)
+            .prop_map(|mut v| {
+                v.sort_by_key(|r| r.0);
+                v
+            })
+    }
+
+    fn duration() -> impl Strategy<Value = Duration> {
+        prop_oneof![
+            (0i64..120).prop_map(Duration::Days),
+            (0i64..14).prop_map(Duration::Months)
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn windows_match_a_plain_scan(rows in series(), t in 0i32..420, d in duration()) {
+            let tl = Timeline::new(rows.iter().map(|r| Date(r.0)).collect(), rows.iter().map(|r| r.1).collect());
+            let t = Date(t);
+            let start = t.minus(d).unwrap();
+            let inside: Vec<f64> = rows.iter().filter(|r| Date(r.0) > start && Date(r.0) <= t).map(|r| r.1).collect();
+            let w = tl.window(t, d);
+            prop_assert_eq!(w.len(), inside.len());
+            let naive: f64 = inside.iter().sum();
+            prop_assert!((tl.sum(w) - naive).abs() < 1e-9);
+            let min = inside.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = inside.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            prop_assert_eq!(tl.extremes(w), (!inside.is_empty()).then_some((min, max)));
+            let active: Vec<i32> = rows.iter().filter(|r| r.1 != 0.0 && Date(r.0) <= t).map(|r| r.0).collect();
+            prop_assert_eq!(tl.last_active(t), active.last().map(|&x| Date(x)));
+        }
+
+        #[test]
+        fn resumed_matches_its_definition(rows in series(), t in 0i32..420, quiet in duration(), within in duration()) {
+            let tl = Timeline::new(rows.iter().map(|r| Date(r.0)).collect(), rows.iter().map(|r| r.1).collect());
+            let t = Date(t);
+            let after = t.minus(within).unwrap();
+            let active: Vec<Date> = rows.iter().filter(|r| r.1 != 0.0).map(|r| Date(r.0)).collect();
+            let want = (1..active.len()).any(|k| {
+                let e = active[k];
+                e > after && e <= t && active[k - 1].plus(quiet).unwrap() <= e
+            });
+            prop_assert_eq!(tl.resumed(after, t, quiet), want);
+        }
     }
 }

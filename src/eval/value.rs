@@ -70,7 +70,11 @@ impl Value {
 /// `3.14`, `2.50` is `2.5`, `2.0` is `2`.
 pub fn format_number(n: f64) -> String {
     let s = format!("{n:.2}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
     if s == "-0" {
         "0".to_string()
     } else {

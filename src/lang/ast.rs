@@ -107,7 +107,12 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, least severe first.
-    pub const ALL: [Severity; 4] = [Severity::Info, Severity::Watch, Severity::Warning, Severity::Critical];
+    pub const ALL: [Severity; 4] = [
+        Severity::Info,
+        Severity::Watch,
+        Severity::Warning,
+        Severity::Critical,
+    ];
 
     /// The keyword.
     pub fn as_str(self) -> &'static str {

@@ -113,7 +113,9 @@ impl Func {
     pub fn params(self) -> Params {
         match self {
             Func::Latest | Func::DaysSince => Params::Fixed(&[S]),
-            Func::Resumed => Params::Fixed(&[S, ("quiet", Type::Duration), ("within", Type::Duration)]),
+            Func::Resumed => {
+                Params::Fixed(&[S, ("quiet", Type::Duration), ("within", Type::Duration)])
+            }
             Func::CountTrue => Params::Bools,
             Func::Weighted => Params::Weights,
             Func::Abs | Func::Percent => Params::Fixed(&[("x", Type::Number)]),

@@ -19,7 +19,11 @@ fn badge(status: Status) -> &'static str {
 /// Renders the board as Markdown.
 pub fn markdown(board: &Board) -> String {
     let mut out = format!("## tocsin board at {}\n\n", board.at);
-    let tally: Vec<String> = board.tally().iter().map(|(s, n)| format!("{n} {}", s.as_str().replace('_', " "))).collect();
+    let tally: Vec<String> = board
+        .tally()
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.as_str().replace('_', " ")))
+        .collect();
     out.push_str(&format!("{}\n\n", tally.join(" · ")));
     out.push_str("| Status | Severity | Kind | Name | Summary | Values that decided |\n|---|---|---|---|---|---|\n");
     for r in board.reading_order() {

@@ -84,7 +84,10 @@ impl Board {
                 }
             })
             .collect();
-        Board { at: at.to_string(), results: rows }
+        Board {
+            at: at.to_string(),
+            results: rows,
+        }
     }
 
     /// Rows in reading order: alerts before indicators; within each, what
@@ -104,19 +107,29 @@ impl Board {
 
     /// How many rows have each status.
     pub fn tally(&self) -> [(Status, usize); 4] {
-        [Status::Met, Status::Pending, Status::Unknown, Status::NotMet]
-            .map(|s| (s, self.results.iter().filter(|r| r.status == s).count()))
+        [
+            Status::Met,
+            Status::Pending,
+            Status::Unknown,
+            Status::NotMet,
+        ]
+        .map(|s| (s, self.results.iter().filter(|r| r.status == s).count()))
     }
 }
 
 /// The values that decided, on one line: `growth(adiz, 1y) = 3.2 · ...`.
 pub fn values_line(row: &Row) -> String {
-    row.values.iter().map(|e| format!("{} = {}", e.expr, e.value.display())).collect::<Vec<_>>().join(" · ")
+    row.values
+        .iter()
+        .map(|e| format!("{} = {}", e.expr, e.value.display()))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// `eval --format json`: exactly one JSON object.
 pub fn json(board: &Board) -> String {
-    let mut s = serde_json::to_string_pretty(board).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(board).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -51,8 +51,21 @@ pub fn table(board: &Board, colour: bool) -> String {
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| paint.status(*s, &format!("{n} {}", s.as_str().replace('_', " "))))
         .collect();
-    let mut out = format!("{} at {}: {}\n", paint.wrap("1", "tocsin board"), board.at, if tally.is_empty() { "no rules".to_string() } else { tally.join(", ") });
-    let name_w = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0);
+    let mut out = format!(
+        "{} at {}: {}\n",
+        paint.wrap("1", "tocsin board"),
+        board.at,
+        if tally.is_empty() {
+            "no rules".to_string()
+        } else {
+            tally.join(", ")
+        }
+    );
+    let name_w = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let status_w = 10;
     let sev_w = 9;
     let indent = 2 + status_w + 1 + sev_w + 1 + name_w + 2;
@@ -75,7 +88,11 @@ pub fn table(board: &Board, colour: bool) -> String {
             ));
             let values = values_line(r);
             if !values.is_empty() {
-                out.push_str(&format!("{}{}\n", " ".repeat(indent), paint.wrap("2", &values)));
+                out.push_str(&format!(
+                    "{}{}\n",
+                    " ".repeat(indent),
+                    paint.wrap("2", &values)
+                ));
             }
         }
     }

@@ -78,11 +78,22 @@ impl<'a> Lowerer<'a> {
             .zip(&self.defs.lets)
             .map(|(slot, item)| match slot {
                 Slot::Done(l) => l,
-                _ => LetDef { name: item.name.name.clone(), value: invalid(item.value.span), span: item.span },
+                _ => LetDef {
+                    name: item.name.name.clone(),
+                    value: invalid(item.value.span),
+                    span: item.span,
+                },
             })
             .collect();
         let rules = self.rules.into_iter().flatten().collect();
-        (Program { series: self.series, lets, rules }, self.diags)
+        (
+            Program {
+                series: self.series,
+                lets,
+                rules,
+            },
+            self.diags,
+        )
     }
 
     fn edge(&mut self, to: Def, span: Span) {
@@ -130,7 +141,12 @@ impl<'a> Lowerer<'a> {
 
     fn series_name_def(&mut self, id: &Ident) -> Option<SeriesDef> {
         match self.defs.names.get(id.name.as_str()).copied() {
-            Some(Def::Data) => Some(SeriesDef { label: id.name.clone(), root: id.name.clone(), steps: Vec::new(), span: id.span }),
+            Some(Def::Data) => Some(SeriesDef {
+                label: id.name.clone(),
+                root: id.name.clone(),
+                steps: Vec::new(),
+                span: id.span,
+            }),
             Some(Def::Series(i)) => {
                 self.edge(Def::Series(i), id.span);
                 let slot = self.named_series_slot(i)?;
@@ -155,7 +171,12 @@ impl<'a> Lowerer<'a> {
                     .filter(|(_, d)| matches!(d, Def::Data | Def::Series(_)))
                     .map(|(n, _)| *n)
                     .collect();
-                let mut d = err(Code::UnknownName, format!("unknown series `{}`", id.name), id.span, "no series has this name");
+                let mut d = err(
+                    Code::UnknownName,
+                    format!("unknown series `{}`", id.name),
+                    id.span,
+                    "no series has this name",
+                );
                 d = match did_you_mean(&id.name, series_names.iter().copied()) {
                     Some(near) => {
                         d.message = format!("unknown series `{}`; did you mean `{near}`?", id.name);
@@ -180,7 +201,12 @@ impl<'a> Lowerer<'a> {
             return Some(def);
         }
         if let Some(preds) = &se.filter {
-            def.steps.push(Step::Filter(preds.iter().map(|p| (p.field.clone(), p.test.clone())).collect()));
+            def.steps.push(Step::Filter(
+                preds
+                    .iter()
+                    .map(|p| (p.field.clone(), p.test.clone()))
+                    .collect(),
+            ));
         }
         if let Some(field) = &se.projection {
             def.steps.push(Step::Project(field.clone()));
@@ -202,7 +228,11 @@ impl<'a> Lowerer<'a> {
         self.stack.push(Def::Let(i));
         let item = self.defs.lets[i];
         let value = match &item.value.kind {
-            ExprKind::Duration(d) => node(NodeKind::Const(Const::Duration(*d)), Type::Duration, item.value.span),
+            ExprKind::Duration(d) => node(
+                NodeKind::Const(Const::Duration(*d)),
+                Type::Duration,
+                item.value.span,
+            ),
             _ => self.expr(&item.value),
         };
         let value = if value.ty == Type::Series {
@@ -216,7 +246,11 @@ impl<'a> Lowerer<'a> {
         };
         self.stack.pop();
         let ty = value.ty;
-        self.lets[i] = Slot::Done(LetDef { name: item.name.name.clone(), value, span: item.span });
+        self.lets[i] = Slot::Done(LetDef {
+            name: item.name.name.clone(),
+            value,
+            span: item.span,
+        });
         ty
     }
 
@@ -243,9 +277,14 @@ impl<'a> Lowerer<'a> {
             if field.key != FieldKey::Source {
                 if let Some(first) = seen.get(&field.key) {
                     self.diags.push(
-                        err(Code::DuplicateField, format!("`{}:` is given twice", field.key.as_str()), field.key_span, "given again here")
-                            .with_secondary(*first, "first given here")
-                            .with_note("only `source:` may repeat; remove one of them"),
+                        err(
+                            Code::DuplicateField,
+                            format!("`{}:` is given twice", field.key.as_str()),
+                            field.key_span,
+                            "given again here",
+                        )
+                        .with_secondary(*first, "first given here")
+                        .with_note("only `source:` may repeat; remove one of them"),
                     );
                     continue;
                 }
@@ -254,7 +293,9 @@ impl<'a> Lowerer<'a> {
             match &field.value {
                 FieldValue::Expr(e) => when = Some(self.condition(e)),
                 FieldValue::Duration(d, _) => rule.for_ = (!d.is_zero()).then_some(*d),
-                FieldValue::Text(s) if field.key == FieldKey::Title => rule.title = Some(s.value.clone()),
+                FieldValue::Text(s) if field.key == FieldKey::Title => {
+                    rule.title = Some(s.value.clone())
+                }
                 FieldValue::Text(s) => rule.sources.push(s.value.clone()),
                 FieldValue::Template(t) => {
                     let pieces = self.template(t);
@@ -264,7 +305,9 @@ impl<'a> Lowerer<'a> {
                         rule.description = Some(pieces);
                     }
                 }
-                FieldValue::Tags(tags, _) => rule.tags = tags.iter().map(|t| t.value.clone()).collect(),
+                FieldValue::Tags(tags, _) => {
+                    rule.tags = tags.iter().map(|t| t.value.clone()).collect()
+                }
                 FieldValue::Severity(s, span) => {
                     if item.kind == RuleKind::Indicator {
                         self.diags.push(
@@ -280,8 +323,16 @@ impl<'a> Lowerer<'a> {
         match when {
             Some(w) => rule.when = w,
             None => self.diags.push(
-                err(Code::MissingWhen, format!("`{}` has no `when:`", item.name.name), item.name.span, "no condition")
-                    .with_note(format!("every {} needs a condition, for example `when: latest(series) > 10`", item.kind.keyword())),
+                err(
+                    Code::MissingWhen,
+                    format!("`{}` has no `when:`", item.name.name),
+                    item.name.span,
+                    "no condition",
+                )
+                .with_note(format!(
+                    "every {} needs a condition, for example `when: latest(series) > 10`",
+                    item.kind.keyword()
+                )),
             ),
         }
         self.stack.pop();
@@ -291,7 +342,12 @@ impl<'a> Lowerer<'a> {
     fn condition(&mut self, e: &Expr) -> Node {
         let n = self.expr(e);
         if !n.ty.fits(Type::Bool) {
-            let mut d = err(Code::WhenNotBool, format!("`when:` must be a bool, found {}", n.ty.name()), e.span, format!("this is a {}", n.ty.name()));
+            let mut d = err(
+                Code::WhenNotBool,
+                format!("`when:` must be a bool, found {}", n.ty.name()),
+                e.span,
+                format!("this is a {}", n.ty.name()),
+            );
             if n.ty == Type::Number {
                 d = d.with_note("compare the value, for example `... > 0`");
             }
@@ -310,8 +366,13 @@ impl<'a> Lowerer<'a> {
                     let n = self.expr(e);
                     if n.ty == Type::Series {
                         self.diags.push(
-                            err(Code::TypeMismatch, "a template cannot print a whole series", e.span, "a series")
-                                .with_note("print a value of it, for example `{latest(x)}`"),
+                            err(
+                                Code::TypeMismatch,
+                                "a template cannot print a whole series",
+                                e.span,
+                                "a series",
+                            )
+                            .with_note("print a value of it, for example `{latest(x)}`"),
                         );
                         return TemplatePiece::Hole(invalid(e.span));
                     }
@@ -326,8 +387,12 @@ impl<'a> Lowerer<'a> {
     fn expr(&mut self, e: &Expr) -> Node {
         let span = e.span;
         match &e.kind {
-            ExprKind::Number(n) | ExprKind::Percent(n) => node(NodeKind::Const(Const::Number(*n)), Type::Number, span),
-            ExprKind::Duration(d) => node(NodeKind::Const(Const::Duration(*d)), Type::Duration, span),
+            ExprKind::Number(n) | ExprKind::Percent(n) => {
+                node(NodeKind::Const(Const::Number(*n)), Type::Number, span)
+            }
+            ExprKind::Duration(d) => {
+                node(NodeKind::Const(Const::Duration(*d)), Type::Duration, span)
+            }
             ExprKind::Date(d) => node(NodeKind::Const(Const::Date(*d)), Type::Date, span),
             ExprKind::Str(s) => node(NodeKind::Const(Const::Str(s.clone())), Type::Str, span),
             ExprKind::Bool(b) => node(NodeKind::Const(Const::Bool(*b)), Type::Bool, span),
@@ -341,13 +406,29 @@ impl<'a> Lowerer<'a> {
             },
             ExprKind::Unary { op, expr } => {
                 let inner = self.expr(expr);
-                let want = if *op == UnOp::Not { Type::Bool } else { Type::Number };
+                let want = if *op == UnOp::Not {
+                    Type::Bool
+                } else {
+                    Type::Number
+                };
                 if !inner.ty.fits(want) {
-                    let opname = if *op == UnOp::Not { "`not`" } else { "unary `-`" };
-                    self.diags.push(self.mismatch(&inner, want, format!("{opname} needs a {}", want.name())));
+                    let opname = if *op == UnOp::Not {
+                        "`not`"
+                    } else {
+                        "unary `-`"
+                    };
+                    self.diags.push(self.mismatch(
+                        &inner,
+                        want,
+                        format!("{opname} needs a {}", want.name()),
+                    ));
                     return invalid(span);
                 }
-                let ty = if inner.ty == Type::None { Type::None } else { want };
+                let ty = if inner.ty == Type::None {
+                    Type::None
+                } else {
+                    want
+                };
                 node(NodeKind::Unary(*op, Box::new(inner)), ty, span)
             }
             ExprKind::Binary { op, lhs, rhs } => {
@@ -378,7 +459,12 @@ impl<'a> Lowerer<'a> {
     }
 
     fn mismatch(&self, n: &Node, want: Type, msg: String) -> Diagnostic {
-        let mut d = err(Code::TypeMismatch, format!("{msg}, found {}", n.ty.name()), n.span, format!("expected {}", want.name()));
+        let mut d = err(
+            Code::TypeMismatch,
+            format!("{msg}, found {}", n.ty.name()),
+            n.span,
+            format!("expected {}", want.name()),
+        );
         if n.ty == Type::Series && want == Type::Number {
             d = d.with_note("a series is not a number: use a function of it, such as latest(s)");
         }
@@ -402,8 +488,18 @@ impl<'a> Lowerer<'a> {
                 node(NodeKind::Rule(i), Type::Bool, span)
             }
             None => {
-                let mut d = err(Code::UnknownName, format!("unknown name `{}`", id.name), span, "not defined");
-                if let Some(near) = did_you_mean(&id.name, self.defs.all_names().chain(Func::ALL.iter().map(|f| f.name()))) {
+                let mut d = err(
+                    Code::UnknownName,
+                    format!("unknown name `{}`", id.name),
+                    span,
+                    "not defined",
+                );
+                if let Some(near) = did_you_mean(
+                    &id.name,
+                    self.defs
+                        .all_names()
+                        .chain(Func::ALL.iter().map(|f| f.name())),
+                ) {
                     d.message = format!("unknown name `{}`; did you mean `{near}`?", id.name);
                     d = d.with_note(format!("did you mean `{near}`?"));
                 }
@@ -415,9 +511,17 @@ impl<'a> Lowerer<'a> {
 
     fn call(&mut self, func_id: &Ident, args: &[Arg], span: Span) -> Node {
         let Some(func) = Func::by_name(&func_id.name) else {
-            let mut d = err(Code::UnknownFunction, format!("unknown function `{}`", func_id.name), func_id.span, "no such function");
+            let mut d = err(
+                Code::UnknownFunction,
+                format!("unknown function `{}`", func_id.name),
+                func_id.span,
+                "no such function",
+            );
             if let Some(near) = did_you_mean(&func_id.name, Func::ALL.iter().map(|f| f.name())) {
-                d.message = format!("unknown function `{}`; did you mean `{near}`?", func_id.name);
+                d.message = format!(
+                    "unknown function `{}`; did you mean `{near}`?",
+                    func_id.name
+                );
                 d = d.with_note(format!("did you mean `{near}`?"));
             }
             self.diags.push(d);
@@ -430,7 +534,15 @@ impl<'a> Lowerer<'a> {
         match func.params() {
             Params::Bools => {
                 if args.is_empty() {
-                    self.diags.push(err(Code::WrongArity, "count_true takes at least one argument", span, "no arguments").with_note(usage));
+                    self.diags.push(
+                        err(
+                            Code::WrongArity,
+                            "count_true takes at least one argument",
+                            span,
+                            "no arguments",
+                        )
+                        .with_note(usage),
+                    );
                     return invalid(span);
                 }
                 let mut ok = true;
@@ -442,7 +554,11 @@ impl<'a> Lowerer<'a> {
                     }
                     let n = self.expr(&a.value);
                     if !n.ty.fits(Type::Bool) {
-                        self.diags.push(self.mismatch(&n, Type::Bool, "count_true counts bools".into()));
+                        self.diags.push(self.mismatch(
+                            &n,
+                            Type::Bool,
+                            "count_true counts bools".into(),
+                        ));
                         ok = false;
                     }
                     nodes.push(n);
@@ -464,14 +580,29 @@ impl<'a> Lowerer<'a> {
                             positional - 1
                         }
                         Some(name) => {
-                            let found = func.takes_names().then(|| params.iter().position(|p| p.0 == name.name)).flatten();
+                            let found = func
+                                .takes_names()
+                                .then(|| params.iter().position(|p| p.0 == name.name))
+                                .flatten();
                             match found {
                                 Some(k) if k > 0 => k,
                                 _ => {
                                     let d = if func.takes_names() {
-                                        let names: Vec<&str> = params.iter().skip(1).map(|p| p.0).collect();
-                                        let mut d = err(Code::BadNamedArgument, format!("{} has no argument named `{}`", func.name(), name.name), name.span, "unknown name");
-                                        if let Some(near) = did_you_mean(&name.name, names.iter().copied()) {
+                                        let names: Vec<&str> =
+                                            params.iter().skip(1).map(|p| p.0).collect();
+                                        let mut d = err(
+                                            Code::BadNamedArgument,
+                                            format!(
+                                                "{} has no argument named `{}`",
+                                                func.name(),
+                                                name.name
+                                            ),
+                                            name.span,
+                                            "unknown name",
+                                        );
+                                        if let Some(near) =
+                                            did_you_mean(&name.name, names.iter().copied())
+                                        {
                                             d = d.with_note(format!("did you mean `{near}`?"));
                                         }
                                         d.with_note(usage.clone())
@@ -491,23 +622,41 @@ impl<'a> Lowerer<'a> {
                     if let Some(prev) = slots[idx] {
                         let what = params[idx].0;
                         self.diags.push(
-                            err(Code::ArgumentTwice, format!("`{what}` is given twice"), a.value.span, "given again here")
-                                .with_secondary(prev.span, "first given here")
-                                .with_note(usage.clone()),
+                            err(
+                                Code::ArgumentTwice,
+                                format!("`{what}` is given twice"),
+                                a.value.span,
+                                "given again here",
+                            )
+                            .with_secondary(prev.span, "first given here")
+                            .with_note(usage.clone()),
                         );
                         ok = false;
                     }
                     slots[idx] = Some(&a.value);
                 }
-                let given = args.iter().filter(|a| a.name.is_none()).count() + args.iter().filter(|a| a.name.is_some()).count();
+                let given = args.iter().filter(|a| a.name.is_none()).count()
+                    + args.iter().filter(|a| a.name.is_some()).count();
                 if positional > params.len() || (slots.iter().any(Option::is_none) && ok) {
-                    let plural = if params.len() == 1 { "argument" } else { "arguments" };
+                    let plural = if params.len() == 1 {
+                        "argument"
+                    } else {
+                        "arguments"
+                    };
                     self.diags.push(
                         err(
                             Code::WrongArity,
-                            format!("{} takes {} {plural}, found {given}", func.name(), params.len()),
+                            format!(
+                                "{} takes {} {plural}, found {given}",
+                                func.name(),
+                                params.len()
+                            ),
                             span,
-                            if positional > params.len() { "too many arguments" } else { "missing arguments" },
+                            if positional > params.len() {
+                                "too many arguments"
+                            } else {
+                                "missing arguments"
+                            },
                         )
                         .with_note(usage.clone()),
                     );
@@ -523,7 +672,11 @@ impl<'a> Lowerer<'a> {
                         _ => {
                             let n = self.expr(arg);
                             if !n.ty.fits(want) {
-                                self.diags.push(self.mismatch(&n, want, format!("{} takes a {}", func.name(), want.name())));
+                                self.diags.push(self.mismatch(
+                                    &n,
+                                    want,
+                                    format!("{} takes a {}", func.name(), want.name()),
+                                ));
                                 invalid(arg.span)
                             } else {
                                 n
@@ -542,9 +695,14 @@ impl<'a> Lowerer<'a> {
     }
 
     fn named_not_allowed(&self, func: Func, name: &Ident, usage: &str) -> Diagnostic {
-        err(Code::BadNamedArgument, format!("{} takes no named arguments", func.name()), name.span, "named argument")
-            .with_note("only `resumed` (quiet:, within:) and `weighted` take arguments by name")
-            .with_note(usage.to_string())
+        err(
+            Code::BadNamedArgument,
+            format!("{} takes no named arguments", func.name()),
+            name.span,
+            "named argument",
+        )
+        .with_note("only `resumed` (quiet:, within:) and `weighted` take arguments by name")
+        .with_note(usage.to_string())
     }
 
     fn series_arg(&mut self, e: &Expr) -> Node {
@@ -558,7 +716,8 @@ impl<'a> Lowerer<'a> {
                 if n.ty == Type::Series || n.ty == Type::Error {
                     return n;
                 }
-                self.diags.push(self.mismatch(&n, Type::Series, "expected a series".into()));
+                self.diags
+                    .push(self.mismatch(&n, Type::Series, "expected a series".into()));
                 invalid(e.span)
             }
             _ => {
@@ -577,7 +736,9 @@ impl<'a> Lowerer<'a> {
     fn duration_arg(&mut self, e: &Expr) -> Node {
         let n = self.expr(e);
         match (&n.kind, n.ty) {
-            (NodeKind::Const(Const::Duration(_)), _) | (NodeKind::Let(_), Type::Duration) | (_, Type::Error) => n,
+            (NodeKind::Const(Const::Duration(_)), _)
+            | (NodeKind::Let(_), Type::Duration)
+            | (_, Type::Error) => n,
             _ => {
                 self.diags.push(
                     self.mismatch(&n, Type::Duration, "expected a duration".into())
@@ -590,7 +751,15 @@ impl<'a> Lowerer<'a> {
 
     fn weighted(&mut self, args: &[Arg], span: Span, usage: &str) -> Node {
         if args.is_empty() {
-            self.diags.push(err(Code::WrongArity, "weighted takes at least one argument", span, "no arguments").with_note(usage.to_string()));
+            self.diags.push(
+                err(
+                    Code::WrongArity,
+                    "weighted takes at least one argument",
+                    span,
+                    "no arguments",
+                )
+                .with_note(usage.to_string()),
+            );
             return invalid(span);
         }
         let mut ok = true;
@@ -606,21 +775,39 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             if !seen.insert(&name.name) {
-                self.diags.push(err(Code::ArgumentTwice, format!("`{}` is weighted twice", name.name), name.span, "given again").with_note(usage.to_string()));
+                self.diags.push(
+                    err(
+                        Code::ArgumentTwice,
+                        format!("`{}` is weighted twice", name.name),
+                        name.span,
+                        "given again",
+                    )
+                    .with_note(usage.to_string()),
+                );
                 ok = false;
             }
             let target = self.name(name);
-            let is_bool_ref = matches!(target.kind, NodeKind::Rule(_)) || (matches!(target.kind, NodeKind::Let(_)) && target.ty.fits(Type::Bool));
+            let is_bool_ref = matches!(target.kind, NodeKind::Rule(_))
+                || (matches!(target.kind, NodeKind::Let(_)) && target.ty.fits(Type::Bool));
             if target.ty != Type::Error && !is_bool_ref {
                 self.diags.push(
-                    err(Code::NotARule, format!("`{}` is not an indicator, alert or bool let", name.name), name.span, format!("a {}", target.ty.name()))
-                        .with_note("weighted sums the weights of the named conditions that are true"),
+                    err(
+                        Code::NotARule,
+                        format!("`{}` is not an indicator, alert or bool let", name.name),
+                        name.span,
+                        format!("a {}", target.ty.name()),
+                    )
+                    .with_note("weighted sums the weights of the named conditions that are true"),
                 );
                 ok = false;
             }
             let w = self.expr(&a.value);
             if !w.ty.fits(Type::Number) {
-                self.diags.push(self.mismatch(&w, Type::Number, "a weight must be a number".into()));
+                self.diags.push(self.mismatch(
+                    &w,
+                    Type::Number,
+                    "a weight must be a number".into(),
+                ));
                 ok = false;
             }
             ok &= target.ty != Type::Error && w.ty != Type::Error;
@@ -645,11 +832,20 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn visit(&mut self, def: Def, via: Option<Span>, state: &mut HashMap<Def, u8>, path: &mut Vec<(Def, Span)>, reported: &mut HashSet<Vec<Def>>) {
+    fn visit(
+        &mut self,
+        def: Def,
+        via: Option<Span>,
+        state: &mut HashMap<Def, u8>,
+        path: &mut Vec<(Def, Span)>,
+        reported: &mut HashSet<Vec<Def>>,
+    ) {
         match state.get(&def) {
             Some(2) => return,
             Some(1) => {
-                let Some(start) = path.iter().position(|(d, _)| *d == def) else { return };
+                let Some(start) = path.iter().position(|(d, _)| *d == def) else {
+                    return;
+                };
                 let cycle: Vec<(Def, Span)> = path[start..].to_vec();
                 let mut key: Vec<Def> = cycle.iter().map(|c| c.0).collect();
                 key.sort_by_key(|d| format!("{d:?}"));
@@ -672,17 +868,30 @@ impl<'a> Lowerer<'a> {
 
     fn report_cycle(&mut self, cycle: &[(Def, Span)], closing: Option<Span>) {
         let names: Vec<&str> = cycle.iter().map(|(d, _)| self.defs.name_of(*d)).collect();
-        let listed = names.iter().chain(names.first()).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
+        let listed = names
+            .iter()
+            .chain(names.first())
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
         let first = cycle[0].0;
-        let Some(first_span) = self.defs.name_span(first) else { return };
-        let mut d = Diagnostic::error(Code::Cycle, format!("`{}` depends on itself: {listed}", names[0])).with_primary(first_span, "defined here");
+        let Some(first_span) = self.defs.name_span(first) else {
+            return;
+        };
+        let mut d = Diagnostic::error(
+            Code::Cycle,
+            format!("`{}` depends on itself: {listed}", names[0]),
+        )
+        .with_primary(first_span, "defined here");
         for (k, (_, used_at)) in cycle.iter().enumerate().skip(1) {
             d = d.with_secondary(*used_at, format!("uses `{}`", names[k]));
         }
         if let Some(span) = closing {
             d = d.with_secondary(span, format!("uses `{}` again", names[0]));
         }
-        self.diags.push(d.with_note("break the cycle: a definition may not depend on itself, directly or through others"));
+        self.diags.push(d.with_note(
+            "break the cycle: a definition may not depend on itself, directly or through others",
+        ));
     }
 }
 
@@ -699,7 +908,12 @@ fn binary_type(op: BinOp, l: Type, r: Type) -> Result<Type, String> {
             if l.fits(Bool) && r.fits(Bool) {
                 Ok(Bool)
             } else {
-                Err(format!("`{}` needs bools, found {} and {}", op.as_str(), l.name(), r.name()))
+                Err(format!(
+                    "`{}` needs bools, found {} and {}",
+                    op.as_str(),
+                    l.name(),
+                    r.name()
+                ))
             }
         }
         BinOp::Eq | BinOp::Ne => {
@@ -735,7 +949,16 @@ fn binary_type(op: BinOp, l: Type, r: Type) -> Result<Type, String> {
         },
         BinOp::Mul | BinOp::Div => match (l, r) {
             (Number | None, Number | None) => Ok(Number),
-            _ => Err(format!("cannot {} {} by {}", if op == BinOp::Mul { "multiply" } else { "divide" }, l.name(), r.name())),
+            _ => Err(format!(
+                "cannot {} {} by {}",
+                if op == BinOp::Mul {
+                    "multiply"
+                } else {
+                    "divide"
+                },
+                l.name(),
+                r.name()
+            )),
         },
     }
 }
@@ -745,7 +968,14 @@ fn steps_key(steps: &[Step]) -> String {
     steps
         .iter()
         .map(|s| match s {
-            Step::Filter(preds) => format!("[{}]", preds.iter().map(|(f, t)| format!("{:?} {t:?}", f.name)).collect::<Vec<_>>().join(",")),
+            Step::Filter(preds) => format!(
+                "[{}]",
+                preds
+                    .iter()
+                    .map(|(f, t)| format!("{:?} {t:?}", f.name))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             Step::Project(f) => format!(".{:?}", f.name),
         })
         .collect()
@@ -753,7 +983,13 @@ fn steps_key(steps: &[Step]) -> String {
 
 /// How an inline series expression is shown: `acled[actor1 ~ "houthi"].fatalities`.
 pub fn series_label(se: &SeriesExpr) -> String {
-    let field = |f: &FieldRef| if f.quoted { format!("{:?}", f.name) } else { f.name.clone() };
+    let field = |f: &FieldRef| {
+        if f.quoted {
+            format!("{:?}", f.name)
+        } else {
+            f.name.clone()
+        }
+    };
     let mut s = se.base.name.clone();
     if let Some(preds) = &se.filter {
         let parts: Vec<String> = preds
@@ -763,7 +999,13 @@ pub fn series_label(se: &SeriesExpr) -> String {
                     FieldTest::TextEq(t) => format!("== {t:?}"),
                     FieldTest::TextNe(t) => format!("!= {t:?}"),
                     FieldTest::Contains(t) => format!("~ {t:?}"),
-                    FieldTest::In(ts) => format!("in [{}]", ts.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", ")),
+                    FieldTest::In(ts) => format!(
+                        "in [{}]",
+                        ts.iter()
+                            .map(|t| format!("{t:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     FieldTest::Num(op, n) => format!("{} {n}", op.as_str()),
                 };
                 format!("{} {test}", field(&p.field))

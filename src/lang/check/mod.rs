@@ -37,7 +37,11 @@ pub fn check(files: &[(FileId, &RuleFile)], data_series: &[&str]) -> Checked {
     let mut lowerer = lower::Lowerer::new(defs);
     lowerer.run();
     let (program, diagnostics) = lowerer.finish();
-    Checked { program, diagnostics, items }
+    Checked {
+        program,
+        diagnostics,
+        items,
+    }
 }
 
 #[cfg(test)]

@@ -6,13 +6,20 @@ fn check_text(text: &str, data: &[&str]) -> (Checked, SourceMap) {
     let mut sources = SourceMap::new();
     let id = sources.add("t.rules", text);
     let (file, diags) = parse_file(id, text);
-    assert!(diags.is_empty(), "{}", render::to_plain_string(&diags, &sources));
+    assert!(
+        diags.is_empty(),
+        "{}",
+        render::to_plain_string(&diags, &sources)
+    );
     (check(&[(id, &file)], data), sources)
 }
 
 fn errors(text: &str, data: &[&str]) -> Vec<(Code, String)> {
     let (c, s) = check_text(text, data);
-    c.diagnostics.iter().map(|d| (d.code, render::one_line(d, &s))).collect()
+    c.diagnostics
+        .iter()
+        .map(|d| (d.code, render::one_line(d, &s)))
+        .collect()
 }
 
 fn codes(text: &str, data: &[&str]) -> Vec<Code> {
@@ -45,7 +52,12 @@ let score = weighted(pla_pressure_surge: 3, finland_buildup: 1)
 fn unknown_series_suggests_a_near_name() {
     let e = errors("indicator x { when: latest(guage) > 1 }", &["gauge"]);
     assert_eq!(e[0].0, Code::UnknownName);
-    assert!(e[0].1.contains("unknown series `guage`; did you mean `gauge`?"), "{}", e[0].1);
+    assert!(
+        e[0].1
+            .contains("unknown series `guage`; did you mean `gauge`?"),
+        "{}",
+        e[0].1
+    );
     assert!(e[0].1.starts_with("t.rules:1:28:"), "{}", e[0].1);
 }
 
@@ -53,15 +65,29 @@ fn unknown_series_suggests_a_near_name() {
 fn duplicates_name_both_places() {
     let (c, s) = check_text("let a = 1\nlet a = 2", &[]);
     let text = render::to_plain_string(&c.diagnostics, &s);
-    assert!(text.contains("first defined here") && text.contains("defined again here"), "{text}");
-    assert_eq!(codes("let gauge = 1", &["gauge"]), [Code::NameTakenBySeries]);
+    assert!(
+        text.contains("first defined here") && text.contains("defined again here"),
+        "{text}"
+    );
+    assert_eq!(
+        codes("let gauge = 1", &["gauge"]),
+        [Code::NameTakenBySeries]
+    );
 }
 
 #[test]
 fn cycles_are_listed() {
-    let e = errors("let a = b + 1\nlet b = c\nlet c = a\nindicator i { when: j }\nindicator j { when: i }", &[]);
+    let e = errors(
+        "let a = b + 1\nlet b = c\nlet c = a\nindicator i { when: j }\nindicator j { when: i }",
+        &[],
+    );
     assert_eq!(e.len(), 2, "{e:?}");
-    assert!(e[0].1.contains("`a` depends on itself: `a` → `b` → `c` → `a`"), "{}", e[0].1);
+    assert!(
+        e[0].1
+            .contains("`a` depends on itself: `a` → `b` → `c` → `a`"),
+        "{}",
+        e[0].1
+    );
     assert!(e[1].1.contains("`i` → `j` → `i`"), "{}", e[1].1);
     assert_eq!(codes("series s = s[x == \"1\"]", &[]), [Code::Cycle]);
 }
@@ -69,34 +95,99 @@ fn cycles_are_listed() {
 #[test]
 fn type_errors() {
     let d = &["s"];
-    assert_eq!(codes("indicator x { when: latest(s) }", d), [Code::WhenNotBool]);
-    assert_eq!(codes("indicator x { when: 2027-01-01 > 3 }", d), [Code::TypeMismatch]);
-    assert_eq!(codes("let x = 2027-01-01 + 2027-01-01", d), [Code::TypeMismatch]);
-    assert_eq!(codes("indicator x { when: latest(3) > 1 }", d), [Code::TypeMismatch]);
-    assert_eq!(codes("indicator x { when: s > 1 }", d), [Code::TypeMismatch]);
+    assert_eq!(
+        codes("indicator x { when: latest(s) }", d),
+        [Code::WhenNotBool]
+    );
+    assert_eq!(
+        codes("indicator x { when: 2027-01-01 > 3 }", d),
+        [Code::TypeMismatch]
+    );
+    assert_eq!(
+        codes("let x = 2027-01-01 + 2027-01-01", d),
+        [Code::TypeMismatch]
+    );
+    assert_eq!(
+        codes("indicator x { when: latest(3) > 1 }", d),
+        [Code::TypeMismatch]
+    );
+    assert_eq!(
+        codes("indicator x { when: s > 1 }", d),
+        [Code::TypeMismatch]
+    );
     assert_eq!(codes("let x = s", d), [Code::LetHoldsSeries]);
     assert_eq!(codes("let x = s[a == \"b\"]", d), [Code::LetHoldsSeries]);
-    assert_eq!(codes("indicator x { when: sum(s, 3) > 1 }", d), [Code::TypeMismatch]);
-    assert_eq!(codes("indicator x { when: not 3 }", d), [Code::TypeMismatch]);
-    assert_eq!(codes("indicator x { when: 1 and true }", d), [Code::TypeMismatch]);
-    assert_eq!(codes("indicator x { when: \"a\" < \"b\" }", d), [Code::TypeMismatch]);
+    assert_eq!(
+        codes("indicator x { when: sum(s, 3) > 1 }", d),
+        [Code::TypeMismatch]
+    );
+    assert_eq!(
+        codes("indicator x { when: not 3 }", d),
+        [Code::TypeMismatch]
+    );
+    assert_eq!(
+        codes("indicator x { when: 1 and true }", d),
+        [Code::TypeMismatch]
+    );
+    assert_eq!(
+        codes("indicator x { when: \"a\" < \"b\" }", d),
+        [Code::TypeMismatch]
+    );
     assert_eq!(codes("let x = 30d + 1", d), [Code::TypeMismatch]);
-    assert!(codes("let w = 30d\nindicator x { when: sum(s, w) > 1 and now - w < now }", d).is_empty());
-    assert!(codes("indicator x { when: none }\nlet y = none + 1\nlet z = now - 2020-01-01 > 3", d).is_empty());
+    assert!(codes(
+        "let w = 30d\nindicator x { when: sum(s, w) > 1 and now - w < now }",
+        d
+    )
+    .is_empty());
+    assert!(codes(
+        "indicator x { when: none }\nlet y = none + 1\nlet z = now - 2020-01-01 > 3",
+        d
+    )
+    .is_empty());
 }
 
 #[test]
 fn call_errors() {
     let d = &["s"];
-    assert_eq!(codes("indicator x { when: lates(s) > 1 }", d), [Code::UnknownFunction]);
-    assert_eq!(codes("indicator x { when: latest(s, 3d) > 1 }", d), [Code::WrongArity]);
-    assert_eq!(codes("indicator x { when: sum(s) > 1 }", d), [Code::WrongArity]);
-    assert_eq!(codes("indicator x { when: sum(s, window: 3d) > 1 }", d), [Code::BadNamedArgument]);
-    assert_eq!(codes("indicator x { when: resumed(s, quite: 3d, within: 2d) }", d), [Code::BadNamedArgument]);
-    assert_eq!(codes("indicator x { when: resumed(s, 3d, quiet: 2d, within: 1d) }", d), [Code::ArgumentTwice]);
+    assert_eq!(
+        codes("indicator x { when: lates(s) > 1 }", d),
+        [Code::UnknownFunction]
+    );
+    assert_eq!(
+        codes("indicator x { when: latest(s, 3d) > 1 }", d),
+        [Code::WrongArity]
+    );
+    assert_eq!(
+        codes("indicator x { when: sum(s) > 1 }", d),
+        [Code::WrongArity]
+    );
+    assert_eq!(
+        codes("indicator x { when: sum(s, window: 3d) > 1 }", d),
+        [Code::BadNamedArgument]
+    );
+    assert_eq!(
+        codes("indicator x { when: resumed(s, quite: 3d, within: 2d) }", d),
+        [Code::BadNamedArgument]
+    );
+    assert_eq!(
+        codes(
+            "indicator x { when: resumed(s, 3d, quiet: 2d, within: 1d) }",
+            d
+        ),
+        [Code::ArgumentTwice]
+    );
     assert!(codes("indicator x { when: resumed(s, 3d, 2d) }\nindicator y { when: resumed(s, within: 2d, quiet: 1y) }", d).is_empty());
-    assert_eq!(codes("let a = 1\nlet w = weighted(a: 1)", d), [Code::NotARule]);
-    assert_eq!(codes("indicator i { when: true }\nlet w = weighted(i: 1, i: 2)", d), [Code::ArgumentTwice]);
+    assert_eq!(
+        codes("let a = 1\nlet w = weighted(a: 1)", d),
+        [Code::NotARule]
+    );
+    assert_eq!(
+        codes(
+            "indicator i { when: true }\nlet w = weighted(i: 1, i: 2)",
+            d
+        ),
+        [Code::ArgumentTwice]
+    );
     assert_eq!(codes("let w = weighted(1)", d), [Code::BadNamedArgument]);
     assert_eq!(codes("let w = count_true()", d), [Code::WrongArity]);
     assert_eq!(codes("let w = count_true(1)", d), [Code::TypeMismatch]);
@@ -104,18 +195,33 @@ fn call_errors() {
 
 #[test]
 fn rule_fields() {
-    assert_eq!(codes("indicator x { title: \"a\" }", &[]), [Code::MissingWhen]);
-    assert_eq!(codes("indicator x { when: true severity: info }", &[]), [Code::FieldNotAllowed]);
-    assert_eq!(codes("indicator x { when: true when: false }", &[]), [Code::DuplicateField]);
+    assert_eq!(
+        codes("indicator x { title: \"a\" }", &[]),
+        [Code::MissingWhen]
+    );
+    assert_eq!(
+        codes("indicator x { when: true severity: info }", &[]),
+        [Code::FieldNotAllowed]
+    );
+    assert_eq!(
+        codes("indicator x { when: true when: false }", &[]),
+        [Code::DuplicateField]
+    );
     let (c, _) = check_text("alert x { when: true source: \"a\" source: \"b\" }", &[]);
     assert!(c.diagnostics.is_empty());
     assert_eq!(c.program.rules[0].sources, ["a", "b"]);
-    assert_eq!(c.program.rules[0].severity, Some(crate::lang::ast::Severity::Warning));
+    assert_eq!(
+        c.program.rules[0].severity,
+        Some(crate::lang::ast::Severity::Warning)
+    );
 }
 
 #[test]
 fn inline_series_are_shared() {
-    let (c, _) = check_text("indicator a { when: count(s[x ~ \"h\"], 3d) > 1 and sum(s[x ~ \"h\"], 3d) > 1 }", &["s"]);
+    let (c, _) = check_text(
+        "indicator a { when: count(s[x ~ \"h\"], 3d) > 1 and sum(s[x ~ \"h\"], 3d) > 1 }",
+        &["s"],
+    );
     assert_eq!(c.program.series.len(), 1);
     assert_eq!(c.program.series[0].label, "s[x ~ \"h\"]");
 }

@@ -41,15 +41,31 @@ pub struct Problem {
 impl PError {
     /// "expected `what`" at the input's position.
     pub fn expected(i: In, what: &'static str) -> PError {
-        PError { offset: i.location_offset(), expected: vec![what], problem: None }
+        PError {
+            offset: i.location_offset(),
+            expected: vec![what],
+            problem: None,
+        }
     }
 
     /// A specific problem at `offset`, spanning `len` bytes.
-    pub fn problem(offset: usize, len: usize, code: Code, message: impl Into<String>, label: impl Into<String>) -> PError {
+    pub fn problem(
+        offset: usize,
+        len: usize,
+        code: Code,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> PError {
         PError {
             offset,
             expected: Vec::new(),
-            problem: Some(Problem { code, message: message.into(), len, label: label.into(), notes: Vec::new() }),
+            problem: Some(Problem {
+                code,
+                message: message.into(),
+                len,
+                label: label.into(),
+                notes: Vec::new(),
+            }),
         }
     }
 
@@ -64,7 +80,8 @@ impl PError {
     /// Turns the error into a diagnostic against `text` (the whole file).
     pub fn into_diagnostic(self, file: FileId, text: &str) -> Diagnostic {
         if let Some(p) = self.problem {
-            let mut d = Diagnostic::error(p.code, p.message).with_primary(Span::new(file, self.offset, self.offset + p.len), p.label);
+            let mut d = Diagnostic::error(p.code, p.message)
+                .with_primary(Span::new(file, self.offset, self.offset + p.len), p.label);
             d.notes = p.notes;
             return d;
         }
@@ -84,18 +101,32 @@ impl PError {
             [one] => format!("expected {one}"),
             _ => "unexpected here".to_string(),
         };
-        Diagnostic::error(Code::Syntax, message).with_primary(Span::new(file, self.offset, self.offset + len), label)
+        Diagnostic::error(Code::Syntax, message)
+            .with_primary(Span::new(file, self.offset, self.offset + len), label)
     }
 }
 
 /// Describes the token at `offset` for "found ..." and gives its length.
 fn describe_token(text: &str, offset: usize) -> (String, usize) {
     let rest = text.get(offset..).unwrap_or("");
-    let Some(c) = rest.chars().next() else { return ("end of file".to_string(), 0) };
+    let Some(c) = rest.chars().next() else {
+        return ("end of file".to_string(), 0);
+    };
     if c.is_alphanumeric() || c == '_' {
-        let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-        let what = if super::lexical::is_reserved(&word) { "keyword" } else { "" };
-        let shown = if what.is_empty() { format!("`{word}`") } else { format!("{what} `{word}`") };
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let what = if super::lexical::is_reserved(&word) {
+            "keyword"
+        } else {
+            ""
+        };
+        let shown = if what.is_empty() {
+            format!("`{word}`")
+        } else {
+            format!("{what} `{word}`")
+        };
         return (shown, word.len());
     }
     if c == '\n' {
@@ -106,7 +137,11 @@ fn describe_token(text: &str, offset: usize) -> (String, usize) {
 
 impl ParseError<In<'_>> for PError {
     fn from_error_kind(input: In, _kind: ErrorKind) -> Self {
-        PError { offset: input.location_offset(), expected: Vec::new(), problem: None }
+        PError {
+            offset: input.location_offset(),
+            expected: Vec::new(),
+            problem: None,
+        }
     }
 
     fn append(_input: In, _kind: ErrorKind, other: Self) -> Self {

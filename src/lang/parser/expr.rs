@@ -2,7 +2,9 @@
 //! `or` < `and` < `not` < comparison < `+ -` < `* /` < unary `-` < primary.
 
 use super::error::{expect, fail_expected, fail_problem, In, PError, PResult};
-use super::lexical::{any_word, ident, keyword, lex, numeric, span_between, string, symbol, ws, NumLit};
+use super::lexical::{
+    any_word, ident, keyword, lex, numeric, span_between, string, symbol, ws, NumLit,
+};
 use crate::diag::{Code, Span};
 use crate::lang::ast::*;
 use nom::Input;
@@ -14,7 +16,14 @@ pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
 
 fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.to(rhs.span);
-    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+    Expr {
+        kind: ExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        },
+        span,
+    }
 }
 
 fn or_expr(i: In<'_>) -> PResult<'_, Expr> {
@@ -41,7 +50,16 @@ fn not_expr(i: In<'_>) -> PResult<'_, Expr> {
     if let Ok((rest, kw)) = keyword("not")(i) {
         let (rest, inner) = lex(operand(not_expr))(rest)?;
         let span = kw.to(inner.span);
-        return Ok((rest, Expr { kind: ExprKind::Unary { op: UnOp::Not, expr: Box::new(inner) }, span }));
+        return Ok((
+            rest,
+            Expr {
+                kind: ExprKind::Unary {
+                    op: UnOp::Not,
+                    expr: Box::new(inner),
+                },
+                span,
+            },
+        ));
     }
     cmp_expr(i)
 }
@@ -62,8 +80,14 @@ fn cmp_op(i: In<'_>) -> PResult<'_, BinOp> {
         (BinOp::Gt, 1)
     } else if s.starts_with('=') {
         return fail_problem(
-            PError::problem(i.location_offset(), 1, Code::Syntax, "`=` is not a comparison", "write `==`")
-                .note("to compare for equality, write `==`"),
+            PError::problem(
+                i.location_offset(),
+                1,
+                Code::Syntax,
+                "`=` is not a comparison",
+                "write `==`",
+            )
+            .note("to compare for equality, write `==`"),
         );
     } else {
         return fail_expected(i, "a comparison");
@@ -73,7 +97,9 @@ fn cmp_op(i: In<'_>) -> PResult<'_, BinOp> {
 
 fn cmp_expr(i: In<'_>) -> PResult<'_, Expr> {
     let (i, lhs) = add_expr(i)?;
-    let Ok((rest, op)) = lex(cmp_op)(i) else { return Ok((i, lhs)) };
+    let Ok((rest, op)) = lex(cmp_op)(i) else {
+        return Ok((i, lhs));
+    };
     let (rest, rhs) = lex(operand(add_expr))(rest)?;
     let whole = binary(op, lhs, rhs);
     if let Ok((after, op2)) = lex(cmp_op)(rest) {
@@ -128,7 +154,16 @@ fn unary(i: In<'_>) -> PResult<'_, Expr> {
     if let Ok((rest, minus)) = symbol("-", "-")(i) {
         let (rest, inner) = lex(operand(unary))(rest)?;
         let span = minus.to(inner.span);
-        return Ok((rest, Expr { kind: ExprKind::Unary { op: UnOp::Neg, expr: Box::new(inner) }, span }));
+        return Ok((
+            rest,
+            Expr {
+                kind: ExprKind::Unary {
+                    op: UnOp::Neg,
+                    expr: Box::new(inner),
+                },
+                span,
+            },
+        ));
     }
     primary(i)
 }
@@ -142,9 +177,12 @@ fn operand<'a>(p: fn(In<'a>) -> PResult<'a, Expr>) -> impl FnMut(In<'a>) -> PRes
 }
 
 fn literal_word(i: In) -> Option<(In, ExprKind, Span)> {
-    for (kw, kind) in
-        [("true", ExprKind::Bool(true)), ("false", ExprKind::Bool(false)), ("none", ExprKind::None), ("now", ExprKind::Now)]
-    {
+    for (kw, kind) in [
+        ("true", ExprKind::Bool(true)),
+        ("false", ExprKind::Bool(false)),
+        ("none", ExprKind::None),
+        ("now", ExprKind::Now),
+    ] {
         if let Ok((rest, span)) = keyword(kw)(i) {
             return Some((rest, kind, span));
         }
@@ -163,16 +201,34 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
                 NumLit::Duration(d) => ExprKind::Duration(d),
                 NumLit::Date(d) => ExprKind::Date(d),
             };
-            Ok((rest, Expr { kind, span: span_between(i, rest) }))
+            Ok((
+                rest,
+                Expr {
+                    kind,
+                    span: span_between(i, rest),
+                },
+            ))
         }
         Some(b'"') => {
             let (rest, s) = string(i)?;
-            Ok((rest, Expr { kind: ExprKind::Str(s.value), span: s.span }))
+            Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::Str(s.value),
+                    span: s.span,
+                },
+            ))
         }
         Some(b'(') => {
             let (rest, inner) = lex(operand(expr))(i.take_from(1))?;
             let (rest, _) = lex(closing(")", "`)`"))(rest)?;
-            Ok((rest, Expr { kind: ExprKind::Paren(Box::new(inner)), span: span_between(i, rest) }))
+            Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::Paren(Box::new(inner)),
+                    span: span_between(i, rest),
+                },
+            ))
         }
         _ => {
             if let Some((rest, kind, span)) = literal_word(i) {
@@ -192,9 +248,21 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
                 Some(b'(') => call(i, name, after_ws.take_from(1)),
                 Some(b'[') | Some(b'.') => {
                     let (rest, s) = series_tail(i, name, rest)?;
-                    Ok((rest, Expr { span: s.span, kind: ExprKind::Series(s) }))
+                    Ok((
+                        rest,
+                        Expr {
+                            span: s.span,
+                            kind: ExprKind::Series(s),
+                        },
+                    ))
                 }
-                _ => Ok((rest, Expr { span: name.span, kind: ExprKind::Name(name) })),
+                _ => Ok((
+                    rest,
+                    Expr {
+                        span: name.span,
+                        kind: ExprKind::Name(name),
+                    },
+                )),
             }
         }
     }
@@ -214,7 +282,13 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol(")", ")")(rest) {
-            return Ok((rest, Expr { kind: ExprKind::Call { func, args }, span: span_between(start, rest) }));
+            return Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::Call { func, args },
+                    span: span_between(start, rest),
+                },
+            ));
         }
         let named = any_word(rest).ok().and_then(|(after, name)| {
             let (after, _) = ws(after).ok()?;
@@ -224,7 +298,13 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
         let (rest, arg) = match named {
             Some((after, name)) => {
                 let (after, value) = lex(operand(expr))(after)?;
-                (after, Arg { name: Some(name), value })
+                (
+                    after,
+                    Arg {
+                        name: Some(name),
+                        value,
+                    },
+                )
             }
             None => {
                 let (after, value) = operand(expr)(rest)?;
@@ -237,7 +317,12 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
             Ok((rest, _)) => rest,
             Err(_) => match symbol(")", ")")(rest) {
                 Ok(_) => rest,
-                Err(_) => return Err(nom::Err::Failure(PError { expected: vec!["`,`", "`)`"], ..PError::expected(rest, "`,`") })),
+                Err(_) => {
+                    return Err(nom::Err::Failure(PError {
+                        expected: vec!["`,`", "`)`"],
+                        ..PError::expected(rest, "`,`")
+                    }))
+                }
             },
         };
     }
@@ -269,15 +354,37 @@ fn series_tail<'a>(start: In<'a>, base: Ident, i: In<'a>) -> PResult<'a, SeriesE
         }
         Err(_) => (i, None),
     };
-    Ok((i, SeriesExpr { base, filter, projection, span: span_between(start, i) }))
+    Ok((
+        i,
+        SeriesExpr {
+            base,
+            filter,
+            projection,
+            span: span_between(start, i),
+        },
+    ))
 }
 
 fn field_ref(i: In<'_>) -> PResult<'_, FieldRef> {
     if let Ok((rest, s)) = string(i) {
-        return Ok((rest, FieldRef { name: s.value, quoted: true, span: s.span }));
+        return Ok((
+            rest,
+            FieldRef {
+                name: s.value,
+                quoted: true,
+                span: s.span,
+            },
+        ));
     }
     let (rest, w) = expect("a field name", any_word)(i)?;
-    Ok((rest, FieldRef { name: w.name, quoted: false, span: w.span }))
+    Ok((
+        rest,
+        FieldRef {
+            name: w.name,
+            quoted: false,
+            span: w.span,
+        },
+    ))
 }
 
 fn predicates(mut i: In<'_>) -> PResult<'_, Vec<Predicate>> {
@@ -303,7 +410,12 @@ fn predicates(mut i: In<'_>) -> PResult<'_, Vec<Predicate>> {
             Ok((rest, _)) => rest,
             Err(_) => match symbol("]", "]")(rest) {
                 Ok(_) => rest,
-                Err(_) => return Err(nom::Err::Failure(PError { expected: vec!["`,`", "`]`"], ..PError::expected(rest, "`,`") })),
+                Err(_) => {
+                    return Err(nom::Err::Failure(PError {
+                        expected: vec!["`,`", "`]`"],
+                        ..PError::expected(rest, "`,`")
+                    }))
+                }
             },
         };
     }
@@ -346,16 +458,28 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
                 Err(_) => after,
             };
             if symbol("]", "]")(r).is_err() && string(ws(r)?.0).is_err() {
-                return Err(nom::Err::Failure(PError { expected: vec!["`,`", "`]`"], ..PError::expected(r, "`,`") }));
+                return Err(nom::Err::Failure(PError {
+                    expected: vec!["`,`", "`]`"],
+                    ..PError::expected(r, "`,`")
+                }));
             }
         }
         (r, FieldTest::In(items))
     } else {
         let (r, op) = expect("`==`, `!=`, `~`, `in`, `<`, `<=`, `>` or `>=`", cmp_op)(rest)?;
         let (r, _) = ws(r)?;
-        let text = matches!(op, BinOp::Eq | BinOp::Ne).then(|| string(r).ok()).flatten();
+        let text = matches!(op, BinOp::Eq | BinOp::Ne)
+            .then(|| string(r).ok())
+            .flatten();
         match text {
-            Some((r, lit)) => (r, if op == BinOp::Eq { FieldTest::TextEq(lit.value) } else { FieldTest::TextNe(lit.value) }),
+            Some((r, lit)) => (
+                r,
+                if op == BinOp::Eq {
+                    FieldTest::TextEq(lit.value)
+                } else {
+                    FieldTest::TextNe(lit.value)
+                },
+            ),
             None => {
                 let (r, n) = expect("a number or a string", signed_number)(r)?;
                 let cmp = match op {
@@ -370,7 +494,14 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
             }
         }
     };
-    Ok((rest, Predicate { span: field.span.to(span_between(i, rest)), field, test }))
+    Ok((
+        rest,
+        Predicate {
+            span: field.span.to(span_between(i, rest)),
+            field,
+            test,
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -389,12 +520,27 @@ mod tests {
             ExprKind::Number(n) => n.to_string(),
             ExprKind::Name(n) => n.name.clone(),
             ExprKind::Bool(b) => b.to_string(),
-            ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", show(lhs), op.as_str(), show(rhs)),
-            ExprKind::Unary { op: UnOp::Neg, expr } => format!("(-{})", show(expr)),
-            ExprKind::Unary { op: UnOp::Not, expr } => format!("(not {})", show(expr)),
+            ExprKind::Binary { op, lhs, rhs } => {
+                format!("({} {} {})", show(lhs), op.as_str(), show(rhs))
+            }
+            ExprKind::Unary {
+                op: UnOp::Neg,
+                expr,
+            } => format!("(-{})", show(expr)),
+            ExprKind::Unary {
+                op: UnOp::Not,
+                expr,
+            } => format!("(not {})", show(expr)),
             ExprKind::Paren(inner) => show(inner),
             ExprKind::Call { func, args } => {
-                format!("{}({})", func.name, args.iter().map(|a| show(&a.value)).collect::<Vec<_>>().join(", "))
+                format!(
+                    "{}({})",
+                    func.name,
+                    args.iter()
+                        .map(|a| show(&a.value))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
             other => format!("{other:?}"),
         }
@@ -404,30 +550,48 @@ mod tests {
     fn precedence_follows_the_spec() {
         assert_eq!(show(&parse("a or b and c")), "(a or (b and c))");
         assert_eq!(show(&parse("not a > 1 and b")), "((not (a > 1)) and b)");
-        assert_eq!(show(&parse("1 + 2 * 3 > -x - 1")), "((1 + (2 * 3)) > ((-x) - 1))");
+        assert_eq!(
+            show(&parse("1 + 2 * 3 > -x - 1")),
+            "((1 + (2 * 3)) > ((-x) - 1))"
+        );
         assert_eq!(show(&parse("a - b - c")), "((a - b) - c)");
         assert_eq!(show(&parse("(a or b) and c")), "((a or b) and c)");
     }
 
     #[test]
     fn calls_filters_and_projections() {
-        let e = parse(r#"resumed(strikes[actor ~ "houthi", fatalities >= 1], quiet: 6mo, within: 30d)"#);
-        let ExprKind::Call { args, .. } = &e.kind else { panic!() };
+        let e = parse(
+            r#"resumed(strikes[actor ~ "houthi", fatalities >= 1], quiet: 6mo, within: 30d)"#,
+        );
+        let ExprKind::Call { args, .. } = &e.kind else {
+            panic!()
+        };
         assert_eq!(args.len(), 3);
         assert_eq!(args[1].name.as_ref().unwrap().name, "quiet");
-        let ExprKind::Series(s) = &args[0].value.kind else { panic!() };
+        let ExprKind::Series(s) = &args[0].value.kind else {
+            panic!()
+        };
         assert_eq!(s.filter.as_ref().unwrap().len(), 2);
         let e = parse(r#"latest(pla["與那國" == "1", series in ["a", "b"]]."fatal count")"#);
-        let ExprKind::Call { args, .. } = &e.kind else { panic!() };
-        let ExprKind::Series(s) = &args[0].value.kind else { panic!() };
+        let ExprKind::Call { args, .. } = &e.kind else {
+            panic!()
+        };
+        let ExprKind::Series(s) = &args[0].value.kind else {
+            panic!()
+        };
         assert_eq!(s.projection.as_ref().unwrap().name, "fatal count");
-        assert_eq!(s.filter.as_ref().unwrap()[1].test, FieldTest::In(vec!["a".into(), "b".into()]));
+        assert_eq!(
+            s.filter.as_ref().unwrap()[1].test,
+            FieldTest::In(vec!["a".into(), "b".into()])
+        );
     }
 
     #[test]
     fn chained_comparison_is_an_error() {
         let r = expr(In::new_extra("a < b < c", FileId(0)));
-        let Err(nom::Err::Failure(e)) = r else { panic!("{r:?}") };
+        let Err(nom::Err::Failure(e)) = r else {
+            panic!("{r:?}")
+        };
         assert_eq!(e.problem.unwrap().code, Code::ChainedComparison);
     }
 }

@@ -3,7 +3,9 @@
 
 use super::error::{expect, fail_problem, In, PError, PResult};
 use super::expr::{expr, series_expr};
-use super::lexical::{any_word, ident, keyword, lex, numeric, span_between, string, string_raw, symbol, ws, NumLit};
+use super::lexical::{
+    any_word, ident, keyword, lex, numeric, span_between, string, string_raw, symbol, ws, NumLit,
+};
 use crate::diag::{did_you_mean, Code};
 use crate::lang::ast::*;
 use nom::Input;
@@ -23,23 +25,48 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
         let (rest, name) = cut(lex(expect("a name for the series", ident)))(rest)?;
         let (rest, _) = cut(lex(symbol("=", "`=`")))(rest)?;
         let (rest, e) = cut(lex(series_expr))(rest)?;
-        return Ok((rest, Item::Series(SeriesItem { name, expr: e, span: span_between(i, rest) })));
+        return Ok((
+            rest,
+            Item::Series(SeriesItem {
+                name,
+                expr: e,
+                span: span_between(i, rest),
+            }),
+        ));
     }
     if let Ok((rest, _)) = keyword("let")(i) {
         let (rest, name) = cut(lex(expect("a name", ident)))(rest)?;
         let (rest, _) = cut(lex(symbol("=", "`=`")))(rest)?;
         let (rest, value) = cut(lex(expect("an expression", expr)))(rest)?;
-        return Ok((rest, Item::Let(LetItem { name, value, span: span_between(i, rest) })));
+        return Ok((
+            rest,
+            Item::Let(LetItem {
+                name,
+                value,
+                span: span_between(i, rest),
+            }),
+        ));
     }
     for kind in [RuleKind::Indicator, RuleKind::Alert] {
         if let Ok((rest, _)) = keyword(kind.keyword())(i) {
             let (rest, name) = cut(lex(expect("a name", ident)))(rest)?;
             let (rest, _) = cut(lex(symbol("{", "`{`")))(rest)?;
             let (rest, fields) = cut(fields)(rest)?;
-            return Ok((rest, Item::Rule(RuleItem { kind, name, fields, span: span_between(i, rest) })));
+            return Ok((
+                rest,
+                Item::Rule(RuleItem {
+                    kind,
+                    name,
+                    fields,
+                    span: span_between(i, rest),
+                }),
+            ));
         }
     }
-    Err(nom::Err::Error(PError { expected: vec!["`series`", "`let`", "`indicator`", "`alert`"], ..PError::expected(i, "") }))
+    Err(nom::Err::Error(PError {
+        expected: vec!["`series`", "`let`", "`indicator`", "`alert`"],
+        ..PError::expected(i, "")
+    }))
 }
 
 fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
@@ -52,7 +79,10 @@ fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
         let (after_key, key) = match any_word(rest) {
             Ok(ok) => ok,
             Err(_) => {
-                return Err(nom::Err::Error(PError { expected: vec!["a field such as `when:`", "`}`"], ..PError::expected(rest, "") }))
+                return Err(nom::Err::Error(PError {
+                    expected: vec!["a field such as `when:`", "`}`"],
+                    ..PError::expected(rest, "")
+                }))
             }
         };
         let Some(field_key) = FieldKey::parse(&key.name) else {
@@ -65,13 +95,19 @@ fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
             );
             e = match did_you_mean(&key.name, FieldKey::ALL.iter().map(|k| k.as_str())) {
                 Some(near) => e.note(format!("did you mean `{near}`?")),
-                None => e.note("fields are when, for, title, description, source, tags, severity and summary"),
+                None => e.note(
+                    "fields are when, for, title, description, source, tags, severity and summary",
+                ),
             };
             return fail_problem(e);
         };
         let (after_colon, _) = lex(symbol(":", "`:`"))(after_key)?;
         let (after, value) = lex(field_value(field_key))(after_colon)?;
-        out.push(Field { key: field_key, key_span: key.span, value });
+        out.push(Field {
+            key: field_key,
+            key_span: key.span,
+            value,
+        });
         i = after;
     }
 }
@@ -87,8 +123,14 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
             match lit {
                 NumLit::Duration(d) => Ok((rest, FieldValue::Duration(d, span_between(i, rest)))),
                 _ => fail_problem(
-                    PError::problem(i.location_offset(), rest.location_offset() - i.location_offset(), Code::Syntax, "`for:` takes a duration", "not a duration")
-                        .note("write a duration literal such as 3d, 2w, 6mo or 1y"),
+                    PError::problem(
+                        i.location_offset(),
+                        rest.location_offset() - i.location_offset(),
+                        Code::Syntax,
+                        "`for:` takes a duration",
+                        "not a duration",
+                    )
+                    .note("write a duration literal such as 3d, 2w, 6mo or 1y"),
                 ),
             }
         }
@@ -99,7 +141,13 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
         FieldKey::Summary | FieldKey::Description => {
             let (rest, (lit, raw)) = expect("a string", string_raw)(i)?;
             let parts = template(raw)?;
-            Ok((rest, FieldValue::Template(Template { parts, span: lit.span })))
+            Ok((
+                rest,
+                FieldValue::Template(Template {
+                    parts,
+                    span: lit.span,
+                }),
+            ))
         }
         FieldKey::Tags => {
             let (mut r, _) = expect("`[`", symbol("[", "`[`"))(i)?;
@@ -115,7 +163,12 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
                 r = match symbol(",", ",")(after) {
                     Ok((after, _)) => after,
                     Err(_) => {
-                        symbol("]", "`]`")(after).map_err(|_| nom::Err::Failure(PError { expected: vec!["`,`", "`]`"], ..PError::expected(after, "") }))?;
+                        symbol("]", "`]`")(after).map_err(|_| {
+                            nom::Err::Failure(PError {
+                                expected: vec!["`,`", "`]`"],
+                                ..PError::expected(after, "")
+                            })
+                        })?;
                         after
                     }
                 };
@@ -126,12 +179,20 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
             match Severity::parse(&w.name) {
                 Some(s) => Ok((rest, FieldValue::Severity(s, w.span))),
                 None => {
-                    let mut e = PError::problem(i.location_offset(), w.name.len(), Code::BadSeverity, format!("unknown severity `{}`", w.name), "not a severity");
+                    let mut e = PError::problem(
+                        i.location_offset(),
+                        w.name.len(),
+                        Code::BadSeverity,
+                        format!("unknown severity `{}`", w.name),
+                        "not a severity",
+                    );
                     e = match did_you_mean(&w.name, Severity::ALL.iter().map(|s| s.as_str())) {
                         Some(near) => e.note(format!("did you mean `{near}`?")),
                         None => e,
                     };
-                    fail_problem(e.note("severities, from least to most severe: info, watch, warning, critical"))
+                    fail_problem(e.note(
+                        "severities, from least to most severe: info, watch, warning, critical",
+                    ))
                 }
             }
         }
@@ -167,15 +228,27 @@ fn template(raw: In) -> Result<Vec<TemplatePart>, nom::Err<PError>> {
             }
             b'}' => {
                 return fail(
-                    PError::problem(raw.location_offset() + k, 1, Code::BadTemplate, "unmatched `}` in a template", "no `{` opens this")
-                        .note("write `}}` for a literal brace"),
+                    PError::problem(
+                        raw.location_offset() + k,
+                        1,
+                        Code::BadTemplate,
+                        "unmatched `}` in a template",
+                        "no `{` opens this",
+                    )
+                    .note("write `}}` for a literal brace"),
                 )
             }
             b'{' => {
                 let Some(close) = s[k + 1..].find('}').map(|n| n + k + 1) else {
                     return fail(
-                        PError::problem(raw.location_offset() + k, 1, Code::BadTemplate, "unclosed `{` in a template", "never closed")
-                            .note("close the expression with `}`, or write `{{` for a literal brace"),
+                        PError::problem(
+                            raw.location_offset() + k,
+                            1,
+                            Code::BadTemplate,
+                            "unclosed `{` in a template",
+                            "never closed",
+                        )
+                        .note("close the expression with `}`, or write `{{` for a literal brace"),
                     );
                 };
                 if !text.is_empty() {

@@ -8,8 +8,30 @@ use nom::Input;
 
 /// The reserved words of the language.
 pub const RESERVED: &[&str] = &[
-    "series", "let", "indicator", "alert", "when", "for", "title", "description", "source", "tags", "severity", "summary",
-    "and", "or", "not", "in", "true", "false", "now", "none", "info", "watch", "warning", "critical",
+    "series",
+    "let",
+    "indicator",
+    "alert",
+    "when",
+    "for",
+    "title",
+    "description",
+    "source",
+    "tags",
+    "severity",
+    "summary",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "now",
+    "none",
+    "info",
+    "watch",
+    "warning",
+    "critical",
 ];
 
 /// True for a reserved word.
@@ -42,7 +64,9 @@ pub fn ws(i: In<'_>) -> PResult<'_, ()> {
 }
 
 /// Runs `p` after skipping blanks.
-pub fn lex<'a, T>(mut p: impl FnMut(In<'a>) -> PResult<'a, T>) -> impl FnMut(In<'a>) -> PResult<'a, T> {
+pub fn lex<'a, T>(
+    mut p: impl FnMut(In<'a>) -> PResult<'a, T>,
+) -> impl FnMut(In<'a>) -> PResult<'a, T> {
     move |i| {
         let (i, _) = ws(i)?;
         p(i)
@@ -54,7 +78,9 @@ fn word_len(s: &str) -> usize {
     if b.is_empty() || !(b[0].is_ascii_alphabetic() || b[0] == b'_') {
         return 0;
     }
-    b.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count()
+    b.iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count()
 }
 
 /// A word `[A-Za-z_][A-Za-z0-9_]*`, reserved or not (field names inside
@@ -65,7 +91,13 @@ pub fn any_word(i: In<'_>) -> PResult<'_, Ident> {
         return fail_expected(i, "a name");
     }
     let (rest, w) = (i.take_from(n), i.take(n));
-    Ok((rest, Ident { name: w.fragment().to_string(), span: span_between(w, rest) }))
+    Ok((
+        rest,
+        Ident {
+            name: w.fragment().to_string(),
+            span: span_between(w, rest),
+        },
+    ))
 }
 
 /// A name that is not a reserved word.
@@ -76,7 +108,10 @@ pub fn ident(i: In<'_>) -> PResult<'_, Ident> {
             i.location_offset(),
             id.name.len(),
             Code::ReservedWord,
-            format!("`{}` is a reserved word and cannot be used as a name", id.name),
+            format!(
+                "`{}` is a reserved word and cannot be used as a name",
+                id.name
+            ),
             "reserved word",
         )));
     }
@@ -96,7 +131,10 @@ pub fn keyword<'a>(kw: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Span> 
 }
 
 /// Exactly the symbol `sym`.
-pub fn symbol<'a>(sym: &'static str, label: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Span> {
+pub fn symbol<'a>(
+    sym: &'static str,
+    label: &'static str,
+) -> impl FnMut(In<'a>) -> PResult<'a, Span> {
     move |i: In<'a>| {
         if i.fragment().starts_with(sym) {
             let rest = i.take_from(sym.len());
@@ -145,8 +183,14 @@ pub fn string_raw(i: In<'_>) -> PResult<'_, (StrLit, In<'_>)> {
         }
     }
     fail_problem(
-        PError::problem(i.location_offset(), 1, Code::UnterminatedString, "this string is never closed", "string starts here")
-            .note("add a closing `\"`"),
+        PError::problem(
+            i.location_offset(),
+            1,
+            Code::UnterminatedString,
+            "this string is never closed",
+            "string starts here",
+        )
+        .note("add a closing `\"`"),
     )
 }
 
@@ -170,7 +214,10 @@ pub enum NumLit {
 }
 
 fn digits(b: &[u8], from: usize) -> usize {
-    b[from.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count()
+    b[from.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count()
 }
 
 /// A literal that starts with a digit.
@@ -208,7 +255,13 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
     let value: f64 = match text.parse() {
         Ok(v) if f64::is_finite(v) => v,
         _ => {
-            return fail_problem(PError::problem(off, len, Code::BadNumber, format!("`{text}` is too large a number"), "too large"))
+            return fail_problem(PError::problem(
+                off,
+                len,
+                Code::BadNumber,
+                format!("`{text}` is too large a number"),
+                "too large",
+            ))
         }
     };
     if b.get(len) == Some(&b'%') {
@@ -237,7 +290,11 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
         "w" => n.checked_mul(7).map(Duration::Days),
         "mo" => Some(Duration::Months(n)),
         "y" => n.checked_mul(12).map(Duration::Months),
-        "m" => return bad_unit(format!("unknown duration unit `m` in `{text}m`; months are written `mo`")),
+        "m" => {
+            return bad_unit(format!(
+                "unknown duration unit `m` in `{text}m`; months are written `mo`"
+            ))
+        }
         _ => return bad_unit(format!("unknown duration unit `{unit}` in `{text}{unit}`")),
     };
     match dur {
@@ -260,10 +317,22 @@ mod tests {
         assert_eq!(numeric(input("42")).unwrap().1, NumLit::Number(42.0));
         assert_eq!(numeric(input("3.5)")).unwrap().1, NumLit::Number(3.5));
         assert_eq!(numeric(input("300%")).unwrap().1, NumLit::Percent(3.0));
-        assert_eq!(numeric(input("2w")).unwrap().1, NumLit::Duration(Duration::Days(14)));
-        assert_eq!(numeric(input("6mo")).unwrap().1, NumLit::Duration(Duration::Months(6)));
-        assert_eq!(numeric(input("1y")).unwrap().1, NumLit::Duration(Duration::Months(12)));
-        assert_eq!(numeric(input("2027-01-01")).unwrap().1, NumLit::Date(Date::parse_iso("2027-01-01").unwrap()));
+        assert_eq!(
+            numeric(input("2w")).unwrap().1,
+            NumLit::Duration(Duration::Days(14))
+        );
+        assert_eq!(
+            numeric(input("6mo")).unwrap().1,
+            NumLit::Duration(Duration::Months(6))
+        );
+        assert_eq!(
+            numeric(input("1y")).unwrap().1,
+            NumLit::Duration(Duration::Months(12))
+        );
+        assert_eq!(
+            numeric(input("2027-01-01")).unwrap().1,
+            NumLit::Date(Date::parse_iso("2027-01-01").unwrap())
+        );
     }
 
     #[test]
@@ -284,8 +353,14 @@ mod tests {
     fn strings_and_escapes() {
         let (_, s) = string(input(r#""a \"b\" \\ \n c" rest"#)).unwrap();
         assert_eq!(s.value, "a \"b\" \\ \n c");
-        assert!(matches!(string(input(r#""abc"#)), Err(nom::Err::Failure(_))));
-        assert!(matches!(string(input(r#""a\tb""#)), Err(nom::Err::Failure(_))));
+        assert!(matches!(
+            string(input(r#""abc"#)),
+            Err(nom::Err::Failure(_))
+        ));
+        assert!(matches!(
+            string(input(r#""a\tb""#)),
+            Err(nom::Err::Failure(_))
+        ));
     }
 
     #[test]

@@ -131,9 +131,17 @@ alert two_front_pressure {
         let (file, diags) = parse(text);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(file.items.len(), 5);
-        let Item::Rule(alert) = &file.items[4] else { panic!() };
+        let Item::Rule(alert) = &file.items[4] else {
+            panic!()
+        };
         assert_eq!(alert.kind, RuleKind::Alert);
-        let Some(Field { value: FieldValue::Template(t), .. }) = alert.field(FieldKey::Summary) else { panic!() };
+        let Some(Field {
+            value: FieldValue::Template(t),
+            ..
+        }) = alert.field(FieldKey::Summary)
+        else {
+            panic!()
+        };
         assert_eq!(t.parts.len(), 3);
         assert!(matches!(&t.parts[1], TemplatePart::Hole(_)));
     }
@@ -155,7 +163,10 @@ alert two_front_pressure {
         assert_eq!(diags[2].code, Code::UnknownField);
         let mut sources = SourceMap::new();
         sources.add("x.rules", text);
-        assert_eq!(render::one_line(&diags[0], &sources), "x.rules:1:33: error[E001]: expected an expression, found `}`");
+        assert_eq!(
+            render::one_line(&diags[0], &sources),
+            "x.rules:1:33: error[E001]: expected an expression, found `}`"
+        );
     }
 
     #[test]
@@ -163,7 +174,10 @@ alert two_front_pressure {
         let (_, diags) = parse("indicator { when: true }");
         let mut sources = SourceMap::new();
         sources.add("x.rules", "indicator { when: true }");
-        assert_eq!(render::one_line(&diags[0], &sources), "x.rules:1:11: error[E001]: expected a name, found `{`");
+        assert_eq!(
+            render::one_line(&diags[0], &sources),
+            "x.rules:1:11: error[E001]: expected a name, found `{`"
+        );
         let (_, diags) = parse("indicator for { when: true }");
         assert_eq!(diags[0].code, Code::ReservedWord);
     }
@@ -172,8 +186,16 @@ alert two_front_pressure {
     fn template_braces() {
         let (file, diags) = parse(r#"indicator a { when: true summary: "{{x}} {1 + 2} \"q\"" }"#);
         assert!(diags.is_empty(), "{diags:?}");
-        let Item::Rule(r) = &file.items[0] else { panic!() };
-        let Some(Field { value: FieldValue::Template(t), .. }) = r.field(FieldKey::Summary) else { panic!() };
+        let Item::Rule(r) = &file.items[0] else {
+            panic!()
+        };
+        let Some(Field {
+            value: FieldValue::Template(t),
+            ..
+        }) = r.field(FieldKey::Summary)
+        else {
+            panic!()
+        };
         assert_eq!(t.parts[0], TemplatePart::Text("{x} ".into()));
         assert_eq!(t.parts[2], TemplatePart::Text(" \"q\"".into()));
         let (_, diags) = parse(r#"indicator a { when: true summary: "a } b" }"#);
@@ -182,8 +204,43 @@ alert two_front_pressure {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for text in ["", "#", "indicator", "series x = ", "let = ", "\"", "alert a { tags: [\"a\" \"b\"] }", "indicator a { when: x[", "é", "let x = 1 +", "indicator a { when: f(a: ) }"] {
+        for text in [
+            "",
+            "#",
+            "indicator",
+            "series x = ",
+            "let = ",
+            "\"",
+            "alert a { tags: [\"a\" \"b\"] }",
+            "indicator a { when: x[",
+            "é",
+            "let x = 1 +",
+            "indicator a { when: f(a: ) }",
+        ] {
             let _ = parse(text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_fails_cleanly(text in "\\PC*") {
+            let _ = parse_file(FileId(0), &text);
+        }
+
+        #[test]
+        fn rule_like_text_parses_or_fails_cleanly(text in "(indicator|alert|let|series| |\\{|\\}|when:|for:|[a-z]{1,4}|[0-9]{1,4}|[-+*/<>=!~%.,:\\[\\]()\"]|mo|\\n|#)*") {
+            let (_, diags) = parse_file(FileId(0), &text);
+            for d in diags {
+                let span = d.primary_span().unwrap();
+                prop_assert!(span.end as usize <= text.len());
+                prop_assert!(text.is_char_boundary(span.start as usize));
+            }
         }
     }
 }
