@@ -30,6 +30,21 @@ impl Contents {
     }
 }
 
+impl SourceFile {
+    /// Size in bytes (0 when unreadable).
+    pub fn len(&self) -> usize {
+        match &self.contents {
+            Contents::Text(t) => t.len(),
+            _ => 0,
+        }
+    }
+
+    /// True when the file is empty or unreadable.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// One file handed to the workspace.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
@@ -75,16 +90,15 @@ impl Workspace {
     }
 }
 
-fn unreadable(sources: &mut SourceMap, name: &str, contents: &Contents) -> Option<Diagnostic> {
+fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
     let message = match contents {
         Contents::Text(_) => return None,
         Contents::NotUtf8(at) => format!("not valid UTF-8 (first bad byte at offset {at})"),
         Contents::Unreadable(why) => format!("cannot be read: {why}"),
     };
-    let id = sources.add(name, "");
     Some(
         Diagnostic::error(Code::Unreadable, message)
-            .in_file(id)
+            .in_file(file)
             .with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"),
     )
 }
@@ -95,20 +109,43 @@ fn stem(name: &str) -> &str {
     base.rsplit_once('.').map_or(base, |(s, _)| s)
 }
 
-/// Loads one data file into the source map (keeping its text only when it
-/// has something to report).
-pub fn load_data_file(sources: &mut SourceMap, file: &SourceFile) -> Result<FileData, Diagnostic> {
+/// Parses one data file, already registered in the source map as `id`.
+pub fn parse_data_file(id: FileId, file: &SourceFile) -> Result<FileData, Diagnostic> {
     let Contents::Text(text) = &file.contents else {
-        return Err(unreadable(sources, &file.name, &file.contents)
-            .unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
+        return Err(unreadable(id, &file.contents).unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
     };
     let format = Format::of_file_name(&file.name).unwrap_or(Format::Csv);
-    let id: FileId = sources.add(&file.name, "");
-    let result = data::load_text(id, stem(&file.name), format, text);
-    if result.as_ref().map_or(true, |fd| !fd.warnings.is_empty()) {
-        sources.set_text(id, text.as_str());
+    data::load_text(id, stem(&file.name), format, text)
+}
+
+/// Parses data files on every core; results keep the files' order.
+fn parse_data_files(files: &[(FileId, &SourceFile)]) -> Vec<Result<FileData, Diagnostic>> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let bytes: usize = files.iter().map(|(_, f)| f.len()).sum();
+    if workers < 2 || files.len() < 2 || bytes < 1 << 20 {
+        return files.iter().map(|(id, f)| parse_data_file(*id, f)).collect();
     }
-    result
+    // Contiguous chunks of about equal size, so that order is kept by
+    // concatenating the chunks' results.
+    let target = bytes / workers + 1;
+    let mut chunks: Vec<&[(FileId, &SourceFile)]> = Vec::new();
+    let (mut begin, mut size) = (0, 0);
+    for (k, (_, f)) in files.iter().enumerate() {
+        size += f.len();
+        if size >= target {
+            chunks.push(&files[begin..=k]);
+            begin = k + 1;
+            size = 0;
+        }
+    }
+    chunks.push(&files[begin..]);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|(id, f)| parse_data_file(*id, f)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
 }
 
 /// Parses, checks and binds the rule files to the data files. Both lists
@@ -117,8 +154,14 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     let mut loaded = Vec::new();
-    for f in data_files {
-        match load_data_file(&mut sources, f) {
+    let ids: Vec<(FileId, &SourceFile)> = data_files.iter().map(|f| (sources.add(&f.name, ""), f)).collect();
+    for ((id, f), result) in ids.iter().zip(parse_data_files(&ids)) {
+        // Keep a file's text only when a diagnostic quotes it.
+        let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
+        if let (true, Contents::Text(text)) = (quoted, &f.contents) {
+            sources.set_text(*id, text.as_str());
+        }
+        match result {
             Ok(fd) => {
                 diagnostics.extend(fd.warnings.iter().cloned());
                 loaded.push(fd);
@@ -129,10 +172,7 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
                 // rules that use them do not also report unknown names.
                 let series = data::series_name(stem(&f.name));
                 loaded.push(FileData {
-                    batches: vec![data::Batch {
-                        series,
-                        ..data::Batch::default()
-                    }],
+                    batches: vec![data::Batch { series, ..data::Batch::default() }],
                     ..FileData::default()
                 });
             }
@@ -141,11 +181,9 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     let store = Store::build(&loaded);
     let mut parsed = Vec::new();
     for f in rule_files {
-        if let Some(d) = unreadable(&mut sources, &f.name, &f.contents) {
-            diagnostics.push(d);
-            continue;
-        }
         let Contents::Text(text) = &f.contents else {
+            let id = sources.add(&f.name, "");
+            diagnostics.extend(unreadable(id, &f.contents));
             continue;
         };
         let id = sources.add(&f.name, text.as_str());
