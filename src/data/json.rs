@@ -409,7 +409,7 @@ impl<'a> LineCounter<'a> {
 /// The file being read, for placing diagnostics: every slice handed to it
 /// lies in `text`, so its offset is known.
 #[derive(Clone, Copy)]
-pub(super) struct Source<'a> {
+struct Source<'a> {
     file: FileId,
     text: &'a str,
 }
@@ -433,7 +433,7 @@ impl Source<'_> {
 
     /// A syntax error of `serde_json` while reading `part`, a slice of the
     /// text: its line and column (in bytes) count from the slice's start.
-    pub(super) fn syntax_error(&self, part: &str, error: &serde_json::Error) -> Diagnostic {
+    fn syntax_error(&self, part: &str, error: &serde_json::Error) -> Diagnostic {
         let base = self.offset(part);
         let line_start = part
             .match_indices('\n')
