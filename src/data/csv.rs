@@ -48,7 +48,7 @@ pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Dia
         let (start, line) = src.record_start(record.position());
         last_start = start;
         match read_row(&src, &columns, &record, start, line, &mut batches) {
-            Ok(Row::Kept) => {}
+            Ok(Row::Kept | Row::Blank) => {}
             Ok(Row::NoDate) => {
                 if skipped == 0 {
                     first_skipped = start;
@@ -63,7 +63,7 @@ pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Dia
     if let Some(error) = src.unclosed_quote(last_start) {
         return Err(error);
     }
-    data.batches = batches.finish();
+    data.batches = batches.batches;
     if skipped > 0 {
         data.warnings.push(src.rows_skipped(skipped, first_skipped));
     }
@@ -72,8 +72,10 @@ pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Dia
 
 /// What became of a row.
 enum Row {
-    /// Added to its batch (or blank, and ignored).
+    /// Added to its batch.
     Kept,
+    /// A line of spaces, ignored like a blank line.
+    Blank,
     /// Skipped for want of a date.
     NoDate,
 }
@@ -89,7 +91,7 @@ fn read_row(
 ) -> Result<Row, Diagnostic> {
     if record.len() != columns.width {
         if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
-            return Ok(Row::Kept); // a line of spaces: blank
+            return Ok(Row::Blank);
         }
         return Err(src.cell_count(start, record.len(), columns.width));
     }
@@ -222,33 +224,32 @@ impl Batches {
         if cell.is_empty() {
             return None;
         }
-        let index = match &self.last {
-            Some((last, i)) if last == cell => *i,
-            _ => {
-                let i = match self.by_cell.get(cell) {
-                    Some(&i) => i,
-                    None => {
-                        let name = series_name(cell);
-                        let i = match self.by_name.get(&name) {
-                            Some(&i) => i,
-                            None => {
-                                self.batches.push(self.empty_batch(name.clone()));
-                                self.by_name.insert(name, self.batches.len() - 1);
-                                self.batches.len() - 1
-                            }
-                        };
-                        self.by_cell.insert(cell.into(), i);
-                        i
-                    }
-                };
-                let last = self.last.get_or_insert_with(|| (String::new(), 0));
-                last.0.clear();
-                last.0.push_str(cell);
-                last.1 = i;
-                i
-            }
-        };
-        self.batches.get_mut(index)
+        if self.last.as_ref().is_none_or(|(last, _)| last != cell) {
+            let i = match self.by_cell.get(cell) {
+                Some(&i) => i,
+                None => {
+                    let i = self.index_of(series_name(cell));
+                    self.by_cell.insert(cell.into(), i);
+                    i
+                }
+            };
+            let last = self.last.get_or_insert_with(Default::default);
+            last.0.clear();
+            last.0.push_str(cell);
+            last.1 = i;
+        }
+        let i = self.last.as_ref()?.1;
+        self.batches.get_mut(i)
+    }
+
+    /// The index of the batch of a normalised series name, added if new.
+    fn index_of(&mut self, name: String) -> usize {
+        if let Some(&i) = self.by_name.get(&name) {
+            return i;
+        }
+        self.batches.push(self.empty_batch(name.clone()));
+        self.by_name.insert(name, self.batches.len() - 1);
+        self.batches.len() - 1
     }
 
     fn empty_batch(&self, series: String) -> Batch {
@@ -257,10 +258,6 @@ impl Batches {
             field_names: self.field_names.clone(),
             ..Batch::default()
         }
-    }
-
-    fn finish(self) -> Vec<Batch> {
-        self.batches
     }
 }
 

@@ -1,7 +1,757 @@
-//! Loader placeholder, replaced by the real loader.
-use super::FileData;
-use crate::diag::{Code, Diagnostic, FileId};
+//! JSON indicator files, and the observation objects that JSON and NDJSON
+//! files share.
+//!
+//! A JSON file is one series object or an array of them:
+//! `{"series": NAME, "unit": "...", "description": "...", "observations": [...]}`.
+//! Objects are read as ordered lists of raw values borrowed from the text
+//! (see [`Entries`]), so every value keeps its byte offset for diagnostics.
 
-pub(super) fn load(file: FileId, _stem: &str, _text: &str) -> Result<FileData, Diagnostic> {
-    Err(Diagnostic::error(Code::Unreadable, "loader not built").in_file(file))
+use super::date::{date_diagnostic, is_date_name, parse_date, quote};
+use super::{series_name, Batch, FileData};
+use crate::diag::{Code, Diagnostic, FileId, Span};
+use crate::time::Date;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+/// Parses a JSON file; see the module documentation and `spec/data.md`.
+pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let body = text.get(bom..).unwrap_or("");
+    let mut reader = ObservationReader::new(file, text, stem);
+    if body.trim().is_empty() {
+        return Ok(reader.finish());
+    }
+    let src = reader.src;
+    let top: &RawValue = serde_json::from_str(body).map_err(|e| src.syntax_error(body, &e))?;
+    let objects: Vec<&RawValue> = match top.get().as_bytes().first() {
+        Some(b'{') => vec![top],
+        Some(b'[') => {
+            serde_json::from_str(top.get()).map_err(|e| src.syntax_error(top.get(), &e))?
+        }
+        _ => {
+            return Err(src.shape(
+                top.get(),
+                "expected a series object or an array of series objects",
+            ))
+        }
+    };
+    let mut lines = LineCounter::new(text);
+    let mut entries = Vec::new();
+    for object in objects {
+        read_entries(&src, object.get(), &mut entries)
+            .map_err(|e| e.with_note("each element of the array must be a series object: {\"series\": ..., \"observations\": [...]}"))?;
+        let series = SeriesObject::of(&src, object.get(), &entries, stem)?;
+        let batch = reader.batch(series.name);
+        reader.set_info(batch, series.unit, series.description);
+        let Some(observations) = series.observations else {
+            continue;
+        };
+        if !observations.starts_with('[') {
+            return Err(src.shape(
+                observations,
+                "`observations` must be an array of observation objects",
+            ));
+        }
+        let list: Vec<&RawValue> =
+            serde_json::from_str(observations).map_err(|e| src.syntax_error(observations, &e))?;
+        for raw in list {
+            let line = lines.line_at(src.offset(raw.get()));
+            reader.read(raw.get(), line, Some(batch))?;
+        }
+    }
+    Ok(reader.finish())
+}
+
+/// The keys of a series object that tocsin reads; others are ignored.
+struct SeriesObject<'a> {
+    name: String,
+    unit: Option<String>,
+    description: Option<String>,
+    observations: Option<&'a str>,
+}
+
+impl<'a> SeriesObject<'a> {
+    /// The series object `raw`, whose entries are `entries`.
+    fn of(
+        src: &Source,
+        raw: &str,
+        entries: &[(Cow<'a, str>, &'a RawValue)],
+        stem: &str,
+    ) -> Result<SeriesObject<'a>, Diagnostic> {
+        let mut object = SeriesObject {
+            name: series_name(stem),
+            unit: None,
+            description: None,
+            observations: None,
+        };
+        let mut has_date = false;
+        for (key, value) in entries {
+            let value = value.get();
+            match &**key {
+                "series" => object.name = src.series_name(value)?,
+                "unit" => object.unit = src.optional_string(value, "unit")?,
+                "description" => object.description = src.optional_string(value, "description")?,
+                "observations" => object.observations = Some(value),
+                key => has_date |= is_date_name(key),
+            }
+        }
+        if object.observations.is_none() && has_date {
+            return Err(Diagnostic::error(
+                Code::InvalidJson,
+                "expected a series object with `observations`, found what looks like one observation",
+            )
+            .with_primary(src.first_line(raw), "an object with a date key")
+            .with_note("write {\"series\": NAME, \"observations\": [{\"date\": ..., \"value\": ...}]}, or one observation a line in an .ndjson file"));
+        }
+        Ok(object)
+    }
+}
+
+/// Reads observation objects into batches, one per series in order of
+/// first appearance. Shared by the JSON and NDJSON loaders.
+pub(super) struct ObservationReader<'a> {
+    src: Source<'a>,
+    default_series: String,
+    batches: Vec<Pending>,
+    by_name: HashMap<String, usize>,
+    /// The entries of the observation being read, kept to reuse the vector.
+    entries: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+/// A batch being built: field cells are placed once every field name is
+/// known, since later observations may add fields.
+struct Pending {
+    batch: Batch,
+    /// Field names in lower case, to match keys as the store does.
+    lower: Vec<String>,
+    /// (row, column, text) of every non-empty cell.
+    cells: Vec<(u32, u32, Box<str>)>,
+}
+
+impl Pending {
+    /// The column of a field, added if new. Names are matched ignoring
+    /// case, as [`super::Fields`] matches them, so that `Actor` in one
+    /// observation and `actor` in the next fill one column.
+    fn column(&mut self, key: &str) -> u32 {
+        let names = &self.batch.field_names;
+        let found = names.iter().position(|n| n == key).or_else(|| {
+            let lower = key.to_lowercase();
+            self.lower.iter().position(|n| *n == lower)
+        });
+        let col = found.unwrap_or_else(|| {
+            self.batch.field_names.push(key.to_string());
+            self.lower.push(key.to_lowercase());
+            self.batch.field_names.len() - 1
+        });
+        col as u32
+    }
+}
+
+impl<'a> ObservationReader<'a> {
+    /// A reader for `text`; observations without a series go to the
+    /// series named after `stem`.
+    pub(super) fn new(file: FileId, text: &'a str, stem: &str) -> ObservationReader<'a> {
+        ObservationReader {
+            src: Source { file, text },
+            default_series: series_name(stem),
+            batches: Vec::new(),
+            by_name: HashMap::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// The batch for a series name (normalised), created if new.
+    fn batch(&mut self, name: String) -> usize {
+        if let Some(&i) = self.by_name.get(&name) {
+            return i;
+        }
+        let batch = Batch {
+            series: name.clone(),
+            ..Batch::default()
+        };
+        self.batches.push(Pending {
+            batch,
+            lower: Vec::new(),
+            cells: Vec::new(),
+        });
+        self.by_name.insert(name, self.batches.len() - 1);
+        self.batches.len() - 1
+    }
+
+    /// Unit and description of a series, where given.
+    fn set_info(&mut self, batch: usize, unit: Option<String>, description: Option<String>) {
+        if let Some(pending) = self.batches.get_mut(batch) {
+            pending.batch.unit = unit.or(pending.batch.unit.take());
+            pending.batch.description = description.or(pending.batch.description.take());
+        }
+    }
+
+    /// Reads one observation object, `raw` being a slice of the text that
+    /// starts on `line`. With `batch` given, the observation belongs to it
+    /// and a `series` key is an ordinary field (JSON files); without, the
+    /// `series` key names the series (NDJSON lines).
+    pub(super) fn read(
+        &mut self,
+        raw: &'a str,
+        line: u32,
+        batch: Option<usize>,
+    ) -> Result<(), Diagnostic> {
+        let src = self.src;
+        read_entries(&src, raw, &mut self.entries)?;
+        let (mut date_at, mut value_at, mut series_at) = (None, None, None);
+        for (i, (key, raw_value)) in self.entries.iter().enumerate() {
+            if let Some((earlier, _)) = self.entries[..i]
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            {
+                return Err(src.duplicate_key(earlier, key, raw_value.get()));
+            }
+            if date_at.is_none() && is_date_name(key) {
+                date_at = Some(i);
+            } else if value_at.is_none() && key.eq_ignore_ascii_case("value") {
+                value_at = Some(i);
+            } else if batch.is_none() && series_at.is_none() && key.eq_ignore_ascii_case("series") {
+                series_at = Some(i);
+            }
+        }
+        let date = match date_at.and_then(|i| self.entries.get(i)) {
+            Some((_, raw_date)) => src.date(raw_date.get())?,
+            None => return Err(src.no_date(raw)),
+        };
+        let value = match value_at.and_then(|i| self.entries.get(i)) {
+            Some((_, raw_value)) => src.value(raw_value.get())?,
+            None => 1.0,
+        };
+        let index = match (batch, series_at.and_then(|i| self.entries.get(i))) {
+            (Some(index), _) => index,
+            (None, Some((_, raw_series))) => {
+                let name = src.series_name(raw_series.get())?;
+                self.batch(name)
+            }
+            (None, None) => self.batch(self.default_series.clone()),
+        };
+        let Some(pending) = self.batches.get_mut(index) else {
+            return Ok(());
+        };
+        let row = pending.batch.dates.len() as u32;
+        pending.batch.dates.push(date);
+        pending.batch.values.push(value);
+        pending.batch.lines.push(line);
+        for (i, (key, raw_value)) in self.entries.iter().enumerate() {
+            if [date_at, value_at, series_at].contains(&Some(i)) {
+                continue;
+            }
+            let col = pending.column(key);
+            let text = field_text(raw_value.get());
+            if !text.is_empty() {
+                pending.cells.push((row, col, text));
+            }
+        }
+        Ok(())
+    }
+
+    /// The batches, with field cells laid out row by row.
+    pub(super) fn finish(self) -> FileData {
+        let batches = self
+            .batches
+            .into_iter()
+            .map(|mut pending| {
+                let width = pending.batch.field_names.len();
+                let mut cells = vec![Box::<str>::default(); pending.batch.dates.len() * width];
+                for (row, col, text) in pending.cells {
+                    if let Some(cell) = cells.get_mut(row as usize * width + col as usize) {
+                        *cell = text;
+                    }
+                }
+                pending.batch.cells = cells;
+                pending.batch
+            })
+            .collect();
+        FileData {
+            file: self.src.file,
+            batches,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The text a field keeps: strings as they are, numbers and booleans as
+/// written, `null` as `""`, arrays and objects as compact JSON.
+fn field_text(raw: &str) -> Box<str> {
+    match raw.as_bytes().first() {
+        Some(b'"') => string_value(raw).map_or_else(|| raw.into(), |s| s.into()),
+        Some(b'n') => "".into(),
+        Some(b'[' | b'{') => serde_json::from_str::<serde_json::Value>(raw)
+            .map_or_else(|_| raw.into(), |v| v.to_string().into()),
+        _ => raw.into(),
+    }
+}
+
+/// The text of a JSON string token; `None` if `raw` is not a string.
+fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// Reads the object `raw` (a slice of the text) into `out` as (key, raw
+/// value) pairs in document order.
+fn read_entries<'a>(
+    src: &Source,
+    raw: &'a str,
+    out: &mut Vec<(Cow<'a, str>, &'a RawValue)>,
+) -> Result<(), Diagnostic> {
+    out.clear();
+    let trimmed = raw.trim_start();
+    if !trimmed.starts_with('{') {
+        let shown = raw.trim();
+        return Err(src.shape(shown, "expected an object"));
+    }
+    let mut de = serde_json::Deserializer::from_str(raw);
+    Entries(out)
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| src.syntax_error(raw, &e))
+}
+
+/// A seed that reads an object's entries into a reused vector.
+struct Entries<'v, 'a>(&'v mut Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'a> DeserializeSeed<'a> for Entries<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'a>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'a> Visitor<'a> for Entries<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<M: MapAccess<'a>>(self, mut map: M) -> Result<(), M::Error> {
+        while let Some(Key(key)) = map.next_key()? {
+            let value: &'a RawValue = map.next_value()?;
+            self.0.push((key, value));
+        }
+        Ok(())
+    }
+}
+
+/// An object key, borrowed from the text unless it holds escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'a> serde::Deserialize<'a> for Key<'a> {
+    fn deserialize<D: Deserializer<'a>>(deserializer: D) -> Result<Key<'a>, D::Error> {
+        struct KeyVisitor;
+        impl<'a> Visitor<'a> for KeyVisitor {
+            type Value = Key<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'a str) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// 1-based line numbers of offsets visited in increasing order, counted
+/// as the reader moves forward.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u32,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> LineCounter<'a> {
+        LineCounter {
+            bytes: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> u32 {
+        if offset < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        let skipped = self.bytes.get(self.offset..offset).unwrap_or(&[]);
+        self.line = self
+            .line
+            .saturating_add(skipped.iter().filter(|&&c| c == b'\n').count() as u32);
+        self.offset = offset;
+        self.line
+    }
+}
+
+/// The file being read, for placing diagnostics: every slice handed to it
+/// lies in `text`, so its offset is known.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    file: FileId,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    /// Byte offset of `part`, a slice of the text.
+    fn offset(&self, part: &str) -> usize {
+        let offset = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        if offset <= self.text.len() {
+            offset
+        } else {
+            0
+        }
+    }
+
+    /// The span of `part`, a slice of the text.
+    fn span(&self, part: &str) -> Span {
+        let start = self.offset(part);
+        Span::new(self.file, start, (start + part.len()).min(self.text.len()))
+    }
+
+    /// A syntax error of `serde_json` while reading `part`, a slice of the
+    /// text: its line and column (in bytes) count from the slice's start.
+    fn syntax_error(&self, part: &str, error: &serde_json::Error) -> Diagnostic {
+        let base = self.offset(part);
+        let line_start = part
+            .match_indices('\n')
+            .nth(error.line().saturating_sub(2))
+            .filter(|_| error.line() > 1)
+            .map_or(0, |(i, _)| i + 1);
+        let mut at = (base + line_start + error.column().saturating_sub(1)).min(self.text.len());
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let end = self.text[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        let full = error.to_string();
+        let message = full
+            .rsplit_once(" at line ")
+            .map_or(full.as_str(), |(m, _)| m);
+        Diagnostic::error(Code::InvalidJson, format!("invalid JSON: {message}"))
+            .with_primary(Span::new(self.file, at, end), "here")
+    }
+
+    /// A value of the wrong shape.
+    fn shape(&self, part: &str, expected: &str) -> Diagnostic {
+        let found = match part.as_bytes().first() {
+            Some(b'{') => "an object",
+            Some(b'[') => "an array",
+            Some(b'"') => "a string",
+            Some(b't' | b'f') => "a boolean",
+            Some(b'n') => "null",
+            _ => "a number",
+        };
+        Diagnostic::error(Code::InvalidJson, format!("{expected}, found {found}"))
+            .with_primary(self.first_line(part), "")
+    }
+
+    /// The span of `part` up to its first line break, so that a long
+    /// object is marked on one line.
+    fn first_line(&self, part: &str) -> Span {
+        self.span(part.split('\n').next().unwrap_or(part).trim_end())
+    }
+
+    /// A series name from a JSON string, normalised.
+    fn series_name(&self, raw: &str) -> Result<String, Diagnostic> {
+        match string_value(raw) {
+            Some(name) if !name.trim().is_empty() => Ok(series_name(name.trim())),
+            Some(_) => Err(Diagnostic::error(
+                Code::InvalidJson,
+                "`series` is empty: expected the series name",
+            )
+            .with_primary(self.span(raw), "empty series name")),
+            None => Err(self.shape(raw, "`series` must be a string")),
+        }
+    }
+
+    /// A string or `null`.
+    fn optional_string(&self, raw: &str, key: &str) -> Result<Option<String>, Diagnostic> {
+        if raw == "null" {
+            return Ok(None);
+        }
+        string_value(raw)
+            .map(|s| Some(s.into_owned()))
+            .ok_or_else(|| self.shape(raw, &format!("`{key}` must be a string")))
+    }
+
+    fn date(&self, raw: &str) -> Result<Date, Diagnostic> {
+        let Some(text) = string_value(raw) else {
+            return Err(Diagnostic::error(
+                Code::InvalidDate,
+                format!(
+                    "date {} is not a string: expected a date such as \"2025-03-01\"",
+                    quote(raw)
+                ),
+            )
+            .with_primary(self.span(raw), "expected a string"));
+        };
+        parse_date(&text).map_err(|e| date_diagnostic(e, &text, self.span(raw)))
+    }
+
+    fn value(&self, raw: &str) -> Result<f64, Diagnostic> {
+        let number = matches!(raw.as_bytes().first(), Some(b'-' | b'0'..=b'9'));
+        match raw.parse::<f64>() {
+            Ok(v) if number && v.is_finite() => Ok(v),
+            _ if number => Err(Diagnostic::error(
+                Code::InvalidValue,
+                format!("value {} is not a finite number", quote(raw)),
+            )
+            .with_primary(self.span(raw), "too large for a number")),
+            _ => Err(Diagnostic::error(
+                Code::InvalidValue,
+                format!("value {} is not a number", quote(raw)),
+            )
+            .with_primary(self.span(raw), "expected a number such as 20 or -3.5")
+            .with_note("leave `value` out for an event (value 1)")),
+        }
+    }
+
+    fn no_date(&self, raw: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::NoDateColumn,
+            "observation has no date: expected a key named date, at, time, timestamp or event_date",
+        )
+        .with_primary(self.first_line(raw.trim()), "no date key")
+    }
+
+    fn duplicate_key(&self, earlier: &str, key: &str, raw_value: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::InvalidJson,
+            format!("key {} appears twice in one observation", quote(key)),
+        )
+        .with_primary(
+            self.span(raw_value),
+            format!("second value of {}", quote(earlier)),
+        )
+        .with_note("keys are compared ignoring case, as filters compare field names")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::render::one_line;
+    use crate::diag::SourceMap;
+
+    fn load_ok(text: &str) -> Vec<Batch> {
+        match load(FileId(0), "gdp-growth", text) {
+            Ok(data) => data.batches,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    fn load_err(text: &str) -> String {
+        let mut sources = SourceMap::new();
+        let file = sources.add("gdp.json", text);
+        match load(file, "gdp", text) {
+            Ok(data) => panic!("loaded {:?}", data.batches),
+            Err(e) => {
+                assert!(
+                    e.primary_span()
+                        .is_some_and(|s| s.end as usize <= text.len()),
+                    "{e:?}"
+                );
+                one_line(&e, &sources)
+            }
+        }
+    }
+
+    fn cells(batch: &Batch) -> Vec<&str> {
+        batch.cells.iter().map(|c| &**c).collect()
+    }
+
+    #[test]
+    fn one_object_with_unit_description_and_default_series() {
+        let text = r#"{
+  "unit": "%",
+  "description": "GDP growth",
+  "source": "ignored",
+  "observations": [
+    {"date": "2024-01-01", "value": 2.5},
+    {"date": "2025-01-01", "value": -1e1, "note": "revised"}
+  ]
+}"#;
+        let [b] = &load_ok(text)[..] else { panic!() };
+        assert_eq!(b.series, "gdp_growth");
+        assert_eq!(b.unit.as_deref(), Some("%"));
+        assert_eq!(b.description.as_deref(), Some("GDP growth"));
+        assert_eq!(b.values, [2.5, -10.0]);
+        assert_eq!(b.lines, [6, 7]);
+        assert_eq!(b.field_names, ["note"]);
+        assert_eq!(cells(b), ["", "revised"]);
+    }
+
+    #[test]
+    fn an_array_of_series_objects() {
+        let text = r#"[{"series": "a-b", "observations": [{"date": "2024-01-01", "value": 1}]},
+{"series": "c", "observations": []},
+{"series": "a b", "unit": "t", "observations": [{"date": "2024-01-02"}]}]"#;
+        let [ab, c] = &load_ok(text)[..] else {
+            panic!()
+        };
+        assert_eq!(ab.series, "a_b");
+        assert_eq!(ab.values, [1.0, 1.0]);
+        assert_eq!(ab.lines, [1, 3]);
+        assert_eq!(ab.unit.as_deref(), Some("t"));
+        assert_eq!(c.series, "c");
+        assert!(c.dates.is_empty());
+    }
+
+    #[test]
+    fn fields_keep_their_json_text() {
+        let text = r#"{"observations": [
+  {"time": "2025-03-02T23:10:00-05:00", "n": 20.0, "big": 1e3, "ok": true, "none": null,
+   "tags": [ "a", 1 ], "where": {"lat": 1.5}, "esc": "a\"b\u00e9", "series": "s"},
+  {"EVENT_DATE": "01 November 2024", "N": 3}
+]}"#;
+        let [b] = &load_ok(text)[..] else { panic!() };
+        assert_eq!(b.dates[0].to_string(), "2025-03-03");
+        assert_eq!(b.dates[1].to_string(), "2024-11-01");
+        assert_eq!(b.values, [1.0, 1.0]);
+        assert_eq!(
+            b.field_names,
+            ["n", "big", "ok", "none", "tags", "where", "esc", "series"]
+        );
+        assert_eq!(
+            cells(b),
+            [
+                "20.0",
+                "1e3",
+                "true",
+                "",
+                "[\"a\",1]",
+                "{\"lat\":1.5}",
+                "a\"bé",
+                "s",
+                "3",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                ""
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_files_hold_nothing() {
+        assert!(load_ok("").is_empty());
+        assert!(load_ok(" \n").is_empty());
+        assert!(load_ok("[]").is_empty());
+        assert!(load_ok("\u{feff}[]").is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_place() {
+        assert_eq!(
+            load_err("{\"observations\": [\n  {\"date\": \"2024-01-01\" \"value\": 1}\n]}"),
+            "gdp.json:2:25: error[E308]: invalid JSON: expected `,` or `}`"
+        );
+        assert_eq!(
+            load_err("\u{feff}[{\"observations\": [}]"),
+            "gdp.json:1:21: error[E308]: invalid JSON: expected value"
+        );
+        assert_eq!(
+            load_err("{\"observations\": [\n"),
+            "gdp.json:2:1: error[E308]: invalid JSON: EOF while parsing a list"
+        );
+        assert_eq!(
+            load_err("{\"a\": \"é\" x}"),
+            "gdp.json:1:11: error[E308]: invalid JSON: expected `,` or `}`"
+        );
+    }
+
+    #[test]
+    fn values_must_be_finite_numbers() {
+        let text = "{\"observations\": [\n  {\"date\": \"2024-01-01\", \"value\": 1},\n  {\"date\": \"2024-01-02\", \"value\": \"20\"}\n]}";
+        assert_eq!(
+            load_err(text),
+            "gdp.json:3:35: error[E305]: value '\"20\"' is not a number"
+        );
+        let text = "{\"observations\": [{\"date\": \"2024-01-01\", \"value\": null}]}";
+        assert_eq!(
+            load_err(text),
+            "gdp.json:1:51: error[E305]: value 'null' is not a number"
+        );
+        let text = "{\"observations\": [{\"date\": \"2024-01-01\", \"value\": 1e999}]}";
+        assert_eq!(
+            load_err(text),
+            "gdp.json:1:51: error[E305]: value '1e999' is not a finite number"
+        );
+    }
+
+    #[test]
+    fn dates_must_be_strings_in_an_accepted_form() {
+        let text = "{\"observations\": [{\"date\": 20240101}]}";
+        assert_eq!(load_err(text), "gdp.json:1:28: error[E303]: date '20240101' is not a string: expected a date such as \"2025-03-01\"");
+        let text = "{\"observations\": [{\"value\": 3, \"date\": \"2024-02-30\"}]}";
+        assert_eq!(
+            load_err(text),
+            "gdp.json:1:40: error[E303]: date '2024-02-30' is not a valid date"
+        );
+        let text = "{\"observations\": [{\"value\": 3}]}";
+        assert_eq!(
+            load_err(text),
+            "gdp.json:1:19: error[E302]: observation has no date: expected a key named date, at, time, timestamp or event_date"
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors() {
+        assert_eq!(load_err("3"), "gdp.json:1:1: error[E308]: expected a series object or an array of series objects, found a number");
+        assert_eq!(
+            load_err("[{\"observations\": []}, \"x\"]"),
+            "gdp.json:1:24: error[E308]: expected an object, found a string"
+        );
+        assert_eq!(load_err("{\"observations\": {}}"), "gdp.json:1:18: error[E308]: `observations` must be an array of observation objects, found an object");
+        assert_eq!(
+            load_err("{\"observations\": [[]]}"),
+            "gdp.json:1:19: error[E308]: expected an object, found an array"
+        );
+        assert_eq!(
+            load_err("{\"series\": 1, \"observations\": []}"),
+            "gdp.json:1:12: error[E308]: `series` must be a string, found a number"
+        );
+        assert_eq!(
+            load_err("{\"unit\": [], \"observations\": []}"),
+            "gdp.json:1:10: error[E308]: `unit` must be a string, found an array"
+        );
+        assert_eq!(
+            load_err("{\"date\": \"2024-01-01\", \"value\": 3}"),
+            "gdp.json:1:1: error[E308]: expected a series object with `observations`, found what looks like one observation"
+        );
+        assert_eq!(
+            load_err(
+                "{\"observations\": [{\"date\": \"2024-01-01\", \"Value\": 1, \"value\": 2}]}"
+            ),
+            "gdp.json:1:63: error[E308]: key 'value' appears twice in one observation"
+        );
+    }
 }

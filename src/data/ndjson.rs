@@ -1,7 +1,120 @@
-//! Loader placeholder, replaced by the real loader.
-use super::FileData;
-use crate::diag::{Code, Diagnostic, FileId};
+//! NDJSON indicator files (`.ndjson`, `.jsonl`): one observation object a
+//! line, the append-only form for feeds.
+//!
+//! Each line is an observation as in a JSON file's `observations` array,
+//! plus an optional `series` key naming its series (default: the file's
+//! stem). Blank lines are skipped; a line may end in CRLF.
 
-pub(super) fn load(file: FileId, _stem: &str, _text: &str) -> Result<FileData, Diagnostic> {
-    Err(Diagnostic::error(Code::Unreadable, "loader not built").in_file(file))
+use super::json::ObservationReader;
+use super::FileData;
+use crate::diag::{Diagnostic, FileId};
+
+/// Parses an NDJSON file; see the module documentation.
+pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
+    let mut reader = ObservationReader::new(file, text, stem);
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for (i, line) in body.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        reader.read(line, number, None)?;
+    }
+    Ok(reader.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Batch;
+    use crate::diag::render::one_line;
+    use crate::diag::SourceMap;
+
+    fn load_ok(text: &str) -> Vec<Batch> {
+        match load(FileId(0), "feed-a", text) {
+            Ok(data) => data.batches,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    fn load_err(text: &str) -> String {
+        let mut sources = SourceMap::new();
+        let file = sources.add("feed.ndjson", text);
+        match load(file, "feed", text) {
+            Ok(data) => panic!("loaded {:?}", data.batches),
+            Err(e) => one_line(&e, &sources),
+        }
+    }
+
+    fn cells(batch: &Batch) -> Vec<&str> {
+        batch.cells.iter().map(|c| &**c).collect()
+    }
+
+    #[test]
+    fn one_observation_a_line_with_the_series_key() {
+        let text = "{\"series\":\"incidents\",\"date\":\"2025-03-01\",\"value\":2}\n\
+                    {\"series\":\"incidents\",\"date\":\"2025-03-02T23:10:00+00:00\",\"value\":5}\n";
+        let [b] = &load_ok(text)[..] else { panic!() };
+        assert_eq!(b.series, "incidents");
+        assert_eq!(b.values, [2.0, 5.0]);
+        assert_eq!(b.lines, [1, 2]);
+        assert_eq!(b.dates[1].to_string(), "2025-03-02");
+        assert!(b.field_names.is_empty() && b.cells.is_empty());
+    }
+
+    #[test]
+    fn default_series_blank_lines_crlf_and_events() {
+        let text = "\u{feff}{\"date\":\"2025-03-01\",\"actor\":\"A\"}\r\n\r\n   \n{\"at\":\"2025-03-02\",\"series\":\"other-feed\",\"value\":1.5}\n{\"date\":\"2025-03-03\",\"Actor\":\"B\",\"n\":3}";
+        let [a, b] = &load_ok(text)[..] else { panic!() };
+        assert_eq!(a.series, "feed_a");
+        assert_eq!(a.values, [1.0, 1.0]);
+        assert_eq!(a.lines, [1, 5]);
+        assert_eq!(a.field_names, ["actor", "n"]);
+        assert_eq!(cells(a), ["A", "", "B", "3"]);
+        assert_eq!(b.series, "other_feed");
+        assert_eq!(b.lines, [4]);
+        assert!(b.field_names.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_line_and_column() {
+        let ok = "{\"date\":\"2025-03-01\"}\n";
+        assert_eq!(
+            load_err(&format!(
+                "{ok}\n{{\"date\":\"2025-03-02\",\"value\":\"5\"}}\n"
+            )),
+            "feed.ndjson:3:30: error[E305]: value '\"5\"' is not a number"
+        );
+        assert_eq!(
+            load_err(&format!("{ok}{{\"date\":\"03/02/2025\"}}\n")),
+            "feed.ndjson:2:9: error[E304]: date '03/02/2025' is ambiguous: it could be read day-first or month-first"
+        );
+        assert_eq!(
+            load_err(&format!("{ok}{{\"date\":\"2025-03-02\",}}\n")),
+            "feed.ndjson:2:22: error[E308]: invalid JSON: trailing comma"
+        );
+        assert_eq!(
+            load_err(&format!("{ok}[1]\n")),
+            "feed.ndjson:2:1: error[E308]: expected an object, found an array"
+        );
+        assert_eq!(
+            load_err(&format!("{ok}{{\"value\":1}}\r\n")),
+            "feed.ndjson:2:1: error[E302]: observation has no date: expected a key named date, at, time, timestamp or event_date"
+        );
+        assert_eq!(
+            load_err(&format!("{ok}{{\"date\":\"2025-03-02\",\"series\":7}}\n")),
+            "feed.ndjson:2:31: error[E308]: `series` must be a string, found a number"
+        );
+        assert_eq!(
+            load_err(&format!("{ok}{{\"date\":\"2025-03-02\"}} {{}}\n")),
+            "feed.ndjson:2:23: error[E308]: invalid JSON: trailing characters"
+        );
+    }
+
+    #[test]
+    fn empty_files_hold_nothing() {
+        assert!(load_ok("").is_empty());
+        assert!(load_ok("\n \r\n").is_empty());
+    }
 }

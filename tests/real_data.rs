@@ -1,0 +1,225 @@
+//! The loaders on two real exports, quirks included, read from
+//! `../shared/data/real/` when that folder is present (the files are not
+//! part of the project). The expected facts were computed independently
+//! with Python's `csv` module:
+//!
+//! ```python
+//! text = open(path, 'rb').read().decode('utf-8-sig')   # drops the BOM
+//! r = csv.reader(io.StringIO(text, newline=''))
+//! header = next(r)
+//! rows = []                                            # (line, cells)
+//! while True:
+//!     line = r.line_num + 1                            # first line of the record
+//!     try: rows.append((line, next(r)))
+//!     except StopIteration: break
+//! dated = [(l, x) for l, x in rows if x[0].strip()]    # date is column 0 (PLA)
+//! ```
+//!
+//! and for ACLED `csv.DictReader` over the same text, counting
+//! `'houthi' in row['ACTOR1'].lower()` and `datetime.date.fromisoformat`
+//! of `EVENT_DATE` for the first and last dates.
+
+use std::path::PathBuf;
+use tocsin::data::{load_text, FileData, Format, Series, Store};
+use tocsin::diag::{Code, FileId, SourceMap};
+
+/// The text of a real export, or `None` (with a message) when the folder
+/// is not present.
+fn real_file(name: &str) -> Option<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
+    if !dir.is_dir() {
+        eprintln!("skipping: ../shared/data/real not present");
+        return None;
+    }
+    match std::fs::read_to_string(dir.join(name)) {
+        Ok(text) => Some(text),
+        Err(e) => panic!("{name}: {e}"),
+    }
+}
+
+fn load(stem: &str, text: &str) -> FileData {
+    match load_text(FileId(0), stem, Format::Csv, text) {
+        Ok(data) => data,
+        Err(e) => panic!("{stem}: {e:?}"),
+    }
+}
+
+/// The index of the observation that came from `line`.
+fn row_at_line(series: &Series, line: u32) -> usize {
+    match series.lines.iter().position(|&l| l == line) {
+        Some(row) => row,
+        None => panic!("no observation from line {line}"),
+    }
+}
+
+fn field<'a>(series: &'a Series, name: &str, row: usize) -> &'a str {
+    match series.fields.column(name) {
+        Some(col) => series.fields.get(col, row),
+        None => panic!("no field {name}"),
+    }
+}
+
+#[test]
+fn pla_aircraft_daily() {
+    let Some(text) = real_file("pla_aircraft_daily.csv") else {
+        return;
+    };
+    assert!(text.starts_with('\u{feff}'));
+    let data = load("pla_aircraft_daily", &text);
+
+    // 2768 records after the header; 744 have an empty date cell (the
+    // `,,,,NaT,...` padding, lines 2029 to 2772), 2024 have a date.
+    let [warning] = &data.warnings[..] else {
+        panic!("{:?}", data.warnings)
+    };
+    assert_eq!(warning.code, Code::RowsSkipped);
+    assert_eq!(warning.message, "744 rows without a date were skipped");
+    let mut sources = SourceMap::new();
+    let file = sources.add("pla_aircraft_daily.csv", text.as_str());
+    let span = warning
+        .primary_span()
+        .expect("the warning marks the first skipped row");
+    assert_eq!(sources.line_col(file, span.start as usize), (2029, 1));
+
+    let [batch] = &data.batches[..] else {
+        panic!("one series expected")
+    };
+    assert_eq!(batch.series, "pla_aircraft_daily");
+    assert_eq!(batch.dates.len(), 2024);
+    // No `value` column: every row is an event of value 1.
+    assert!(batch.values.iter().all(|&v| v == 1.0));
+    // Every column but `date` is a field, Chinese names included.
+    assert_eq!(batch.field_names.len(), 20);
+    assert_eq!(batch.field_names[6], "pla_aircraft_sorties");
+    assert_eq!(batch.field_names.last().map(String::as_str), Some("國家"));
+
+    let store = Store::build([&data]);
+    let series = store.series(store.get("pla_aircraft_daily").expect("series"));
+    assert_eq!(series.len(), 2024);
+    // `2015/3/30` on line 2 is the first date, `2026/8/22` on line 2028
+    // the last; the file is in date order.
+    assert_eq!(series.dates[0].to_string(), "2015-03-30");
+    assert_eq!(series.lines[0], 2);
+    assert_eq!(series.dates[2023].to_string(), "2026-08-22");
+    assert_eq!(series.lines[2023], 2028);
+    assert_eq!(field(series, "pla_aircraft_sorties", 0), "1.0");
+
+    // `2023/4/8` appears on lines 825, 826 and 827, each with 71.0 sorties
+    // and its own political statement.
+    let day = |row: usize| series.dates[row].to_string();
+    let first = row_at_line(series, 825);
+    for row in first..first + 3 {
+        assert_eq!(day(row), "2023-04-08");
+        assert_eq!(field(series, "pla_aircraft_sorties", row), "71.0");
+    }
+    assert_eq!(series.lines[first..first + 3], [825, 826, 827]);
+    assert!(field(series, "Political_statement", first).starts_with("蔡英文會晤美國眾議院議長"));
+    assert_eq!(
+        series
+            .dates
+            .iter()
+            .filter(|d| d.to_string() == "2024-07-09")
+            .count(),
+        4
+    );
+
+    // Line 1497 (2025/2/17, 41.0 sorties) holds a quoted statement over two
+    // lines, so the next row, 2025/2/18 with 8.0 sorties, is on line 1499.
+    let row = row_at_line(series, 1497);
+    assert_eq!(day(row), "2025-02-17");
+    assert_eq!(field(series, "pla_aircraft_sorties", row), "41.0");
+    let statement = field(series, "political_statement", row);
+    assert!(
+        statement.starts_with("美國國務院從其「臺灣」事實表頁面移除"),
+        "{statement}"
+    );
+    assert!(statement.contains('\n'));
+    let next = row_at_line(series, 1499);
+    assert_eq!(next, row + 1);
+    assert_eq!(day(next), "2025-02-18");
+    assert_eq!(field(series, "pla_aircraft_sorties", next), "8.0");
+    // The two other multi-line statements (lines 1527 and 1772) shift the
+    // rows after them the same way.
+    assert_eq!(day(row_at_line(series, 1529)), "2025-03-19");
+    assert_eq!(
+        field(series, "pla_aircraft_sorties", row_at_line(series, 1774)),
+        "21.0"
+    );
+
+    // 66 dated rows leave the sorties cell empty; 25 name 俄羅斯 in 國家.
+    let col = series
+        .fields
+        .column("PLA_AIRCRAFT_SORTIES")
+        .expect("column");
+    assert_eq!(
+        (0..series.len())
+            .filter(|&r| series.fields.get(col, r).is_empty())
+            .count(),
+        66
+    );
+    let col = series.fields.column("國家").expect("column");
+    assert_eq!(
+        (0..series.len())
+            .filter(|&r| series.fields.get(col, r) == "俄羅斯")
+            .count(),
+        25
+    );
+}
+
+#[test]
+fn houthi_red_sea_acled() {
+    let Some(text) = real_file("houthi_red_sea_acled.csv") else {
+        return;
+    };
+    assert!(text.contains("\r\n"));
+    let data = load("houthi_red_sea_acled", &text);
+    assert!(data.warnings.is_empty());
+
+    let store = Store::build([&data]);
+    let series = store.series(store.get("houthi_red_sea_acled").expect("series"));
+    // 362 records, one event each, on lines 2 to 363 (CRLF, no line breaks
+    // inside the quoted notes).
+    assert_eq!(series.len(), 362);
+    assert!(series.values.iter().all(|&v| v == 1.0));
+    assert_eq!(series.lines[0], 2);
+    assert_eq!(series.lines[361], 363);
+    assert_eq!(series.dates[0].to_string(), "2023-10-27");
+    assert_eq!(series.dates[361].to_string(), "2025-09-29");
+
+    // The date column is EVENT_DATE (column 2), not TIMESTAMP (column 27,
+    // seconds since 1970, kept as a field).
+    let names = series.fields.names();
+    assert!(!names.iter().any(|n| n == "EVENT_DATE"));
+    assert!(names.iter().any(|n| n == "TIMESTAMP"));
+    assert_eq!(names.len(), 30);
+    assert_eq!(field(series, "timestamp", 0), "1753954407");
+    assert_eq!(field(series, "event_id_cnty", 0), "YEM83378");
+    assert_eq!(field(series, "event_id_cnty", 361), "YEM108275");
+
+    // 174 events have an ACTOR1 containing "houthi", ignoring case, all
+    // "Military Forces of Yemen (2017-) Houthi"; fatalities add up to 22.
+    let actor = series.fields.column("actor1").expect("ACTOR1");
+    let houthi = (0..series.len())
+        .filter(|&r| {
+            series
+                .fields
+                .get(actor, r)
+                .to_lowercase()
+                .contains("houthi")
+        })
+        .count();
+    assert_eq!(houthi, 174);
+    let fatalities: u32 = (0..series.len())
+        .map(|r| {
+            field(series, "FATALITIES", r)
+                .parse::<u32>()
+                .expect("a count")
+        })
+        .sum();
+    assert_eq!(fatalities, 22);
+    let notes = field(series, "notes", 0);
+    assert!(
+        notes.starts_with("Interception: On 8 November 2023, Houthi forces shot down"),
+        "{notes}"
+    );
+}
