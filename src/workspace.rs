@@ -112,7 +112,8 @@ fn stem(name: &str) -> &str {
 /// Parses one data file, already registered in the source map as `id`.
 pub fn parse_data_file(id: FileId, file: &SourceFile) -> Result<FileData, Diagnostic> {
     let Contents::Text(text) = &file.contents else {
-        return Err(unreadable(id, &file.contents).unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
+        return Err(unreadable(id, &file.contents)
+            .unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
     };
     let format = Format::of_file_name(&file.name).unwrap_or(Format::Csv);
     data::load_text(id, stem(&file.name), format, text)
@@ -120,10 +121,15 @@ pub fn parse_data_file(id: FileId, file: &SourceFile) -> Result<FileData, Diagno
 
 /// Parses data files on every core; results keep the files' order.
 fn parse_data_files(files: &[(FileId, &SourceFile)]) -> Vec<Result<FileData, Diagnostic>> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let bytes: usize = files.iter().map(|(_, f)| f.len()).sum();
     if workers < 2 || files.len() < 2 || bytes < 1 << 20 {
-        return files.iter().map(|(id, f)| parse_data_file(*id, f)).collect();
+        return files
+            .iter()
+            .map(|(id, f)| parse_data_file(*id, f))
+            .collect();
     }
     // Contiguous chunks of about equal size, so that order is kept by
     // concatenating the chunks' results.
@@ -142,9 +148,19 @@ fn parse_data_files(files: &[(FileId, &SourceFile)]) -> Vec<Result<FileData, Dia
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .iter()
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|(id, f)| parse_data_file(*id, f)).collect::<Vec<_>>()))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(id, f)| parse_data_file(*id, f))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     })
 }
 
@@ -154,7 +170,10 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     let mut loaded = Vec::new();
-    let ids: Vec<(FileId, &SourceFile)> = data_files.iter().map(|f| (sources.add(&f.name, ""), f)).collect();
+    let ids: Vec<(FileId, &SourceFile)> = data_files
+        .iter()
+        .map(|f| (sources.add(&f.name, ""), f))
+        .collect();
     for ((id, f), result) in ids.iter().zip(parse_data_files(&ids)) {
         // Keep a file's text only when a diagnostic quotes it.
         let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
@@ -172,7 +191,10 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
                 // rules that use them do not also report unknown names.
                 let series = data::series_name(stem(&f.name));
                 loaded.push(FileData {
-                    batches: vec![data::Batch { series, ..data::Batch::default() }],
+                    batches: vec![data::Batch {
+                        series,
+                        ..data::Batch::default()
+                    }],
                     ..FileData::default()
                 });
             }

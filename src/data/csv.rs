@@ -389,7 +389,7 @@ impl Source<'_> {
         let open = scan_record(self.bytes(), start, usize::MAX).open_quote?;
         Some(
             Diagnostic::error(
-                Code::Unreadable,
+                Code::UnclosedQuote,
                 "a quoted cell is never closed: the quote runs to the end of the file",
             )
             .with_primary(Span::new(self.file, open, open + 1), "quote opened here")
@@ -746,9 +746,9 @@ mod tests {
     #[test]
     fn an_unclosed_quote_is_an_error_not_one_huge_cell() {
         let err = load_err("date,note\n2025-01-01,\"open\n2025-01-02,x\n2025-01-03,y\n");
-        assert_eq!(err, "adiz.csv:2:12: error[E301]: a quoted cell is never closed: the quote runs to the end of the file");
+        assert_eq!(err, "adiz.csv:2:12: error[E310]: a quoted cell is never closed: the quote runs to the end of the file");
         let err = load_err("date,note,value\n2025-01-01,\"open,1\n2025-01-02,x,2\n");
-        assert_eq!(err, "adiz.csv:2:12: error[E301]: a quoted cell is never closed: the quote runs to the end of the file");
+        assert_eq!(err, "adiz.csv:2:12: error[E310]: a quoted cell is never closed: the quote runs to the end of the file");
     }
 
     #[test]

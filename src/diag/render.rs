@@ -183,7 +183,7 @@ mod tests {
         let d = Diagnostic::error(Code::UnknownName, "unknown series 'guage'")
             .with_primary(Span::new(f, 29, 34), "not defined")
             .with_note("did you mean 'gauge'?");
-        let text = to_plain_string(&[d.clone()], &m);
+        let text = to_plain_string(std::slice::from_ref(&d), &m);
         assert!(text.contains("rules/bad.rules:2:16"), "{text}");
         assert!(text.contains("did you mean 'gauge'?"), "{text}");
         assert_eq!(

@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn numbers_print_with_at_most_two_decimals() {
-        assert_eq!(format_number(3.14159), "3.14");
+        assert_eq!(format_number(1.23456), "1.23");
         assert_eq!(format_number(2.5), "2.5");
         assert_eq!(format_number(2.0), "2");
         assert_eq!(format_number(-0.001), "0");

@@ -20,7 +20,7 @@ pub struct PError {
     pub expected: Vec<&'static str>,
     /// A specific problem (bad literal, chained comparison, ...), which
     /// takes precedence over `expected`.
-    pub problem: Option<Problem>,
+    pub problem: Option<Box<Problem>>,
 }
 
 /// A specific problem with a token.
@@ -59,13 +59,13 @@ impl PError {
         PError {
             offset,
             expected: Vec::new(),
-            problem: Some(Problem {
+            problem: Some(Box::new(Problem {
                 code,
                 message: message.into(),
                 len,
                 label: label.into(),
                 notes: Vec::new(),
-            }),
+            })),
         }
     }
 

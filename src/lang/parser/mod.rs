@@ -22,8 +22,7 @@ pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
     let mut i = In::new_extra(text, file);
-    loop {
-        let Ok((rest, _)) = lexical::ws(i) else { break };
+    while let Ok((rest, _)) = lexical::ws(i) {
         if rest.fragment().is_empty() {
             break;
         }
