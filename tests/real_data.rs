@@ -223,3 +223,91 @@ fn houthi_red_sea_acled() {
         "{notes}"
     );
 }
+
+/// Rules over both exports, with answers worked out by hand from the files
+/// with Python's csv module:
+/// - projected sorties: 2024 dated rows minus 66 with an empty cell = 1958
+///   observations; in (2025-06-20, 2025-07-20] 30 of them summing to 562,
+///   largest 58; the row for 2025-07-20 reads 0.0;
+/// - the sums over (2024-07-20, 2025-07-20] and the year before are 5358 and
+///   4735, so growth is 5358 / 4735 - 1 = 0.1316 (printed 0.13);
+/// - ACLED rows whose ACTOR1 contains "houthi": 41 dated in
+///   (2024-07-20, 2025-07-20]; the newest before 2025-07-20 is 2025-07-08
+///   (12 days earlier); 2025-07-06 came after a gap from 2025-03-16
+///   (112 days), so `resumed(quiet: 3mo, within: 30d)` holds at 2025-07-20
+///   and no longer at 2025-08-06.
+#[test]
+fn rules_over_the_real_exports() {
+    let (Some(pla), Some(acled)) = (
+        real_file("pla_aircraft_daily.csv"),
+        real_file("houthi_red_sea_acled.csv"),
+    ) else {
+        return;
+    };
+    use tocsin::eval::{evaluate, Status, Value};
+    use tocsin::time::Date;
+    use tocsin::workspace::{load, Contents, SourceFile};
+    let file = |name: &str, text: String| SourceFile {
+        name: name.to_string(),
+        contents: Contents::Text(text),
+    };
+    let rules = r#"
+series pla_sorties = pla_aircraft_daily.pla_aircraft_sorties
+series houthi = houthi_red_sea_acled[actor1 ~ "houthi"]
+let sorties_30d = sum(pla_sorties, 30d)
+let reports_30d = count(pla_sorties, 30d)
+let peak_30d = max(pla_sorties, 30d)
+let last_report = latest(pla_sorties)
+let year_growth = growth(pla_sorties, 1y)
+let houthi_year = count(houthi, 1y)
+let houthi_days_since = days_since(houthi)
+indicator houthi_resumed { when: resumed(houthi, quiet: 3mo, within: 30d) }
+"#;
+    let ws = load(
+        &[file("rules/real.rules", rules.to_string())],
+        &[
+            file("indicators/houthi_red_sea_acled.csv", acled),
+            file("indicators/pla_aircraft_daily.csv", pla),
+        ],
+    );
+    let model = ws
+        .model
+        .as_ref()
+        .expect("the real exports load and the rules check");
+    let codes: Vec<Code> = ws.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [Code::RowsSkipped, Code::ProjectionSkipped],
+        "the skipped padding rows and the 66 empty sortie cells"
+    );
+    assert!(
+        ws.diagnostics[1]
+            .message
+            .starts_with("66 of 2024 observations"),
+        "{}",
+        ws.diagnostics[1].message
+    );
+    let at = Date::parse_iso("2025-07-20").unwrap();
+    let mut ev = tocsin::eval::Evaluator::new(model);
+    let lets: Vec<Value> = model
+        .program
+        .lets
+        .iter()
+        .map(|l| ev.eval(&l.value, at))
+        .collect();
+    assert_eq!(lets[0], Value::Number(562.0));
+    assert_eq!(lets[1], Value::Number(30.0));
+    assert_eq!(lets[2], Value::Number(58.0));
+    assert_eq!(lets[3], Value::Number(0.0));
+    let Value::Number(g) = lets[4] else {
+        panic!("{:?}", lets[4])
+    };
+    assert!((g - (5358.0 / 4735.0 - 1.0)).abs() < 1e-12);
+    assert_eq!(lets[5], Value::Number(41.0));
+    assert_eq!(lets[6], Value::Number(12.0));
+    assert_eq!(evaluate(model, at)[0].status, Status::Met);
+    assert_eq!(
+        evaluate(model, Date::parse_iso("2025-08-06").unwrap())[0].status,
+        Status::NotMet
+    );
+}
