@@ -2,7 +2,7 @@
 
 use super::engine::Evaluator;
 use super::value::Value;
-use crate::lang::ast::UnOp;
+use crate::lang::ast::{BinOp, UnOp};
 use crate::lang::program::{Const, Node, NodeKind, Program};
 use crate::time::Date;
 
@@ -76,8 +76,9 @@ pub struct Evidence {
     pub value: Value,
 }
 
-/// The values behind a condition at `t`: each function call, let and rule
-/// it reads, outermost first, without repeats.
+/// The values behind a condition at `t`: for each comparison, its sides
+/// (unless constant); elsewhere each function call, let and rule it reads;
+/// outermost first, without repeats. A rule shows its status.
 pub fn evidence(ev: &mut Evaluator, n: &Node, t: Date) -> Vec<Evidence> {
     let mut out = Vec::new();
     collect(ev, n, t, &mut out);
@@ -85,20 +86,32 @@ pub fn evidence(ev: &mut Evaluator, n: &Node, t: Date) -> Vec<Evidence> {
 }
 
 fn collect(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
-    let p = &ev.model().program;
     match &n.kind {
-        NodeKind::Binary(_, l, r) => {
+        NodeKind::Binary(op, l, r) if matches!(op, BinOp::And | BinOp::Or) => {
             collect(ev, l, t, out);
             collect(ev, r, t, out);
         }
-        NodeKind::Unary(_, e) => collect(ev, e, t, out),
-        NodeKind::Call(..) | NodeKind::Weighted(_) | NodeKind::Let(_) | NodeKind::Rule(_) => {
-            let expr = show(n, p);
-            if out.iter().all(|e| e.expr != expr) {
-                let value = ev.eval(n, t);
-                out.push(Evidence { expr, value });
+        NodeKind::Binary(op, l, r) if op.is_comparison() => {
+            for side in [l, r] {
+                if !matches!(side.kind, NodeKind::Const(_) | NodeKind::Now) {
+                    record(ev, side, t, out);
+                }
             }
         }
-        _ => {}
+        NodeKind::Unary(UnOp::Not, e) => collect(ev, e, t, out),
+        NodeKind::Const(_) | NodeKind::Now | NodeKind::Invalid => {}
+        _ => record(ev, n, t, out),
     }
+}
+
+fn record(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
+    let expr = show(n, &ev.model().program);
+    if out.iter().any(|e| e.expr == expr) {
+        return;
+    }
+    let value = match n.kind {
+        NodeKind::Rule(r) => Value::Str(ev.status(r, t).as_str().to_string()),
+        _ => ev.eval(n, t),
+    };
+    out.push(Evidence { expr, value });
 }
