@@ -203,8 +203,9 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     let store = Store::build(&loaded);
     if rule_files.is_empty() {
         diagnostics.push(
-            Diagnostic::warning(Code::NoRuleFiles, "no rule files found")
-                .with_note("rule files end in `.rules`; tocsin looks under `rules/`, or where --rules points"),
+            Diagnostic::warning(Code::NoRuleFiles, "no rule files found").with_note(
+                "rule files end in `.rules`; tocsin looks under `rules/`, or where --rules points",
+            ),
         );
     }
     let mut parsed = Vec::new();

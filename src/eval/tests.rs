@@ -437,3 +437,80 @@ alert e { when: count_true(a, b, c, d) >= 2 for: 3d }
         }
     }
 }
+
+/// For every window function: an observation dated exactly `T - d` has
+/// just left the window (the result is as if it did not exist), one dated
+/// the day after has just entered (the result changes), over plain days,
+/// a calendar month ending on the 31st and a year across a leap day.
+#[test]
+fn every_window_function_at_the_day_that_enters_and_the_day_that_leaves() {
+    let base: Rows = &[
+        ("2024-01-10", 3.0),
+        ("2024-01-20", 5.0),
+        ("2024-02-05", 8.0),
+        ("2024-02-20", 2.0),
+        ("2024-02-29", 6.0),
+        ("2024-03-20", 4.0),
+        ("2024-03-31", 9.0),
+    ];
+    let cases = [
+        // (window, T, the day that leaves, the day that enters, the day
+        // that leaves growth's earlier window)
+        (
+            "30d",
+            "2024-03-31",
+            "2024-03-01",
+            "2024-03-02",
+            "2024-01-31",
+        ),
+        (
+            "1mo",
+            "2024-03-31",
+            "2024-02-29",
+            "2024-03-01",
+            "2024-01-31",
+        ),
+        ("1y", "2025-02-28", "2024-02-28", "2024-02-29", "2023-02-28"),
+    ];
+    let funcs = [
+        "sum", "count", "avg", "min", "max", "trend", "zscore", "growth",
+    ];
+    for (window, t, leaves, enters, leaves_earlier) in cases {
+        for f in funcs {
+            let expr = format!("{f}(s, {window})");
+            let with = |day: &str, value: f64| {
+                let mut rows: Vec<(&str, f64)> =
+                    base.iter().copied().filter(|r| r.0 != day).collect();
+                rows.push((day, value));
+                rows.sort_by_key(|r| d(r.0));
+                value_of(&expr, &rows, t)
+            };
+            let without = |day: &str| {
+                let rows: Vec<(&str, f64)> = base.iter().copied().filter(|r| r.0 != day).collect();
+                value_of(&expr, &rows, t)
+            };
+            // A far-off value on the boundary day changes any function that
+            // sees it (a large one for most, a small one for `min`).
+            let leaves = if f == "growth" {
+                leaves_earlier
+            } else {
+                leaves
+            };
+            for probe in [1000.0, -1000.0] {
+                assert_eq!(
+                    with(leaves, probe),
+                    without(leaves),
+                    "{expr} at {t}: {leaves} must be out"
+                );
+            }
+            let seen = [1000.0, -1000.0]
+                .iter()
+                .any(|&p| with(enters, p) != without(enters));
+            assert!(seen, "{expr} at {t}: {enters} must be in");
+        }
+    }
+}
+
+fn value_of(expr: &str, rows: &[(&str, f64)], at: &str) -> Value {
+    value(expr, &[("s", rows)], at)
+}
