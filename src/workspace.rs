@@ -14,8 +14,15 @@ use crate::lang::parser::parse_file;
 pub enum Contents {
     /// The text.
     Text(String),
-    /// Not UTF-8: the offset of the first bad byte.
-    NotUtf8(usize),
+    /// Not UTF-8: where the first bad byte is.
+    NotUtf8 {
+        /// Byte offset.
+        offset: usize,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (in characters).
+        col: usize,
+    },
     /// Could not be read.
     Unreadable(String),
 }
@@ -25,7 +32,14 @@ impl Contents {
     pub fn from_bytes(bytes: Vec<u8>) -> Contents {
         match String::from_utf8(bytes) {
             Ok(s) => Contents::Text(s),
-            Err(e) => Contents::NotUtf8(e.utf8_error().valid_up_to()),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let good = &e.as_bytes()[..offset];
+                let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+                let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+                Contents::NotUtf8 { offset, line, col }
+            }
         }
     }
 }
@@ -91,16 +105,22 @@ impl Workspace {
 }
 
 fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
-    let message = match contents {
-        Contents::Text(_) => return None,
-        Contents::NotUtf8(at) => format!("not valid UTF-8 (first bad byte at offset {at})"),
-        Contents::Unreadable(why) => format!("cannot be read: {why}"),
-    };
-    Some(
-        Diagnostic::error(Code::Unreadable, message)
+    match contents {
+        Contents::Text(_) => None,
+        Contents::NotUtf8 { offset, line, col } => Some(
+            Diagnostic::error(
+                Code::Unreadable,
+                format!("line {line}, column {col}: not valid UTF-8 (byte offset {offset})"),
+            )
             .in_file(file)
             .with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"),
-    )
+        ),
+        Contents::Unreadable(why) => Some(
+            Diagnostic::error(Code::Unreadable, format!("cannot be read: {why}"))
+                .in_file(file)
+                .with_note("check that the file exists and that tocsin may read it"),
+        ),
+    }
 }
 
 /// The stem of a file name: without folders and without its extension.
@@ -162,6 +182,15 @@ fn parse_data_files(files: &[(FileId, &SourceFile)]) -> Vec<Result<FileData, Dia
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// The names of data files that were rejected.
+fn rejected_data_files(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.file.map(|f| sources.name(f).to_string()))
+        .collect()
 }
 
 /// Parses, checks and binds the rule files to the data files. Both lists
@@ -232,7 +261,20 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
         observations: store.observations(),
     };
     let ok = !checked.has_errors() && !diagnostics.iter().any(Diagnostic::is_error);
-    diagnostics.extend(checked.diagnostics);
+    let rejected = rejected_data_files(&diagnostics, &sources);
+    diagnostics.extend(checked.diagnostics.into_iter().map(|mut d| {
+        // A series of a rejected file may be the one a rule misses.
+        if d.code == Code::UnknownName
+            && d.message.starts_with("unknown series")
+            && !rejected.is_empty()
+        {
+            d.notes.push(format!(
+                "{} could not be loaded (see above); fix it first",
+                rejected.join(", ")
+            ));
+        }
+        d
+    }));
     let model = ok.then(|| Model::build(checked.program, &store));
     if let Some(m) = &model {
         diagnostics.extend(m.warnings.iter().cloned());

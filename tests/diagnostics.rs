@@ -23,7 +23,7 @@ fn diagnose(rules: &str) -> String {
 }
 
 fn diagnose_data(name: &str, text: &str) -> String {
-    let ws = load(&[], &[file(name, text)]);
+    let ws = load(&[file("rules/t.rules", "")], &[file(name, text)]);
     render::to_plain_string(&ws.diagnostics, &ws.sources)
 }
 

@@ -74,7 +74,7 @@ fn column(
         d = match did_you_mean(&field.name, names.iter().map(String::as_str)) {
             Some(near) => {
                 d.message.push_str(&format!("; did you mean `{near}`?"));
-                d.with_note(format!("did you mean `{near}`?"))
+                d
             }
             None if names.is_empty() => d.with_note(format!(
                 "`{}` has no fields besides its date and value",

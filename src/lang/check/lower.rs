@@ -180,7 +180,7 @@ impl<'a> Lowerer<'a> {
                 d = match did_you_mean(&id.name, series_names.iter().copied()) {
                     Some(near) => {
                         d.message = format!("unknown series `{}`; did you mean `{near}`?", id.name);
-                        d.with_note(format!("did you mean `{near}`?"))
+                        d
                     }
                     None => d.with_note("series come from the files under --indicators (named after the file or its `series` column) and from `series` items"),
                 };
@@ -501,7 +501,6 @@ impl<'a> Lowerer<'a> {
                         .chain(Func::ALL.iter().map(|f| f.name())),
                 ) {
                     d.message = format!("unknown name `{}`; did you mean `{near}`?", id.name);
-                    d = d.with_note(format!("did you mean `{near}`?"));
                 }
                 self.diags.push(d);
                 invalid(span)
@@ -522,7 +521,6 @@ impl<'a> Lowerer<'a> {
                     "unknown function `{}`; did you mean `{near}`?",
                     func_id.name
                 );
-                d = d.with_note(format!("did you mean `{near}`?"));
             }
             self.diags.push(d);
             for a in args {

@@ -97,8 +97,10 @@ fn cmp_op(i: In<'_>) -> PResult<'_, BinOp> {
 
 fn cmp_expr(i: In<'_>) -> PResult<'_, Expr> {
     let (i, lhs) = add_expr(i)?;
-    let Ok((rest, op)) = lex(cmp_op)(i) else {
-        return Ok((i, lhs));
+    let (rest, op) = match lex(cmp_op)(i) {
+        Ok(ok) => ok,
+        Err(nom::Err::Failure(e)) => return Err(nom::Err::Failure(e)),
+        Err(_) => return Ok((i, lhs)),
     };
     let (rest, rhs) = lex(operand(add_expr))(rest)?;
     let whole = binary(op, lhs, rhs);

@@ -213,6 +213,15 @@ pub enum NumLit {
     Date(Date),
 }
 
+/// A long literal cut to its first digits for a message.
+fn shorten(text: &str) -> String {
+    if text.len() > 24 {
+        format!("{}… ({} digits)", &text[..12], text.len())
+    } else {
+        text.to_string()
+    }
+}
+
 fn digits(b: &[u8], from: usize) -> usize {
     b[from.min(b.len())..]
         .iter()
@@ -259,7 +268,7 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
                 off,
                 len,
                 Code::BadNumber,
-                format!("`{text}` is too large a number"),
+                format!("`{}` is too large a number", shorten(text)),
                 "too large",
             ))
         }
@@ -283,6 +292,9 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
     };
     let n = match text.parse::<i64>() {
         Ok(n) if !text.contains('.') => n,
+        _ if !text.contains('.') => {
+            return bad_unit(format!("`{}{unit}` is too long a duration", shorten(text)))
+        }
         _ => return bad_unit(format!("`{text}{unit}`: durations take a whole number")),
     };
     let dur = match unit {
