@@ -5,34 +5,63 @@ use assert_cmd::Command;
 
 fn tocsin() -> Command {
     let mut c = Command::cargo_bin("tocsin").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env_remove("TOCSIN_TODAY");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("TOCSIN_TODAY");
     c
 }
 
 #[test]
 fn the_example_checks_without_warnings() {
     let out = tocsin().arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn the_scenario_board_of_mid_july_2025() {
-    let out = tocsin().args(["eval", "--at", "2025-07-20"]).output().unwrap();
+    let out = tocsin()
+        .args(["eval", "--at", "2025-07-20"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
     // The critical two-front alert fires, so CI gating on it fails.
-    tocsin().args(["eval", "--at", "2025-07-20", "--fail-on", "critical"]).assert().code(1);
+    tocsin()
+        .args(["eval", "--at", "2025-07-20", "--fail-on", "critical"])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn every_status_appears_on_the_scenario_date() {
-    let out = tocsin().args(["eval", "--at", "2025-07-20", "--format", "json"]).output().unwrap();
+    let out = tocsin()
+        .args(["eval", "--at", "2025-07-20", "--format", "json"])
+        .output()
+        .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let statuses: Vec<&str> = doc["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
     for s in ["met", "pending", "not_met", "unknown"] {
         assert!(statuses.contains(&s), "no {s} on the board");
     }
-    let sources_cited = doc["results"].as_array().unwrap().iter().all(|r| !r["sources"].as_array().unwrap().is_empty());
+    let sources_cited = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| !r["sources"].as_array().unwrap().is_empty());
     assert!(sources_cited, "every rule cites a source");
 }
