@@ -5,6 +5,7 @@
 //! files, [`data`] loads indicator files into sorted series, [`eval`] answers
 //! rules at a date. Only [`cli`] touches files, clocks and the terminal.
 
+pub mod change;
 pub mod cli;
 pub mod data;
 pub mod diag;

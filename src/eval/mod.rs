@@ -18,7 +18,9 @@ use crate::time::Date;
 use serde::Serialize;
 
 /// The status of an indicator or alert at a date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, PartialOrd, Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// `when` is true, and has been for the whole `for:` window.
