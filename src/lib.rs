@@ -12,4 +12,5 @@ pub mod diag;
 pub mod eval;
 pub mod lang;
 pub mod time;
+pub mod watch;
 pub mod workspace;

@@ -104,7 +104,8 @@ impl Workspace {
     }
 }
 
-fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
+/// The error for a file that could not be read as text, if it could not.
+pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
     match contents {
         Contents::Text(_) => None,
         Contents::NotUtf8 { offset, line, col } => Some(

@@ -82,6 +82,29 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "SEVERITY")]
         fail_on: Option<FailOn>,
     },
+    /// Evaluate, then re-evaluate whenever a rule or data file changes or the date changes; report changes of status
+    Watch {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Freeze the evaluation date, YYYY-MM-DD (default: today, UTC, moving at midnight)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        at: Option<crate::time::Date>,
+        /// Event format (default: text on a terminal, json otherwise)
+        #[arg(long, value_enum)]
+        format: Option<WatchFormat>,
+        /// Serve /metrics, /api/v1/status and /healthz on this address (e.g. 127.0.0.1:9464)
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+}
+
+/// Event formats of `watch`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchFormat {
+    /// Lines for a person.
+    Text,
+    /// One JSON object a line.
+    Json,
 }
 
 fn parse_date(s: &str) -> Result<crate::time::Date, String> {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
+#[derive(Clone)]
 struct SourceFile {
     name: String,
     text: Arc<str>,
@@ -14,7 +15,7 @@ struct SourceFile {
 
 /// File names and texts, so that byte spans can be shown as `FILE:LINE:COL`
 /// with the line quoted.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }

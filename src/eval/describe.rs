@@ -87,7 +87,7 @@ pub fn evidence(ev: &mut Evaluator, n: &Node, t: Date) -> Vec<Evidence> {
 
 fn collect(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
     match &n.kind {
-        NodeKind::Binary(op, l, r) if matches!(op, BinOp::And | BinOp::Or) => {
+        NodeKind::Binary(BinOp::And | BinOp::Or, l, r) => {
             collect(ev, l, t, out);
             collect(ev, r, t, out);
         }

@@ -1,0 +1,165 @@
+//! The daemon's event stream: one JSON object a line (the default when
+//! stdout is not a terminal), or lines for a person to read.
+
+use super::project::Problem;
+use crate::change::StatusChange;
+use serde::Serialize;
+use std::io::Write;
+
+/// One event.
+#[derive(Serialize, Debug)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event<'a> {
+    /// A rule's status changed.
+    Status(&'a StatusChange),
+    /// Files were reloaded (or the date moved) and everything re-evaluated.
+    Reload {
+        /// Why: `start`, `change`, `signal` or `date`.
+        reason: &'a str,
+        /// The files whose new version is now in force.
+        files: &'a [String],
+        /// Rule files in force.
+        rule_files: usize,
+        /// Data files in force.
+        data_files: usize,
+        /// Indicators and alerts.
+        rules: usize,
+        /// Series loaded.
+        series: usize,
+        /// The evaluation date.
+        at: String,
+        /// Time to reload and evaluate, in milliseconds.
+        duration_ms: f64,
+    },
+    /// A file was rejected; its last good version stays in force.
+    Error(ProblemEvent<'a>),
+    /// A warning about the files in force.
+    Warning(ProblemEvent<'a>),
+    /// Something about the daemon itself (state recovered, a sink failing).
+    Notice {
+        /// What happened.
+        message: &'a str,
+    },
+    /// The daemon stops.
+    Stop {
+        /// Why.
+        reason: &'a str,
+    },
+}
+
+/// A diagnostic as an event.
+#[derive(Serialize, Debug)]
+pub struct ProblemEvent<'a> {
+    /// File name.
+    pub file: Option<&'a str>,
+    /// 1-based line (absent when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column (absent when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub col: Option<usize>,
+    /// Diagnostic code.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: &'a str,
+    /// Notes and suggestions.
+    pub notes: &'a [String],
+    /// The diagnostic as a terminal shows it.
+    pub rendered: &'a str,
+}
+
+impl<'a> ProblemEvent<'a> {
+    /// The event for a problem.
+    pub fn of(p: &'a Problem) -> ProblemEvent<'a> {
+        ProblemEvent {
+            file: p.file.as_deref(),
+            line: (p.line > 0).then_some(p.line),
+            col: (p.col > 0).then_some(p.col),
+            code: p.diagnostic.code.as_str(),
+            message: &p.diagnostic.message,
+            notes: &p.diagnostic.notes,
+            rendered: &p.rendered,
+        }
+    }
+}
+
+/// How events are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// NDJSON.
+    Json,
+    /// Lines for a person.
+    Text,
+}
+
+/// Prints events to stdout, one at a time, flushed.
+pub struct Output {
+    format: Format,
+}
+
+impl Output {
+    /// An output in this format.
+    pub fn new(format: Format) -> Output {
+        Output { format }
+    }
+
+    /// Prints one event. A closed stdout is not an error worth stopping
+    /// for: the journal and the sinks still get everything.
+    pub fn emit(&self, event: &Event) {
+        let line = match self.format {
+            Format::Json => serde_json::to_string(event).unwrap_or_default(),
+            Format::Text => text(event),
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+}
+
+fn text(event: &Event) -> String {
+    let now = chrono::Utc::now().format("%H:%M:%S");
+    match event {
+        Event::Status(c) => {
+            let from = c.from.map_or("new", |f| f.as_str());
+            let sev = c
+                .severity
+                .map(|s| format!(" [{}]", s.as_str()))
+                .unwrap_or_default();
+            let summary = c
+                .summary
+                .as_deref()
+                .or(c.title.as_deref())
+                .map(|s| format!("  {s}"))
+                .unwrap_or_default();
+            format!(
+                "{now} {} {}{sev}: {from} → {}{summary}",
+                c.kind,
+                c.name,
+                c.to.as_str()
+            )
+        }
+        Event::Reload {
+            reason,
+            files,
+            rules,
+            series,
+            at,
+            duration_ms,
+            ..
+        } => {
+            let which = if files.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", files.join(", "))
+            };
+            format!("{now} reload on {reason}{which}: {rules} rules, {series} series at {at} in {duration_ms:.1} ms")
+        }
+        Event::Error(p) => format!(
+            "{now} rejected, last good version kept:\n{}",
+            p.rendered.trim_end()
+        ),
+        Event::Warning(p) => format!("{now} {}", p.rendered.trim_end()),
+        Event::Notice { message } => format!("{now} {message}"),
+        Event::Stop { reason } => format!("{now} stopping ({reason})"),
+    }
+}

@@ -1,0 +1,163 @@
+//! `/metrics` in the Prometheus text exposition format.
+
+use crate::data::Store;
+use crate::eval::{RuleResult, Status};
+use crate::time::Date;
+use std::fmt::Write;
+
+/// Counters and timings of the daemon itself.
+#[derive(Clone, Debug, Default)]
+pub struct DaemonStats {
+    /// Reloads that applied every change.
+    pub reloads_ok: u64,
+    /// Reloads that rejected at least one file.
+    pub reloads_failed: u64,
+    /// 1 when the last reload applied every change.
+    pub last_reload_ok: bool,
+    /// Unix time of the last reload that applied every change.
+    pub last_success_unix: f64,
+    /// Duration of the last reload (read, parse, check, build), seconds.
+    pub reload_seconds: f64,
+    /// Duration of the last evaluation, seconds.
+    pub eval_seconds: f64,
+}
+
+fn label(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Renders the metrics.
+pub fn render(results: &[RuleResult], store: &Store, at: Date, stats: &DaemonStats) -> String {
+    let mut m = String::new();
+    let _ = writeln!(m, "# HELP tocsin_rule_status Status of each indicator and alert: 1 for its current status, 0 for the others.");
+    let _ = writeln!(m, "# TYPE tocsin_rule_status gauge");
+    for r in results {
+        let kind = match r.kind {
+            crate::lang::ast::RuleKind::Indicator => "indicator",
+            crate::lang::ast::RuleKind::Alert => "alert",
+        };
+        let sev = r.severity.map_or("", |s| s.as_str());
+        for s in [
+            Status::Met,
+            Status::Pending,
+            Status::NotMet,
+            Status::Unknown,
+        ] {
+            let _ = writeln!(
+                m,
+                "tocsin_rule_status{{name=\"{}\",kind=\"{kind}\",severity=\"{sev}\",status=\"{}\"}} {}",
+                label(&r.name),
+                s.as_str(),
+                u8::from(r.status == s)
+            );
+        }
+    }
+    let _ = writeln!(
+        m,
+        "# HELP tocsin_rules_met Number of indicators and alerts met."
+    );
+    let _ = writeln!(m, "# TYPE tocsin_rules_met gauge");
+    let _ = writeln!(
+        m,
+        "tocsin_rules_met {}",
+        results.iter().filter(|r| r.status == Status::Met).count()
+    );
+    let _ = writeln!(m, "# HELP tocsin_reloads_total Reloads, by outcome.");
+    let _ = writeln!(m, "# TYPE tocsin_reloads_total counter");
+    let _ = writeln!(
+        m,
+        "tocsin_reloads_total{{outcome=\"ok\"}} {}",
+        stats.reloads_ok
+    );
+    let _ = writeln!(
+        m,
+        "tocsin_reloads_total{{outcome=\"rejected\"}} {}",
+        stats.reloads_failed
+    );
+    let _ = writeln!(m, "# HELP tocsin_reload_success 1 when the last reload applied every change, 0 when a file was rejected.");
+    let _ = writeln!(m, "# TYPE tocsin_reload_success gauge");
+    let _ = writeln!(
+        m,
+        "tocsin_reload_success {}",
+        u8::from(stats.last_reload_ok)
+    );
+    let _ = writeln!(m, "# HELP tocsin_reload_last_success_timestamp_seconds Unix time of the last reload that applied every change.");
+    let _ = writeln!(
+        m,
+        "# TYPE tocsin_reload_last_success_timestamp_seconds gauge"
+    );
+    let _ = writeln!(
+        m,
+        "tocsin_reload_last_success_timestamp_seconds {:.3}",
+        stats.last_success_unix
+    );
+    let _ = writeln!(m, "# HELP tocsin_reload_duration_seconds Time the last reload took (read, parse, check, build).");
+    let _ = writeln!(m, "# TYPE tocsin_reload_duration_seconds gauge");
+    let _ = writeln!(
+        m,
+        "tocsin_reload_duration_seconds {:.6}",
+        stats.reload_seconds
+    );
+    let _ = writeln!(
+        m,
+        "# HELP tocsin_evaluation_duration_seconds Time the last evaluation of every rule took."
+    );
+    let _ = writeln!(m, "# TYPE tocsin_evaluation_duration_seconds gauge");
+    let _ = writeln!(
+        m,
+        "tocsin_evaluation_duration_seconds {:.6}",
+        stats.eval_seconds
+    );
+    let _ = writeln!(m, "# HELP tocsin_evaluation_date_timestamp_seconds The evaluation date (midnight UTC) as Unix time.");
+    let _ = writeln!(m, "# TYPE tocsin_evaluation_date_timestamp_seconds gauge");
+    let _ = writeln!(
+        m,
+        "tocsin_evaluation_date_timestamp_seconds {}",
+        i64::from(at.0) * 86_400
+    );
+    let _ = writeln!(
+        m,
+        "# HELP tocsin_series_observations Observations loaded per series."
+    );
+    let _ = writeln!(m, "# TYPE tocsin_series_observations gauge");
+    for (_, s) in store.iter() {
+        let _ = writeln!(
+            m,
+            "tocsin_series_observations{{series=\"{}\"}} {}",
+            label(&s.name),
+            s.len()
+        );
+    }
+    let _ = writeln!(m, "# HELP tocsin_series_age_days Days from the newest observation dated on or before the evaluation date to that date (data freshness).");
+    let _ = writeln!(m, "# TYPE tocsin_series_age_days gauge");
+    for (_, s) in store.iter() {
+        let k = s.dates.partition_point(|d| *d <= at);
+        if k > 0 {
+            let _ = writeln!(
+                m,
+                "tocsin_series_age_days{{series=\"{}\"}} {}",
+                label(&s.name),
+                at.days_since(s.dates[k - 1])
+            );
+        }
+    }
+    let _ = writeln!(m, "# HELP tocsin_series_last_observation_timestamp_seconds Date of the newest observation dated on or before the evaluation date, as Unix time.");
+    let _ = writeln!(
+        m,
+        "# TYPE tocsin_series_last_observation_timestamp_seconds gauge"
+    );
+    for (_, s) in store.iter() {
+        let k = s.dates.partition_point(|d| *d <= at);
+        if k > 0 {
+            let _ = writeln!(
+                m,
+                "tocsin_series_last_observation_timestamp_seconds{{series=\"{}\"}} {}",
+                label(&s.name),
+                i64::from(s.dates[k - 1].0) * 86_400
+            );
+        }
+    }
+    m
+}

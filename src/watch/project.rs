@@ -1,0 +1,474 @@
+//! The daemon's view of the project: the last good version of every rule
+//! and data file, updated file by file. A changed file is re-read and
+//! re-parsed alone; the ruleset is then re-checked whole and the model
+//! rebuilt. A file that fails keeps its last good version in force.
+
+use crate::cli::fs::{self, Kind};
+use crate::data::FileData;
+use crate::diag::{Diagnostic, FileId, SourceMap};
+use crate::eval::Model;
+use crate::lang::ast::RuleFile;
+use crate::lang::check::check;
+use crate::lang::parser::parse_file;
+use crate::workspace::{parse_data_file, unreadable, Contents, SourceFile};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What identifies a version of a file without reading it: where the path
+/// leads (device and inode, so a swapped link counts), its size and its
+/// modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime_ns: i128,
+}
+
+impl Fingerprint {
+    /// The fingerprint of the file a path leads to, following links.
+    pub fn of(path: &Path) -> Option<Fingerprint> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(Fingerprint {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        })
+    }
+}
+
+struct RuleEntry {
+    id: FileId,
+    text: Arc<str>,
+    ast: RuleFile,
+    print: Option<Fingerprint>,
+}
+
+struct DataEntry {
+    id: FileId,
+    data: FileData,
+    /// Text kept only while a warning quotes it.
+    text: Option<Arc<str>>,
+    print: Option<Fingerprint>,
+}
+
+/// A problem found while reloading, rendered for the event stream.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    /// The diagnostic.
+    pub diagnostic: Diagnostic,
+    /// File name.
+    pub file: Option<String>,
+    /// 1-based line (0 when unknown).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub col: usize,
+    /// As a terminal shows it.
+    pub rendered: String,
+}
+
+/// What one reload did.
+#[derive(Debug, Default)]
+pub struct Reload {
+    /// Files whose new version is now in force (or that were removed).
+    pub applied: Vec<String>,
+    /// Errors: the files they are in keep their last good version.
+    pub errors: Vec<Problem>,
+    /// Warnings about the files now in force.
+    pub warnings: Vec<Problem>,
+    /// True when the model was rebuilt.
+    pub rebuilt: bool,
+}
+
+/// Where to look for files.
+#[derive(Clone, Debug)]
+pub struct Roots {
+    /// `--rules` paths.
+    pub rules: Vec<PathBuf>,
+    /// `--indicators` paths.
+    pub data: Vec<PathBuf>,
+}
+
+/// The last good state of every file, and the model built from it.
+pub struct Project {
+    roots: Roots,
+    sources: SourceMap,
+    ids: HashMap<PathBuf, FileId>,
+    rules: BTreeMap<PathBuf, RuleEntry>,
+    data: BTreeMap<PathBuf, DataEntry>,
+    model: Option<Model>,
+    store: crate::data::Store,
+    /// The version of each file last rejected, so that it is reported once.
+    rejected: HashMap<PathBuf, Option<Fingerprint>>,
+}
+
+/// A new version read from disk, with its fingerprint.
+type Read<T> = Candidate<(T, Option<Fingerprint>)>;
+
+enum Candidate<T> {
+    Replace(T),
+    Remove,
+}
+
+impl Project {
+    /// An empty project over these roots; call [`Project::reload`] to load.
+    pub fn new(roots: Roots) -> Project {
+        Project {
+            roots,
+            sources: SourceMap::new(),
+            ids: HashMap::new(),
+            rules: BTreeMap::new(),
+            data: BTreeMap::new(),
+            model: None,
+            store: crate::data::Store::default(),
+            rejected: HashMap::new(),
+        }
+    }
+
+    /// The model in force (none before the first good load).
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    /// The data in force.
+    pub fn store(&self) -> &crate::data::Store {
+        &self.store
+    }
+
+    /// File names and texts of the files in force.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// Counts of files in force: (rule files, data files).
+    pub fn file_counts(&self) -> (usize, usize) {
+        (self.rules.len(), self.data.len())
+    }
+
+    /// True when the file at `p` must be read: forced, or a version that
+    /// is neither the one in force nor the one last rejected.
+    fn changed(
+        &self,
+        p: &Path,
+        print: Option<Fingerprint>,
+        force: bool,
+        in_force: Option<Option<Fingerprint>>,
+    ) -> bool {
+        force || (in_force != Some(print) && self.rejected.get(p) != Some(&print))
+    }
+
+    fn id_for(&mut self, path: &Path) -> FileId {
+        if let Some(&id) = self.ids.get(path) {
+            return id;
+        }
+        let id = self.sources.add(fs::display(path), "");
+        self.ids.insert(path.to_path_buf(), id);
+        id
+    }
+
+    fn problem(&self, sources: &SourceMap, d: Diagnostic) -> Problem {
+        let (file, line, col) = match crate::diag::render::location(&d, sources) {
+            Some((f, l, c)) => (Some(f), l, c),
+            None => (None, 0, 0),
+        };
+        let rendered = crate::diag::render::to_plain_string(std::slice::from_ref(&d), sources);
+        Problem {
+            diagnostic: d,
+            file,
+            line,
+            col,
+            rendered,
+        }
+    }
+
+    /// Re-reads what changed on disk (every file when `force`), applies
+    /// the new versions that are good, and rebuilds the model.
+    pub fn reload(&mut self, force: bool) -> Reload {
+        let mut out = Reload::default();
+        let rule_paths = fs::discover(&self.roots.rules, Kind::Rules, false).unwrap_or_default();
+        let data_paths = fs::discover(&self.roots.data, Kind::Data, false).unwrap_or_default();
+
+        // Which files are new, changed or gone.
+        let mut rule_changes: BTreeMap<PathBuf, Read<Arc<str>>> = BTreeMap::new();
+        let mut data_changes: BTreeMap<PathBuf, Read<SourceFile>> = BTreeMap::new();
+        for p in &rule_paths {
+            let print = Fingerprint::of(p);
+            if self.changed(p, print, force, self.rules.get(p).map(|e| e.print)) {
+                match read(p) {
+                    Contents::Text(t) => {
+                        rule_changes.insert(p.clone(), Candidate::Replace((t.into(), print)));
+                    }
+                    other => {
+                        let id = self.id_for(p);
+                        let d = unreadable(id, &other).unwrap_or_else(|| {
+                            Diagnostic::error(crate::diag::Code::Unreadable, "cannot be read")
+                                .in_file(id)
+                        });
+                        out.errors.push(self.problem(&self.sources.clone(), d));
+                        self.rejected.insert(p.clone(), print);
+                    }
+                }
+            }
+        }
+        for p in self.rules.keys() {
+            if !rule_paths.contains(p) {
+                rule_changes.insert(p.clone(), Candidate::Remove);
+            }
+        }
+        for p in &data_paths {
+            let print = Fingerprint::of(p);
+            if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
+                let file = SourceFile {
+                    name: fs::display(p),
+                    contents: read(p),
+                };
+                data_changes.insert(p.clone(), Candidate::Replace((file, print)));
+            }
+        }
+        for p in self.data.keys() {
+            if !data_paths.contains(p) {
+                data_changes.insert(p.clone(), Candidate::Remove);
+            }
+        }
+        if rule_changes.is_empty() && data_changes.is_empty() && self.model.is_some() {
+            return out;
+        }
+
+        // Parse the changed files alone; a file that does not parse keeps
+        // its last good version.
+        let mut new_data: BTreeMap<PathBuf, Candidate<DataEntry>> = BTreeMap::new();
+        for (p, c) in data_changes {
+            match c {
+                Candidate::Replace((file, print)) => {
+                    let id = self.id_for(&p);
+                    match parse_data_file(id, &file) {
+                        Ok(data) => {
+                            let text = match (&file.contents, data.warnings.is_empty()) {
+                                (Contents::Text(t), false) => Some(Arc::<str>::from(t.as_str())),
+                                _ => None,
+                            };
+                            new_data.insert(
+                                p,
+                                Candidate::Replace(DataEntry {
+                                    id,
+                                    data,
+                                    text,
+                                    print,
+                                }),
+                            );
+                        }
+                        Err(d) => {
+                            let mut scratch = self.sources.clone();
+                            if let Contents::Text(t) = &file.contents {
+                                scratch.set_text(id, t.as_str());
+                            }
+                            out.errors.push(self.problem(&scratch, d));
+                            self.rejected.insert(p, print);
+                        }
+                    }
+                }
+                Candidate::Remove => {
+                    new_data.insert(p, Candidate::Remove);
+                }
+            }
+        }
+        let mut new_rules: BTreeMap<PathBuf, Candidate<RuleEntry>> = BTreeMap::new();
+        for (p, c) in rule_changes {
+            match c {
+                Candidate::Replace((text, print)) => {
+                    let id = self.id_for(&p);
+                    let (ast, diags) = parse_file(id, &text);
+                    if diags.is_empty() {
+                        new_rules.insert(
+                            p,
+                            Candidate::Replace(RuleEntry {
+                                id,
+                                text,
+                                ast,
+                                print,
+                            }),
+                        );
+                    } else {
+                        let mut scratch = self.sources.clone();
+                        scratch.set_text(id, text.clone());
+                        for d in diags {
+                            out.errors.push(self.problem(&scratch, d));
+                        }
+                        self.rejected.insert(p, print);
+                    }
+                }
+                Candidate::Remove => {
+                    new_rules.insert(p, Candidate::Remove);
+                }
+            }
+        }
+
+        // Check the whole ruleset with the candidates; a candidate whose
+        // file holds an error is set aside and the rest checked again.
+        loop {
+            let (ok, diags, sources) = self.trial(&new_rules, &new_data);
+            if ok {
+                if new_rules.is_empty() && new_data.is_empty() && self.model.is_some() {
+                    break;
+                }
+                self.commit(new_rules, new_data, &mut out);
+                out.warnings.extend(
+                    diags
+                        .into_iter()
+                        .filter(|d| !d.is_error())
+                        .map(|d| self.problem(&sources, d)),
+                );
+                break;
+            }
+            let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
+            let blamed: Vec<PathBuf> = new_rules
+                .iter()
+                .filter(|(p, c)| {
+                    let id = self.ids.get(*p).copied();
+                    matches!(c, Candidate::Replace(_))
+                        && errors
+                            .iter()
+                            .any(|d| d.labels.iter().any(|l| Some(l.span.file) == id))
+                })
+                .map(|(p, _)| p.clone())
+                .collect();
+            if blamed.is_empty() {
+                // The errors lie in files that did not change (a removed
+                // definition, a removed series): nothing changes.
+                for d in errors {
+                    out.errors.push(self.problem(&sources, d));
+                }
+                break;
+            }
+            for d in errors.into_iter().filter(|d| {
+                d.labels
+                    .iter()
+                    .any(|l| blamed.iter().any(|p| self.ids.get(p) == Some(&l.span.file)))
+            }) {
+                out.errors.push(self.problem(&sources, d));
+            }
+            for p in blamed {
+                if let Some(Candidate::Replace(e)) = new_rules.remove(&p) {
+                    self.rejected.insert(p, e.print);
+                }
+            }
+        }
+        out
+    }
+
+    /// Checks the ruleset as it would be with the candidates applied.
+    fn trial(
+        &self,
+        rules: &BTreeMap<PathBuf, Candidate<RuleEntry>>,
+        data: &BTreeMap<PathBuf, Candidate<DataEntry>>,
+    ) -> (bool, Vec<Diagnostic>, SourceMap) {
+        let mut sources = self.sources.clone();
+        let mut files: Vec<(FileId, &RuleFile)> = Vec::new();
+        let paths: std::collections::BTreeSet<&PathBuf> =
+            self.rules.keys().chain(rules.keys()).collect();
+        for p in paths {
+            match (rules.get(p), self.rules.get(p)) {
+                (Some(Candidate::Replace(e)), _) => {
+                    sources.set_text(e.id, e.text.clone());
+                    files.push((e.id, &e.ast));
+                }
+                (Some(Candidate::Remove), _) => {}
+                (_, Some(e)) => files.push((e.id, &e.ast)),
+                _ => {}
+            }
+        }
+        let mut names: Vec<String> = Vec::new();
+        let data_paths: std::collections::BTreeSet<&PathBuf> =
+            self.data.keys().chain(data.keys()).collect();
+        for p in data_paths {
+            let entry = match (data.get(p), self.data.get(p)) {
+                (Some(Candidate::Replace(e)), _) => Some(e),
+                (Some(Candidate::Remove), _) => None,
+                (_, e) => e,
+            };
+            if let Some(e) = entry {
+                names.extend(e.data.batches.iter().map(|b| b.series.clone()));
+            }
+        }
+        names.sort();
+        names.dedup();
+        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let checked = check(&files, &name_refs);
+        (!checked.has_errors(), checked.diagnostics, sources)
+    }
+
+    fn commit(
+        &mut self,
+        rules: BTreeMap<PathBuf, Candidate<RuleEntry>>,
+        data: BTreeMap<PathBuf, Candidate<DataEntry>>,
+        out: &mut Reload,
+    ) {
+        for (p, c) in rules {
+            out.applied.push(fs::display(&p));
+            self.rejected.remove(&p);
+            match c {
+                Candidate::Replace(e) => {
+                    self.sources.set_text(e.id, e.text.clone());
+                    self.rules.insert(p, e);
+                }
+                Candidate::Remove => {
+                    if let Some(e) = self.rules.remove(&p) {
+                        self.sources.set_text(e.id, "");
+                    }
+                }
+            }
+        }
+        for (p, c) in data {
+            out.applied.push(fs::display(&p));
+            self.rejected.remove(&p);
+            match c {
+                Candidate::Replace(e) => {
+                    self.sources
+                        .set_text(e.id, e.text.clone().unwrap_or_else(|| Arc::from("")));
+                    out.warnings.extend(
+                        e.data
+                            .warnings
+                            .clone()
+                            .into_iter()
+                            .map(|d| self.problem(&self.sources, d)),
+                    );
+                    self.data.insert(p, e);
+                }
+                Candidate::Remove => {
+                    if let Some(e) = self.data.remove(&p) {
+                        self.sources.set_text(e.id, "");
+                    }
+                }
+            }
+        }
+        out.applied.sort();
+        let warnings = self.rebuild();
+        out.warnings
+            .extend(warnings.into_iter().map(|d| self.problem(&self.sources, d)));
+        out.rebuilt = true;
+    }
+
+    /// Rebuilds the store and the model from the files in force; returns
+    /// the model's warnings about the data.
+    fn rebuild(&mut self) -> Vec<Diagnostic> {
+        self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
+        let files: Vec<(FileId, &RuleFile)> = self.rules.values().map(|e| (e.id, &e.ast)).collect();
+        let names: Vec<&str> = self.store.iter().map(|(_, s)| s.name.as_str()).collect();
+        let checked = check(&files, &names);
+        self.model = (!checked.has_errors()).then(|| Model::build(checked.program, &self.store));
+        self.model
+            .as_ref()
+            .map(|m| m.warnings.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn read(p: &Path) -> Contents {
+    match std::fs::read(p) {
+        Ok(bytes) => Contents::from_bytes(bytes),
+        Err(e) => Contents::Unreadable(e.to_string()),
+    }
+}
