@@ -206,6 +206,8 @@ impl Daemon {
         if outcome.rebuilt || reason == "start" {
             self.evaluate();
             self.report_reload(reason, &outcome.applied, started);
+        } else {
+            self.publish();
         }
     }
 
@@ -289,18 +291,30 @@ impl Daemon {
             }
             self.output.emit(&Event::Status(c));
         }
-        let board =
-            crate::cli::output::Board::new(self.today, model, &results, self.project.sources());
+        self.results = results;
+        self.publish();
+    }
+
+    /// Replaces what the HTTP endpoints serve.
+    fn publish(&self) {
+        let Some(model) = self.project.model() else {
+            return;
+        };
+        let board = crate::cli::output::Board::new(
+            self.today,
+            model,
+            &self.results,
+            self.project.sources(),
+        );
         let snapshot = http::Published {
             status_json: crate::cli::output::json(&board),
-            metrics: metrics::render(&results, self.project.store(), self.today, &self.stats),
+            metrics: metrics::render(&self.results, self.project.store(), self.today, &self.stats),
             ready: true,
         };
         match self.published.write() {
             Ok(mut p) => *p = snapshot,
             Err(poisoned) => *poisoned.into_inner() = snapshot,
         }
-        self.results = results;
     }
 }
 
