@@ -42,6 +42,8 @@ pub enum CheckFormat {
     Text,
     /// One JSON object with every diagnostic.
     Json,
+    /// GitHub Actions workflow commands (`::error file=...,line=...::...`).
+    Github,
 }
 
 /// Severities for `--fail-on`.

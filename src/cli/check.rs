@@ -28,6 +28,11 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
             });
             println!("{doc}");
         }
+        CheckFormat::Github => {
+            for d in &ws.diagnostics {
+                println!("{}", github_command(d, &ws.sources));
+            }
+        }
         CheckFormat::Text => {
             term::print_diagnostics(&ws.diagnostics, &ws.sources);
             let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -70,5 +75,58 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+/// A diagnostic as a GitHub Actions workflow command, so that it shows on
+/// the pull request's diff.
+fn github_command(d: &crate::diag::Diagnostic, sources: &crate::diag::SourceMap) -> String {
+    let level = if d.is_error() { "error" } else { "warning" };
+    let mut props = Vec::new();
+    if let Some((file, line, col)) = render::location(d, sources) {
+        props.push(format!("file={}", escape_property(&file)));
+        if line > 0 {
+            props.push(format!("line={line}"));
+            props.push(format!("col={col}"));
+        }
+    }
+    props.push(format!(
+        "title={}",
+        escape_property(&format!("tocsin {}", d.code))
+    ));
+    let mut message = d.message.clone();
+    for n in &d.notes {
+        message.push('\n');
+        message.push_str(n);
+    }
+    format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Code, Diagnostic, SourceMap, Span};
+
+    #[test]
+    fn workflow_commands_are_escaped() {
+        let mut m = SourceMap::new();
+        let f = m.add("rules/a,b.rules", "let x = y\n");
+        let d = Diagnostic::error(Code::UnknownName, "unknown name `y`: 100%")
+            .with_primary(Span::new(f, 8, 9), "")
+            .with_note("did you mean `x`?");
+        assert_eq!(
+            github_command(&d, &m),
+            "::error file=rules/a%2Cb.rules,line=1,col=9,title=tocsin E101::unknown name `y`: 100%25%0Adid you mean `x`?"
+        );
     }
 }
