@@ -11,6 +11,7 @@ pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod lang;
+pub mod sinks;
 pub mod time;
 pub mod watch;
 pub mod workspace;

@@ -1,0 +1,488 @@
+//! A Prometheus Alertmanager: met alerts kept firing there, resolved when
+//! they stop being met.
+
+use super::http::HttpClient;
+use super::labels::alert_labels;
+use super::url::{check_http_url, redact};
+use super::{Sink, SinkError};
+use crate::change::{Announced, StatusChange};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+/// How often firing alerts are re-sent unless configured otherwise.
+pub const DEFAULT_RESEND_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How many resend intervals a firing alert stays firing in Alertmanager
+/// without hearing from us, as Prometheus does.
+const ENDS_AFTER_RESENDS: u32 = 4;
+
+/// Sends alerts to an Alertmanager through its v2 API
+/// (`POST {base}/api/v2/alerts`), the way Prometheus does.
+///
+/// The sink keeps the set of alerts that are met (only rules of kind
+/// `alert`: indicators are not sent) with the time each became met:
+///
+/// - when an alert becomes `met`, it is posted firing: its
+///   [labels](super::alert_labels), the annotations `title`, `summary`,
+///   `description` and `source` (the sources joined with `"; "`), `startsAt`
+///   the time it became met and `endsAt` four resend intervals from now;
+/// - [`resend`](Alertmanager::resend), called about every resend interval,
+///   posts every firing alert again with a fresh `endsAt`, so Alertmanager
+///   keeps them firing, and lets them expire on its own within four
+///   intervals if tocsin stops;
+/// - when an alert leaves `met` (for any status, or is removed), it is posted
+///   once more with `endsAt` now, which Alertmanager takes as resolved at
+///   once. It is posted with the labels it fired with, so the right alert is
+///   resolved even if its tags changed meanwhile.
+///
+/// The set changes only after Alertmanager accepted the post, so a failed
+/// [`apply`](Alertmanager::apply) can simply be called again.
+pub struct Alertmanager {
+    endpoint: String,
+    redacted: String,
+    client: HttpClient,
+    resend_interval: Duration,
+    generator_url: Option<String>,
+    firing: BTreeMap<String, Firing>,
+}
+
+/// An alert Alertmanager is told is firing.
+#[derive(Clone, Debug, PartialEq)]
+struct Firing {
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+    starts_at: DateTime<Utc>,
+}
+
+impl Firing {
+    fn new(change: &StatusChange, starts_at: DateTime<Utc>) -> Firing {
+        let mut annotations = BTreeMap::new();
+        let fields = [
+            ("title", change.title.clone()),
+            ("summary", change.summary.clone()),
+            ("description", change.description.clone()),
+            ("source", Some(change.sources.join("; "))),
+        ];
+        for (key, value) in fields {
+            if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+                annotations.insert(key.to_string(), value);
+            }
+        }
+        Firing {
+            labels: alert_labels(change),
+            annotations,
+            starts_at,
+        }
+    }
+}
+
+/// What a change asks of Alertmanager, and the set once it is done.
+#[derive(Debug, PartialEq)]
+struct Plan {
+    alerts: Vec<Value>,
+    then: Then,
+}
+
+#[derive(Debug, PartialEq)]
+enum Then {
+    Fire(String, Firing),
+    Resolve(String),
+}
+
+impl Alertmanager {
+    /// A sink for the Alertmanager at `base_url` (such as
+    /// `http://127.0.0.1:9093`; a path prefix is kept), resending every
+    /// [`DEFAULT_RESEND_INTERVAL`], with no alert firing yet.
+    pub fn new(base_url: &str) -> Result<Alertmanager, SinkError> {
+        check_http_url(base_url)?;
+        if base_url.contains('?') {
+            return Err(SinkError::InvalidUrl {
+                url: redact(base_url),
+                reason: "the Alertmanager URL must not have a query string",
+            });
+        }
+        let endpoint = format!("{}/api/v2/alerts", base_url.trim_end_matches('/'));
+        Ok(Alertmanager {
+            redacted: redact(&endpoint),
+            endpoint,
+            client: HttpClient::new(),
+            resend_interval: DEFAULT_RESEND_INTERVAL,
+            generator_url: None,
+            firing: BTreeMap::new(),
+        })
+    }
+
+    /// Sets how often firing alerts are re-sent (and so how far ahead their
+    /// `endsAt` is: four intervals).
+    pub fn with_resend_interval(mut self, interval: Duration) -> Alertmanager {
+        self.resend_interval = interval;
+        self
+    }
+
+    /// Sets the `generatorURL` sent with every alert: a link for people to
+    /// follow from Alertmanager (a dashboard, the rules' repository).
+    pub fn with_generator_url(mut self, url: &str) -> Alertmanager {
+        self.generator_url = Some(url.to_string());
+        self
+    }
+
+    /// How often [`resend`](Alertmanager::resend) should be called.
+    pub fn resend_interval(&self) -> Duration {
+        self.resend_interval
+    }
+
+    /// The endpoint posted to, redacted.
+    pub fn redacted_url(&self) -> &str {
+        &self.redacted
+    }
+
+    /// The alerts firing now, by name, with the time each became met.
+    pub fn firing(&self) -> impl Iterator<Item = (&str, DateTime<Utc>)> {
+        self.firing.iter().map(|(n, f)| (n.as_str(), f.starts_at))
+    }
+
+    /// Replaces the firing set, without posting anything: for the start of
+    /// the daemon, from its recovered state. Give, for each rule whose
+    /// status is `met`, the change that made it met and the time it did;
+    /// changes of indicators, and to other statuses, are ignored. The next
+    /// [`resend`](Alertmanager::resend) posts them.
+    pub fn set_firing(&mut self, alerts: impl IntoIterator<Item = (StatusChange, DateTime<Utc>)>) {
+        self.firing = alerts
+            .into_iter()
+            .filter(|(change, _)| change.kind == "alert" && change.to == Announced::Met)
+            .map(|(change, since)| (change.name.clone(), Firing::new(&change, since)))
+            .collect();
+    }
+
+    /// Tells Alertmanager about `change`, which happened at `since`: fires
+    /// an alert that became met, resolves one that stopped being met (also
+    /// one not in the firing set when `change.from` is `met`, as after a
+    /// restart). Indicators, and alerts moving between statuses other than
+    /// `met`, post nothing.
+    ///
+    /// If the post fails the firing set is left as it was, and the same
+    /// call can be made again.
+    pub fn apply(&mut self, change: &StatusChange, since: DateTime<Utc>) -> Result<(), SinkError> {
+        let Some(plan) = self.plan(change, since, Utc::now()) else {
+            return Ok(());
+        };
+        self.post(&plan.alerts)?;
+        match plan.then {
+            Then::Fire(name, firing) => self.firing.insert(name, firing),
+            Then::Resolve(name) => self.firing.remove(&name),
+        };
+        Ok(())
+    }
+
+    /// Posts every firing alert again with `endsAt` four resend intervals
+    /// from now. Posts nothing when no alert is firing.
+    pub fn resend(&mut self) -> Result<(), SinkError> {
+        let alerts = self.resend_alerts(Utc::now());
+        if alerts.is_empty() {
+            return Ok(());
+        }
+        self.post(&alerts)
+    }
+
+    fn post(&self, alerts: &[Value]) -> Result<(), SinkError> {
+        let body = serde_json::to_vec(alerts).expect("alerts serialise");
+        self.client.post_json(&self.endpoint, &self.redacted, &body)
+    }
+
+    /// When a firing alert posted at `now` ends if not heard of again.
+    fn firing_ends_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let ahead = self.resend_interval * ENDS_AFTER_RESENDS;
+        now + chrono::Duration::from_std(ahead).unwrap_or(chrono::Duration::days(1))
+    }
+
+    fn plan(
+        &self,
+        change: &StatusChange,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<Plan> {
+        if change.kind != "alert" {
+            return None;
+        }
+        let known = self.firing.get(&change.name);
+        if change.to == Announced::Met {
+            let starts_at = known.map_or(since, |f| f.starts_at);
+            let firing = Firing::new(change, starts_at);
+            let mut alerts = Vec::new();
+            if let Some(old) = known.filter(|old| old.labels != firing.labels) {
+                alerts.push(self.alert_json(old, now));
+            }
+            alerts.push(self.alert_json(&firing, self.firing_ends_at(now)));
+            return Some(Plan {
+                alerts,
+                then: Then::Fire(change.name.clone(), firing),
+            });
+        }
+        let was_met = change.from == Some(Announced::Met);
+        let resolved = match known {
+            Some(firing) => firing.clone(),
+            None if was_met => Firing::new(change, since),
+            None => return None,
+        };
+        Some(Plan {
+            alerts: vec![self.alert_json(&resolved, now)],
+            then: Then::Resolve(change.name.clone()),
+        })
+    }
+
+    fn resend_alerts(&self, now: DateTime<Utc>) -> Vec<Value> {
+        let ends_at = self.firing_ends_at(now);
+        self.firing
+            .values()
+            .map(|f| self.alert_json(f, ends_at))
+            .collect()
+    }
+
+    /// One alert as the v2 API takes it. Alertmanager refuses an alert that
+    /// ends before it starts, so `startsAt` is never after `endsAt`.
+    fn alert_json(&self, alert: &Firing, ends_at: DateTime<Utc>) -> Value {
+        let mut object = Map::new();
+        object.insert("labels".to_string(), json!(alert.labels));
+        object.insert("annotations".to_string(), json!(alert.annotations));
+        object.insert(
+            "startsAt".to_string(),
+            json!(timestamp(alert.starts_at.min(ends_at))),
+        );
+        object.insert("endsAt".to_string(), json!(timestamp(ends_at)));
+        if let Some(url) = &self.generator_url {
+            object.insert("generatorURL".to_string(), json!(url));
+        }
+        Value::Object(object)
+    }
+}
+
+/// RFC 3339 in UTC with milliseconds, as Alertmanager writes them.
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl fmt::Debug for Alertmanager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Alertmanager")
+            .field("url", &self.redacted)
+            .field("resend_interval", &self.resend_interval)
+            .field("firing", &self.firing.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sink for Alertmanager {
+    fn name(&self) -> &'static str {
+        "alertmanager"
+    }
+
+    /// [`apply`](Alertmanager::apply) with the time of delivery as the time
+    /// of the change.
+    fn deliver(&mut self, change: &StatusChange) -> Result<(), SinkError> {
+        self.apply(change, Utc::now())
+    }
+
+    /// [`resend`](Alertmanager::resend).
+    fn tick(&mut self) -> Result<(), SinkError> {
+        self.resend()
+    }
+
+    fn tick_interval(&self) -> Option<Duration> {
+        Some(self.resend_interval)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::ast::Severity;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 7, 20, h, m, s).unwrap()
+    }
+
+    fn change(name: &str, kind: &str, from: Option<Announced>, to: Announced) -> StatusChange {
+        StatusChange {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            from,
+            to,
+            at: "2025-07-20".to_string(),
+            severity: (kind == "alert").then_some(Severity::Critical),
+            title: Some("Strait closed".to_string()),
+            summary: Some("Shipping halted in the strait".to_string()),
+            description: Some("AIS tracks show no transit for 48h.".to_string()),
+            sources: vec!["AIS feed".to_string(), "Coast guard notice".to_string()],
+            tags: vec!["taiwan".to_string(), "region=east-asia".to_string()],
+        }
+    }
+
+    fn sink() -> Alertmanager {
+        Alertmanager::new("http://127.0.0.1:9093/")
+            .unwrap()
+            .with_resend_interval(Duration::from_secs(30))
+    }
+
+    #[test]
+    fn the_endpoint_is_the_v2_alerts_api() {
+        assert_eq!(sink().endpoint, "http://127.0.0.1:9093/api/v2/alerts");
+        let prefixed = Alertmanager::new("https://u:SECRET@am.example.com/am").unwrap();
+        assert_eq!(
+            prefixed.endpoint,
+            "https://u:SECRET@am.example.com/am/api/v2/alerts"
+        );
+        assert_eq!(
+            prefixed.redacted_url(),
+            "https://***@am.example.com/am/api/v2/alerts"
+        );
+        assert!(!format!("{prefixed:?}").contains("SECRET"));
+        assert!(Alertmanager::new("http://am/?x=1").is_err());
+        assert!(Alertmanager::new("am:9093").is_err());
+    }
+
+    #[test]
+    fn an_alert_that_becomes_met_is_posted_firing() {
+        let met = change(
+            "strait_closed",
+            "alert",
+            Some(Announced::Pending),
+            Announced::Met,
+        );
+        let plan = sink().plan(&met, at(10, 0, 0), at(10, 0, 5)).unwrap();
+        assert_eq!(
+            Value::Array(plan.alerts),
+            json!([{
+                "labels": {
+                    "alertname": "strait_closed",
+                    "severity": "critical",
+                    "taiwan": "true",
+                    "region": "east-asia"
+                },
+                "annotations": {
+                    "title": "Strait closed",
+                    "summary": "Shipping halted in the strait",
+                    "description": "AIS tracks show no transit for 48h.",
+                    "source": "AIS feed; Coast guard notice"
+                },
+                "startsAt": "2025-07-20T10:00:00.000Z",
+                // now + 4 × 30 s
+                "endsAt": "2025-07-20T10:02:05.000Z"
+            }])
+        );
+        assert!(matches!(plan.then, Then::Fire(ref name, _) if name == "strait_closed"));
+    }
+
+    #[test]
+    fn an_alert_that_leaves_met_is_posted_resolved_now() {
+        let mut sink = sink().with_generator_url("https://example.com/rules");
+        let met = change("strait_closed", "alert", None, Announced::Met);
+        sink.set_firing([(met, at(9, 0, 0))]);
+        for to in [
+            Announced::NotMet,
+            Announced::Unknown,
+            Announced::Pending,
+            Announced::Removed,
+        ] {
+            let left = change("strait_closed", "alert", Some(Announced::Met), to);
+            let plan = sink.plan(&left, at(10, 0, 0), at(10, 0, 5)).unwrap();
+            assert_eq!(plan.alerts.len(), 1);
+            let alert = &plan.alerts[0];
+            assert_eq!(alert["startsAt"], "2025-07-20T09:00:00.000Z");
+            assert_eq!(alert["endsAt"], "2025-07-20T10:00:05.000Z");
+            assert_eq!(alert["labels"]["alertname"], "strait_closed");
+            assert_eq!(alert["generatorURL"], "https://example.com/rules");
+            assert_eq!(plan.then, Then::Resolve("strait_closed".to_string()));
+        }
+    }
+
+    #[test]
+    fn a_resolve_not_in_the_set_is_still_posted_if_it_was_met() {
+        // As after a restart that lost the firing set: resolve anyway.
+        let left = change(
+            "strait_closed",
+            "alert",
+            Some(Announced::Met),
+            Announced::NotMet,
+        );
+        let plan = sink().plan(&left, at(10, 0, 0), at(10, 0, 5)).unwrap();
+        assert_eq!(plan.alerts[0]["startsAt"], "2025-07-20T10:00:00.000Z");
+        assert_eq!(plan.alerts[0]["endsAt"], "2025-07-20T10:00:05.000Z");
+        // A change dated after now never starts after it ends.
+        let plan = sink().plan(&left, at(11, 0, 0), at(10, 0, 5)).unwrap();
+        assert_eq!(plan.alerts[0]["startsAt"], plan.alerts[0]["endsAt"]);
+    }
+
+    #[test]
+    fn indicators_and_changes_outside_met_post_nothing() {
+        let sink = sink();
+        let indicator = change(
+            "drills",
+            "indicator",
+            Some(Announced::Pending),
+            Announced::Met,
+        );
+        assert_eq!(sink.plan(&indicator, at(10, 0, 0), at(10, 0, 0)), None);
+        for (from, to) in [
+            (None, Announced::Pending),
+            (Some(Announced::Pending), Announced::NotMet),
+            (Some(Announced::Unknown), Announced::Removed),
+        ] {
+            let alert = change("strait_closed", "alert", from, to);
+            assert_eq!(sink.plan(&alert, at(10, 0, 0), at(10, 0, 0)), None);
+        }
+    }
+
+    #[test]
+    fn met_again_keeps_the_start_and_resolves_old_labels() {
+        let mut sink = sink();
+        let mut met = change("strait_closed", "alert", None, Announced::Met);
+        sink.set_firing([(met.clone(), at(9, 0, 0))]);
+        // Same labels: only the firing alert, with its first start.
+        let plan = sink.plan(&met, at(10, 0, 0), at(10, 0, 0)).unwrap();
+        assert_eq!(plan.alerts.len(), 1);
+        assert_eq!(plan.alerts[0]["startsAt"], "2025-07-20T09:00:00.000Z");
+        // Tags changed: the old alert is resolved, the new one fires.
+        met.tags = vec!["japan".to_string()];
+        let plan = sink.plan(&met, at(10, 0, 0), at(10, 0, 0)).unwrap();
+        assert_eq!(plan.alerts.len(), 2);
+        assert_eq!(plan.alerts[0]["labels"]["taiwan"], "true");
+        assert_eq!(plan.alerts[0]["endsAt"], "2025-07-20T10:00:00.000Z");
+        assert_eq!(plan.alerts[1]["labels"]["japan"], "true");
+        assert_eq!(plan.alerts[1]["endsAt"], "2025-07-20T10:02:00.000Z");
+    }
+
+    #[test]
+    fn resend_posts_every_firing_alert_with_a_fresh_end() {
+        let mut sink = sink();
+        assert!(sink.resend_alerts(at(10, 0, 0)).is_empty());
+        sink.set_firing([
+            (change("a", "alert", None, Announced::Met), at(8, 0, 0)),
+            (change("b", "alert", None, Announced::Met), at(9, 0, 0)),
+            (change("c", "alert", None, Announced::NotMet), at(9, 0, 0)),
+            (change("d", "indicator", None, Announced::Met), at(9, 0, 0)),
+        ]);
+        let names: Vec<_> = sink.firing().map(|(n, _)| n).collect();
+        assert_eq!(names, ["a", "b"]);
+        let alerts = sink.resend_alerts(at(12, 0, 0));
+        assert_eq!(alerts.len(), 2);
+        assert_eq!(alerts[0]["startsAt"], "2025-07-20T08:00:00.000Z");
+        assert_eq!(alerts[1]["startsAt"], "2025-07-20T09:00:00.000Z");
+        for alert in &alerts {
+            assert_eq!(alert["endsAt"], "2025-07-20T12:02:00.000Z");
+        }
+    }
+
+    #[test]
+    fn empty_annotations_are_left_out() {
+        let mut bare = change("x", "alert", None, Announced::Met);
+        bare.title = None;
+        bare.summary = Some(" ".to_string());
+        bare.description = None;
+        bare.sources.clear();
+        assert!(Firing::new(&bare, at(0, 0, 0)).annotations.is_empty());
+    }
+}

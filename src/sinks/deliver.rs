@@ -1,0 +1,463 @@
+//! The delivery worker: one thread and queue per sink, in order, retried
+//! until delivered.
+
+use super::{Sink, SinkError};
+use crate::change::StatusChange;
+use std::collections::hash_map::RandomState;
+use std::collections::VecDeque;
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// The callback told of each notification a sink took.
+type OnDelivered = Box<dyn Fn(u64, &str) + Send>;
+/// The callback told of each failed attempt.
+type OnFailure = Box<dyn Fn(&DeliveryFailure) + Send>;
+
+/// How a [`Delivery`] retries and reports.
+pub struct DeliveryOptions {
+    /// The wait after a first failure (default 0.5 s); it doubles after each
+    /// further failure of the same notification.
+    pub initial_backoff: Duration,
+    /// The longest wait between two attempts (default 30 s).
+    pub max_backoff: Duration,
+    on_failure: Option<OnFailure>,
+}
+
+impl Default for DeliveryOptions {
+    fn default() -> DeliveryOptions {
+        DeliveryOptions {
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            on_failure: None,
+        }
+    }
+}
+
+impl DeliveryOptions {
+    /// Sets the backoff: `initial` after a first failure, doubling up to
+    /// `max`.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> DeliveryOptions {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// Calls `report` for every failed attempt (its message names URLs in
+    /// their redacted form only, so it can be printed as is).
+    pub fn on_failure(
+        mut self,
+        report: impl Fn(&DeliveryFailure) + Send + 'static,
+    ) -> DeliveryOptions {
+        self.on_failure = Some(Box::new(report));
+        self
+    }
+}
+
+/// One failed attempt of a sink: to deliver a notification, or to do its
+/// periodic work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryFailure {
+    /// The sink's name.
+    pub sink: &'static str,
+    /// The notification's id; `None` for the periodic work.
+    pub id: Option<u64>,
+    /// How many times this notification has failed so far (1 the first
+    /// time); 1 for the periodic work.
+    pub attempt: u32,
+    /// When the notification is tried again; `None` when it will not be in
+    /// this process (at shutdown) and for the periodic work.
+    pub retry_in: Option<Duration>,
+    /// What went wrong; URLs in it are redacted.
+    pub error: SinkError,
+}
+
+impl fmt::Display for DeliveryFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.id, self.retry_in) {
+            (Some(id), Some(wait)) => write!(
+                f,
+                "{}: notification {id} not delivered (attempt {}), retrying in {:.1}s: {}",
+                self.sink,
+                self.attempt,
+                wait.as_secs_f64(),
+                self.error
+            ),
+            (Some(id), None) => write!(
+                f,
+                "{}: notification {id} not delivered before shutdown (attempt {}): {}",
+                self.sink, self.attempt, self.error
+            ),
+            (None, _) => write!(f, "{}: periodic update failed: {}", self.sink, self.error),
+        }
+    }
+}
+
+/// Delivers notifications to sinks in the background.
+///
+/// Each sink has its own thread and queue, so a slow or failing sink does
+/// not hold back the others. A sink gets its notifications in the order
+/// they were submitted; a failure is retried with exponential backoff (and a
+/// little jitter), and the notification stays at the head of the queue until
+/// the sink takes it: nothing is dropped. What is still queued when the
+/// process stops is for the caller to submit again after a restart.
+///
+/// `on_delivered(id, sink_name)` is called once for each notification and
+/// sink, after the sink took it. Callbacks run on the worker threads, one at
+/// a time, and never after [`shutdown`](Delivery::shutdown) has returned.
+/// Sinks should have distinct names.
+pub struct Delivery {
+    workers: Vec<Worker>,
+    shared: Arc<Shared>,
+}
+
+struct Worker {
+    sink: &'static str,
+    queue: Sender<(u64, StatusChange)>,
+    thread: JoinHandle<()>,
+}
+
+/// What the workers share with the handle.
+struct Shared {
+    stopping: AtomicBool,
+    closed: AtomicBool,
+    callbacks: Mutex<Callbacks>,
+}
+
+struct Callbacks {
+    on_delivered: OnDelivered,
+    on_failure: Option<OnFailure>,
+}
+
+impl Shared {
+    fn delivered(&self, id: u64, sink: &str) {
+        let callbacks = self
+            .callbacks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !self.closed.load(Ordering::SeqCst) {
+            (callbacks.on_delivered)(id, sink);
+        }
+    }
+
+    fn failed(&self, failure: DeliveryFailure) {
+        let callbacks = self
+            .callbacks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !self.closed.load(Ordering::SeqCst) {
+            if let Some(report) = &callbacks.on_failure {
+                report(&failure);
+            }
+        }
+    }
+}
+
+impl Delivery {
+    /// Starts one worker thread per sink, with the default
+    /// [`DeliveryOptions`].
+    pub fn spawn(
+        sinks: Vec<Box<dyn Sink>>,
+        on_delivered: impl Fn(u64, &str) + Send + 'static,
+    ) -> Delivery {
+        Delivery::spawn_with(sinks, DeliveryOptions::default(), on_delivered)
+    }
+
+    /// Starts one worker thread per sink.
+    pub fn spawn_with(
+        sinks: Vec<Box<dyn Sink>>,
+        options: DeliveryOptions,
+        on_delivered: impl Fn(u64, &str) + Send + 'static,
+    ) -> Delivery {
+        let shared = Arc::new(Shared {
+            stopping: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            callbacks: Mutex::new(Callbacks {
+                on_delivered: Box::new(on_delivered),
+                on_failure: options.on_failure,
+            }),
+        });
+        let backoff = Backoff::new(options.initial_backoff, options.max_backoff);
+        let workers = sinks
+            .into_iter()
+            .map(|sink| {
+                let (queue, items) = mpsc::channel();
+                let name = sink.name();
+                let run = Run {
+                    sink,
+                    items,
+                    shared: Arc::clone(&shared),
+                    queue: VecDeque::new(),
+                    backoff: backoff.clone(),
+                };
+                let thread = thread::Builder::new()
+                    .name(format!("sink-{name}"))
+                    .spawn(move || run.run())
+                    .expect("spawn a sink thread");
+                Worker {
+                    sink: name,
+                    queue,
+                    thread,
+                }
+            })
+            .collect();
+        Delivery { workers, shared }
+    }
+
+    /// The names of the sinks, in the order given.
+    pub fn sinks(&self) -> Vec<&'static str> {
+        self.workers.iter().map(|w| w.sink).collect()
+    }
+
+    /// Queues notification `id` for every sink. Never blocks.
+    pub fn submit(&self, id: u64, change: StatusChange) {
+        for worker in &self.workers {
+            // A worker that is gone (its sink panicked) cannot take it; the
+            // notification stays undelivered for that sink.
+            let _ = worker.queue.send((id, change.clone()));
+        }
+    }
+
+    /// Stops the workers and returns within `deadline`.
+    ///
+    /// No new attempt is scheduled: each worker tries what it still has
+    /// queued once more, in order, stopping at the first failure, and then
+    /// exits. A worker still busy at the deadline (a server that does not
+    /// answer) is left behind; its thread ends when its request times out.
+    /// No callback runs after this returns (unless one that was already
+    /// running when the deadline came is still running).
+    pub fn shutdown(mut self, deadline: Duration) {
+        let end = Instant::now() + deadline;
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        let workers = std::mem::take(&mut self.workers);
+        // Closing the queues wakes the workers up.
+        let threads: Vec<JoinHandle<()>> = workers.into_iter().map(|w| w.thread).collect();
+        while Instant::now() < end && threads.iter().any(|t| !t.is_finished()) {
+            thread::sleep(Duration::from_millis(5));
+        }
+        for thread in threads.into_iter().filter(|t| t.is_finished()) {
+            let _ = thread.join();
+        }
+        self.shared.closed.store(true, Ordering::SeqCst);
+        // Wait for a callback that is running to return.
+        while Instant::now() < end {
+            match self.shared.callbacks.try_lock() {
+                Ok(_) | Err(TryLockError::Poisoned(_)) => break,
+                Err(TryLockError::WouldBlock) => {}
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+impl Drop for Delivery {
+    /// Without [`shutdown`](Delivery::shutdown): the workers are told to
+    /// stop, and not waited for.
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+    }
+}
+
+/// One worker: its sink, its queue, its retry state.
+struct Run {
+    sink: Box<dyn Sink>,
+    items: Receiver<(u64, StatusChange)>,
+    shared: Arc<Shared>,
+    queue: VecDeque<(u64, StatusChange)>,
+    backoff: Backoff,
+}
+
+impl Run {
+    fn run(mut self) {
+        let interval = self.sink.tick_interval();
+        // The periodic work runs first thing, then every interval.
+        let mut next_tick = interval.map(|_| Instant::now());
+        let mut retry_at: Option<Instant> = None;
+        let mut attempt = 0;
+        loop {
+            if !self.take_submitted() || self.shared.stopping.load(Ordering::SeqCst) {
+                return self.last_pass(attempt);
+            }
+            let now = Instant::now();
+            if !self.queue.is_empty() && retry_at.is_none_or(|t| now >= t) {
+                let (id, change) = self.queue.front().expect("not empty");
+                attempt += 1;
+                match self.sink.deliver(change) {
+                    Ok(()) => {
+                        self.shared.delivered(*id, self.sink.name());
+                        self.queue.pop_front();
+                        self.backoff.reset();
+                        attempt = 0;
+                        retry_at = None;
+                    }
+                    Err(error) => {
+                        let wait = self.backoff.next_wait();
+                        retry_at = Some(Instant::now() + wait);
+                        self.shared.failed(DeliveryFailure {
+                            sink: self.sink.name(),
+                            id: Some(*id),
+                            attempt,
+                            retry_in: Some(wait),
+                            error,
+                        });
+                    }
+                }
+                continue;
+            }
+            if let (Some(at), Some(interval)) = (next_tick, interval) {
+                if now >= at {
+                    if let Err(error) = self.sink.tick() {
+                        self.shared.failed(DeliveryFailure {
+                            sink: self.sink.name(),
+                            id: None,
+                            attempt: 1,
+                            retry_in: None,
+                            error,
+                        });
+                    }
+                    next_tick = Some(Instant::now() + interval);
+                    continue;
+                }
+            }
+            let wake = [retry_at.filter(|_| !self.queue.is_empty()), next_tick]
+                .into_iter()
+                .flatten()
+                .min();
+            let item = match wake {
+                Some(at) => self.items.recv_timeout(at.saturating_duration_since(now)),
+                None => self
+                    .items
+                    .recv()
+                    .map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match item {
+                Ok(item) => self.queue.push_back(item),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return self.last_pass(attempt),
+            }
+        }
+    }
+
+    /// Moves what was submitted into the queue; false once the handle has
+    /// gone.
+    fn take_submitted(&mut self) -> bool {
+        loop {
+            match self.items.try_recv() {
+                Ok(item) => self.queue.push_back(item),
+                Err(TryRecvError::Empty) => return true,
+                Err(TryRecvError::Disconnected) => return false,
+            }
+        }
+    }
+
+    /// At shutdown: one more try of each queued notification, in order,
+    /// until the first failure.
+    fn last_pass(mut self, mut attempt: u32) {
+        self.take_submitted();
+        while let Some((id, change)) = self.queue.pop_front() {
+            if self.shared.closed.load(Ordering::SeqCst) {
+                // Shutdown has returned: nobody hears of a delivery now.
+                return;
+            }
+            attempt += 1;
+            match self.sink.deliver(&change) {
+                Ok(()) => self.shared.delivered(id, self.sink.name()),
+                Err(error) => {
+                    return self.shared.failed(DeliveryFailure {
+                        sink: self.sink.name(),
+                        id: Some(id),
+                        attempt,
+                        retry_in: None,
+                        error,
+                    })
+                }
+            }
+            attempt = 0;
+        }
+    }
+}
+
+/// Exponential backoff with jitter.
+#[derive(Clone, Debug)]
+struct Backoff {
+    initial: Duration,
+    max: Duration,
+    next: Duration,
+}
+
+impl Backoff {
+    fn new(initial: Duration, max: Duration) -> Backoff {
+        Backoff {
+            initial,
+            max,
+            next: initial,
+        }
+    }
+
+    /// The wait before the next attempt: the current step give or take 10%
+    /// (so that many daemons do not retry in step); the step then doubles,
+    /// up to the maximum.
+    fn next_wait(&mut self) -> Duration {
+        let step = self.next;
+        self.next = (self.next * 2).min(self.max);
+        step.mul_f64(0.9 + 0.2 * unit_random())
+    }
+
+    fn reset(&mut self) {
+        self.next = self.initial;
+    }
+}
+
+/// A number in `[0, 1)`, random enough for jitter.
+fn unit_random() -> f64 {
+    (RandomState::new().hash_one(Instant::now()) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_maximum_with_jitter() {
+        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(30));
+        let steps: Vec<f64> = (0..10).map(|_| backoff.next_wait().as_secs_f64()).collect();
+        let want = [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0, 30.0];
+        for (got, want) in steps.iter().zip(want) {
+            assert!(*got >= want * 0.9 && *got <= want * 1.1, "{got} vs {want}");
+        }
+        backoff.reset();
+        assert!(backoff.next_wait() <= Duration::from_millis(550));
+    }
+
+    #[test]
+    fn a_failure_reads_well() {
+        let error = SinkError::Status {
+            url: "https://hooks.example.com/x?token=***".to_string(),
+            code: 503,
+        };
+        let failure = DeliveryFailure {
+            sink: "webhook",
+            id: Some(12),
+            attempt: 3,
+            retry_in: Some(Duration::from_millis(2000)),
+            error: error.clone(),
+        };
+        assert_eq!(
+            failure.to_string(),
+            "webhook: notification 12 not delivered (attempt 3), retrying in 2.0s: \
+             POST https://hooks.example.com/x?token=***: HTTP status 503"
+        );
+        let tick = DeliveryFailure {
+            id: None,
+            retry_in: None,
+            ..failure
+        };
+        assert!(tick
+            .to_string()
+            .starts_with("webhook: periodic update failed: POST"));
+    }
+}

@@ -1,0 +1,199 @@
+//! Alertmanager labels from an alert's name, severity and tags.
+
+use crate::change::StatusChange;
+use crate::lang::ast::Severity;
+use std::collections::BTreeMap;
+
+/// The labels an alert carries in Alertmanager, which identify it there:
+///
+/// - `alertname`: the rule name;
+/// - `severity`: the rule's severity (`warning` when it has none);
+/// - one label per tag: a tag written `key=value` or `key:value` (split at
+///   the first `=` or `:`) gives label `key` = `value`; any other tag, such
+///   as `taiwan`, gives label `taiwan` = `true` (so does `key=` with nothing
+///   after the separator).
+///
+/// Label names are made valid with [`sanitize_label_name`]; a tag whose name
+/// has nothing left is skipped. Tags never override `alertname` or
+/// `severity`, and when two tags give the same label the first one wins.
+pub fn alert_labels(change: &StatusChange) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    labels.insert("alertname".to_string(), change.name.clone());
+    let severity = change.severity.unwrap_or(Severity::Warning);
+    labels.insert("severity".to_string(), severity.as_str().to_string());
+    for tag in &change.tags {
+        if let Some((name, value)) = tag_label(tag) {
+            labels.entry(name).or_insert(value);
+        }
+    }
+    labels
+}
+
+/// The label a tag gives, if any.
+fn tag_label(tag: &str) -> Option<(String, String)> {
+    let tag = tag.trim();
+    if let Some(at) = tag.find(['=', ':']) {
+        let (key, value) = (tag[..at].trim(), tag[at + 1..].trim());
+        if !key.is_empty() {
+            let value = if value.is_empty() { "true" } else { value };
+            return Some((sanitize_label_name(key)?, value.to_string()));
+        }
+    }
+    Some((sanitize_label_name(tag)?, "true".to_string()))
+}
+
+/// `name` made into a valid Prometheus label name
+/// (`[a-zA-Z_][a-zA-Z0-9_]*`): every other character becomes `_`, and a
+/// leading digit gets a `_` before it. `None` when no letter or digit is
+/// left (`""`, `"--"`, a name written only in another script), since a name
+/// of underscores alone says nothing and `__` names are reserved.
+pub fn sanitize_label_name(name: &str) -> Option<String> {
+    if !name.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut out = String::with_capacity(name.len() + 1);
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        out.push('_');
+    }
+    out.extend(name.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '_'
+        }
+    }));
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::Announced;
+
+    fn alert(tags: &[&str], severity: Option<Severity>) -> StatusChange {
+        StatusChange {
+            name: "strait_closure".to_string(),
+            kind: "alert".to_string(),
+            from: None,
+            to: Announced::Met,
+            at: "2025-07-20".to_string(),
+            severity,
+            title: None,
+            summary: None,
+            description: None,
+            sources: vec![],
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    fn labels(tags: &[&str]) -> Vec<(String, String)> {
+        alert_labels(&alert(tags, Some(Severity::Critical)))
+            .into_iter()
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn name_and_severity_are_always_there() {
+        assert_eq!(
+            labels(&[]),
+            pairs(&[("alertname", "strait_closure"), ("severity", "critical")])
+        );
+        let default = alert_labels(&alert(&[], None));
+        assert_eq!(default["severity"], "warning");
+    }
+
+    #[test]
+    fn plain_tags_become_true_and_key_value_tags_their_value() {
+        assert_eq!(
+            labels(&["taiwan", "region=east-asia", "source: MND ", "pla", "flag="]),
+            pairs(&[
+                ("alertname", "strait_closure"),
+                ("flag", "true"),
+                ("pla", "true"),
+                ("region", "east-asia"),
+                ("severity", "critical"),
+                ("source", "MND"),
+                ("taiwan", "true"),
+            ])
+        );
+    }
+
+    #[test]
+    fn the_first_separator_splits_and_the_value_is_kept_whole() {
+        assert_eq!(
+            labels(&["url=http://x/y", "ratio:a=b"]),
+            pairs(&[
+                ("alertname", "strait_closure"),
+                ("ratio", "a=b"),
+                ("severity", "critical"),
+                ("url", "http://x/y"),
+            ])
+        );
+    }
+
+    #[test]
+    fn names_are_sanitised() {
+        assert_eq!(
+            labels(&[
+                "data-quality",
+                "2025",
+                "south china sea",
+                "theatre.name=pacific"
+            ]),
+            pairs(&[
+                ("_2025", "true"),
+                ("alertname", "strait_closure"),
+                ("data_quality", "true"),
+                ("severity", "critical"),
+                ("south_china_sea", "true"),
+                ("theatre_name", "pacific"),
+            ])
+        );
+        assert_eq!(sanitize_label_name("Zone_9"), Some("Zone_9".to_string()));
+        assert_eq!(sanitize_label_name("台湾"), None);
+        assert_eq!(sanitize_label_name("--"), None);
+        assert_eq!(sanitize_label_name(""), None);
+        assert_eq!(sanitize_label_name("é1"), Some("_1".to_string()));
+    }
+
+    #[test]
+    fn tags_never_override_name_or_severity_and_the_first_tag_wins() {
+        assert_eq!(
+            labels(&[
+                "alertname=other",
+                "severity:info",
+                "severity",
+                "team=a",
+                "team=b",
+                "",
+                "=x"
+            ]),
+            pairs(&[
+                ("_x", "true"),
+                ("alertname", "strait_closure"),
+                ("severity", "critical"),
+                ("team", "a"),
+            ])
+        );
+    }
+
+    #[test]
+    fn every_label_name_is_valid() {
+        let tags = ["a b", "9", "x-y=1", "ü=2", ":", "k:", "__", "_ok"];
+        for name in alert_labels(&alert(&tags, None)).keys() {
+            let mut chars = name.chars();
+            let first = chars.next().unwrap();
+            assert!(first.is_ascii_alphabetic() || first == '_', "{name}");
+            assert!(
+                chars.all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                "{name}"
+            );
+        }
+    }
+}
