@@ -11,5 +11,6 @@ pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod lang;
+pub mod state;
 pub mod time;
 pub mod workspace;
