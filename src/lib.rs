@@ -3,7 +3,9 @@
 //! The library is layered so that the language, the data and the evaluator
 //! are pure and testable from strings: [`lang`] parses and checks rule
 //! files, [`data`] loads indicator files into sorted series, [`eval`] answers
-//! rules at a date. Only [`cli`] touches files, clocks and the terminal.
+//! rules at a date, [`workspace`] turns files in memory into a checked model.
+//! Only [`cli`], [`watch`], [`state`] and [`sinks`] touch files, clocks,
+//! signals, the network and the terminal.
 
 pub mod change;
 pub mod cli;
@@ -12,6 +14,7 @@ pub mod diag;
 pub mod eval;
 pub mod lang;
 pub mod sinks;
+pub mod state;
 pub mod time;
 pub mod watch;
 pub mod workspace;

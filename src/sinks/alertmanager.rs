@@ -337,7 +337,7 @@ mod tests {
         );
         assert_eq!(
             prefixed.redacted_url(),
-            "https://***@am.example.com/am/api/v2/alerts"
+            "https://***@am.example.com/***"
         );
         assert!(!format!("{prefixed:?}").contains("SECRET"));
         assert!(Alertmanager::new("http://am/?x=1").is_err());

@@ -77,7 +77,8 @@ impl<'a> Parts<'a> {
 /// The URL with its secrets replaced by `***`: the user and password, every
 /// value of the query string (a query item without `=` as a whole) and the
 /// fragment. Scheme, host, port and path are kept so the endpoint can still
-/// be recognised.
+/// be recognised. The path is hidden too, as chat services keep their
+/// token there.
 ///
 /// This is the only form of a sink URL that may appear in a message or a log.
 ///
@@ -85,7 +86,7 @@ impl<'a> Parts<'a> {
 /// use tocsin::sinks::redact;
 /// assert_eq!(
 ///     redact("https://bot:hunter2@hooks.example.com/notify?token=abc&x=1"),
-///     "https://***@hooks.example.com/notify?token=***&x=***"
+///     "https://***@hooks.example.com/***?token=***&x=***"
 /// );
 /// ```
 pub fn redact(url: &str) -> String {
@@ -99,7 +100,8 @@ pub fn redact(url: &str) -> String {
         out.push_str("***@");
     }
     out.push_str(parts.host_port);
-    out.push_str(parts.path);
+    // Chat services put their token in the path: only `/` is shown.
+    out.push_str(if parts.path.len() > 1 { "/***" } else { parts.path });
     if let Some(query) = parts.query {
         out.push('?');
         let items: Vec<String> = query
@@ -127,7 +129,8 @@ pub fn redact(url: &str) -> String {
 pub(crate) fn scrub(text: &str, url: &str) -> String {
     let mut out = text.replace(url, &redact(url));
     let parts = Parts::split(url);
-    for secret in [parts.userinfo, parts.query, parts.fragment]
+    let path = Some(parts.path).filter(|p| p.len() > 1);
+    for secret in [parts.userinfo, path, parts.query, parts.fragment]
         .into_iter()
         .flatten()
         .filter(|s| !s.is_empty())
@@ -183,19 +186,20 @@ mod tests {
     #[test]
     fn redact_hides_user_password_and_query_values() {
         let cases = [
-            ("http://example.com/hook", "http://example.com/hook"),
+            ("http://example.com/hook", "http://example.com/***"),
+            ("http://example.com/", "http://example.com/"),
             (
                 "https://example.com:8443/a/b",
-                "https://example.com:8443/a/b",
+                "https://example.com:8443/***",
             ),
             (
                 "https://user:pa%40ss@example.com/hook",
-                "https://***@example.com/hook",
+                "https://***@example.com/***",
             ),
             ("https://token@example.com/", "https://***@example.com/"),
             (
                 "https://example.com/hook?token=s3cret&channel=ops",
-                "https://example.com/hook?token=***&channel=***",
+                "https://example.com/***?token=***&channel=***",
             ),
             ("https://example.com/?s3cret", "https://example.com/?***"),
             ("https://example.com/?", "https://example.com/?"),
@@ -203,14 +207,14 @@ mod tests {
                 "https://example.com/?a=1&&b",
                 "https://example.com/?a=***&&***",
             ),
-            ("https://example.com/x#s3cret", "https://example.com/x#***"),
+            ("https://example.com/x#s3cret", "https://example.com/***#***"),
             (
                 "http://u:p@[::1]:9093/api?k=v",
-                "http://***@[::1]:9093/api?k=***",
+                "http://***@[::1]:9093/***?k=***",
             ),
-            ("u:p@example.com/x?k=v", "***@example.com/x?k=***"),
-            // An `@` in the path is not a password.
-            ("https://example.com/a@b", "https://example.com/a@b"),
+            ("u:p@example.com/x?k=v", "***@example.com/***?k=***"),
+            // An `@` in the path is not a password (and the path is hidden).
+            ("https://example.com/a@b", "https://example.com/***"),
             // Nor does a `@` in the query reveal the value before it.
             ("https://example.com/?k=a@b", "https://example.com/?k=***"),
         ];
@@ -238,7 +242,7 @@ mod tests {
         let url = "https://me:pw@example.com/hook?token=abc";
         assert_eq!(
             scrub(&format!("bad uri {url}"), url),
-            "bad uri https://***@example.com/hook?token=***"
+            "bad uri https://***@example.com/***?token=***"
         );
         assert_eq!(
             scrub("proxy said me:pw and token=abc", url),

@@ -122,7 +122,7 @@ mod tests {
     fn new_checks_the_url_and_debug_hides_secrets() {
         assert!(Webhook::new("ftp://example.com").is_err());
         let hook = Webhook::new("https://u:SECRET@example.com/h?token=SECRET").unwrap();
-        assert_eq!(hook.redacted_url(), "https://***@example.com/h?token=***");
+        assert_eq!(hook.redacted_url(), "https://***@example.com/***?token=***");
         assert!(!format!("{hook:?}").contains("SECRET"));
     }
 }

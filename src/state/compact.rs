@@ -1,0 +1,197 @@
+//! Compaction: folding the journal into the snapshot so that it does not
+//! grow forever, without losing or repeating any entry if the process dies
+//! at any point of it.
+//!
+//! The steps, each complete on disk before the next begins:
+//! 1. journal entries not yet in `history.ndjson` are appended to it and
+//!    flushed (the history is ordered by `seq`, so "not yet there" is
+//!    "after its last `seq`");
+//! 2. `snapshot.json` is replaced atomically by the current ledger;
+//! 3. `journal.ndjson` is replaced atomically by an empty file.
+//!
+//! A crash during 1 leaves a torn history line, cut off by the next
+//! compaction, which appends the rest. After 1, the journal still holds
+//! everything, and the next compaction finds it all in the history. After
+//! 2, the journal's entries are all at or below the snapshot's `seq`, and
+//! [`State::open`] ignores them.
+
+use super::durable::{self, AppendError};
+use super::entry::Entry;
+use super::error::StateError;
+use super::lines;
+use super::store::State;
+use super::{snapshot, HISTORY, SNAPSHOT};
+use std::path::Path;
+
+impl State {
+    /// Folds the journal into `snapshot.json` and starts an empty journal,
+    /// after copying its entries to `history.ndjson`. Safe to interrupt at
+    /// any point. Called by the daemon when [`State::needs_compaction`]
+    /// says so; an error leaves the state as it was, usable.
+    pub fn compact(&mut self) -> Result<(), StateError> {
+        self.check_usable()?;
+        if self.journal_len == 0 {
+            return Ok(());
+        }
+        let bytes = durable::read_all(&mut self.journal, &self.journal_path)?;
+        let journal = lines::scan::<Entry>(&bytes);
+        copy_to_history(
+            &self.dir.join(HISTORY),
+            journal.items.into_iter().map(|(_, e)| e),
+        )?;
+        snapshot::store(&self.dir.join(SNAPSHOT), &self.ledger)?;
+        self.empty_journal()
+    }
+
+    /// Step 3, also used by tests to stop a compaction half way.
+    fn empty_journal(&mut self) -> Result<(), StateError> {
+        let fresh = durable::swap_in(&self.journal_path, b"")?;
+        // From the rename on, the old file is gone from the folder: the new
+        // one must be the one written to even if flushing the folder fails.
+        self.journal = fresh;
+        self.journal_len = 0;
+        durable::sync_dir(&self.dir)
+    }
+}
+
+/// Appends to the history the entries it does not hold yet, flushed.
+fn copy_to_history(path: &Path, entries: impl Iterator<Item = Entry>) -> Result<(), StateError> {
+    let (mut file, created) = durable::open_append(path)?;
+    if created {
+        durable::sync_dir(durable::folder_of(path))?;
+    }
+    let bytes = durable::read_all(&mut file, path)?;
+    let held = lines::scan::<Entry>(&bytes);
+    if held.torn.is_some() {
+        durable::truncate(&file, path, held.good_len)?;
+    }
+    let mut last = held.items.iter().map(|(_, e)| e.seq).max().unwrap_or(0);
+    let mut lines = Vec::new();
+    for entry in entries {
+        if entry.seq > last {
+            last = entry.seq;
+            lines.extend(entry.to_line());
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    durable::append_flushed(&mut file, path, held.good_len, &lines).map_err(|e| match e {
+        // Either way the next compaction cuts a torn tail and starts over.
+        AppendError::Undone(e) | AppendError::Unrepaired(e) => e,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::Announced;
+    use crate::state::entry::tests::change;
+    use crate::state::{history, JOURNAL};
+
+    fn seqs(dir: &Path) -> Vec<u64> {
+        let bytes = std::fs::read(dir.join(HISTORY)).unwrap_or_default();
+        lines::scan::<Entry>(&bytes)
+            .items
+            .into_iter()
+            .map(|(_, e)| e.seq)
+            .collect()
+    }
+
+    #[test]
+    fn compaction_moves_the_journal_to_history_and_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = State::open(dir.path()).unwrap();
+        let a = s
+            .record(&change("a", None, Announced::Met), &["webhook"])
+            .unwrap();
+        s.record(&change("b", None, Announced::NotMet), &[])
+            .unwrap();
+        s.delivered(a, "webhook").unwrap();
+        s.compact().unwrap();
+        assert_eq!(
+            std::fs::metadata(dir.path().join(JOURNAL)).unwrap().len(),
+            0
+        );
+        assert_eq!(seqs(dir.path()), vec![1, 2, 3]);
+        let id = s.record(&change("a", Some(Announced::Met), Announced::NotMet), &[]);
+        assert_eq!(id.unwrap(), 4);
+        drop(s);
+        let (s, r) = State::open(dir.path()).unwrap();
+        assert!(r.is_clean());
+        assert_eq!(s.announced()["a"].status, Announced::NotMet);
+        assert_eq!(s.last_seq(), 4);
+    }
+
+    #[test]
+    fn crash_after_history_then_compact_again_repeats_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = State::open(dir.path()).unwrap();
+        s.record(&change("a", None, Announced::Met), &["webhook"])
+            .unwrap();
+        s.record(&change("b", None, Announced::Met), &[]).unwrap();
+        // Step 1 only, as if the process died right after it.
+        let bytes = std::fs::read(dir.path().join(JOURNAL)).unwrap();
+        let entries = lines::scan::<Entry>(&bytes)
+            .items
+            .into_iter()
+            .map(|(_, e)| e);
+        copy_to_history(&dir.path().join(HISTORY), entries).unwrap();
+        drop(s);
+        let (mut s, r) = State::open(dir.path()).unwrap();
+        assert!(r.is_clean());
+        assert_eq!(s.announced().len(), 2);
+        s.record(&change("c", None, Announced::Met), &[]).unwrap();
+        s.compact().unwrap();
+        assert_eq!(seqs(dir.path()), vec![1, 2, 3]);
+        assert_eq!(history::history(dir.path(), None).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn crash_after_snapshot_ignores_the_old_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = State::open(dir.path()).unwrap();
+        s.record(&change("a", None, Announced::Met), &["webhook"])
+            .unwrap();
+        let bytes = std::fs::read(dir.path().join(JOURNAL)).unwrap();
+        let entries = lines::scan::<Entry>(&bytes)
+            .items
+            .into_iter()
+            .map(|(_, e)| e);
+        copy_to_history(&dir.path().join(HISTORY), entries).unwrap();
+        snapshot::store(&dir.path().join(SNAPSHOT), &s.ledger).unwrap();
+        drop(s);
+        let (mut s, r) = State::open(dir.path()).unwrap();
+        assert_eq!(r.already_in_snapshot, 1);
+        assert_eq!(s.undelivered("webhook").len(), 1);
+        assert_eq!(
+            s.record(&change("b", None, Announced::Met), &[]).unwrap(),
+            2
+        );
+        s.compact().unwrap();
+        assert_eq!(seqs(dir.path()), vec![1, 2]);
+    }
+
+    #[test]
+    fn torn_history_tail_is_cut_before_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = State::open(dir.path()).unwrap();
+        s.record(&change("a", None, Announced::Met), &[]).unwrap();
+        std::fs::write(dir.path().join(HISTORY), b"{\"seq\":1,\"ts\":\"2025").unwrap();
+        s.compact().unwrap();
+        assert_eq!(seqs(dir.path()), vec![1]);
+        let bytes = std::fs::read(dir.path().join(HISTORY)).unwrap();
+        assert!(bytes.starts_with(b"{\"seq\":1,") && bytes.ends_with(b"}\n"));
+    }
+
+    #[test]
+    fn empty_journal_keeps_the_handle_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut s, _) = State::open(dir.path()).unwrap();
+        s.record(&change("a", None, Announced::Met), &[]).unwrap();
+        s.empty_journal().unwrap();
+        s.record(&change("b", None, Announced::Met), &[]).unwrap();
+        let bytes = std::fs::read(dir.path().join(JOURNAL)).unwrap();
+        assert_eq!(lines::scan::<Entry>(&bytes).items.len(), 1);
+    }
+}

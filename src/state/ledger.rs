@@ -1,0 +1,174 @@
+//! What the journal adds up to: the last announced status of every rule,
+//! and the changes each sink still owes. Replaying entries into a
+//! [`Ledger`] is the only way state is built, on open as while running.
+
+use super::entry::{Body, Entry};
+use crate::change::{Announced, StatusChange};
+use crate::lang::ast::Severity;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The last announced status of a rule: what the daemon compares a new
+/// evaluation with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleRecord {
+    /// The status last announced (never [`Announced::Removed`]: a removed
+    /// rule leaves the map).
+    pub status: Announced,
+    /// The evaluation date of that change (YYYY-MM-DD).
+    pub at: String,
+    /// When that change was recorded (RFC 3339 UTC): for a `met` alert,
+    /// when it started (Alertmanager's `startsAt`).
+    pub since: String,
+    /// `indicator` or `alert`.
+    pub kind: String,
+    /// Severity (alerts).
+    pub severity: Option<Severity>,
+    /// The journal id of that change.
+    pub seq: u64,
+}
+
+/// A recorded change that some sinks have not delivered yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Owed {
+    /// The id of the status entry.
+    pub seq: u64,
+    /// When it was recorded.
+    pub ts: String,
+    pub change: StatusChange,
+    /// The sinks that must still deliver it.
+    pub sinks: BTreeSet<String>,
+}
+
+/// The folded state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Ledger {
+    /// The last sequence number used.
+    pub seq: u64,
+    pub announced: BTreeMap<String, RuleRecord>,
+    /// Undelivered changes by id; ids grow with time, so this is oldest
+    /// first.
+    pub owed: BTreeMap<u64, Owed>,
+}
+
+impl Ledger {
+    /// Adds one entry.
+    pub fn apply(&mut self, entry: &Entry) {
+        self.seq = self.seq.max(entry.seq);
+        match &entry.body {
+            Body::Status { change, sinks } => {
+                if change.to == Announced::Removed {
+                    self.announced.remove(&change.name);
+                } else {
+                    self.announced.insert(
+                        change.name.clone(),
+                        RuleRecord {
+                            status: change.to,
+                            at: change.at.clone(),
+                            since: entry.ts.clone(),
+                            kind: change.kind.clone(),
+                            severity: change.severity,
+                            seq: entry.seq,
+                        },
+                    );
+                }
+                if !sinks.is_empty() {
+                    self.owed.insert(
+                        entry.seq,
+                        Owed {
+                            seq: entry.seq,
+                            ts: entry.ts.clone(),
+                            change: change.clone(),
+                            sinks: sinks.iter().cloned().collect(),
+                        },
+                    );
+                }
+            }
+            Body::Delivered { id, sink } => {
+                if let Some(owed) = self.owed.get_mut(id) {
+                    owed.sinks.remove(sink);
+                    if owed.sinks.is_empty() {
+                        self.owed.remove(id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `sink` still has to deliver change `id`.
+    pub fn owes(&self, id: u64, sink: &str) -> bool {
+        self.owed.get(&id).is_some_and(|o| o.sinks.contains(sink))
+    }
+
+    /// The changes `sink` has not delivered, oldest first.
+    pub fn undelivered(&self, sink: &str) -> Vec<(u64, StatusChange)> {
+        self.owed
+            .values()
+            .filter(|o| o.sinks.contains(sink))
+            .map(|o| (o.seq, o.change.clone()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::entry::tests::change;
+
+    fn status(seq: u64, name: &str, to: Announced, sinks: &[&str]) -> Entry {
+        Entry {
+            seq,
+            ts: format!("t{seq}"),
+            body: Body::Status {
+                change: change(name, None, to),
+                sinks: sinks.iter().map(|s| s.to_string()).collect(),
+            },
+        }
+    }
+
+    fn delivered(seq: u64, id: u64, sink: &str) -> Entry {
+        Entry {
+            seq,
+            ts: format!("t{seq}"),
+            body: Body::Delivered {
+                id,
+                sink: sink.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn last_status_wins_and_removed_leaves() {
+        let mut l = Ledger::default();
+        l.apply(&status(1, "a", Announced::Pending, &[]));
+        l.apply(&status(2, "a", Announced::Met, &[]));
+        l.apply(&status(3, "b", Announced::Met, &[]));
+        assert_eq!(l.announced["a"].status, Announced::Met);
+        assert_eq!(l.announced["a"].since, "t2");
+        l.apply(&status(4, "b", Announced::Removed, &[]));
+        assert!(!l.announced.contains_key("b"));
+        assert_eq!(l.seq, 4);
+    }
+
+    #[test]
+    fn deliveries_settle_what_is_owed() {
+        let mut l = Ledger::default();
+        l.apply(&status(
+            1,
+            "a",
+            Announced::Met,
+            &["webhook", "alertmanager"],
+        ));
+        l.apply(&status(2, "b", Announced::Met, &["webhook"]));
+        l.apply(&delivered(3, 1, "webhook"));
+        assert_eq!(l.undelivered("webhook").len(), 1);
+        assert_eq!(l.undelivered("webhook")[0].0, 2);
+        assert_eq!(l.undelivered("alertmanager")[0].0, 1);
+        l.apply(&delivered(4, 1, "alertmanager"));
+        assert!(!l.owed.contains_key(&1));
+        // A delivery reported twice changes nothing.
+        l.apply(&delivered(5, 1, "alertmanager"));
+        assert!(l.undelivered("alertmanager").is_empty());
+        assert!(l.owes(2, "webhook"));
+    }
+}

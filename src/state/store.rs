@@ -1,0 +1,238 @@
+//! [`State`]: the open state folder of a running daemon.
+
+use super::durable::{self, AppendError};
+use super::entry::{now, Body, Entry};
+use super::error::StateError;
+use super::ledger::{Ledger, RuleRecord};
+use super::lines::{self, SkippedLine};
+use super::lock::{self, FolderLock};
+use super::recovery::Recovery;
+use super::{history, snapshot, HISTORY, JOURNAL, SNAPSHOT};
+use crate::change::StatusChange;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+/// Journal size from which [`State::needs_compaction`] says yes: 1 MiB,
+/// a few thousand changes, read in a blink on restart.
+pub const COMPACT_AFTER_BYTES: u64 = 1 << 20;
+
+/// The state folder, open and locked: the last announced status of every
+/// rule and the changes sinks have not delivered, kept on disk so that
+/// none is lost or announced twice across restarts.
+///
+/// Every change is written and flushed to the journal before the call that
+/// records it returns, so a change the daemon announces after
+/// [`State::record`] returned is never forgotten.
+#[derive(Debug)]
+pub struct State {
+    pub(super) dir: PathBuf,
+    pub(super) journal_path: PathBuf,
+    /// Open for appending; always the file now named `journal.ndjson`.
+    pub(super) journal: File,
+    /// The journal's length: where a failed append is cut back to.
+    pub(super) journal_len: u64,
+    pub(super) ledger: Ledger,
+    /// A failed append could not be undone: writing more could put a good
+    /// line after half a line, so nothing more is written.
+    pub(super) broken: bool,
+    _lock: FolderLock,
+}
+
+impl State {
+    /// Opens the state folder `dir`, creating it if missing, and locks it
+    /// for this process. Loads the snapshot, then replays the journal
+    /// entries that came after it. An unfinished last journal line (a crash
+    /// during a write) is dropped and cut from the file; unreadable lines
+    /// before it are skipped. Both are reported in the [`Recovery`], never
+    /// an error.
+    ///
+    /// Fails if another process holds the folder ([`StateError::Locked`]),
+    /// if the folder cannot be written, or if the snapshot cannot be read.
+    pub fn open(dir: &Path) -> Result<(State, Recovery), StateError> {
+        fs::create_dir_all(dir).map_err(StateError::at(dir, "create the state folder"))?;
+        let lock = lock::lock(dir)?;
+        let journal_path = dir.join(JOURNAL);
+        let mut recovery = Recovery {
+            journal: journal_path.clone(),
+            ..Recovery::default()
+        };
+
+        // Left by a compaction interrupted before its rename; the file it
+        // was to replace is intact.
+        for name in [SNAPSHOT, JOURNAL] {
+            let tmp = durable::temp_path(&dir.join(name));
+            if tmp.exists() {
+                fs::remove_file(&tmp).map_err(StateError::at(&tmp, "remove"))?;
+                recovery.removed_temp_files.push(tmp);
+            }
+        }
+
+        let snapshot = snapshot::load(&dir.join(SNAPSHOT))?;
+        let has_snapshot = snapshot.is_some();
+        let mut ledger = snapshot.unwrap_or_default();
+        let snapshot_seq = ledger.seq;
+
+        let (mut journal, created) = durable::open_append(&journal_path)?;
+        if created {
+            durable::sync_dir(dir)?;
+        }
+        let bytes = durable::read_all(&mut journal, &journal_path)?;
+        let scan = lines::scan::<Entry>(&bytes);
+        if scan.torn.is_some() {
+            durable::truncate(&journal, &journal_path, scan.good_len)?;
+        }
+        recovery.torn = scan.torn;
+        recovery.skipped = scan.skipped;
+
+        let mut last = snapshot_seq;
+        for (line, entry) in scan.items {
+            if entry.seq <= snapshot_seq {
+                // A compaction wrote the snapshot, then stopped before
+                // emptying the journal.
+                recovery.already_in_snapshot += 1;
+            } else if entry.seq <= last {
+                recovery.skipped.push(SkippedLine {
+                    line,
+                    reason: format!("sequence number {} does not follow {last}", entry.seq),
+                });
+            } else {
+                last = entry.seq;
+                ledger.apply(&entry);
+            }
+        }
+        recovery.skipped.sort_by_key(|s| s.line);
+
+        if !has_snapshot {
+            // Without a snapshot the journal may not hold the highest
+            // number used; the history does, and numbers must not repeat.
+            let in_history = history::read_entries(&dir.join(HISTORY))?;
+            let highest = in_history.iter().map(|e| e.seq).max().unwrap_or(0);
+            ledger.seq = ledger.seq.max(highest);
+        }
+
+        let state = State {
+            dir: dir.to_path_buf(),
+            journal_path,
+            journal,
+            journal_len: scan.good_len,
+            ledger,
+            broken: false,
+            _lock: lock,
+        };
+        Ok((state, recovery))
+    }
+
+    /// Records a change of status, to be delivered by `sinks`, and returns
+    /// its id. The entry is flushed to the disk before this returns: call
+    /// it before announcing the change. If it fails, nothing was recorded
+    /// and the change must not be announced.
+    ///
+    /// The rule's announced status becomes `change.to`;
+    /// [`crate::change::Announced::Removed`] takes the rule out of
+    /// [`State::announced`] (its history stays).
+    pub fn record(&mut self, change: &StatusChange, sinks: &[&str]) -> Result<u64, StateError> {
+        let mut names: Vec<String> = Vec::with_capacity(sinks.len());
+        for sink in sinks {
+            if !names.iter().any(|n| n == sink) {
+                names.push(sink.to_string());
+            }
+        }
+        let entry = Entry {
+            seq: self.ledger.seq + 1,
+            ts: now(),
+            body: Body::Status {
+                change: change.clone(),
+                sinks: names,
+            },
+        };
+        self.append(&entry)?;
+        Ok(entry.seq)
+    }
+
+    /// Records that `sink` delivered the change `id`, flushed to the disk
+    /// before this returns. Reporting a delivery that is not owed (already
+    /// reported, or never asked of that sink) writes nothing and is not an
+    /// error, so a sink may report again after a retry.
+    pub fn delivered(&mut self, id: u64, sink: &str) -> Result<(), StateError> {
+        if !self.ledger.owes(id, sink) {
+            return Ok(());
+        }
+        let entry = Entry {
+            seq: self.ledger.seq + 1,
+            ts: now(),
+            body: Body::Delivered {
+                id,
+                sink: sink.to_string(),
+            },
+        };
+        self.append(&entry)
+    }
+
+    /// The last announced status of every rule still in the ruleset, by
+    /// name: what a new evaluation is compared with.
+    pub fn announced(&self) -> &BTreeMap<String, RuleRecord> {
+        &self.ledger.announced
+    }
+
+    /// The changes `sink` has not delivered, with their ids, oldest first:
+    /// what a sink sends again after a restart.
+    pub fn undelivered(&self, sink: &str) -> Vec<(u64, StatusChange)> {
+        self.ledger.undelivered(sink)
+    }
+
+    /// The last sequence number used (0 for a new folder).
+    pub fn last_seq(&self) -> u64 {
+        self.ledger.seq
+    }
+
+    /// The state folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The journal's size in bytes.
+    pub fn journal_bytes(&self) -> u64 {
+        self.journal_len
+    }
+
+    /// Whether the journal has grown past [`COMPACT_AFTER_BYTES`] and
+    /// [`State::compact`] should be called. Compaction is never started by
+    /// `record` or `delivered`: its failure must not look like a failure to
+    /// record, so the daemon calls it between evaluations.
+    pub fn needs_compaction(&self) -> bool {
+        self.journal_len >= COMPACT_AFTER_BYTES
+    }
+
+    /// Appends `entry` to the journal, flushed, then counts it.
+    fn append(&mut self, entry: &Entry) -> Result<(), StateError> {
+        self.check_usable()?;
+        let line = entry.to_line();
+        match durable::append_flushed(
+            &mut self.journal,
+            &self.journal_path,
+            self.journal_len,
+            &line,
+        ) {
+            Ok(()) => {
+                self.journal_len += line.len() as u64;
+                self.ledger.apply(entry);
+                Ok(())
+            }
+            Err(AppendError::Undone(e)) => Err(e),
+            Err(AppendError::Unrepaired(e)) => {
+                self.broken = true;
+                Err(e)
+            }
+        }
+    }
+
+    pub(super) fn check_usable(&self) -> Result<(), StateError> {
+        if self.broken {
+            return Err(StateError::Broken {
+                path: self.journal_path.clone(),
+            });
+        }
+        Ok(())
+    }
+}
