@@ -97,6 +97,26 @@ pub enum Command {
         /// Serve /metrics, /api/v1/status and /healthz on this address (e.g. 127.0.0.1:9464)
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+        /// Folder for the journal of status changes and notifications
+        #[arg(long, value_name = "DIR", default_value = ".tocsin")]
+        state: std::path::PathBuf,
+        /// POST each status change as JSON to this URL (retried until delivered)
+        #[arg(long, value_name = "URL")]
+        webhook: Option<String>,
+        /// Send met alerts to this Prometheus Alertmanager (its base URL, e.g. http://127.0.0.1:9093)
+        #[arg(long, value_name = "URL")]
+        alertmanager: Option<String>,
+    },
+    /// Print the story of a rule (or of every rule) from the watch daemon's journal
+    History {
+        /// The rule; every rule when omitted
+        name: Option<String>,
+        /// The daemon's state folder
+        #[arg(long, value_name = "DIR", default_value = ".tocsin")]
+        state: std::path::PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
 }
 

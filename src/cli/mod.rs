@@ -5,6 +5,8 @@
 mod args;
 mod check;
 mod eval;
+mod history;
+mod watch;
 pub use eval::today;
 pub(crate) mod fs;
 pub(crate) mod output;
@@ -36,7 +38,15 @@ pub fn main() -> ExitCode {
             at,
             format,
             listen,
-        } => watch(&inputs, at, format, listen),
+            state,
+            webhook,
+            alertmanager,
+        } => watch::run(&inputs, at, format, listen, state, webhook, alertmanager),
+        Command::History {
+            name,
+            state,
+            format,
+        } => history::run(name.as_deref(), &state, format),
         Command::Eval {
             inputs,
             at,
@@ -45,53 +55,6 @@ pub fn main() -> ExitCode {
         } => eval::run(&inputs, at, format, fail_on),
     };
     ExitCode::from(code)
-}
-
-fn roots(inputs: &Inputs) -> crate::watch::Roots {
-    let or_default = |given: &Vec<std::path::PathBuf>, default: &str| {
-        if given.is_empty() {
-            vec![std::path::PathBuf::from(default)]
-        } else {
-            given.clone()
-        }
-    };
-    crate::watch::Roots {
-        rules: or_default(&inputs.rules, "rules"),
-        data: or_default(&inputs.indicators, "indicators"),
-    }
-}
-
-fn watch(
-    inputs: &Inputs,
-    at: Option<crate::time::Date>,
-    format: Option<args::WatchFormat>,
-    listen: Option<String>,
-) -> u8 {
-    use std::io::IsTerminal;
-    for (given, flag) in [
-        (&inputs.rules, "--rules"),
-        (&inputs.indicators, "--indicators"),
-    ] {
-        if let Some(missing) = given.iter().find(|p| !p.exists()) {
-            eprintln!(
-                "error[E309]: {flag} {}: no such file or folder",
-                fs::display(missing)
-            );
-            return BAD_INPUT;
-        }
-    }
-    let format = match format {
-        Some(args::WatchFormat::Text) => crate::watch::Format::Text,
-        Some(args::WatchFormat::Json) => crate::watch::Format::Json,
-        None if std::io::stdout().is_terminal() => crate::watch::Format::Text,
-        None => crate::watch::Format::Json,
-    };
-    crate::watch::run(crate::watch::Options {
-        roots: roots(inputs),
-        at,
-        format,
-        listen,
-    })
 }
 
 /// Reads the rule and data files named by the inputs. `Err` carries the

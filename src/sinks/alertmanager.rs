@@ -335,10 +335,7 @@ mod tests {
             prefixed.endpoint,
             "https://u:SECRET@am.example.com/am/api/v2/alerts"
         );
-        assert_eq!(
-            prefixed.redacted_url(),
-            "https://***@am.example.com/***"
-        );
+        assert_eq!(prefixed.redacted_url(), "https://***@am.example.com/***");
         assert!(!format!("{prefixed:?}").contains("SECRET"));
         assert!(Alertmanager::new("http://am/?x=1").is_err());
         assert!(Alertmanager::new("am:9093").is_err());

@@ -222,6 +222,14 @@ impl Delivery {
         }
     }
 
+    /// Queues notification `id` for one sink only (to resend what the state
+    /// says that sink still owes). Never blocks.
+    pub fn submit_to(&self, sink: &str, id: u64, change: StatusChange) {
+        if let Some(worker) = self.workers.iter().find(|w| w.sink == sink) {
+            let _ = worker.queue.send((id, change));
+        }
+    }
+
     /// Stops the workers and returns within `deadline`.
     ///
     /// No new attempt is scheduled: each worker tries what it still has

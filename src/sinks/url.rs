@@ -101,7 +101,11 @@ pub fn redact(url: &str) -> String {
     }
     out.push_str(parts.host_port);
     // Chat services put their token in the path: only `/` is shown.
-    out.push_str(if parts.path.len() > 1 { "/***" } else { parts.path });
+    out.push_str(if parts.path.len() > 1 {
+        "/***"
+    } else {
+        parts.path
+    });
     if let Some(query) = parts.query {
         out.push('?');
         let items: Vec<String> = query
@@ -207,7 +211,10 @@ mod tests {
                 "https://example.com/?a=1&&b",
                 "https://example.com/?a=***&&***",
             ),
-            ("https://example.com/x#s3cret", "https://example.com/***#***"),
+            (
+                "https://example.com/x#s3cret",
+                "https://example.com/***#***",
+            ),
             (
                 "http://u:p@[::1]:9093/api?k=v",
                 "http://***@[::1]:9093/***?k=***",

@@ -6,30 +6,31 @@
 //! listener, signal handlers and sink deliveries talk to it through a
 //! channel or shared flags.
 
+mod announce;
 mod clock;
 mod events;
 mod http;
 mod metrics;
 mod project;
+mod watcher;
 
 pub use clock::Clock;
 pub use events::Format;
 pub use project::{Fingerprint, Project, Roots};
 
-use crate::change::{Announced, StatusChange};
 use crate::eval::{evaluate, RuleResult};
-use crate::lang::ast::RuleKind;
+use crate::sinks::Delivery;
+use crate::state::State;
 use crate::time::Date;
+use announce::{Sinks, SHUTDOWN};
 use events::{Event, Output, ProblemEvent};
 use metrics::DaemonStats;
-use notify::RecursiveMode;
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
-use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use watcher::Watcher;
 
 /// How long file events are gathered before a reload.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
@@ -48,21 +49,24 @@ pub struct Options {
     pub format: Format,
     /// `--listen`.
     pub listen: Option<String>,
+    /// `--state`: the folder for the journal and snapshot.
+    pub state: PathBuf,
+    /// `--webhook`.
+    pub webhook: Option<String>,
+    /// `--alertmanager`.
+    pub alertmanager: Option<String>,
 }
 
-/// What was last announced about a rule.
-#[derive(Clone, Debug)]
-struct Known {
-    status: Announced,
-    kind: String,
-    severity: Option<crate::lang::ast::Severity>,
-}
-
+/// What the other threads tell the daemon.
 enum Msg {
     /// Something changed under a watched folder.
     Files,
     /// The watcher lost track (overflow, error): read everything again.
     Rescan(String),
+    /// A sink delivered notification `id`.
+    Delivered(u64, &'static str),
+    /// A sink failed an attempt (the message names URLs redacted).
+    SinkFailure(String),
 }
 
 struct Daemon {
@@ -70,8 +74,13 @@ struct Daemon {
     output: Output,
     clock: Clock,
     today: Date,
-    /// The last status announced for each rule.
-    announced: BTreeMap<String, Known>,
+    /// What was announced, durably.
+    state: State,
+    /// The sinks until their delivery threads start.
+    sinks: Option<Sinks>,
+    sink_names: Vec<&'static str>,
+    delivery: Option<Delivery>,
+    tx: Sender<Msg>,
     results: Vec<RuleResult>,
     stats: DaemonStats,
     published: http::Shared,
@@ -79,38 +88,40 @@ struct Daemon {
 
 /// Runs the daemon until SIGINT or SIGTERM; returns the exit code.
 pub fn run(opts: Options) -> u8 {
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        crate::cli::BAD_INPUT
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&stop)) {
-            eprintln!("error: cannot handle signal {sig}: {e}");
-            return crate::cli::BAD_INPUT;
+            return fail(format!("cannot handle signal {sig}: {e}"));
         }
     }
     if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&hup)) {
-        eprintln!("error: cannot handle SIGHUP: {e}");
-        return crate::cli::BAD_INPUT;
+        return fail(format!("cannot handle SIGHUP: {e}"));
     }
-
+    let (state, recovery) = match State::open(&opts.state) {
+        Ok(opened) => opened,
+        Err(e) => return fail(e.to_string()),
+    };
+    let sinks = match Sinks::new(opts.webhook.as_deref(), opts.alertmanager.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
     let published: http::Shared = Arc::new(RwLock::new(http::Published::default()));
     let listener = match &opts.listen {
         Some(addr) => match http::serve(addr, Arc::clone(&published), Arc::clone(&stop)) {
             Ok(handle) => Some(handle),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return crate::cli::BAD_INPUT;
-            }
+            Err(e) => return fail(e),
         },
         None => None,
     };
-
     let (tx, rx) = channel();
-    let mut watcher = match Watcher::start(&opts.roots, tx) {
+    let mut watcher = match Watcher::start(&opts.roots, tx.clone()) {
         Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot watch files: {e}");
-            return crate::cli::BAD_INPUT;
-        }
+        Err(e) => return fail(format!("cannot watch files: {e}")),
     };
 
     let mut clock = Clock::new(opts.at);
@@ -120,15 +131,31 @@ pub fn run(opts: Options) -> u8 {
         output: Output::new(opts.format),
         clock,
         today,
-        announced: BTreeMap::new(),
+        state,
+        sink_names: sinks.names(),
+        sinks: Some(sinks),
+        delivery: None,
+        tx,
         results: Vec::new(),
         stats: DaemonStats::default(),
         published,
     };
+    if !recovery.is_clean() {
+        daemon.output.emit(&Event::Notice {
+            message: recovery.to_string().trim_end(),
+        });
+    }
     daemon.reload(true, "start");
     watcher.refresh(&opts.roots);
 
     let reason = daemon.serve(&rx, &stop, &hup, &mut watcher, &opts.roots);
+    if let Some(delivery) = daemon.delivery.take() {
+        delivery.shutdown(SHUTDOWN);
+    }
+    // Deliveries reported while stopping are recorded too.
+    for msg in rx.try_iter() {
+        daemon.handle_delivery(msg);
+    }
     daemon.output.emit(&Event::Stop { reason: &reason });
     stop.store(true, Ordering::Relaxed);
     if let Some(h) = listener {
@@ -150,18 +177,24 @@ impl Daemon {
         loop {
             match rx.recv_timeout(TICK) {
                 Ok(msg) => {
-                    let mut force = false;
+                    let (mut files, mut force) = (false, false);
                     // Take every message waiting: one reload covers them all.
                     for m in std::iter::once(msg).chain(rx.try_iter()) {
-                        if let Msg::Rescan(why) = m {
-                            self.output.emit(&Event::Notice {
-                                message: &format!("file watcher: {why}; reading every file again"),
-                            });
-                            force = true;
+                        match m {
+                            Msg::Files => files = true,
+                            Msg::Rescan(why) => {
+                                let message =
+                                    format!("file watcher: {why}; reading every file again");
+                                self.output.emit(&Event::Notice { message: &message });
+                                force = true;
+                            }
+                            other => self.handle_delivery(other),
                         }
                     }
-                    self.reload(force, "change");
-                    watcher.refresh(roots);
+                    if files || force {
+                        self.reload(force, "change");
+                        watcher.refresh(roots);
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
@@ -227,70 +260,16 @@ impl Daemon {
 
     /// Evaluates every rule, announces what changed, publishes the board.
     fn evaluate(&mut self) {
-        let Some(model) = self.project.model() else {
+        // The model is taken out for the time of the evaluation, so that
+        // announcing may borrow the daemon mutably.
+        let Some(model) = self.project.take_model() else {
             return;
         };
         let started = Instant::now();
-        let results = evaluate(model, self.today);
+        let results = evaluate(&model, self.today);
         self.stats.eval_seconds = started.elapsed().as_secs_f64();
-        let mut seen = HashSet::new();
-        let mut changes = Vec::new();
-        for r in &results {
-            seen.insert(r.name.clone());
-            let to = Announced::from(r.status);
-            let from = self.announced.get(&r.name).map(|k| k.status);
-            if from != Some(to) {
-                let def = &model.program.rules[r.rule];
-                changes.push(StatusChange {
-                    name: r.name.clone(),
-                    kind: match r.kind {
-                        RuleKind::Indicator => "indicator".into(),
-                        RuleKind::Alert => "alert".into(),
-                    },
-                    from,
-                    to,
-                    at: self.today.to_string(),
-                    severity: r.severity,
-                    title: def.title.clone(),
-                    summary: r.summary.clone(),
-                    description: r.description.clone(),
-                    sources: def.sources.clone(),
-                    tags: def.tags.clone(),
-                });
-            }
-        }
-        for (name, known) in &self.announced {
-            if !seen.contains(name) {
-                changes.push(StatusChange {
-                    name: name.clone(),
-                    kind: known.kind.clone(),
-                    from: Some(known.status),
-                    to: Announced::Removed,
-                    at: self.today.to_string(),
-                    severity: known.severity,
-                    title: None,
-                    summary: None,
-                    description: None,
-                    sources: Vec::new(),
-                    tags: Vec::new(),
-                });
-            }
-        }
-        for c in &changes {
-            if c.to == Announced::Removed {
-                self.announced.remove(&c.name);
-            } else {
-                self.announced.insert(
-                    c.name.clone(),
-                    Known {
-                        status: c.to,
-                        kind: c.kind.clone(),
-                        severity: c.severity,
-                    },
-                );
-            }
-            self.output.emit(&Event::Status(c));
-        }
+        self.announce(&model, &results);
+        self.project.put_model(model);
         self.results = results;
         self.publish();
     }
@@ -322,96 +301,4 @@ fn unix_now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
-}
-
-/// The file watcher: the rule and data folders, recursively; a root that
-/// is a file is watched through its folder, and a root that does not exist
-/// yet through its nearest existing ancestor until it appears.
-struct Watcher {
-    debouncer: notify_debouncer_full::Debouncer<
-        notify::RecommendedWatcher,
-        notify_debouncer_full::RecommendedCache,
-    >,
-    watched: HashSet<(PathBuf, bool)>,
-}
-
-impl Watcher {
-    fn start(roots: &Roots, tx: Sender<Msg>) -> Result<Watcher, String> {
-        let debouncer = new_debouncer(DEBOUNCE, None, move |res: DebounceEventResult| {
-            let msg = match res {
-                // Reading a file is an event too (tocsin's own reads among
-                // them); only changes matter.
-                Ok(events)
-                    if events
-                        .iter()
-                        .all(|e| matches!(e.kind, notify::EventKind::Access(_))) =>
-                {
-                    return
-                }
-                Ok(_) => Msg::Files,
-                Err(errors) => Msg::Rescan(
-                    errors
-                        .iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-            };
-            let _ = tx.send(msg);
-        })
-        .map_err(|e| e.to_string())?;
-        let mut w = Watcher {
-            debouncer,
-            watched: HashSet::new(),
-        };
-        w.refresh(roots);
-        Ok(w)
-    }
-
-    /// Makes sure every root is watched the best way it can be now.
-    fn refresh(&mut self, roots: &Roots) {
-        for root in roots.rules.iter().chain(&roots.data) {
-            let target = watch_target(root);
-            if let Some((path, recursive)) = target {
-                if self.watched.contains(&(path.clone(), recursive)) {
-                    continue;
-                }
-                let mode = if recursive {
-                    RecursiveMode::Recursive
-                } else {
-                    RecursiveMode::NonRecursive
-                };
-                if self.debouncer.watch(&path, mode).is_ok() {
-                    self.watched.insert((path, recursive));
-                }
-            }
-        }
-    }
-}
-
-fn watch_target(root: &Path) -> Option<(PathBuf, bool)> {
-    match std::fs::metadata(root) {
-        Ok(m) if m.is_dir() => Some((root.to_path_buf(), true)),
-        Ok(_) => Some((parent_of(root), false)),
-        Err(_) => {
-            let mut p = parent_of(root);
-            loop {
-                if p.is_dir() {
-                    return Some((p, false));
-                }
-                let next = parent_of(&p);
-                if next == p {
-                    return None;
-                }
-                p = next;
-            }
-        }
-    }
-}
-
-fn parent_of(p: &Path) -> PathBuf {
-    match p.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }

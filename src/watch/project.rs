@@ -133,6 +133,17 @@ impl Project {
         self.model.as_ref()
     }
 
+    /// Takes the model out (to use it while the project is borrowed
+    /// elsewhere); give it back with [`Project::put_model`].
+    pub fn take_model(&mut self) -> Option<Model> {
+        self.model.take()
+    }
+
+    /// Gives back a model taken with [`Project::take_model`].
+    pub fn put_model(&mut self, model: Model) {
+        self.model = Some(model);
+    }
+
     /// The data in force.
     pub fn store(&self) -> &crate::data::Store {
         &self.store

@@ -1,0 +1,32 @@
+//! `tocsin history [NAME]`: the journal's story of a rule.
+
+use super::args::CheckFormat;
+use super::{BAD_INPUT, OK};
+use std::path::Path;
+
+/// Runs `history`.
+pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
+    let entries = match crate::state::history(state, name) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return BAD_INPUT;
+        }
+    };
+    match format {
+        CheckFormat::Json | CheckFormat::Github => {
+            for e in &entries {
+                let line = serde_json::json!({
+                    "seq": e.seq,
+                    "ts": e.ts,
+                    "change": e.change,
+                    "sinks": e.sinks,
+                    "delivered": e.deliveries.iter().map(|d| serde_json::json!({"sink": d.sink, "ts": d.ts})).collect::<Vec<_>>(),
+                });
+                println!("{line}");
+            }
+        }
+        CheckFormat::Text => print!("{}", crate::state::format_history(&entries, name)),
+    }
+    OK
+}

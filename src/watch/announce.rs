@@ -1,0 +1,210 @@
+//! Announcing: each change of status is recorded in the state folder
+//! before it is printed and handed to the sinks, so that a restart neither
+//! repeats nor loses it.
+
+use super::events::Event;
+use super::{Daemon, Msg};
+use crate::change::{Announced, StatusChange};
+use crate::eval::{Model, RuleResult};
+use crate::lang::ast::RuleKind;
+use crate::sinks::{Alertmanager, Delivery, DeliveryOptions, Sink, Webhook};
+use std::collections::HashSet;
+
+/// How long stopping may wait for sinks to finish.
+pub(super) const SHUTDOWN: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The sinks, before their delivery threads start (after the first
+/// evaluation, so that Alertmanager knows which alerts already fire).
+pub(super) struct Sinks {
+    webhook: Option<Webhook>,
+    alertmanager: Option<Alertmanager>,
+}
+
+impl Sinks {
+    /// The sinks asked for on the command line.
+    pub(super) fn new(webhook: Option<&str>, alertmanager: Option<&str>) -> Result<Sinks, String> {
+        let webhook = webhook
+            .map(Webhook::new)
+            .transpose()
+            .map_err(|e| format!("--webhook: {e}"))?;
+        let alertmanager = alertmanager
+            .map(Alertmanager::new)
+            .transpose()
+            .map_err(|e| format!("--alertmanager: {e}"))?;
+        Ok(Sinks {
+            webhook,
+            alertmanager,
+        })
+    }
+
+    /// The names of the sinks, as the state records them.
+    pub(super) fn names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if let Some(w) = &self.webhook {
+            names.push(w.name());
+        }
+        if let Some(a) = &self.alertmanager {
+            names.push(a.name());
+        }
+        names
+    }
+}
+
+/// The changes between what was announced and the results now.
+fn changes(daemon: &Daemon, model: &Model, results: &[RuleResult]) -> Vec<StatusChange> {
+    let at = daemon.today.to_string();
+    let announced = daemon.state.announced();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for r in results {
+        seen.insert(r.name.as_str());
+        let to = Announced::from(r.status);
+        let from = announced.get(&r.name).map(|k| k.status);
+        if from != Some(to) {
+            out.push(change_of(model, r, from, &at));
+        }
+    }
+    for (name, known) in announced {
+        if !seen.contains(name.as_str()) && known.status != Announced::Removed {
+            out.push(StatusChange {
+                name: name.clone(),
+                kind: known.kind.clone(),
+                from: Some(known.status),
+                to: Announced::Removed,
+                at: at.clone(),
+                severity: known.severity,
+                title: None,
+                summary: None,
+                description: None,
+                sources: Vec::new(),
+                tags: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+fn change_of(model: &Model, r: &RuleResult, from: Option<Announced>, at: &str) -> StatusChange {
+    let def = &model.program.rules[r.rule];
+    StatusChange {
+        name: r.name.clone(),
+        kind: match r.kind {
+            RuleKind::Indicator => "indicator".into(),
+            RuleKind::Alert => "alert".into(),
+        },
+        from,
+        to: Announced::from(r.status),
+        at: at.to_string(),
+        severity: r.severity,
+        title: def.title.clone(),
+        summary: r.summary.clone(),
+        description: r.description.clone(),
+        sources: def.sources.clone(),
+        tags: def.tags.clone(),
+    }
+}
+
+impl Daemon {
+    /// Records, prints and sends every change between what was announced
+    /// and `results`.
+    pub(super) fn announce(&mut self, model: &Model, results: &[RuleResult]) {
+        self.start_delivery(model, results);
+        for change in changes(self, model, results) {
+            match self.state.record(&change, &self.sink_names) {
+                Ok(id) => {
+                    self.output.emit(&Event::Status(&change));
+                    if let Some(d) = &self.delivery {
+                        d.submit(id, change);
+                    }
+                }
+                Err(e) => {
+                    // Not recorded, so not announced: it is tried again at
+                    // the next evaluation.
+                    let message = format!(
+                        "status of {} not recorded, so not announced: {e}",
+                        change.name
+                    );
+                    self.output.emit(&Event::Notice { message: &message });
+                }
+            }
+        }
+        if self.state.needs_compaction() {
+            if let Err(e) = self.state.compact() {
+                self.output.emit(&Event::Notice {
+                    message: &format!("state compaction failed (will retry): {e}"),
+                });
+            }
+        }
+    }
+
+    /// Starts the delivery threads once, after the first evaluation: the
+    /// alerts that fire and were already announced are handed to
+    /// Alertmanager as firing, and whatever the state says is undelivered
+    /// is sent again.
+    fn start_delivery(&mut self, model: &Model, results: &[RuleResult]) {
+        let Some(sinks) = self.sinks.take() else {
+            return;
+        };
+        let mut boxed: Vec<Box<dyn Sink>> = Vec::new();
+        if let Some(w) = sinks.webhook {
+            boxed.push(Box::new(w));
+        }
+        if let Some(mut am) = sinks.alertmanager {
+            let at = self.today.to_string();
+            let announced = self.state.announced();
+            let firing = results
+                .iter()
+                .filter(|r| r.kind == RuleKind::Alert)
+                .filter_map(|r| {
+                    let known = announced.get(&r.name)?;
+                    let since = chrono::DateTime::parse_from_rfc3339(&known.since)
+                        .ok()?
+                        .with_timezone(&chrono::Utc);
+                    (known.status == Announced::Met)
+                        .then(|| (change_of(model, r, Some(Announced::Met), &at), since))
+                });
+            am.set_firing(firing.collect::<Vec<_>>());
+            boxed.push(Box::new(am));
+        }
+        if boxed.is_empty() {
+            return;
+        }
+        let tx = self.tx.clone();
+        let failures = self.tx.clone();
+        let options = DeliveryOptions::default().on_failure(move |f| {
+            let _ = failures.send(Msg::SinkFailure(f.to_string()));
+        });
+        let delivery = Delivery::spawn_with(boxed, options, move |id, sink| {
+            let _ = tx.send(Msg::Delivered(id, sink_name(sink)));
+        });
+        for name in &self.sink_names {
+            for (id, change) in self.state.undelivered(name) {
+                delivery.submit_to(name, id, change);
+            }
+        }
+        self.delivery = Some(delivery);
+    }
+
+    /// Records a delivery, or prints a sink's failure.
+    pub(super) fn handle_delivery(&mut self, msg: Msg) {
+        match msg {
+            Msg::Delivered(id, sink) => {
+                if let Err(e) = self.state.delivered(id, sink) {
+                    let message = format!("delivery of {id} to {sink} not recorded (it may be sent again after a restart): {e}");
+                    self.output.emit(&Event::Notice { message: &message });
+                }
+            }
+            Msg::SinkFailure(message) => self.output.emit(&Event::Notice { message: &message }),
+            Msg::Files | Msg::Rescan(_) => {}
+        }
+    }
+}
+
+/// The static name of a sink from the name a callback reports.
+fn sink_name(name: &str) -> &'static str {
+    match name {
+        "webhook" => "webhook",
+        "alertmanager" => "alertmanager",
+        _ => "sink",
+    }
+}

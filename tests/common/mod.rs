@@ -1,0 +1,225 @@
+//! A `tocsin watch` process for tests: started in a temporary folder, its
+//! NDJSON events read on a thread, stopped with signals.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Daemon {
+    pub child: Child,
+    pub events: Receiver<Value>,
+    pub dir: TempDir,
+    pub port: Option<u16>,
+    /// The events before the start reload, and that one.
+    pub startup: Vec<Value>,
+}
+
+impl Daemon {
+    /// Starts `tocsin watch` in a folder holding `files`.
+    pub fn start(files: &[(&str, &str)], args: &[&str], env: &[(&str, &str)]) -> Daemon {
+        let dir = TempDir::new().unwrap();
+        for (p, text) in files {
+            write(&dir.path().join(p), text);
+        }
+        Daemon::start_in(dir, args, env)
+    }
+
+    pub fn start_in(dir: TempDir, args: &[&str], env: &[(&str, &str)]) -> Daemon {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("tocsin"));
+        cmd.arg("watch")
+            .args(["--format", "json"])
+            .args(args)
+            .current_dir(dir.path());
+        cmd.env_remove("TOCSIN_TODAY")
+            .env_remove("TOCSIN_CLOCK_FILE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let port = args
+            .iter()
+            .position(|a| *a == "--listen")
+            .map(|i| args[i + 1].rsplit(':').next().unwrap().parse().unwrap());
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut d = Daemon {
+            child,
+            events: rx,
+            dir,
+            port,
+            startup: Vec::new(),
+        };
+        let (start, mut before) = d.expect(|e| e["event"] == "reload" && e["reason"] == "start");
+        before.push(start);
+        d.startup = before;
+        d
+    }
+
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    /// Waits for an event matching `want`, returning it and every event
+    /// seen before it.
+    pub fn expect(&mut self, want: impl Fn(&Value) -> bool) -> (Value, Vec<Value>) {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.events.recv_timeout(left) {
+                Ok(e) if want(&e) => return (e, seen),
+                Ok(e) => seen.push(e),
+                Err(_) => break,
+            }
+        }
+        panic!("no matching event within {WAIT:?}; saw {seen:#?}");
+    }
+
+    /// Waits for the status event of `name` going to `to`.
+    pub fn status(&mut self, name: &str, to: &str) -> Value {
+        self.expect(|e| e["event"] == "status" && e["name"] == name && e["to"] == to)
+            .0
+    }
+
+    /// Every event that arrives within `quiet`.
+    pub fn drain(&mut self, quiet: Duration) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Ok(e) = self.events.recv_timeout(quiet) {
+            out.push(e);
+        }
+        out
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let port = self.port.expect("started with --listen");
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let code = resp.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = resp
+            .split_once("\r\n\r\n")
+            .map(|x| x.1.to_string())
+            .unwrap_or_default();
+        (code, body)
+    }
+
+    pub fn board(&self) -> Value {
+        let (code, body) = self.get("/api/v1/status");
+        assert_eq!(code, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Sends SIGTERM and returns the exit code.
+    pub fn terminate(mut self) -> (i32, Duration) {
+        let started = Instant::now();
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status.code().unwrap_or(-1), started.elapsed());
+            }
+            assert!(Instant::now() < deadline, "did not stop");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Daemon {
+    /// Stops with SIGTERM and hands back the folder, for a restart.
+    pub fn stop(mut self) -> (i32, TempDir) {
+        let dir = std::mem::replace(&mut self.dir, TempDir::new().unwrap());
+        let (code, _) = self.terminate();
+        (code, dir)
+    }
+
+    /// Kills with SIGKILL (a crash) and hands back the folder.
+    pub fn crash(mut self) -> TempDir {
+        let dir = std::mem::replace(&mut self.dir, TempDir::new().unwrap());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        dir
+    }
+
+    /// The status events among `events`.
+    pub fn statuses(events: &[Value]) -> Vec<(String, Value, String)> {
+        events
+            .iter()
+            .filter(|e| e["event"] == "status")
+            .map(|e| {
+                (
+                    e["name"].as_str().unwrap().to_string(),
+                    e["from"].clone(),
+                    e["to"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// `tocsin history --format json` in a folder: every journaled change.
+pub fn history(dir: &Path, name: Option<&str>) -> Vec<Value> {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("tocsin"));
+    cmd.arg("history")
+        .args(["--format", "json"])
+        .current_dir(dir);
+    if let Some(n) = name {
+        cmd.arg(n);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
