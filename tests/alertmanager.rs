@@ -342,3 +342,56 @@ fn the_delivery_worker_drives_the_alertmanager_sink() {
     let want: Vec<(u64, String)> = (1..=3).map(|id| (id, "alertmanager".to_string())).collect();
     assert_eq!(*delivered.lock().unwrap(), want);
 }
+
+/// The daemon end to end: `tocsin watch --alertmanager` sends a met alert,
+/// which Alertmanager lists; when the data resolves it, Alertmanager drops it.
+#[test]
+fn the_daemon_fires_and_resolves_an_alert_in_alertmanager() {
+    let Some(am) = alertmanager() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |p: &str, text: &str| {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("rules/a.rules", "alert pressure_high {\n  severity: critical\n  tags: [\"taiwan\", \"theatre=indopacific\"]\n  when: latest(gauge) > 5\n  summary: \"gauge at {latest(gauge)}\"\n  source: \"test\"\n}\n");
+    write("indicators/gauge.csv", "date,value\n2025-01-01,9\n");
+    let mut daemon = Command::new(assert_cmd::cargo::cargo_bin("tocsin"))
+        .args([
+            "watch",
+            "--format",
+            "json",
+            "--at",
+            "2025-03-01",
+            "--alertmanager",
+            &am.base,
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(&mut daemon);
+    let alert = am.wait_active("pressure_high");
+    assert_eq!(alert["labels"]["severity"], "critical");
+    assert_eq!(alert["labels"]["taiwan"], "true");
+    assert_eq!(alert["labels"]["theatre"], "indopacific");
+    assert_eq!(alert["annotations"]["summary"], "gauge at 9");
+    assert_eq!(alert["annotations"]["source"], "test");
+    // The data now says otherwise: the alert resolves.
+    write(
+        "indicators/gauge.csv",
+        "date,value\n2025-01-01,9\n2025-02-01,1\n",
+    );
+    let end = Instant::now() + PATIENCE;
+    while am.alert("pressure_high").is_some() {
+        assert!(Instant::now() < end, "still listed: {:?}", am.alerts());
+        thread::sleep(Duration::from_millis(50));
+    }
+}
