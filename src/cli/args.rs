@@ -107,6 +107,13 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         alertmanager: Option<String>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `tocsin man > tocsin.1`
+    Man,
     /// Print the story of a rule (or of every rule) from the watch daemon's journal
     History {
         /// The rule; every rule when omitted

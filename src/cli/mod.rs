@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod eval;
 mod history;
+mod shell;
 mod watch;
 pub use eval::today;
 pub(crate) mod fs;
@@ -47,6 +48,8 @@ pub fn main() -> ExitCode {
             state,
             format,
         } => history::run(name.as_deref(), &state, format),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
         Command::Eval {
             inputs,
             at,
