@@ -107,6 +107,19 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         alertmanager: Option<String>,
     },
+    /// Explain why a rule has its status: its condition as a tree with values, windows and observations
+    Explain {
+        /// The indicator or alert
+        name: String,
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Evaluation date, YYYY-MM-DD (default: today, UTC)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        at: Option<crate::time::Date>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         /// The shell

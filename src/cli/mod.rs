@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod eval;
+mod explain;
 mod history;
 mod shell;
 mod watch;
@@ -50,6 +51,12 @@ pub fn main() -> ExitCode {
         } => history::run(name.as_deref(), &state, format),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
+        Command::Explain {
+            name,
+            inputs,
+            at,
+            format,
+        } => explain::run(&inputs, &name, at, format),
         Command::Eval {
             inputs,
             at,

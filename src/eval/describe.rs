@@ -15,6 +15,7 @@ fn show_prec(n: &Node, p: &Program, outer: u8) -> String {
     match &n.kind {
         NodeKind::Const(c) => match c {
             Const::Number(x) => super::value::format_number(*x),
+            Const::Percent(x) => super::value::format_percent(*x),
             Const::Bool(b) => b.to_string(),
             Const::Date(d) => d.to_string(),
             Const::Duration(d) => d.to_string(),
@@ -74,6 +75,9 @@ pub struct Evidence {
     pub expr: String,
     /// Its value at the evaluation date.
     pub value: Value,
+    /// The dates it reads, for window functions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
 }
 
 /// The values behind a condition at `t`: for each comparison, its sides
@@ -113,5 +117,10 @@ fn record(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
         NodeKind::Rule(r) => Value::Str(ev.status(r, t).as_str().to_string()),
         _ => ev.eval(n, t),
     };
-    out.push(Evidence { expr, value });
+    let window = super::explain::window_text(ev, n, t);
+    out.push(Evidence {
+        expr,
+        value,
+        window,
+    });
 }

@@ -119,7 +119,7 @@ impl<'m> Evaluator<'m> {
     pub fn eval(&mut self, n: &Node, t: Date) -> Value {
         match &n.kind {
             NodeKind::Const(c) => match c {
-                Const::Number(x) => Value::Number(*x),
+                Const::Number(x) | Const::Percent(x) => Value::Number(*x),
                 Const::Bool(b) => Value::Bool(*b),
                 Const::Date(d) => Value::Date(*d),
                 Const::Duration(d) => Value::Duration(*d),

@@ -3,13 +3,14 @@
 
 pub mod describe;
 mod engine;
+pub mod explain;
 mod model;
 mod timeline;
 pub mod value;
 
 pub use describe::Evidence;
 pub use engine::Evaluator;
-pub use model::{parse_number, Model};
+pub use model::{parse_number, Model, Origin};
 pub use timeline::{Timeline, Window};
 pub use value::Value;
 

@@ -14,6 +14,10 @@ pub struct Model {
     pub program: Program,
     /// One timeline per entry of `program.series`.
     pub timelines: Vec<Timeline>,
+    /// Where each timeline's observations come from: the data series and,
+    /// for a derived series, the row of each observation in it (`None`
+    /// when the rows are the data series' own, one for one).
+    pub origins: Vec<Origin>,
     /// Warnings about the data as the rules read it (unknown filter fields,
     /// observations left out of projections).
     pub warnings: Vec<Diagnostic>,
@@ -23,16 +27,33 @@ impl Model {
     /// Materialises every series of `program` from `store`.
     pub fn build(program: Program, store: &Store) -> Model {
         let mut warnings = Vec::new();
-        let timelines = program
+        let (timelines, origins) = program
             .series
             .iter()
             .map(|def| materialise(def, store, &mut warnings))
-            .collect();
+            .unzip();
         Model {
             program,
             timelines,
+            origins,
             warnings,
         }
+    }
+}
+
+/// The data behind a timeline.
+#[derive(Clone, Debug, Default)]
+pub struct Origin {
+    /// The data series, if it exists.
+    pub series: Option<crate::data::SeriesId>,
+    /// Row in the data series of each observation; `None` for all rows.
+    pub rows: Option<Vec<u32>>,
+}
+
+impl Origin {
+    /// The data series' row of observation `i` of the timeline.
+    pub fn row(&self, i: usize) -> usize {
+        self.rows.as_ref().map_or(i, |r| r[i] as usize)
     }
 }
 
@@ -127,13 +148,24 @@ fn text_test(test: &FieldTest) -> impl Fn(&str) -> bool + '_ {
     }
 }
 
-fn materialise(def: &SeriesDef, store: &Store, warnings: &mut Vec<Diagnostic>) -> Timeline {
+fn materialise(
+    def: &SeriesDef,
+    store: &Store,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Timeline, Origin) {
     let Some(id) = store.get(&def.root) else {
-        return Timeline::default();
+        return (Timeline::default(), Origin::default());
     };
     let series = store.series(id);
     if def.steps.is_empty() {
-        return Timeline::new(series.dates.clone(), series.values.clone());
+        let origin = Origin {
+            series: Some(id),
+            rows: None,
+        };
+        return (
+            Timeline::new(series.dates.clone(), series.values.clone()),
+            origin,
+        );
     }
     let mut rows: Vec<u32> = (0..series.len() as u32).collect();
     let mut values = series.values.clone();
@@ -211,5 +243,11 @@ fn materialise(def: &SeriesDef, store: &Store, warnings: &mut Vec<Diagnostic>) -
     }
     let dates = rows.iter().map(|&r| series.dates[r as usize]).collect();
     let vals = rows.iter().map(|&r| values[r as usize]).collect();
-    Timeline::new(dates, vals)
+    (
+        Timeline::new(dates, vals),
+        Origin {
+            series: Some(id),
+            rows: Some(rows),
+        },
+    )
 }

@@ -54,6 +54,9 @@ impl Type {
 pub enum Const {
     /// Number.
     Number(f64),
+    /// A percent literal, held as its ratio (`300%` is 3.0): a number that
+    /// remembers how it was written, for explanations.
+    Percent(f64),
     /// Bool.
     Bool(bool),
     /// Date.

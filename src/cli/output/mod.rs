@@ -121,7 +121,10 @@ impl Board {
 pub fn values_line(row: &Row) -> String {
     row.values
         .iter()
-        .map(|e| format!("{} = {}", e.expr, e.value.display()))
+        .map(|e| match &e.window {
+            Some(w) => format!("{} = {} over {w}", e.expr, e.value.display()),
+            None => format!("{} = {}", e.expr, e.value.display()),
+        })
         .collect::<Vec<_>>()
         .join(" · ")
 }

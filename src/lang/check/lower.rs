@@ -387,9 +387,8 @@ impl<'a> Lowerer<'a> {
     fn expr(&mut self, e: &Expr) -> Node {
         let span = e.span;
         match &e.kind {
-            ExprKind::Number(n) | ExprKind::Percent(n) => {
-                node(NodeKind::Const(Const::Number(*n)), Type::Number, span)
-            }
+            ExprKind::Number(n) => node(NodeKind::Const(Const::Number(*n)), Type::Number, span),
+            ExprKind::Percent(n) => node(NodeKind::Const(Const::Percent(*n)), Type::Number, span),
             ExprKind::Duration(d) => {
                 node(NodeKind::Const(Const::Duration(*d)), Type::Duration, span)
             }

@@ -1,0 +1,205 @@
+//! `tocsin explain NAME`: why a rule has its status, as a tree whose
+//! numbers a reader can recompute from the observations listed.
+
+use super::args::{CheckFormat, Inputs};
+use super::{term, BAD_INPUT, OK};
+use crate::diag::{did_you_mean, SourceMap};
+use crate::eval::explain::{explain, Explained, Observation, Span};
+use crate::eval::value::format_number;
+use crate::eval::Evaluator;
+use crate::time::Date;
+use serde_json::{json, Value as Json};
+use std::fmt::Write;
+
+/// Runs `explain`.
+pub fn run(inputs: &Inputs, name: &str, at: Option<Date>, format: CheckFormat) -> u8 {
+    let ws = match super::load(inputs) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let Some(model) = &ws.model else {
+        term::print_diagnostics(&ws.diagnostics, &ws.sources);
+        return BAD_INPUT;
+    };
+    let Some(r) = model.program.rule(name) else {
+        let near = did_you_mean(name, model.program.rules.iter().map(|r| r.name.as_str()));
+        let hint = near
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        eprintln!("error: no indicator or alert is called `{name}`{hint}");
+        return BAD_INPUT;
+    };
+    let at = at.unwrap_or_else(super::today);
+    let mut ev = Evaluator::new(model);
+    let ex = explain(&mut ev, &ws.store, r, at);
+    let rule = &model.program.rules[r];
+    let place = format!(
+        "{}:{}",
+        ws.sources.name(rule.file),
+        ws.sources.line_col(rule.file, rule.span.start as usize).0
+    );
+    match format {
+        CheckFormat::Text => {
+            let mut out = String::new();
+            let kind = rule.kind.keyword();
+            let sev = rule
+                .severity
+                .map(|s| format!(", {}", s.as_str()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{name} is {} at {at} ({kind}{sev}, {place})",
+                ex.status.as_str()
+            );
+            if let Some((d, first_not)) = ex.for_window {
+                let _ = match first_not {
+                    Some(day) => writeln!(out, "for: {d} — the condition was not true on {day}, so it is pending (or not met)"),
+                    None => writeln!(out, "for: {d} — the condition held on every day of the window"),
+                };
+            }
+            let _ = writeln!(out, "when:");
+            tree(&mut out, &ex.when, "", true, &ws.sources, true);
+            print!("{out}");
+        }
+        CheckFormat::Json | CheckFormat::Github => {
+            let doc = json!({
+                "name": name,
+                "at": at.to_string(),
+                "status": ex.status,
+                "kind": rule.kind.keyword(),
+                "severity": rule.severity.map(|s| s.as_str()),
+                "file": ws.sources.name(rule.file),
+                "for": ex.for_window.map(|(d, first_not)| json!({"duration": d.to_string(), "not_true_on": first_not.map(|d| d.to_string())})),
+                "when": node_json(&ex.when, &ws.sources),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+    }
+    OK
+}
+
+fn tree(
+    out: &mut String,
+    n: &Explained,
+    prefix: &str,
+    last: bool,
+    sources: &SourceMap,
+    root: bool,
+) {
+    let (branch, next) = if root {
+        ("", String::new())
+    } else if last {
+        ("└─ ", format!("{prefix}   "))
+    } else {
+        ("├─ ", format!("{prefix}│  "))
+    };
+    let value = n.value.display();
+    let mut line = format!("{prefix}{branch}{} = {value}", n.expr);
+    if n.see_above {
+        line.push_str("  (explained above)");
+    }
+    if let Some(why) = &n.unknown_because {
+        line.push_str(&format!("  — unknown: {why}"));
+    }
+    let _ = writeln!(out, "{line}");
+    let children: Vec<&Explained> = n.children.iter().filter(|c| !is_constant(c)).collect();
+    let detail = if children.is_empty() {
+        format!("{next}   ")
+    } else {
+        format!("{next}│  ")
+    };
+    for s in &n.spans {
+        span_lines(out, s, &detail, sources);
+    }
+    for (k, c) in children.iter().enumerate() {
+        tree(out, c, &next, k + 1 == children.len(), sources, false);
+    }
+}
+
+/// Literals need no explaining; their value is in the parent's text.
+fn is_constant(n: &Explained) -> bool {
+    n.children.is_empty() && n.spans.is_empty() && n.expr.parse::<f64>().is_ok()
+        || n.expr.ends_with('%') && n.children.is_empty()
+        || Date::parse_iso(&n.expr).is_some()
+}
+
+fn span_lines(out: &mut String, s: &Span, indent: &str, sources: &SourceMap) {
+    let range = match s.first {
+        Some(first) => format!("{first}..{}", s.last),
+        None => format!("up to {}", s.last),
+    };
+    let n = s.observations.len() + s.omitted;
+    let sum: f64 = s.observations.iter().map(|o| o.value).sum();
+    let total = if s.omitted == 0 && n > 1 {
+        format!(", sum {}", format_number(sum))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{indent}{} {range}: {n} observation{}{total}",
+        s.label,
+        if n == 1 { "" } else { "s" }
+    );
+    if s.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "{indent}  … {} older observations not listed",
+            s.omitted
+        );
+    }
+    for o in &s.observations {
+        let _ = writeln!(out, "{indent}  {}", observation(o, sources));
+    }
+}
+
+fn observation(o: &Observation, sources: &SourceMap) -> String {
+    let fields: Vec<String> = o
+        .fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", shorten(v)))
+        .collect();
+    let fields = if fields.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", fields.join(", "))
+    };
+    format!(
+        "{}  {}{fields}  ({}:{})",
+        o.date,
+        format_number(o.value),
+        sources.name(o.file),
+        o.line
+    )
+}
+
+fn shorten(v: &str) -> String {
+    let v = v.replace('\n', " ");
+    if v.chars().count() > 40 {
+        format!("{}…", v.chars().take(39).collect::<String>())
+    } else {
+        v
+    }
+}
+
+fn node_json(n: &Explained, sources: &SourceMap) -> Json {
+    json!({
+        "expr": n.expr,
+        "value": n.value,
+        "unknown_because": n.unknown_because,
+        "explained_above": n.see_above,
+        "windows": n.spans.iter().map(|s| json!({
+            "label": s.label,
+            "from": s.first.map(|d| d.to_string()),
+            "to": s.last.to_string(),
+            "observations": s.observations.iter().map(|o| json!({
+                "date": o.date.to_string(),
+                "value": o.value,
+                "fields": o.fields.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
+                "source": format!("{}:{}", sources.name(o.file), o.line),
+            })).collect::<Vec<_>>(),
+            "omitted": s.omitted,
+        })).collect::<Vec<_>>(),
+        "children": n.children.iter().map(|c| node_json(c, sources)).collect::<Vec<_>>(),
+    })
+}

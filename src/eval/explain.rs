@@ -1,0 +1,423 @@
+//! Why a rule has its status: its condition as a tree, each node with its
+//! value at the date, the reason for every unknown, the windows read and
+//! the observations that decided, so that a reader can redo the arithmetic.
+
+use super::describe::show;
+use super::engine::Evaluator;
+use super::timeline::Window;
+use super::value::Value;
+use super::Status;
+use crate::data::Store;
+use crate::diag::FileId;
+use crate::lang::ast::BinOp;
+use crate::lang::functions::Func;
+use crate::lang::program::{Const, Node, NodeKind};
+use crate::time::{Date, Duration};
+use std::collections::HashSet;
+
+/// How many observations of a window are listed; the rest are counted.
+pub const MAX_OBSERVATIONS: usize = 24;
+
+/// One observation that a function read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    /// Its date.
+    pub date: Date,
+    /// Its value (as the function read it: projected where projected).
+    pub value: f64,
+    /// Its string fields that are not empty.
+    pub fields: Vec<(String, String)>,
+    /// The data file it came from.
+    pub file: FileId,
+    /// Its line there.
+    pub line: u32,
+}
+
+/// A window a function read: the dates from `first` to `last`, inclusive.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    /// What it is (`window`, `earlier window`, `up to`).
+    pub label: &'static str,
+    /// First date in it.
+    pub first: Option<Date>,
+    /// Last date in it.
+    pub last: Date,
+    /// Observations in it, oldest first (at most [`MAX_OBSERVATIONS`]).
+    pub observations: Vec<Observation>,
+    /// Observations left out of the list.
+    pub omitted: usize,
+}
+
+/// A node of the explanation tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explained {
+    /// The expression, as written.
+    pub expr: String,
+    /// Its value at the date (a rule reference shows its status).
+    pub value: Value,
+    /// Why the value is unknown, when it is.
+    pub unknown_because: Option<String>,
+    /// The windows read, with their observations.
+    pub spans: Vec<Span>,
+    /// Sub-expressions.
+    pub children: Vec<Explained>,
+    /// A rule or let already explained higher in the tree.
+    pub see_above: bool,
+}
+
+/// The explanation of one rule at `t`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    /// The rule's status.
+    pub status: Status,
+    /// Days of the `for:` window that were not true, when pending.
+    pub for_window: Option<(Duration, Option<Date>)>,
+    /// Its condition.
+    pub when: Explained,
+}
+
+/// Explains rule `r` at `t`.
+pub fn explain(ev: &mut Evaluator, store: &Store, r: usize, t: Date) -> Explanation {
+    let model = ev.model();
+    let rule = &model.program.rules[r];
+    let status = ev.status(r, t);
+    let for_window = rule.for_.map(|d| (d, first_not_true(ev, r, t, d)));
+    let mut seen = HashSet::new();
+    seen.insert(format!("rule {r}"));
+    let when = node(ev, store, &rule.when, t, &mut seen);
+    Explanation {
+        status,
+        for_window,
+        when,
+    }
+}
+
+/// The newest day of the `for:` window on which `when` was not true.
+fn first_not_true(ev: &mut Evaluator, r: usize, t: Date, d: Duration) -> Option<Date> {
+    let start = t.minus(d).unwrap_or(Date::MIN);
+    let mut day = t;
+    while day > start {
+        if ev.when(r, day) != Some(true) {
+            return Some(day);
+        }
+        day = day.add_days(-1)?;
+    }
+    None
+}
+
+fn node(
+    ev: &mut Evaluator,
+    store: &Store,
+    n: &Node,
+    t: Date,
+    seen: &mut HashSet<String>,
+) -> Explained {
+    let model = ev.model();
+    let expr = show(n, &model.program);
+    let value = match n.kind {
+        NodeKind::Rule(r) => Value::Str(ev.status(r, t).as_str().to_string()),
+        _ => ev.eval(n, t),
+    };
+    let mut out = Explained {
+        expr,
+        value: value.clone(),
+        unknown_because: None,
+        spans: Vec::new(),
+        children: Vec::new(),
+        see_above: false,
+    };
+    match &n.kind {
+        NodeKind::Let(i) => {
+            if seen.insert(format!("let {i}")) {
+                out.children
+                    .push(node(ev, store, &model.program.lets[*i].value, t, seen));
+            } else {
+                out.see_above = true;
+            }
+        }
+        NodeKind::Rule(r) => {
+            if seen.insert(format!("rule {r}")) {
+                out.children
+                    .push(node(ev, store, &model.program.rules[*r].when, t, seen));
+            } else {
+                out.see_above = true;
+            }
+        }
+        NodeKind::Unary(_, e) => out.children.push(node(ev, store, e, t, seen)),
+        NodeKind::Binary(op, l, r) => {
+            out.children.push(node(ev, store, l, t, seen));
+            out.children.push(node(ev, store, r, t, seen));
+            if value == Value::None {
+                out.unknown_because = Some(binary_reason(*op, &out.children));
+            }
+        }
+        NodeKind::Weighted(pairs) => {
+            for (target, _) in pairs {
+                out.children.push(node(ev, store, target, t, seen));
+            }
+        }
+        NodeKind::Call(f, args) => call(ev, store, *f, args, t, &mut out, seen),
+        _ => {}
+    }
+    out
+}
+
+fn binary_reason(op: BinOp, children: &[Explained]) -> String {
+    let unknown: Vec<&str> = children
+        .iter()
+        .filter(|c| c.value == Value::None)
+        .map(|c| c.expr.as_str())
+        .collect();
+    match (op, unknown.as_slice()) {
+        (_, [one]) => format!("`{one}` is unknown"),
+        (_, [_, _]) => "both sides are unknown".to_string(),
+        (BinOp::Div, []) => "division by zero".to_string(),
+        _ => "the result is not a finite number".to_string(),
+    }
+}
+
+fn duration_of(ev: &mut Evaluator, n: &Node, t: Date) -> Option<Duration> {
+    match (&n.kind, ev.eval(n, t)) {
+        (NodeKind::Const(Const::Duration(d)), _) => Some(*d),
+        (_, Value::Duration(d)) => Some(d),
+        _ => None,
+    }
+}
+
+fn call(
+    ev: &mut Evaluator,
+    store: &Store,
+    f: Func,
+    args: &[Node],
+    t: Date,
+    out: &mut Explained,
+    seen: &mut HashSet<String>,
+) {
+    let model = ev.model();
+    let slot = match args.first().map(|a| &a.kind) {
+        Some(NodeKind::Series(slot)) => *slot,
+        _ => {
+            for a in args {
+                out.children.push(node(ev, store, a, t, seen));
+            }
+            if out.value == Value::None {
+                out.unknown_because = Some(match f {
+                    Func::Abs | Func::Percent => "its argument is unknown".to_string(),
+                    _ => "an argument is unknown".to_string(),
+                });
+            }
+            return;
+        }
+    };
+    let tl = &model.timelines[slot];
+    let origin = &model.origins[slot];
+    let obs = |i: usize| {
+        let row = origin.row(i);
+        let (file, line, fields) = match origin.series.map(|id| store.series(id)) {
+            Some(s) => {
+                let fields = s
+                    .fields
+                    .names()
+                    .iter()
+                    .enumerate()
+                    .map(|(c, name)| (name.clone(), s.fields.get(c, row).to_string()))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect();
+                (
+                    s.files.get(row).copied().unwrap_or_default(),
+                    s.lines.get(row).copied().unwrap_or(0),
+                    fields,
+                )
+            }
+            None => (FileId::default(), 0, Vec::new()),
+        };
+        Observation {
+            date: tl.dates()[i],
+            value: tl.values()[i],
+            fields,
+            file,
+            line,
+        }
+    };
+    let span = |label: &'static str, first: Option<Date>, last: Date, w: Window| {
+        let take = w.len().min(MAX_OBSERVATIONS);
+        // The newest observations decide most functions: list those.
+        let observations = (w.hi - take..w.hi).map(obs).collect();
+        Span {
+            label,
+            first,
+            last,
+            observations,
+            omitted: w.len() - take,
+        }
+    };
+    let upto = |label: &'static str, day: Date| {
+        let k = tl.upto(day);
+        span(
+            label,
+            None,
+            day,
+            Window {
+                lo: k.saturating_sub(1),
+                hi: k,
+            },
+        )
+    };
+    let d = args.get(1).and_then(|a| duration_of(ev, a, t));
+    let window_of = |d: Duration| -> (Option<Date>, Window) {
+        match t.minus(d) {
+            Some(start) => (start.add_days(1), tl.between(start, t)),
+            None => (
+                None,
+                Window {
+                    lo: 0,
+                    hi: tl.upto(t),
+                },
+            ),
+        }
+    };
+    let mut because = None;
+    match f {
+        Func::Latest => {
+            out.spans.push(upto("newest on or before the date", t));
+            because = Some(format!("no observation dated on or before {t}"));
+        }
+        Func::Ago | Func::Change | Func::PctChange => {
+            if let Some(d) = d {
+                out.spans.push(upto("newest on or before the date", t));
+                if let Some(past) = t.minus(d) {
+                    out.spans.push(upto(
+                        "newest on or before the date minus the duration",
+                        past,
+                    ));
+                    let earlier = tl.last_at(past).map(|i| tl.values()[i]);
+                    because = Some(match (f, earlier) {
+                        (Func::PctChange, Some(v)) if v == 0.0 => {
+                            "the earlier value is 0: division by zero".to_string()
+                        }
+                        (_, None) => format!("no observation dated on or before {past}"),
+                        _ => format!("no observation dated on or before {t}"),
+                    });
+                }
+            }
+        }
+        Func::Sum
+        | Func::Count
+        | Func::Avg
+        | Func::Min
+        | Func::Max
+        | Func::Trend
+        | Func::Zscore => {
+            if let Some(d) = d {
+                let (first, w) = window_of(d);
+                out.spans.push(span("window", first, t, w));
+                because = Some(match f {
+                    Func::Trend if w.len() >= 2 => {
+                        "every observation in the window has the same date".to_string()
+                    }
+                    Func::Trend | Func::Zscore if w.len() < 2 => {
+                        format!("{} observation(s) in the window; 2 are needed", w.len())
+                    }
+                    Func::Zscore if tl.last_at(t).is_none() => {
+                        format!("no observation dated on or before {t}")
+                    }
+                    Func::Zscore => {
+                        "every value in the window is the same: standard deviation 0".to_string()
+                    }
+                    _ => "the window is empty".to_string(),
+                });
+                if f == Func::Zscore && tl.last_at(t).is_some_and(|i| i < w.lo) {
+                    out.spans.push(upto("newest on or before the date", t));
+                }
+            }
+        }
+        Func::Growth => {
+            if let Some(d) = d {
+                let (first, w) = window_of(d);
+                out.spans.push(span("window", first, t, w));
+                if let (Some(mid), Some(dd)) = (t.minus(d), d.doubled()) {
+                    let start = t.minus(dd);
+                    let earlier = match start {
+                        Some(s) => tl.between(s, mid),
+                        None => Window {
+                            lo: 0,
+                            hi: tl.upto(mid),
+                        },
+                    };
+                    out.spans.push(span(
+                        "earlier window",
+                        start.and_then(|s| s.add_days(1)),
+                        mid,
+                        earlier,
+                    ));
+                }
+                because = Some("the earlier window sums to 0".to_string());
+            }
+        }
+        Func::DaysSince => {
+            if let Some(day) = tl.last_active(t) {
+                let k = tl.upto(day);
+                out.spans.push(span(
+                    "newest active (not 0) on or before the date",
+                    None,
+                    day,
+                    Window {
+                        lo: k.saturating_sub(1),
+                        hi: k,
+                    },
+                ));
+            }
+            because = Some(format!("no active observation dated on or before {t}"));
+        }
+        Func::Resumed => {
+            let within = args.get(2).and_then(|a| duration_of(ev, a, t));
+            if let Some(within) = within {
+                let (first, w) = window_of(within);
+                // The observation before the window shows the quiet gap.
+                let lo = w.lo.saturating_sub(1);
+                out.spans.push(span(
+                    "window, and the observation before it",
+                    first,
+                    t,
+                    Window { lo, hi: w.hi },
+                ));
+            }
+        }
+        _ => {}
+    }
+    if out.value == Value::None {
+        out.unknown_because = because;
+    }
+}
+
+/// The dates a window function reads at `t`, in a few words
+/// (`2024-07-21..2025-07-20`, with `vs` and the earlier window for
+/// `growth`), for the short explanations on a board.
+pub fn window_text(ev: &mut Evaluator, n: &Node, t: Date) -> Option<String> {
+    let NodeKind::Call(f, args) = &n.kind else {
+        return None;
+    };
+    let range = |d: Duration, end: Date| -> Option<String> {
+        let start = end.minus(d)?.add_days(1)?;
+        Some(format!("{start}..{end}"))
+    };
+    match f {
+        Func::Sum
+        | Func::Count
+        | Func::Avg
+        | Func::Min
+        | Func::Max
+        | Func::Trend
+        | Func::Zscore => range(duration_of(ev, args.get(1)?, t)?, t),
+        Func::Growth => {
+            let d = duration_of(ev, args.get(1)?, t)?;
+            Some(format!("{} vs {}", range(d, t)?, range(d, t.minus(d)?)?))
+        }
+        Func::Ago | Func::Change | Func::PctChange => {
+            let d = duration_of(ev, args.get(1)?, t)?;
+            Some(format!("{t} vs {}", t.minus(d)?))
+        }
+        Func::Resumed => range(duration_of(ev, args.get(2)?, t)?, t),
+        _ => None,
+    }
+}
