@@ -292,7 +292,7 @@ fn call(
                     ));
                     let earlier = tl.last_at(past).map(|i| tl.values()[i]);
                     because = Some(match (f, earlier) {
-                        (Func::PctChange, Some(v)) if v == 0.0 => {
+                        (Func::PctChange, Some(0.0)) => {
                             "the earlier value is 0: division by zero".to_string()
                         }
                         (_, None) => format!("no observation dated on or before {past}"),
