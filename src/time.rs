@@ -218,3 +218,10 @@ mod tests {
         assert_eq!(Duration::Months(6).doubled(), Some(Duration::Months(12)));
     }
 }
+
+/// Dates serialize as `YYYY-MM-DD`.
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

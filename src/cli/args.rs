@@ -120,6 +120,26 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Evaluate every rule at every step of a past range: when each fired, how often it flapped, its lead time
+    Backtest {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// First date, YYYY-MM-DD
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        from: crate::time::Date,
+        /// Last date, YYYY-MM-DD (default: today, UTC)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        to: Option<crate::time::Date>,
+        /// Step: 1d, 1w, 1mo, ...
+        #[arg(long, value_name = "STEP", default_value = "1d", value_parser = crate::cli::backtest::parse_step)]
+        step: crate::time::Duration,
+        /// A data series holding the event the warnings were meant to anticipate; its first event gives the lead times
+        #[arg(long, value_name = "SERIES")]
+        outcome: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
+        format: BacktestFormat,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         /// The shell
@@ -138,6 +158,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+}
+
+/// Output formats of `backtest`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BacktestFormat {
+    /// Aligned, for a terminal.
+    Table,
+    /// One row per rule.
+    Csv,
+    /// Every period of every rule.
+    Json,
 }
 
 /// Event formats of `watch`.

@@ -3,6 +3,7 @@
 //! library computed.
 
 mod args;
+mod backtest;
 mod check;
 mod eval;
 mod explain;
@@ -51,6 +52,14 @@ pub fn main() -> ExitCode {
         } => history::run(name.as_deref(), &state, format),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
+        Command::Backtest {
+            inputs,
+            from,
+            to,
+            step,
+            outcome,
+            format,
+        } => backtest::run(&inputs, from, to, step, outcome, format),
         Command::Explain {
             name,
             inputs,

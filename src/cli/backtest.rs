@@ -1,0 +1,204 @@
+//! `tocsin backtest`: how every rule would have behaved over a past range.
+
+use super::args::{BacktestFormat, Inputs};
+use super::{term, BAD_INPUT, OK};
+use crate::eval::backtest::{self, Backtest, RuleHistory};
+use crate::eval::Status;
+use crate::time::{Date, Duration};
+use std::fmt::Write;
+use std::io::IsTerminal;
+
+/// Parses a step: `1d`, `1w`, `1mo`, `1y`, ...
+pub fn parse_step(s: &str) -> Result<Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("`{s}` is not a step; write 1d, 1w, 1mo or 1y"))?;
+    let d = match unit {
+        "d" => Duration::Days(n),
+        "w" => Duration::Days(n * 7),
+        "mo" => Duration::Months(n),
+        "y" => Duration::Months(n * 12),
+        _ => return Err(format!("`{s}` is not a step; write 1d, 1w, 1mo or 1y")),
+    };
+    if d.is_zero() {
+        return Err("the step must be longer than zero".to_string());
+    }
+    Ok(d)
+}
+
+/// Runs `backtest`.
+pub fn run(
+    inputs: &Inputs,
+    from: Date,
+    to: Option<Date>,
+    step: Duration,
+    outcome: Option<String>,
+    format: BacktestFormat,
+) -> u8 {
+    let ws = match super::load(inputs) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let Some(model) = &ws.model else {
+        term::print_diagnostics(&ws.diagnostics, &ws.sources);
+        return BAD_INPUT;
+    };
+    let to = to.unwrap_or_else(super::today);
+    if to < from {
+        eprintln!("error: --to {to} is before --from {from}");
+        return BAD_INPUT;
+    }
+    let outcome = match outcome {
+        None => None,
+        Some(name) => match ws.store.get(&name) {
+            Some(id) => {
+                let s = ws.store.series(id);
+                let first = s
+                    .dates
+                    .iter()
+                    .zip(&s.values)
+                    .find(|(d, v)| **d >= from && **d <= to && **v != 0.0)
+                    .map(|(d, _)| *d);
+                Some((name, first))
+            }
+            None => {
+                let near =
+                    crate::diag::did_you_mean(&name, ws.store.iter().map(|(_, s)| s.name.as_str()));
+                let hint = near
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                eprintln!("error: --outcome {name}: no data series has this name{hint}");
+                return BAD_INPUT;
+            }
+        },
+    };
+    let dates = backtest::steps(from, to, step);
+    let bar = (std::io::stderr().is_terminal() && dates.len() > 365).then(|| {
+        let bar = indicatif::ProgressBar::new(dates.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} days {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let result = backtest::run(model, &dates, step, outcome, |done| {
+        if let Some(b) = &bar {
+            if done % 64 == 0 || done == dates.len() {
+                b.set_position(done as u64);
+            }
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let text = match format {
+        BacktestFormat::Table => table(&result),
+        BacktestFormat::Csv => csv(&result),
+        BacktestFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&result).unwrap_or_default()
+        ),
+    };
+    print!("{text}");
+    OK
+}
+
+fn met_periods(h: &RuleHistory) -> Vec<String> {
+    h.periods
+        .iter()
+        .filter(|p| p.status == Status::Met)
+        .map(|p| {
+            if p.from == p.to {
+                p.from.to_string()
+            } else {
+                format!("{}..{}", p.from, p.to)
+            }
+        })
+        .collect()
+}
+
+fn table(b: &Backtest) -> String {
+    let mut out = format!(
+        "backtest {}..{} by {} ({} steps)",
+        b.from, b.to, b.step, b.steps
+    );
+    if let Some((name, first)) = &b.outcome {
+        match first {
+            Some(d) => {
+                let _ = write!(out, "; outcome `{name}` first on {d}");
+            }
+            None => {
+                let _ = write!(out, "; outcome `{name}` never happens in the range");
+            }
+        }
+    }
+    out.push('\n');
+    let w = b
+        .rules
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "\n{:<w$}  {:<9}  {:<8}  {:<10}  {:>5}  {:>7}  {:>5}  {:>5}  MET",
+        "NAME", "KIND", "SEVERITY", "FIRST MET", "MET", "PENDING", "FLAPS", "LEAD"
+    );
+    let mut rows: Vec<&RuleHistory> = b.rules.iter().collect();
+    rows.sort_by_key(|r| (r.kind != "alert", r.first_met.is_none(), r.first_met));
+    for r in rows {
+        let periods = met_periods(r);
+        let shown = if periods.len() > 3 {
+            format!("{} and {} more", periods[..3].join(", "), periods.len() - 3)
+        } else {
+            periods.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:<9}  {:<8}  {:<10}  {:>5}  {:>7}  {:>5}  {:>5}  {}",
+            r.name,
+            r.kind,
+            r.severity.map_or("", |s| s.as_str()),
+            r.first_met.map_or("never".to_string(), |d| d.to_string()),
+            r.met_steps,
+            r.pending_steps,
+            r.flaps,
+            r.lead_days.map_or("".to_string(), |d| format!("{d}d")),
+            shown
+        );
+    }
+    out
+}
+
+fn csv(b: &Backtest) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "name",
+        "kind",
+        "severity",
+        "first_met",
+        "met_steps",
+        "pending_steps",
+        "flaps",
+        "lead_days",
+        "met_periods",
+    ]);
+    for r in &b.rules {
+        let _ = w.write_record([
+            r.name.clone(),
+            r.kind.to_string(),
+            r.severity.map_or(String::new(), |s| s.as_str().to_string()),
+            r.first_met.map_or(String::new(), |d| d.to_string()),
+            r.met_steps.to_string(),
+            r.pending_steps.to_string(),
+            r.flaps.to_string(),
+            r.lead_days.map_or(String::new(), |d| d.to_string()),
+            met_periods(r).join(";"),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
