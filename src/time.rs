@@ -157,6 +157,13 @@ impl fmt::Display for Duration {
     }
 }
 
+/// Dates serialize as `YYYY-MM-DD`.
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,12 +223,5 @@ mod tests {
         assert_eq!(Duration::Days(30).to_string(), "30d");
         assert_eq!(Duration::Months(24).to_string(), "2y");
         assert_eq!(Duration::Months(6).doubled(), Some(Duration::Months(12)));
-    }
-}
-
-/// Dates serialize as `YYYY-MM-DD`.
-impl serde::Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
