@@ -11,7 +11,33 @@ use nom::Input;
 
 /// An expression.
 pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
-    or_expr(i)
+    nested(i, or_expr)
+}
+
+/// How deeply expressions may nest (parentheses, calls, `not`, unary `-`):
+/// far beyond any real rule, and far below what would exhaust the stack.
+pub const MAX_DEPTH: u32 = 100;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `p` one level deeper, failing cleanly past [`MAX_DEPTH`].
+fn nested<'a>(i: In<'a>, p: impl FnOnce(In<'a>) -> PResult<'a, Expr>) -> PResult<'a, Expr> {
+    let depth = DEPTH.with(|d| {
+        d.set(d.get() + 1);
+        d.get()
+    });
+    let result = if depth > MAX_DEPTH {
+        fail_problem(
+            PError::problem(i.location_offset(), 1, Code::Syntax, format!("expression nested more than {MAX_DEPTH} levels deep"), "too deep")
+                .note("split the expression with `let` items"),
+        )
+    } else {
+        p(i)
+    };
+    DEPTH.with(|d| d.set(d.get() - 1));
+    result
 }
 
 fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
@@ -48,7 +74,7 @@ fn and_expr(i: In<'_>) -> PResult<'_, Expr> {
 
 fn not_expr(i: In<'_>) -> PResult<'_, Expr> {
     if let Ok((rest, kw)) = keyword("not")(i) {
-        let (rest, inner) = lex(operand(not_expr))(rest)?;
+        let (rest, inner) = nested(rest, |r| lex(operand(not_expr))(r))?;
         let span = kw.to(inner.span);
         return Ok((
             rest,
@@ -154,7 +180,7 @@ fn mul_expr(i: In<'_>) -> PResult<'_, Expr> {
 
 fn unary(i: In<'_>) -> PResult<'_, Expr> {
     if let Ok((rest, minus)) = symbol("-", "-")(i) {
-        let (rest, inner) = lex(operand(unary))(rest)?;
+        let (rest, inner) = nested(rest, |r| lex(operand(unary))(r))?;
         let span = minus.to(inner.span);
         return Ok((
             rest,
