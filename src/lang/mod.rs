@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod format;
 pub mod functions;
 pub mod parser;
 pub mod program;
