@@ -140,6 +140,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
         format: BacktestFormat,
     },
+    /// Rewrite rule files in the one canonical layout (`-` formats stdin to stdout)
+    Fmt {
+        /// Only list the files that would change; exit 1 if any would
+        #[arg(long)]
+        check: bool,
+        /// Rule files or folders [default: rules]
+        paths: Vec<std::path::PathBuf>,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         /// The shell

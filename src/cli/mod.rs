@@ -7,6 +7,7 @@ mod backtest;
 mod check;
 mod eval;
 mod explain;
+mod fmt;
 mod history;
 mod shell;
 mod watch;
@@ -52,6 +53,7 @@ pub fn main() -> ExitCode {
         } => history::run(name.as_deref(), &state, format),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
+        Command::Fmt { check, paths } => fmt::run(&paths, check),
         Command::Backtest {
             inputs,
             from,

@@ -106,7 +106,7 @@ pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>
         Ok(out)
     } else {
         Err(vec![Diagnostic::error(
-            Code::Syntax,
+            Code::Unformattable,
             "this file cannot be formatted without changing what it says",
         )
         .in_file(file)

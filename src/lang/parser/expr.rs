@@ -30,8 +30,14 @@ fn nested<'a>(i: In<'a>, p: impl FnOnce(In<'a>) -> PResult<'a, Expr>) -> PResult
     });
     let result = if depth > MAX_DEPTH {
         fail_problem(
-            PError::problem(i.location_offset(), 1, Code::Syntax, format!("expression nested more than {MAX_DEPTH} levels deep"), "too deep")
-                .note("split the expression with `let` items"),
+            PError::problem(
+                i.location_offset(),
+                1,
+                Code::Syntax,
+                format!("expression nested more than {MAX_DEPTH} levels deep"),
+                "too deep",
+            )
+            .note("split the expression with `let` items"),
         )
     } else {
         p(i)
@@ -481,16 +487,17 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
             let (after, lit) = expect("a string", string)(after)?;
             items.push(lit.value);
             let (after, _) = ws(after)?;
+            // Strings are separated by commas; a trailing comma is allowed.
             r = match symbol(",", ",")(after) {
                 Ok((after, _)) => after,
-                Err(_) => after,
+                Err(_) if symbol("]", "]")(after).is_ok() => after,
+                Err(_) => {
+                    return Err(nom::Err::Failure(PError {
+                        expected: vec!["`,`", "`]`"],
+                        ..PError::expected(after, "`,`")
+                    }))
+                }
             };
-            if symbol("]", "]")(r).is_err() && string(ws(r)?.0).is_err() {
-                return Err(nom::Err::Failure(PError {
-                    expected: vec!["`,`", "`]`"],
-                    ..PError::expected(r, "`,`")
-                }));
-            }
         }
         (r, FieldTest::In(items))
     } else {

@@ -1,0 +1,110 @@
+//! `tocsin fmt [--check] [PATH...]`: rule files in the one canonical layout.
+
+use super::fs::{self, Kind};
+use super::{term, BAD_INPUT, FAILED, OK};
+use crate::diag::{FileId, SourceMap};
+use crate::lang::format::format_source;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Runs `fmt`.
+pub fn run(paths: &[PathBuf], check: bool) -> u8 {
+    if paths.len() == 1 && paths[0].as_os_str() == "-" {
+        return stdin();
+    }
+    let explicit = !paths.is_empty();
+    let roots = if explicit {
+        paths.to_vec()
+    } else {
+        vec![PathBuf::from("rules")]
+    };
+    let files = match fs::discover(&roots, Kind::Rules, explicit) {
+        Ok(f) => f,
+        Err(missing) => {
+            eprintln!(
+                "error[E309]: {}: no such file or folder",
+                fs::display(&missing.path)
+            );
+            return BAD_INPUT;
+        }
+    };
+    let (mut changed, mut broken) = (Vec::new(), 0);
+    for path in &files {
+        let name = fs::display(path);
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error[E301]: {name}: cannot be read: {e}");
+                broken += 1;
+                continue;
+            }
+        };
+        let mut sources = SourceMap::new();
+        let id = sources.add(name.clone(), text.as_str());
+        match format_source(id, &text) {
+            Ok(out) if out == text => {}
+            Ok(out) => {
+                if check {
+                    println!("{name}");
+                } else if let Err(e) = write_atomically(path, &out) {
+                    eprintln!("error[E301]: {name}: cannot be written: {e}");
+                    broken += 1;
+                    continue;
+                }
+                changed.push(name);
+            }
+            Err(diags) => {
+                term::print_diagnostics(&diags, &sources);
+                broken += 1;
+            }
+        }
+    }
+    let n = files.len();
+    let plural = |k: usize| if k == 1 { "" } else { "s" };
+    if check {
+        eprintln!(
+            "{} of {n} file{} would be reformatted",
+            changed.len(),
+            plural(n)
+        );
+    } else {
+        eprintln!("{} of {n} file{} reformatted", changed.len(), plural(n));
+    }
+    if broken > 0 {
+        BAD_INPUT
+    } else if check && !changed.is_empty() {
+        FAILED
+    } else {
+        OK
+    }
+}
+
+/// Formats standard input to standard output, for editors.
+fn stdin() -> u8 {
+    let mut text = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        eprintln!("error[E301]: <stdin>: cannot be read: {e}");
+        return BAD_INPUT;
+    }
+    match format_source(FileId(0), &text) {
+        Ok(out) => {
+            print!("{out}");
+            OK
+        }
+        Err(diags) => {
+            let mut sources = SourceMap::new();
+            sources.add("<stdin>", text.as_str());
+            term::print_diagnostics(&diags, &sources);
+            BAD_INPUT
+        }
+    }
+}
+
+/// Replaces a file whole: a crash leaves the old version or the new one.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
