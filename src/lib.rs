@@ -7,6 +7,8 @@
 //! Only [`cli`], [`watch`], [`state`] and [`sinks`] touch files, clocks,
 //! signals, the network and the terminal.
 
+#![forbid(unsafe_code)]
+
 pub mod change;
 pub mod cli;
 pub mod data;

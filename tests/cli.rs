@@ -368,3 +368,64 @@ fn ignored_and_hidden_files_are_skipped() {
     ]);
     tocsin(dir.path()).arg("check").assert().code(0);
 }
+
+#[test]
+fn deep_chains_are_refused_or_evaluated_never_crash() {
+    // 1,000 indicators, each reading the next, each with a `for:` window.
+    let mut rules = String::from("indicator r999 { when: true for: 3d }\n");
+    for i in 0..999 {
+        rules.push_str(&format!("indicator r{i} {{ when: r{} for: 2d }}\n", i + 1));
+    }
+    let dir = project(&[("rules/c.rules", &rules)]);
+    let out = tocsin(dir.path())
+        .args(["eval", "--at", "2025-01-01", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 20,000 lets, each reading the next: a clear error, not a stack overflow.
+    let mut rules = String::from("let l19999 = 1\n");
+    for i in 0..19_999 {
+        rules.push_str(&format!("let l{i} = l{} + 1\n", i + 1));
+    }
+    let dir = project(&[("rules/c.rules", &rules)]);
+    tocsin(dir.path()).arg("check").assert().code(2).stderr(
+        predicate::str::contains("E208").and(predicate::str::contains("20000 levels deep")),
+    );
+    // Parentheses 150 deep.
+    let dir = project(&[(
+        "rules/c.rules",
+        &format!("let x = {}1{}\n", "(".repeat(150), ")".repeat(150)),
+    )]);
+    tocsin(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nested more than 100 levels deep"));
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let dir = project(&[
+        GAUGE,
+        ("rules/a.rules", "indicator up { when: latest(gauge) > 5 }"),
+    ]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tocsin"))
+        .args(["eval", "--at", "2025-03-01", "--format", "json"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -102,7 +102,7 @@ pub fn run(
             serde_json::to_string_pretty(&result).unwrap_or_default()
         ),
     };
-    print!("{text}");
+    super::term::out(&text);
     OK
 }
 

@@ -26,11 +26,11 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
                 "series": ws.counts.series,
                 "diagnostics": records,
             });
-            println!("{doc}");
+            super::term::outln(&doc.to_string());
         }
         CheckFormat::Github => {
             for d in &ws.diagnostics {
-                println!("{}", github_command(d, &ws.sources));
+                super::term::outln(&github_command(d, &ws.sources));
             }
         }
         CheckFormat::Text => {
@@ -50,7 +50,7 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
                 } else {
                     String::new()
                 };
-                println!(
+                super::term::outln(&format!(
                     "ok: {} rule file{}, {} item{}, {} series from {} data file{}{warn}",
                     c.rule_files,
                     plural(c.rule_files),
@@ -59,7 +59,7 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
                     c.series,
                     c.data_files,
                     plural(c.data_files)
-                );
+                ));
             }
         }
     }

@@ -47,7 +47,7 @@ pub fn run(inputs: &Inputs, at: Option<Date>, format: EvalFormat, fail_on: Optio
         EvalFormat::Markdown => output::markdown(&board),
         EvalFormat::Table => output::table(&board, term::colour(std::io::stdout().is_terminal())),
     };
-    print!("{text}");
+    super::term::out(&text);
     let threshold = fail_on.map(|f| match f {
         FailOn::Info => Severity::Info,
         FailOn::Watch => Severity::Watch,

@@ -59,7 +59,7 @@ pub fn run(inputs: &Inputs, name: &str, at: Option<Date>, format: CheckFormat) -
             }
             let _ = writeln!(out, "when:");
             tree(&mut out, &ex.when, "", true, &ws.sources, true);
-            print!("{out}");
+            super::term::out(&out);
         }
         CheckFormat::Json | CheckFormat::Github => {
             let doc = json!({
@@ -72,7 +72,7 @@ pub fn run(inputs: &Inputs, name: &str, at: Option<Date>, format: CheckFormat) -
                 "for": ex.for_window.map(|(d, first_not)| json!({"duration": d.to_string(), "not_true_on": first_not.map(|d| d.to_string())})),
                 "when": node_json(&ex.when, &ws.sources),
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            super::term::outln(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
     OK

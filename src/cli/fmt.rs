@@ -45,7 +45,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
             Ok(out) if out == text => {}
             Ok(out) => {
                 if check {
-                    println!("{name}");
+                    super::term::outln(&name.to_string());
                 } else if let Err(e) = write_atomically(path, &out) {
                     eprintln!("error[E301]: {name}: cannot be written: {e}");
                     broken += 1;
@@ -88,7 +88,7 @@ fn stdin() -> u8 {
     }
     match format_source(FileId(0), &text) {
         Ok(out) => {
-            print!("{out}");
+            super::term::out(&out);
             OK
         }
         Err(diags) => {

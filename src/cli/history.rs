@@ -23,10 +23,10 @@ pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
                     "sinks": e.sinks,
                     "delivered": e.deliveries.iter().map(|d| serde_json::json!({"sink": d.sink, "ts": d.ts})).collect::<Vec<_>>(),
                 });
-                println!("{line}");
+                super::term::outln(&line.to_string());
             }
         }
-        CheckFormat::Text => print!("{}", crate::state::format_history(&entries, name)),
+        CheckFormat::Text => super::term::out(&crate::state::format_history(&entries, name)),
     }
     OK
 }

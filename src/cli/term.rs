@@ -24,3 +24,18 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap) {
         }
     }
 }
+
+/// Writes `text` to stdout. A reader that went away (`| head`) is not an
+/// error worth a panic: the rest is simply not written.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// [`out`] with a line end.
+pub fn outln(text: &str) {
+    out(&format!("{text}\n"));
+}

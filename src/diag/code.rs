@@ -59,6 +59,7 @@ codes! {
     LetHoldsSeries = "E205", "a `let` that holds a series";
     ArgumentTwice = "E206", "an argument given both by position and by name";
     NotARule = "E207", "a `weighted` name that is not an indicator, alert or bool let";
+    TooDeep = "E208", "definitions that depend on each other too many levels deep";
     // Data files and paths.
     Unreadable = "E301", "a file or folder that cannot be read";
     NoDateColumn = "E302", "a data file without a date column";

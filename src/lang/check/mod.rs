@@ -2,6 +2,7 @@
 //! types, finds cycles, and lowers the syntax tree into a [`Program`].
 //! Every problem is reported, not just the first.
 
+mod depth;
 mod lower;
 mod names;
 
@@ -34,6 +35,16 @@ impl Checked {
 pub fn check(files: &[(FileId, &RuleFile)], data_series: &[&str]) -> Checked {
     let defs = names::collect(files, data_series);
     let items = defs.item_count();
+    if let Some(too_deep) = depth::check(&defs) {
+        // Lowering follows references recursively: stop before it.
+        let mut diagnostics = defs.diagnostics;
+        diagnostics.push(too_deep);
+        return Checked {
+            program: Program::default(),
+            diagnostics,
+            items,
+        };
+    }
     let mut lowerer = lower::Lowerer::new(defs);
     lowerer.run();
     let (program, diagnostics) = lowerer.finish();

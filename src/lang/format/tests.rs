@@ -79,7 +79,7 @@ fn expressions_are_spaced_one_way() {
         &["let y = resumed(s[actor ~ \"h\", n >= 1], quiet: 6mo, within: 30d)"],
     );
     check(
-        "series p = pla_daily . pla_sorties\nseries q = t [ kind in [ \"a\" \"b\",] , x != \"1\" , v < -2.50 , w == 3 ] . \"fatal count\"",
+        "series p = pla_daily . pla_sorties\nseries q = t [ kind in [ \"a\" , \"b\",] , x != \"1\" , v < -2.50 , w == 3 ] . \"fatal count\"",
         &[
             "series p = pla_daily.pla_sorties",
             "series q = t[kind in [\"a\", \"b\"], x != \"1\", v < -2.50, w == 3].\"fatal count\"",
