@@ -352,10 +352,10 @@ fn predicate(with_strings: bool) -> BoxedStrategy<Vec<Tok>> {
             1 => (prop::collection::vec((string_lit(false), any::<bool>()), 0..3)).prop_map(|items| {
                 let mut toks = vec![w("in"), Tok::Punct("[")];
                 let n = items.len();
-                for (i, (s, comma)) in items.into_iter().enumerate() {
+                for (i, (s, trailing)) in items.into_iter().enumerate() {
                     toks.push(w(s));
-                    // Commas between the strings of an `in` list are optional.
-                    if comma && i + 1 < n {
+                    // Commas separate the strings; a trailing one is allowed.
+                    if i + 1 < n || trailing {
                         toks.push(Tok::Punct(","));
                     }
                 }
