@@ -8,6 +8,8 @@
 //! signals, the network and the terminal.
 
 #![forbid(unsafe_code)]
+// User input must never make tocsin panic: no unwrap or expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod change;
 pub mod cli;

@@ -188,6 +188,7 @@ impl Alertmanager {
     }
 
     fn post(&self, alerts: &[Value]) -> Result<(), SinkError> {
+        #[allow(clippy::expect_used, reason = "JSON values always serialise")]
         let body = serde_json::to_vec(alerts).expect("alerts serialise");
         self.client.post_json(&self.endpoint, &self.redacted, &body)
     }

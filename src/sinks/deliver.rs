@@ -194,6 +194,7 @@ impl Delivery {
                     queue: VecDeque::new(),
                     backoff: backoff.clone(),
                 };
+                #[allow(clippy::expect_used, reason = "a thread fails to start only when the system has no resources left")]
                 let thread = thread::Builder::new()
                     .name(format!("sink-{name}"))
                     .spawn(move || run.run())
@@ -292,6 +293,7 @@ impl Run {
             }
             let now = Instant::now();
             if !self.queue.is_empty() && retry_at.is_none_or(|t| now >= t) {
+                #[allow(clippy::expect_used, reason = "checked just above")]
                 let (id, change) = self.queue.front().expect("not empty");
                 attempt += 1;
                 match self.sink.deliver(change) {

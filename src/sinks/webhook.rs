@@ -47,6 +47,7 @@ impl Webhook {
     /// POSTs `change`; an error for no answer in time, no connection, or an
     /// answer other than 2xx (with its status code).
     pub fn send(&self, change: &StatusChange) -> Result<(), SinkError> {
+        #[allow(clippy::expect_used, reason = "JSON values always serialise")]
         let body = serde_json::to_vec(&payload(change)).expect("a status change serialises");
         self.client.post_json(&self.url, &self.redacted, &body)
     }
@@ -57,7 +58,9 @@ impl Webhook {
 pub(crate) fn payload(change: &StatusChange) -> Value {
     let mut object = Map::new();
     object.insert("event".to_string(), Value::from("status"));
-    match serde_json::to_value(change).expect("a status change serialises") {
+    #[allow(clippy::expect_used, reason = "a struct of strings and enums always serialises")]
+    let value = serde_json::to_value(change).expect("a status change serialises");
+    match value {
         Value::Object(fields) => object.extend(fields),
         _ => unreachable!("a struct serialises to an object"),
     }

@@ -33,6 +33,7 @@ impl Entry {
     /// The line as written: JSON and a newline. JSON strings escape
     /// newlines, so one entry is always exactly one line.
     pub fn to_line(&self) -> Vec<u8> {
+        #[allow(clippy::expect_used, reason = "entries hold strings and numbers only")]
         let mut line = serde_json::to_vec(self).expect("entries serialize");
         line.push(b'\n');
         line
