@@ -103,7 +103,7 @@ impl<'m> Evaluator<'m> {
 
     fn timeline(&self, n: &Node) -> Option<&'m Timeline> {
         match n.kind {
-            NodeKind::Series(slot) => self.model.timelines.get(slot),
+            NodeKind::Series(slot) => self.model.timelines.get(slot).map(|t| &**t),
             _ => None,
         }
     }

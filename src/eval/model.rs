@@ -6,6 +6,8 @@ use crate::data::{Fields, Series, Store};
 use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::lang::ast::{FieldRef, FieldTest};
 use crate::lang::program::{Program, SeriesDef, Step};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A checked program and the series it reads.
 #[derive(Debug)]
@@ -13,11 +15,11 @@ pub struct Model {
     /// The rules.
     pub program: Program,
     /// One timeline per entry of `program.series`.
-    pub timelines: Vec<Timeline>,
+    pub timelines: Vec<Arc<Timeline>>,
     /// Where each timeline's observations come from: the data series and,
     /// for a derived series, the row of each observation in it (`None`
     /// when the rows are the data series' own, one for one).
-    pub origins: Vec<Origin>,
+    pub origins: Vec<Arc<Origin>>,
     /// Warnings about the data as the rules read it (unknown filter fields,
     /// observations left out of projections).
     pub warnings: Vec<Diagnostic>,
@@ -26,12 +28,39 @@ pub struct Model {
 impl Model {
     /// Materialises every series of `program` from `store`.
     pub fn build(program: Program, store: &Store) -> Model {
+        Model::build_reusing(program, store, None)
+    }
+
+    /// Like [`Model::build`], but takes the series of `previous` (built
+    /// from the same store) instead of materialising them again: after a
+    /// change to rule files only, just the new series are built.
+    pub fn build_reusing(program: Program, store: &Store, previous: Option<&Model>) -> Model {
+        let known: HashMap<String, usize> = previous
+            .map(|m| {
+                m.program
+                    .series
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (d.key(), i))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut warnings = Vec::new();
-        let (timelines, origins) = program
-            .series
-            .iter()
-            .map(|def| materialise(def, store, &mut warnings))
-            .unzip();
+        let mut timelines = Vec::with_capacity(program.series.len());
+        let mut origins = Vec::with_capacity(program.series.len());
+        for def in &program.series {
+            match (previous, known.get(&def.key())) {
+                (Some(prev), Some(&i)) => {
+                    timelines.push(Arc::clone(&prev.timelines[i]));
+                    origins.push(Arc::clone(&prev.origins[i]));
+                }
+                _ => {
+                    let (t, o) = materialise(def, store, &mut warnings);
+                    timelines.push(Arc::new(t));
+                    origins.push(Arc::new(o));
+                }
+            }
+        }
         Model {
             program,
             timelines,

@@ -128,6 +128,28 @@ pub struct SeriesDef {
     pub span: Span,
 }
 
+impl SeriesDef {
+    /// What the series is, ignoring where it is written and how it is
+    /// shown: two definitions with the same key hold the same observations.
+    pub fn key(&self) -> String {
+        let steps: String = self
+            .steps
+            .iter()
+            .map(|s| match s {
+                Step::Filter(preds) => {
+                    let preds: Vec<String> = preds
+                        .iter()
+                        .map(|(f, t)| format!("{:?} {t:?}", f.name))
+                        .collect();
+                    format!("[{}]", preds.join(","))
+                }
+                Step::Project(f) => format!(".{:?}", f.name),
+            })
+            .collect();
+        format!("{}\u{0}{steps}", self.root)
+    }
+}
+
 /// A checked `let`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LetDef {

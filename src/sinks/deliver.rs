@@ -194,7 +194,10 @@ impl Delivery {
                     queue: VecDeque::new(),
                     backoff: backoff.clone(),
                 };
-                #[allow(clippy::expect_used, reason = "a thread fails to start only when the system has no resources left")]
+                #[allow(
+                    clippy::expect_used,
+                    reason = "a thread fails to start only when the system has no resources left"
+                )]
                 let thread = thread::Builder::new()
                     .name(format!("sink-{name}"))
                     .spawn(move || run.run())

@@ -58,7 +58,10 @@ impl Webhook {
 pub(crate) fn payload(change: &StatusChange) -> Value {
     let mut object = Map::new();
     object.insert("event".to_string(), Value::from("status"));
-    #[allow(clippy::expect_used, reason = "a struct of strings and enums always serialises")]
+    #[allow(
+        clippy::expect_used,
+        reason = "a struct of strings and enums always serialises"
+    )]
     let value = serde_json::to_value(change).expect("a status change serialises");
     match value {
         Value::Object(fields) => object.extend(fields),

@@ -67,7 +67,10 @@ pub(crate) fn store(path: &Path, ledger: &Ledger) -> Result<(), StateError> {
         announced: ledger.announced.clone(),
         undelivered: ledger.owed.values().cloned().collect(),
     };
-    #[allow(clippy::expect_used, reason = "snapshots hold strings and numbers only, with string keys")]
+    #[allow(
+        clippy::expect_used,
+        reason = "snapshots hold strings and numbers only, with string keys"
+    )]
     let mut bytes = serde_json::to_vec_pretty(&snapshot).expect("snapshots serialize");
     bytes.push(b'\n');
     durable::replace(path, &bytes)?;

@@ -150,6 +150,59 @@ impl State {
         Ok(entry.seq)
     }
 
+    /// Records several changes with one flush to the disk (one evaluation's
+    /// changes: at a first start, every rule at once). All are recorded, or
+    /// none; their ids are returned in order.
+    pub fn record_all(
+        &mut self,
+        changes: &[StatusChange],
+        sinks: &[&str],
+    ) -> Result<Vec<u64>, StateError> {
+        self.check_usable()?;
+        let mut names: Vec<String> = Vec::with_capacity(sinks.len());
+        for sink in sinks {
+            if !names.iter().any(|n| n == sink) {
+                names.push(sink.to_string());
+            }
+        }
+        let ts = now();
+        let entries: Vec<Entry> = changes
+            .iter()
+            .enumerate()
+            .map(|(k, change)| Entry {
+                seq: self.ledger.seq + 1 + k as u64,
+                ts: ts.clone(),
+                body: Body::Status {
+                    change: change.clone(),
+                    sinks: names.clone(),
+                },
+            })
+            .collect();
+        let bytes: Vec<u8> = entries.iter().flat_map(Entry::to_line).collect();
+        if bytes.is_empty() {
+            return Ok(Vec::new());
+        }
+        match durable::append_flushed(
+            &mut self.journal,
+            &self.journal_path,
+            self.journal_len,
+            &bytes,
+        ) {
+            Ok(()) => {
+                self.journal_len += bytes.len() as u64;
+                for e in &entries {
+                    self.ledger.apply(e);
+                }
+                Ok(entries.iter().map(|e| e.seq).collect())
+            }
+            Err(AppendError::Undone(e)) => Err(e),
+            Err(AppendError::Unrepaired(e)) => {
+                self.broken = true;
+                Err(e)
+            }
+        }
+    }
+
     /// Records that `sink` delivered the change `id`, flushed to the disk
     /// before this returns. Reporting a delivery that is not owed (already
     /// reported, or never asked of that sink) writes nothing and is not an

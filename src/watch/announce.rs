@@ -109,23 +109,25 @@ impl Daemon {
     /// and `results`.
     pub(super) fn announce(&mut self, model: &Model, results: &[RuleResult]) {
         self.start_delivery(model, results);
-        for change in changes(self, model, results) {
-            match self.state.record(&change, &self.sink_names) {
-                Ok(id) => {
+        let changes = changes(self, model, results);
+        // One flush for the whole evaluation; then print and send.
+        match self.state.record_all(&changes, &self.sink_names) {
+            Ok(ids) => {
+                for (id, change) in ids.into_iter().zip(changes) {
                     self.output.emit(&Event::Status(&change));
                     if let Some(d) = &self.delivery {
                         d.submit(id, change);
                     }
                 }
-                Err(e) => {
-                    // Not recorded, so not announced: it is tried again at
-                    // the next evaluation.
-                    let message = format!(
-                        "status of {} not recorded, so not announced: {e}",
-                        change.name
-                    );
-                    self.output.emit(&Event::Notice { message: &message });
-                }
+            }
+            Err(e) => {
+                // Not recorded, so not announced: tried again at the next
+                // evaluation.
+                let message = format!(
+                    "{} status changes not recorded, so not announced: {e}",
+                    changes.len()
+                );
+                self.output.emit(&Event::Notice { message: &message });
             }
         }
         if self.state.needs_compaction() {

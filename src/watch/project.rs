@@ -224,8 +224,9 @@ impl Project {
                 }
             }
         }
+        let present: std::collections::HashSet<&PathBuf> = rule_paths.iter().collect();
         for p in self.rules.keys() {
-            if !rule_paths.contains(p) {
+            if !present.contains(p) {
                 rule_changes.insert(p.clone(), Candidate::Remove);
             }
         }
@@ -239,8 +240,9 @@ impl Project {
                 data_changes.insert(p.clone(), Candidate::Replace((file, print)));
             }
         }
+        let present: std::collections::HashSet<&PathBuf> = data_paths.iter().collect();
         for p in self.data.keys() {
-            if !data_paths.contains(p) {
+            if !present.contains(p) {
                 data_changes.insert(p.clone(), Candidate::Remove);
             }
         }
@@ -320,12 +322,12 @@ impl Project {
         // Check the whole ruleset with the candidates; a candidate whose
         // file holds an error is set aside and the rest checked again.
         loop {
-            let (ok, diags, sources) = self.trial(&new_rules, &new_data);
+            let (ok, diags, program, sources) = self.trial(&new_rules, &new_data);
             if ok {
                 if new_rules.is_empty() && new_data.is_empty() && self.model.is_some() {
                     break;
                 }
-                self.commit(new_rules, new_data, &mut out);
+                self.commit(new_rules, new_data, program, &mut out);
                 out.warnings.extend(
                     diags
                         .into_iter()
@@ -375,7 +377,12 @@ impl Project {
         &self,
         rules: &BTreeMap<PathBuf, Candidate<RuleEntry>>,
         data: &BTreeMap<PathBuf, Candidate<DataEntry>>,
-    ) -> (bool, Vec<Diagnostic>, SourceMap) {
+    ) -> (
+        bool,
+        Vec<Diagnostic>,
+        crate::lang::program::Program,
+        SourceMap,
+    ) {
         let mut sources = self.sources.clone();
         let mut files: Vec<(FileId, &RuleFile)> = Vec::new();
         let paths: std::collections::BTreeSet<&PathBuf> =
@@ -408,15 +415,22 @@ impl Project {
         names.dedup();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let checked = check(&files, &name_refs);
-        (!checked.has_errors(), checked.diagnostics, sources)
+        (
+            !checked.has_errors(),
+            checked.diagnostics,
+            checked.program,
+            sources,
+        )
     }
 
     fn commit(
         &mut self,
         rules: BTreeMap<PathBuf, Candidate<RuleEntry>>,
         data: BTreeMap<PathBuf, Candidate<DataEntry>>,
+        program: crate::lang::program::Program,
         out: &mut Reload,
     ) {
+        let data_changed = !data.is_empty();
         for (p, c) in rules {
             out.applied.push(fs::display(&p));
             self.rejected.remove(&p);
@@ -456,24 +470,31 @@ impl Project {
             }
         }
         out.applied.sort();
-        let warnings = self.rebuild();
+        let warnings = self.rebuild(program, data_changed);
         out.warnings
             .extend(warnings.into_iter().map(|d| self.problem(&self.sources, d)));
         out.rebuilt = true;
     }
 
-    /// Rebuilds the store and the model from the files in force; returns
-    /// the model's warnings about the data.
-    fn rebuild(&mut self) -> Vec<Diagnostic> {
-        self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
-        let files: Vec<(FileId, &RuleFile)> = self.rules.values().map(|e| (e.id, &e.ast)).collect();
-        let names: Vec<&str> = self.store.iter().map(|(_, s)| s.name.as_str()).collect();
-        let checked = check(&files, &names);
-        self.model = (!checked.has_errors()).then(|| Model::build(checked.program, &self.store));
-        self.model
-            .as_ref()
-            .map(|m| m.warnings.clone())
-            .unwrap_or_default()
+    /// Rebuilds the model from the files in force with the program checked
+    /// for them; the store only when data changed, and otherwise only the
+    /// series the previous model did not have. Returns the new series'
+    /// warnings about the data.
+    fn rebuild(
+        &mut self,
+        program: crate::lang::program::Program,
+        data_changed: bool,
+    ) -> Vec<Diagnostic> {
+        let previous = self.model.take();
+        let model = if data_changed || previous.is_none() {
+            self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
+            Model::build(program, &self.store)
+        } else {
+            Model::build_reusing(program, &self.store, previous.as_ref())
+        };
+        let warnings = model.warnings.clone();
+        self.model = Some(model);
+        warnings
     }
 }
 

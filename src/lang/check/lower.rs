@@ -105,7 +105,7 @@ impl<'a> Lowerer<'a> {
     // ----- series -------------------------------------------------------
 
     fn intern_series(&mut self, def: SeriesDef) -> usize {
-        let key = format!("{}\u{0}{}", def.root, steps_key(&def.steps));
+        let key = def.key();
         if let Some(&i) = self.series_keys.get(&key) {
             return i;
         }
@@ -958,24 +958,6 @@ fn binary_type(op: BinOp, l: Type, r: Type) -> Result<Type, String> {
             )),
         },
     }
-}
-
-/// A key for steps that ignores where they are written.
-fn steps_key(steps: &[Step]) -> String {
-    steps
-        .iter()
-        .map(|s| match s {
-            Step::Filter(preds) => format!(
-                "[{}]",
-                preds
-                    .iter()
-                    .map(|(f, t)| format!("{:?} {t:?}", f.name))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            Step::Project(f) => format!(".{:?}", f.name),
-        })
-        .collect()
 }
 
 /// How an inline series expression is shown: `acled[actor1 ~ "houthi"].fatalities`.
