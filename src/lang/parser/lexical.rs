@@ -284,6 +284,21 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
         return Ok((i.take_from(len), NumLit::Number(value)));
     }
     let unit = &s[len..len + unit_len];
+    if unit.len() > 1
+        && unit.starts_with(['e', 'E'])
+        && unit[1..].bytes().all(|c| c.is_ascii_digit())
+    {
+        return fail_problem(
+            PError::problem(
+                off,
+                len + unit_len,
+                Code::BadNumber,
+                format!("`{text}{unit}`: numbers are written without exponents"),
+                "an exponent",
+            )
+            .note("write the number in full, for example 1000 rather than 1e3"),
+        );
+    }
     let bad_unit = |msg: String| {
         fail_problem(
             PError::problem(off, len + unit_len, Code::BadDuration, msg, "not a duration")
@@ -359,6 +374,8 @@ mod tests {
         assert_eq!(e("1.5d"), Code::BadDuration);
         assert_eq!(e("7m"), Code::BadDuration);
         assert_eq!(e(&"9".repeat(400)), Code::BadNumber);
+        assert_eq!(e("1e400"), Code::BadNumber);
+        assert_eq!(e("99999999999999999999y"), Code::BadDuration);
     }
 
     #[test]
