@@ -373,7 +373,8 @@ mod tests {
         assert_eq!(e("3h"), Code::BadDuration);
         assert_eq!(e("1.5d"), Code::BadDuration);
         assert_eq!(e("7m"), Code::BadDuration);
-        assert_eq!(e(&"9".repeat(400)), Code::BadNumber);
+        let nines = "9".repeat(400);
+        assert_eq!(e(&nines), Code::BadNumber);
         assert_eq!(e("1e400"), Code::BadNumber);
         assert_eq!(e("99999999999999999999y"), Code::BadDuration);
     }
