@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod eval;
 mod history;
+mod test;
 mod watch;
 pub use eval::today;
 pub(crate) mod fs;
@@ -53,6 +54,12 @@ pub fn main() -> ExitCode {
             format,
             fail_on,
         } => eval::run(&inputs, at, format, fail_on),
+        Command::Test {
+            paths,
+            rules,
+            verbose,
+            junit,
+        } => test::run(&paths, &rules, verbose, junit.as_deref()),
     };
     ExitCode::from(code)
 }
