@@ -155,6 +155,21 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `tocsin man > tocsin.1`
     Man,
+    /// Run rule unit tests: test files give data, dates and the statuses expected
+    Test {
+        /// `.test` files, or folders searched for them [default: the --rules folders]
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The rules tested by test files without rules of their own (may repeat) [default: rules]
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// List every test, passing ones too
+        #[arg(long, short)]
+        verbose: bool,
+        /// Also write the results as JUnit XML to this file
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+    },
     /// Print the story of a rule (or of every rule) from the watch daemon's journal
     History {
         /// The rule; every rule when omitted

@@ -10,6 +10,7 @@ mod explain;
 mod fmt;
 mod history;
 mod shell;
+mod test;
 mod watch;
 pub use eval::today;
 pub(crate) mod fs;
@@ -74,6 +75,12 @@ pub fn main() -> ExitCode {
             format,
             fail_on,
         } => eval::run(&inputs, at, format, fail_on),
+        Command::Test {
+            paths,
+            rules,
+            verbose,
+            junit,
+        } => test::run(&paths, &rules, verbose, junit.as_deref()),
     };
     ExitCode::from(code)
 }

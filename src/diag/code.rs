@@ -76,6 +76,18 @@ codes! {
     ProjectionSkipped = "W002", "observations left out of a projection";
     RowsSkipped = "W003", "CSV rows without a date, skipped";
     NoRuleFiles = "W004", "no rule files found";
+    // Rule tests.
+    UnknownStatus = "E401", "an expected status that is not a status";
+    UnknownRuleInTest = "E402", "a test that names a rule that does not exist";
+    DuplicateTest = "E403", "two tests with the same name in one file";
+    DuplicateData = "E404", "a series given twice in one place";
+    UnusedTestData = "E405", "test data that no rule reads";
+    DataNamesItem = "E406", "test data named like a rule item";
+    BadRun = "E407", "a run of data or a date range that cannot be laid out";
+    EmptyTest = "E408", "a test that expects nothing";
+    BadTolerance = "E409", "a tolerance that cannot apply";
+    NoSummary = "E410", "a summary expected of a rule that has none";
+    NoTestFiles = "W005", "no test files found";
 }
 
 impl std::fmt::Display for Code {

@@ -96,7 +96,7 @@ fn not_expr(i: In<'_>) -> PResult<'_, Expr> {
     cmp_expr(i)
 }
 
-fn cmp_op(i: In<'_>) -> PResult<'_, BinOp> {
+pub(crate) fn cmp_op(i: In<'_>) -> PResult<'_, BinOp> {
     let s = i.fragment();
     let (op, n) = if s.starts_with("==") {
         (BinOp::Eq, 2)
@@ -154,7 +154,7 @@ fn cmp_expr(i: In<'_>) -> PResult<'_, Expr> {
     Ok((rest, whole))
 }
 
-fn add_expr(i: In<'_>) -> PResult<'_, Expr> {
+pub(crate) fn add_expr(i: In<'_>) -> PResult<'_, Expr> {
     let (mut i, mut lhs) = mul_expr(i)?;
     loop {
         let (rest, _) = ws(i)?;

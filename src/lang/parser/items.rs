@@ -12,7 +12,9 @@ use nom::Input;
 
 /// Turns a recoverable error into a final one: after a keyword the parser
 /// is committed, so the error points where the user went wrong.
-fn cut<'a, T>(mut p: impl FnMut(In<'a>) -> PResult<'a, T>) -> impl FnMut(In<'a>) -> PResult<'a, T> {
+pub(crate) fn cut<'a, T>(
+    mut p: impl FnMut(In<'a>) -> PResult<'a, T>,
+) -> impl FnMut(In<'a>) -> PResult<'a, T> {
     move |i| match p(i) {
         Err(nom::Err::Error(e)) => Err(nom::Err::Failure(e)),
         other => other,

@@ -3,9 +3,9 @@
 //! [`lexical`] for tokens. After a syntax error the parser resumes at the
 //! next item keyword, so one run reports the errors of every item.
 
-mod error;
-mod expr;
-mod items;
+pub(crate) mod error;
+pub(crate) mod expr;
+pub(crate) mod items;
 pub(crate) mod lexical;
 
 pub use error::PError;
