@@ -22,12 +22,15 @@ pub enum Kind {
     Rules,
     /// CSV, JSON, NDJSON
     Data,
+    /// `*.test`
+    Tests,
 }
 
 fn wanted(kind: Kind, name: &str) -> bool {
     match kind {
         Kind::Rules => !is_ignored(name) && name.ends_with(".rules"),
         Kind::Data => Format::of_file_name(name).is_some(),
+        Kind::Tests => !is_ignored(name) && name.ends_with(".test"),
     }
 }
 
@@ -37,13 +40,23 @@ pub fn discover(paths: &[PathBuf], kind: Kind, explicit: bool) -> Result<Vec<Pat
     let flag = match kind {
         Kind::Rules => "--rules",
         Kind::Data => "--indicators",
+        Kind::Tests => "test path",
     };
     let mut out = Vec::new();
     let mut seen_dirs = HashSet::new();
     for p in paths {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk(p, kind, &mut out, &mut seen_dirs),
-            Ok(_) => out.push(p.clone()),
+            // A file named on the command line is read whatever its name; a
+            // default one only if it is of the kind sought.
+            Ok(_)
+                if explicit
+                    || p.file_name()
+                        .is_some_and(|n| wanted(kind, &n.to_string_lossy())) =>
+            {
+                out.push(p.clone())
+            }
+            Ok(_) => {}
             Err(_) if !explicit => {}
             Err(_) => {
                 return Err(Missing {

@@ -2,10 +2,8 @@
 //! tests and report. The work is done by [`crate::ruletest`].
 
 use super::{fs, term, BAD_INPUT, FAILED, OK};
-use crate::data::is_ignored;
 use crate::diag::{Code, Diagnostic, SourceMap};
 use crate::ruletest::{self, report};
-use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +24,7 @@ pub fn run(paths: &[PathBuf], rules: &[PathBuf], verbose: bool, junit: Option<&P
     } else {
         (paths.to_vec(), true)
     };
-    let test_files = match discover_tests(&search, explicit) {
+    let test_files = match fs::discover(&search, fs::Kind::Tests, explicit).map_err(|m| m.path) {
         Ok(found) => found,
         Err(path) => return not_found("test path", &path),
     };
@@ -80,49 +78,4 @@ fn not_found(what: &str, path: &Path) -> u8 {
     .with_note("check the path, relative to the working directory");
     term::print_diagnostics(&[d], &SourceMap::new());
     BAD_INPUT
-}
-
-/// The test files under `paths`, sorted: files named on the command line
-/// whatever their name, and `*.test` files in folders (any depth). A path
-/// that does not exist is an error when given explicitly.
-fn discover_tests(paths: &[PathBuf], explicit: bool) -> Result<Vec<PathBuf>, PathBuf> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    for p in paths {
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut out, &mut seen),
-            Ok(_) if explicit => out.push(p.clone()),
-            Ok(_) => {}
-            Err(_) if explicit => return Err(p.clone()),
-            Err(_) => {}
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) {
-    // Links are followed; the canonical path guards against loops.
-    let Ok(canonical) = std::fs::canonicalize(dir) else {
-        return;
-    };
-    if !seen.insert(canonical) {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_ignored(&name) {
-            continue;
-        }
-        let path = entry.path();
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, out, seen),
-            Ok(m) if m.is_file() && name.ends_with(".test") => out.push(path),
-            _ => {}
-        }
-    }
 }
