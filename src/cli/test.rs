@@ -62,7 +62,7 @@ pub fn run(paths: &[PathBuf], rules: &[PathBuf], verbose: bool, junit: Option<&P
         }
     }
     let colour = term::colour(std::io::stdout().is_terminal());
-    print!("{}", report::text(&outcome, verbose, colour));
+    term::out(&report::text(&outcome, verbose, colour));
     if outcome.failed() > 0 {
         FAILED
     } else {
