@@ -13,6 +13,7 @@ pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod lang;
+pub mod report;
 pub mod sinks;
 pub mod state;
 pub mod time;

@@ -8,6 +8,7 @@ mod check;
 mod eval;
 mod explain;
 mod history;
+mod report;
 mod shell;
 mod watch;
 pub use eval::today;
@@ -66,6 +67,12 @@ pub fn main() -> ExitCode {
             at,
             format,
         } => explain::run(&inputs, &name, at, format),
+        Command::Report {
+            inputs,
+            at,
+            from,
+            output,
+        } => report::run(&inputs, at, from, &output),
         Command::Eval {
             inputs,
             at,
