@@ -17,6 +17,7 @@ pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod lang;
+pub mod report;
 pub mod ruletest;
 pub mod sinks;
 pub mod state;

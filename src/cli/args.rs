@@ -148,6 +148,20 @@ pub enum Command {
         /// Rule files or folders [default: rules]
         paths: Vec<std::path::PathBuf>,
     },
+    /// Write the board as one self-contained HTML page: cards, charts of the data, status history
+    Report {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Evaluation date, YYYY-MM-DD (default: today, UTC)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        at: Option<crate::time::Date>,
+        /// First date of the charts and the status history, YYYY-MM-DD (default: two years before --at)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        from: Option<crate::time::Date>,
+        /// The HTML file to write; `-` for standard output
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         /// The shell

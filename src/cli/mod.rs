@@ -9,6 +9,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod history;
+mod report;
 mod shell;
 mod test;
 mod watch;
@@ -69,6 +70,12 @@ pub fn main() -> ExitCode {
             at,
             format,
         } => explain::run(&inputs, &name, at, format),
+        Command::Report {
+            inputs,
+            at,
+            from,
+            output,
+        } => report::run(&inputs, at, from, &output),
         Command::Eval {
             inputs,
             at,

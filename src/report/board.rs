@@ -1,0 +1,213 @@
+//! The board as cards: alerts first, what fires first, each with its
+//! status in colour and in words, severity, title, summary, the values
+//! that decided, since when it has had its status, sources and tags.
+
+use super::html::{esc, rule_anchor, status_class, status_label, status_words};
+use super::Report;
+use crate::cli::output::{Board, Row};
+use crate::eval::Status;
+use crate::time::Date;
+use std::fmt::Write;
+
+/// The `Alerts` and `Indicators` sections.
+pub fn section(r: &Report, board: &Board) -> String {
+    let rows = board.reading_order();
+    let mut s = String::from("<section id=\"board\" aria-label=\"The board\">\n");
+    for (kind, id, heading) in [
+        ("alert", "alerts", "Alerts"),
+        ("indicator", "indicators", "Indicators"),
+    ] {
+        let group: Vec<&&Row> = rows.iter().filter(|x| x.kind == kind).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let fired = group.iter().filter(|x| x.status == Status::Met).count();
+        let _ = write!(
+            s,
+            "<h2 id=\"{id}\">{heading} <span class=\"count\">{} met of {}</span></h2>\n<div class=\"cards\">\n",
+            fired,
+            group.len()
+        );
+        for row in group {
+            s.push_str(&card(r, row));
+        }
+        s.push_str("</div>\n");
+    }
+    s.push_str("</section>\n");
+    s
+}
+
+/// Since when the rule has had its status, from the status history.
+fn since(r: &Report, name: &str) -> Option<String> {
+    let h = r.backtest.rules.iter().find(|h| h.name == name)?;
+    let last = h.periods.last()?;
+    if last.to != r.at {
+        return None;
+    }
+    Some(if last.from > r.backtest.from {
+        format!("since {}", last.from)
+    } else {
+        format!("since ≤ {}", last.from)
+    })
+}
+
+/// For a pending rule, the day it will be met if its condition holds:
+/// the first day whose `for:` window starts on or after the day the
+/// condition became true.
+fn met_if_it_holds(r: &Report, name: &str) -> Option<Date> {
+    let h = r.backtest.rules.iter().find(|h| h.name == name)?;
+    let last = h.periods.last().filter(|p| p.status == Status::Pending)?;
+    let d = r.model.program.rules[r.model.program.rule(name)?].for_?;
+    let mut day = r.at;
+    for _ in 0..=4000 {
+        if day.minus(d)?.add_days(1)? >= last.from {
+            return Some(day);
+        }
+        day = day.add_days(1)?;
+    }
+    None
+}
+
+/// The rule's status over the history, as a thin band.
+fn mini_history(r: &Report, name: &str) -> String {
+    let Some(h) = r.backtest.rules.iter().find(|h| h.name == name) else {
+        return String::new();
+    };
+    let changes = h.periods.len().saturating_sub(1);
+    format!(
+        "<div class=\"mini\">{}<p><span>{}</span><span>{}</span><span>{}</span></p></div>\n",
+        super::svg::status_band(
+            &h.periods,
+            r.backtest.from,
+            r.backtest.to,
+            &[],
+            &super::history::band_title(h)
+        ),
+        r.backtest.from,
+        if changes == 0 {
+            "no change".to_string()
+        } else {
+            super::html::plural(changes, "change", "changes")
+        },
+        r.backtest.to
+    )
+}
+
+fn card(r: &Report, row: &Row) -> String {
+    let anchor = rule_anchor(&row.name);
+    let class = status_class(row.status);
+    let mut s = format!(
+        "<article class=\"card {class}\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\">\n<div class=\"card-top\"><span class=\"status {class}\">{}</span>",
+        status_label(row.status)
+    );
+    if let Some(sev) = row.severity {
+        let _ = write!(
+            s,
+            "<span class=\"sev sev-{sev}\" title=\"Severity\">{sev}</span>"
+        );
+    }
+    if let Some(since) = since(r, &row.name) {
+        let _ = write!(s, "<span class=\"since\">{}</span>", esc(&since));
+    }
+    s.push_str("</div>\n");
+    let heading = row.title.as_deref().unwrap_or(&row.name);
+    let _ = write!(
+        s,
+        "<h3 id=\"{anchor}-h\">{}</h3>\n<p class=\"rule-id\"><code>{}</code> <span>{} · {}:{}</span></p>\n",
+        esc(heading),
+        esc(&row.name),
+        row.kind,
+        esc(&row.file),
+        row.line
+    );
+    if let Some(summary) = &row.summary {
+        let _ = writeln!(s, "<p class=\"summary\">{}</p>", esc(summary));
+    }
+    if let Some(day) = met_if_it_holds(r, &row.name) {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">Met on {day} if the condition still holds then (<code>for: {}</code>).</p>",
+            esc(row.for_.as_deref().unwrap_or(""))
+        );
+    }
+    if let Some(description) = &row.description {
+        let _ = writeln!(s, "<p class=\"description\">{}</p>", esc(description));
+    }
+    s.push_str(&evidence(row));
+    let _ = write!(
+        s,
+        "<p class=\"condition\"><span class=\"label\">when</span> <code>{}</code>",
+        esc(&row.when)
+    );
+    if let Some(f) = &row.for_ {
+        let _ = write!(
+            s,
+            " <span class=\"label\">for</span> <code>{}</code>",
+            esc(f)
+        );
+    }
+    s.push_str("</p>\n");
+    if !row.sources.is_empty() || !row.tags.is_empty() {
+        s.push_str("<div class=\"meta\">");
+        if !row.sources.is_empty() {
+            let _ = write!(
+                s,
+                "<p class=\"label\">{}</p><ul class=\"sources\">",
+                if row.sources.len() == 1 {
+                    "Source"
+                } else {
+                    "Sources"
+                }
+            );
+            for src in &row.sources {
+                let _ = write!(s, "<li>{}</li>", esc(src));
+            }
+            s.push_str("</ul>");
+        }
+        if !row.tags.is_empty() {
+            s.push_str("<ul class=\"tags\" aria-label=\"Tags\">");
+            for t in &row.tags {
+                let _ = write!(s, "<li>{}</li>", esc(t));
+            }
+            s.push_str("</ul>");
+        }
+        s.push_str("</div>\n");
+    }
+    s.push_str(&mini_history(r, &row.name));
+    s.push_str("</article>\n");
+    s
+}
+
+/// The values that decided, as a definition list.
+fn evidence(row: &Row) -> String {
+    if row.values.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("<dl class=\"evidence\" aria-label=\"Values that decided\">");
+    for e in &row.values {
+        let value = e.value.display();
+        // A rule's value is its status: shown as one.
+        let status = match value.as_str() {
+            "met" => Some(Status::Met),
+            "pending" => Some(Status::Pending),
+            "unknown" => Some(Status::Unknown),
+            "not_met" => Some(Status::NotMet),
+            _ => None,
+        };
+        let shown = match status {
+            Some(st) if matches!(e.value, crate::eval::Value::Str(_)) => format!(
+                "<span class=\"chip {}\">{}</span>",
+                status_class(st),
+                status_words(st)
+            ),
+            _ => format!("<strong>{}</strong>", esc(&value)),
+        };
+        let _ = write!(s, "<div><dt><code>{}</code></dt><dd>{shown}", esc(&e.expr));
+        if let Some(w) = &e.window {
+            let _ = write!(s, " <span class=\"window\">over {}</span>", esc(w));
+        }
+        s.push_str("</dd></div>");
+    }
+    s.push_str("</dl>\n");
+    s
+}

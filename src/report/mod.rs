@@ -1,0 +1,193 @@
+//! The warning board as one self-contained HTML page: the board's cards,
+//! a chart of every series the rules read with their thresholds and
+//! windows, and a timeline of each rule's status. Pure: it takes what the
+//! evaluator computed and returns the page; inline CSS and SVG only, no
+//! script, nothing fetched from anywhere.
+
+mod board;
+mod charts;
+mod history;
+pub mod html;
+pub mod reads;
+pub mod svg;
+mod ticks;
+
+use crate::cli::output::Board;
+use crate::data::Store;
+use crate::diag::SourceMap;
+use crate::eval::backtest::Backtest;
+use crate::eval::{Evaluator, Model, RuleResult, Status};
+use crate::time::Date;
+use html::{esc, plural, status_class};
+use std::fmt::Write;
+
+/// Everything the page shows.
+pub struct Report<'a> {
+    /// The evaluation date.
+    pub at: Date,
+    /// First date of the charts and of the status history.
+    pub from: Date,
+    /// The rules and the series they read.
+    pub model: &'a Model,
+    /// The data, for the series' units and descriptions.
+    pub store: &'a Store,
+    /// Every rule's result at `at`, in program order.
+    pub results: &'a [RuleResult],
+    /// Every rule's status on every day from `from` to `at`.
+    pub backtest: &'a Backtest,
+    /// The rule files, for the place each rule is written.
+    pub sources: &'a SourceMap,
+}
+
+const STYLE: &str = include_str!("style.css");
+
+/// The page.
+pub fn render(r: &Report) -> String {
+    let board = Board::new(r.at, r.model, r.results, r.sources);
+    let mut ev = Evaluator::new(r.model);
+    let reads = reads::find(&mut ev, r.at);
+    let mut page = String::with_capacity(1 << 18);
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"tocsin {}\">\n<title>Warning board at {} · tocsin</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
+        env!("CARGO_PKG_VERSION"),
+        r.at
+    );
+    page.push_str(&masthead(r, &board));
+    page.push_str("<main>\n");
+    page.push_str(&board::section(r, &board));
+    page.push_str(&charts::section(r, &reads, &mut ev));
+    page.push_str(&history::section(r, &board));
+    page.push_str("</main>\n");
+    let _ = write!(
+        page,
+        "<footer class=\"page-foot\"><p>Made by tocsin {} from {} and {}. Evaluated at {}; status history by day from {} to {}.</p></footer>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION"),
+        plural(r.model.program.rules.len(), "rule", "rules"),
+        plural(r.model.program.series.len(), "series", "series"),
+        r.at,
+        r.from,
+        r.at
+    );
+    page
+}
+
+fn masthead(r: &Report, board: &Board) -> String {
+    let alerts: Vec<_> = board.results.iter().filter(|x| x.kind == "alert").collect();
+    let met_alerts: Vec<_> = alerts.iter().filter(|x| x.status == Status::Met).collect();
+    let mut s = String::from("<header class=\"masthead\">\n<div class=\"wrap\">\n");
+    let _ = write!(
+        s,
+        "<p class=\"brand\">tocsin · warning board</p>\n<h1>Warning board at <time datetime=\"{at}\">{at}</time></h1>\n",
+        at = r.at
+    );
+    let headline = if met_alerts.is_empty() {
+        format!("No alert met out of {}.", alerts.len())
+    } else {
+        let mut by_sev: Vec<String> = Vec::new();
+        for sev in ["critical", "warning", "watch", "info"] {
+            let n = met_alerts
+                .iter()
+                .filter(|x| x.severity == Some(sev))
+                .count();
+            if n > 0 {
+                by_sev.push(format!("{n} {sev}"));
+            }
+        }
+        format!(
+            "{} of {} alerts met: {}.",
+            met_alerts.len(),
+            alerts.len(),
+            by_sev.join(", ")
+        )
+    };
+    let _ = write!(
+        s,
+        "<p class=\"headline\">{}</p>\n<p class=\"subtitle\">{} and {} evaluated at {}, reading {}; charts and status history from {} to {}.</p>\n",
+        esc(&headline),
+        plural(alerts.len(), "alert", "alerts"),
+        plural(board.results.len() - alerts.len(), "indicator", "indicators"),
+        r.at,
+        plural(r.model.program.series.len(), "data series", "data series"),
+        r.from,
+        r.at
+    );
+    s.push_str("<ul class=\"tally\" aria-label=\"Rules by status\">\n");
+    for (status, n) in board.tally() {
+        let _ = writeln!(
+            s,
+            "<li class=\"pill {}\"><strong>{n}</strong> {}</li>",
+            status_class(status),
+            html::status_label(status).to_lowercase()
+        );
+    }
+    s.push_str("</ul>\n<nav aria-label=\"Sections\"><a href=\"#alerts\">Alerts</a> <a href=\"#indicators\">Indicators</a> <a href=\"#data\">Indicator data</a> <a href=\"#history\">Status history</a></nav>\n</div>\n</header>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::{backtest, evaluate};
+    use crate::time::Duration;
+    use crate::workspace::{load, Contents, SourceFile};
+
+    fn file(name: &str, text: &str) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            contents: Contents::Text(text.into()),
+        }
+    }
+
+    fn page(rules: &str, data: &[(&str, &str)], at: &str, from: &str) -> String {
+        let data: Vec<SourceFile> = data.iter().map(|(n, t)| file(n, t)).collect();
+        let ws = load(&[file("r.rules", rules)], &data);
+        let model = ws.model.as_ref().expect("the rules check");
+        let (at, from) = (Date::parse_iso(at).unwrap(), Date::parse_iso(from).unwrap());
+        let results = evaluate(model, at);
+        let days = backtest::steps(from, at, Duration::Days(1));
+        let history = backtest::run(model, &days, Duration::Days(1), None, |_| {});
+        render(&Report {
+            at,
+            from,
+            model,
+            store: &ws.store,
+            results: &results,
+            backtest: &history,
+            sources: &ws.sources,
+        })
+    }
+
+    #[test]
+    fn user_text_is_escaped_everywhere() {
+        let html = page(
+            "indicator x {\n  title: \"<script>alert('t')</script>\"\n  when: count(e[\"k<\" == \"a&b\"], 30d) >= 1\n  summary: \"Q \\\"<b>{count(e, 30d)}</b>\\\"\"\n  source: \"<img src=x onerror=alert(1)>\"\n  tags: [\"<i>\"]\n}\n",
+            &[("e.csv", "date,k<\n2025-07-01,a&b\n")],
+            "2025-07-20",
+            "2025-06-01",
+        );
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("<b>"));
+        assert!(!html.contains("<i>"));
+        assert!(html.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"));
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(html.contains("e[&quot;k&lt;&quot; == &quot;a&amp;b&quot;]"));
+    }
+
+    #[test]
+    fn a_series_without_data_gives_no_data_charts_and_finite_numbers() {
+        let html = page(
+            "indicator a { when: sum(level, 30d) > 10 }\nindicator b { when: latest(level) >= 50% }\n",
+            &[("level.csv", "date,value\n2020-01-01,3\n")],
+            "2025-07-20",
+            "2025-07-20",
+        );
+        assert!(html.contains("No data from 2025-07-20 to 2025-07-20"));
+        for bad in ["NaN", "=\"inf", "=\"-inf", "Infinity"] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+        // Both thresholds are known, though neither can be drawn.
+        assert!(html.contains("sum(level, 30d)"));
+    }
+}
