@@ -11,6 +11,7 @@
 // User input must never make tocsin panic: no unwrap or expect outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod board;
 pub mod change;
 pub mod cli;
 pub mod data;

@@ -4,7 +4,7 @@
 
 use super::html::{esc, rule_anchor, status_class, status_label, status_words};
 use super::Report;
-use crate::cli::output::{Board, Row};
+use crate::board::{Board, Row};
 use crate::eval::Status;
 use crate::time::Date;
 use std::fmt::Write;

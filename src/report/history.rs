@@ -4,7 +4,7 @@
 use super::html::{esc, plural, rule_anchor, status_class, status_label, status_words};
 use super::svg::{self, Scale};
 use super::Report;
-use crate::cli::output::Board;
+use crate::board::Board;
 use crate::eval::backtest::RuleHistory;
 use crate::eval::Status;
 use std::fmt::Write;

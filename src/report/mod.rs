@@ -12,7 +12,7 @@ pub mod reads;
 pub mod svg;
 mod ticks;
 
-use crate::cli::output::Board;
+use crate::board::Board;
 use crate::data::Store;
 use crate::diag::SourceMap;
 use crate::eval::backtest::Backtest;

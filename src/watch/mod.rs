@@ -279,14 +279,10 @@ impl Daemon {
         let Some(model) = self.project.model() else {
             return;
         };
-        let board = crate::cli::output::Board::new(
-            self.today,
-            model,
-            &self.results,
-            self.project.sources(),
-        );
+        let board =
+            crate::board::Board::new(self.today, model, &self.results, self.project.sources());
         let snapshot = http::Published {
-            status_json: crate::cli::output::json(&board),
+            status_json: crate::board::json(&board),
             metrics: metrics::render(&self.results, self.project.store(), self.today, &self.stats),
             ready: true,
         };

@@ -1,0 +1,132 @@
+//! The board: every rule's result at a date, as people and programs read
+//! it. Pure: the terminal, Markdown and HTML renderings build on it.
+
+use crate::diag::SourceMap;
+use crate::eval::{Evidence, Model, RuleResult, Status};
+use crate::lang::ast::RuleKind;
+use crate::time::Date;
+use serde::Serialize;
+
+/// One line of the board.
+#[derive(Serialize, Debug)]
+pub struct Row {
+    /// Rule name.
+    pub name: String,
+    /// `indicator` or `alert`.
+    pub kind: &'static str,
+    /// Status.
+    pub status: Status,
+    /// Severity (alerts), else null.
+    pub severity: Option<&'static str>,
+    /// `title:`
+    pub title: Option<String>,
+    /// Rule file.
+    pub file: String,
+    /// Line of the `indicator`/`alert` keyword.
+    pub line: usize,
+    /// Rendered summary.
+    pub summary: Option<String>,
+    /// Rendered description.
+    pub description: Option<String>,
+    /// `source:` fields.
+    pub sources: Vec<String>,
+    /// `tags:`
+    pub tags: Vec<String>,
+    /// `for:` as written, if any.
+    #[serde(rename = "for")]
+    pub for_: Option<String>,
+    /// The condition as written.
+    pub when: String,
+    /// The values that decided.
+    pub values: Vec<Evidence>,
+}
+
+/// Every rule's result at a date.
+#[derive(Serialize, Debug)]
+pub struct Board {
+    /// The evaluation date.
+    pub at: String,
+    /// Rows in rule-file order.
+    pub results: Vec<Row>,
+}
+
+impl Board {
+    /// Builds the board from evaluation results.
+    pub fn new(at: Date, model: &Model, results: &[RuleResult], sources: &SourceMap) -> Board {
+        let rows = results
+            .iter()
+            .map(|r| {
+                let def = &model.program.rules[r.rule];
+                Row {
+                    name: r.name.clone(),
+                    kind: match r.kind {
+                        RuleKind::Indicator => "indicator",
+                        RuleKind::Alert => "alert",
+                    },
+                    status: r.status,
+                    severity: r.severity.map(|s| s.as_str()),
+                    title: def.title.clone(),
+                    file: sources.name(def.file).to_string(),
+                    line: sources.line_col(def.file, def.span.start as usize).0,
+                    summary: r.summary.clone(),
+                    description: r.description.clone(),
+                    sources: def.sources.clone(),
+                    tags: def.tags.clone(),
+                    for_: def.for_.map(|d| d.to_string()),
+                    when: crate::eval::describe::show(&def.when, &model.program),
+                    values: r.evidence.clone(),
+                }
+            })
+            .collect();
+        Board {
+            at: at.to_string(),
+            results: rows,
+        }
+    }
+
+    /// Rows in reading order: alerts before indicators; within each, what
+    /// fires first (met, pending, unknown, not met), severe alerts first.
+    pub fn reading_order(&self) -> Vec<&Row> {
+        let mut rows: Vec<&Row> = self.results.iter().collect();
+        let sev_rank = |r: &Row| match r.severity {
+            Some("critical") => 0,
+            Some("warning") => 1,
+            Some("watch") => 2,
+            Some("info") => 3,
+            _ => 4,
+        };
+        rows.sort_by_key(|r| (r.kind != "alert", r.status, sev_rank(r)));
+        rows
+    }
+
+    /// How many rows have each status.
+    pub fn tally(&self) -> [(Status, usize); 4] {
+        [
+            Status::Met,
+            Status::Pending,
+            Status::Unknown,
+            Status::NotMet,
+        ]
+        .map(|s| (s, self.results.iter().filter(|r| r.status == s).count()))
+    }
+}
+
+/// The values that decided, on one line: `growth(adiz, 1y) = 3.2 · ...`.
+pub fn values_line(row: &Row) -> String {
+    row.values
+        .iter()
+        .map(|e| match &e.window {
+            Some(w) => format!("{} = {} over {w}", e.expr, e.value.display()),
+            None => format!("{} = {}", e.expr, e.value.display()),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// `eval --format json`: exactly one JSON object.
+pub fn json(board: &Board) -> String {
+    let mut s =
+        serde_json::to_string_pretty(board).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
