@@ -65,3 +65,22 @@ fn every_status_appears_on_the_scenario_date() {
         .all(|r| !r["sources"].as_array().unwrap().is_empty());
     assert!(sources_cited, "every rule cites a source");
 }
+
+#[test]
+fn the_shipped_rule_tests_pass() {
+    let out = tocsin().arg("test").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = text.lines().last().unwrap_or_default();
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(
+        passed >= 66,
+        "every rule needs a met and a not_met test: {last}"
+    );
+    assert!(last.ends_with(" 0 failed"), "{last}");
+}

@@ -187,11 +187,11 @@ impl<'m> Evaluator<'m> {
         use Value as V;
         match (op, a, b) {
             (_, V::None, _) | (_, _, V::None) => V::None,
-            (BinOp::Eq, a, b) => V::Bool(a == b),
-            (BinOp::Ne, a, b) => V::Bool(a != b),
+            (BinOp::Eq, a, b) => V::Bool(same(&a, &b)),
+            (BinOp::Ne, a, b) => V::Bool(!same(&a, &b)),
             (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, a, b) => {
                 let ord = match (a, b) {
-                    (V::Number(x), V::Number(y)) => x.partial_cmp(&y),
+                    (V::Number(x), V::Number(y)) => Some(compare_numbers(x, y)),
                     (V::Date(x), V::Date(y)) => Some(x.cmp(&y)),
                     _ => None,
                 };
@@ -316,5 +316,23 @@ impl<'m> Evaluator<'m> {
                 }
             }
         }
+    }
+}
+
+/// Numbers compare equal when they differ by rounding only (a relative
+/// 1e-12): a ratio computed from decimal data, such as 5520 / 4800 - 1,
+/// then meets the threshold written as `15%`, as the analyst reads it.
+pub fn compare_numbers(x: f64, y: f64) -> std::cmp::Ordering {
+    if (x - y).abs() <= 1e-12 * x.abs().max(y.abs()) {
+        std::cmp::Ordering::Equal
+    } else {
+        x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => compare_numbers(*x, *y).is_eq(),
+        _ => a == b,
     }
 }

@@ -269,6 +269,16 @@ fn dates_and_arithmetic() {
         Value::Number(8.0)
     );
     assert_eq!(value("300% == 3", &[], "2025-01-01"), Value::Bool(true));
+    // Ratios of decimal data meet the thresholds written for them.
+    assert_eq!(
+        value("5520 / 4800 - 1 >= 15%", &[], "2025-01-01"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        value("0.1 + 0.2 == 0.3", &[], "2025-01-01"),
+        Value::Bool(true)
+    );
+    assert_eq!(value("0.15 > 0.1499", &[], "2025-01-01"), Value::Bool(true));
     assert_eq!(
         value("\"a\" != \"b\"", &[], "2025-01-01"),
         Value::Bool(true)
