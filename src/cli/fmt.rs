@@ -1,9 +1,16 @@
-//! `tocsin fmt [--check] [PATH...]`: rule files in the one canonical layout.
+//! `tocsin fmt [--check] [PATH...]`: rule files (`.rules`) and test files
+//! (`.test`) in the one canonical layout.
+//!
+//! Folders are searched for both kinds; a file named on the command line
+//! is formatted as a test file if its name ends in `.test`, as a rule file
+//! otherwise. `-` formats standard input to standard output: as a test file
+//! when it holds a `test "..."` or `data NAME {` block (outside comments and
+//! strings), as a rule file otherwise.
 
 use super::fs::{self, Kind};
 use super::{term, BAD_INPUT, FAILED, OK};
-use crate::diag::{FileId, SourceMap};
-use crate::lang::format::format_source;
+use crate::diag::{Diagnostic, FileId, SourceMap};
+use crate::lang::format::{format_source, format_test_source, looks_like_tests};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -18,7 +25,13 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     } else {
         vec![PathBuf::from("rules")]
     };
-    let files = match fs::discover(&roots, Kind::Rules, explicit) {
+    let found = fs::discover(&roots, Kind::Rules, explicit).and_then(|mut rules| {
+        rules.extend(fs::discover(&roots, Kind::Tests, explicit)?);
+        rules.sort();
+        rules.dedup();
+        Ok(rules)
+    });
+    let files = match found {
         Ok(f) => f,
         Err(missing) => {
             eprintln!(
@@ -41,7 +54,8 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
         };
         let mut sources = SourceMap::new();
         let id = sources.add(name.clone(), text.as_str());
-        match format_source(id, &text) {
+        let is_test = path.extension().is_some_and(|e| e == "test");
+        match format_as(is_test, id, &text) {
             Ok(out) if out == text => {}
             Ok(out) => {
                 if check {
@@ -86,7 +100,7 @@ fn stdin() -> u8 {
         eprintln!("error[E301]: <stdin>: cannot be read: {e}");
         return BAD_INPUT;
     }
-    match format_source(FileId(0), &text) {
+    match format_as(looks_like_tests(&text), FileId(0), &text) {
         Ok(out) => {
             super::term::out(&out);
             OK
@@ -97,6 +111,15 @@ fn stdin() -> u8 {
             term::print_diagnostics(&diags, &sources);
             BAD_INPUT
         }
+    }
+}
+
+/// `text` formatted as a test file or as a rule file.
+fn format_as(test: bool, id: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
+    if test {
+        format_test_source(id, text)
+    } else {
+        format_source(id, text)
     }
 }
 

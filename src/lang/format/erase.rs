@@ -3,6 +3,7 @@
 
 use crate::diag::Span;
 use crate::lang::ast::*;
+use crate::ruletest::ast::{DataBlock, DataField, Entry, ExpectKind, TestFile};
 
 /// A copy of `file` with every span set to the default.
 pub fn without_spans(file: &RuleFile) -> RuleFile {
@@ -93,5 +94,59 @@ fn series(s: &mut SeriesExpr) {
     }
     if let Some(f) = &mut s.projection {
         f.span = Span::default();
+    }
+}
+
+/// A copy of the test file `file` with every span set to the default.
+pub fn test_file_without_spans(file: &TestFile) -> TestFile {
+    let mut file = file.clone();
+    file.rules = without_spans(&file.rules);
+    file.data.iter_mut().for_each(data_block);
+    for t in &mut file.tests {
+        t.span = Span::default();
+        t.name.span = Span::default();
+        t.data.iter_mut().for_each(data_block);
+        for at in &mut t.checks {
+            at.span = Span::default();
+            for e in &mut at.expects {
+                e.span = Span::default();
+                match &mut e.kind {
+                    ExpectKind::Status { rule, .. } => ident(rule),
+                    ExpectKind::Value {
+                        lhs, rhs, within, ..
+                    } => {
+                        expr(lhs);
+                        expr(rhs);
+                        if let Some((_, span)) = within {
+                            *span = Span::default();
+                        }
+                    }
+                    ExpectKind::Summary { rule, text, .. } => {
+                        ident(rule);
+                        text.span = Span::default();
+                    }
+                }
+            }
+        }
+    }
+    file
+}
+
+fn data_block(d: &mut DataBlock) {
+    d.span = Span::default();
+    ident(&mut d.name);
+    let field = |f: &mut DataField| f.span = Span::default();
+    for e in &mut d.entries {
+        match e {
+            Entry::Point(p) => {
+                p.span = Span::default();
+                p.fields.iter_mut().for_each(field);
+            }
+            Entry::Run(r) => {
+                r.span = Span::default();
+                r.fields.iter_mut().for_each(field);
+                r.values.iter_mut().for_each(|v| v.span = Span::default());
+            }
+        }
     }
 }

@@ -56,22 +56,22 @@ fn field_name(f: &FieldRef) -> String {
 }
 
 /// `let` and `series` may stay grouped without blank lines between them.
-fn groupable(item: &Item) -> bool {
+pub(super) fn groupable(item: &Item) -> bool {
     matches!(item, Item::Let(_) | Item::Series(_))
 }
 
 /// The printer: the source text, its comments not yet placed, and the
 /// output.
 pub struct Printer<'a> {
-    text: &'a str,
-    comments: Vec<Comment<'a>>,
-    next: usize,
-    out: Writer,
+    pub(super) text: &'a str,
+    pub(super) comments: Vec<Comment<'a>>,
+    pub(super) next: usize,
+    pub(super) out: Writer,
     /// Indentation of a line that a comment forces inside an expression.
-    cont: usize,
+    pub(super) cont: usize,
     /// Everything on one line, comments left out: template holes and the
     /// width measure.
-    flat: bool,
+    pub(super) flat: bool,
 }
 
 impl<'a> Printer<'a> {
@@ -79,6 +79,15 @@ impl<'a> Printer<'a> {
     pub fn new(text: &'a str) -> Printer<'a> {
         Printer {
             comments: scan::comments(text),
+            flat: false,
+            ..Printer::flat(text)
+        }
+    }
+
+    /// A printer without comments that lays lists out as written: the
+    /// measure of a block that may go on one line.
+    pub(super) fn plain(text: &'a str) -> Printer<'a> {
+        Printer {
             flat: false,
             ..Printer::flat(text)
         }
@@ -123,7 +132,7 @@ impl<'a> Printer<'a> {
     /// Places the comments that stand before `pos`. `blanks` keeps the
     /// empty lines before comments on their own line (between items and
     /// fields); elsewhere they are dropped.
-    fn place_comments(&mut self, pos: usize, blanks: bool) {
+    pub(super) fn place_comments(&mut self, pos: usize, blanks: bool) {
         while let Some(c) = self.comments.get(self.next) {
             if c.start >= pos {
                 break;
@@ -151,7 +160,7 @@ impl<'a> Printer<'a> {
 
     /// Before the first token of an item or field: its comments, then an
     /// empty line if one stood directly before the token.
-    fn lead(&mut self, pos: usize, blanks: bool, indent: usize) {
+    pub(super) fn lead(&mut self, pos: usize, blanks: bool, indent: usize) {
         self.place_comments(pos, blanks);
         if blanks && scan::blank_line_before(self.text, pos) {
             self.out.brk(Break::Blank, indent);
@@ -159,16 +168,16 @@ impl<'a> Printer<'a> {
     }
 
     /// Writes the token that stands at `pos` in the source as `s`.
-    fn tok(&mut self, pos: usize, s: &str) {
+    pub(super) fn tok(&mut self, pos: usize, s: &str) {
         self.place_comments(pos, false);
         self.out.write(s);
     }
 
-    fn space(&mut self) {
+    pub(super) fn space(&mut self) {
         self.out.pad(1);
     }
 
-    fn item(&mut self, item: &Item) {
+    pub(super) fn item(&mut self, item: &Item) {
         match item {
             Item::Series(s) => {
                 self.header("series", start(s.span), &s.name);
@@ -315,7 +324,7 @@ impl<'a> Printer<'a> {
         }
     }
 
-    fn expr(&mut self, e: &Expr) {
+    pub(super) fn expr(&mut self, e: &Expr) {
         let pos = start(e.span);
         match &e.kind {
             ExprKind::Number(_)

@@ -105,6 +105,69 @@ pub fn breaks_between(text: &str, from: usize, to: usize) -> bool {
             .any(|&c| c == b'\n' || c == b'#')
 }
 
+/// The offset of the first character at or after `pos` that is neither a
+/// blank, a comment nor a comma: where the next entry of a block, or its
+/// closing brace, stands.
+pub fn next_past_commas(text: &str, pos: usize) -> usize {
+    let mut k = next_code(text, pos);
+    while byte_at(text, k) == Some(b',') {
+        k = next_code(text, k + 1);
+    }
+    k
+}
+
+fn digits_end(b: &[u8], mut k: usize) -> usize {
+    while b.get(k).is_some_and(u8::is_ascii_digit) {
+        k += 1;
+    }
+    k
+}
+
+/// The end of the number written at `pos` as a test file writes values:
+/// `-`, digits, a fraction, `%`, each but the digits optional.
+pub fn number_end(text: &str, pos: usize) -> usize {
+    let b = text.as_bytes();
+    let mut k = pos.min(b.len());
+    if b.get(k) == Some(&b'-') {
+        k += 1;
+    }
+    k = digits_end(b, k);
+    if b.get(k) == Some(&b'.') && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
+        k = digits_end(b, k + 1);
+    }
+    if b.get(k) == Some(&b'%') {
+        k += 1;
+    }
+    k
+}
+
+/// The end of the date or duration written at `pos`: its digits, dashes
+/// and letters.
+pub fn literal_end(text: &str, pos: usize) -> usize {
+    let b = text.as_bytes();
+    let mut k = pos.min(b.len());
+    while b
+        .get(k)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        k += 1;
+    }
+    k
+}
+
+/// The end of the word written at `pos`.
+pub fn word_end(text: &str, pos: usize) -> usize {
+    let b = text.as_bytes();
+    let mut k = pos.min(b.len());
+    while b
+        .get(k)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
+        k += 1;
+    }
+    k
+}
+
 /// The byte at `pos`, if any.
 pub fn byte_at(text: &str, pos: usize) -> Option<u8> {
     text.as_bytes().get(pos).copied()
@@ -164,6 +227,17 @@ mod tests {
         assert!(!breaks_between(text, 10, 11));
         assert_eq!(string_end(r#""a\"b" x"#, 0), 6);
         assert_eq!(string_end("\"abc", 0), 4);
+    }
+
+    #[test]
+    fn literals_of_test_files() {
+        let text = "2025-01-31: -2.50%, 9x30 1mo{ a,, }";
+        assert_eq!(literal_end(text, 0), 10);
+        assert_eq!(number_end(text, 12), 18);
+        assert_eq!(number_end(text, 20), 21);
+        assert_eq!(literal_end(text, 25), 28);
+        assert_eq!(word_end(text, 30), 31);
+        assert_eq!(next_past_commas(text, 31), 34);
     }
 
     #[test]
