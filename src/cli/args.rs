@@ -140,12 +140,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
         format: BacktestFormat,
     },
-    /// Rewrite rule files in the one canonical layout (`-` formats stdin to stdout)
+    /// Rewrite rule and test files in the one canonical layout (`-` formats stdin to stdout)
     Fmt {
         /// Only list the files that would change; exit 1 if any would
         #[arg(long)]
         check: bool,
-        /// Rule files or folders [default: rules]
+        /// Rule or test files, or folders [default: rules]
         paths: Vec<std::path::PathBuf>,
     },
     /// Write the board as one self-contained HTML page: cards, charts of the data, status history

@@ -44,7 +44,7 @@ codes! {
     FieldNotAllowed = "E012", "a field that this kind of item does not take";
     BadSeverity = "E013", "an unknown severity";
     BadTemplate = "E014", "a malformed summary template";
-    Unformattable = "E015", "a rule file the formatter cannot lay out without changing it";
+    Unformattable = "E015", "a rule or test file the formatter cannot lay out without changing it";
     // Names.
     UnknownName = "E101", "a name that is not defined";
     DuplicateName = "E102", "a name defined twice";
