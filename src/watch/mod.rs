@@ -28,7 +28,7 @@ use metrics::DaemonStats;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use watcher::Watcher;
 
@@ -110,7 +110,7 @@ pub fn run(opts: Options) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let published: http::Shared = Arc::new(RwLock::new(http::Published::default()));
+    let published = http::shared();
     let listener = match &opts.listen {
         Some(addr) => match http::serve(addr, Arc::clone(&published), Arc::clone(&stop)) {
             Ok(handle) => Some(handle),
@@ -286,10 +286,7 @@ impl Daemon {
             metrics: metrics::render(&self.results, self.project.store(), self.today, &self.stats),
             ready: true,
         };
-        match self.published.write() {
-            Ok(mut p) => *p = snapshot,
-            Err(poisoned) => *poisoned.into_inner() = snapshot,
-        }
+        http::publish(&self.published, snapshot);
     }
 }
 

@@ -1,0 +1,169 @@
+use super::super::{publish, shared, Published};
+use super::*;
+
+struct Running {
+    addr: std::net::SocketAddr,
+    stop: Arc<AtomicBool>,
+    shared: Shared,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn start(limits: Limits) -> Running {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let shared = shared();
+    serve_on(listener, limits, Arc::clone(&shared), Arc::clone(&stop)).unwrap();
+    Running { addr, stop, shared }
+}
+
+fn quick() -> Limits {
+    Limits {
+        max_connections: 2,
+        max_head: 1024,
+        head_timeout: Duration::from_millis(400),
+        write_timeout: Duration::from_secs(2),
+    }
+}
+
+/// Sends `request` raw and reads the whole answer.
+fn exchange(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = s.write_all(request);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn status_line(answer: &str) -> &str {
+    answer.lines().next().unwrap_or("")
+}
+
+#[test]
+fn serves_the_published_snapshot() {
+    let r = start(quick());
+    let get = |path: &str| {
+        exchange(
+            r.addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+        )
+    };
+    assert_eq!(
+        status_line(&get("/healthz")),
+        "HTTP/1.1 503 Service Unavailable"
+    );
+    assert_eq!(
+        status_line(&get("/api/v1/status")),
+        "HTTP/1.1 503 Service Unavailable"
+    );
+    publish(
+        &r.shared,
+        Published {
+            status_json: "{\"at\": \"2025-07-20\"}\n".into(),
+            metrics: "tocsin_up 1\n".into(),
+            ready: true,
+        },
+    );
+    let status = get("/api/v1/status?pretty=1");
+    assert_eq!(status_line(&status), "HTTP/1.1 200 OK");
+    assert!(status.contains("Content-Type: application/json\r\n"));
+    assert!(status.contains("Content-Length: 21\r\n"));
+    assert!(status.ends_with("\r\n\r\n{\"at\": \"2025-07-20\"}\n"));
+    assert!(get("/metrics").ends_with("tocsin_up 1\n"));
+    assert!(get("/healthz").ends_with("ok\n"));
+    assert_eq!(status_line(&get("/nope")), "HTTP/1.1 404 Not Found");
+}
+
+#[test]
+fn head_gets_the_head_only_and_other_methods_are_refused() {
+    let r = start(quick());
+    let head = exchange(r.addr, b"HEAD /healthz HTTP/1.1\r\n\r\n");
+    assert!(head.contains("Content-Length: 27\r\n"), "{head}");
+    assert!(head.ends_with("\r\n\r\n"), "{head:?}");
+    for method in ["POST", "PUT", "DELETE"] {
+        let a = exchange(
+            r.addr,
+            format!("{method} /metrics HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi").as_bytes(),
+        );
+        assert_eq!(status_line(&a), "HTTP/1.1 405 Method Not Allowed");
+        assert!(a.contains("Allow: GET, HEAD\r\n"));
+    }
+}
+
+#[test]
+fn malformed_and_oversized_heads_are_refused() {
+    let r = start(quick());
+    assert_eq!(
+        status_line(&exchange(r.addr, b"\x00\x01garbage\r\n\r\n")),
+        "HTTP/1.1 400 Bad Request"
+    );
+    let big = format!("GET / HTTP/1.1\r\nX-Pad: {}\r\n\r\n", "a".repeat(2000));
+    assert_eq!(
+        status_line(&exchange(r.addr, big.as_bytes())),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    let many: String = (0..40).map(|i| format!("X-{i}: 1\r\n")).collect();
+    let req = format!("GET / HTTP/1.1\r\n{many}\r\n");
+    assert_eq!(
+        status_line(&exchange(r.addr, req.as_bytes())),
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+}
+
+#[test]
+fn a_slow_client_is_cut_off_and_does_not_hold_up_others() {
+    let r = start(quick());
+    // Half a request line, then silence.
+    let mut slow = TcpStream::connect(r.addr).unwrap();
+    slow.write_all(b"GET /metr").unwrap();
+    let started = Instant::now();
+    let other = exchange(r.addr, b"GET /healthz HTTP/1.1\r\n\r\n");
+    assert!(other.starts_with("HTTP/1.1 503"), "{other}");
+    assert!(started.elapsed() < Duration::from_millis(300));
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut out = String::new();
+    let _ = slow.read_to_string(&mut out);
+    assert_eq!(status_line(&out), "HTTP/1.1 408 Request Timeout");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(350) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+}
+
+#[test]
+fn connections_over_the_cap_are_told_to_retry() {
+    let r = start(quick());
+    let idle: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(r.addr).unwrap())
+        .collect();
+    // Let the accept loop take both.
+    std::thread::sleep(Duration::from_millis(150));
+    let refused = exchange(r.addr, b"GET /healthz HTTP/1.1\r\n\r\n");
+    assert_eq!(status_line(&refused), "HTTP/1.1 503 Service Unavailable");
+    assert!(refused.contains("Retry-After: 1\r\n"));
+    assert!(refused.ends_with("too many connections; try again\n"));
+    // Once the idle ones time out, there is room again.
+    std::thread::sleep(Duration::from_millis(600));
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(100));
+    let served = exchange(r.addr, b"GET /nope HTTP/1.1\r\n\r\n");
+    assert_eq!(status_line(&served), "HTTP/1.1 404 Not Found");
+}
+
+#[test]
+fn the_loop_stops_when_asked() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let handle = serve_on(listener, quick(), shared(), Arc::clone(&stop)).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let started = Instant::now();
+    handle.join().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
