@@ -123,11 +123,17 @@ pub(crate) fn swap_in(path: &Path, bytes: &[u8]) -> Result<File, StateError> {
         .create(true)
         .open(&tmp)
         .map_err(StateError::at(&tmp, "create"))?;
-    file.set_len(0)
+    let written = file
+        .set_len(0)
         .and_then(|_| file.write_all(bytes))
         .and_then(|_| file.sync_all())
-        .map_err(StateError::at(&tmp, "write"))?;
-    fs::rename(&tmp, path).map_err(StateError::at(path, "replace"))?;
+        .map_err(StateError::at(&tmp, "write"))
+        .and_then(|_| fs::rename(&tmp, path).map_err(StateError::at(path, "replace")));
+    if let Err(e) = written {
+        // A half-written copy would keep the space a full disk needs.
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
     Ok(file)
 }
 

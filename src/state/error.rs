@@ -32,8 +32,8 @@ pub enum StateError {
         message: String,
     },
     /// A write to the journal failed and could not be undone, so the end of
-    /// the journal is unknown: nothing more is written until a restart,
-    /// which repairs it.
+    /// the journal is unknown: nothing more is written until cutting it
+    /// back works (tried at each write) or a restart repairs it.
     Broken {
         /// The journal.
         path: PathBuf,
@@ -108,7 +108,7 @@ impl fmt::Display for StateError {
             }
             StateError::Broken { path } => write!(
                 f,
-                "a write to {} failed and could not be undone; restart tocsin to repair the journal",
+                "a write to {} failed and could not be undone yet; it is tried again at the next write, and a restart repairs it",
                 path.display()
             ),
             StateError::Missing { dir } => {

@@ -280,11 +280,17 @@ impl State {
         }
     }
 
-    pub(super) fn check_usable(&self) -> Result<(), StateError> {
+    /// Refuses to write after a failed append that could not be undone,
+    /// unless cutting the journal back to its last whole entry now works
+    /// (the disk that was full or failing has recovered).
+    pub(super) fn check_usable(&mut self) -> Result<(), StateError> {
         if self.broken {
-            return Err(StateError::Broken {
-                path: self.journal_path.clone(),
-            });
+            if durable::truncate(&self.journal, &self.journal_path, self.journal_len).is_err() {
+                return Err(StateError::Broken {
+                    path: self.journal_path.clone(),
+                });
+            }
+            self.broken = false;
         }
         Ok(())
     }

@@ -10,6 +10,9 @@ use crate::lang::ast::RuleKind;
 use crate::sinks::{Alertmanager, Delivery, DeliveryOptions, Sink, Webhook};
 use std::collections::HashSet;
 
+/// How soon status changes that could not be recorded are tried again.
+pub(super) const RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How long stopping may wait for sinks to finish.
 pub(super) const SHUTDOWN: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -113,6 +116,15 @@ impl Daemon {
         // One flush for the whole evaluation; then print and send.
         match self.state.record_all(&changes, &self.sink_names) {
             Ok(ids) => {
+                if self.stats.unrecorded > 0 {
+                    let message = format!(
+                        "the state folder can be written again: {} status changes recorded",
+                        changes.len()
+                    );
+                    self.output.emit(&Event::Notice { message: &message });
+                }
+                self.stats.unrecorded = 0;
+                self.retry_at = None;
                 for (id, change) in ids.into_iter().zip(changes) {
                     self.output.emit(&Event::Status(&change));
                     if let Some(d) = &self.delivery {
@@ -121,13 +133,17 @@ impl Daemon {
                 }
             }
             Err(e) => {
-                // Not recorded, so not announced: tried again at the next
-                // evaluation.
+                // Not recorded, so not announced: tried again shortly (and
+                // at every evaluation until it works), so that a full or
+                // failing disk delays an announcement but never loses it.
                 let message = format!(
-                    "{} status changes not recorded, so not announced: {e}",
-                    changes.len()
+                    "{} status changes not recorded, so not announced yet (trying again every {} s): {e}",
+                    changes.len(),
+                    RETRY.as_secs()
                 );
                 self.output.emit(&Event::Notice { message: &message });
+                self.stats.unrecorded = changes.len();
+                self.retry_at = Some(std::time::Instant::now() + RETRY);
             }
         }
         if self.state.needs_compaction() {

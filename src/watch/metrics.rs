@@ -20,6 +20,9 @@ pub struct DaemonStats {
     pub reload_seconds: f64,
     /// Duration of the last evaluation, seconds.
     pub eval_seconds: f64,
+    /// Status changes found but not yet recorded in the state folder
+    /// (so not yet announced): the folder cannot be written.
+    pub unrecorded: usize,
 }
 
 fn label(s: &str) -> String {
@@ -110,6 +113,9 @@ pub fn render(results: &[RuleResult], store: &Store, at: Date, stats: &DaemonSta
         "tocsin_evaluation_duration_seconds {:.6}",
         stats.eval_seconds
     );
+    let _ = writeln!(m, "# HELP tocsin_state_unrecorded_changes Status changes waiting to be recorded in the state folder (it cannot be written); announced once recorded.");
+    let _ = writeln!(m, "# TYPE tocsin_state_unrecorded_changes gauge");
+    let _ = writeln!(m, "tocsin_state_unrecorded_changes {}", stats.unrecorded);
     let _ = writeln!(m, "# HELP tocsin_evaluation_date_timestamp_seconds The evaluation date (midnight UTC) as Unix time.");
     let _ = writeln!(m, "# TYPE tocsin_evaluation_date_timestamp_seconds gauge");
     let _ = writeln!(

@@ -84,6 +84,8 @@ struct Daemon {
     results: Vec<RuleResult>,
     stats: DaemonStats,
     published: http::Shared,
+    /// When status changes that could not be recorded are tried again.
+    retry_at: Option<Instant>,
 }
 
 /// Runs the daemon until SIGINT or SIGTERM; returns the exit code.
@@ -139,6 +141,7 @@ pub fn run(opts: Options) -> u8 {
         results: Vec::new(),
         stats: DaemonStats::default(),
         published,
+        retry_at: None,
     };
     if !recovery.is_clean() {
         daemon.output.emit(&Event::Notice {
@@ -207,6 +210,10 @@ impl Daemon {
             if hup.swap(false, Ordering::Relaxed) {
                 self.reload(true, "signal");
                 watcher.refresh(roots);
+            }
+            if self.retry_at.is_some_and(|t| Instant::now() >= t) {
+                self.retry_at = None;
+                self.evaluate();
             }
             let today = self.clock.today();
             if today != self.today {

@@ -103,6 +103,10 @@ pub struct Project {
     store: crate::data::Store,
     /// The version of each file last rejected, so that it is reported once.
     rejected: HashMap<PathBuf, Option<Fingerprint>>,
+    /// Rule files rejected by the check rather than the parser: their
+    /// errors may lie in what other files say (a series a data file was
+    /// being rewritten without), so they are tried again at every reload.
+    held: std::collections::HashSet<PathBuf>,
 }
 
 /// A new version read from disk, with its fingerprint.
@@ -125,6 +129,7 @@ impl Project {
             model: None,
             store: crate::data::Store::default(),
             rejected: HashMap::new(),
+            held: std::collections::HashSet::new(),
         }
     }
 
@@ -246,6 +251,16 @@ impl Project {
                 data_changes.insert(p.clone(), Candidate::Remove);
             }
         }
+        // Tried again at every reload: what they lacked may be back even
+        // when no file in force changed (a data file moved away and back).
+        for p in &rule_paths {
+            if self.held.contains(p) && !rule_changes.contains_key(p) {
+                if let Contents::Text(t) = read(p) {
+                    let print = Fingerprint::of(p);
+                    rule_changes.insert(p.clone(), Candidate::Replace((t.into(), print)));
+                }
+            }
+        }
         if rule_changes.is_empty() && data_changes.is_empty() && self.model.is_some() {
             return out;
         }
@@ -310,6 +325,7 @@ impl Project {
                         for d in diags {
                             out.errors.push(self.problem(&scratch, d));
                         }
+                        self.held.remove(&p);
                         self.rejected.insert(p, print);
                     }
                 }
@@ -365,7 +381,8 @@ impl Project {
             }
             for p in blamed {
                 if let Some(Candidate::Replace(e)) = new_rules.remove(&p) {
-                    self.rejected.insert(p, e.print);
+                    self.rejected.insert(p.clone(), e.print);
+                    self.held.insert(p);
                 }
             }
         }
@@ -434,6 +451,7 @@ impl Project {
         for (p, c) in rules {
             out.applied.push(fs::display(&p));
             self.rejected.remove(&p);
+            self.held.remove(&p);
             match c {
                 Candidate::Replace(e) => {
                     self.sources.set_text(e.id, e.text.clone());
