@@ -114,7 +114,7 @@ pub fn run(opts: Options) -> u8 {
     };
     let published = http::shared();
     let listener = match &opts.listen {
-        Some(addr) => match http::serve(addr, Arc::clone(&published), Arc::clone(&stop)) {
+        Some(addr) => match http::serve(addr, Arc::clone(&published)) {
             Ok(handle) => Some(handle),
             Err(e) => return fail(e),
         },
@@ -161,8 +161,8 @@ pub fn run(opts: Options) -> u8 {
     }
     daemon.output.emit(&Event::Stop { reason: &reason });
     stop.store(true, Ordering::Relaxed);
-    if let Some(h) = listener {
-        let _ = h.join();
+    if let Some(l) = listener {
+        l.shutdown();
     }
     crate::cli::OK
 }

@@ -5,9 +5,8 @@
 
 mod server;
 
-pub use server::Limits;
+pub use server::{Limits, Listener};
 
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 /// What the endpoints serve, replaced whole after each evaluation.
@@ -39,15 +38,11 @@ pub fn publish(shared: &Shared, snapshot: Published) {
 }
 
 /// Starts the listener on `addr` with the default [`Limits`], in its own
-/// thread, until `stop` is set.
-pub fn serve(
-    addr: &str,
-    shared: Shared,
-    stop: Arc<AtomicBool>,
-) -> Result<std::thread::JoinHandle<()>, String> {
+/// thread.
+pub fn serve(addr: &str, shared: Shared) -> Result<Listener, String> {
     let listener =
         std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    server::serve_on(listener, Limits::default(), shared, stop)
+    server::serve_on(listener, Limits::default(), shared)
         .map_err(|e| format!("cannot listen on {addr}: {e}"))
 }
 

@@ -8,7 +8,7 @@
 
 use super::{answer, Answer, Body, Shared, TEXT};
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,41 +38,68 @@ impl Default for Limits {
     }
 }
 
-/// How often the accept loop looks at the stop flag when idle.
-const POLL: Duration = Duration::from_millis(50);
+/// The running listener; [`Listener::shutdown`] stops it.
+pub struct Listener {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    handle: std::thread::JoinHandle<()>,
+}
 
-/// Serves `listener` in a thread until `stop` is set.
+impl Listener {
+    /// The address it listens on.
+    #[cfg(test)]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting and waits for the accept loop to end (connections
+    /// being answered finish on their own threads, within their limits).
+    pub fn shutdown(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // The loop blocks in accept: one connection wakes it to see `stop`.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake {
+                SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        let _ = self.handle.join();
+    }
+}
+
+/// Serves `listener` in a thread until [`Listener::shutdown`].
 pub(super) fn serve_on(
     listener: TcpListener,
     limits: Limits,
     shared: Shared,
-    stop: Arc<AtomicBool>,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    // Non-blocking accepts let the loop see `stop` without a wake-up
-    // connection.
-    listener.set_nonblocking(true)?;
+) -> std::io::Result<Listener> {
+    let addr = listener.local_addr()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
     let open = Arc::new(AtomicUsize::new(0));
-    std::thread::Builder::new()
+    let handle = std::thread::Builder::new()
         .name("tocsin-http".into())
         .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((stream, _)) => admit(stream, limits, &shared, &open),
-                    // WouldBlock when idle; anything else (out of file
-                    // descriptors, a connection reset before accept) is
-                    // passing: wait a little and go on.
-                    Err(_) => std::thread::sleep(POLL),
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                match conn {
+                    Ok(stream) => admit(stream, limits, &shared, &open),
+                    // Out of file descriptors, a connection reset before
+                    // accept: passing; wait a little and go on.
+                    Err(_) => std::thread::sleep(Duration::from_millis(50)),
                 }
             }
-        })
+        })?;
+    Ok(Listener { addr, stop, handle })
 }
 
 /// Serves `stream` on its own thread, or refuses it when the cap is
 /// reached.
 fn admit(stream: TcpStream, limits: Limits, shared: &Shared, open: &Arc<AtomicUsize>) {
-    if stream.set_nonblocking(false).is_err() {
-        return;
-    }
     if open.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
         open.fetch_sub(1, Ordering::SeqCst);
         // A fresh socket's send buffer is empty: this short write does not

@@ -3,23 +3,27 @@ use super::*;
 
 struct Running {
     addr: std::net::SocketAddr,
-    stop: Arc<AtomicBool>,
+    listener: Option<Listener>,
     shared: Shared,
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        if let Some(l) = self.listener.take() {
+            l.shutdown();
+        }
     }
 }
 
 fn start(limits: Limits) -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
     let shared = shared();
-    serve_on(listener, limits, Arc::clone(&shared), Arc::clone(&stop)).unwrap();
-    Running { addr, stop, shared }
+    let listener = serve_on(listener, limits, Arc::clone(&shared)).unwrap();
+    Running {
+        addr: listener.addr(),
+        listener: Some(listener),
+        shared,
+    }
 }
 
 fn quick() -> Limits {
@@ -158,12 +162,16 @@ fn connections_over_the_cap_are_told_to_retry() {
 }
 
 #[test]
-fn the_loop_stops_when_asked() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let handle = serve_on(listener, quick(), shared(), Arc::clone(&stop)).unwrap();
-    stop.store(true, Ordering::Relaxed);
+fn shutdown_stops_the_loop_at_once_even_on_every_address() {
+    let listener = TcpListener::bind("0.0.0.0:0").unwrap();
+    let listener = serve_on(listener, quick(), shared()).unwrap();
+    let addr = listener.addr();
     let started = Instant::now();
-    handle.join().unwrap();
+    listener.shutdown();
     assert!(started.elapsed() < Duration::from_secs(1));
+    let port = addr.port();
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "still listening"
+    );
 }
