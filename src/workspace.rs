@@ -25,6 +25,28 @@ pub enum Contents {
     },
     /// Could not be read.
     Unreadable(String),
+    /// Larger than [`size_limit`] allows: not read.
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit for its kind of file.
+        limit: u64,
+    },
+}
+
+/// Largest rule or rule-test file read, in bytes.
+pub const MAX_RULE_FILE: u64 = 16 << 20;
+/// Largest data file read, in bytes.
+pub const MAX_DATA_FILE: u64 = 1 << 30;
+
+/// The size limit for a file, by its name: rule and test files are text
+/// written by people, data files may be large exports.
+pub fn size_limit(name: &str) -> u64 {
+    if name.ends_with(".rules") || name.ends_with(".test") {
+        MAX_RULE_FILE
+    } else {
+        MAX_DATA_FILE
+    }
 }
 
 impl Contents {
@@ -115,6 +137,22 @@ pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
             )
             .in_file(file)
             .with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"),
+        ),
+        Contents::TooLarge { size, limit } => Some(
+            Diagnostic::error(
+                Code::OverLimit,
+                format!(
+                    "the file is {size} bytes; {} are limited to {} MiB",
+                    if *limit == MAX_RULE_FILE {
+                        "rule and test files"
+                    } else {
+                        "data files"
+                    },
+                    limit >> 20
+                ),
+            )
+            .in_file(file)
+            .with_note("split it into several files"),
         ),
         Contents::Unreadable(why) => Some(
             Diagnostic::error(Code::Unreadable, format!("cannot be read: {why}"))

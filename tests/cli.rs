@@ -429,3 +429,93 @@ fn a_closed_stdout_is_not_a_crash() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn absurd_literals_get_clear_errors() {
+    rejects(
+        &[
+            GAUGE,
+            ("rules/a.rules", "indicator a { when: now < 99999-01-01 }\n"),
+        ],
+        &[
+            "E004",
+            "rules/a.rules:1:27",
+            "`99999-01-01` is not a valid date: the year has more than four digits",
+        ],
+    );
+    rejects(
+        &[
+            GAUGE,
+            (
+                "rules/a.rules",
+                "indicator a { when: sum(gauge, 99999999y) > 1 }\n",
+            ),
+        ],
+        &[
+            "E005",
+            "rules/a.rules:1:32",
+            "`99999999y` is too long a duration: at most 10000y",
+        ],
+    );
+    rejects(
+        &[
+            GAUGE,
+            (
+                "rules/a.rules",
+                "indicator a { when: latest(gauge) > 1e400 }\n",
+            ),
+        ],
+        &[
+            "E006",
+            "rules/a.rules:1:37",
+            "numbers are written without exponents",
+        ],
+    );
+    // The longest durations allowed evaluate (to the whole history).
+    let dir = project(&[
+        GAUGE,
+        (
+            "rules/a.rules",
+            "indicator a { when: count(gauge, 10000y) == 2 and count(gauge, 3652500d) == 2 }\n",
+        ),
+    ]);
+    tocsin(dir.path())
+        .args(["eval", "--at", "2025-03-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 met"));
+}
+
+#[test]
+fn files_lines_and_items_over_the_limits_are_refused() {
+    let long = format!(
+        "indicator a {{ when: latest(gauge) > 1 {} }}\n",
+        " ".repeat(70_000)
+    );
+    rejects(
+        &[GAUGE, ("rules/a.rules", &long)],
+        &[
+            "E311",
+            "rules/a.rules:1:65537",
+            "rule file lines are limited to 65536",
+        ],
+    );
+    let many: String = (0..100_001).map(|i| format!("let x{i} = 1\n")).collect();
+    rejects(
+        &[GAUGE, ("rules/a.rules", &many)],
+        &[
+            "E311",
+            "rules/a.rules:100001:1",
+            "more than 100000 items in one rule file",
+        ],
+    );
+    let big = format!("# {}\n", "x".repeat(17 << 20));
+    rejects(
+        &[GAUGE, ("rules/a.rules", &big)],
+        &[
+            "E311",
+            "rules/a.rules",
+            "rule and test files are limited to 16 MiB",
+        ],
+    );
+}

@@ -2,7 +2,7 @@
 //! place the one-shot commands touch files.
 
 use crate::data::{is_ignored, Format};
-use crate::workspace::{Contents, SourceFile};
+use crate::workspace::{size_limit, Contents, SourceFile};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -104,12 +104,34 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
         .iter()
         .map(|p| SourceFile {
             name: display(p),
-            contents: match std::fs::read(p) {
-                Ok(bytes) => Contents::from_bytes(bytes),
-                Err(e) => Contents::Unreadable(e.to_string()),
-            },
+            contents: read(p),
         })
         .collect()
+}
+
+/// Reads a file whole, unless it is over its [`size_limit`]: the size is
+/// looked at before reading, and the read stops one byte past the limit in
+/// case the file grew meanwhile.
+pub fn read(p: &Path) -> Contents {
+    use std::io::Read;
+    let limit = size_limit(&p.to_string_lossy());
+    let file = match std::fs::File::open(p) {
+        Ok(f) => f,
+        Err(e) => return Contents::Unreadable(e.to_string()),
+    };
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > limit {
+        return Contents::TooLarge { size, limit };
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    match file.take(limit + 1).read_to_end(&mut bytes) {
+        Ok(n) if n as u64 > limit => Contents::TooLarge {
+            size: n as u64,
+            limit,
+        },
+        Ok(_) => Contents::from_bytes(bytes),
+        Err(e) => Contents::Unreadable(e.to_string()),
+    }
 }
 
 /// A path as shown to the user: as given, with `./` dropped.

@@ -71,6 +71,7 @@ codes! {
     InvalidJson = "E308", "JSON that is malformed or not in the expected shape";
     PathNotFound = "E309", "a path given on the command line that does not exist";
     UnclosedQuote = "E310", "a quoted CSV cell that is never closed";
+    OverLimit = "E311", "a file, line or number of items over tocsin's limits";
     // Warnings.
     UnknownFilterField = "W001", "a filter field that no observation has";
     ProjectionSkipped = "W002", "observations left out of a projection";

@@ -517,8 +517,5 @@ impl Project {
 }
 
 fn read(p: &Path) -> Contents {
-    match std::fs::read(p) {
-        Ok(bytes) => Contents::from_bytes(bytes),
-        Err(e) => Contents::Unreadable(e.to_string()),
-    }
+    fs::read(p)
 }

@@ -229,6 +229,12 @@ fn digits(b: &[u8], from: usize) -> usize {
         .count()
 }
 
+/// The longest duration a literal may give, in years and in days: dates
+/// run from year 1 to 9999, so no window needs more.
+pub const MAX_YEARS: i64 = 10_000;
+/// [`MAX_YEARS`] in days.
+pub const MAX_DAYS: i64 = 3_652_500;
+
 /// A literal that starts with a digit.
 pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
     let s = *i.fragment();
@@ -237,6 +243,27 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
     let int = digits(b, 0);
     if int == 0 {
         return fail_expected(i, "a number");
+    }
+    // A year of more than four digits (`99999-01-01`) would otherwise read
+    // as a subtraction; dates run from 0001-01-01 to 9999-12-31.
+    if int > 4 && b.get(int) == Some(&b'-') {
+        let m = digits(b, int + 1);
+        if (1..=2).contains(&m) && b.get(int + 1 + m) == Some(&b'-') && digits(b, int + 2 + m) > 0 {
+            let len = int + 2 + m + digits(b, int + 2 + m);
+            return fail_problem(
+                PError::problem(
+                    off,
+                    len,
+                    Code::BadDate,
+                    format!(
+                        "`{}` is not a valid date: the year has more than four digits",
+                        shorten(&s[..len])
+                    ),
+                    "not a date",
+                )
+                .note("dates run from 0001-01-01 to 9999-12-31, written YYYY-MM-DD"),
+            );
+        }
     }
     // Dates: YYYY-MM-DD, written without blanks.
     if int == 4 && b.get(4) == Some(&b'-') {
@@ -312,11 +339,19 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
         }
         _ => return bad_unit(format!("`{text}{unit}`: durations take a whole number")),
     };
+    // Longer than any two dates can be apart: refused rather than left to
+    // overflow date arithmetic.
     let dur = match unit {
-        "d" => Some(Duration::Days(n)),
-        "w" => n.checked_mul(7).map(Duration::Days),
-        "mo" => Some(Duration::Months(n)),
-        "y" => n.checked_mul(12).map(Duration::Months),
+        "d" => Some(Duration::Days(n)).filter(|_| n <= MAX_DAYS),
+        "w" => n
+            .checked_mul(7)
+            .filter(|d| *d <= MAX_DAYS)
+            .map(Duration::Days),
+        "mo" => Some(Duration::Months(n)).filter(|_| n <= MAX_YEARS * 12),
+        "y" => n
+            .checked_mul(12)
+            .filter(|m| *m <= MAX_YEARS * 12)
+            .map(Duration::Months),
         "m" => {
             return bad_unit(format!(
                 "unknown duration unit `m` in `{text}m`; months are written `mo`"
@@ -326,7 +361,10 @@ pub fn numeric(i: In<'_>) -> PResult<'_, NumLit> {
     };
     match dur {
         Some(d) => Ok((i.take_from(len + unit_len), NumLit::Duration(d))),
-        None => bad_unit(format!("`{text}{unit}` is too long a duration")),
+        None => bad_unit(format!(
+            "`{}{unit}` is too long a duration: at most {MAX_YEARS}y ({MAX_DAYS}d)",
+            shorten(text)
+        )),
     }
 }
 

@@ -11,7 +11,7 @@ pub(crate) mod lexical;
 pub use error::PError;
 pub use lexical::{is_reserved, RESERVED};
 
-use crate::diag::{Diagnostic, FileId};
+use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::lang::ast::RuleFile;
 use error::In;
 use nom::Input;
@@ -21,6 +21,9 @@ use nom::Input;
 pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
+    if let Some(d) = long_line(file, text) {
+        return (RuleFile { items }, vec![d]);
+    }
     let mut i = In::new_extra(text, file);
     while let Ok((rest, _)) = lexical::ws(i) {
         if rest.fragment().is_empty() {
@@ -28,6 +31,18 @@ pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
         }
         match items::item(rest) {
             Ok((after, item)) => {
+                if items.len() == MAX_ITEMS {
+                    let at = rest.location_offset();
+                    diags.push(
+                        Diagnostic::error(
+                            Code::OverLimit,
+                            format!("more than {MAX_ITEMS} items in one rule file"),
+                        )
+                        .with_primary(Span::new(file, at, at + 1), "the first item over the limit")
+                        .with_note("split the rules into several files"),
+                    );
+                    break;
+                }
                 items.push(item);
                 i = after;
             }
@@ -40,6 +55,39 @@ pub fn parse_file(file: FileId, text: &str) -> (RuleFile, Vec<Diagnostic>) {
         }
     }
     (RuleFile { items }, diags)
+}
+
+/// Most items one rule file may hold.
+pub const MAX_ITEMS: usize = 100_000;
+/// Longest line of a rule file, in bytes.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// The first line over [`MAX_LINE`], as an error pointing at where it
+/// passes the limit.
+fn long_line(file: FileId, text: &str) -> Option<Diagnostic> {
+    let mut start = 0;
+    for (n, line) in text.split('\n').enumerate() {
+        if line.len() > MAX_LINE {
+            let mut at = start + MAX_LINE;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            return Some(
+                Diagnostic::error(
+                    Code::OverLimit,
+                    format!(
+                        "line {} is {} bytes long; rule file lines are limited to {MAX_LINE}",
+                        n + 1,
+                        line.len()
+                    ),
+                )
+                .with_primary(Span::new(file, at, at + 1), "the limit is passed here")
+                .with_note("break the line: blanks and newlines may go between any two tokens"),
+            );
+        }
+        start += line.len() + 1;
+    }
+    None
 }
 
 /// The offset of the next item keyword at or after `from`, outside strings
