@@ -408,10 +408,11 @@ fn a_slow_webhook_holds_up_neither_evaluation_nor_order() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let got = slow_hook(listener, Duration::from_millis(1500));
+    // Given by the environment, as a URL with a token should be.
     let mut d = Daemon::start(
         &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
-        &["--at", "2025-03-01", "--webhook", &url],
-        &[],
+        &["--at", "2025-03-01"],
+        &[("TOCSIN_WEBHOOK", &url)],
     );
     // Four changes in quick succession: each status event comes at once,
     // though the receiver takes 1.5 s a request.

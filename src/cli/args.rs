@@ -100,11 +100,21 @@ pub enum Command {
         /// Folder for the journal of status changes and notifications
         #[arg(long, value_name = "DIR", default_value = ".tocsin")]
         state: std::path::PathBuf,
-        /// POST each status change as JSON to this URL (retried until delivered)
-        #[arg(long, value_name = "URL")]
+        /// POST each status change as JSON to this URL (retried until delivered); a URL holding a token is better given by the environment, out of the process list
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "TOCSIN_WEBHOOK",
+            hide_env_values = true
+        )]
         webhook: Option<String>,
         /// Send met alerts to this Prometheus Alertmanager (its base URL, e.g. http://127.0.0.1:9093)
-        #[arg(long, value_name = "URL")]
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "TOCSIN_ALERTMANAGER",
+            hide_env_values = true
+        )]
         alertmanager: Option<String>,
     },
     /// Explain why a rule has its status: its condition as a tree with values, windows and observations

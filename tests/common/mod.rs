@@ -38,7 +38,9 @@ impl Daemon {
             .args(args)
             .current_dir(dir.path());
         cmd.env_remove("TOCSIN_TODAY")
-            .env_remove("TOCSIN_CLOCK_FILE");
+            .env_remove("TOCSIN_CLOCK_FILE")
+            .env_remove("TOCSIN_WEBHOOK")
+            .env_remove("TOCSIN_ALERTMANAGER");
         for (k, v) in env {
             cmd.env(k, v);
         }
