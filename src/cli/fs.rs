@@ -26,7 +26,8 @@ pub enum Kind {
     Tests,
 }
 
-fn wanted(kind: Kind, name: &str) -> bool {
+/// Whether a walk for `kind` reads a file of this name.
+pub fn wanted(kind: Kind, name: &str) -> bool {
     match kind {
         Kind::Rules => !is_ignored(name) && name.ends_with(".rules"),
         Kind::Data => Format::of_file_name(name).is_some(),

@@ -6,6 +6,7 @@ pub mod describe;
 mod engine;
 pub mod explain;
 mod model;
+pub mod reuse;
 mod timeline;
 pub mod value;
 

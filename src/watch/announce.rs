@@ -213,7 +213,7 @@ impl Daemon {
                 }
             }
             Msg::SinkFailure(message) => self.output.emit(&Event::Notice { message: &message }),
-            Msg::Files | Msg::Rescan(_) => {}
+            Msg::Files(_) | Msg::Rescan(_) => {}
         }
     }
 }

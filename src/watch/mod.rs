@@ -12,6 +12,7 @@ mod events;
 mod http;
 mod metrics;
 mod project;
+mod scope;
 mod watcher;
 
 pub use clock::Clock;
@@ -59,14 +60,25 @@ pub struct Options {
 
 /// What the other threads tell the daemon.
 enum Msg {
-    /// Something changed under a watched folder.
-    Files,
+    /// Something changed under a watched folder: the paths the events
+    /// name (none when they named none).
+    Files(Vec<PathBuf>),
     /// The watcher lost track (overflow, error): read everything again.
     Rescan(String),
     /// A sink delivered notification `id`.
     Delivered(u64, &'static str),
     /// A sink failed an attempt (the message names URLs redacted).
     SinkFailure(String),
+}
+
+/// What a reload reads.
+enum Scope {
+    /// Every file, changed or not.
+    Everything,
+    /// Every file that changed (found by walking the folders).
+    Changed,
+    /// The files these paths name, if they tell enough; else as `Changed`.
+    Paths(Vec<PathBuf>),
 }
 
 struct Daemon {
@@ -86,6 +98,10 @@ struct Daemon {
     published: http::Shared,
     /// When status changes that could not be recorded are tried again.
     retry_at: Option<Instant>,
+    /// Whether anything serves what is published (`--listen`).
+    listening: bool,
+    /// The date `results` are for.
+    results_at: Option<Date>,
 }
 
 /// Runs the daemon until SIGINT or SIGTERM; returns the exit code.
@@ -142,13 +158,15 @@ pub fn run(opts: Options) -> u8 {
         stats: DaemonStats::default(),
         published,
         retry_at: None,
+        listening: opts.listen.is_some(),
+        results_at: None,
     };
     if !recovery.is_clean() {
         daemon.output.emit(&Event::Notice {
             message: recovery.to_string().trim_end(),
         });
     }
-    daemon.reload(true, "start");
+    daemon.reload(Scope::Everything, "start");
     watcher.refresh(&opts.roots);
 
     let reason = daemon.serve(&rx, &stop, &hup, &mut watcher, &opts.roots);
@@ -181,10 +199,19 @@ impl Daemon {
             match rx.recv_timeout(TICK) {
                 Ok(msg) => {
                     let (mut files, mut force) = (false, false);
+                    // The files the events name; `None` once a batch names
+                    // none, which only a walk of every folder can answer.
+                    let mut named: Option<Vec<PathBuf>> = Some(Vec::new());
                     // Take every message waiting: one reload covers them all.
                     for m in std::iter::once(msg).chain(rx.try_iter()) {
                         match m {
-                            Msg::Files => files = true,
+                            Msg::Files(p) => {
+                                files = true;
+                                match &mut named {
+                                    Some(all) if !p.is_empty() => all.extend(p),
+                                    _ => named = None,
+                                }
+                            }
                             Msg::Rescan(why) => {
                                 let message =
                                     format!("file watcher: {why}; reading every file again");
@@ -194,8 +221,11 @@ impl Daemon {
                             other => self.handle_delivery(other),
                         }
                     }
-                    if files || force {
-                        self.reload(force, "change");
+                    if force {
+                        self.reload(Scope::Everything, "change");
+                        watcher.refresh(roots);
+                    } else if files {
+                        self.reload(named.map_or(Scope::Changed, Scope::Paths), "change");
                         watcher.refresh(roots);
                     }
                 }
@@ -208,7 +238,7 @@ impl Daemon {
                 return "signal".to_string();
             }
             if hup.swap(false, Ordering::Relaxed) {
-                self.reload(true, "signal");
+                self.reload(Scope::Everything, "signal");
                 watcher.refresh(roots);
             }
             if self.retry_at.is_some_and(|t| Instant::now() >= t) {
@@ -225,9 +255,13 @@ impl Daemon {
         }
     }
 
-    fn reload(&mut self, force: bool, reason: &str) {
+    fn reload(&mut self, scope: Scope, reason: &str) {
         let started = Instant::now();
-        let outcome = self.project.reload(force);
+        let outcome = match scope {
+            Scope::Everything => self.project.reload(true),
+            Scope::Changed => self.project.reload(false),
+            Scope::Paths(paths) => self.project.reload_paths(&paths),
+        };
         for p in &outcome.errors {
             self.output.emit(&Event::Error(ProblemEvent::of(p)));
         }
@@ -273,7 +307,15 @@ impl Daemon {
             return;
         };
         let started = Instant::now();
-        let results = evaluate(&model, self.today);
+        let previous = self.project.take_previous();
+        let results = match (previous, self.results_at == Some(self.today)) {
+            (Some(old), true) => {
+                let kept = std::mem::take(&mut self.results);
+                crate::eval::reuse::evaluate_reusing(&model, self.today, &old, kept)
+            }
+            _ => evaluate(&model, self.today),
+        };
+        self.results_at = Some(self.today);
         self.stats.eval_seconds = started.elapsed().as_secs_f64();
         self.announce(&model, &results);
         self.project.put_model(model);
@@ -281,8 +323,12 @@ impl Daemon {
         self.publish();
     }
 
-    /// Replaces what the HTTP endpoints serve.
+    /// Replaces what the HTTP endpoints serve (nothing to do without
+    /// `--listen`: the board and the metrics are rendered for it alone).
     fn publish(&self) {
+        if !self.listening {
+            return;
+        }
         let Some(model) = self.project.model() else {
             return;
         };

@@ -3,6 +3,7 @@
 //! re-parsed alone; the ruleset is then re-checked whole and the model
 //! rebuilt. A file that fails keeps its last good version in force.
 
+use super::scope::{self, Touched};
 use crate::cli::fs::{self, Kind};
 use crate::data::FileData;
 use crate::diag::{Diagnostic, FileId, SourceMap};
@@ -107,10 +108,19 @@ pub struct Project {
     /// errors may lie in what other files say (a series a data file was
     /// being rewritten without), so they are tried again at every reload.
     held: std::collections::HashSet<PathBuf>,
+    /// The model a rules-only change replaced, until it is evaluated.
+    previous: Option<Model>,
 }
 
 /// A new version read from disk, with its fingerprint.
 type Read<T> = Candidate<(T, Option<Fingerprint>)>;
+
+/// The files found new, changed or gone, before parsing.
+#[derive(Default)]
+struct Changes {
+    rules: BTreeMap<PathBuf, Read<Arc<str>>>,
+    data: BTreeMap<PathBuf, Read<SourceFile>>,
+}
 
 enum Candidate<T> {
     Replace(T),
@@ -130,6 +140,7 @@ impl Project {
             store: crate::data::Store::default(),
             rejected: HashMap::new(),
             held: std::collections::HashSet::new(),
+            previous: None,
         }
     }
 
@@ -142,6 +153,12 @@ impl Project {
     /// elsewhere); give it back with [`Project::put_model`].
     pub fn take_model(&mut self) -> Option<Model> {
         self.model.take()
+    }
+
+    /// The model the last rebuild replaced, when it shares its series with
+    /// the model in force (the change was to rule files only).
+    pub fn take_previous(&mut self) -> Option<Model> {
+        self.previous.take()
     }
 
     /// Gives back a model taken with [`Project::take_model`].
@@ -204,60 +221,126 @@ impl Project {
     /// the new versions that are good, and rebuilds the model.
     pub fn reload(&mut self, force: bool) -> Reload {
         let mut out = Reload::default();
-        let rule_paths = fs::discover(&self.roots.rules, Kind::Rules, false).unwrap_or_default();
-        let data_paths = fs::discover(&self.roots.data, Kind::Data, false).unwrap_or_default();
+        let mut changes = Changes::default();
+        self.scan_all(force, &mut changes, &mut out);
+        self.apply(changes, out)
+    }
 
-        // Which files are new, changed or gone.
-        let mut rule_changes: BTreeMap<PathBuf, Read<Arc<str>>> = BTreeMap::new();
-        let mut data_changes: BTreeMap<PathBuf, Read<SourceFile>> = BTreeMap::new();
-        for p in &rule_paths {
-            let print = Fingerprint::of(p);
-            if self.changed(p, print, force, self.rules.get(p).map(|e| e.print)) {
-                match read(p) {
-                    Contents::Text(t) => {
-                        rule_changes.insert(p.clone(), Candidate::Replace((t.into(), print)));
-                    }
-                    other => {
-                        let id = self.id_for(p);
-                        let d = unreadable(id, &other).unwrap_or_else(|| {
-                            Diagnostic::error(crate::diag::Code::Unreadable, "cannot be read")
-                                .in_file(id)
-                        });
-                        out.errors.push(self.problem(&self.sources.clone(), d));
-                        self.rejected.insert(p.clone(), print);
+    /// Like `reload(false)`, looking only at the files `paths` name (what
+    /// the watcher reported) when they tell enough, and at every file
+    /// otherwise.
+    pub fn reload_paths(&mut self, paths: &[PathBuf]) -> Reload {
+        let mut out = Reload::default();
+        let mut changes = Changes::default();
+        let had_under = |p: &Path| {
+            self.rules
+                .keys()
+                .chain(self.data.keys())
+                .any(|k| k.starts_with(p) && k != p)
+        };
+        match scope::touched(&self.roots, paths, had_under) {
+            Some(files) => {
+                for t in files {
+                    match t {
+                        Touched::Rule(p) => self.consider_rule(&p, false, &mut changes, &mut out),
+                        Touched::Data(p) => self.consider_data(&p, false, &mut changes),
                     }
                 }
             }
+            None => self.scan_all(false, &mut changes, &mut out),
+        }
+        self.apply(changes, out)
+    }
+
+    /// Walks every folder: new, changed and gone files.
+    fn scan_all(&mut self, force: bool, changes: &mut Changes, out: &mut Reload) {
+        let rule_paths = fs::discover(&self.roots.rules, Kind::Rules, false).unwrap_or_default();
+        let data_paths = fs::discover(&self.roots.data, Kind::Data, false).unwrap_or_default();
+        for p in &rule_paths {
+            self.consider_rule(p, force, changes, out);
         }
         let present: std::collections::HashSet<&PathBuf> = rule_paths.iter().collect();
         for p in self.rules.keys() {
             if !present.contains(p) {
-                rule_changes.insert(p.clone(), Candidate::Remove);
+                changes.rules.insert(p.clone(), Candidate::Remove);
             }
         }
         for p in &data_paths {
-            let print = Fingerprint::of(p);
-            if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
-                let file = SourceFile {
-                    name: fs::display(p),
-                    contents: read(p),
-                };
-                data_changes.insert(p.clone(), Candidate::Replace((file, print)));
-            }
+            self.consider_data(p, force, changes);
         }
         let present: std::collections::HashSet<&PathBuf> = data_paths.iter().collect();
         for p in self.data.keys() {
             if !present.contains(p) {
-                data_changes.insert(p.clone(), Candidate::Remove);
+                changes.data.insert(p.clone(), Candidate::Remove);
             }
         }
+    }
+
+    /// Reads the rule file at `p` if it changed; notes it gone if it was in
+    /// force and is no longer there.
+    fn consider_rule(&mut self, p: &Path, force: bool, changes: &mut Changes, out: &mut Reload) {
+        let print = Fingerprint::of(p);
+        if print.is_none() && !p.exists() {
+            if self.rules.contains_key(p) {
+                changes.rules.insert(p.to_path_buf(), Candidate::Remove);
+            }
+            return;
+        }
+        if !self.changed(p, print, force, self.rules.get(p).map(|e| e.print)) {
+            return;
+        }
+        match read(p) {
+            Contents::Text(t) => {
+                changes
+                    .rules
+                    .insert(p.to_path_buf(), Candidate::Replace((t.into(), print)));
+            }
+            other => {
+                let id = self.id_for(p);
+                let d = unreadable(id, &other).unwrap_or_else(|| {
+                    Diagnostic::error(crate::diag::Code::Unreadable, "cannot be read").in_file(id)
+                });
+                out.errors.push(self.problem(&self.sources.clone(), d));
+                self.rejected.insert(p.to_path_buf(), print);
+            }
+        }
+    }
+
+    /// Reads the data file at `p` if it changed; notes it gone if it was in
+    /// force and is no longer there.
+    fn consider_data(&mut self, p: &Path, force: bool, changes: &mut Changes) {
+        let print = Fingerprint::of(p);
+        if print.is_none() && !p.exists() {
+            if self.data.contains_key(p) {
+                changes.data.insert(p.to_path_buf(), Candidate::Remove);
+            }
+            return;
+        }
+        if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
+            let file = SourceFile {
+                name: fs::display(p),
+                contents: read(p),
+            };
+            changes
+                .data
+                .insert(p.to_path_buf(), Candidate::Replace((file, print)));
+        }
+    }
+
+    /// Parses, checks and applies what changed.
+    fn apply(&mut self, changes: Changes, mut out: Reload) -> Reload {
+        let Changes {
+            rules: mut rule_changes,
+            data: data_changes,
+        } = changes;
         // Tried again at every reload: what they lacked may be back even
         // when no file in force changed (a data file moved away and back).
-        for p in &rule_paths {
-            if self.held.contains(p) && !rule_changes.contains_key(p) {
-                if let Contents::Text(t) = read(p) {
-                    let print = Fingerprint::of(p);
-                    rule_changes.insert(p.clone(), Candidate::Replace((t.into(), print)));
+        let held: Vec<PathBuf> = self.held.iter().cloned().collect();
+        for p in held {
+            if let std::collections::btree_map::Entry::Vacant(slot) = rule_changes.entry(p) {
+                if let Contents::Text(t) = read(slot.key()) {
+                    let print = Fingerprint::of(slot.key());
+                    slot.insert(Candidate::Replace((t.into(), print)));
                 }
             }
         }
@@ -504,11 +587,16 @@ impl Project {
         data_changed: bool,
     ) -> Vec<Diagnostic> {
         let previous = self.model.take();
+        self.previous = None;
         let model = if data_changed || previous.is_none() {
             self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
             Model::build(program, &self.store)
         } else {
-            Model::build_reusing(program, &self.store, previous.as_ref())
+            let model = Model::build_reusing(program, &self.store, previous.as_ref());
+            // Kept until the next evaluation, which takes from it the
+            // results of the rules this change did not touch.
+            self.previous = previous;
+            model
         };
         let warnings = model.warnings.clone();
         self.model = Some(model);

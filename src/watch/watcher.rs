@@ -32,7 +32,17 @@ impl Watcher {
                 {
                     return
                 }
-                Ok(_) => Msg::Files,
+                // The queue overflowed somewhere: events were lost.
+                Ok(events) if events.iter().any(|e| e.need_rescan()) => {
+                    Msg::Rescan("the event queue overflowed".into())
+                }
+                Ok(events) => Msg::Files(
+                    events
+                        .iter()
+                        .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+                        .flat_map(|e| e.paths.iter().cloned())
+                        .collect(),
+                ),
                 Err(errors) => Msg::Rescan(
                     errors
                         .iter()

@@ -1,0 +1,172 @@
+//! Keeping results across a reload: after one file changes, most rules are
+//! defined as before and read the same series, so their results at the same
+//! date are the same. Only the others are evaluated again.
+
+use super::{result, Evaluator, Model, RuleResult};
+use crate::lang::program::{Node, NodeKind, TemplatePiece};
+use crate::time::Date;
+use std::sync::Arc;
+
+/// Evaluates every rule of `model` at `t`, taking from `old_results` (the
+/// results of `old` at the same `t`, moved, not copied) the result of
+/// each rule that is provably unchanged.
+pub fn evaluate_reusing(
+    model: &Model,
+    t: Date,
+    old: &Model,
+    old_results: Vec<RuleResult>,
+) -> Vec<RuleResult> {
+    let same = unchanged(model, old);
+    let mut ev = Evaluator::new(model);
+    let mut old_results = old_results.into_iter().map(Some).collect::<Vec<_>>();
+    (0..model.program.rules.len())
+        .map(|r| match old_results.get_mut(r).and_then(Option::take) {
+            Some(o) if same[r] && o.rule == r => o,
+            _ => result(&mut ev, r, t),
+        })
+        .collect()
+}
+
+/// For each rule of `model`: whether `old` holds the same definition at
+/// the same index, and everything it reads — series, lets, other rules —
+/// is the same at the same index too (series by identity of their
+/// timelines and origins, which a rebuild shares when the data did not
+/// change).
+pub fn unchanged(model: &Model, old: &Model) -> Vec<bool> {
+    let mut c = Compare {
+        new: model,
+        old,
+        rules: vec![None; model.program.rules.len()],
+        lets: vec![None; model.program.lets.len()],
+    };
+    (0..model.program.rules.len()).map(|r| c.rule(r)).collect()
+}
+
+struct Compare<'a> {
+    new: &'a Model,
+    old: &'a Model,
+    /// Memo; `Some(false)` is also set while a rule is being looked at, so
+    /// a cycle (which the checker refuses anyway) ends as "changed".
+    rules: Vec<Option<bool>>,
+    lets: Vec<Option<bool>>,
+}
+
+impl Compare<'_> {
+    fn rule(&mut self, r: usize) -> bool {
+        if let Some(known) = self.rules[r] {
+            return known;
+        }
+        self.rules[r] = Some(false);
+        let new = &self.new.program.rules[r];
+        let same = self.old.program.rules.get(r) == Some(new) && {
+            let mut nodes: Vec<&Node> = vec![&new.when];
+            for t in [&new.summary, &new.description].into_iter().flatten() {
+                nodes.extend(t.iter().filter_map(|p| match p {
+                    TemplatePiece::Hole(n) => Some(n),
+                    TemplatePiece::Text(_) => None,
+                }));
+            }
+            nodes.into_iter().all(|n| self.reads_same(n))
+        };
+        self.rules[r] = Some(same);
+        same
+    }
+
+    fn let_(&mut self, l: usize) -> bool {
+        if let Some(known) = self.lets[l] {
+            return known;
+        }
+        self.lets[l] = Some(false);
+        let new = &self.new.program.lets[l];
+        let same = self.old.program.lets.get(l) == Some(new) && self.reads_same(&new.value);
+        self.lets[l] = Some(same);
+        same
+    }
+
+    fn series(&self, s: usize) -> bool {
+        self.old.program.series.get(s) == self.new.program.series.get(s)
+            && same_arc(self.new.timelines.get(s), self.old.timelines.get(s))
+            && same_arc(self.new.origins.get(s), self.old.origins.get(s))
+    }
+
+    /// Whether every series, let and rule `node` reads is unchanged.
+    fn reads_same(&mut self, node: &Node) -> bool {
+        match &node.kind {
+            NodeKind::Const(_) | NodeKind::Now | NodeKind::Invalid => true,
+            NodeKind::Let(l) => self.let_(*l),
+            NodeKind::Rule(r) => self.rule(*r),
+            NodeKind::Series(s) => self.series(*s),
+            NodeKind::Unary(_, a) => self.reads_same(a),
+            NodeKind::Binary(_, a, b) => self.reads_same(a) && self.reads_same(b),
+            NodeKind::Call(_, args) => args.iter().all(|a| self.reads_same(a)),
+            NodeKind::Weighted(pairs) => pairs
+                .iter()
+                .all(|(a, b)| self.reads_same(a) && self.reads_same(b)),
+        }
+    }
+}
+
+fn same_arc<T>(a: Option<&Arc<T>>, b: Option<&Arc<T>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::evaluate;
+    use crate::workspace::{load, Contents, SourceFile, Workspace};
+
+    fn ws(rules: &str) -> Workspace {
+        let file = |name: &str, text: &str| SourceFile {
+            name: name.into(),
+            contents: Contents::Text(text.into()),
+        };
+        let data = "date,value\n2025-01-01,3\n2025-02-01,9\n";
+        load(
+            &[file("rules/a.rules", rules)],
+            &[file("indicators/g.csv", data)],
+        )
+    }
+
+    /// `after` checked, then built from `before`'s model as a reload does.
+    fn reloaded(before: &Workspace, after: &str) -> Model {
+        let program = ws(after).model.expect("a model").program;
+        Model::build_reusing(program, &before.store, before.model.as_ref())
+    }
+
+    const RULES: &str = "indicator a { when: latest(g) > 5 }\nindicator b { when: a and count(g, 1y) > 1 }\nlet k = 100\nindicator c { when: sum(g, 1y) > k }\n";
+
+    #[test]
+    fn what_changed_and_what_reads_it_is_evaluated_again() {
+        let t = Date::parse_iso("2025-03-01").unwrap();
+        let before = ws(RULES);
+        let old = before.model.as_ref().unwrap();
+        let old_results = evaluate(old, t);
+        for (after, want) in [
+            (RULES.to_string(), [true, true, true]),
+            // The last rule changed.
+            (RULES.replace("> k", "> 1"), [true, true, false]),
+            // A let it reads.
+            (RULES.replace("= 100", "= 1"), [true, true, false]),
+            // A rule another reads.
+            (RULES.replace("> 5", "> 1"), [false, false, true]),
+        ] {
+            let model = reloaded(&before, &after);
+            assert_eq!(unchanged(&model, old), want, "{after}");
+            // Reused or not, the results are what a full evaluation gives.
+            assert_eq!(
+                evaluate_reusing(&model, t, old, old_results.clone()),
+                evaluate(&model, t)
+            );
+        }
+        // Separate loads share no series: nothing is taken for unchanged.
+        let separate = ws(RULES);
+        assert_eq!(
+            unchanged(separate.model.as_ref().unwrap(), old),
+            [false, false, false]
+        );
+    }
+}

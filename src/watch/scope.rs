@@ -1,0 +1,154 @@
+//! Which files a batch of watcher events touched, so that a reload can look
+//! at those alone instead of walking every folder again. When the events
+//! cannot say for sure — a folder came or went, a link was swapped, a root
+//! is not a folder — the answer is "walk everything".
+
+use super::Roots;
+use crate::cli::fs::{wanted, Kind};
+use crate::data::is_ignored;
+use std::path::{Path, PathBuf};
+
+/// A file the events name, of the kind its root and name give.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Touched {
+    /// A rule file: new, changed or gone.
+    Rule(PathBuf),
+    /// A data file: new, changed or gone.
+    Data(PathBuf),
+}
+
+/// The rule and data files `paths` name, or `None` when only a walk of
+/// every folder can tell what changed. `had_under(p)` says whether a file
+/// in force lies under `p` (so that a vanished `p` was a folder).
+pub(super) fn touched(
+    roots: &Roots,
+    paths: &[PathBuf],
+    had_under: impl Fn(&Path) -> bool,
+) -> Option<Vec<Touched>> {
+    if paths.is_empty() || !roots.rules.iter().chain(&roots.data).all(|r| r.is_dir()) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        let name = p.file_name()?.to_string_lossy();
+        let rule_rel = roots.rules.iter().find_map(|r| p.strip_prefix(r).ok());
+        let data_rel = roots.data.iter().find_map(|r| p.strip_prefix(r).ok());
+        let rel = rule_rel.or(data_rel)?;
+        // Under a hidden folder (a Kubernetes `..2024_...` one among
+        // them), which a walk skips: only a walk knows what is visible.
+        if rel.parent().is_some_and(|parent| {
+            parent
+                .components()
+                .any(|c| is_ignored(&c.as_os_str().to_string_lossy()))
+        }) {
+            return None;
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => return None,
+            Ok(_) => {}
+            Err(_) if had_under(p) => return None,
+            Err(_) => {}
+        }
+        if rule_rel.is_some() && wanted(Kind::Rules, &name) {
+            out.push(Touched::Rule(p.clone()));
+        } else if data_rel.is_some() && wanted(Kind::Data, &name) {
+            out.push(Touched::Data(p.clone()));
+        }
+        // Anything else under a root is litter (`.swp`, `~`, other
+        // extensions) that no walk would read either.
+    }
+    out.sort_by(|a, b| key(a).cmp(key(b)));
+    out.dedup();
+    Some(out)
+}
+
+fn key(t: &Touched) -> &Path {
+    match t {
+        Touched::Rule(p) | Touched::Data(p) => p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, Roots) {
+        let dir = tempfile::tempdir().unwrap();
+        for p in [
+            "rules/a.rules",
+            "rules/sub/b.rules",
+            "data/g.csv",
+            "data/notes.txt",
+        ] {
+            let p = dir.path().join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let roots = Roots {
+            rules: vec![dir.path().join("rules")],
+            data: vec![dir.path().join("data")],
+        };
+        (dir, roots)
+    }
+
+    #[test]
+    fn files_are_sorted_into_rules_and_data_and_litter_dropped() {
+        let (dir, roots) = setup();
+        let j = |p: &str| dir.path().join(p);
+        let got = touched(
+            &roots,
+            &[
+                j("data/g.csv"),
+                j("rules/sub/b.rules"),
+                j("rules/.a.rules.swp"),
+                j("data/notes.txt"),
+                j("data/g.csv"),
+            ],
+            |_| false,
+        );
+        assert_eq!(
+            got,
+            Some(vec![
+                Touched::Data(j("data/g.csv")),
+                Touched::Rule(j("rules/sub/b.rules"))
+            ])
+        );
+        // A file that is gone is still named, so that it can be removed.
+        assert_eq!(
+            touched(&roots, &[j("rules/gone.rules")], |_| false),
+            Some(vec![Touched::Rule(j("rules/gone.rules"))])
+        );
+    }
+
+    #[test]
+    fn folders_links_and_strangers_need_a_walk() {
+        let (dir, roots) = setup();
+        let j = |p: &str| dir.path().join(p);
+        // A folder, present or gone.
+        assert_eq!(touched(&roots, &[j("rules/sub")], |_| false), None);
+        assert_eq!(
+            touched(&roots, &[j("rules/old")], |p| p.ends_with("old")),
+            None
+        );
+        // A swapped link to a hidden folder, and a file under one.
+        std::fs::create_dir_all(j("rules/..2024_01")).unwrap();
+        std::os::unix::fs::symlink(j("rules/..2024_01"), j("rules/..data")).unwrap();
+        assert_eq!(touched(&roots, &[j("rules/..data")], |_| false), None);
+        assert_eq!(
+            touched(&roots, &[j("rules/..2024_01/a.rules")], |_| false),
+            None
+        );
+        // Outside every root, or nothing named at all.
+        assert_eq!(
+            touched(&roots, &[dir.path().to_path_buf()], |_| false),
+            None
+        );
+        assert_eq!(touched(&roots, &[], |_| false), None);
+        // A root that is a file.
+        let file_root = Roots {
+            rules: vec![j("rules/a.rules")],
+            data: roots.data.clone(),
+        };
+        assert_eq!(touched(&file_root, &[j("rules/a.rules")], |_| false), None);
+    }
+}
