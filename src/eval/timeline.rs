@@ -17,7 +17,7 @@ pub struct Timeline {
     sum_lo: Vec<f64>,
     /// Positions of active observations (value not 0).
     active: Vec<u32>,
-    extremes: OnceLock<SparseTable>,
+    extremes: OnceLock<BlockExtremes>,
 }
 
 /// A half-open range of observation positions.
@@ -143,8 +143,8 @@ impl Timeline {
         }
         Some(
             self.extremes
-                .get_or_init(|| SparseTable::new(&self.values))
-                .query(w.lo, w.hi),
+                .get_or_init(|| BlockExtremes::new(&self.values))
+                .query(&self.values, w.lo, w.hi),
         )
     }
 
@@ -210,40 +210,78 @@ impl Timeline {
     }
 }
 
-/// Range minimum and maximum in O(1) after O(n log n) preparation, built
-/// only for series that `min` or `max` is asked of.
+/// Observations per block of the min/max index.
+const BLOCK: usize = 64;
+
+/// Range minimum and maximum in O(n) memory, built only for series that
+/// `min` or `max` is asked of: the extremes of each block of [`BLOCK`]
+/// observations, and a sparse table over those blocks. A window is the
+/// blocks it covers whole (two look-ups in the sparse table) and the partial
+/// blocks at its ends (scanned, fewer than `2 × BLOCK` values). A sparse
+/// table over every observation would answer without the scans, but costs
+/// `16 × log2(n)` bytes per observation; this one costs about
+/// `16 × log2(n / 64) / 64`.
 #[derive(Debug)]
-struct SparseTable {
+struct BlockExtremes {
+    /// `min[k][b]` is the smallest value in blocks `b .. b + 2^k`.
     min: Vec<Vec<f64>>,
+    /// `max[k][b]` is the largest value in blocks `b .. b + 2^k`.
     max: Vec<Vec<f64>>,
 }
 
-impl SparseTable {
-    fn new(values: &[f64]) -> SparseTable {
-        let mut min = vec![values.to_vec()];
-        let mut max = vec![values.to_vec()];
+impl BlockExtremes {
+    fn new(values: &[f64]) -> BlockExtremes {
+        let whole = values.len() / BLOCK;
+        let (bmin, bmax) = values
+            .chunks_exact(BLOCK)
+            .map(scan)
+            .unzip::<f64, f64, Vec<f64>, Vec<f64>>();
+        debug_assert_eq!(bmin.len(), whole);
+        let mut min = vec![bmin];
+        let mut max = vec![bmax];
         let mut width = 1;
-        while width * 2 <= values.len() {
+        while width * 2 <= whole {
             let (pmin, pmax) = (&min[min.len() - 1], &max[max.len() - 1]);
-            let n = values.len() - width * 2 + 1;
+            let n = whole - width * 2 + 1;
             let lmin = (0..n).map(|i| pmin[i].min(pmin[i + width])).collect();
             let lmax = (0..n).map(|i| pmax[i].max(pmax[i + width])).collect();
             min.push(lmin);
             max.push(lmax);
             width *= 2;
         }
-        SparseTable { min, max }
+        BlockExtremes { min, max }
     }
 
-    fn query(&self, lo: usize, hi: usize) -> (f64, f64) {
-        let len = hi - lo;
-        let level = (usize::BITS - 1 - len.leading_zeros()) as usize;
-        let r = hi - (1 << level);
-        (
-            self.min[level][lo].min(self.min[level][r]),
-            self.max[level][lo].max(self.max[level][r]),
-        )
+    /// Smallest and largest of `values[lo..hi]`, `lo < hi`; `values` must be
+    /// the slice the index was built from.
+    fn query(&self, values: &[f64], lo: usize, hi: usize) -> (f64, f64) {
+        // Whole blocks inside the window: `first .. last`.
+        let (first, last) = (lo.div_ceil(BLOCK), hi / BLOCK);
+        if first >= last {
+            return scan(&values[lo..hi]);
+        }
+        let level = (usize::BITS - 1 - (last - first).leading_zeros()) as usize;
+        let r = last - (1 << level);
+        let mut min = self.min[level][first].min(self.min[level][r]);
+        let mut max = self.max[level][first].max(self.max[level][r]);
+        for &v in values[lo..first * BLOCK]
+            .iter()
+            .chain(&values[last * BLOCK..hi])
+        {
+            min = min.min(v);
+            max = max.max(v);
+        }
+        (min, max)
     }
+}
+
+/// Smallest and largest of a non-empty slice, by a plain scan.
+fn scan(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
 }
 
 #[cfg(test)]
@@ -322,6 +360,52 @@ mod tests {
         assert_eq!((mean, sd), (3.0, 1.0));
     }
 
+    /// The timeline of `values` on consecutive days.
+    fn daily(values: Vec<f64>) -> Timeline {
+        let dates = (0..values.len() as i32).map(Date).collect();
+        Timeline::new(dates, values)
+    }
+
+    #[test]
+    fn block_extremes_match_a_scan_inside_across_and_on_block_edges() {
+        // 5 blocks and a partial one; a distinct extreme at the edges of
+        // each block so that an off-by-one shows.
+        let n = 5 * BLOCK + 17;
+        let values: Vec<f64> = (0..n)
+            .map(|i| match i % BLOCK {
+                0 => -((i / BLOCK) as f64) - 100.0,
+                63 => (i / BLOCK) as f64 + 100.0,
+                _ => ((i * 37) % 11) as f64,
+            })
+            .collect();
+        let t = daily(values.clone());
+        let b = BLOCK;
+        let windows = [
+            (0, 1),
+            (3, 9),                  // inside one block
+            (0, b),                  // exactly one block
+            (b, 2 * b),              // exactly the second block
+            (b - 1, b + 1),          // across one edge, no whole block
+            (1, b - 1),              // inside, without either edge
+            (b - 1, 2 * b + 1),      // one whole block and both partials
+            (b, 3 * b),              // two whole blocks, no partials
+            (5, 4 * b + 3),          // several whole blocks
+            (0, n),                  // everything, with the partial tail
+            (5 * b, n),              // only the partial tail
+            (4 * b + 63, 5 * b + 1), // two single values around an edge
+        ];
+        for (lo, hi) in windows {
+            let want = values[lo..hi]
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, z), &v| {
+                    (a.min(v), z.max(v))
+                });
+            assert_eq!(t.extremes(Window { lo, hi }), Some(want), "{lo}..{hi}");
+        }
+        assert_eq!(t.extremes(Window { lo: b, hi: b }), None);
+        assert_eq!(daily(vec![]).extremes(Window { lo: 0, hi: 0 }), None);
+    }
+
     #[test]
     fn prefix_sums_keep_precision_far_from_the_start() {
         let mut rows = vec![1e16; 10];
@@ -391,6 +475,21 @@ mod properties {
             prop_assert_eq!(tl.extremes(w), (!inside.is_empty()).then_some((min, max)));
             let active: Vec<i32> = rows.iter().filter(|r| r.1 != 0.0 && Date(r.0) <= t).map(|r| r.0).collect();
             prop_assert_eq!(tl.last_active(t), active.last().map(|&x| Date(x)));
+        }
+
+        #[test]
+        fn block_extremes_match_a_plain_scan(
+            values in proptest::collection::vec(-1e6f64..1e6, 0..700),
+            a in 0usize..700,
+            b in 0usize..700,
+        ) {
+            let dates = (0..values.len() as i32).map(Date).collect();
+            let tl = Timeline::new(dates, values.clone());
+            let (lo, hi) = (a.min(b).min(values.len()), a.max(b).min(values.len()));
+            let inside = &values[lo..hi];
+            let min = inside.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = inside.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            prop_assert_eq!(tl.extremes(Window { lo, hi }), (!inside.is_empty()).then_some((min, max)));
         }
 
         #[test]
