@@ -7,6 +7,7 @@ use crate::diag::{Code, Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::check::check;
 use crate::lang::parser::parse_file;
+use std::borrow::Borrow;
 
 /// A file's contents as read, or the byte offset where it stopped being
 /// valid UTF-8, or why it could not be read.
@@ -197,18 +198,33 @@ fn rejected_data_files(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<S
 /// Parses, checks and binds the rule files to the data files. Both lists
 /// must be in path order.
 pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
+    load_from(rule_files, data_files.iter().collect())
+}
+
+/// Like [`load`], but takes the data files, so that each one's text is
+/// freed once it is parsed (unless a diagnostic quotes it) rather than
+/// held while the model is built.
+pub fn load_owned(rule_files: &[SourceFile], data_files: Vec<SourceFile>) -> Workspace {
+    load_from(rule_files, data_files)
+}
+
+fn load_from<F: Borrow<SourceFile>>(rule_files: &[SourceFile], data_files: Vec<F>) -> Workspace {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     let mut loaded = Vec::new();
+    let data_count = data_files.len();
     let ids: Vec<(FileId, &SourceFile)> = data_files
         .iter()
-        .map(|f| (sources.add(&f.name, ""), f))
+        .map(|f| (sources.add(&f.borrow().name, ""), f.borrow()))
         .collect();
-    for ((id, f), result) in ids.iter().zip(parse_data_files(&ids)) {
+    let results = parse_data_files(&ids);
+    let ids: Vec<FileId> = ids.into_iter().map(|(id, _)| id).collect();
+    for ((id, f), result) in ids.into_iter().zip(data_files).zip(results) {
+        let f = f.borrow();
         // Keep a file's text only when a diagnostic quotes it.
         let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
         if let (true, Contents::Text(text)) = (quoted, &f.contents) {
-            sources.set_text(*id, text.as_str());
+            sources.set_text(id, text.as_str());
         }
         match result {
             Ok(fd) => {
@@ -230,7 +246,7 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
             }
         }
     }
-    let store = Store::build(&loaded);
+    let store = Store::from_files(loaded);
     if rule_files.is_empty() {
         diagnostics.push(
             Diagnostic::warning(Code::NoRuleFiles, "no rule files found").with_note(
@@ -257,7 +273,7 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     let counts = Counts {
         rule_files: rule_files.len(),
         items: checked.items,
-        data_files: data_files.len(),
+        data_files: data_count,
         series: store.len(),
         observations: store.observations(),
     };

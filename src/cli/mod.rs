@@ -122,8 +122,8 @@ fn load(inputs: &Inputs) -> Result<crate::workspace::Workspace, u8> {
             return Err(BAD_INPUT);
         }
     };
-    Ok(crate::workspace::load(
+    Ok(crate::workspace::load_owned(
         &fs::read_all(&rule_paths),
-        &fs::read_all(&data_paths),
+        fs::read_all(&data_paths),
     ))
 }

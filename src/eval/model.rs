@@ -192,12 +192,12 @@ fn materialise(
             rows: None,
         };
         return (
-            Timeline::new(series.dates.clone(), series.values.clone()),
+            Timeline::shared(Arc::clone(&series.dates), Arc::clone(&series.values)),
             origin,
         );
     }
     let mut rows: Vec<u32> = (0..series.len() as u32).collect();
-    let mut values = series.values.clone();
+    let mut values = series.values.to_vec();
     for step in &def.steps {
         match step {
             Step::Filter(preds) => {
@@ -270,8 +270,8 @@ fn materialise(
             }
         }
     }
-    let dates = rows.iter().map(|&r| series.dates[r as usize]).collect();
-    let vals = rows.iter().map(|&r| values[r as usize]).collect();
+    let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
+    let vals: Vec<_> = rows.iter().map(|&r| values[r as usize]).collect();
     (
         Timeline::new(dates, vals),
         Origin {

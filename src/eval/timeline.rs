@@ -3,20 +3,24 @@
 //! subtraction, whatever its length.
 
 use crate::time::{Date, Duration};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Observations in date order with the indexes that answer windows.
 #[derive(Debug, Default)]
 pub struct Timeline {
-    dates: Vec<Date>,
-    values: Vec<f64>,
+    /// Shared with the store for a series read whole, so that the
+    /// observations are held once.
+    dates: Arc<Vec<Date>>,
+    values: Arc<Vec<f64>>,
     /// Compensated prefix sums: `sum[i]` (hi + lo) is the sum of the first
     /// `i` values. Kept in two parts so that a window far from the start
     /// loses no precision to the values before it.
     sum_hi: Vec<f64>,
     sum_lo: Vec<f64>,
-    /// Positions of active observations (value not 0).
-    active: Vec<u32>,
+    /// Positions of active observations (value not 0); `None` when every
+    /// observation is active, as in most series of measurements, so that
+    /// those cost nothing here.
+    active: Option<Vec<u32>>,
     extremes: OnceLock<BlockExtremes>,
 }
 
@@ -44,13 +48,19 @@ impl Window {
 impl Timeline {
     /// Builds the indexes. `dates` must be sorted ascending.
     pub fn new(dates: Vec<Date>, values: Vec<f64>) -> Timeline {
+        Timeline::shared(Arc::new(dates), Arc::new(values))
+    }
+
+    /// Like [`Timeline::new`], over dates and values held elsewhere too
+    /// (the store's, for a series read whole), without copying them.
+    pub fn shared(dates: Arc<Vec<Date>>, values: Arc<Vec<f64>>) -> Timeline {
         debug_assert!(dates.windows(2).all(|w| w[0] <= w[1]));
         let mut sum_hi = Vec::with_capacity(values.len() + 1);
         let mut sum_lo = Vec::with_capacity(values.len() + 1);
         let (mut hi, mut lo) = (0.0f64, 0.0f64);
         sum_hi.push(0.0);
         sum_lo.push(0.0);
-        for &v in &values {
+        for &v in values.iter() {
             // Neumaier summation.
             let t = hi + v;
             if hi.abs() >= v.abs() {
@@ -62,12 +72,18 @@ impl Timeline {
             sum_hi.push(hi);
             sum_lo.push(lo);
         }
-        let active = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| **v != 0.0)
-            .map(|(i, _)| i as u32)
-            .collect();
+        let zeros = values.iter().filter(|v| **v == 0.0).count();
+        let active = (zeros > 0).then(|| {
+            let mut active = Vec::with_capacity(values.len() - zeros);
+            active.extend(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(i, _)| i as u32),
+            );
+            active
+        });
         Timeline {
             dates,
             values,
@@ -183,26 +199,33 @@ impl Timeline {
         Some((mean, var.sqrt()))
     }
 
+    /// Number of active observations dated `<= t`.
+    fn active_upto(&self, t: Date) -> usize {
+        match &self.active {
+            None => self.upto(t),
+            Some(active) => active.partition_point(|&i| self.dates[i as usize] <= t),
+        }
+    }
+
+    /// Date of the `k`th active observation.
+    fn active_date(&self, k: usize) -> Date {
+        let i = self.active.as_ref().map_or(k, |a| a[k] as usize);
+        self.dates[i]
+    }
+
     /// Date of the newest active observation dated `<= t`.
     pub fn last_active(&self, t: Date) -> Option<Date> {
-        let k = self
-            .active
-            .partition_point(|&i| self.dates[i as usize] <= t);
-        k.checked_sub(1)
-            .map(|k| self.dates[self.active[k] as usize])
+        let k = self.active_upto(t);
+        k.checked_sub(1).map(|k| self.active_date(k))
     }
 
     /// True if an active observation dated in `(after, until]` follows an
     /// earlier active observation at least `quiet` before it, with no active
     /// observation between them.
     pub fn resumed(&self, after: Date, until: Date, quiet: Duration) -> bool {
-        let date = |k: usize| self.dates[self.active[k] as usize];
-        let lo = self
-            .active
-            .partition_point(|&i| self.dates[i as usize] <= after);
-        let hi = self
-            .active
-            .partition_point(|&i| self.dates[i as usize] <= until);
+        let date = |k: usize| self.active_date(k);
+        let lo = self.active_upto(after);
+        let hi = self.active_upto(until);
         (lo.max(1)..hi).any(|k| {
             let prev = date(k - 1);
             prev.plus(quiet).is_some_and(|end| end <= date(k))
