@@ -104,12 +104,17 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
         .iter()
         .map(|p| SourceFile {
             name: display(p),
-            contents: match std::fs::read(p) {
-                Ok(bytes) => Contents::from_bytes(bytes),
-                Err(e) => Contents::Unreadable(e.to_string()),
-            },
+            contents: read(p),
         })
         .collect()
+}
+
+/// Reads one file for the workspace.
+pub fn read(path: &Path) -> Contents {
+    match std::fs::read(path) {
+        Ok(bytes) => Contents::from_bytes(bytes),
+        Err(e) => Contents::Unreadable(e.to_string()),
+    }
 }
 
 /// A path as shown to the user: as given, with `./` dropped.
