@@ -106,6 +106,38 @@ impl Sources {
         self.rows += 1;
     }
 
+    fn extend(&mut self, file: FileId, lines: &[u32]) {
+        let mut rest = lines;
+        // Until a run of this file with a step is open, row by row.
+        while let Some((&line, tail)) = rest.split_first() {
+            if self
+                .runs
+                .last()
+                .is_some_and(|r| r.file == file && self.rows - r.row as usize > 1)
+            {
+                break;
+            }
+            self.push(file, line);
+            rest = tail;
+        }
+        // Then the rows that continue the open run, compared in a tight
+        // loop (a file's rows usually all do), and the rest row by row.
+        if let Some(r) = self.runs.last() {
+            let k = (self.rows - r.row as usize) as u64;
+            let (line, step) = (u64::from(r.line), u64::from(r.step));
+            let more = rest
+                .iter()
+                .enumerate()
+                .take_while(|&(i, &l)| u64::from(l) == line + step * (k + i as u64))
+                .count();
+            self.rows += more;
+            rest = &rest[more..];
+        }
+        for &line in rest {
+            self.push(file, line);
+        }
+    }
+
     fn get(&self, row: usize) -> Option<(FileId, u32)> {
         if row >= self.rows {
             return None;
@@ -173,19 +205,21 @@ impl Builder {
         let s = &mut self.series[id.0 as usize];
         s.unit = batch.unit.clone().or(s.unit.take());
         s.description = batch.description.clone().or(s.description.take());
-        for &line in &batch.lines {
-            s.sources.push(file, line);
-        }
+        s.sources.extend(file, &batch.lines);
         let cols: Vec<usize> = batch
             .field_names
             .iter()
             .map(|n| s.fields.column_or_insert(n))
             .collect();
         let width = cols.len();
-        for row in 0..batch.dates.len() {
-            let cells = &batch.cells[row * width..(row + 1) * width];
-            s.fields
-                .push_row(cols.iter().copied().zip(cells.iter().map(|c| &**c)));
+        if width == 0 {
+            s.fields.push_empty_rows(batch.dates.len());
+        } else {
+            for row in 0..batch.dates.len() {
+                let cells = &batch.cells[row * width..(row + 1) * width];
+                s.fields
+                    .push_row(cols.iter().copied().zip(cells.iter().map(|c| &**c)));
+            }
         }
         match batch {
             std::borrow::Cow::Owned(b) if s.dates.is_empty() => {
@@ -379,6 +413,16 @@ mod properties {
                 prop_assert_eq!(s.get(row), Some(*w));
             }
             prop_assert_eq!(s.get(want.len()), None);
+            // The same rows added file by file, as batches are.
+            let mut t = Sources::default();
+            for chunk in want.chunk_by(|a, b| a.0 == b.0) {
+                let lines: Vec<u32> = chunk.iter().map(|w| w.1).collect();
+                t.extend(chunk[0].0, &lines);
+            }
+            for row in 0..=want.len() {
+                prop_assert_eq!(t.get(row), s.get(row));
+            }
+            prop_assert_eq!(t.runs.len(), s.runs.len());
             // A shuffle, as sorting by date gives.
             let mut order: Vec<u32> = (0..want.len() as u32).collect();
             let mut x = seed | 1;

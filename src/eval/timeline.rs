@@ -17,10 +17,10 @@ pub struct Timeline {
     /// loses no precision to the values before it.
     sum_hi: Vec<f64>,
     sum_lo: Vec<f64>,
-    /// Positions of active observations (value not 0); `None` when every
-    /// observation is active, as in most series of measurements, so that
-    /// those cost nothing here.
-    active: Option<Vec<u32>>,
+    /// Positions of active observations (value not 0), built on the first
+    /// `days_since` or `resumed` asked of the series; `None` inside when
+    /// every observation is active, as in most series of measurements.
+    active: OnceLock<Option<Vec<u32>>>,
     extremes: OnceLock<BlockExtremes>,
 }
 
@@ -72,24 +72,12 @@ impl Timeline {
             sum_hi.push(hi);
             sum_lo.push(lo);
         }
-        let zeros = values.iter().filter(|v| **v == 0.0).count();
-        let active = (zeros > 0).then(|| {
-            let mut active = Vec::with_capacity(values.len() - zeros);
-            active.extend(
-                values
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| **v != 0.0)
-                    .map(|(i, _)| i as u32),
-            );
-            active
-        });
         Timeline {
             dates,
             values,
             sum_hi,
             sum_lo,
-            active,
+            active: OnceLock::new(),
             extremes: OnceLock::new(),
         }
     }
@@ -199,9 +187,30 @@ impl Timeline {
         Some((mean, var.sqrt()))
     }
 
+    /// Positions of the active observations; `None` when all are.
+    fn active(&self) -> Option<&[u32]> {
+        self.active
+            .get_or_init(|| {
+                let values = &self.values;
+                let zeros = values.iter().filter(|v| **v == 0.0).count();
+                (zeros > 0).then(|| {
+                    let mut active = Vec::with_capacity(values.len() - zeros);
+                    active.extend(
+                        values
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, v)| **v != 0.0)
+                            .map(|(i, _)| i as u32),
+                    );
+                    active
+                })
+            })
+            .as_deref()
+    }
+
     /// Number of active observations dated `<= t`.
     fn active_upto(&self, t: Date) -> usize {
-        match &self.active {
+        match self.active() {
             None => self.upto(t),
             Some(active) => active.partition_point(|&i| self.dates[i as usize] <= t),
         }
@@ -209,7 +218,7 @@ impl Timeline {
 
     /// Date of the `k`th active observation.
     fn active_date(&self, k: usize) -> Date {
-        let i = self.active.as_ref().map_or(k, |a| a[k] as usize);
+        let i = self.active().map_or(k, |a| a[k] as usize);
         self.dates[i]
     }
 
