@@ -14,6 +14,17 @@ pub struct Date(pub i32);
 
 const UNIX_EPOCH_CE: i32 = 719_163; // days from 0001-01-01 to 1970-01-01
 
+/// Number of days in `month` (1 to 12) of `year`, proleptic Gregorian.
+pub(crate) fn month_length(year: i32, month: u32) -> u32 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 impl Date {
     /// The earliest date tocsin accepts (year 1).
     pub const MIN: Date = Date(1 - UNIX_EPOCH_CE);
@@ -29,14 +40,7 @@ impl Date {
         if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
             return None;
         }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let length = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        if day > length {
+        if day > month_length(year, month) {
             return None;
         }
         // Days from 1970-01-01 in the proleptic Gregorian calendar, counting

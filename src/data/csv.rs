@@ -7,9 +7,10 @@
 //! as string fields. The raw text is scanned again only to place an error:
 //! [`cell_bounds`] finds a cell's bytes from its record's start.
 
-use super::date::{date_diagnostic, is_date_name, parse_date, quote};
+use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
 use super::{series_name, Batch, FileData};
 use crate::diag::{Code, Diagnostic, FileId, Span};
+use crate::time::{month_length, Date};
 use ::csv::{Position, ReaderBuilder, StringRecord};
 use std::collections::HashMap;
 
@@ -139,6 +140,10 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
     );
     let columns = Columns::of(&header)?;
     let mut batches = Batches::new(stem, columns.field_names(&header));
+    // The year, month, first day and length of the month of the previous
+    // `YYYY-MM-DD` date: rows in date order mostly share their month, and a
+    // day of a known month is an addition.
+    let mut month: Option<(u32, u32, Date, u32)> = None;
     let mut line = 2u32;
     while pos < bytes.len() {
         if bytes[pos] == b'\n' {
@@ -156,7 +161,26 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
         if date_cell.trim().is_empty() {
             return None;
         }
-        let date = parse_date(date_cell).ok()?;
+        let date = match iso_numbers(date_cell.as_bytes()) {
+            Some((y, m, d)) => {
+                let (first, length) = match month {
+                    Some((py, pm, first, length)) if (py, pm) == (y, m) => (first, length),
+                    _ => {
+                        let year = i32::try_from(y).ok()?;
+                        let first = Date::from_ymd(year, m, 1)?;
+                        let length = month_length(year, m);
+                        month = Some((y, m, first, length));
+                        (first, length)
+                    }
+                };
+                // Exactly `Date::from_ymd(y, m, d)`, as `parse_date` gives.
+                if d == 0 || d > length {
+                    return None;
+                }
+                Date(first.0 + i32::try_from(d).ok()? - 1)
+            }
+            None => parse_date(date_cell).ok()?,
+        };
         let value = match columns.value {
             Some(i) => parse_value(cell(i)?)?,
             None => 1.0,
@@ -877,7 +901,6 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::time::Date;
     use proptest::prelude::*;
 
     /// Files built from pieces that matter to either path: headers with and
@@ -902,6 +925,12 @@ mod properties {
             Just(" 2025-01-04 "),
             Just("1 Jan 2025"),
             Just("2025-13-01"),
+            Just("2025-02-29"),
+            Just("2024-02-29"),
+            Just("2025-04-31"),
+            Just("2025-04-30"),
+            Just("2025-04-00"),
+            Just("0000-01-01"),
             Just("01/02/2025"),
             Just("1"),
             Just(" 2.5"),
@@ -988,6 +1017,40 @@ mod properties {
             let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom));
             prop_assert_eq!(fast, general);
         }
+    }
+
+    #[test]
+    fn days_past_the_end_of_a_known_month_fall_back_to_the_general_error() {
+        for text in [
+            "date,value\n2025-01-30,1\n2025-01-31,2\n2025-01-32,3\n",
+            "date,value\n2025-02-27,1\n2025-02-28,2\n2025-02-29,3\n",
+            "date,value\n2024-02-28,1\n2024-02-29,2\n2024-02-30,3\n",
+            "date,value\n2025-04-01,1\n2025-04-00,2\n",
+            "date,value\n2025-04-30,1\n2025-13-01,2\n",
+        ] {
+            let id = FileId(0);
+            let fast = load(id, "adiz", text);
+            let general = load_by_csv_crate(
+                FileData {
+                    file: id,
+                    ..FileData::default()
+                },
+                "adiz",
+                text,
+                0,
+            );
+            assert!(fast.is_err(), "{text}");
+            assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+        }
+        let leap = load(
+            FileId(0),
+            "adiz",
+            "date,value\n2024-02-28,1\n2024-02-29,2\n",
+        );
+        let dates: Vec<String> = leap
+            .map(|d| d.batches[0].dates.iter().map(|d| d.to_string()).collect())
+            .unwrap_or_default();
+        assert_eq!(dates, ["2024-02-28", "2024-02-29"]);
     }
 
     proptest! {
