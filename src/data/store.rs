@@ -63,7 +63,7 @@ impl Series {
 
 /// The file and line of every observation, kept per run of rows whose
 /// lines step evenly through one file: a file in date order, whatever its
-/// length, is one run (12 bytes per file instead of 8 per observation).
+/// length, is one run (16 bytes per file instead of 8 per observation).
 #[derive(Clone, Debug, Default)]
 struct Sources {
     runs: Vec<Run>,
