@@ -14,6 +14,17 @@ pub struct Date(pub i32);
 
 const UNIX_EPOCH_CE: i32 = 719_163; // days from 0001-01-01 to 1970-01-01
 
+/// Number of days in `month` (1 to 12) of `year`, proleptic Gregorian.
+pub(crate) fn month_length(year: i32, month: u32) -> u32 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 impl Date {
     /// The earliest date tocsin accepts (year 1).
     pub const MIN: Date = Date(1 - UNIX_EPOCH_CE);
@@ -23,10 +34,25 @@ impl Date {
     /// Builds a date from year, month and day; `None` if it does not exist or
     /// lies outside the years 1..=9999.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
-        if !(1..=9999).contains(&year) {
+        // By arithmetic rather than through chrono: every loader calls
+        // this once per observation, and chrono's checks cost several
+        // times more. A test compares the two over the whole calendar.
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
             return None;
         }
-        NaiveDate::from_ymd_opt(year, month, day).map(Date::from_naive)
+        if day > month_length(year, month) {
+            return None;
+        }
+        // Days from 1970-01-01 in the proleptic Gregorian calendar, counting
+        // years from March so that the leap day ends a year (the "days from
+        // civil" method). `y` is never negative here.
+        let y = if month <= 2 { year - 1 } else { year };
+        let (era, year_of_era) = (y / 400, y % 400);
+        let month_from_march = (month + 9) % 12;
+        let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+        let day_of_era =
+            year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year as i32;
+        Some(Date(era * 146_097 + day_of_era - 719_468))
     }
 
     /// Converts from chrono's date type.
@@ -167,6 +193,27 @@ impl serde::Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_ymd_agrees_with_chrono_over_the_calendar() {
+        let chrono = |y: i32, m: u32, d: u32| {
+            (1..=9999)
+                .contains(&y)
+                .then(|| NaiveDate::from_ymd_opt(y, m, d).map(Date::from_naive))
+                .flatten()
+        };
+        let years = (-2..=10_001).chain([i32::MIN, i32::MAX]);
+        for y in years {
+            for m in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, u32::MAX] {
+                for d in (0..=33).chain([u32::MAX]) {
+                    assert_eq!(Date::from_ymd(y, m, d), chrono(y, m, d), "{y}-{m}-{d}");
+                }
+            }
+        }
+        assert_eq!(Date::from_ymd(1, 1, 1), Some(Date::MIN));
+        assert_eq!(Date::from_ymd(9999, 12, 31), Some(Date::MAX));
+        assert_eq!(Date::from_ymd(1970, 1, 1), Some(Date(0)));
+    }
 
     fn d(s: &str) -> Date {
         Date::parse_iso(s).unwrap()

@@ -7,6 +7,8 @@ use crate::diag::{Code, Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::check::check;
 use crate::lang::parser::parse_file;
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A file's contents as read, or the byte offset where it stopped being
 /// valid UTF-8, or why it could not be read.
@@ -178,41 +180,70 @@ pub fn parse_data_file(id: FileId, file: &SourceFile) -> Result<FileData, Diagno
     data::load_text(id, stem(&file.name), format, text)
 }
 
-/// Parses data files on every core; results keep the files' order.
-fn parse_data_files(files: &[(FileId, &SourceFile)]) -> Vec<Result<FileData, Diagnostic>> {
+/// What parsing one data file gives: the data or why the file was
+/// rejected, and its text when a diagnostic quotes it.
+type Parsed = (Result<FileData, Diagnostic>, Option<String>);
+
+/// Gets data file `k` (reads it, or lends it) and parses it.
+fn parse_nth<'a>(
+    ids: &[FileId],
+    file: &(impl Fn(usize) -> Cow<'a, SourceFile> + Sync),
+    k: usize,
+) -> Parsed {
+    let f = file(k);
+    let result = parse_data_file(ids[k], &f);
+    // Keep a file's text only when a diagnostic quotes it.
+    let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
+    let text = match (quoted, f) {
+        (false, _) => None,
+        (
+            true,
+            Cow::Owned(SourceFile {
+                contents: Contents::Text(text),
+                ..
+            }),
+        ) => Some(text),
+        (
+            true,
+            Cow::Borrowed(SourceFile {
+                contents: Contents::Text(text),
+                ..
+            }),
+        ) => Some(text.clone()),
+        (true, _) => None,
+    };
+    (result, text)
+}
+
+/// Parses data files on every core (each worker taking the next file in
+/// turn, so that a few large files do not leave a core idle); results keep
+/// the files' order. `bytes` is their total size when known: below a
+/// megabyte the threads cost more than they save.
+fn parse_data_files<'a>(
+    ids: &[FileId],
+    bytes: Option<usize>,
+    file: impl Fn(usize) -> Cow<'a, SourceFile> + Sync,
+) -> Vec<Parsed> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(8);
-    let bytes: usize = files.iter().map(|(_, f)| f.len()).sum();
-    if workers < 2 || files.len() < 2 || bytes < 1 << 20 {
-        return files
-            .iter()
-            .map(|(id, f)| parse_data_file(*id, f))
-            .collect();
+        .min(8)
+        .min(ids.len());
+    if workers < 2 || bytes.is_some_and(|b| b < 1 << 20) {
+        return (0..ids.len()).map(|k| parse_nth(ids, &file, k)).collect();
     }
-    // Contiguous chunks of about equal size, so that order is kept by
-    // concatenating the chunks' results.
-    let target = bytes / workers + 1;
-    let mut chunks: Vec<&[(FileId, &SourceFile)]> = Vec::new();
-    let (mut begin, mut size) = (0, 0);
-    for (k, (_, f)) in files.iter().enumerate() {
-        size += f.len();
-        if size >= target {
-            chunks.push(&files[begin..=k]);
-            begin = k + 1;
-            size = 0;
-        }
-    }
-    chunks.push(&files[begin..]);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(id, f)| parse_data_file(*id, f))
-                        .collect::<Vec<_>>()
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Parsed)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= ids.len() {
+                            break mine;
+                        }
+                        mine.push((k, parse_nth(ids, &file, k)));
+                    }
                 })
             })
             .collect();
@@ -220,7 +251,17 @@ fn parse_data_files(files: &[(FileId, &SourceFile)]) -> Vec<Result<FileData, Dia
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
-    })
+    });
+    done.sort_unstable_by_key(|(k, _)| *k);
+    // A worker that panicked (it cannot, short of memory) leaves its files
+    // undone: they are parsed here.
+    let mut done = done.into_iter().peekable();
+    (0..ids.len())
+        .map(|k| match done.next_if(|(j, _)| *j == k) {
+            Some((_, parsed)) => parsed,
+            None => parse_nth(ids, &file, k),
+        })
+        .collect()
 }
 
 /// The names of data files that were rejected.
@@ -235,18 +276,44 @@ fn rejected_data_files(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<S
 /// Parses, checks and binds the rule files to the data files. Both lists
 /// must be in path order.
 pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
+    let names: Vec<&str> = data_files.iter().map(|f| f.name.as_str()).collect();
+    let bytes = data_files.iter().map(SourceFile::len).sum();
+    load_from(rule_files, &names, Some(bytes), |k| {
+        Cow::Borrowed(&data_files[k])
+    })
+}
+
+/// Like [`load`], but the data files are read as they are parsed, on every
+/// core: `read(k)` gives the contents of the file named `data_names[k]`.
+/// Reading overlaps parsing, and each file's text is freed once parsed
+/// (unless a diagnostic quotes it) rather than all of it held at once.
+pub fn load_reading(
+    rule_files: &[SourceFile],
+    data_names: &[&str],
+    read: impl Fn(usize) -> Contents + Sync,
+) -> Workspace {
+    load_from(rule_files, data_names, None, |k| {
+        Cow::Owned(SourceFile {
+            name: data_names[k].to_string(),
+            contents: read(k),
+        })
+    })
+}
+
+fn load_from<'a>(
+    rule_files: &[SourceFile],
+    data_names: &[&str],
+    data_bytes: Option<usize>,
+    data_file: impl Fn(usize) -> Cow<'a, SourceFile> + Sync,
+) -> Workspace {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     let mut loaded = Vec::new();
-    let ids: Vec<(FileId, &SourceFile)> = data_files
-        .iter()
-        .map(|f| (sources.add(&f.name, ""), f))
-        .collect();
-    for ((id, f), result) in ids.iter().zip(parse_data_files(&ids)) {
-        // Keep a file's text only when a diagnostic quotes it.
-        let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
-        if let (true, Contents::Text(text)) = (quoted, &f.contents) {
-            sources.set_text(*id, text.as_str());
+    let ids: Vec<FileId> = data_names.iter().map(|n| sources.add(*n, "")).collect();
+    let parsed = parse_data_files(&ids, data_bytes, data_file);
+    for ((&id, name), (result, text)) in ids.iter().zip(data_names).zip(parsed) {
+        if let Some(text) = text {
+            sources.set_text(id, text);
         }
         match result {
             Ok(fd) => {
@@ -257,7 +324,7 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
                 diagnostics.push(d);
                 // The series of a rejected file are known to exist, so that
                 // rules that use them do not also report unknown names.
-                let series = data::series_name(stem(&f.name));
+                let series = data::series_name(stem(name));
                 loaded.push(FileData {
                     batches: vec![data::Batch {
                         series,
@@ -268,7 +335,7 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
             }
         }
     }
-    let store = Store::build(&loaded);
+    let store = Store::from_files(loaded);
     if rule_files.is_empty() {
         diagnostics.push(
             Diagnostic::warning(Code::NoRuleFiles, "no rule files found").with_note(
@@ -295,7 +362,7 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     let counts = Counts {
         rule_files: rule_files.len(),
         items: checked.items,
-        data_files: data_files.len(),
+        data_files: data_names.len(),
         series: store.len(),
         observations: store.observations(),
     };

@@ -46,7 +46,7 @@ fn load(stem: &str, text: &str) -> FileData {
 
 /// The index of the observation that came from `line`.
 fn row_at_line(series: &Series, line: u32) -> usize {
-    match series.lines.iter().position(|&l| l == line) {
+    match (0..series.len()).position(|r| series.line(r) == line) {
         Some(row) => row,
         None => panic!("no observation from line {line}"),
     }
@@ -99,9 +99,9 @@ fn pla_aircraft_daily() {
     // `2015/3/30` on line 2 is the first date, `2026/8/22` on line 2028
     // the last; the file is in date order.
     assert_eq!(series.dates[0].to_string(), "2015-03-30");
-    assert_eq!(series.lines[0], 2);
+    assert_eq!(series.line(0), 2);
     assert_eq!(series.dates[2023].to_string(), "2026-08-22");
-    assert_eq!(series.lines[2023], 2028);
+    assert_eq!(series.line(2023), 2028);
     assert_eq!(field(series, "pla_aircraft_sorties", 0), "1.0");
 
     // `2023/4/8` appears on lines 825, 826 and 827, each with 71.0 sorties
@@ -112,7 +112,8 @@ fn pla_aircraft_daily() {
         assert_eq!(day(row), "2023-04-08");
         assert_eq!(field(series, "pla_aircraft_sorties", row), "71.0");
     }
-    assert_eq!(series.lines[first..first + 3], [825, 826, 827]);
+    let lines: Vec<u32> = (first..first + 3).map(|r| series.line(r)).collect();
+    assert_eq!(lines, [825, 826, 827]);
     assert!(field(series, "Political_statement", first).starts_with("蔡英文會晤美國眾議院議長"));
     assert_eq!(
         series
@@ -181,8 +182,8 @@ fn houthi_red_sea_acled() {
     // inside the quoted notes).
     assert_eq!(series.len(), 362);
     assert!(series.values.iter().all(|&v| v == 1.0));
-    assert_eq!(series.lines[0], 2);
-    assert_eq!(series.lines[361], 363);
+    assert_eq!(series.line(0), 2);
+    assert_eq!(series.line(361), 363);
     assert_eq!(series.dates[0].to_string(), "2023-10-27");
     assert_eq!(series.dates[361].to_string(), "2025-09-29");
 

@@ -58,7 +58,7 @@ pub fn run(
                 let first = s
                     .dates
                     .iter()
-                    .zip(&s.values)
+                    .zip(s.values.iter())
                     .find(|(d, v)| **d >= from && **d <= to && **v != 0.0)
                     .map(|(d, _)| *d);
                 Some((name, first))

@@ -59,6 +59,12 @@ pub fn run(inputs: &Inputs, at: Option<Date>, format: EvalFormat, fail_on: Optio
             && r.status == Status::Met
             && threshold.is_some_and(|t| r.severity.is_some_and(|s| s >= t))
     });
+    // The process ends here: the workspace, results and report are left to
+    // the operating system, which takes the memory back at once, rather
+    // than freed allocation by allocation (about 15 ms over 3.65 million
+    // observations, a twentieth of the run).
+    std::mem::forget(board);
+    std::mem::forget((ws, results, text));
     if fired {
         FAILED
     } else {

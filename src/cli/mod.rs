@@ -122,8 +122,11 @@ fn load(inputs: &Inputs) -> Result<crate::workspace::Workspace, u8> {
             return Err(BAD_INPUT);
         }
     };
-    Ok(crate::workspace::load(
+    let data_names: Vec<String> = data_paths.iter().map(|p| fs::display(p)).collect();
+    let data_names: Vec<&str> = data_names.iter().map(String::as_str).collect();
+    Ok(crate::workspace::load_reading(
         &fs::read_all(&rule_paths),
-        &fs::read_all(&data_paths),
+        &data_names,
+        |k| fs::read(&data_paths[k]),
     ))
 }

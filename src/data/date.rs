@@ -58,11 +58,18 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
 
 /// `YYYY-MM-DD`, read from bytes: the fast path.
 fn iso_date(b: &[u8]) -> Option<Option<Date>> {
+    let (y, m, d) = iso_numbers(b)?;
+    Some(Date::from_ymd(y as i32, m, d))
+}
+
+/// Year, month and day of text of the shape `YYYY-MM-DD` (as it stands, not
+/// trimmed), whether or not they name a real date: the text [`parse_date`]
+/// reads as `Date::from_ymd` of these three numbers.
+pub(super) fn iso_numbers(b: &[u8]) -> Option<(u32, u32, u32)> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let (y, m, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
-    Some(Date::from_ymd(y as i32, m, d))
+    Some((digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?))
 }
 
 /// The value of a run of ASCII digits (at most 9, so it cannot overflow).

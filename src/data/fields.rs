@@ -57,6 +57,14 @@ impl Fields {
         self.rows += 1;
     }
 
+    /// Appends `n` rows with every field empty.
+    pub(crate) fn push_empty_rows(&mut self, n: usize) {
+        for col in &mut self.columns {
+            col.resize(col.len() + n, 0);
+        }
+        self.rows += n;
+    }
+
     /// Reorders rows: row `i` of the result is row `order[i]` now.
     pub(crate) fn permute(&mut self, order: &[u32]) {
         for col in &mut self.columns {

@@ -1,10 +1,11 @@
 //! The store: every series of the loaded data files, merged across files
 //! and sorted by date once, at load.
 
-use super::{Fields, FileData};
+use super::{Batch, Fields, FileData};
 use crate::diag::FileId;
 use crate::time::Date;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Index of a series in a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,14 +21,14 @@ pub struct Series {
     pub unit: Option<String>,
     /// Description, if a JSON file gave one.
     pub description: Option<String>,
-    /// Dates, ascending.
-    pub dates: Vec<Date>,
-    /// Values, one per date.
-    pub values: Vec<f64>,
-    /// The file each observation came from.
-    pub files: Vec<FileId>,
-    /// The 1-based line each observation came from.
-    pub lines: Vec<u32>,
+    /// Dates, ascending. Shared (not copied) by the timelines that read
+    /// the series whole; a series from one file holds the loader's vector
+    /// itself.
+    pub dates: Arc<Vec<Date>>,
+    /// Values, one per date, shared as the dates are.
+    pub values: Arc<Vec<f64>>,
+    /// The file and line each observation came from.
+    sources: Sources,
     /// String fields.
     pub fields: Fields,
 }
@@ -42,6 +43,133 @@ impl Series {
     pub fn is_empty(&self) -> bool {
         self.dates.is_empty()
     }
+
+    /// The file and 1-based line observation `row` came from.
+    pub fn source(&self, row: usize) -> Option<(FileId, u32)> {
+        self.sources.get(row)
+    }
+
+    /// The 1-based line observation `row` came from (0 for no such row).
+    pub fn line(&self, row: usize) -> u32 {
+        self.source(row).map_or(0, |(_, line)| line)
+    }
+
+    /// The file observation `row` came from (the default id for no such
+    /// row).
+    pub fn file(&self, row: usize) -> FileId {
+        self.source(row).map(|(file, _)| file).unwrap_or_default()
+    }
+}
+
+/// The file and line of every observation, kept per run of rows whose
+/// lines step evenly through one file: a file in date order, whatever its
+/// length, is one run (16 bytes per file instead of 8 per observation).
+#[derive(Clone, Debug, Default)]
+struct Sources {
+    runs: Vec<Run>,
+    rows: usize,
+}
+
+/// Rows `row ..` (up to the next run) come from `file`, lines `line`,
+/// `line + step`, `line + 2 × step`, ...
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    row: u32,
+    file: FileId,
+    line: u32,
+    step: u32,
+}
+
+impl Sources {
+    fn push(&mut self, file: FileId, line: u32) {
+        if let Some(r) = self.runs.last_mut() {
+            let k = (self.rows - r.row as usize) as u64;
+            let next = u64::from(r.line) + u64::from(r.step) * k;
+            if r.file == file {
+                if k == 1 && line >= r.line {
+                    r.step = line - r.line;
+                    self.rows += 1;
+                    return;
+                }
+                if k > 1 && u64::from(line) == next {
+                    self.rows += 1;
+                    return;
+                }
+            }
+        }
+        self.runs.push(Run {
+            row: self.rows as u32,
+            file,
+            line,
+            step: 0,
+        });
+        self.rows += 1;
+    }
+
+    fn extend(&mut self, file: FileId, lines: &[u32]) {
+        let mut rest = lines;
+        // Row by row until the open run is of this file and has two rows
+        // or more, so that its step is known.
+        while let Some((&line, tail)) = rest.split_first() {
+            if self
+                .runs
+                .last()
+                .is_some_and(|r| r.file == file && self.rows - r.row as usize > 1)
+            {
+                break;
+            }
+            self.push(file, line);
+            rest = tail;
+        }
+        // Then the rows that continue the open run, compared in a tight
+        // loop (a file's rows usually all do), and the rest row by row.
+        if let Some(r) = self.runs.last() {
+            let k = (self.rows - r.row as usize) as u64;
+            let (line, step) = (u64::from(r.line), u64::from(r.step));
+            let more = rest
+                .iter()
+                .enumerate()
+                .take_while(|&(i, &l)| u64::from(l) == line + step * (k + i as u64))
+                .count();
+            self.rows += more;
+            rest = &rest[more..];
+        }
+        for &line in rest {
+            self.push(file, line);
+        }
+    }
+
+    fn get(&self, row: usize) -> Option<(FileId, u32)> {
+        if row >= self.rows {
+            return None;
+        }
+        let k = self.runs.partition_point(|r| r.row as usize <= row);
+        let r = self.runs.get(k.checked_sub(1)?)?;
+        let line = u64::from(r.line) + u64::from(r.step) * (row - r.row as usize) as u64;
+        Some((r.file, u32::try_from(line).ok()?))
+    }
+
+    /// Reorders rows: row `i` of the result is row `order[i]` now.
+    fn permute(&mut self, order: &[u32]) {
+        let old = std::mem::take(self);
+        for &i in order {
+            if let Some((file, line)) = old.get(i as usize) {
+                self.push(file, line);
+            }
+        }
+    }
+}
+
+/// A series while the files are merged: growable, not yet sorted.
+#[derive(Default)]
+struct Building {
+    name: String,
+    unit: Option<String>,
+    description: Option<String>,
+    dates: Vec<Date>,
+    values: Vec<f64>,
+    sources: Sources,
+    fields: Fields,
 }
 
 /// All series, by name.
@@ -51,51 +179,109 @@ pub struct Store {
     by_name: HashMap<String, SeriesId>,
 }
 
+/// Merges files' batches into series.
+#[derive(Default)]
+struct Builder {
+    series: Vec<Building>,
+    by_name: HashMap<String, SeriesId>,
+}
+
+impl Builder {
+    /// Appends a batch of `file`. An owned batch's dates and values are
+    /// taken rather than copied when they are the first of their series.
+    fn add(&mut self, file: FileId, batch: std::borrow::Cow<'_, Batch>) {
+        let id = match self.by_name.get(&batch.series) {
+            Some(&id) => id,
+            None => {
+                let id = SeriesId(self.series.len() as u32);
+                self.series.push(Building {
+                    name: batch.series.clone(),
+                    fields: Fields::new(),
+                    ..Building::default()
+                });
+                self.by_name.insert(batch.series.clone(), id);
+                id
+            }
+        };
+        let s = &mut self.series[id.0 as usize];
+        s.unit = batch.unit.clone().or(s.unit.take());
+        s.description = batch.description.clone().or(s.description.take());
+        s.sources.extend(file, &batch.lines);
+        let cols: Vec<usize> = batch
+            .field_names
+            .iter()
+            .map(|n| s.fields.column_or_insert(n))
+            .collect();
+        let width = cols.len();
+        if width == 0 {
+            s.fields.push_empty_rows(batch.dates.len());
+        } else {
+            for row in 0..batch.dates.len() {
+                let cells = &batch.cells[row * width..(row + 1) * width];
+                s.fields
+                    .push_row(cols.iter().copied().zip(cells.iter().map(|c| &**c)));
+            }
+        }
+        match batch {
+            std::borrow::Cow::Owned(b) if s.dates.is_empty() => {
+                s.dates = b.dates;
+                s.values = b.values;
+            }
+            b => {
+                s.dates.extend_from_slice(&b.dates);
+                s.values.extend_from_slice(&b.values);
+            }
+        }
+    }
+
+    fn finish(self) -> Store {
+        let series = self
+            .series
+            .into_iter()
+            .map(|mut s| {
+                sort_by_date(&mut s);
+                Series {
+                    name: s.name,
+                    unit: s.unit,
+                    description: s.description,
+                    dates: Arc::new(s.dates),
+                    values: Arc::new(s.values),
+                    sources: s.sources,
+                    fields: s.fields,
+                }
+            })
+            .collect();
+        Store {
+            series,
+            by_name: self.by_name,
+        }
+    }
+}
+
 impl Store {
     /// Merges the files' batches, in the order given (which must be path
     /// order), and sorts each series by date, keeping load order for ties.
     pub fn build<'a>(files: impl IntoIterator<Item = &'a FileData>) -> Store {
-        let mut store = Store::default();
+        let mut b = Builder::default();
         for file in files {
             for batch in &file.batches {
-                let id = match store.by_name.get(&batch.series) {
-                    Some(&id) => id,
-                    None => {
-                        let id = SeriesId(store.series.len() as u32);
-                        store.series.push(Series {
-                            name: batch.series.clone(),
-                            fields: Fields::new(),
-                            ..Series::default()
-                        });
-                        store.by_name.insert(batch.series.clone(), id);
-                        id
-                    }
-                };
-                let s = &mut store.series[id.0 as usize];
-                s.unit = batch.unit.clone().or(s.unit.take());
-                s.description = batch.description.clone().or(s.description.take());
-                s.dates.extend_from_slice(&batch.dates);
-                s.values.extend_from_slice(&batch.values);
-                s.lines.extend_from_slice(&batch.lines);
-                s.files
-                    .extend(std::iter::repeat_n(file.file, batch.dates.len()));
-                let cols: Vec<usize> = batch
-                    .field_names
-                    .iter()
-                    .map(|n| s.fields.column_or_insert(n))
-                    .collect();
-                let width = cols.len();
-                for row in 0..batch.dates.len() {
-                    let cells = &batch.cells[row * width..(row + 1) * width];
-                    s.fields
-                        .push_row(cols.iter().copied().zip(cells.iter().map(|c| &**c)));
-                }
+                b.add(file.file, std::borrow::Cow::Borrowed(batch));
             }
         }
-        for s in &mut store.series {
-            sort_by_date(s);
+        b.finish()
+    }
+
+    /// Like [`Store::build`], but takes the files, so that their
+    /// observations are moved rather than copied and each file's memory is
+    /// freed as soon as it is merged.
+    pub fn from_files(files: impl IntoIterator<Item = FileData>) -> Store {
+        let mut b = Builder::default();
+        for file in files {
+            for batch in file.batches {
+                b.add(file.file, std::borrow::Cow::Owned(batch));
+            }
         }
-        store
+        b.finish()
     }
 
     /// The series called `name`.
@@ -132,7 +318,7 @@ impl Store {
     }
 }
 
-fn sort_by_date(s: &mut Series) {
+fn sort_by_date(s: &mut Building) {
     if s.dates.windows(2).all(|w| w[0] <= w[1]) {
         return;
     }
@@ -144,8 +330,7 @@ fn sort_by_date(s: &mut Series) {
     }
     apply(&mut s.dates, &order);
     apply(&mut s.values, &order);
-    apply(&mut s.files, &order);
-    apply(&mut s.lines, &order);
+    s.sources.permute(&order);
     s.fields.permute(&order);
 }
 
@@ -183,10 +368,75 @@ mod tests {
         };
         let store = Store::build([&a, &b]);
         let s = store.series(store.get("s").unwrap());
-        assert_eq!(s.values, vec![2.0, 1.0, 3.0]);
+        assert_eq!(*s.values, [2.0, 1.0, 3.0]);
         let col = s.fields.column("ACTOR").unwrap();
         assert_eq!(s.fields.get(col, 2), "c");
-        assert_eq!(s.files, vec![FileId(0), FileId(0), FileId(1)]);
+        let sources: Vec<_> = (0..3).map(|r| s.source(r)).collect();
+        assert_eq!(
+            sources,
+            [
+                Some((FileId(0), 3)),
+                Some((FileId(0), 2)),
+                Some((FileId(1), 2))
+            ]
+        );
+        assert_eq!(s.source(3), None);
         assert_eq!(store.observations(), 3);
+        let owned = Store::from_files([a.clone(), b.clone()]);
+        let t = owned.series(owned.get("s").unwrap());
+        assert_eq!(*t.values, *s.values);
+        assert_eq!(*t.dates, *s.dates);
+        assert_eq!((0..3).map(|r| t.source(r)).collect::<Vec<_>>(), sources);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn sources_give_back_every_file_and_line(
+            rows in proptest::collection::vec((0u32..3, 0u32..12), 0..80),
+            seed in any::<u64>(),
+        ) {
+            let mut s = Sources::default();
+            // Lines that mostly step evenly, as files give them, with jumps.
+            let mut line = 0u32;
+            let mut want = Vec::new();
+            for (file, jump) in rows {
+                line += if jump < 8 { 1 } else { jump };
+                s.push(FileId(file), line);
+                want.push((FileId(file), line));
+            }
+            for (row, w) in want.iter().enumerate() {
+                prop_assert_eq!(s.get(row), Some(*w));
+            }
+            prop_assert_eq!(s.get(want.len()), None);
+            // The same rows added file by file, as batches are.
+            let mut t = Sources::default();
+            for chunk in want.chunk_by(|a, b| a.0 == b.0) {
+                let lines: Vec<u32> = chunk.iter().map(|w| w.1).collect();
+                t.extend(chunk[0].0, &lines);
+            }
+            for row in 0..=want.len() {
+                prop_assert_eq!(t.get(row), s.get(row));
+            }
+            prop_assert_eq!(t.runs.len(), s.runs.len());
+            // A shuffle, as sorting by date gives.
+            let mut order: Vec<u32> = (0..want.len() as u32).collect();
+            let mut x = seed | 1;
+            for i in (1..order.len()).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                order.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            s.permute(&order);
+            for (row, &i) in order.iter().enumerate() {
+                prop_assert_eq!(s.get(row), Some(want[i as usize]));
+            }
+        }
     }
 }

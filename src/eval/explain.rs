@@ -223,11 +223,7 @@ fn call(
                     .map(|(c, name)| (name.clone(), s.fields.get(c, row).to_string()))
                     .filter(|(_, v)| !v.is_empty())
                     .collect();
-                (
-                    s.files.get(row).copied().unwrap_or_default(),
-                    s.lines.get(row).copied().unwrap_or(0),
-                    fields,
-                )
+                (s.file(row), s.line(row), fields)
             }
             None => (FileId::default(), 0, Vec::new()),
         };

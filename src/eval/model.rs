@@ -45,21 +45,53 @@ impl Model {
                     .collect()
             })
             .unwrap_or_default();
+        let build = |defs: &[SeriesDef]| -> Vec<Built> {
+            defs.iter()
+                .map(|def| match (previous, known.get(&def.key())) {
+                    (Some(prev), Some(&i)) => (
+                        Arc::clone(&prev.timelines[i]),
+                        Arc::clone(&prev.origins[i]),
+                        Vec::new(),
+                    ),
+                    _ => {
+                        let mut warnings = Vec::new();
+                        let (t, o) = materialise(def, store, &mut warnings);
+                        (Arc::new(t), Arc::new(o), warnings)
+                    }
+                })
+                .collect()
+        };
+        let defs = &program.series;
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        // Series are independent: on large data they are built on every
+        // core, in contiguous shares so that the order (and that of the
+        // warnings) is kept. Small data is not worth the threads.
+        let built: Vec<Built> = if workers < 2 || defs.len() < 2 || store.observations() < 1 << 18 {
+            build(defs)
+        } else {
+            let share = defs.len().div_ceil(workers);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = defs
+                    .chunks(share)
+                    .map(|chunk| (chunk, scope.spawn(move || build(chunk))))
+                    .collect();
+                handles
+                    .into_iter()
+                    // A worker that panicked (it cannot, short of memory)
+                    // leaves its share to this thread.
+                    .flat_map(|(chunk, h)| h.join().unwrap_or_else(|_| build(chunk)))
+                    .collect()
+            })
+        };
         let mut warnings = Vec::new();
-        let mut timelines = Vec::with_capacity(program.series.len());
-        let mut origins = Vec::with_capacity(program.series.len());
-        for def in &program.series {
-            match (previous, known.get(&def.key())) {
-                (Some(prev), Some(&i)) => {
-                    timelines.push(Arc::clone(&prev.timelines[i]));
-                    origins.push(Arc::clone(&prev.origins[i]));
-                }
-                _ => {
-                    let (t, o) = materialise(def, store, &mut warnings);
-                    timelines.push(Arc::new(t));
-                    origins.push(Arc::new(o));
-                }
-            }
+        let mut timelines = Vec::with_capacity(built.len());
+        let mut origins = Vec::with_capacity(built.len());
+        for (t, o, w) in built {
+            timelines.push(t);
+            origins.push(o);
+            warnings.extend(w);
         }
         Model {
             program,
@@ -69,6 +101,10 @@ impl Model {
         }
     }
 }
+
+/// A materialised series: its timeline, its origin and the warnings about
+/// it.
+type Built = (Arc<Timeline>, Arc<Origin>, Vec<Diagnostic>);
 
 /// The data behind a timeline.
 #[derive(Clone, Debug, Default)]
@@ -192,12 +228,12 @@ fn materialise(
             rows: None,
         };
         return (
-            Timeline::new(series.dates.clone(), series.values.clone()),
+            Timeline::shared(Arc::clone(&series.dates), Arc::clone(&series.values)),
             origin,
         );
     }
     let mut rows: Vec<u32> = (0..series.len() as u32).collect();
-    let mut values = series.values.clone();
+    let mut values = series.values.to_vec();
     for step in &def.steps {
         match step {
             Step::Filter(preds) => {
@@ -270,8 +306,8 @@ fn materialise(
             }
         }
     }
-    let dates = rows.iter().map(|&r| series.dates[r as usize]).collect();
-    let vals = rows.iter().map(|&r| values[r as usize]).collect();
+    let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
+    let vals: Vec<_> = rows.iter().map(|&r| values[r as usize]).collect();
     (
         Timeline::new(dates, vals),
         Origin {

@@ -3,21 +3,25 @@
 //! subtraction, whatever its length.
 
 use crate::time::{Date, Duration};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Observations in date order with the indexes that answer windows.
 #[derive(Debug, Default)]
 pub struct Timeline {
-    dates: Vec<Date>,
-    values: Vec<f64>,
+    /// Shared with the store for a series read whole, so that the
+    /// observations are held once.
+    dates: Arc<Vec<Date>>,
+    values: Arc<Vec<f64>>,
     /// Compensated prefix sums: `sum[i]` (hi + lo) is the sum of the first
     /// `i` values. Kept in two parts so that a window far from the start
     /// loses no precision to the values before it.
     sum_hi: Vec<f64>,
     sum_lo: Vec<f64>,
-    /// Positions of active observations (value not 0).
-    active: Vec<u32>,
-    extremes: OnceLock<SparseTable>,
+    /// Positions of active observations (value not 0), built on the first
+    /// `days_since` or `resumed` asked of the series; `None` inside when
+    /// every observation is active, as in most series of measurements.
+    active: OnceLock<Option<Vec<u32>>>,
+    extremes: OnceLock<BlockExtremes>,
 }
 
 /// A half-open range of observation positions.
@@ -44,13 +48,19 @@ impl Window {
 impl Timeline {
     /// Builds the indexes. `dates` must be sorted ascending.
     pub fn new(dates: Vec<Date>, values: Vec<f64>) -> Timeline {
+        Timeline::shared(Arc::new(dates), Arc::new(values))
+    }
+
+    /// Like [`Timeline::new`], over dates and values held elsewhere too
+    /// (the store's, for a series read whole), without copying them.
+    pub fn shared(dates: Arc<Vec<Date>>, values: Arc<Vec<f64>>) -> Timeline {
         debug_assert!(dates.windows(2).all(|w| w[0] <= w[1]));
         let mut sum_hi = Vec::with_capacity(values.len() + 1);
         let mut sum_lo = Vec::with_capacity(values.len() + 1);
         let (mut hi, mut lo) = (0.0f64, 0.0f64);
         sum_hi.push(0.0);
         sum_lo.push(0.0);
-        for &v in &values {
+        for &v in values.iter() {
             // Neumaier summation.
             let t = hi + v;
             if hi.abs() >= v.abs() {
@@ -62,18 +72,12 @@ impl Timeline {
             sum_hi.push(hi);
             sum_lo.push(lo);
         }
-        let active = values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| **v != 0.0)
-            .map(|(i, _)| i as u32)
-            .collect();
         Timeline {
             dates,
             values,
             sum_hi,
             sum_lo,
-            active,
+            active: OnceLock::new(),
             extremes: OnceLock::new(),
         }
     }
@@ -143,8 +147,8 @@ impl Timeline {
         }
         Some(
             self.extremes
-                .get_or_init(|| SparseTable::new(&self.values))
-                .query(w.lo, w.hi),
+                .get_or_init(|| BlockExtremes::new(&self.values))
+                .query(&self.values, w.lo, w.hi),
         )
     }
 
@@ -183,26 +187,54 @@ impl Timeline {
         Some((mean, var.sqrt()))
     }
 
+    /// Positions of the active observations; `None` when all are.
+    fn active(&self) -> Option<&[u32]> {
+        self.active
+            .get_or_init(|| {
+                let values = &self.values;
+                let zeros = values.iter().filter(|v| **v == 0.0).count();
+                (zeros > 0).then(|| {
+                    let mut active = Vec::with_capacity(values.len() - zeros);
+                    active.extend(
+                        values
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, v)| **v != 0.0)
+                            .map(|(i, _)| i as u32),
+                    );
+                    active
+                })
+            })
+            .as_deref()
+    }
+
+    /// Number of active observations dated `<= t`.
+    fn active_upto(&self, t: Date) -> usize {
+        match self.active() {
+            None => self.upto(t),
+            Some(active) => active.partition_point(|&i| self.dates[i as usize] <= t),
+        }
+    }
+
+    /// Date of the `k`th active observation.
+    fn active_date(&self, k: usize) -> Date {
+        let i = self.active().map_or(k, |a| a[k] as usize);
+        self.dates[i]
+    }
+
     /// Date of the newest active observation dated `<= t`.
     pub fn last_active(&self, t: Date) -> Option<Date> {
-        let k = self
-            .active
-            .partition_point(|&i| self.dates[i as usize] <= t);
-        k.checked_sub(1)
-            .map(|k| self.dates[self.active[k] as usize])
+        let k = self.active_upto(t);
+        k.checked_sub(1).map(|k| self.active_date(k))
     }
 
     /// True if an active observation dated in `(after, until]` follows an
     /// earlier active observation at least `quiet` before it, with no active
     /// observation between them.
     pub fn resumed(&self, after: Date, until: Date, quiet: Duration) -> bool {
-        let date = |k: usize| self.dates[self.active[k] as usize];
-        let lo = self
-            .active
-            .partition_point(|&i| self.dates[i as usize] <= after);
-        let hi = self
-            .active
-            .partition_point(|&i| self.dates[i as usize] <= until);
+        let date = |k: usize| self.active_date(k);
+        let lo = self.active_upto(after);
+        let hi = self.active_upto(until);
         (lo.max(1)..hi).any(|k| {
             let prev = date(k - 1);
             prev.plus(quiet).is_some_and(|end| end <= date(k))
@@ -210,40 +242,93 @@ impl Timeline {
     }
 }
 
-/// Range minimum and maximum in O(1) after O(n log n) preparation, built
-/// only for series that `min` or `max` is asked of.
+/// Observations per block of the min/max index.
+const BLOCK: usize = 64;
+
+/// Range minimum and maximum in O(n) memory, built only for series that
+/// `min` or `max` is asked of: the extremes of each block of [`BLOCK`]
+/// observations, and a sparse table over those blocks. A window is the
+/// blocks it covers whole (two look-ups in the sparse table) and the partial
+/// blocks at its ends (scanned, fewer than `2 × BLOCK` values). A sparse
+/// table over every observation would answer without the scans, but costs
+/// `16 × log2(n)` bytes per observation; this one costs about
+/// `16 × log2(n / 64) / 64`.
 #[derive(Debug)]
-struct SparseTable {
+struct BlockExtremes {
+    /// `min[k][b]` is the smallest value in blocks `b .. b + 2^k`.
     min: Vec<Vec<f64>>,
+    /// `max[k][b]` is the largest value in blocks `b .. b + 2^k`.
     max: Vec<Vec<f64>>,
 }
 
-impl SparseTable {
-    fn new(values: &[f64]) -> SparseTable {
-        let mut min = vec![values.to_vec()];
-        let mut max = vec![values.to_vec()];
+impl BlockExtremes {
+    fn new(values: &[f64]) -> BlockExtremes {
+        let whole = values.len() / BLOCK;
+        let (bmin, bmax) = values
+            .chunks_exact(BLOCK)
+            .map(scan)
+            .unzip::<f64, f64, Vec<f64>, Vec<f64>>();
+        debug_assert_eq!(bmin.len(), whole);
+        let mut min = vec![bmin];
+        let mut max = vec![bmax];
         let mut width = 1;
-        while width * 2 <= values.len() {
+        while width * 2 <= whole {
             let (pmin, pmax) = (&min[min.len() - 1], &max[max.len() - 1]);
-            let n = values.len() - width * 2 + 1;
+            let n = whole - width * 2 + 1;
             let lmin = (0..n).map(|i| pmin[i].min(pmin[i + width])).collect();
             let lmax = (0..n).map(|i| pmax[i].max(pmax[i + width])).collect();
             min.push(lmin);
             max.push(lmax);
             width *= 2;
         }
-        SparseTable { min, max }
+        BlockExtremes { min, max }
     }
 
-    fn query(&self, lo: usize, hi: usize) -> (f64, f64) {
-        let len = hi - lo;
-        let level = (usize::BITS - 1 - len.leading_zeros()) as usize;
-        let r = hi - (1 << level);
+    /// Smallest and largest of `values[lo..hi]`, `lo < hi`; `values` must be
+    /// the slice the index was built from.
+    fn query(&self, values: &[f64], lo: usize, hi: usize) -> (f64, f64) {
+        // Whole blocks inside the window: `first .. last`.
+        let (first, last) = (lo.div_ceil(BLOCK), hi / BLOCK);
+        if first >= last {
+            return scan(&values[lo..hi]);
+        }
+        let level = (usize::BITS - 1 - (last - first).leading_zeros()) as usize;
+        let r = last - (1 << level);
+        let (head_min, head_max) = scan(&values[lo..first * BLOCK]);
+        let (tail_min, tail_max) = scan(&values[last * BLOCK..hi]);
         (
-            self.min[level][lo].min(self.min[level][r]),
-            self.max[level][lo].max(self.max[level][r]),
+            self.min[level][first]
+                .min(self.min[level][r])
+                .min(head_min.min(tail_min)),
+            self.max[level][first]
+                .max(self.max[level][r])
+                .max(head_max.max(tail_max)),
         )
     }
+}
+
+/// Smallest and largest of a slice, by a plain scan; infinities for an
+/// empty one. Four running extremes rather than one, so that each
+/// comparison does not wait for the one before it (a window's partial
+/// blocks are scanned four times as fast).
+fn scan(values: &[f64]) -> (f64, f64) {
+    let mut min = [f64::INFINITY; 4];
+    let mut max = [f64::NEG_INFINITY; 4];
+    let quads = values.chunks_exact(4);
+    for &v in quads.remainder() {
+        min[0] = min[0].min(v);
+        max[0] = max[0].max(v);
+    }
+    for quad in quads {
+        for j in 0..4 {
+            min[j] = min[j].min(quad[j]);
+            max[j] = max[j].max(quad[j]);
+        }
+    }
+    (
+        min[0].min(min[1]).min(min[2].min(min[3])),
+        max[0].max(max[1]).max(max[2].max(max[3])),
+    )
 }
 
 #[cfg(test)]
@@ -322,6 +407,52 @@ mod tests {
         assert_eq!((mean, sd), (3.0, 1.0));
     }
 
+    /// The timeline of `values` on consecutive days.
+    fn daily(values: Vec<f64>) -> Timeline {
+        let dates = (0..values.len() as i32).map(Date).collect();
+        Timeline::new(dates, values)
+    }
+
+    #[test]
+    fn block_extremes_match_a_scan_inside_across_and_on_block_edges() {
+        // 5 blocks and a partial one; a distinct extreme at the edges of
+        // each block so that an off-by-one shows.
+        let n = 5 * BLOCK + 17;
+        let values: Vec<f64> = (0..n)
+            .map(|i| match i % BLOCK {
+                0 => -((i / BLOCK) as f64) - 100.0,
+                63 => (i / BLOCK) as f64 + 100.0,
+                _ => ((i * 37) % 11) as f64,
+            })
+            .collect();
+        let t = daily(values.clone());
+        let b = BLOCK;
+        let windows = [
+            (0, 1),
+            (3, 9),                  // inside one block
+            (0, b),                  // exactly one block
+            (b, 2 * b),              // exactly the second block
+            (b - 1, b + 1),          // across one edge, no whole block
+            (1, b - 1),              // inside, without either edge
+            (b - 1, 2 * b + 1),      // one whole block and both partials
+            (b, 3 * b),              // two whole blocks, no partials
+            (5, 4 * b + 3),          // several whole blocks
+            (0, n),                  // everything, with the partial tail
+            (5 * b, n),              // only the partial tail
+            (4 * b + 63, 5 * b + 1), // two single values around an edge
+        ];
+        for (lo, hi) in windows {
+            let want = values[lo..hi]
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, z), &v| {
+                    (a.min(v), z.max(v))
+                });
+            assert_eq!(t.extremes(Window { lo, hi }), Some(want), "{lo}..{hi}");
+        }
+        assert_eq!(t.extremes(Window { lo: b, hi: b }), None);
+        assert_eq!(daily(vec![]).extremes(Window { lo: 0, hi: 0 }), None);
+    }
+
     #[test]
     fn prefix_sums_keep_precision_far_from_the_start() {
         let mut rows = vec![1e16; 10];
@@ -391,6 +522,21 @@ mod properties {
             prop_assert_eq!(tl.extremes(w), (!inside.is_empty()).then_some((min, max)));
             let active: Vec<i32> = rows.iter().filter(|r| r.1 != 0.0 && Date(r.0) <= t).map(|r| r.0).collect();
             prop_assert_eq!(tl.last_active(t), active.last().map(|&x| Date(x)));
+        }
+
+        #[test]
+        fn block_extremes_match_a_plain_scan(
+            values in proptest::collection::vec(-1e6f64..1e6, 0..700),
+            a in 0usize..700,
+            b in 0usize..700,
+        ) {
+            let dates = (0..values.len() as i32).map(Date).collect();
+            let tl = Timeline::new(dates, values.clone());
+            let (lo, hi) = (a.min(b).min(values.len()), a.max(b).min(values.len()));
+            let inside = &values[lo..hi];
+            let min = inside.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = inside.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            prop_assert_eq!(tl.extremes(Window { lo, hi }), (!inside.is_empty()).then_some((min, max)));
         }
 
         #[test]
