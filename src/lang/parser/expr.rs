@@ -352,10 +352,10 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
             Err(_) => match symbol(")", ")")(rest) {
                 Ok(_) => rest,
                 Err(_) => {
-                    return Err(nom::Err::Failure(PError {
-                        expected: vec!["`,`", "`)`"],
-                        ..PError::expected(rest, "`,`")
-                    }))
+                    return Err(nom::Err::Failure(PError::expected_any(
+                        rest,
+                        &["`,`", "`)`"],
+                    )))
                 }
             },
         };
@@ -445,10 +445,10 @@ fn predicates(mut i: In<'_>) -> PResult<'_, Vec<Predicate>> {
             Err(_) => match symbol("]", "]")(rest) {
                 Ok(_) => rest,
                 Err(_) => {
-                    return Err(nom::Err::Failure(PError {
-                        expected: vec!["`,`", "`]`"],
-                        ..PError::expected(rest, "`,`")
-                    }))
+                    return Err(nom::Err::Failure(PError::expected_any(
+                        rest,
+                        &["`,`", "`]`"],
+                    )))
                 }
             },
         };
@@ -492,10 +492,10 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
                 Ok((after, _)) => after,
                 Err(_) if symbol("]", "]")(after).is_ok() => after,
                 Err(_) => {
-                    return Err(nom::Err::Failure(PError {
-                        expected: vec!["`,`", "`]`"],
-                        ..PError::expected(after, "`,`")
-                    }))
+                    return Err(nom::Err::Failure(PError::expected_any(
+                        after,
+                        &["`,`", "`]`"],
+                    )))
                 }
             };
         }

@@ -121,7 +121,14 @@ pub fn ident(i: In<'_>) -> PResult<'_, Ident> {
 /// Exactly the keyword `kw`, not followed by a name character.
 pub fn keyword<'a>(kw: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Span> {
     move |i: In<'a>| {
-        if word_len(i.fragment()) == kw.len() && i.fragment().starts_with(kw) {
+        // The keyword's letters, then no name character: cheaper than
+        // measuring the whole word, which may be a long name.
+        let s = i.fragment();
+        let name_follows = s
+            .as_bytes()
+            .get(kw.len())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+        if s.starts_with(kw) && !name_follows {
             let rest = i.take_from(kw.len());
             Ok((rest, span_between(i, rest)))
         } else {
