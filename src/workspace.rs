@@ -240,6 +240,19 @@ fn rejected_data_files(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<S
 /// Parses, checks and binds the rule files to the data files. Both lists
 /// must be in path order.
 pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
+    load_with_syntax(rule_files, data_files).0
+}
+
+/// The rule files' syntax trees, by file.
+pub type Syntax = Vec<(FileId, RuleFile)>;
+
+/// [`load`], also handing back the syntax trees that `load` drops, so that
+/// a one-shot command may leave them to the process exit rather than free
+/// them node by node.
+pub fn load_with_syntax(
+    rule_files: &[SourceFile],
+    data_files: &[SourceFile],
+) -> (Workspace, Syntax) {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     let mut loaded = Vec::new();
@@ -335,13 +348,14 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
     if let Some(m) = &model {
         diagnostics.extend(m.warnings.iter().cloned());
     }
-    Workspace {
+    let ws = Workspace {
         sources,
         diagnostics,
         model,
         store,
         counts,
-    }
+    };
+    (ws, parsed)
 }
 
 #[cfg(test)]
@@ -368,7 +382,10 @@ mod tests {
             })
             .collect();
         files[10].contents = Contents::Unreadable("denied".into());
-        files[30] = text("rules/f30.rules".into(), "indicator broken { when: }\n".into());
+        files[30] = text(
+            "rules/f30.rules".into(),
+            "indicator broken { when: }\n".into(),
+        );
         assert!(files.iter().map(SourceFile::len).sum::<usize>() > 64 << 10);
         let ws = load(&files, &[]);
         let codes: Vec<(Code, Option<String>)> = ws

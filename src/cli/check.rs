@@ -63,6 +63,7 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
             }
         }
     }
+    super::leave(ws);
     if failed {
         BAD_INPUT
     } else {

@@ -59,6 +59,8 @@ pub fn run(inputs: &Inputs, at: Option<Date>, format: EvalFormat, fail_on: Optio
             && r.status == Status::Met
             && threshold.is_some_and(|t| r.severity.is_some_and(|s| s >= t))
     });
+    super::leave((board, results));
+    super::leave(ws);
     if fired {
         FAILED
     } else {
