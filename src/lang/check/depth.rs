@@ -4,10 +4,10 @@
 //! out of stack. Found without recursion (Kahn's algorithm), so that the
 //! check itself is safe on any input.
 
+use super::fxhash::FxHashMap;
 use super::names::{Def, Defs};
 use crate::diag::{Code, Diagnostic};
 use crate::lang::ast::*;
-use std::collections::HashMap;
 
 /// The longest chain of definitions allowed (`a` uses `b` uses `c` ...).
 pub const MAX_DEPTH: usize = 1000;
@@ -71,7 +71,7 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
         .chain((0..defs.lets.len()).map(Def::Let))
         .chain((0..defs.rules.len()).map(Def::Rule))
         .collect();
-    let index: HashMap<Def, usize> = nodes.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+    let index: FxHashMap<Def, usize> = nodes.iter().enumerate().map(|(i, d)| (*d, i)).collect();
     // uses[i]: the definitions node i reads; users[j]: those that read j.
     let mut pending = vec![0usize; nodes.len()];
     let mut users: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];

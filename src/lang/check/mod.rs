@@ -3,6 +3,7 @@
 //! Every problem is reported, not just the first.
 
 mod depth;
+mod fxhash;
 mod lower;
 mod names;
 

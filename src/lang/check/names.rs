@@ -1,9 +1,9 @@
 //! The one namespace of a ruleset: every item and data series by name,
 //! with duplicates reported naming both places.
 
+use super::fxhash::FxHashMap;
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::lang::ast::{Item, LetItem, RuleFile, RuleItem, SeriesItem};
-use std::collections::HashMap;
 
 /// What a name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,7 +23,7 @@ pub struct Defs<'a> {
     pub series: Vec<&'a SeriesItem>,
     pub lets: Vec<&'a LetItem>,
     pub rules: Vec<(FileId, &'a RuleItem)>,
-    pub names: HashMap<&'a str, Def>,
+    pub names: FxHashMap<&'a str, Def>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -66,7 +66,7 @@ pub fn collect<'a>(files: &[(FileId, &'a RuleFile)], data: &[&'a str]) -> Defs<'
         series: Vec::new(),
         lets: Vec::new(),
         rules: Vec::new(),
-        names: HashMap::new(),
+        names: FxHashMap::default(),
         diagnostics: Vec::new(),
     };
     for name in data {
