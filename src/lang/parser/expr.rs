@@ -3,7 +3,8 @@
 
 use super::error::{expect, fail_expected, fail_problem, In, PError, PResult};
 use super::lexical::{
-    any_word, ident, keyword, lex, numeric, span_between, string, symbol, ws, NumLit,
+    any_word, blank_len, ident, keyword, lex, numeric, span_between, string, symbol, word_len, ws,
+    NumLit,
 };
 use crate::diag::{Code, Span};
 use crate::lang::ast::*;
@@ -324,11 +325,16 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
                 },
             ));
         }
-        let named = any_word(rest).ok().and_then(|(after, name)| {
-            let (after, _) = ws(after).ok()?;
-            let (after, _) = symbol(":", ":")(after).ok()?;
-            Some((after, name))
-        });
+        // `name:` starts a named argument; the name is only taken (and
+        // copied) once the colon is seen.
+        let named = word_then_colon(rest)
+            .then(|| any_word(rest).ok())
+            .flatten()
+            .and_then(|(after, name)| {
+                let (after, _) = ws(after).ok()?;
+                let (after, _) = symbol(":", ":")(after).ok()?;
+                Some((after, name))
+            });
         let (rest, arg) = match named {
             Some((after, name)) => {
                 let (after, value) = lex(operand(expr))(after)?;
@@ -360,6 +366,13 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
             },
         };
     }
+}
+
+/// True when the input starts with a word followed, after blanks, by `:`.
+fn word_then_colon(i: In<'_>) -> bool {
+    let s = i.fragment();
+    let n = word_len(s);
+    n > 0 && s[n + blank_len(&s[n..])..].starts_with(':')
 }
 
 /// A series expression: a name with an optional filter and projection.

@@ -46,7 +46,17 @@ pub fn span_between(start: In, end: In) -> Span {
 
 /// Skips blanks and `#` comments.
 pub fn ws(i: In<'_>) -> PResult<'_, ()> {
-    let s = i.fragment();
+    let n = blank_len(i.fragment());
+    if n == 0 {
+        // Most tokens follow no blank: keep the input as it is rather than
+        // slice it (slicing counts the lines passed).
+        return Ok((i, ()));
+    }
+    Ok((i.take_from(n), ()))
+}
+
+/// The length of the blanks and `#` comments at the start of `s`.
+pub(crate) fn blank_len(s: &str) -> usize {
     let mut n = 0;
     let bytes = s.as_bytes();
     while n < bytes.len() {
@@ -60,7 +70,7 @@ pub fn ws(i: In<'_>) -> PResult<'_, ()> {
             _ => break,
         }
     }
-    Ok((i.take_from(n), ()))
+    n
 }
 
 /// Runs `p` after skipping blanks.
@@ -73,7 +83,8 @@ pub fn lex<'a, T>(
     }
 }
 
-fn word_len(s: &str) -> usize {
+/// The length of the word `[A-Za-z_][A-Za-z0-9_]*` at the start of `s`.
+pub(crate) fn word_len(s: &str) -> usize {
     let b = s.as_bytes();
     if b.is_empty() || !(b[0].is_ascii_alphabetic() || b[0] == b'_') {
         return 0;
