@@ -287,7 +287,7 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
                         rest,
                         Expr {
                             span: s.span,
-                            kind: ExprKind::Series(s),
+                            kind: ExprKind::Series(Box::new(s)),
                         },
                     ))
                 }
