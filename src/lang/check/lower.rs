@@ -688,7 +688,7 @@ impl<'a> Lowerer<'a> {
                     );
                     ok = false;
                 }
-                let mut nodes = Vec::new();
+                let mut nodes = Vec::with_capacity(slots.len());
                 for (k, slot) in slots.iter().enumerate() {
                     let Some(arg) = slot else { continue };
                     let want = params[k].1;

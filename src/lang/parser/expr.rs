@@ -313,7 +313,9 @@ fn closing<'a>(sym: &'static str, label: &'static str) -> impl FnMut(In<'a>) -> 
 }
 
 fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
-    let mut args = Vec::new();
+    // Most functions take one or two arguments; a first push would make
+    // room for four.
+    let mut args = Vec::with_capacity(2);
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol(")", ")")(rest) {

@@ -72,7 +72,9 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
 }
 
 fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
-    let mut out = Vec::new();
+    // Rules rarely have more than three fields (`severity`, `when`,
+    // `for`); a first push would make room for four.
+    let mut out = Vec::with_capacity(3);
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol("}", "}")(rest) {
