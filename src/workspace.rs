@@ -8,6 +8,7 @@ use crate::eval::Model;
 use crate::lang::ast::RuleFile;
 use crate::lang::check::check;
 use crate::lang::parser::parse_file;
+use crate::parallel::in_parallel;
 
 /// A file's contents as read, or the byte offset where it stopped being
 /// valid UTF-8, or why it could not be read.
@@ -163,69 +164,52 @@ fn parse_rule_files(files: &[(FileId, &str)]) -> Vec<(RuleFile, Vec<Diagnostic>)
     )
 }
 
-/// Runs `work` on every file, on every core (up to eight) when the files
-/// hold at least `min_bytes` in all (by `bytes`), and returns the results
-/// in the files' order.
-fn in_parallel<T: Sync, R: Send>(
-    files: &[T],
-    bytes: impl Fn(&T) -> usize,
-    min_bytes: usize,
-    work: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let total: usize = files.iter().map(&bytes).sum();
-    if workers < 2 || files.len() < 2 || total < min_bytes {
-        return files.iter().map(&work).collect();
-    }
-    // Contiguous chunks of about equal size, so that order is kept by
-    // concatenating the chunks' results.
-    let target = total / workers + 1;
-    let mut chunks: Vec<&[T]> = Vec::new();
-    let (mut begin, mut size) = (0, 0);
-    for (k, f) in files.iter().enumerate() {
-        size += bytes(f);
-        if size >= target {
-            chunks.push(&files[begin..=k]);
-            begin = k + 1;
-            size = 0;
+/// What loading the data files gives.
+struct Data<'a> {
+    /// Their errors and warnings, in path order.
+    diagnostics: Vec<Diagnostic>,
+    /// The series.
+    store: Store,
+    /// The files whose text a diagnostic quotes.
+    quoted: Vec<(FileId, &'a str)>,
+}
+
+/// Parses the data files (already in the source map) and builds the store.
+fn load_data<'a>(files: &[(FileId, &'a SourceFile)]) -> Data<'a> {
+    let mut diagnostics = Vec::new();
+    let mut quoted = Vec::new();
+    let mut loaded = Vec::new();
+    for ((id, f), result) in files.iter().zip(parse_data_files(files)) {
+        // Keep a file's text only when a diagnostic quotes it.
+        let quotes = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
+        if let (true, Contents::Text(text)) = (quotes, &f.contents) {
+            quoted.push((*id, text.as_str()));
         }
-    }
-    chunks.push(&files[begin..]);
-    let work = &work;
-    let run = move |chunk: &[T]| chunk.iter().map(work).collect::<Vec<R>>();
-    std::thread::scope(|scope| {
-        let (last, others) = chunks.split_last().unwrap_or((&files, &[]));
-        let handles: Vec<_> = others
-            .iter()
-            .map(|chunk| {
-                // Rule parsing recurses: the same room as the main worker.
-                let spawned = std::thread::Builder::new()
-                    .stack_size(256 << 20)
-                    .spawn_scoped(scope, move || {
-                        crate::heap::reserve();
-                        run(chunk)
-                    });
-                spawned.map_err(|_| chunk)
-            })
-            .collect();
-        // The calling thread takes the last chunk rather than wait.
-        let mine = run(last);
-        let mut out = Vec::with_capacity(files.len());
-        for h in handles {
-            match h {
-                Ok(h) => match h.join() {
-                    Ok(results) => out.extend(results),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                },
-                // No thread to be had: do the chunk here.
-                Err(chunk) => out.extend(run(chunk)),
+        match result {
+            Ok(fd) => {
+                diagnostics.extend(fd.warnings.iter().cloned());
+                loaded.push(fd);
+            }
+            Err(d) => {
+                diagnostics.push(d);
+                // The series of a rejected file are known to exist, so that
+                // rules that use them do not also report unknown names.
+                let series = data::series_name(stem(&f.name));
+                loaded.push(FileData {
+                    batches: vec![data::Batch {
+                        series,
+                        ..data::Batch::default()
+                    }],
+                    ..FileData::default()
+                });
             }
         }
-        out.extend(mine);
-        out
-    })
+    }
+    Data {
+        diagnostics,
+        store: Store::build(&loaded),
+        quoted,
+    }
 }
 
 /// The names of data files that were rejected.
@@ -254,46 +238,10 @@ pub fn load_with_syntax(
     data_files: &[SourceFile],
 ) -> (Workspace, Syntax) {
     let mut sources = SourceMap::new();
-    let mut diagnostics = Vec::new();
-    let mut loaded = Vec::new();
-    let ids: Vec<(FileId, &SourceFile)> = data_files
+    let data_ids: Vec<(FileId, &SourceFile)> = data_files
         .iter()
         .map(|f| (sources.add(&f.name, ""), f))
         .collect();
-    for ((id, f), result) in ids.iter().zip(parse_data_files(&ids)) {
-        // Keep a file's text only when a diagnostic quotes it.
-        let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
-        if let (true, Contents::Text(text)) = (quoted, &f.contents) {
-            sources.set_text(*id, text.as_str());
-        }
-        match result {
-            Ok(fd) => {
-                diagnostics.extend(fd.warnings.iter().cloned());
-                loaded.push(fd);
-            }
-            Err(d) => {
-                diagnostics.push(d);
-                // The series of a rejected file are known to exist, so that
-                // rules that use them do not also report unknown names.
-                let series = data::series_name(stem(&f.name));
-                loaded.push(FileData {
-                    batches: vec![data::Batch {
-                        series,
-                        ..data::Batch::default()
-                    }],
-                    ..FileData::default()
-                });
-            }
-        }
-    }
-    let store = Store::build(&loaded);
-    if rule_files.is_empty() {
-        diagnostics.push(
-            Diagnostic::warning(Code::NoRuleFiles, "no rule files found").with_note(
-                "rule files end in `.rules`; tocsin looks under `rules/`, or where --rules points",
-            ),
-        );
-    }
     // Ids in path order first, then the texts parsed together; an
     // unreadable file keeps its place among the diagnostics.
     let ids: Vec<(FileId, Option<&str>)> = rule_files
@@ -307,7 +255,21 @@ pub fn load_with_syntax(
         .iter()
         .filter_map(|(id, text)| text.map(|t| (*id, t)))
         .collect();
-    let mut results = parse_rule_files(&texts).into_iter();
+    // Data and rules do not depend on each other until they are checked.
+    let (data, rules) = crate::parallel::join(|| load_data(&data_ids), || parse_rule_files(&texts));
+    for (id, text) in data.quoted {
+        sources.set_text(id, text);
+    }
+    let store = data.store;
+    let mut diagnostics = data.diagnostics;
+    if rule_files.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(Code::NoRuleFiles, "no rule files found").with_note(
+                "rule files end in `.rules`; tocsin looks under `rules/`, or where --rules points",
+            ),
+        );
+    }
+    let mut results = rules.into_iter();
     let mut parsed = Vec::new();
     for ((id, text), f) in ids.iter().zip(rule_files) {
         match text.and_then(|_| results.next()) {
