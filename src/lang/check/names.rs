@@ -62,11 +62,13 @@ impl<'a> Defs<'a> {
 /// Collects the items of all files and reports names defined twice or
 /// taken from a data series.
 pub fn collect<'a>(files: &[(FileId, &'a RuleFile)], data: &[&'a str]) -> Defs<'a> {
+    let items: usize = files.iter().map(|(_, rf)| rf.items.len()).sum();
     let mut defs = Defs {
         series: Vec::new(),
         lets: Vec::new(),
-        rules: Vec::new(),
-        names: FxHashMap::default(),
+        rules: Vec::with_capacity(items),
+        // Sized once: growing would hash every name again.
+        names: FxHashMap::with_capacity_and_hasher(data.len() + items, Default::default()),
         diagnostics: Vec::new(),
     };
     for name in data {

@@ -212,17 +212,17 @@ fn operand<'a>(p: fn(In<'a>) -> PResult<'a, Expr>) -> impl FnMut(In<'a>) -> PRes
 }
 
 fn literal_word(i: In) -> Option<(In, ExprKind, Span)> {
-    for (kw, kind) in [
-        ("true", ExprKind::Bool(true)),
-        ("false", ExprKind::Bool(false)),
-        ("none", ExprKind::None),
-        ("now", ExprKind::Now),
-    ] {
-        if let Ok((rest, span)) = keyword(kw)(i) {
-            return Some((rest, kind, span));
-        }
-    }
-    None
+    // The whole word, matched once, rather than each keyword tried in turn.
+    let n = word_len(i.fragment());
+    let kind = match &i.fragment()[..n] {
+        "true" => ExprKind::Bool(true),
+        "false" => ExprKind::Bool(false),
+        "none" => ExprKind::None,
+        "now" => ExprKind::Now,
+        _ => return None,
+    };
+    let rest = i.take_from(n);
+    Some((rest, kind, span_between(i, rest)))
 }
 
 fn primary(i: In<'_>) -> PResult<'_, Expr> {
