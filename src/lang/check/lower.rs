@@ -284,7 +284,8 @@ impl<'a> Lowerer<'a> {
     fn lower_rule(&mut self, i: usize) {
         let (file, item) = self.defs.rules[i];
         self.stack.push(Def::Rule(i));
-        let mut seen: FxHashMap<FieldKey, Span> = FxHashMap::default();
+        // A rule has a handful of fields: a list beats a table.
+        let mut seen: Vec<(FieldKey, Span)> = Vec::with_capacity(item.fields.len());
         let mut when = None;
         let mut rule = RuleDef {
             name: item.name.name.clone(),
@@ -302,7 +303,7 @@ impl<'a> Lowerer<'a> {
         };
         for field in &item.fields {
             if field.key != FieldKey::Source {
-                if let Some(first) = seen.get(&field.key) {
+                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == field.key) {
                     self.diags.push(
                         err(
                             Code::DuplicateField,
@@ -315,7 +316,7 @@ impl<'a> Lowerer<'a> {
                     );
                     continue;
                 }
-                seen.insert(field.key, field.key_span);
+                seen.push((field.key, field.key_span));
             }
             match &field.value {
                 FieldValue::Expr(e) => when = Some(self.condition(e)),

@@ -131,12 +131,12 @@ pub fn any_word(i: In<'_>) -> PResult<'_, Ident> {
     if n == 0 {
         return fail_expected(i, "a name");
     }
-    let (rest, w) = (i.take_from(n), i.take(n));
+    let start = i.location_offset();
     Ok((
-        rest,
+        i.take_from(n),
         Ident {
-            name: w.fragment().to_string(),
-            span: span_between(w, rest),
+            name: i.fragment()[..n].to_string(),
+            span: Span::new(i.extra, start, start + n),
         },
     ))
 }
