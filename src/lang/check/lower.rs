@@ -597,7 +597,15 @@ impl<'a> Lowerer<'a> {
             }
             Params::Weights => self.weighted(args, span, &usage()),
             Params::Fixed(params) => {
-                let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
+                // On the stack for the usual few parameters.
+                let mut few = [None; 4];
+                let mut many = Vec::new();
+                let slots: &mut [Option<&Expr>] = if params.len() <= few.len() {
+                    &mut few[..params.len()]
+                } else {
+                    many.resize(params.len(), None);
+                    &mut many
+                };
                 let mut ok = true;
                 let mut positional = 0;
                 for a in args {
