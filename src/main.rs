@@ -9,10 +9,7 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("tocsin".into())
         .stack_size(256 << 20)
-        .spawn(|| {
-            tocsin::heap::reserve();
-            tocsin::cli::main()
-        });
+        .spawn(tocsin::cli::main);
     match worker {
         Ok(handle) => handle.join().unwrap_or_else(|_| ExitCode::from(2)),
         Err(_) => tocsin::cli::main(),

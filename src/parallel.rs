@@ -4,30 +4,6 @@
 /// same room as the command's main thread.
 const STACK: usize = 256 << 20;
 
-/// Runs `a` on a thread of its own while the calling thread runs `b`, and
-/// returns both results (`a` runs here too when no thread can be had).
-pub(crate) fn join<A: Send, B>(a: impl Fn() -> A + Sync, b: impl FnOnce() -> B) -> (A, B) {
-    let a = &a;
-    std::thread::scope(|scope| {
-        let spawned =
-            std::thread::Builder::new()
-                .stack_size(STACK)
-                .spawn_scoped(scope, move || {
-                    crate::heap::reserve();
-                    a()
-                });
-        let b = b();
-        let a = match spawned {
-            Ok(handle) => match handle.join() {
-                Ok(a) => a,
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            Err(_) => a(),
-        };
-        (a, b)
-    })
-}
-
 /// Runs `work` on every file, on every core (up to eight) when the files
 /// hold at least `min_bytes` in all (by `bytes`), and returns the results
 /// in the files' order.
@@ -69,7 +45,7 @@ pub(crate) fn in_parallel<T: Sync, R: Send>(
                     std::thread::Builder::new()
                         .stack_size(STACK)
                         .spawn_scoped(scope, move || {
-                            crate::heap::reserve();
+                            crate::heap::reserve_if_asked();
                             run(chunk)
                         });
                 spawned.map_err(|_| chunk)

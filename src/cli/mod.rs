@@ -130,7 +130,7 @@ fn load(inputs: &Inputs) -> Result<crate::workspace::Workspace, u8> {
 
 /// Leaves `value` to the process exit. The one-shot commands end right
 /// after their output, and freeing a large structure node by node would
-/// only delay it (by about a tenth of a `check` of a few thousand rules).
+/// only delay it (by about a sixth of a `check` of a few thousand rules).
 fn leave<T>(value: T) {
     std::mem::forget(value);
 }
