@@ -26,7 +26,8 @@ pub struct Lowerer<'a> {
     data_slots: FxHashMap<String, usize>,
     named_series: Vec<Slot<Option<usize>>>,
     lets: Vec<Slot<LetDef>>,
-    rules: Vec<Option<RuleDef>>,
+    /// Lowered in order, each once: the `i`th pushed is rule `i`.
+    rules: Vec<RuleDef>,
     /// Definitions being lowered, innermost last; references found are
     /// edges from the innermost.
     stack: Vec<Def>,
@@ -51,7 +52,7 @@ impl<'a> Lowerer<'a> {
         Lowerer {
             named_series: vec![Slot::Todo; defs.series.len()],
             lets: vec![Slot::Todo; defs.lets.len()],
-            rules: vec![None; defs.rules.len()],
+            rules: Vec::with_capacity(defs.rules.len()),
             defs,
             diags,
             series: Vec::new(),
@@ -69,7 +70,7 @@ impl<'a> Lowerer<'a> {
         for i in 0..self.lets.len() {
             self.lower_let(i);
         }
-        for i in 0..self.rules.len() {
+        for i in 0..self.defs.rules.len() {
             self.lower_rule(i);
         }
         self.report_cycles();
@@ -89,12 +90,11 @@ impl<'a> Lowerer<'a> {
                 },
             })
             .collect();
-        let rules = self.rules.into_iter().flatten().collect();
         (
             Program {
                 series: self.series,
                 lets,
-                rules,
+                rules: self.rules,
             },
             self.diags,
         )
@@ -364,7 +364,7 @@ impl<'a> Lowerer<'a> {
             ),
         }
         self.stack.pop();
-        self.rules[i] = Some(rule);
+        self.rules.push(rule);
     }
 
     fn condition(&mut self, e: &Expr) -> Node {
