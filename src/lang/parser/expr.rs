@@ -319,6 +319,9 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol(")", ")")(rest) {
+            // Room not used goes back (in place) to the allocations that
+            // follow.
+            args.shrink_to_fit();
             return Ok((
                 rest,
                 Expr {
@@ -447,6 +450,7 @@ fn predicates(mut i: In<'_>) -> PResult<'_, Vec<Predicate>> {
                         .note("a filter holds predicates such as `actor ~ \"houthi\"`; remove the brackets to take every observation"),
                 );
             }
+            preds.shrink_to_fit();
             return Ok((rest, preds));
         }
         let (rest, pred) = match predicate(rest) {

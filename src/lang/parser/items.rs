@@ -78,6 +78,9 @@ fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol("}", "}")(rest) {
+            // Give back the room not used (in place): the allocations that
+            // follow take it instead of fresh pages.
+            out.shrink_to_fit();
             return Ok((rest, out));
         }
         let (after_key, key) = match any_word(rest) {
