@@ -3,8 +3,8 @@
 
 use super::{Fields, FileData};
 use crate::diag::FileId;
+use crate::fxhash::FxHashMap;
 use crate::time::Date;
-use std::collections::HashMap;
 
 /// Index of a series in a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,7 +48,7 @@ impl Series {
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     series: Vec<Series>,
-    by_name: HashMap<String, SeriesId>,
+    by_name: FxHashMap<String, SeriesId>,
 }
 
 impl Store {

@@ -2,9 +2,9 @@
 //! Lets are lowered on first use so that their types are known wherever
 //! they are referenced, in any file and any order.
 
-use super::fxhash::{FxHashMap, FxHashSet};
 use super::names::{Def, Defs};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::lang::ast::*;
 use crate::lang::functions::{Func, Params};
 use crate::lang::program::*;

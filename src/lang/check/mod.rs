@@ -3,7 +3,6 @@
 //! Every problem is reported, not just the first.
 
 mod depth;
-mod fxhash;
 mod lower;
 mod names;
 

@@ -1,8 +1,8 @@
 //! The one namespace of a ruleset: every item and data series by name,
 //! with duplicates reported naming both places.
 
-use super::fxhash::FxHashMap;
 use crate::diag::{Code, Diagnostic, FileId, Span};
+use crate::fxhash::FxHashMap;
 use crate::lang::ast::{Item, LetItem, RuleFile, RuleItem, SeriesItem};
 
 /// What a name refers to.

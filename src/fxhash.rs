@@ -1,10 +1,11 @@
-//! A fast hasher for the checker's name tables.
+//! A fast hasher for the tables of names built while loading.
 //!
-//! The tables are keyed by names from the rule files and small integers;
-//! the default SipHash, built to resist keys chosen to collide, took about
-//! a sixth of the checking time. This is the multiply-and-rotate hash of
-//! rustc (FxHash): a few instructions a word. A ruleset whose names were
-//! chosen to collide would only slow its own check down.
+//! The checker's tables are keyed by names from the rule files and small
+//! integers, the data loader's by series names and cells from the data
+//! files; the default SipHash, built to resist keys chosen to collide, took
+//! about a sixth of the checking time. This is the multiply-and-rotate hash
+//! of rustc (FxHash): a few instructions a word. Files whose names were
+//! chosen to collide would only slow their own loading down.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
