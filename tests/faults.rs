@@ -134,7 +134,8 @@ fn a_full_state_disk_delays_announcements_and_loses_none() {
 
     // Still serving, and saying what is owed.
     assert_eq!(d.get("/healthz").0, 200);
-    assert_eq!(metric(&d, "tocsin_state_unrecorded_changes"), 1.0);
+    // Published just after the notice is printed.
+    eventually(|| metric(&d, "tocsin_state_unrecorded_changes") == 1.0);
     // Tried again while the disk stays full: no status event, more notices.
     let (again, seen) = d.expect(|e| is_notice(e, "not recorded"));
     assert!(again["message"]
@@ -154,7 +155,7 @@ fn a_full_state_disk_delays_announcements_and_loses_none() {
         seen.iter().any(|e| is_notice(e, "can be written again")),
         "{seen:?}"
     );
-    assert_eq!(metric(&d, "tocsin_state_unrecorded_changes"), 0.0);
+    eventually(|| metric(&d, "tocsin_state_unrecorded_changes") == 0.0);
     assert_eq!(Daemon::statuses(&d.drain(Duration::from_millis(2500))), []);
 
     // The journal is whole: one unbroken chain, ending where the data is,

@@ -10,9 +10,9 @@
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
 use super::{series_name, Batch, FileData};
 use crate::diag::{Code, Diagnostic, FileId, Span};
+use crate::fxhash::FxHashMap;
 use crate::time::{month_length, Date};
 use ::csv::{Position, ReaderBuilder, StringRecord};
-use std::collections::HashMap;
 
 /// Parses a CSV file; see the module documentation and `spec/data.md`.
 pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
@@ -318,9 +318,9 @@ struct Batches {
     field_names: Vec<String>,
     batches: Vec<Batch>,
     /// Batch index by `series` cell as written (trimmed).
-    by_cell: HashMap<Box<str>, usize>,
+    by_cell: FxHashMap<Box<str>, usize>,
     /// Batch index by normalised name, so that `a-b` and `a b` share one.
-    by_name: HashMap<String, usize>,
+    by_name: FxHashMap<String, usize>,
     /// The previous row's cell and batch: files usually list one series
     /// after another, so most rows skip the hash lookup.
     last: Option<(String, usize)>,
@@ -332,8 +332,8 @@ impl Batches {
             stem: series_name(stem),
             field_names,
             batches: Vec::new(),
-            by_cell: HashMap::new(),
-            by_name: HashMap::new(),
+            by_cell: FxHashMap::default(),
+            by_name: FxHashMap::default(),
             last: None,
         }
     }

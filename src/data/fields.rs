@@ -1,7 +1,7 @@
 //! String fields of observations, stored by column with interned cells so
 //! that a million rows of `actor = "Houthi"` cost four bytes each.
 
-use std::collections::HashMap;
+use crate::fxhash::FxHashMap;
 
 /// The string fields of one series: named columns, one cell per row.
 #[derive(Clone, Debug, Default)]
@@ -10,7 +10,7 @@ pub struct Fields {
     lower: Vec<String>,
     columns: Vec<Vec<u32>>,
     strings: Vec<Box<str>>,
-    interned: HashMap<Box<str>, u32>,
+    interned: FxHashMap<Box<str>, u32>,
     rows: usize,
 }
 

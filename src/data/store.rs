@@ -3,8 +3,8 @@
 
 use super::{Batch, Fields, FileData};
 use crate::diag::FileId;
+use crate::fxhash::FxHashMap;
 use crate::time::Date;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Index of a series in a [`Store`].
@@ -176,14 +176,14 @@ struct Building {
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     series: Vec<Series>,
-    by_name: HashMap<String, SeriesId>,
+    by_name: FxHashMap<String, SeriesId>,
 }
 
 /// Merges files' batches into series.
 #[derive(Default)]
 struct Builder {
     series: Vec<Building>,
-    by_name: HashMap<String, SeriesId>,
+    by_name: FxHashMap<String, SeriesId>,
 }
 
 impl Builder {

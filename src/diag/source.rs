@@ -1,6 +1,6 @@
 //! The files that diagnostics point into.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -10,7 +10,18 @@ pub struct FileId(pub u32);
 struct SourceFile {
     name: String,
     text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Found when first needed: most files never have a diagnostic.
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
 }
 
 /// File names and texts, so that byte spans can be shown as `FILE:LINE:COL`
@@ -28,14 +39,10 @@ impl SourceMap {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
-        let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         self.files.push(SourceFile {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: OnceLock::new(),
         });
         FileId(self.files.len() as u32 - 1)
     }
@@ -81,8 +88,9 @@ impl SourceMap {
             return (1, 1);
         };
         let offset = offset.min(f.text.len());
-        let line = f.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = f.line_starts[line];
+        let starts = f.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line];
         let col = f
             .text
             .get(start..offset)
@@ -94,7 +102,7 @@ impl SourceMap {
     pub(crate) fn line_starts(&self, id: FileId) -> &[usize] {
         self.files
             .get(id.0 as usize)
-            .map_or(&[0][..], |f| &f.line_starts)
+            .map_or(&[0][..], |f| f.line_starts())
     }
 }
 

@@ -367,7 +367,9 @@ pub enum ExprKind {
     /// A bare name: a series, let, indicator or alert.
     Name(Ident),
     /// A series with a filter and/or projection: `acled[actor1 ~ "houthi"]`.
-    Series(SeriesExpr),
+    /// Boxed: it is the largest kind, and every expression would be as
+    /// large.
+    Series(Box<SeriesExpr>),
     /// `f(arg, name: arg)`
     Call {
         /// The function's name.

@@ -132,21 +132,27 @@ impl SeriesDef {
     /// What the series is, ignoring where it is written and how it is
     /// shown: two definitions with the same key hold the same observations.
     pub fn key(&self) -> String {
-        let steps: String = self
-            .steps
-            .iter()
-            .map(|s| match s {
+        use std::fmt::Write;
+        // Written into one string: interning a series computes its key.
+        let mut key = format!("{}\u{0}", self.root);
+        for step in &self.steps {
+            match step {
                 Step::Filter(preds) => {
-                    let preds: Vec<String> = preds
-                        .iter()
-                        .map(|(f, t)| format!("{:?} {t:?}", f.name))
-                        .collect();
-                    format!("[{}]", preds.join(","))
+                    key.push('[');
+                    for (k, (f, t)) in preds.iter().enumerate() {
+                        if k > 0 {
+                            key.push(',');
+                        }
+                        let _ = write!(key, "{:?} {t:?}", f.name);
+                    }
+                    key.push(']');
                 }
-                Step::Project(f) => format!(".{:?}", f.name),
-            })
-            .collect();
-        format!("{}\u{0}{steps}", self.root)
+                Step::Project(f) => {
+                    let _ = write!(key, ".{:?}", f.name);
+                }
+            }
+        }
+        key
     }
 }
 

@@ -7,15 +7,15 @@
 use super::names::{Def, Defs};
 use crate::diag::{Code, Diagnostic};
 use crate::lang::ast::*;
-use std::collections::HashMap;
 
 /// The longest chain of definitions allowed (`a` uses `b` uses `c` ...).
 pub const MAX_DEPTH: usize = 1000;
 
-fn refs_in_expr<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
-    // An explicit stack: expressions are at most 100 levels deep, but this
-    // walk should not depend on that.
-    let mut stack = vec![e];
+fn refs_in_expr<'a>(e: &'a Expr, out: &mut Vec<&'a str>, stack: &mut Vec<&'a Expr>) {
+    // An explicit stack (the caller's, reused): expressions are at most 100
+    // levels deep, but this walk should not depend on that.
+    stack.clear();
+    stack.push(e);
     while let Some(e) = stack.pop() {
         match &e.kind {
             ExprKind::Name(id) => out.push(&id.name),
@@ -39,19 +39,20 @@ fn refs_in_expr<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
     }
 }
 
-fn refs_of<'a>(defs: &Defs<'a>, def: Def) -> Vec<&'a str> {
-    let mut out = Vec::new();
+/// The names `def` reads, into `out` (cleared first).
+fn refs_of<'a>(defs: &Defs<'a>, def: Def, out: &mut Vec<&'a str>, stack: &mut Vec<&'a Expr>) {
+    out.clear();
     match def {
         Def::Series(i) => out.push(defs.series[i].expr.base.name.as_str()),
-        Def::Let(i) => refs_in_expr(&defs.lets[i].value, &mut out),
+        Def::Let(i) => refs_in_expr(&defs.lets[i].value, out, stack),
         Def::Rule(i) => {
             for f in &defs.rules[i].1.fields {
                 match &f.value {
-                    FieldValue::Expr(e) => refs_in_expr(e, &mut out),
+                    FieldValue::Expr(e) => refs_in_expr(e, out, stack),
                     FieldValue::Template(t) => {
                         for p in &t.parts {
                             if let TemplatePart::Hole(e) = p {
-                                refs_in_expr(e, &mut out);
+                                refs_in_expr(e, out, stack);
                             }
                         }
                     }
@@ -61,7 +62,6 @@ fn refs_of<'a>(defs: &Defs<'a>, def: Def) -> Vec<&'a str> {
         }
         Def::Data => {}
     }
-    out
 }
 
 /// An error when some chain of definitions is longer than [`MAX_DEPTH`].
@@ -71,20 +71,29 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
         .chain((0..defs.lets.len()).map(Def::Let))
         .chain((0..defs.rules.len()).map(Def::Rule))
         .collect();
-    let index: HashMap<Def, usize> = nodes.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+    // A definition's place in `nodes`.
+    let index = |d: &Def| match *d {
+        Def::Data => None,
+        Def::Series(i) => Some(i),
+        Def::Let(i) => Some(defs.series.len() + i),
+        Def::Rule(i) => Some(defs.series.len() + defs.lets.len() + i),
+    };
     // uses[i]: the definitions node i reads; users[j]: those that read j.
     let mut pending = vec![0usize; nodes.len()];
     let mut users: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let (mut refs, mut stack, mut deps) = (Vec::new(), Vec::new(), Vec::new());
     for (i, &d) in nodes.iter().enumerate() {
-        let mut deps: Vec<usize> = refs_of(defs, d)
-            .into_iter()
-            .filter_map(|n| defs.names.get(n))
-            .filter_map(|d| index.get(d).copied())
-            .collect();
+        refs_of(defs, d, &mut refs, &mut stack);
+        deps.clear();
+        deps.extend(
+            refs.iter()
+                .filter_map(|n| defs.names.get(n))
+                .filter_map(index),
+        );
         deps.sort_unstable();
         deps.dedup();
         pending[i] = deps.len();
-        for j in deps {
+        for &j in &deps {
             users[j].push(i);
         }
     }

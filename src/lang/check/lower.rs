@@ -4,10 +4,10 @@
 
 use super::names::{Def, Defs};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::lang::ast::*;
 use crate::lang::functions::{Func, Params};
 use crate::lang::program::*;
-use std::collections::{HashMap, HashSet};
 
 #[derive(Clone)]
 enum Slot<T> {
@@ -20,14 +20,18 @@ pub struct Lowerer<'a> {
     defs: Defs<'a>,
     diags: Vec<Diagnostic>,
     series: Vec<SeriesDef>,
-    series_keys: HashMap<String, usize>,
+    series_keys: FxHashMap<String, usize>,
+    /// The slot of each data series named as it is (no filter, no
+    /// projection).
+    data_slots: FxHashMap<String, usize>,
     named_series: Vec<Slot<Option<usize>>>,
     lets: Vec<Slot<LetDef>>,
-    rules: Vec<Option<RuleDef>>,
+    /// Lowered in order, each once: the `i`th pushed is rule `i`.
+    rules: Vec<RuleDef>,
     /// Definitions being lowered, innermost last; references found are
     /// edges from the innermost.
     stack: Vec<Def>,
-    edges: HashMap<Def, Vec<(Def, Span)>>,
+    edges: FxHashMap<Def, Vec<(Def, Span)>>,
 }
 
 fn err(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
@@ -48,13 +52,14 @@ impl<'a> Lowerer<'a> {
         Lowerer {
             named_series: vec![Slot::Todo; defs.series.len()],
             lets: vec![Slot::Todo; defs.lets.len()],
-            rules: vec![None; defs.rules.len()],
+            rules: Vec::with_capacity(defs.rules.len()),
             defs,
             diags,
             series: Vec::new(),
-            series_keys: HashMap::new(),
+            series_keys: FxHashMap::default(),
+            data_slots: FxHashMap::default(),
             stack: Vec::new(),
-            edges: HashMap::new(),
+            edges: FxHashMap::default(),
         }
     }
 
@@ -65,7 +70,7 @@ impl<'a> Lowerer<'a> {
         for i in 0..self.lets.len() {
             self.lower_let(i);
         }
-        for i in 0..self.rules.len() {
+        for i in 0..self.defs.rules.len() {
             self.lower_rule(i);
         }
         self.report_cycles();
@@ -85,12 +90,11 @@ impl<'a> Lowerer<'a> {
                 },
             })
             .collect();
-        let rules = self.rules.into_iter().flatten().collect();
         (
             Program {
                 series: self.series,
                 lets,
-                rules,
+                rules: self.rules,
             },
             self.diags,
         )
@@ -105,10 +109,18 @@ impl<'a> Lowerer<'a> {
     // ----- series -------------------------------------------------------
 
     fn intern_series(&mut self, def: SeriesDef) -> usize {
+        self.intern_series_as(def, |_| {})
+    }
+
+    /// Interns `def`, finishing it with `finish` (a label, say) only when
+    /// it is new.
+    fn intern_series_as(&mut self, def: SeriesDef, finish: impl FnOnce(&mut SeriesDef)) -> usize {
         let key = def.key();
         if let Some(&i) = self.series_keys.get(&key) {
             return i;
         }
+        let mut def = def;
+        finish(&mut def);
         self.series.push(def);
         self.series_keys.insert(key, self.series.len() - 1);
         self.series.len() - 1
@@ -135,8 +147,18 @@ impl<'a> Lowerer<'a> {
 
     /// Resolves a name used as a series.
     fn series_name(&mut self, id: &Ident) -> Option<usize> {
+        // A data series read as it is, the commonest case, is found by
+        // its name alone, without building its definition and key again.
+        if let Some(&slot) = self.data_slots.get(id.name.as_str()) {
+            return Some(slot);
+        }
+        let data = self.defs.names.get(id.name.as_str()) == Some(&Def::Data);
         let def = self.series_name_def(id)?;
-        Some(self.intern_series(def))
+        let slot = self.intern_series(def);
+        if data {
+            self.data_slots.insert(id.name.clone(), slot);
+        }
+        Some(slot)
     }
 
     fn series_name_def(&mut self, id: &Ident) -> Option<SeriesDef> {
@@ -192,9 +214,15 @@ impl<'a> Lowerer<'a> {
 
     fn series_expr(&mut self, se: &SeriesExpr) -> Option<usize> {
         let def = self.series_def(se)?;
-        Some(self.intern_series(def))
+        if se.filter.is_none() && se.projection.is_none() {
+            return Some(self.intern_series(def));
+        }
+        // Shown as written, by its first use.
+        Some(self.intern_series_as(def, |def| def.label = series_label(se)))
     }
 
+    /// The definition of a series expression, labelled as its base: the
+    /// caller names or shows it.
     fn series_def(&mut self, se: &SeriesExpr) -> Option<SeriesDef> {
         let mut def = self.series_name_def(&se.base)?;
         if se.filter.is_none() && se.projection.is_none() {
@@ -211,7 +239,6 @@ impl<'a> Lowerer<'a> {
         if let Some(field) = &se.projection {
             def.steps.push(Step::Project(field.clone()));
         }
-        def.label = series_label(se);
         def.span = se.span;
         Some(def)
     }
@@ -257,7 +284,8 @@ impl<'a> Lowerer<'a> {
     fn lower_rule(&mut self, i: usize) {
         let (file, item) = self.defs.rules[i];
         self.stack.push(Def::Rule(i));
-        let mut seen: HashMap<FieldKey, Span> = HashMap::new();
+        // A rule has a handful of fields: a list beats a table.
+        let mut seen: Vec<(FieldKey, Span)> = Vec::with_capacity(item.fields.len());
         let mut when = None;
         let mut rule = RuleDef {
             name: item.name.name.clone(),
@@ -275,7 +303,7 @@ impl<'a> Lowerer<'a> {
         };
         for field in &item.fields {
             if field.key != FieldKey::Source {
-                if let Some(first) = seen.get(&field.key) {
+                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == field.key) {
                     self.diags.push(
                         err(
                             Code::DuplicateField,
@@ -288,7 +316,7 @@ impl<'a> Lowerer<'a> {
                     );
                     continue;
                 }
-                seen.insert(field.key, field.key_span);
+                seen.push((field.key, field.key_span));
             }
             match &field.value {
                 FieldValue::Expr(e) => when = Some(self.condition(e)),
@@ -336,7 +364,7 @@ impl<'a> Lowerer<'a> {
             ),
         }
         self.stack.pop();
-        self.rules[i] = Some(rule);
+        self.rules.push(rule);
     }
 
     fn condition(&mut self, e: &Expr) -> Node {
@@ -527,7 +555,8 @@ impl<'a> Lowerer<'a> {
             }
             return invalid(span);
         };
-        let usage = format!("usage: {}", func.usage());
+        // Only for diagnostics: built when one is reported.
+        let usage = || format!("usage: {}", func.usage());
         match func.params() {
             Params::Bools => {
                 if args.is_empty() {
@@ -538,7 +567,7 @@ impl<'a> Lowerer<'a> {
                             span,
                             "no arguments",
                         )
-                        .with_note(usage),
+                        .with_note(usage()),
                     );
                     return invalid(span);
                 }
@@ -546,7 +575,8 @@ impl<'a> Lowerer<'a> {
                 let mut nodes = Vec::new();
                 for a in args {
                     if let Some(name) = &a.name {
-                        self.diags.push(self.named_not_allowed(func, name, &usage));
+                        self.diags
+                            .push(self.named_not_allowed(func, name, &usage()));
                         ok = false;
                     }
                     let n = self.expr(&a.value);
@@ -565,9 +595,17 @@ impl<'a> Lowerer<'a> {
                 }
                 node(NodeKind::Call(func, nodes), Type::Number, span)
             }
-            Params::Weights => self.weighted(args, span, &usage),
+            Params::Weights => self.weighted(args, span, &usage()),
             Params::Fixed(params) => {
-                let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
+                // On the stack for the usual few parameters.
+                let mut few = [None; 4];
+                let mut many = Vec::new();
+                let slots: &mut [Option<&Expr>] = if params.len() <= few.len() {
+                    &mut few[..params.len()]
+                } else {
+                    many.resize(params.len(), None);
+                    &mut many
+                };
                 let mut ok = true;
                 let mut positional = 0;
                 for a in args {
@@ -602,9 +640,9 @@ impl<'a> Lowerer<'a> {
                                         {
                                             d = d.with_note(format!("did you mean `{near}`?"));
                                         }
-                                        d.with_note(usage.clone())
+                                        d.with_note(usage())
                                     } else {
-                                        self.named_not_allowed(func, name, &usage)
+                                        self.named_not_allowed(func, name, &usage())
                                     };
                                     self.diags.push(d);
                                     ok = false;
@@ -626,7 +664,7 @@ impl<'a> Lowerer<'a> {
                                 "given again here",
                             )
                             .with_secondary(prev.span, "first given here")
-                            .with_note(usage.clone()),
+                            .with_note(usage()),
                         );
                         ok = false;
                     }
@@ -655,11 +693,11 @@ impl<'a> Lowerer<'a> {
                                 "missing arguments"
                             },
                         )
-                        .with_note(usage.clone()),
+                        .with_note(usage()),
                     );
                     ok = false;
                 }
-                let mut nodes = Vec::new();
+                let mut nodes = Vec::with_capacity(slots.len());
                 for (k, slot) in slots.iter().enumerate() {
                     let Some(arg) = slot else { continue };
                     let want = params[k].1;
@@ -761,7 +799,7 @@ impl<'a> Lowerer<'a> {
         }
         let mut ok = true;
         let mut pairs = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
         for a in args {
             let Some(name) = &a.name else {
                 self.diags.push(
@@ -819,8 +857,8 @@ impl<'a> Lowerer<'a> {
     // ----- cycles -------------------------------------------------------
 
     fn report_cycles(&mut self) {
-        let mut state: HashMap<Def, u8> = HashMap::new();
-        let mut reported: HashSet<Vec<Def>> = HashSet::new();
+        let mut state: FxHashMap<Def, u8> = FxHashMap::default();
+        let mut reported: FxHashSet<Vec<Def>> = FxHashSet::default();
         let mut roots: Vec<Def> = self.edges.keys().copied().collect();
         roots.sort_by_key(|d| self.defs.name_span(*d).map(|s| (s.file, s.start)));
         for root in roots {
@@ -833,9 +871,9 @@ impl<'a> Lowerer<'a> {
         &mut self,
         def: Def,
         via: Option<Span>,
-        state: &mut HashMap<Def, u8>,
+        state: &mut FxHashMap<Def, u8>,
         path: &mut Vec<(Def, Span)>,
-        reported: &mut HashSet<Vec<Def>>,
+        reported: &mut FxHashSet<Vec<Def>>,
     ) {
         match state.get(&def) {
             Some(2) => return,

@@ -2,8 +2,8 @@
 //! with duplicates reported naming both places.
 
 use crate::diag::{Code, Diagnostic, FileId, Span};
+use crate::fxhash::FxHashMap;
 use crate::lang::ast::{Item, LetItem, RuleFile, RuleItem, SeriesItem};
-use std::collections::HashMap;
 
 /// What a name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,7 +23,7 @@ pub struct Defs<'a> {
     pub series: Vec<&'a SeriesItem>,
     pub lets: Vec<&'a LetItem>,
     pub rules: Vec<(FileId, &'a RuleItem)>,
-    pub names: HashMap<&'a str, Def>,
+    pub names: FxHashMap<&'a str, Def>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -62,11 +62,13 @@ impl<'a> Defs<'a> {
 /// Collects the items of all files and reports names defined twice or
 /// taken from a data series.
 pub fn collect<'a>(files: &[(FileId, &'a RuleFile)], data: &[&'a str]) -> Defs<'a> {
+    let items: usize = files.iter().map(|(_, rf)| rf.items.len()).sum();
     let mut defs = Defs {
         series: Vec::new(),
         lets: Vec::new(),
-        rules: Vec::new(),
-        names: HashMap::new(),
+        rules: Vec::with_capacity(items),
+        // Sized once: growing would hash every name again.
+        names: FxHashMap::with_capacity_and_hasher(data.len() + items, Default::default()),
         diagnostics: Vec::new(),
     };
     for name in data {

@@ -17,10 +17,78 @@ pub struct PError {
     /// Byte offset where the problem is.
     pub offset: usize,
     /// What would have been accepted at `offset` (for "expected ...").
-    pub expected: Vec<&'static str>,
+    pub expected: Expected,
     /// A specific problem (bad literal, chained comparison, ...), which
     /// takes precedence over `expected`.
     pub problem: Option<Box<Problem>>,
+}
+
+/// How many labels [`Expected`] holds without allocating.
+const INLINE: usize = 4;
+
+/// What would have been accepted at one position: a set of labels.
+///
+/// A parser tries many alternatives and rejects most of them, and each
+/// rejection is an error; only the error finally reported is shown. The
+/// first few labels are therefore held inline, so that a rejected
+/// alternative costs no allocation, and only a larger set spills to the
+/// heap. Order and repeats do not matter: the message sorts the labels.
+#[derive(Clone, Debug, Default)]
+pub struct Expected {
+    inline: [&'static str; INLINE],
+    len: usize,
+    spill: Vec<&'static str>,
+}
+
+impl Expected {
+    /// The one label `what`.
+    pub fn one(what: &'static str) -> Expected {
+        let mut inline = [""; INLINE];
+        inline[0] = what;
+        Expected {
+            inline,
+            len: 1,
+            spill: Vec::new(),
+        }
+    }
+
+    /// The labels in `what`.
+    pub fn of(what: &[&'static str]) -> Expected {
+        let mut set = Expected::default();
+        for w in what {
+            set.insert(w);
+        }
+        set
+    }
+
+    /// Adds a label (once).
+    pub fn insert(&mut self, what: &'static str) {
+        if self.iter().any(|w| w == what) {
+            return;
+        }
+        if self.len < INLINE {
+            self.inline[self.len] = what;
+            self.len += 1;
+        } else {
+            self.spill.push(what);
+        }
+    }
+
+    /// The labels, in the order first added.
+    pub fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.inline[..self.len].iter().chain(&self.spill).copied()
+    }
+
+    /// True when nothing is expected.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl PartialEq for Expected {
+    fn eq(&self, other: &Expected) -> bool {
+        self.iter().eq(other.iter())
+    }
 }
 
 /// A specific problem with a token.
@@ -43,7 +111,16 @@ impl PError {
     pub fn expected(i: In, what: &'static str) -> PError {
         PError {
             offset: i.location_offset(),
-            expected: vec![what],
+            expected: Expected::one(what),
+            problem: None,
+        }
+    }
+
+    /// "expected `a`, `b` or ..." at the input's position.
+    pub fn expected_any(i: In, what: &[&'static str]) -> PError {
+        PError {
+            offset: i.location_offset(),
+            expected: Expected::of(what),
             problem: None,
         }
     }
@@ -58,7 +135,7 @@ impl PError {
     ) -> PError {
         PError {
             offset,
-            expected: Vec::new(),
+            expected: Expected::default(),
             problem: Some(Box::new(Problem {
                 code,
                 message: message.into(),
@@ -86,7 +163,7 @@ impl PError {
             return d;
         }
         let (found, len) = describe_token(text, self.offset);
-        let mut expected: Vec<&str> = self.expected.clone();
+        let mut expected: Vec<&str> = self.expected.iter().collect();
         expected.sort_unstable();
         expected.dedup();
         let message = match expected.as_slice() {
@@ -139,7 +216,7 @@ impl ParseError<In<'_>> for PError {
     fn from_error_kind(input: In, _kind: ErrorKind) -> Self {
         PError {
             offset: input.location_offset(),
-            expected: Vec::new(),
+            expected: Expected::default(),
             problem: None,
         }
     }
@@ -162,7 +239,9 @@ impl ParseError<In<'_>> for PError {
                     return other;
                 }
                 let mut merged = self;
-                merged.expected.extend(other.expected);
+                for what in other.expected.iter() {
+                    merged.expected.insert(what);
+                }
                 merged
             }
         }

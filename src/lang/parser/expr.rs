@@ -3,7 +3,8 @@
 
 use super::error::{expect, fail_expected, fail_problem, In, PError, PResult};
 use super::lexical::{
-    any_word, ident, keyword, lex, numeric, span_between, string, symbol, ws, NumLit,
+    any_word, blank_len, ident, keyword, lex, numeric, span_between, string, symbol, word_len, ws,
+    NumLit,
 };
 use crate::diag::{Code, Span};
 use crate::lang::ast::*;
@@ -211,17 +212,17 @@ fn operand<'a>(p: fn(In<'a>) -> PResult<'a, Expr>) -> impl FnMut(In<'a>) -> PRes
 }
 
 fn literal_word(i: In) -> Option<(In, ExprKind, Span)> {
-    for (kw, kind) in [
-        ("true", ExprKind::Bool(true)),
-        ("false", ExprKind::Bool(false)),
-        ("none", ExprKind::None),
-        ("now", ExprKind::Now),
-    ] {
-        if let Ok((rest, span)) = keyword(kw)(i) {
-            return Some((rest, kind, span));
-        }
-    }
-    None
+    // The whole word, matched once, rather than each keyword tried in turn.
+    let n = word_len(i.fragment());
+    let kind = match &i.fragment()[..n] {
+        "true" => ExprKind::Bool(true),
+        "false" => ExprKind::Bool(false),
+        "none" => ExprKind::None,
+        "now" => ExprKind::Now,
+        _ => return None,
+    };
+    let rest = i.take_from(n);
+    Some((rest, kind, span_between(i, rest)))
 }
 
 fn primary(i: In<'_>) -> PResult<'_, Expr> {
@@ -286,7 +287,7 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
                         rest,
                         Expr {
                             span: s.span,
-                            kind: ExprKind::Series(s),
+                            kind: ExprKind::Series(Box::new(s)),
                         },
                     ))
                 }
@@ -312,10 +313,15 @@ fn closing<'a>(sym: &'static str, label: &'static str) -> impl FnMut(In<'a>) -> 
 }
 
 fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
-    let mut args = Vec::new();
+    // Most functions take one or two arguments; a first push would make
+    // room for four.
+    let mut args = Vec::with_capacity(2);
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol(")", ")")(rest) {
+            // Room not used goes back (in place) to the allocations that
+            // follow.
+            args.shrink_to_fit();
             return Ok((
                 rest,
                 Expr {
@@ -324,11 +330,16 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
                 },
             ));
         }
-        let named = any_word(rest).ok().and_then(|(after, name)| {
-            let (after, _) = ws(after).ok()?;
-            let (after, _) = symbol(":", ":")(after).ok()?;
-            Some((after, name))
-        });
+        // `name:` starts a named argument; the name is only taken (and
+        // copied) once the colon is seen.
+        let named = word_then_colon(rest)
+            .then(|| any_word(rest).ok())
+            .flatten()
+            .and_then(|(after, name)| {
+                let (after, _) = ws(after).ok()?;
+                let (after, _) = symbol(":", ":")(after).ok()?;
+                Some((after, name))
+            });
         let (rest, arg) = match named {
             Some((after, name)) => {
                 let (after, value) = lex(operand(expr))(after)?;
@@ -352,14 +363,21 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
             Err(_) => match symbol(")", ")")(rest) {
                 Ok(_) => rest,
                 Err(_) => {
-                    return Err(nom::Err::Failure(PError {
-                        expected: vec!["`,`", "`)`"],
-                        ..PError::expected(rest, "`,`")
-                    }))
+                    return Err(nom::Err::Failure(PError::expected_any(
+                        rest,
+                        &["`,`", "`)`"],
+                    )))
                 }
             },
         };
     }
+}
+
+/// True when the input starts with a word followed, after blanks, by `:`.
+fn word_then_colon(i: In<'_>) -> bool {
+    let s = i.fragment();
+    let n = word_len(s);
+    n > 0 && s[n + blank_len(&s[n..])..].starts_with(':')
 }
 
 /// A series expression: a name with an optional filter and projection.
@@ -432,6 +450,7 @@ fn predicates(mut i: In<'_>) -> PResult<'_, Vec<Predicate>> {
                         .note("a filter holds predicates such as `actor ~ \"houthi\"`; remove the brackets to take every observation"),
                 );
             }
+            preds.shrink_to_fit();
             return Ok((rest, preds));
         }
         let (rest, pred) = match predicate(rest) {
@@ -445,10 +464,10 @@ fn predicates(mut i: In<'_>) -> PResult<'_, Vec<Predicate>> {
             Err(_) => match symbol("]", "]")(rest) {
                 Ok(_) => rest,
                 Err(_) => {
-                    return Err(nom::Err::Failure(PError {
-                        expected: vec!["`,`", "`]`"],
-                        ..PError::expected(rest, "`,`")
-                    }))
+                    return Err(nom::Err::Failure(PError::expected_any(
+                        rest,
+                        &["`,`", "`]`"],
+                    )))
                 }
             },
         };
@@ -492,10 +511,10 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
                 Ok((after, _)) => after,
                 Err(_) if symbol("]", "]")(after).is_ok() => after,
                 Err(_) => {
-                    return Err(nom::Err::Failure(PError {
-                        expected: vec!["`,`", "`]`"],
-                        ..PError::expected(after, "`,`")
-                    }))
+                    return Err(nom::Err::Failure(PError::expected_any(
+                        after,
+                        &["`,`", "`]`"],
+                    )))
                 }
             };
         }

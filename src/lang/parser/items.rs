@@ -65,26 +65,31 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
             ));
         }
     }
-    Err(nom::Err::Error(PError {
-        expected: vec!["`series`", "`let`", "`indicator`", "`alert`"],
-        ..PError::expected(i, "")
-    }))
+    Err(nom::Err::Error(PError::expected_any(
+        i,
+        &["`series`", "`let`", "`indicator`", "`alert`"],
+    )))
 }
 
 fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
-    let mut out = Vec::new();
+    // Rules rarely have more than three fields (`severity`, `when`,
+    // `for`); a first push would make room for four.
+    let mut out = Vec::with_capacity(3);
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol("}", "}")(rest) {
+            // Give back the room not used (in place): the allocations that
+            // follow take it instead of fresh pages.
+            out.shrink_to_fit();
             return Ok((rest, out));
         }
         let (after_key, key) = match any_word(rest) {
             Ok(ok) => ok,
             Err(_) => {
-                return Err(nom::Err::Error(PError {
-                    expected: vec!["a field such as `when:`", "`}`"],
-                    ..PError::expected(rest, "")
-                }))
+                return Err(nom::Err::Error(PError::expected_any(
+                    rest,
+                    &["a field such as `when:`", "`}`"],
+                )))
             }
         };
         let Some(field_key) = FieldKey::parse(&key.name) else {
@@ -166,10 +171,7 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
                     Ok((after, _)) => after,
                     Err(_) => {
                         symbol("]", "`]`")(after).map_err(|_| {
-                            nom::Err::Failure(PError {
-                                expected: vec!["`,`", "`]`"],
-                                ..PError::expected(after, "")
-                            })
+                            nom::Err::Failure(PError::expected_any(after, &["`,`", "`]`"]))
                         })?;
                         after
                     }
@@ -264,10 +266,10 @@ fn template(raw: In) -> Result<Vec<TemplatePart>, nom::Err<PError>> {
                 };
                 let (rest, _) = ws(rest)?;
                 if !rest.fragment().is_empty() {
-                    return fail(PError {
-                        expected: vec!["`}` to close the template expression"],
-                        ..PError::expected(rest, "")
-                    });
+                    return fail(PError::expected_any(
+                        rest,
+                        &["`}` to close the template expression"],
+                    ));
                 }
                 parts.push(TemplatePart::Hole(e));
                 k = close + 1;

@@ -36,7 +36,35 @@ pub const RESERVED: &[&str] = &[
 
 /// True for a reserved word.
 pub fn is_reserved(word: &str) -> bool {
-    RESERVED.contains(&word)
+    // Every name parsed is tested: one match rather than a scan of the
+    // list (a test keeps the two the same).
+    matches!(
+        word,
+        "series"
+            | "let"
+            | "indicator"
+            | "alert"
+            | "when"
+            | "for"
+            | "title"
+            | "description"
+            | "source"
+            | "tags"
+            | "severity"
+            | "summary"
+            | "and"
+            | "or"
+            | "not"
+            | "in"
+            | "true"
+            | "false"
+            | "now"
+            | "none"
+            | "info"
+            | "watch"
+            | "warning"
+            | "critical"
+    )
 }
 
 /// The span from `start` (an input position) to `end`.
@@ -45,8 +73,20 @@ pub fn span_between(start: In, end: In) -> Span {
 }
 
 /// Skips blanks and `#` comments.
+#[inline]
 pub fn ws(i: In<'_>) -> PResult<'_, ()> {
-    let s = i.fragment();
+    let n = blank_len(i.fragment());
+    if n == 0 {
+        // Most tokens follow no blank: keep the input as it is rather than
+        // slice it (slicing counts the lines passed).
+        return Ok((i, ()));
+    }
+    Ok((i.take_from(n), ()))
+}
+
+/// The length of the blanks and `#` comments at the start of `s`.
+#[inline]
+pub(crate) fn blank_len(s: &str) -> usize {
     let mut n = 0;
     let bytes = s.as_bytes();
     while n < bytes.len() {
@@ -60,7 +100,7 @@ pub fn ws(i: In<'_>) -> PResult<'_, ()> {
             _ => break,
         }
     }
-    Ok((i.take_from(n), ()))
+    n
 }
 
 /// Runs `p` after skipping blanks.
@@ -73,7 +113,8 @@ pub fn lex<'a, T>(
     }
 }
 
-fn word_len(s: &str) -> usize {
+/// The length of the word `[A-Za-z_][A-Za-z0-9_]*` at the start of `s`.
+pub(crate) fn word_len(s: &str) -> usize {
     let b = s.as_bytes();
     if b.is_empty() || !(b[0].is_ascii_alphabetic() || b[0] == b'_') {
         return 0;
@@ -90,12 +131,12 @@ pub fn any_word(i: In<'_>) -> PResult<'_, Ident> {
     if n == 0 {
         return fail_expected(i, "a name");
     }
-    let (rest, w) = (i.take_from(n), i.take(n));
+    let start = i.location_offset();
     Ok((
-        rest,
+        i.take_from(n),
         Ident {
-            name: w.fragment().to_string(),
-            span: span_between(w, rest),
+            name: i.fragment()[..n].to_string(),
+            span: Span::new(i.extra, start, start + n),
         },
     ))
 }
@@ -121,7 +162,14 @@ pub fn ident(i: In<'_>) -> PResult<'_, Ident> {
 /// Exactly the keyword `kw`, not followed by a name character.
 pub fn keyword<'a>(kw: &'static str) -> impl FnMut(In<'a>) -> PResult<'a, Span> {
     move |i: In<'a>| {
-        if word_len(i.fragment()) == kw.len() && i.fragment().starts_with(kw) {
+        // The keyword's letters, then no name character: cheaper than
+        // measuring the whole word, which may be a long name.
+        let s = i.fragment();
+        let name_follows = s
+            .as_bytes()
+            .get(kw.len())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+        if s.starts_with(kw) && !name_follows {
             let rest = i.take_from(kw.len());
             Ok((rest, span_between(i, rest)))
         } else {
@@ -429,6 +477,13 @@ mod tests {
             string(input(r#""a\tb""#)),
             Err(nom::Err::Failure(_))
         ));
+    }
+
+    #[test]
+    fn reserved_words_are_the_list() {
+        assert!(RESERVED.iter().all(|w| is_reserved(w)));
+        assert_eq!(RESERVED.len(), 24);
+        assert!(!is_reserved("seriess") && !is_reserved("Series") && !is_reserved(""));
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn test_block(i: In<'_>) -> PResult<'_, Test> {
             checks.push(at);
             rest = after;
         } else {
-            return expected_here(next, vec!["`data`", "`at`", "`}`"]);
+            return expected_here(next, &["`data`", "`at`", "`}`"]);
         }
     }
 }
@@ -147,7 +147,7 @@ fn expectation(i: In<'_>) -> PResult<'_, Expect> {
         Err(_) => {
             return expected_here(
                 i,
-                vec![
+                &[
                     "an expectation such as `NAME met`",
                     "`value`",
                     "`summary`",
@@ -228,7 +228,7 @@ fn value_expectation(i: In<'_>) -> PResult<'_, ExpectKind> {
     let (rest, op) = match cmp_op(after_ws) {
         Ok(ok) => ok,
         Err(nom::Err::Error(_)) => {
-            return expected_here(after_ws, vec!["a comparison such as `== 3`"])
+            return expected_here(after_ws, &["a comparison such as `== 3`"])
         }
         Err(e) => return Err(e),
     };
@@ -294,7 +294,7 @@ fn summary_expectation(i: In<'_>) -> PResult<'_, ExpectKind> {
     } else if let Ok((after, _)) = symbol("~", "`~`")(rest) {
         (after, false)
     } else {
-        return expected_here(rest, vec!["`~` (contains)", "`==`"]);
+        return expected_here(rest, &["`~` (contains)", "`==`"]);
     };
     let (rest, text) = cut(lex(expect("a string", string)))(rest)?;
     Ok((rest, ExpectKind::Summary { rule, exact, text }))

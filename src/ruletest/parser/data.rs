@@ -70,7 +70,7 @@ pub fn data_block(i: In<'_>) -> PResult<'_, DataBlock> {
             let (after, p) = point(next)?;
             (after, Entry::Point(p))
         } else {
-            return expected_here(next, vec!["a date such as 2025-01-01", "`every`", "`}`"]);
+            return expected_here(next, &["a date such as 2025-01-01", "`every`", "`}`"]);
         };
         entries.push(entry);
         rest = after;
@@ -147,7 +147,7 @@ fn run(i: In<'_>) -> PResult<'_, Run> {
     }
     if values.is_empty() {
         let (next, _) = ws(rest)?;
-        return expected_here(next, vec!["values after `:`, such as `1 2 4 8`"]);
+        return expected_here(next, &["values after `:`, such as `1 2 4 8`"]);
     }
     let r = Run {
         step,
@@ -322,7 +322,7 @@ fn field_list(mut i: In<'_>) -> PResult<'_, Vec<DataField>> {
         } else {
             match any_word(next) {
                 Ok((after, w)) => (after, w.name),
-                Err(_) => return expected_here(next, vec!["a field name", "`}`"]),
+                Err(_) => return expected_here(next, &["a field name", "`}`"]),
             }
         };
         let (after, _) = cut(lex(symbol(":", "`:`")))(after)?;
@@ -344,7 +344,7 @@ fn field_list(mut i: In<'_>) -> PResult<'_, Vec<DataField>> {
         i = match symbol(",", ",")(after) {
             Ok((after, _)) => after,
             Err(_) if symbol("}", "}")(after).is_ok() => after,
-            Err(_) => return expected_here(after, vec!["`,`", "`}`"]),
+            Err(_) => return expected_here(after, &["`,`", "`}`"]),
         };
     }
 }

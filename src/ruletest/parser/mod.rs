@@ -81,17 +81,15 @@ fn top(i: In<'_>) -> PResult<'_, Top> {
 }
 
 /// A failure (no backtracking) saying what would have been accepted.
-fn expected_here<'a, T>(i: In<'a>, expected: Vec<&'static str>) -> PResult<'a, T> {
-    Err(nom::Err::Failure(PError {
-        expected,
-        ..PError::expected(i, "")
-    }))
+fn expected_here<'a, T>(i: In<'a>, expected: &[&'static str]) -> PResult<'a, T> {
+    Err(nom::Err::Failure(PError::expected_any(i, expected)))
 }
 
 /// The error for a word (or anything else) that cannot start a block.
 fn unexpected_at_top(i: In) -> PError {
-    let expected = PError {
-        expected: vec![
+    let expected = PError::expected_any(
+        i,
+        &[
             "`test`",
             "`data`",
             "`series`",
@@ -99,8 +97,7 @@ fn unexpected_at_top(i: In) -> PError {
             "`indicator`",
             "`alert`",
         ],
-        ..PError::expected(i, "")
-    };
+    );
     let Ok((_, word)) = any_word(i) else {
         return expected;
     };
