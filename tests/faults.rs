@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{free_port, history, write, Daemon};
+use common::{free_port, history, history_in, write, Daemon};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -171,22 +171,12 @@ fn a_full_state_disk_delays_announcements_and_loses_none() {
 /// The statuses `high` was announced with, in order, checking each entry
 /// starts where the one before ended.
 fn state_chain(project: &Path) -> Vec<String> {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("tocsin"))
-        .args(["history", "--format", "json", "--state", "state", "high"])
-        .current_dir(project)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let entries = history_in(project, "state", Some("high"));
     let mut prev = Value::Null;
     let mut chain = Vec::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
-        let v: Value = serde_json::from_str(line).unwrap();
+    for v in &entries {
         let change = &v["change"];
-        assert_eq!(change["from"], prev, "a break in the journal: {line}");
+        assert_eq!(change["from"], prev, "a break in the journal: {v}");
         prev = change["to"].clone();
         chain.push(change["to"].as_str().unwrap().to_string());
     }

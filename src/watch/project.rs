@@ -289,7 +289,7 @@ impl Project {
         if !self.changed(p, print, force, self.rules.get(p).map(|e| e.print)) {
             return;
         }
-        match read(p) {
+        match fs::read(p) {
             Contents::Text(t) => {
                 changes
                     .rules
@@ -319,7 +319,7 @@ impl Project {
         if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
             let file = SourceFile {
                 name: fs::display(p),
-                contents: read(p),
+                contents: fs::read(p),
             };
             changes
                 .data
@@ -338,7 +338,7 @@ impl Project {
         let held: Vec<PathBuf> = self.held.iter().cloned().collect();
         for p in held {
             if let std::collections::btree_map::Entry::Vacant(slot) = rule_changes.entry(p) {
-                if let Contents::Text(t) = read(slot.key()) {
+                if let Contents::Text(t) = fs::read(slot.key()) {
                     let print = Fingerprint::of(slot.key());
                     slot.insert(Candidate::Replace((t.into(), print)));
                 }
@@ -602,8 +602,4 @@ impl Project {
         self.model = Some(model);
         warnings
     }
-}
-
-fn read(p: &Path) -> Contents {
-    fs::read(p)
 }

@@ -186,9 +186,14 @@ impl Daemon {
 
 /// `tocsin history --format json` in a folder: every journaled change.
 pub fn history(dir: &Path, name: Option<&str>) -> Vec<Value> {
+    history_in(dir, ".tocsin", name)
+}
+
+/// `tocsin history --format json` in a folder, with `--state STATE`.
+pub fn history_in(dir: &Path, state: &str, name: Option<&str>) -> Vec<Value> {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("tocsin"));
     cmd.arg("history")
-        .args(["--format", "json"])
+        .args(["--format", "json", "--state", state])
         .current_dir(dir);
     if let Some(n) = name {
         cmd.arg(n);
