@@ -3,8 +3,10 @@
 //! `httparse`. What bounds it: a cap on open connections (one thread
 //! each; the next is told 503 and closed at once), a cap on the size of
 //! the request head (431), a deadline for the whole head (408) and a
-//! timeout on every write, so a client that sends or reads slowly holds a
-//! connection for seconds, not forever, and never the evaluation.
+//! deadline for the whole answer, so a client that sends or reads slowly
+//! holds a connection for seconds, not forever, and never the evaluation.
+//! A deadline per write would not do: a client reading a few bytes now and
+//! then would restart it with every read and keep its slot for ever.
 
 use super::{answer, Answer, Body, Shared, TEXT};
 use std::io::{ErrorKind, Read, Write};
@@ -22,9 +24,9 @@ pub struct Limits {
     pub max_head: usize,
     /// Time allowed for the whole request head to arrive; then 408.
     pub head_timeout: Duration,
-    /// Time allowed for each write of the answer; then the connection is
-    /// dropped.
-    pub write_timeout: Duration,
+    /// Time allowed for the whole answer to be written, counted from the
+    /// end of the request head; then the connection is dropped.
+    pub answer_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -33,7 +35,7 @@ impl Default for Limits {
             max_connections: 64,
             max_head: 8 * 1024,
             head_timeout: Duration::from_secs(5),
-            write_timeout: Duration::from_secs(10),
+            answer_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -102,15 +104,7 @@ pub(super) fn serve_on(
 fn admit(stream: TcpStream, limits: Limits, shared: &Shared, open: &Arc<AtomicUsize>) {
     if open.fetch_add(1, Ordering::SeqCst) >= limits.max_connections {
         open.fetch_sub(1, Ordering::SeqCst);
-        // A fresh socket's send buffer is empty: this short write does not
-        // wait on the client.
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-        let busy = Answer {
-            code: 503,
-            body: Body::Static("too many connections; try again\n"),
-            kind: TEXT,
-        };
-        respond(stream, &busy, false);
+        refuse(stream);
         return;
     }
     let guard = Open(Arc::clone(open));
@@ -126,6 +120,22 @@ fn admit(stream: TcpStream, limits: Limits, shared: &Shared, open: &Arc<AtomicUs
     drop(spawned);
 }
 
+/// Tells a connection over the cap to retry, on the accept thread, without
+/// ever waiting on the client: one non-blocking write (a fresh socket's
+/// send buffer is empty, so the short answer fits whole), then close. What
+/// the client sent is never read; a client that sent its request first may
+/// see its connection reset instead of the answer, which means the same.
+fn refuse(mut stream: TcpStream) {
+    if stream.set_nonblocking(true).is_err() {
+        return;
+    }
+    let busy = head(503, TEXT, BUSY.len(), false) + BUSY;
+    let _ = stream.write(busy.as_bytes());
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+const BUSY: &str = "too many connections; try again\n";
+
 /// Counts a connection as open until dropped.
 struct Open(Arc<AtomicUsize>);
 
@@ -137,13 +147,10 @@ impl Drop for Open {
 
 /// Reads one request head within the limits and answers it.
 fn handle(mut stream: TcpStream, limits: Limits, shared: &Shared) {
-    if stream
-        .set_write_timeout(Some(limits.write_timeout))
-        .is_err()
-    {
-        return;
-    }
     let deadline = Instant::now() + limits.head_timeout;
+    let respond = |stream, a: &Answer, head_only| {
+        respond(stream, a, head_only, Instant::now() + limits.answer_timeout);
+    };
     let mut buf = vec![0u8; limits.max_head];
     let mut len = 0;
     loop {
@@ -210,44 +217,71 @@ fn reason(code: u16) -> &'static str {
     }
 }
 
-/// Writes the answer (the head only for `HEAD`) and closes the connection.
-fn respond(mut stream: TcpStream, a: &Answer, head_only: bool) {
-    let body = a.body.bytes();
+/// The status line and headers of an answer.
+fn head(code: u16, kind: &str, len: usize, allow: bool) -> String {
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n",
-        a.code,
-        reason(a.code),
-        a.kind,
-        body.len()
+        "HTTP/1.1 {code} {}\r\nContent-Type: {kind}\r\nContent-Length: {len}\r\nConnection: close\r\nCache-Control: no-store\r\n",
+        reason(code),
     );
-    if a.code == 405 {
+    if allow {
         head.push_str("Allow: GET, HEAD\r\n");
     }
-    if a.code == 503 {
+    if code == 503 {
         head.push_str("Retry-After: 1\r\n");
     }
     head.push_str("\r\n");
-    let written = stream.write_all(head.as_bytes()).and_then(|_| {
-        if head_only {
-            Ok(())
-        } else {
-            stream.write_all(body)
+    head
+}
+
+/// Writes the answer (the head only for `HEAD`) and closes the connection;
+/// drops it instead when `deadline` passes first.
+fn respond(mut stream: TcpStream, a: &Answer, head_only: bool, deadline: Instant) {
+    let body = a.body.bytes();
+    let head = head(a.code, a.kind, body.len(), a.code == 405);
+    let body = if head_only { &[][..] } else { body };
+    if write_by(&mut stream, head.as_bytes(), deadline).is_err()
+        || write_by(&mut stream, body, deadline).is_err()
+    {
+        return;
+    }
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Write);
+    // Reading what the client may still send (up to a little) lets the
+    // close be orderly rather than a reset that could cut the answer.
+    let mut sink = [0u8; 1024];
+    for _ in 0..8 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero()
+            || stream
+                .set_read_timeout(Some(left.min(Duration::from_millis(100))))
+                .is_err()
+        {
+            break;
         }
-    });
-    if written.is_ok() {
-        let _ = stream.flush();
-        let _ = stream.shutdown(Shutdown::Write);
-        // Reading what the client may still send (up to a little) lets the
-        // close be orderly rather than a reset that could cut the answer.
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
-        let mut sink = [0u8; 1024];
-        for _ in 0..8 {
-            match stream.read(&mut sink) {
-                Ok(n) if n > 0 => {}
-                _ => break,
-            }
+        match stream.read(&mut sink) {
+            Ok(n) if n > 0 => {}
+            _ => break,
         }
     }
+}
+
+/// Writes all of `bytes` before `deadline`: each write may wait only for
+/// the time left, so progress made slowly does not extend it.
+fn write_by(stream: &mut TcpStream, mut bytes: &[u8], deadline: Instant) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ErrorKind::TimedOut.into());
+        }
+        stream.set_write_timeout(Some(left))?;
+        match stream.write(bytes) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

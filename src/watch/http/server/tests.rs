@@ -33,7 +33,7 @@ fn quick() -> Limits {
         max_connections: 16,
         max_head: 1024,
         head_timeout: Duration::from_millis(400),
-        write_timeout: Duration::from_secs(2),
+        answer_timeout: Duration::from_secs(2),
     }
 }
 
@@ -174,6 +174,106 @@ fn connections_over_the_cap_are_told_to_retry() {
         std::thread::sleep(Duration::from_millis(50));
     }
     drop(idle);
+}
+
+/// Whether a fresh client is served (rather than told to retry).
+fn served(addr: std::net::SocketAddr) -> bool {
+    status_line(&exchange(addr, b"GET /nope HTTP/1.1\r\n\r\n")) == "HTTP/1.1 404 Not Found"
+}
+
+#[test]
+fn a_slow_reader_is_dropped_at_the_answer_deadline() {
+    let r = start(Limits {
+        max_connections: 1,
+        answer_timeout: Duration::from_millis(1000),
+        ..quick()
+    });
+    // Far more than the socket buffers hold, so that the answer can only
+    // go out as fast as the client reads.
+    let size = 8 << 20;
+    publish(
+        &r.shared,
+        Published {
+            status_json: "x".repeat(size),
+            metrics: String::new(),
+            ready: true,
+        },
+    );
+    let mut slow = TcpStream::connect(r.addr).unwrap();
+    slow.write_all(b"GET /api/v1/status HTTP/1.1\r\n\r\n")
+        .unwrap();
+    let started = Instant::now();
+    // A little every 100 ms: each read makes room for the next write.
+    let done = Arc::new(AtomicBool::new(false));
+    let reading = Arc::clone(&done);
+    let reader = std::thread::spawn(move || {
+        let mut got = 0;
+        let mut chunk = vec![0u8; 8 * 1024];
+        slow.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        while !reading.load(Ordering::SeqCst) {
+            match slow.read(&mut chunk) {
+                Ok(n) if n > 0 => got += n,
+                _ => break,
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        got
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!served(r.addr), "the slow reader should hold the one slot");
+    // The slot is free again once the deadline passes, though the reader
+    // is still reading.
+    loop {
+        if served(r.addr) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "the slow reader still holds the slot"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let freed = started.elapsed();
+    assert!(freed >= Duration::from_millis(900), "{freed:?}");
+    done.store(true, Ordering::SeqCst);
+    assert!(reader.join().unwrap() < size, "the whole answer was sent");
+}
+
+#[test]
+fn refusing_a_connection_never_waits_on_it() {
+    let r = start(Limits {
+        max_connections: 1,
+        head_timeout: Duration::from_secs(4),
+        ..quick()
+    });
+    let _idle = TcpStream::connect(r.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    // Refused clients that keep sending a byte now and then: reading them
+    // after the 503 would hold the accept loop for each in turn.
+    let stop = Arc::new(AtomicBool::new(false));
+    let dribblers: Vec<_> = (0..4)
+        .map(|_| {
+            let mut s = TcpStream::connect(r.addr).unwrap();
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    if s.write_all(b"G").is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(80));
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let refused = exchange(r.addr, b"GET /healthz HTTP/1.1\r\n\r\n");
+    let waited = started.elapsed();
+    stop.store(true, Ordering::SeqCst);
+    for d in dribblers {
+        d.join().unwrap();
+    }
+    assert_eq!(status_line(&refused), "HTTP/1.1 503 Service Unavailable");
+    assert!(waited < Duration::from_millis(1000), "{waited:?}");
 }
 
 #[test]
