@@ -78,15 +78,16 @@ fn a_crash_mid_write_loses_nothing_and_repeats_nothing() {
         &["--at", "2025-03-01"],
         &[],
     );
-    // Flip the indicator as fast as the daemon follows, and kill it while
-    // it is busy journaling.
+    // Flip the indicator as fast as the daemon follows (each write just
+    // past the debounce, so that each is a reload of its own), and kill it
+    // while it is busy journaling.
     let mut printed = Daemon::statuses(&d.startup);
-    for i in 0..40 {
+    for i in 0..30 {
         write(
             &d.path("indicators/gauge.csv"),
             if i % 2 == 0 { HIGH } else { LOW },
         );
-        std::thread::sleep(Duration::from_millis(if i < 30 { 60 } else { 7 }));
+        std::thread::sleep(Duration::from_millis(if i < 20 { 130 } else { 7 }));
     }
     printed.extend(Daemon::statuses(&d.drain(Duration::from_millis(1))));
     let dir = d.crash();

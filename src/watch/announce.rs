@@ -213,7 +213,7 @@ impl Daemon {
                 }
             }
             Msg::SinkFailure(message) => self.output.emit(&Event::Notice { message: &message }),
-            Msg::Files(_) | Msg::Rescan(_) => {}
+            Msg::Files(..) | Msg::Rescan(_) => {}
         }
     }
 }

@@ -7,6 +7,7 @@
 //! channel or shared flags.
 
 mod announce;
+mod batch;
 mod clock;
 mod events;
 mod http;
@@ -15,6 +16,7 @@ mod project;
 mod scope;
 mod watcher;
 
+pub use batch::{DEBOUNCE, MAX_WAIT, SETTLE};
 pub use clock::Clock;
 pub use events::Format;
 pub use project::{Fingerprint, Project, Roots};
@@ -24,6 +26,7 @@ use crate::sinks::Delivery;
 use crate::state::State;
 use crate::time::Date;
 use announce::{Sinks, SHUTDOWN};
+use batch::{Batch, Touch};
 use events::{Event, Output, ProblemEvent};
 use metrics::DaemonStats;
 use std::path::PathBuf;
@@ -32,9 +35,6 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use watcher::Watcher;
-
-/// How long file events are gathered before a reload.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// How often the daemon looks at signals and the clock.
 const TICK: Duration = Duration::from_millis(50);
@@ -60,9 +60,9 @@ pub struct Options {
 
 /// What the other threads tell the daemon.
 enum Msg {
-    /// Something changed under a watched folder: the paths the events
-    /// name (none when they named none).
-    Files(Vec<PathBuf>),
+    /// Something changed under a watched folder: the paths the event
+    /// names (none when it named none), and how.
+    Files(Vec<PathBuf>, Touch),
     /// The watcher lost track (overflow, error): read everything again.
     Rescan(String),
     /// A sink delivered notification `id`.
@@ -195,44 +195,35 @@ impl Daemon {
         watcher: &mut Watcher,
         roots: &Roots,
     ) -> String {
+        let mut batch = Batch::default();
         loop {
-            match rx.recv_timeout(TICK) {
+            let wait = batch.due_in(Instant::now()).map_or(TICK, |d| d.min(TICK));
+            match rx.recv_timeout(wait) {
                 Ok(msg) => {
-                    let (mut files, mut force) = (false, false);
-                    // The files the events name; `None` once a batch names
-                    // none, which only a walk of every folder can answer.
-                    let mut named: Option<Vec<PathBuf>> = Some(Vec::new());
                     // Take every message waiting: one reload covers them all.
                     for m in std::iter::once(msg).chain(rx.try_iter()) {
                         match m {
-                            Msg::Files(p) => {
-                                files = true;
-                                match &mut named {
-                                    Some(all) if !p.is_empty() => all.extend(p),
-                                    _ => named = None,
-                                }
+                            Msg::Files(paths, touch) => {
+                                batch.files(paths, touch, roots, Instant::now());
                             }
                             Msg::Rescan(why) => {
                                 let message =
                                     format!("file watcher: {why}; reading every file again");
                                 self.output.emit(&Event::Notice { message: &message });
-                                force = true;
+                                batch.everything(Instant::now());
                             }
                             other => self.handle_delivery(other),
                         }
-                    }
-                    if force {
-                        self.reload(Scope::Everything, "change");
-                        watcher.refresh(roots);
-                    } else if files {
-                        self.reload(named.map_or(Scope::Changed, Scope::Paths), "change");
-                        watcher.refresh(roots);
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
                     return "the file watcher stopped".to_string()
                 }
+            }
+            if batch.due_in(Instant::now()) == Some(Duration::ZERO) {
+                self.reload(batch.take(), "change");
+                watcher.refresh(roots);
             }
             if stop.load(Ordering::Relaxed) {
                 return "signal".to_string();

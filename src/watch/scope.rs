@@ -62,6 +62,38 @@ pub(super) fn touched(
     Some(out)
 }
 
+/// Whether `path` is a file a reload would read: a root given as a file,
+/// or a rule or data file under a root folder (not litter, not under a
+/// hidden folder).
+pub(super) fn is_input(roots: &Roots, path: &Path) -> bool {
+    // The watcher names files by absolute paths; roots may be relative.
+    let absolute = |rs: &[PathBuf]| -> Vec<PathBuf> {
+        rs.iter()
+            .map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone()))
+            .collect()
+    };
+    let (rules, data) = (absolute(&roots.rules), absolute(&roots.data));
+    if rules.iter().chain(&data).any(|r| r == path) {
+        return true;
+    }
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    let under = |rs: &[PathBuf], kind| {
+        rs.iter().any(|r| {
+            path.strip_prefix(r).is_ok_and(|rel| {
+                !rel.parent().is_some_and(|parent| {
+                    parent
+                        .components()
+                        .any(|c| is_ignored(&c.as_os_str().to_string_lossy()))
+                })
+            })
+        }) && wanted(kind, &name)
+    };
+    under(&rules, Kind::Rules) || under(&data, Kind::Data)
+}
+
 fn key(t: &Touched) -> &Path {
     match t {
         Touched::Rule(p) | Touched::Data(p) => p,
@@ -118,6 +150,37 @@ mod tests {
             touched(&roots, &[j("rules/gone.rules")], |_| false),
             Some(vec![Touched::Rule(j("rules/gone.rules"))])
         );
+    }
+
+    #[test]
+    fn inputs_are_rule_and_data_files_and_file_roots() {
+        let (dir, roots) = setup();
+        let j = |p: &str| dir.path().join(p);
+        for p in ["rules/a.rules", "rules/sub/new.rules", "data/g.csv"] {
+            assert!(is_input(&roots, &j(p)), "{p}");
+        }
+        for p in [
+            "rules/.a.rules.swp",
+            "data/g.csv.tmp",
+            "data/notes.txt",
+            "data/..2024_01/g.csv",
+            "elsewhere/g.csv",
+        ] {
+            assert!(!is_input(&roots, &j(p)), "{p}");
+        }
+        let file_root = Roots {
+            rules: roots.rules.clone(),
+            data: vec![j("feed.log")],
+        };
+        assert!(is_input(&file_root, &j("feed.log")));
+        // Relative roots, absolute paths (as the watcher names them).
+        let relative = Roots {
+            rules: vec![PathBuf::from("rules")],
+            data: vec![PathBuf::from("data")],
+        };
+        let cwd = std::env::current_dir().unwrap();
+        assert!(is_input(&relative, &cwd.join("data/g.csv")));
+        assert!(!is_input(&relative, &cwd.join("data/g.csv.tmp")));
     }
 
     #[test]

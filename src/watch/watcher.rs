@@ -1,9 +1,11 @@
-//! The file watcher: notify with a debouncer, on folders only, so that
-//! saves by rename, deletions, new files and swapped links are all seen.
+//! The file watcher: notify, on folders only, so that saves by rename,
+//! deletions, new files and swapped links are all seen. Its events go to
+//! the daemon as they come; the daemon gathers them ([`super::batch`]).
 
-use super::{Msg, Roots, DEBOUNCE};
-use notify::RecursiveMode;
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use super::batch::Touch;
+use super::{Msg, Roots};
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
+use notify::{RecursiveMode, Watcher as _};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -12,50 +14,41 @@ use std::sync::mpsc::Sender;
 /// is a file is watched through its folder, and a root that does not exist
 /// yet through its nearest existing ancestor until it appears.
 pub(super) struct Watcher {
-    debouncer: notify_debouncer_full::Debouncer<
-        notify::RecommendedWatcher,
-        notify_debouncer_full::RecommendedCache,
-    >,
+    inner: notify::RecommendedWatcher,
     watched: HashSet<(PathBuf, bool)>,
+}
+
+/// What an event says about its files; `None` when it says nothing that
+/// matters (reading a file is an event too, tocsin's own reads among
+/// them).
+fn touch(kind: &EventKind) -> Option<Touch> {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(Touch::Closed),
+        EventKind::Access(_) => None,
+        EventKind::Modify(ModifyKind::Name(_) | ModifyKind::Metadata(_)) | EventKind::Remove(_) => {
+            Some(Touch::Other)
+        }
+        _ => Some(Touch::Written),
+    }
 }
 
 impl Watcher {
     pub(super) fn start(roots: &Roots, tx: Sender<Msg>) -> Result<Watcher, String> {
-        let debouncer = new_debouncer(DEBOUNCE, None, move |res: DebounceEventResult| {
+        let inner = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let msg = match res {
-                // Reading a file is an event too (tocsin's own reads among
-                // them); only changes matter.
-                Ok(events)
-                    if events
-                        .iter()
-                        .all(|e| matches!(e.kind, notify::EventKind::Access(_))) =>
-                {
-                    return
-                }
                 // The queue overflowed somewhere: events were lost.
-                Ok(events) if events.iter().any(|e| e.need_rescan()) => {
-                    Msg::Rescan("the event queue overflowed".into())
-                }
-                Ok(events) => Msg::Files(
-                    events
-                        .iter()
-                        .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
-                        .flat_map(|e| e.paths.iter().cloned())
-                        .collect(),
-                ),
-                Err(errors) => Msg::Rescan(
-                    errors
-                        .iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
+                Ok(e) if e.need_rescan() => Msg::Rescan("the event queue overflowed".into()),
+                Ok(e) => match touch(&e.kind) {
+                    Some(t) => Msg::Files(e.paths, t),
+                    None => return,
+                },
+                Err(e) => Msg::Rescan(e.to_string()),
             };
             let _ = tx.send(msg);
         })
         .map_err(|e| e.to_string())?;
         let mut w = Watcher {
-            debouncer,
+            inner,
             watched: HashSet::new(),
         };
         w.refresh(roots);
@@ -75,7 +68,7 @@ impl Watcher {
                 } else {
                     RecursiveMode::NonRecursive
                 };
-                if self.debouncer.watch(&path, mode).is_ok() {
+                if self.inner.watch(&path, mode).is_ok() {
                     self.watched.insert((path, recursive));
                 }
             }
