@@ -38,6 +38,12 @@ pub enum StateError {
         /// The journal.
         path: PathBuf,
     },
+    /// The journal has used the last sequence number there is: numbers
+    /// must never repeat, so nothing more can be recorded in this folder.
+    Exhausted {
+        /// The journal.
+        path: PathBuf,
+    },
     /// There is no state folder (for reading the history).
     Missing {
         /// The folder asked for.
@@ -111,6 +117,19 @@ impl fmt::Display for StateError {
                 "a write to {} failed and could not be undone yet; it is tried again at the next write, and a restart repairs it",
                 path.display()
             ),
+            StateError::Exhausted { path } => {
+                let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+                let folder = folder.map_or_else(|| ".".into(), |p| p.display().to_string());
+                write!(
+                    f,
+                    "{} has used the last sequence number ({}), so no change can be recorded: \
+                     move the state folder {folder} aside (keep it for its history) or give \
+                     --state a new folder; tocsin then starts afresh and announces every \
+                     rule's status once",
+                    path.display(),
+                    u64::MAX
+                )
+            }
             StateError::Missing { dir } => {
                 write!(f, "no state folder at {}", dir.display())
             }
@@ -152,6 +171,21 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("state folder .tocsin is read-only: cannot create .tocsin/lock"));
+    }
+
+    #[test]
+    fn exhausted_says_how_to_start_afresh() {
+        let e = StateError::Exhausted {
+            path: PathBuf::from(".tocsin/journal.ndjson"),
+        };
+        let text = e.to_string();
+        assert!(text.starts_with(
+            ".tocsin/journal.ndjson has used the last sequence number (18446744073709551615)"
+        ));
+        assert!(
+            text.contains("move the state folder .tocsin aside"),
+            "{text}"
+        );
     }
 
     #[test]

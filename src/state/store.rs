@@ -111,6 +111,10 @@ impl State {
             ledger.seq = ledger.seq.max(highest);
         }
 
+        if ledger.seq == u64::MAX {
+            return Err(StateError::Exhausted { path: journal_path });
+        }
+
         let state = State {
             dir: dir.to_path_buf(),
             journal_path,
@@ -139,7 +143,7 @@ impl State {
             }
         }
         let entry = Entry {
-            seq: self.ledger.seq + 1,
+            seq: self.next_seqs(1)?,
             ts: now(),
             body: Body::Status {
                 change: change.clone(),
@@ -166,11 +170,16 @@ impl State {
             }
         }
         let ts = now();
+        let first = if changes.is_empty() {
+            0
+        } else {
+            self.next_seqs(changes.len())?
+        };
         let entries: Vec<Entry> = changes
             .iter()
             .enumerate()
             .map(|(k, change)| Entry {
-                seq: self.ledger.seq + 1 + k as u64,
+                seq: first + k as u64,
                 ts: ts.clone(),
                 body: Body::Status {
                     change: change.clone(),
@@ -212,7 +221,7 @@ impl State {
             return Ok(());
         }
         let entry = Entry {
-            seq: self.ledger.seq + 1,
+            seq: self.next_seqs(1)?,
             ts: now(),
             body: Body::Delivered {
                 id,
@@ -257,6 +266,21 @@ impl State {
         self.journal_len >= COMPACT_AFTER_BYTES
     }
 
+    /// The first of `n` new sequence numbers, all above the last used;
+    /// refused, never wrapped to numbers already used, when there are not
+    /// that many left.
+    fn next_seqs(&self, n: usize) -> Result<u64, StateError> {
+        let last = u64::try_from(n)
+            .ok()
+            .and_then(|n| self.ledger.seq.checked_add(n));
+        match last {
+            Some(_) => Ok(self.ledger.seq + 1),
+            None => Err(StateError::Exhausted {
+                path: self.journal_path.clone(),
+            }),
+        }
+    }
+
     /// Appends `entry` to the journal, flushed, then counts it.
     fn append(&mut self, entry: &Entry) -> Result<(), StateError> {
         self.check_usable()?;
@@ -293,5 +317,58 @@ impl State {
             self.broken = false;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::Announced;
+    use crate::state::entry::tests::change;
+
+    /// A state folder whose journal's last entry is numbered `seq`.
+    fn folder_at(seq: u64) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = Entry {
+            seq,
+            ts: now(),
+            body: Body::Status {
+                change: change("a", None, Announced::Met),
+                sinks: vec!["webhook".into()],
+            },
+        };
+        fs::write(dir.path().join(JOURNAL), entry.to_line()).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_last_sequence_number_is_used_then_writes_are_refused() {
+        let dir = folder_at(u64::MAX - 1);
+        let (mut state, _) = State::open(dir.path()).unwrap();
+        // Two at once do not fit: neither is recorded.
+        let two = [
+            change("a", Some(Announced::Met), Announced::NotMet),
+            change("b", None, Announced::Met),
+        ];
+        assert!(matches!(
+            state.record_all(&two, &[]),
+            Err(StateError::Exhausted { .. })
+        ));
+        assert_eq!(state.last_seq(), u64::MAX - 1);
+        assert_eq!(state.record(&two[0], &[]).unwrap(), u64::MAX);
+        // No number is left: refused, never wrapped round to 0 or 1.
+        let before = fs::read(dir.path().join(JOURNAL)).unwrap();
+        let refused = state.record(&two[1], &[]).unwrap_err();
+        assert!(matches!(refused, StateError::Exhausted { .. }));
+        assert!(matches!(
+            state.delivered(u64::MAX - 1, "webhook"),
+            Err(StateError::Exhausted { .. })
+        ));
+        assert_eq!(fs::read(dir.path().join(JOURNAL)).unwrap(), before);
+        assert_eq!(state.announced()["a"].status, Announced::NotMet);
+        drop(state);
+        // And the folder is refused at start, saying what to do.
+        let e = State::open(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("move the state folder"), "{e}");
     }
 }
