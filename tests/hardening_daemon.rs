@@ -106,3 +106,50 @@ fn a_file_renamed_into_place_is_read_at_once() {
         assert!(took < Duration::from_millis(450), "{took:?}");
     }
 }
+
+/// Fifty series of 2,000 observations each, and 10,000 rules over them
+/// whose evaluation takes seconds in a debug build.
+fn slow_project() -> (Vec<(String, String)>, String) {
+    let mut files = Vec::new();
+    for s in 0..50 {
+        let mut text = String::from("date,value\n");
+        for d in 0..2000 {
+            let (y, m, day) = (2000 + d / 336, d / 28 % 12 + 1, d % 28 + 1);
+            text.push_str(&format!("{y}-{m:02}-{day:02},{}\n", (d * 7 + s) % 10));
+        }
+        files.push((format!("indicators/s{s}.csv"), text));
+    }
+    let mut rules = String::new();
+    for k in 0..10_000 {
+        let s = k % 50;
+        rules.push_str(&format!(
+            "indicator i{k} {{ when: trend(s{s}, 100y) > 0 and zscore(s{}, 100y) > {} }}\n",
+            (s + 1) % 50,
+            k % 3
+        ));
+    }
+    (files, rules)
+}
+
+#[test]
+fn sigterm_in_the_middle_of_a_slow_reload_stops_at_once() {
+    let (data, big) = slow_project();
+    let mut files: Vec<(&str, &str)> = data.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    files.push((
+        "rules/a.rules",
+        "indicator small { when: latest(s0) > 100 }\n",
+    ));
+    let d = Daemon::start(&files, &["--at", "2010-01-01"], &[]);
+    assert_eq!(Daemon::statuses(&d.startup).len(), 1);
+    // Ten thousand rules arrive; stop while they are being evaluated.
+    write(&d.path("rules/.big.rules.tmp"), &big);
+    std::fs::rename(d.path("rules/.big.rules.tmp"), d.path("rules/big.rules")).unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    let asked = Instant::now();
+    let (code, dir) = d.stop();
+    let took = asked.elapsed();
+    assert_eq!(code, 0);
+    assert!(took < Duration::from_secs(1), "stopped after {took:?}");
+    // Nothing of the half-done evaluation was journaled.
+    assert_eq!(history(dir.path(), None).len(), 1);
+}

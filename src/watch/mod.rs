@@ -9,6 +9,7 @@
 mod announce;
 mod batch;
 mod clock;
+mod evaluation;
 mod events;
 mod http;
 mod metrics;
@@ -21,7 +22,7 @@ pub use clock::Clock;
 pub use events::Format;
 pub use project::{Fingerprint, Project, Roots};
 
-use crate::eval::{evaluate, RuleResult};
+use crate::eval::RuleResult;
 use crate::sinks::Delivery;
 use crate::state::State;
 use crate::time::Date;
@@ -102,6 +103,9 @@ struct Daemon {
     listening: bool,
     /// The date `results` are for.
     results_at: Option<Date>,
+    /// Set by SIGINT and SIGTERM: a reload or evaluation under way stops
+    /// short, announcing nothing.
+    stop: Arc<AtomicBool>,
 }
 
 /// Runs the daemon until SIGINT or SIGTERM; returns the exit code.
@@ -144,8 +148,10 @@ pub fn run(opts: Options) -> u8 {
 
     let mut clock = Clock::new(opts.at);
     let today = clock.today();
+    let mut project = Project::new(opts.roots.clone());
+    project.stop_when(Arc::clone(&stop));
     let mut daemon = Daemon {
-        project: Project::new(opts.roots.clone()),
+        project,
         output: Output::new(opts.format),
         clock,
         today,
@@ -160,6 +166,7 @@ pub fn run(opts: Options) -> u8 {
         retry_at: None,
         listening: opts.listen.is_some(),
         results_at: None,
+        stop: Arc::clone(&stop),
     };
     if !recovery.is_clean() {
         daemon.output.emit(&Event::Notice {
@@ -253,6 +260,9 @@ impl Daemon {
             Scope::Changed => self.project.reload(false),
             Scope::Paths(paths) => self.project.reload_paths(&paths),
         };
+        if outcome.stopped {
+            return;
+        }
         for p in &outcome.errors {
             self.output.emit(&Event::Error(ProblemEvent::of(p)));
         }
@@ -299,12 +309,15 @@ impl Daemon {
         };
         let started = Instant::now();
         let previous = self.project.take_previous();
-        let results = match (previous, self.results_at == Some(self.today)) {
-            (Some(old), true) => {
-                let kept = std::mem::take(&mut self.results);
-                crate::eval::reuse::evaluate_reusing(&model, self.today, &old, kept)
-            }
-            _ => evaluate(&model, self.today),
+        let reuse = match (&previous, self.results_at == Some(self.today)) {
+            (Some(old), true) => Some((old, std::mem::take(&mut self.results))),
+            _ => None,
+        };
+        let Some(results) = evaluation::evaluate(&model, self.today, reuse, &self.stop) else {
+            // Stopping: the board evaluated halfway is dropped unannounced.
+            self.results_at = None;
+            self.project.put_model(model);
+            return;
         };
         self.results_at = Some(self.today);
         self.stats.eval_seconds = started.elapsed().as_secs_f64();

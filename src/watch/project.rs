@@ -14,6 +14,7 @@ use crate::lang::parser::parse_file;
 use crate::workspace::{parse_data_file, unreadable, Contents, SourceFile};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// What identifies a version of a file without reading it: where the path
@@ -82,6 +83,8 @@ pub struct Reload {
     pub warnings: Vec<Problem>,
     /// True when the model was rebuilt.
     pub rebuilt: bool,
+    /// True when a stop request cut the reload short: nothing was applied.
+    pub stopped: bool,
 }
 
 /// Where to look for files.
@@ -110,6 +113,8 @@ pub struct Project {
     held: std::collections::HashSet<PathBuf>,
     /// The model a rules-only change replaced, until it is evaluated.
     previous: Option<Model>,
+    /// When set, a reload stops short between files and steps.
+    stop: Arc<AtomicBool>,
 }
 
 /// A new version read from disk, with its fingerprint.
@@ -141,7 +146,20 @@ impl Project {
             rejected: HashMap::new(),
             held: std::collections::HashSet::new(),
             previous: None,
+            stop: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Makes reloads stop short, applying nothing, once `stop` is set (a
+    /// signal asking the daemon to exit: a long reload must not hold it).
+    pub fn stop_when(&mut self, stop: Arc<AtomicBool>) {
+        self.stop = stop;
+    }
+
+    /// Whether a stop was asked for; notes it in `out` if so.
+    fn stopping(&self, out: &mut Reload) -> bool {
+        out.stopped = self.stop.load(Ordering::Relaxed);
+        out.stopped
     }
 
     /// The model in force (none before the first good load).
@@ -352,6 +370,9 @@ impl Project {
         // its last good version.
         let mut new_data: BTreeMap<PathBuf, Candidate<DataEntry>> = BTreeMap::new();
         for (p, c) in data_changes {
+            if self.stopping(&mut out) {
+                return out;
+            }
             match c {
                 Candidate::Replace((file, print)) => {
                     let id = self.id_for(&p);
@@ -388,6 +409,9 @@ impl Project {
         }
         let mut new_rules: BTreeMap<PathBuf, Candidate<RuleEntry>> = BTreeMap::new();
         for (p, c) in rule_changes {
+            if self.stopping(&mut out) {
+                return out;
+            }
             match c {
                 Candidate::Replace((text, print)) => {
                     let id = self.id_for(&p);
@@ -421,7 +445,13 @@ impl Project {
         // Check the whole ruleset with the candidates; a candidate whose
         // file holds an error is set aside and the rest checked again.
         loop {
+            if self.stopping(&mut out) {
+                return out;
+            }
             let (ok, diags, program, sources) = self.trial(&new_rules, &new_data);
+            if self.stopping(&mut out) {
+                return out;
+            }
             if ok {
                 if new_rules.is_empty() && new_data.is_empty() && self.model.is_some() {
                     break;
