@@ -31,7 +31,18 @@ impl<'a> Parts<'a> {
             }
             _ => (None, url),
         };
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let mut authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        // A password holding `/`, `?` or `#` (unencoded) would end the
+        // authority early and be shown as the host or port: an `@` after
+        // such an end, with none before it, makes everything up to the last
+        // `@` the user and password. An `@` in a path is rare; a password
+        // shown in an error is not acceptable.
+        if !rest[..authority_end].contains('@') {
+            if let Some(at) = rest[authority_end..].rfind('@') {
+                let at = authority_end + at;
+                authority_end = at + rest[at..].find(['/', '?', '#']).unwrap_or(rest.len() - at);
+            }
+        }
         let (authority, tail) = rest.split_at(authority_end);
         let (userinfo, host_port) = match authority.rfind('@') {
             Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
@@ -220,10 +231,15 @@ mod tests {
                 "http://***@[::1]:9093/***?k=***",
             ),
             ("u:p@example.com/x?k=v", "***@example.com/***?k=***"),
-            // An `@` in the path is not a password (and the path is hidden).
-            ("https://example.com/a@b", "https://example.com/***"),
-            // Nor does a `@` in the query reveal the value before it.
-            ("https://example.com/?k=a@b", "https://example.com/?k=***"),
+            // An `@` in the path or query cannot be told from a password
+            // holding `/` or `?`: all before it is hidden.
+            ("https://example.com/a@b", "https://***@b"),
+            ("https://example.com/?k=a@b", "https://***@b"),
+            // After a user and password, an `@` in the query is the query's.
+            (
+                "https://u:p@example.com/?k=a@b",
+                "https://***@example.com/?k=***",
+            ),
         ];
         for (url, want) in cases {
             assert_eq!(redact(url), want, "{url}");
@@ -241,6 +257,34 @@ mod tests {
             "::SECRET@h",
         ] {
             assert!(!redact(url).contains("SECRET"), "{url} -> {}", redact(url));
+        }
+    }
+
+    #[test]
+    fn a_password_holding_a_delimiter_is_not_shown_as_the_host() {
+        for url in [
+            "http://user:pa@ss@host:9/x",
+            "http://user:pa/ss@host:9/x",
+            "http://user:pa?ss@host/x",
+            "http://user:pa#ss@host/x",
+            "user:pa/ss@host",
+            "user:pa@ss@host:9",
+            "https://user:1234/ss@host/",
+        ] {
+            let shown = redact(url);
+            assert!(
+                !shown.contains("pa") && !shown.contains("ss@"),
+                "{url} -> {shown}"
+            );
+            assert!(!shown.contains("1234"), "{url} -> {shown}");
+            assert!(shown.contains("***@host"), "{url} -> {shown}");
+            match check_http_url(url) {
+                Ok(()) => {}
+                Err(e) => {
+                    let e = e.to_string();
+                    assert!(!e.contains("pa") && !e.contains("1234"), "{url}: {e}");
+                }
+            }
         }
     }
 
