@@ -138,6 +138,46 @@ pub fn redact(url: &str) -> String {
     out
 }
 
+/// The parts of `url` that are credentials: `user:password`, the password
+/// and the user, each also %-decoded when that differs. For keeping them
+/// out of diagnostics, which may quote a file holding them.
+pub fn credentials(url: &str) -> Vec<String> {
+    let Some(userinfo) = Parts::split(url).userinfo else {
+        return Vec::new();
+    };
+    let mut out = vec![userinfo.to_string()];
+    if let Some((user, password)) = userinfo.split_once(':') {
+        out.push(user.to_string());
+        out.push(password.to_string());
+    }
+    let decoded: Vec<String> = out.iter().map(|s| percent_decode(s)).collect();
+    out.extend(decoded);
+    out.retain(|s| !s.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |k: usize| b.get(k).and_then(|c| (*c as char).to_digit(16));
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `text` with `url`, and each secret part of it (user and password, query
 /// string, fragment), replaced by their redacted forms: for messages from
 /// other libraries that may quote the URL they were given.
@@ -286,6 +326,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn credentials_are_the_user_and_password_also_decoded() {
+        assert_eq!(
+            credentials("http://bob:pa%40ss@h/x"),
+            ["bob", "bob:pa%40ss", "bob:pa@ss", "pa%40ss", "pa@ss"]
+        );
+        assert_eq!(credentials("https://tok3n@h/"), ["tok3n"]);
+        assert!(credentials("https://h/x?token=abc").is_empty());
     }
 
     #[test]

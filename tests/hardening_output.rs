@@ -1,0 +1,161 @@
+//! What tocsin prints about hostile files: no secret from the environment,
+//! no more than an excerpt of a long or strange line, no terminal escape
+//! sequence obeyed, no HTML or image in a job summary.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{write, Daemon};
+use std::path::Path;
+use std::time::Duration;
+use tempfile::TempDir;
+
+const WEBHOOK: &str = "http://u:hunter2@127.0.0.1:1/x";
+
+/// A fake `/proc/self/environ`: what a data file that is a link to it holds.
+fn environ() -> String {
+    format!(
+        "TOCSIN_WEBHOOK={WEBHOOK}\0CI_TOKEN=ci-0123456789\0PATH=/usr/bin\0LONG={}\0HOME=/root\0",
+        "L".repeat(5_000)
+    )
+}
+
+const RULE: &str = "indicator x {\n  when: 1 > 0\n}\n";
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (p, text) in files {
+        write(&dir.path().join(p), text);
+    }
+    dir
+}
+
+fn tocsin(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("tocsin").unwrap();
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("TOCSIN_WEBHOOK")
+        .env_remove("TOCSIN_ALERTMANAGER")
+        .env_remove("TOCSIN_WEBHOOK_SECRET")
+        .env_remove("TOCSIN_TODAY")
+        .timeout(Duration::from_secs(10));
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> (String, String) {
+    let out = tocsin(dir)
+        .env("TOCSIN_WEBHOOK", WEBHOOK)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn no_raw_controls(s: &str) -> bool {
+    !s.chars().any(|c| c.is_control() && c != '\n')
+}
+
+#[test]
+fn an_environ_data_file_shows_no_secret_and_only_an_excerpt() {
+    let dir = project(&[("rules/a.rules", RULE), ("indicators/env.csv", &environ())]);
+    for args in [
+        &["check"][..],
+        &["check", "--format", "github"],
+        &["check", "--format", "json"],
+        &["eval"],
+    ] {
+        let (out, err) = run(dir.path(), args);
+        let all = format!("{out}{err}");
+        assert!(all.contains("E302"), "{args:?}: {all}");
+        assert!(!all.contains("hunter2"), "{args:?}: {all}");
+        assert!(!all.contains("L".repeat(300).as_str()), "{args:?}: {all}");
+        assert!(all.len() < 3_000, "{args:?}: {} bytes: {all}", all.len());
+        assert!(no_raw_controls(&all), "{args:?}: {all:?}");
+    }
+    let (_, err) = run(dir.path(), &["check"]);
+    assert!(err.contains(r"TOCSIN_WEBHOOK=***\0CI_TOKEN="), "{err}");
+    assert!(err.contains("more bytes]"), "{err}");
+    let (out, _) = run(dir.path(), &["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["diagnostics"][0]["code"], "E302");
+}
+
+#[test]
+fn the_daemon_error_event_for_an_environ_file_carries_no_secret() {
+    let d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/env.csv", &environ())],
+        &["--at", "2025-01-10"],
+        &[("TOCSIN_WEBHOOK", WEBHOOK)],
+    );
+    let error = d
+        .startup
+        .iter()
+        .find(|e| e["event"] == "error")
+        .unwrap_or_else(|| panic!("no error event: {:#?}", d.startup))
+        .clone();
+    assert_eq!(error["file"], "indicators/env.csv");
+    let rendered = error["rendered"].as_str().unwrap();
+    assert!(rendered.contains(r"TOCSIN_WEBHOOK=***\0"), "{rendered}");
+    for e in &d.startup {
+        let line = e.to_string();
+        assert!(!line.contains("hunter2"), "{line}");
+        assert!(line.len() < 3_000, "{} bytes: {line}", line.len());
+    }
+    d.terminate();
+}
+
+#[test]
+fn a_two_megabyte_line_gives_a_short_report_at_the_right_place() {
+    let data = format!(
+        "date,value\n2020-01-01,1\n2020-01-02,{}x\n",
+        "9".repeat(2 << 20)
+    );
+    let rules = format!(
+        "indicator y {{\n  when: 1 > 0{} + zzz\n}}\n",
+        " + 1".repeat(1 << 19)
+    );
+    let dir = project(&[("rules/big.rules", &rules), ("indicators/big.csv", &data)]);
+    let started = std::time::Instant::now();
+    let out = tocsin(dir.path()).arg("check").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.len() < 10_000, "{} bytes of stderr", err.len());
+    assert!(err.contains("indicators/big.csv:3:12"), "{err}");
+    assert!(err.contains("rules/big.rules:2:"), "{err}");
+    assert!(err.contains("more bytes]"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_quoted_source_line_shows_escape_sequences() {
+    let dir = project(&[(
+        "rules/a.rules",
+        "indicator x {\n  when: \"\x1b[31m\x1b]0;t\x07\" > 1\n}\n",
+    )]);
+    let (_, err) = run(dir.path(), &["check"]);
+    assert!(err.contains("rules/a.rules:2:"), "{err}");
+    assert!(no_raw_controls(&err), "{err:?}");
+    assert!(err.contains(r#""\e[31m\e]0;t\x07""#), "{err}");
+}
+
+#[test]
+fn a_webhook_password_holding_a_slash_is_not_shown_as_the_host() {
+    let dir = project(&[("rules/a.rules", RULE)]);
+    for url in ["user:pa/ss@host:9/x", "user:pa?ss@host"] {
+        let out = tocsin(dir.path())
+            .args(["watch", "--format", "json", "--webhook", url])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(err.contains("***@host"), "{url}: {err}");
+        assert!(!err.contains("pa"), "{url}: {err}");
+    }
+}
