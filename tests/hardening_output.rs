@@ -6,7 +6,10 @@ mod common;
 
 use assert_cmd::Command;
 use common::{write, Daemon};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::process::Stdio;
+use std::sync::mpsc::channel;
 use std::time::Duration;
 use tempfile::TempDir;
 
@@ -133,6 +136,36 @@ fn a_two_megabyte_line_gives_a_short_report_at_the_right_place() {
     );
 }
 
+/// Rule text and a data field holding escape sequences (ESC, BEL, CSI).
+fn hostile() -> TempDir {
+    project(&[
+        (
+            "rules/a.rules",
+            "alert a {\n  severity: warning\n  title: \"T\x1b[31mred\"\n  when: count(ev, 30d) > 0\n  summary: \"S\x1b[2Jcleared\u{9b}31m <img src=x onerror=alert(1)> ![i](http://e/p.png) | *b*\"\n}\n",
+        ),
+        (
+            "indicators/ev.csv",
+            "date,value,note\n2025-01-02,1,\"x\x1b]0;pwn\x07y\"\n",
+        ),
+    ])
+}
+
+#[test]
+fn eval_table_shows_escape_sequences_in_rule_text() {
+    let dir = hostile();
+    let (out, _) = run(dir.path(), &["eval", "--at", "2025-01-10"]);
+    assert!(no_raw_controls(&out), "{out:?}");
+    assert!(out.contains(r"S\e[2Jcleared\u{9b}31m"), "{out}");
+}
+
+#[test]
+fn explain_shows_escape_sequences_in_data_fields() {
+    let dir = hostile();
+    let (out, _) = run(dir.path(), &["explain", "a", "--at", "2025-01-10"]);
+    assert!(no_raw_controls(&out), "{out:?}");
+    assert!(out.contains(r"note=x\e]0;pwn\x07y"), "{out}");
+}
+
 #[test]
 fn a_quoted_source_line_shows_escape_sequences() {
     let dir = project(&[(
@@ -143,6 +176,50 @@ fn a_quoted_source_line_shows_escape_sequences() {
     assert!(err.contains("rules/a.rules:2:"), "{err}");
     assert!(no_raw_controls(&err), "{err:?}");
     assert!(err.contains(r#""\e[31m\e]0;t\x07""#), "{err}");
+}
+
+#[test]
+fn watch_text_and_history_show_escape_sequences_in_rule_text() {
+    let dir = hostile();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tocsin"))
+        .args(["watch", "--format", "text", "--at", "2025-01-10"])
+        .current_dir(dir.path())
+        .env_remove("TOCSIN_WEBHOOK")
+        .env_remove("TOCSIN_ALERTMANAGER")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while let Ok(line) = rx.recv_timeout(common::WAIT) {
+        let done = line.contains("reload on start");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = seen.join("\n");
+    assert!(text.contains("reload on start"), "{text}");
+    assert!(no_raw_controls(&text), "{text:?}");
+    assert!(text.contains(r"S\e[2Jcleared\u{9b}31m"), "{text}");
+
+    let out = tocsin(dir.path()).arg("history").output().unwrap();
+    let history = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{history}");
+    assert!(history.contains("new → met"), "{history}");
+    assert!(no_raw_controls(&history), "{history:?}");
+    assert!(history.contains(r"\e[2J"), "{history}");
 }
 
 #[test]
