@@ -159,6 +159,23 @@ fn eval_table_shows_escape_sequences_in_rule_text() {
 }
 
 #[test]
+fn eval_markdown_brings_no_html_or_image_from_rule_text() {
+    let dir = hostile();
+    let (out, _) = run(
+        dir.path(),
+        &["eval", "--at", "2025-01-10", "--format", "markdown"],
+    );
+    assert!(no_raw_controls(&out), "{out:?}");
+    assert!(!out.contains("<img"), "{out}");
+    assert!(!out.contains("!["), "{out}");
+    assert!(out.contains("&lt;img src=x onerror=alert(1)&gt;"), "{out}");
+    assert!(out.contains(r"\!\[i\](http://e/p.png) \| \*b\*"), "{out}");
+    // Still one row of six cells: the bar in the summary is escaped.
+    let row = out.lines().find(|l| l.contains("`a`")).unwrap();
+    assert_eq!(row.matches(" | ").count(), 5, "{row}");
+}
+
+#[test]
 fn explain_shows_escape_sequences_in_data_fields() {
     let dir = hostile();
     let (out, _) = run(dir.path(), &["explain", "a", "--at", "2025-01-10"]);
