@@ -240,6 +240,23 @@ fn watch_text_and_history_show_escape_sequences_in_rule_text() {
 }
 
 #[test]
+fn a_long_cycle_is_named_by_its_ends() {
+    let n = 3_000;
+    let mut rules: String = (0..n)
+        .map(|k| format!("let v{k} = v{} + 1\n", (k + 1) % n))
+        .collect();
+    rules.push_str("indicator c {\n  when: v0 > 1\n}\n");
+    let dir = project(&[("rules/cycle.rules", &rules)]);
+    let (_, err) = run(dir.path(), &["check"]);
+    assert!(err.contains("E103"), "{err}");
+    assert!(
+        err.contains("`v0` → `v1` → `v2` → `v3` → … 2992 more … → `v2996` → `v2997` → `v2998` → `v2999` → `v0`"),
+        "{err}"
+    );
+    assert!(err.len() < 5_000, "{} bytes: {err}", err.len());
+}
+
+#[test]
 fn a_webhook_password_holding_a_slash_is_not_shown_as_the_host() {
     let dir = project(&[("rules/a.rules", RULE)]);
     for url in ["user:pa/ss@host:9/x", "user:pa?ss@host"] {
