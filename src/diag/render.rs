@@ -187,6 +187,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_text_and_spans_render_without_raw_controls(
+            text in "(?s)[a-c\n\r\t\x00\x1b\x07\u{9b}é✓ ]{0,600}",
+            spans in proptest::collection::vec((0usize..700, 0usize..700, proptest::bool::ANY), 1..4),
+        ) {
+            let mut m = SourceMap::new();
+            let f = m.add("p.rules", text.as_str());
+            let mut d = Diagnostic::error(Code::Syntax, "x");
+            for (a, b, primary) in spans {
+                let span = Span::new(f, a.min(b), a.max(b));
+                d = if primary { d.with_primary(span, "p") } else { d.with_secondary(span, "s") };
+            }
+            let out = render(&d, &m, &Redactor::new(["abca", "b\u{1b}c"]));
+            proptest::prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{:?}", out);
+            proptest::prop_assert!(!out.contains(&one_line(&d, &m)), "fell back: {}", out);
+        }
+    }
+
     fn render(d: &Diagnostic, m: &SourceMap, r: &Redactor) -> String {
         to_plain_string_with(std::slice::from_ref(d), m, r)
     }
