@@ -1,5 +1,11 @@
 //! Turning diagnostics into text: rustc-style reports through
 //! codespan-reporting for people, plain records for machines.
+//!
+//! This is the edge where file text meets a terminal or a log, so every
+//! form goes through the same two steps: messages, notes, labels and file
+//! names through [`shown`], quoted lines through an excerpt (see
+//! `excerpt.rs`). Both mask the installed [`super::redact`] secrets, cut
+//! long text and escape control characters.
 
 use super::escape::{cut, escape_controls, MESSAGE_BYTES};
 use super::excerpt::Excerpt;
