@@ -87,7 +87,7 @@ fn github_command(d: &crate::diag::Diagnostic, sources: &crate::diag::SourceMap)
     let level = if d.is_error() { "error" } else { "warning" };
     let mut props = Vec::new();
     if let Some((file, line, col)) = render::location(d, sources) {
-        props.push(format!("file={}", escape_property(&file)));
+        props.push(format!("file={}", escape_property(&render::shown(&file))));
         if line > 0 {
             props.push(format!("line={line}"));
             props.push(format!("col={col}"));
@@ -97,10 +97,10 @@ fn github_command(d: &crate::diag::Diagnostic, sources: &crate::diag::SourceMap)
         "title={}",
         escape_property(&format!("tocsin {}", d.code))
     ));
-    let mut message = d.message.clone();
+    let mut message = render::shown(&d.message);
     for n in &d.notes {
         message.push('\n');
-        message.push_str(n);
+        message.push_str(&render::shown(n));
     }
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
 }

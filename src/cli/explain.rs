@@ -3,7 +3,7 @@
 
 use super::args::{CheckFormat, Inputs};
 use super::{term, BAD_INPUT, OK};
-use crate::diag::{did_you_mean, SourceMap};
+use crate::diag::{did_you_mean, escape_controls, SourceMap};
 use crate::eval::explain::{explain, Explained, Observation, Span};
 use crate::eval::value::format_number;
 use crate::eval::Evaluator;
@@ -26,7 +26,10 @@ pub fn run(inputs: &Inputs, name: &str, at: Option<Date>, format: CheckFormat) -
         let hint = near
             .map(|n| format!("; did you mean `{n}`?"))
             .unwrap_or_default();
-        eprintln!("error: no indicator or alert is called `{name}`{hint}");
+        eprintln!(
+            "error: no indicator or alert is called `{}`{hint}",
+            escape_controls(name)
+        );
         return BAD_INPUT;
     };
     let at = at.unwrap_or_else(super::today);
@@ -59,7 +62,8 @@ pub fn run(inputs: &Inputs, name: &str, at: Option<Date>, format: CheckFormat) -
             }
             let _ = writeln!(out, "when:");
             tree(&mut out, &ex.when, "", true, &ws.sources, true);
-            super::term::out(&out);
+            // Data fields and rule text may hold terminal escape sequences.
+            super::term::out(&escape_controls(&out));
         }
         CheckFormat::Json | CheckFormat::Github => {
             let doc = json!({

@@ -9,7 +9,7 @@ pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
     let entries = match crate::state::history(state, name) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::diag::escape_controls(&e.to_string()));
             return BAD_INPUT;
         }
     };
@@ -26,7 +26,11 @@ pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
                 super::term::outln(&line.to_string());
             }
         }
-        CheckFormat::Text => super::term::out(&crate::state::format_history(&entries, name)),
+        // Titles and summaries come from rule files: any escape sequence
+        // in them is shown, not obeyed.
+        CheckFormat::Text => super::term::out(&crate::diag::escape_controls(
+            &crate::state::format_history(&entries, name),
+        )),
     }
     OK
 }

@@ -30,6 +30,7 @@ pub const BAD_INPUT: u8 = 2;
 
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
+    term::install_redactor();
     let cli = match <Cli as clap::Parser>::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

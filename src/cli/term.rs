@@ -1,8 +1,60 @@
 //! The terminal: whether to use colour, and printing diagnostics.
 
-use crate::diag::{render, Diagnostic, SourceMap};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use crate::diag::{redact, render, Diagnostic, Redactor, SourceMap};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice, WriteColor};
 use std::io::IsTerminal;
+
+/// Environment variables whose values are secrets: sink URLs (which may
+/// hold a password or a token) and the webhook signing secret.
+pub const SECRET_VARIABLES: [&str; 3] = [
+    "TOCSIN_WEBHOOK",
+    "TOCSIN_ALERTMANAGER",
+    "TOCSIN_WEBHOOK_SECRET",
+];
+
+/// Options whose values are sink URLs.
+const SECRET_OPTIONS: [&str; 2] = ["--webhook", "--alertmanager"];
+
+/// The secrets this process knows of: the values of [`SECRET_VARIABLES`]
+/// and of the sink URL options, and the credentials in each. A data file
+/// that is a link to `/proc/self/environ` or `/proc/self/cmdline` holds
+/// them all.
+pub fn secrets(
+    vars: impl IntoIterator<Item = (String, String)>,
+    args: impl IntoIterator<Item = String>,
+) -> Vec<String> {
+    let mut values: Vec<String> = vars
+        .into_iter()
+        .filter(|(k, _)| SECRET_VARIABLES.contains(&k.as_str()))
+        .map(|(_, v)| v)
+        .collect();
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if SECRET_OPTIONS.contains(&a.as_str()) {
+            values.extend(args.next());
+        } else if let Some((k, v)) = a.split_once('=') {
+            if SECRET_OPTIONS.contains(&k) {
+                values.push(v.to_string());
+            }
+        }
+    }
+    let parts: Vec<String> = values
+        .iter()
+        .flat_map(|v| crate::sinks::credentials(v))
+        .collect();
+    values.extend(parts);
+    values.retain(|v| !v.trim().is_empty());
+    values
+}
+
+/// Builds the [`Redactor`] from this process's environment and arguments
+/// and installs it for every renderer. Called first thing.
+pub fn install_redactor() {
+    let vars = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let args = std::env::args_os().filter_map(|a| a.into_string().ok());
+    redact::install(Redactor::new(secrets(vars, args)));
+}
 
 /// True when colour is wanted on a stream: a terminal, and `NO_COLOR`
 /// unset or empty.
@@ -17,8 +69,12 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap) {
     } else {
         ColorChoice::Never
     };
-    let mut out = StandardStream::stderr(choice);
-    if render::emit(&mut out, diags, sources).is_err() {
+    // Buffered, flushed once: codespan writes a quoted line piece by piece.
+    let mut out = BufferedStandardStream::stderr(choice);
+    let written =
+        render::emit(&mut out, diags, sources).and_then(|()| std::io::Write::flush(&mut out));
+    if written.is_err() {
+        let _ = out.reset();
         for d in diags {
             eprintln!("{}", render::one_line(d, sources));
         }
@@ -38,4 +94,50 @@ pub fn out(text: &str) {
 /// [`out`] with a line end.
 pub fn outln(text: &str) {
     out(&format!("{text}\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_come_from_the_sink_variables_and_options() {
+        let vars = [
+            ("TOCSIN_WEBHOOK", "http://u:hunter2@h/x"),
+            ("TOCSIN_WEBHOOK_SECRET", "s1gning-key"),
+            ("HOME", "/root"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let args = [
+            "tocsin",
+            "watch",
+            "--alertmanager",
+            "http://am:pw0rd@h",
+            "--webhook=https://t0ken@x/",
+        ]
+        .map(String::from);
+        let found = secrets(vars, args);
+        for want in [
+            "http://u:hunter2@h/x",
+            "u:hunter2",
+            "hunter2",
+            "s1gning-key",
+            "http://am:pw0rd@h",
+            "pw0rd",
+            "https://t0ken@x/",
+            "t0ken",
+        ] {
+            assert!(
+                found.iter().any(|s| s == want),
+                "{want} not in {}",
+                found.len()
+            );
+        }
+        assert!(!found.iter().any(|s| s == "/root"));
+        let r = Redactor::new(found);
+        assert_eq!(
+            r.redact("TOCSIN_WEBHOOK=http://u:hunter2@h/x"),
+            "TOCSIN_WEBHOOK=***"
+        );
+    }
 }

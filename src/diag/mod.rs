@@ -5,10 +5,15 @@
 //! stable and never reused; `docs/errors.md` documents each one.
 
 mod code;
+mod escape;
+mod excerpt;
+pub mod redact;
 pub mod render;
 mod source;
 
 pub use code::Code;
+pub use escape::{cut, escape_controls, is_unsafe_control, EXCERPT_BYTES, MESSAGE_BYTES};
+pub use redact::Redactor;
 pub use source::{FileId, SourceMap};
 
 use serde::Serialize;

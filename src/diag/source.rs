@@ -98,7 +98,7 @@ impl SourceMap {
         (line + 1, col + 1)
     }
 
-    /// Byte offsets where each line starts (for codespan-reporting).
+    /// Byte offsets where each line starts (for the quoted excerpts).
     pub(crate) fn line_starts(&self, id: FileId) -> &[usize] {
         self.files
             .get(id.0 as usize)

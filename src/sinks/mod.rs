@@ -27,5 +27,5 @@ pub use deliver::{Delivery, DeliveryFailure, DeliveryOptions};
 pub use error::SinkError;
 pub use labels::{alert_labels, sanitize_label_name};
 pub use sink::Sink;
-pub use url::redact;
+pub use url::{credentials, redact};
 pub use webhook::Webhook;

@@ -31,7 +31,18 @@ impl<'a> Parts<'a> {
             }
             _ => (None, url),
         };
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let mut authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        // A password holding `/`, `?` or `#` (unencoded) would end the
+        // authority early and be shown as the host or port: an `@` after
+        // such an end, with none before it, makes everything up to the last
+        // `@` the user and password. An `@` in a path is rare; a password
+        // shown in an error is not acceptable.
+        if !rest[..authority_end].contains('@') {
+            if let Some(at) = rest[authority_end..].rfind('@') {
+                let at = authority_end + at;
+                authority_end = at + rest[at..].find(['/', '?', '#']).unwrap_or(rest.len() - at);
+            }
+        }
         let (authority, tail) = rest.split_at(authority_end);
         let (userinfo, host_port) = match authority.rfind('@') {
             Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
@@ -127,6 +138,46 @@ pub fn redact(url: &str) -> String {
     out
 }
 
+/// The parts of `url` that are credentials: `user:password`, the password
+/// and the user, each also %-decoded when that differs. For keeping them
+/// out of diagnostics, which may quote a file holding them.
+pub fn credentials(url: &str) -> Vec<String> {
+    let Some(userinfo) = Parts::split(url).userinfo else {
+        return Vec::new();
+    };
+    let mut out = vec![userinfo.to_string()];
+    if let Some((user, password)) = userinfo.split_once(':') {
+        out.push(user.to_string());
+        out.push(password.to_string());
+    }
+    let decoded: Vec<String> = out.iter().map(|s| percent_decode(s)).collect();
+    out.extend(decoded);
+    out.retain(|s| !s.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |k: usize| b.get(k).and_then(|c| (*c as char).to_digit(16));
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `text` with `url`, and each secret part of it (user and password, query
 /// string, fragment), replaced by their redacted forms: for messages from
 /// other libraries that may quote the URL they were given.
@@ -220,10 +271,15 @@ mod tests {
                 "http://***@[::1]:9093/***?k=***",
             ),
             ("u:p@example.com/x?k=v", "***@example.com/***?k=***"),
-            // An `@` in the path is not a password (and the path is hidden).
-            ("https://example.com/a@b", "https://example.com/***"),
-            // Nor does a `@` in the query reveal the value before it.
-            ("https://example.com/?k=a@b", "https://example.com/?k=***"),
+            // An `@` in the path or query cannot be told from a password
+            // holding `/` or `?`: all before it is hidden.
+            ("https://example.com/a@b", "https://***@b"),
+            ("https://example.com/?k=a@b", "https://***@b"),
+            // After a user and password, an `@` in the query is the query's.
+            (
+                "https://u:p@example.com/?k=a@b",
+                "https://***@example.com/?k=***",
+            ),
         ];
         for (url, want) in cases {
             assert_eq!(redact(url), want, "{url}");
@@ -242,6 +298,44 @@ mod tests {
         ] {
             assert!(!redact(url).contains("SECRET"), "{url} -> {}", redact(url));
         }
+    }
+
+    #[test]
+    fn a_password_holding_a_delimiter_is_not_shown_as_the_host() {
+        for url in [
+            "http://user:pa@ss@host:9/x",
+            "http://user:pa/ss@host:9/x",
+            "http://user:pa?ss@host/x",
+            "http://user:pa#ss@host/x",
+            "user:pa/ss@host",
+            "user:pa@ss@host:9",
+            "https://user:1234/ss@host/",
+        ] {
+            let shown = redact(url);
+            assert!(
+                !shown.contains("pa") && !shown.contains("ss@"),
+                "{url} -> {shown}"
+            );
+            assert!(!shown.contains("1234"), "{url} -> {shown}");
+            assert!(shown.contains("***@host"), "{url} -> {shown}");
+            match check_http_url(url) {
+                Ok(()) => {}
+                Err(e) => {
+                    let e = e.to_string();
+                    assert!(!e.contains("pa") && !e.contains("1234"), "{url}: {e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn credentials_are_the_user_and_password_also_decoded() {
+        assert_eq!(
+            credentials("http://bob:pa%40ss@h/x"),
+            ["bob", "bob:pa%40ss", "bob:pa@ss", "pa%40ss", "pa@ss"]
+        );
+        assert_eq!(credentials("https://tok3n@h/"), ["tok3n"]);
+        assert!(credentials("https://h/x?token=abc").is_empty());
     }
 
     #[test]

@@ -60,10 +60,11 @@ pub struct ProblemEvent<'a> {
     pub col: Option<usize>,
     /// Diagnostic code.
     pub code: &'static str,
-    /// What is wrong.
-    pub message: &'a str,
-    /// Notes and suggestions.
-    pub notes: &'a [String],
+    /// What is wrong (as every renderer shows it: secrets masked, cut,
+    /// control characters escaped).
+    pub message: String,
+    /// Notes and suggestions, likewise.
+    pub notes: Vec<String>,
     /// The diagnostic as a terminal shows it.
     pub rendered: &'a str,
 }
@@ -76,8 +77,13 @@ impl<'a> ProblemEvent<'a> {
             line: (p.line > 0).then_some(p.line),
             col: (p.col > 0).then_some(p.col),
             code: p.diagnostic.code.as_str(),
-            message: &p.diagnostic.message,
-            notes: &p.diagnostic.notes,
+            message: crate::diag::render::shown(&p.diagnostic.message),
+            notes: p
+                .diagnostic
+                .notes
+                .iter()
+                .map(|n| crate::diag::render::shown(n))
+                .collect(),
             rendered: &p.rendered,
         }
     }
@@ -108,7 +114,8 @@ impl Output {
     pub fn emit(&self, event: &Event) {
         let line = match self.format {
             Format::Json => serde_json::to_string(event).unwrap_or_default(),
-            Format::Text => text(event),
+            // Rule text and file names may hold terminal escape sequences.
+            Format::Text => crate::diag::escape_controls(&text(event)).into_owned(),
         };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

@@ -1,10 +1,42 @@
 //! `eval --format markdown`: a table for a CI job summary.
 
 use super::{values_line, Board};
+use crate::diag::escape_controls;
 use crate::eval::Status;
 
+/// `s` as the text of one table cell: rule text must not bring its own
+/// HTML, images, links to images, code spans or emphasis into a CI job
+/// summary, nor end the cell. Markdown's own escapes (`\*`, `&lt;`) keep
+/// the text as written when shown.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
+    let s = escape_controls(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push_str("<br>"),
+            '!' if chars.peek() == Some(&'[') => out.push_str("\\!"),
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A name as a code span; a name holding a backtick or a bar (which the
+/// language does not allow) is shown as plain escaped text instead.
+fn code(name: &str) -> String {
+    if name.contains(['`', '|', '\n']) || name.chars().any(char::is_control) {
+        cell(name)
+    } else {
+        format!("`{name}`")
+    }
 }
 
 fn badge(status: Status) -> &'static str {
@@ -29,14 +61,32 @@ pub fn markdown(board: &Board) -> String {
     for r in board.reading_order() {
         let summary = r.summary.as_deref().or(r.title.as_deref()).unwrap_or("");
         out.push_str(&format!(
-            "| {} | {} | {} | `{}` | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             badge(r.status),
             r.severity.unwrap_or(""),
             r.kind,
-            r.name,
+            code(&r.name),
             cell(summary),
             cell(&values_line(r))
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_text_cannot_bring_html_images_or_markup() {
+        assert_eq!(
+            cell("<img src=x onerror=alert(1)> & ![t](http://e/p.png) | `c` *b* _i_"),
+            "&lt;img src=x onerror=alert(1)&gt; &amp; \\!\\[t\\](http://e/p.png) \\| \\`c\\` \\*b\\* \\_i\\_"
+        );
+        // ESC shown as `\e`, its backslash escaped so Markdown shows it.
+        assert_eq!(cell("a\nb\x1b[31m"), "a<br>b\\\\e\\[31m");
+        assert_eq!(cell(r"\|"), r"\\\|");
+        assert_eq!(code("pla_sorties"), "`pla_sorties`");
+        assert_eq!(code("a`b"), "a\\`b");
+    }
 }

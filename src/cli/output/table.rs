@@ -3,6 +3,7 @@
 //! decided under each line. Colour only when asked for.
 
 use super::{values_line, Board, Row};
+use crate::diag::escape_controls;
 use crate::eval::Status;
 
 struct Paint(bool);
@@ -78,15 +79,17 @@ pub fn table(board: &Board, colour: bool) -> String {
         out.push_str(&paint.wrap("1", heading));
         out.push('\n');
         for r in group {
-            let text = r.summary.as_deref().or(r.title.as_deref()).unwrap_or("");
+            // Rule text may hold terminal escape sequences: shown, not
+            // obeyed (the colours are added after).
+            let text = escape_controls(r.summary.as_deref().or(r.title.as_deref()).unwrap_or(""));
             out.push_str(&format!(
                 "  {} {} {}  {}\n",
                 paint.status(r.status, &pad(mark(r.status), status_w)),
                 pad(r.severity.unwrap_or(""), sev_w),
-                pad(&r.name, name_w),
+                pad(&escape_controls(&r.name), name_w),
                 text
             ));
-            let values = values_line(r);
+            let values = escape_controls(&values_line(r)).into_owned();
             if !values.is_empty() {
                 out.push_str(&format!(
                     "{}{}\n",

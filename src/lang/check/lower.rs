@@ -903,12 +903,19 @@ impl<'a> Lowerer<'a> {
 
     fn report_cycle(&mut self, cycle: &[(Def, Span)], closing: Option<Span>) {
         let names: Vec<&str> = cycle.iter().map(|(d, _)| self.defs.name_of(*d)).collect();
-        let listed = names
-            .iter()
-            .chain(names.first())
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(" → ");
+        // A long cycle is named by its ends, as E208 names a long chain:
+        // the whole of a 50,000-name cycle would be a megabyte-long line.
+        let shown = |k: usize| k < CYCLE_ENDS || k + CYCLE_ENDS >= names.len();
+        let mut listed: Vec<String> = Vec::new();
+        for (k, n) in names.iter().enumerate() {
+            if shown(k) {
+                listed.push(format!("`{n}`"));
+            } else if k == CYCLE_ENDS {
+                listed.push(format!("… {} more …", names.len() - 2 * CYCLE_ENDS));
+            }
+        }
+        listed.push(format!("`{}`", names[0]));
+        let listed = listed.join(" → ");
         let first = cycle[0].0;
         let Some(first_span) = self.defs.name_span(first) else {
             return;
@@ -918,7 +925,7 @@ impl<'a> Lowerer<'a> {
             format!("`{}` depends on itself: {listed}", names[0]),
         )
         .with_primary(first_span, "defined here");
-        for (k, (_, used_at)) in cycle.iter().enumerate().skip(1) {
+        for (k, (_, used_at)) in cycle.iter().enumerate().skip(1).filter(|(k, _)| shown(*k)) {
             d = d.with_secondary(*used_at, format!("uses `{}`", names[k]));
         }
         if let Some(span) = closing {
@@ -929,6 +936,9 @@ impl<'a> Lowerer<'a> {
         ));
     }
 }
+
+/// How many names at each end of a long cycle its E103 message lists.
+const CYCLE_ENDS: usize = 4;
 
 /// The type of `l OP r`, or a message saying why there is none.
 fn binary_type(op: BinOp, l: Type, r: Type) -> Result<Type, String> {
