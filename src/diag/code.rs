@@ -45,6 +45,7 @@ codes! {
     BadSeverity = "E013", "an unknown severity";
     BadTemplate = "E014", "a malformed summary template";
     Unformattable = "E015", "a rule or test file the formatter cannot lay out without changing it";
+    ExprTooDeep = "E016", "an expression whose operators nest too many levels deep";
     // Names.
     UnknownName = "E101", "a name that is not defined";
     DuplicateName = "E102", "a name defined twice";
