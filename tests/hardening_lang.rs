@@ -248,3 +248,67 @@ fn every_pass_fits_a_small_stack_at_the_limits() {
         .join();
     assert!(outcome.is_ok(), "a pass failed or overflowed a 2 MiB stack");
 }
+
+#[test]
+fn a_for_window_over_ten_years_is_refused() {
+    let rules = "indicator long {\n  when: latest(gauge) > 1\n  for: 10000y\n}\n\
+                 indicator weeks { when: true for: 522w }\n\
+                 indicator longest { when: true for: 10y }\n\
+                 indicator days { when: true for: 3652d }\n";
+    let dir = project(&[GAUGE, ("rules/a.rules", rules)]);
+    for args in &COMMANDS[..5] {
+        tocsin(dir.path()).args(*args).assert().code(2).stderr(
+            predicate::str::contains("error[E209]: `for: 10000y` is longer than the limit of 10y")
+                .and(predicate::str::contains("rules/a.rules:3:8"))
+                .and(predicate::str::contains("error[E209]: `for: 522w`"))
+                .and(predicate::str::contains("rules/a.rules:5:"))
+                .and(predicate::str::contains("shorten the window to 10y"))
+                .and(predicate::str::contains("longest").not())
+                .and(predicate::str::contains("3652d`").not()),
+        );
+    }
+}
+
+#[test]
+fn a_ten_year_for_window_is_answered_by_report_and_backtest() {
+    // `when` true every day for thirty years: each status looks back over
+    // the whole ten-year window.
+    let mut csv = String::from("date,value\n");
+    for year in 1995..=2025 {
+        csv.push_str(&format!("{year}-01-01,5\n"));
+    }
+    let rules = "indicator decade { when: latest(gauge) > 1 for: 10y }\n";
+    let dir = project(&[("indicators/gauge.csv", &csv), ("rules/a.rules", rules)]);
+    tocsin(dir.path())
+        .args([
+            "report",
+            "--at",
+            "2025-06-01",
+            "--from",
+            "2000-01-01",
+            "--output",
+            "board.html",
+        ])
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(dir.path().join("board.html")).unwrap();
+    assert!(page.contains("decade"));
+    // Met from the day ten years after the first observation (the window
+    // `(t - 10y, t)` holds only true days), pending before.
+    tocsin(dir.path())
+        .args([
+            "backtest",
+            "--from",
+            "1995-01-01",
+            "--to",
+            "2025-06-01",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("\"first_met\":\"2004-12-31\"")
+                .or(predicate::str::contains("\"first_met\": \"2004-12-31\"")),
+        );
+}
