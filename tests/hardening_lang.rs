@@ -312,3 +312,35 @@ fn a_ten_year_for_window_is_answered_by_report_and_backtest() {
                 .or(predicate::str::contains("\"first_met\": \"2004-12-31\"")),
         );
 }
+
+/// `defs` lets, each reading the next at the bottom of a chain of `+`
+/// 250 levels tall, and an indicator reading the first.
+fn tall_definitions(defs: usize) -> String {
+    let mut rules = format!("let l{defs} = latest(gauge)\n");
+    for i in 0..defs {
+        rules.push_str(&format!("let l{i} = l{}{}\n", i + 1, " + 1".repeat(250)));
+    }
+    rules.push_str("indicator big { when: l0 > 0 }\n");
+    rules
+}
+
+#[test]
+fn definitions_nesting_tall_expressions_are_refused() {
+    // 990 lets of 251 levels each: once a stack overflow in a debug build,
+    // even with the command's 256 MiB stack.
+    let dir = project(&[GAUGE, ("rules/a.rules", &tall_definitions(990))]);
+    for args in [COMMANDS[0], COMMANDS[1], COMMANDS[3]] {
+        tocsin(dir.path()).args(args).assert().code(2).stderr(
+            predicate::str::contains(
+                "error[E208]: definitions and their expressions nest 248494 levels deep (the limit is 20000): `big` → `l0` → … → `l989` → `l990`",
+            )
+            .and(predicate::str::contains("rules/a.rules:992:11")),
+        );
+    }
+    // 79 of them, 19,832 levels, are evaluated.
+    let dir = project(&[GAUGE, ("rules/a.rules", &tall_definitions(79))]);
+    tocsin(dir.path())
+        .args(["eval", "--at", "2025-03-01", "--format", "json"])
+        .assert()
+        .success();
+}
