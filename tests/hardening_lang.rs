@@ -344,3 +344,33 @@ fn definitions_nesting_tall_expressions_are_refused() {
         .assert()
         .success();
 }
+
+#[test]
+fn explain_of_tall_definitions_is_cut_not_quadratic() {
+    // 79 lets of 251 levels: the whole tree, indented level by level, was
+    // 600 MB of text.
+    let dir = project(&[GAUGE, ("rules/a.rules", &tall_definitions(79))]);
+    let out = tocsin(dir.path())
+        .args(["explain", "big", "--at", "2025-03-01"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.len() < 1 << 20, "{} bytes", out.stdout.len());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("(not expanded: an explanation stops at 300 levels or 5000 parts)"),
+        "{}",
+        &text[..2000]
+    );
+    let out = tocsin(dir.path())
+        .args(["explain", "big", "--at", "2025-03-01", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"not_expanded\": true"));
+}

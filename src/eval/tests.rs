@@ -613,3 +613,42 @@ mod for_windows {
         assert!(lookups <= days as usize + 3_700, "{lookups} lookups");
     }
 }
+
+/// A chain of lets, each reading the next at the bottom of a tall chain of
+/// `+`, is explained within the tree's bounds, cut where they are reached.
+#[test]
+fn an_explanation_of_tall_definitions_is_cut_at_its_bounds() {
+    fn walk(e: &explain::Explained, depth: usize, stats: &mut (usize, usize, usize, usize)) {
+        stats.0 += 1;
+        stats.1 = stats.1.max(depth);
+        stats.2 += usize::from(e.cut);
+        stats.3 = stats.3.max(e.expr.chars().count());
+        for c in &e.children {
+            walk(c, depth + 1, stats);
+        }
+    }
+    let run = || {
+        let mut rules = String::from("let l6 = latest(s)\nindicator big { when: l0 > 0 }\n");
+        for i in 0..6 {
+            rules.push_str(&format!("let l{i} = l{}{}\n", i + 1, " + 1".repeat(250)));
+        }
+        let m = model(&rules, &[("s", S)]);
+        let store = Store::default();
+        let mut ev = Evaluator::new(&m);
+        let ex = explain::explain(&mut ev, &store, 0, d("2025-03-01"));
+        let mut stats = (0, 0, 0, 0);
+        walk(&ex.when, 1, &mut stats);
+        stats
+    };
+    // Lowering six lets of 251 levels needs more than a test thread's stack.
+    let (nodes, depth, cut, longest) = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(nodes <= explain::MAX_NODES, "{nodes} nodes");
+    assert_eq!(depth, explain::MAX_TREE_DEPTH);
+    assert_eq!(cut, 1);
+    assert_eq!(longest, explain::MAX_EXPR_CHARS + 1);
+}
