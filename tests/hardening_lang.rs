@@ -374,3 +374,24 @@ fn explain_of_tall_definitions_is_cut_not_quadratic() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"not_expanded\": true"));
 }
+
+#[test]
+fn a_long_chain_in_a_test_file_is_refused() {
+    let test = format!(
+        "data gauge {{\n  every 1mo from 2025-01-01: 3 x 3\n}}\ntest \"t\" {{\n  at 2025-03-01 {{\n    value {} == 3\n  }}\n}}\n",
+        vec!["latest(gauge)"; 300].join(" + ")
+    );
+    let dir = project(&[
+        (
+            "rules/a.rules",
+            "indicator big { when: latest(gauge) > 1 }\n",
+        ),
+        ("rules/a.test", &test),
+    ]);
+    for args in [&["test"][..], &["fmt", "--check"][..]] {
+        tocsin(dir.path()).args(args).assert().code(2).stderr(
+            predicate::str::contains("error[E016]: expression more than 256 levels deep")
+                .and(predicate::str::contains("rules/a.test:6:4105")),
+        );
+    }
+}
