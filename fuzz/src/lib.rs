@@ -379,16 +379,15 @@ fn long_chains_on(rules: &str) {
     );
     render_all(&ws.diagnostics, &ws.sources);
     if let Some(model) = &ws.model {
-        let mut ev = tocsin::eval::Evaluator::new(model);
-        for t in [
-            Date::from_ymd(2025, 2, 15),
-            Date::from_ymd(2025, 3, 1),
-            Some(Date::MIN),
-        ]
-        .into_iter()
-        .flatten()
+        for t in [Date::from_ymd(2025, 2, 15), Some(Date::MIN)]
+            .into_iter()
+            .flatten()
         {
             std::hint::black_box(evaluate(model, t));
+        }
+        // Explaining evaluates every node of the tree: once is enough.
+        if let Some(t) = Date::from_ymd(2025, 3, 1) {
+            let mut ev = tocsin::eval::Evaluator::new(model);
             for r in 0..model.program.rules.len() {
                 let ex = tocsin::eval::explain::explain(&mut ev, &ws.store, r, t);
                 std::hint::black_box(ex);

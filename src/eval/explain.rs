@@ -2,7 +2,7 @@
 //! value at the date, the reason for every unknown, the windows read and
 //! the observations that decided, so that a reader can redo the arithmetic.
 
-use super::describe::show;
+use super::describe::show_upto;
 use super::engine::Evaluator;
 use super::timeline::Window;
 use super::value::Value;
@@ -133,7 +133,8 @@ fn first_not_true(ev: &mut Evaluator, r: usize, t: Date, d: Duration) -> Option<
 
 fn node(ev: &mut Evaluator, store: &Store, n: &Node, t: Date, walk: &mut Walk) -> Explained {
     let model = ev.model();
-    let expr = shortened(show(n, &model.program));
+    // Enough bytes for MAX_EXPR_CHARS + 1 characters, whatever their width.
+    let expr = shortened(show_upto(n, &model.program, 4 * (MAX_EXPR_CHARS + 1)));
     let value = match n.kind {
         NodeKind::Rule(r) => Value::Str(ev.status(r, t).as_str().to_string()),
         _ => ev.eval(n, t),

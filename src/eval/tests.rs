@@ -652,3 +652,29 @@ fn an_explanation_of_tall_definitions_is_cut_at_its_bounds() {
     assert_eq!(cut, 1);
     assert_eq!(longest, explain::MAX_EXPR_CHARS + 1);
 }
+
+/// The start of an expression's text, written up to a limit, is the start
+/// of the whole text.
+#[test]
+fn the_start_of_a_long_text_is_the_start_of_the_text() {
+    let chain = vec!["latest(s)"; 200].join(" - ");
+    let m = model(
+        &format!(
+            "let x = not ({chain} > 1) or resumed(s, quiet: 1mo, within: 2w) and -(1 + 2) * 3 > 0"
+        ),
+        &[("s", S)],
+    );
+    let n = &m.program.lets[0].value;
+    let whole = describe::show(n, &m.program);
+    assert!(whole.starts_with("not latest(s) - latest(s)"), "{whole}");
+    assert!(
+        whole.ends_with("resumed(s, quiet: 1mo, within: 2w) and -(1 + 2) * 3 > 0"),
+        "{whole}"
+    );
+    for limit in [0, 1, 10, 100, 1000, whole.len()] {
+        let start = describe::show_upto(n, &m.program, limit);
+        assert!(whole.starts_with(&start), "{limit}: {start}");
+        assert!(start.len() >= limit.min(whole.len()), "{limit}: {start}");
+        assert!(start.len() < limit + 20, "{limit}: {start}");
+    }
+}
