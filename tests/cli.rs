@@ -405,7 +405,7 @@ fn deep_chains_are_refused_or_evaluated_never_crash() {
         .arg("check")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("nested more than 100 levels deep"));
+        .stderr(predicate::str::contains("nested more than 50 levels deep"));
 }
 
 #[test]

@@ -79,6 +79,11 @@ fn check_and_eval() {
 }
 
 #[test]
+fn long_chains() {
+    run_all("long_chains", checks::long_chains);
+}
+
+#[test]
 fn eval_inputs_split_into_rules_data_and_date() {
     let (rules, csv, date) =
         checks::split_eval_input(b"indicator x { when: true }\0date,value\n\x002025-07-20")

@@ -174,3 +174,242 @@ pub fn check_and_eval(input: &[u8]) {
         std::hint::black_box(evaluate(model, t));
     }
 }
+
+/// Builds rule text with long operator chains from fuzz bytes: each byte
+/// picks the next piece (a literal, a call, brackets, `not`, unary `-`, an
+/// operator, or a chain whose length the next byte gives, up to 1,021
+/// terms). Number and bool expressions are built apart, so that most
+/// inputs type-check and reach evaluation.
+pub struct ChainGen<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    out: String,
+}
+
+/// How deeply the generator itself recurses: its own stack stays small,
+/// while the chains it writes (built in loops) grow past every limit.
+const GEN_DEPTH: u32 = 40;
+
+/// Chain lengths are the byte times this, plus one.
+const CHAIN_SCALE: usize = 4;
+
+const NUM_OPS: [&str; 4] = [" + ", " - ", " * ", " / "];
+const CMP_OPS: [&str; 6] = [" == ", " != ", " < ", " <= ", " > ", " >= "];
+const NUM_LEAVES: [&str; 6] = ["latest(data)", "1", "2.5", "0", "count(data, 30d)", "none"];
+
+impl<'a> ChainGen<'a> {
+    /// A generator over `bytes`.
+    pub fn new(bytes: &'a [u8]) -> ChainGen<'a> {
+        ChainGen {
+            bytes,
+            pos: 0,
+            out: String::new(),
+        }
+    }
+
+    fn next(&mut self) -> u8 {
+        let b = self.bytes.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        b
+    }
+
+    fn spent(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    fn chain_len(&mut self) -> usize {
+        usize::from(self.next()) * CHAIN_SCALE + 1
+    }
+
+    fn num_leaf(&mut self, b: u8) {
+        self.out
+            .push_str(NUM_LEAVES[usize::from(b) % NUM_LEAVES.len()]);
+    }
+
+    /// A number expression.
+    pub fn num(&mut self, depth: u32) {
+        let b = self.next();
+        if depth >= GEN_DEPTH || self.spent() {
+            return self.num_leaf(b);
+        }
+        match b % 8 {
+            0 | 1 => self.num_leaf(b / 8),
+            2 => {
+                self.out.push('-');
+                self.num(depth + 1);
+            }
+            3 => {
+                self.out.push('(');
+                self.num(depth + 1);
+                self.out.push(')');
+            }
+            4 | 5 => {
+                // A long flat chain: the case that once overflowed the stack.
+                let n = self.chain_len();
+                self.num_leaf(b);
+                for k in 0..n {
+                    let op = self.next();
+                    self.out
+                        .push_str(NUM_OPS[(usize::from(op) + k) % NUM_OPS.len()]);
+                    if op % 16 == 15 {
+                        self.num(depth + 1);
+                    } else {
+                        self.num_leaf(op / 4);
+                    }
+                }
+            }
+            6 => {
+                self.num(depth + 1);
+                let op = self.next();
+                self.out.push_str(NUM_OPS[usize::from(op) % NUM_OPS.len()]);
+                self.num(depth + 1);
+            }
+            _ => {
+                // Unary minus repeated: a string of signs.
+                let n = usize::from(self.next() % 128);
+                for _ in 0..n {
+                    self.out.push_str("- ");
+                }
+                self.num_leaf(b / 8);
+            }
+        }
+    }
+
+    /// A bool expression.
+    pub fn bool(&mut self, depth: u32) {
+        let b = self.next();
+        if depth >= GEN_DEPTH || self.spent() {
+            self.out
+                .push_str(["true", "false", "none"][usize::from(b) % 3]);
+            return;
+        }
+        match b % 8 {
+            0 => self
+                .out
+                .push_str(["true", "false", "none"][usize::from(b / 8) % 3]),
+            1 => {
+                self.out.push_str("not ");
+                self.bool(depth + 1);
+            }
+            2 => {
+                self.out.push('(');
+                self.bool(depth + 1);
+                self.out.push(')');
+            }
+            3 | 4 => {
+                self.num(depth + 1);
+                self.out
+                    .push_str(CMP_OPS[usize::from(b / 8) % CMP_OPS.len()]);
+                self.num(depth + 1);
+            }
+            5 | 6 => {
+                let n = self.chain_len();
+                self.out.push_str("latest(data) > 1");
+                for k in 0..n {
+                    let op = self.next();
+                    self.out.push_str(if (usize::from(op) + k) % 2 == 0 {
+                        " and "
+                    } else {
+                        " or "
+                    });
+                    match op % 8 {
+                        0 => self.out.push_str("not true"),
+                        1 => self.bool(depth + 1),
+                        2 => self.out.push_str("count(data, 1y) >= 1"),
+                        _ => self.out.push_str("latest(data) < 5"),
+                    }
+                }
+            }
+            _ => {
+                self.bool(depth + 1);
+                self.out.push_str(if b & 8 == 0 { " and " } else { " or " });
+                self.bool(depth + 1);
+            }
+        }
+    }
+
+    /// The rule file: a let, an indicator with a `for:` and a summary, and
+    /// an alert reading the indicator.
+    pub fn rules(mut self) -> String {
+        self.out.push_str("let n = ");
+        self.num(0);
+        self.out.push_str("\nindicator fuzz {\n  when: ");
+        self.bool(0);
+        let days = self.next() % 16;
+        self.out
+            .push_str(&format!("\n  for: {days}d\n  summary: \"at {{"));
+        self.num(0);
+        self.out.push_str("}\"\n}\nalert other {\n  when: fuzz or ");
+        self.bool(0);
+        self.out.push_str("\n}\n");
+        self.out
+    }
+}
+
+/// `long_chains`: rules with long chains of operators (built from the
+/// input by [`ChainGen`]) parse, check, evaluate, explain and format
+/// without panicking, on a thread with a 2 MiB stack (the default for
+/// threads) so that the depth limits are held to what such a thread has.
+pub fn long_chains(input: &[u8]) {
+    let rules = ChainGen::new(input).rules();
+    let run = move || long_chains_on(&rules);
+    let outcome = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(run)
+        .map(|h| h.join());
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread to be had: nothing was checked, nothing failed.
+        Err(_) => {}
+    }
+}
+
+fn long_chains_on(rules: &str) {
+    let file = |name: &str, text: &str| SourceFile {
+        name: name.to_string(),
+        contents: Contents::Text(text.to_string()),
+    };
+    let ws = workspace::load(
+        &[file("rules/fuzz.rules", rules)],
+        &[file(
+            "indicators/data.csv",
+            "date,value\n2025-01-01,3\n2025-02-01,7\n2025-03-01,0\n",
+        )],
+    );
+    render_all(&ws.diagnostics, &ws.sources);
+    if let Some(model) = &ws.model {
+        for t in [Date::from_ymd(2025, 2, 15), Some(Date::MIN)]
+            .into_iter()
+            .flatten()
+        {
+            std::hint::black_box(evaluate(model, t));
+        }
+        // Explaining evaluates every node of the tree: once is enough.
+        if let Some(t) = Date::from_ymd(2025, 3, 1) {
+            let mut ev = tocsin::eval::Evaluator::new(model);
+            for r in 0..model.program.rules.len() {
+                let ex = tocsin::eval::explain::explain(&mut ev, &ws.store, r, t);
+                std::hint::black_box(ex);
+            }
+        }
+    }
+    let mut sources = SourceMap::new();
+    let id = sources.add("rules/fuzz.rules", rules);
+    match format_source(id, rules) {
+        Ok(once) => {
+            let (_, diags) = parse_file(id, &once);
+            assert!(
+                diags.is_empty(),
+                "formatted output does not parse:\n{once}\n{diags:?}"
+            );
+        }
+        Err(diags) => {
+            assert!(
+                diags.iter().all(|d| d.code != Code::Unformattable),
+                "a file that parses cannot be formatted:\n{rules}"
+            );
+            render_all(&diags, &sources);
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use super::args::{CheckFormat, Inputs};
 use super::{term, BAD_INPUT, OK};
 use crate::diag::{did_you_mean, escape_controls, SourceMap};
-use crate::eval::explain::{explain, Explained, Observation, Span};
+use crate::eval::explain::{explain, Explained, Observation, Span, MAX_NODES, MAX_TREE_DEPTH};
 use crate::eval::value::format_number;
 use crate::eval::Evaluator;
 use crate::time::Date;
@@ -102,6 +102,11 @@ fn tree(
     if n.see_above {
         line.push_str("  (explained above)");
     }
+    if n.cut {
+        line.push_str(&format!(
+            "  (not expanded: an explanation stops at {MAX_TREE_DEPTH} levels or {MAX_NODES} parts)"
+        ));
+    }
     if let Some(why) = &n.unknown_because {
         line.push_str(&format!("  — unknown: {why}"));
     }
@@ -192,6 +197,7 @@ fn node_json(n: &Explained, sources: &SourceMap) -> Json {
         "value": n.value,
         "unknown_because": n.unknown_because,
         "explained_above": n.see_above,
+        "not_expanded": n.cut,
         "windows": n.spans.iter().map(|s| json!({
             "label": s.label,
             "from": s.first.map(|d| d.to_string()),

@@ -45,6 +45,7 @@ codes! {
     BadSeverity = "E013", "an unknown severity";
     BadTemplate = "E014", "a malformed summary template";
     Unformattable = "E015", "a rule or test file the formatter cannot lay out without changing it";
+    ExprTooDeep = "E016", "an expression whose operators nest too many levels deep";
     // Names.
     UnknownName = "E101", "a name that is not defined";
     DuplicateName = "E102", "a name defined twice";
@@ -60,6 +61,7 @@ codes! {
     ArgumentTwice = "E206", "an argument given both by position and by name";
     NotARule = "E207", "a `weighted` name that is not an indicator, alert or bool let";
     TooDeep = "E208", "definitions that depend on each other too many levels deep";
+    ForTooLong = "E209", "a `for:` window longer than ten years";
     // Data files and paths.
     Unreadable = "E301", "a file or folder that cannot be read";
     NoDateColumn = "E302", "a data file without a date column";

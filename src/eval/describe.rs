@@ -8,63 +8,119 @@ use crate::time::Date;
 
 /// An expression as a person would write it.
 pub fn show(n: &Node, p: &Program) -> String {
-    show_prec(n, p, 0)
+    let mut out = String::new();
+    show_into(n, p, 0, &mut out, usize::MAX);
+    out
 }
 
-fn show_prec(n: &Node, p: &Program, outer: u8) -> String {
+/// The start of [`show`]'s text: at least `limit` bytes of it when it is
+/// longer, cut anywhere after that (written without building the rest, so
+/// that showing every node of a long chain is not quadratic).
+pub fn show_upto(n: &Node, p: &Program, limit: usize) -> String {
+    let mut out = String::new();
+    show_into(n, p, 0, &mut out, limit);
+    out
+}
+
+/// Appends `n` shown inside an operator of precedence `outer`; stops once
+/// `out` holds `limit` bytes.
+fn show_into(n: &Node, p: &Program, outer: u8, out: &mut String, limit: usize) {
+    use std::fmt::Write;
+    if out.len() >= limit {
+        return;
+    }
     match &n.kind {
         NodeKind::Const(c) => match c {
-            Const::Number(x) => super::value::format_number(*x),
-            Const::Percent(x) => super::value::format_percent(*x),
-            Const::Bool(b) => b.to_string(),
-            Const::Date(d) => d.to_string(),
-            Const::Duration(d) => d.to_string(),
-            Const::Str(s) => format!("{s:?}"),
-            Const::None => "none".to_string(),
+            Const::Number(x) => out.push_str(&super::value::format_number(*x)),
+            Const::Percent(x) => out.push_str(&super::value::format_percent(*x)),
+            Const::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Const::Date(d) => {
+                let _ = write!(out, "{d}");
+            }
+            Const::Duration(d) => {
+                let _ = write!(out, "{d}");
+            }
+            Const::Str(s) => {
+                let _ = write!(out, "{s:?}");
+            }
+            Const::None => out.push_str("none"),
         },
-        NodeKind::Now => "now".to_string(),
-        NodeKind::Let(i) => p.lets[*i].name.clone(),
-        NodeKind::Rule(i) => p.rules[*i].name.clone(),
-        NodeKind::Series(i) => p.series[*i].label.clone(),
-        NodeKind::Invalid => "?".to_string(),
-        NodeKind::Unary(UnOp::Neg, e) => format!("-{}", show_prec(e, p, 7)),
-        NodeKind::Unary(UnOp::Not, e) => wrap(format!("not {}", show_prec(e, p, 3)), 3, outer),
+        NodeKind::Now => out.push_str("now"),
+        NodeKind::Let(i) => out.push_str(&p.lets[*i].name),
+        NodeKind::Rule(i) => out.push_str(&p.rules[*i].name),
+        NodeKind::Series(i) => out.push_str(&p.series[*i].label),
+        NodeKind::Invalid => out.push('?'),
+        NodeKind::Unary(UnOp::Neg, e) => {
+            out.push('-');
+            show_into(e, p, 7, out, limit);
+        }
+        NodeKind::Unary(UnOp::Not, e) => {
+            let wrap = 3 < outer;
+            open(out, wrap);
+            out.push_str("not ");
+            show_into(e, p, 3, out, limit);
+            close(out, wrap, limit);
+        }
         NodeKind::Binary(op, l, r) => {
             let prec = op.precedence();
-            wrap(
-                format!(
-                    "{} {} {}",
-                    show_prec(l, p, prec),
-                    op.as_str(),
-                    show_prec(r, p, prec + 1)
-                ),
-                prec,
-                outer,
-            )
+            let wrap = prec < outer;
+            open(out, wrap);
+            show_into(l, p, prec, out, limit);
+            if out.len() < limit {
+                out.push(' ');
+                out.push_str(op.as_str());
+                out.push(' ');
+                show_into(r, p, prec + 1, out, limit);
+            }
+            close(out, wrap, limit);
         }
         NodeKind::Call(f, args) => {
-            let mut parts: Vec<String> = args.iter().map(|a| show(a, p)).collect();
-            if *f == crate::lang::functions::Func::Resumed && parts.len() == 3 {
-                parts[1] = format!("quiet: {}", parts[1]);
-                parts[2] = format!("within: {}", parts[2]);
+            out.push_str(f.name());
+            out.push('(');
+            let resumed = *f == crate::lang::functions::Func::Resumed && args.len() == 3;
+            for (k, a) in args.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                match k {
+                    1 if resumed => out.push_str("quiet: "),
+                    2 if resumed => out.push_str("within: "),
+                    _ => {}
+                }
+                show_into(a, p, 0, out, limit);
+                if out.len() >= limit {
+                    return;
+                }
             }
-            format!("{}({})", f.name(), parts.join(", "))
+            out.push(')');
         }
         NodeKind::Weighted(pairs) => {
-            let parts: Vec<String> = pairs
-                .iter()
-                .map(|(t, w)| format!("{}: {}", show(t, p), show(w, p)))
-                .collect();
-            format!("weighted({})", parts.join(", "))
+            out.push_str("weighted(");
+            for (k, (t, w)) in pairs.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                show_into(t, p, 0, out, limit);
+                out.push_str(": ");
+                show_into(w, p, 0, out, limit);
+                if out.len() >= limit {
+                    return;
+                }
+            }
+            out.push(')');
         }
     }
 }
 
-fn wrap(s: String, prec: u8, outer: u8) -> String {
-    if prec < outer {
-        format!("({s})")
-    } else {
-        s
+fn open(out: &mut String, wrap: bool) {
+    if wrap {
+        out.push('(');
+    }
+}
+
+fn close(out: &mut String, wrap: bool, limit: usize) {
+    if wrap && out.len() < limit {
+        out.push(')');
     }
 }
 

@@ -19,6 +19,15 @@ pub struct Evaluator<'m> {
     lets: Vec<HashMap<Date, Value>>,
     whens: Vec<HashMap<Date, Option<bool>>>,
     statuses: Vec<HashMap<Date, Status>>,
+    /// For rules with `for:`, by day on which `when` was true: a day since
+    /// which it has been true without a break, and whether that day starts
+    /// the run (else the run may start earlier: the walk back stopped once
+    /// it covered the window). Day `t` then looks back one day to `t - 1`'s
+    /// answer, so walking forward costs one step a day, not a window.
+    runs: Vec<HashMap<Date, (Date, bool)>>,
+    /// How many times a rule's `when` was asked for, memoised answers
+    /// included: the work done, for tests.
+    when_lookups: usize,
 }
 
 impl<'m> Evaluator<'m> {
@@ -29,7 +38,15 @@ impl<'m> Evaluator<'m> {
             lets: vec![HashMap::new(); model.program.lets.len()],
             whens: vec![HashMap::new(); model.program.rules.len()],
             statuses: vec![HashMap::new(); model.program.rules.len()],
+            runs: vec![HashMap::new(); model.program.rules.len()],
+            when_lookups: 0,
         }
+    }
+
+    /// How many times a rule's `when` has been asked for so far, answers
+    /// from the memo tables included.
+    pub fn when_lookups(&self) -> usize {
+        self.when_lookups
     }
 
     /// The model evaluated.
@@ -39,6 +56,7 @@ impl<'m> Evaluator<'m> {
 
     /// The value of `when` of rule `r` at `t`: true, false or unknown.
     pub fn when(&mut self, r: usize, t: Date) -> Option<bool> {
+        self.when_lookups += 1;
         if let Some(v) = self.whens[r].get(&t) {
             return *v;
         }
@@ -72,21 +90,52 @@ impl<'m> Evaluator<'m> {
     }
 
     /// True when `when` of rule `r` was true at every date of `(t - d, t)`
-    /// (`t` itself is checked by the caller). Walks back from `t` and stops
-    /// at the first date where it was not.
+    /// (`t` itself is checked by the caller, and found true).
     fn held_throughout(&mut self, r: usize, t: Date, d: Duration) -> bool {
         let start = t.minus(d).unwrap_or(Date::MIN);
-        let mut day = t;
-        while let Some(prev) = day.add_days(-1) {
-            if prev <= start {
+        // The first day that must have been true; none before the first
+        // date there is.
+        let Some(first) = start.add_days(1) else {
+            return true;
+        };
+        let since = self.true_since(r, t, first);
+        since <= first || since.add_days(-1).is_none()
+    }
+
+    /// A day `s` such that `when` of rule `r` was true on every day from
+    /// `s` to `t` (true at `t`, as the caller found): at or before `first`
+    /// if the run of true days reaches back that far, else the day the run
+    /// starts. Reuses the answers of earlier days, so that asking for every
+    /// day in turn is linear in the days.
+    fn true_since(&mut self, r: usize, t: Date, first: Date) -> Date {
+        if let Some(&(since, _)) = self.runs[r].get(&t) {
+            return since;
+        }
+        let mut since = t;
+        let mut starts_run = false;
+        while since > first {
+            let Some(prev) = since.add_days(-1) else {
+                starts_run = true;
                 break;
+            };
+            // The window only moves forward with `t`, so an answer for an
+            // earlier day reaches at least as far back as this one needs.
+            if let Some(&(s, exact)) = self.runs[r].get(&prev) {
+                since = s;
+                if exact {
+                    starts_run = true;
+                    break;
+                }
+                continue;
             }
             if self.when(r, prev) != Some(true) {
-                return false;
+                starts_run = true;
+                break;
             }
-            day = prev;
+            since = prev;
         }
-        true
+        self.runs[r].insert(t, (since, starts_run));
+        since
     }
 
     /// Renders a template at `t`.

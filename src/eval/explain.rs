@@ -2,7 +2,7 @@
 //! value at the date, the reason for every unknown, the windows read and
 //! the observations that decided, so that a reader can redo the arithmetic.
 
-use super::describe::show;
+use super::describe::show_upto;
 use super::engine::Evaluator;
 use super::timeline::Window;
 use super::value::Value;
@@ -17,6 +17,17 @@ use std::collections::HashSet;
 
 /// How many observations of a window are listed; the rest are counted.
 pub const MAX_OBSERVATIONS: usize = 24;
+
+/// How deep the tree goes: past any one expression (256 levels), so that
+/// only a long chain of definitions is cut. Each level indents its lines.
+pub const MAX_TREE_DEPTH: usize = 300;
+
+/// How many nodes the tree holds at most; those past it are not expanded.
+pub const MAX_NODES: usize = 5_000;
+
+/// Longest expression text shown for a node, in characters; the rest is
+/// elided (a long chain's text is repeated at each of its levels).
+pub const MAX_EXPR_CHARS: usize = 300;
 
 /// One observation that a function read.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +74,17 @@ pub struct Explained {
     pub children: Vec<Explained>,
     /// A rule or let already explained higher in the tree.
     pub see_above: bool,
+    /// Its sub-expressions are not shown: the tree reached
+    /// [`MAX_TREE_DEPTH`] levels or [`MAX_NODES`] nodes.
+    pub cut: bool,
+}
+
+/// What a walk of the tree carries: the definitions already explained, and
+/// the room left.
+struct Walk {
+    seen: HashSet<String>,
+    nodes: usize,
+    depth: usize,
 }
 
 /// The explanation of one rule at `t`.
@@ -82,9 +104,13 @@ pub fn explain(ev: &mut Evaluator, store: &Store, r: usize, t: Date) -> Explanat
     let rule = &model.program.rules[r];
     let status = ev.status(r, t);
     let for_window = rule.for_.map(|d| (d, first_not_true(ev, r, t, d)));
-    let mut seen = HashSet::new();
-    seen.insert(format!("rule {r}"));
-    let when = node(ev, store, &rule.when, t, &mut seen);
+    let mut walk = Walk {
+        seen: HashSet::new(),
+        nodes: 0,
+        depth: 0,
+    };
+    walk.seen.insert(format!("rule {r}"));
+    let when = node(ev, store, &rule.when, t, &mut walk);
     Explanation {
         status,
         for_window,
@@ -105,15 +131,10 @@ fn first_not_true(ev: &mut Evaluator, r: usize, t: Date, d: Duration) -> Option<
     None
 }
 
-fn node(
-    ev: &mut Evaluator,
-    store: &Store,
-    n: &Node,
-    t: Date,
-    seen: &mut HashSet<String>,
-) -> Explained {
+fn node(ev: &mut Evaluator, store: &Store, n: &Node, t: Date, walk: &mut Walk) -> Explained {
     let model = ev.model();
-    let expr = show(n, &model.program);
+    // Enough bytes for MAX_EXPR_CHARS + 1 characters, whatever their width.
+    let expr = shortened(show_upto(n, &model.program, 4 * (MAX_EXPR_CHARS + 1)));
     let value = match n.kind {
         NodeKind::Rule(r) => Value::Str(ev.status(r, t).as_str().to_string()),
         _ => ev.eval(n, t),
@@ -125,41 +146,74 @@ fn node(
         spans: Vec::new(),
         children: Vec::new(),
         see_above: false,
+        cut: false,
     };
+    walk.nodes += 1;
+    if walk.depth + 1 >= MAX_TREE_DEPTH || walk.nodes > MAX_NODES {
+        out.cut = !matches!(
+            n.kind,
+            NodeKind::Const(_) | NodeKind::Now | NodeKind::Series(_) | NodeKind::Invalid
+        );
+        return out;
+    }
+    walk.depth += 1;
+    expand(ev, store, n, t, walk, &mut out);
+    walk.depth -= 1;
+    out
+}
+
+/// Shortens a long expression text to [`MAX_EXPR_CHARS`] characters.
+fn shortened(text: String) -> String {
+    match text.char_indices().nth(MAX_EXPR_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// Adds the children of `n` (and its windows) to `out`.
+fn expand(
+    ev: &mut Evaluator,
+    store: &Store,
+    n: &Node,
+    t: Date,
+    walk: &mut Walk,
+    out: &mut Explained,
+) {
+    let model = ev.model();
+    let value = out.value.clone();
     match &n.kind {
         NodeKind::Let(i) => {
-            if seen.insert(format!("let {i}")) {
+            if walk.seen.insert(format!("let {i}")) {
                 out.children
-                    .push(node(ev, store, &model.program.lets[*i].value, t, seen));
+                    .push(node(ev, store, &model.program.lets[*i].value, t, walk));
             } else {
                 out.see_above = true;
             }
         }
         NodeKind::Rule(r) => {
-            if seen.insert(format!("rule {r}")) {
+            if walk.seen.insert(format!("rule {r}")) {
                 out.children
-                    .push(node(ev, store, &model.program.rules[*r].when, t, seen));
+                    .push(node(ev, store, &model.program.rules[*r].when, t, walk));
             } else {
                 out.see_above = true;
             }
         }
-        NodeKind::Unary(_, e) => out.children.push(node(ev, store, e, t, seen)),
+        NodeKind::Unary(_, e) => out.children.push(node(ev, store, e, t, walk)),
         NodeKind::Binary(op, l, r) => {
-            out.children.push(node(ev, store, l, t, seen));
-            out.children.push(node(ev, store, r, t, seen));
+            out.children.push(node(ev, store, l, t, walk));
+            out.children.push(node(ev, store, r, t, walk));
             if value == Value::None {
                 out.unknown_because = Some(binary_reason(*op, &out.children));
             }
         }
         NodeKind::Weighted(pairs) => {
             for (target, _) in pairs {
-                out.children.push(node(ev, store, target, t, seen));
+                out.children.push(node(ev, store, target, t, walk));
             }
         }
-        NodeKind::Call(f, args) => call(ev, store, *f, args, t, &mut out, seen),
+        NodeKind::Call(f, args) => call(ev, store, *f, args, t, out, walk),
         _ => {}
     }
-    out
 }
 
 fn binary_reason(op: BinOp, children: &[Explained]) -> String {
@@ -191,14 +245,14 @@ fn call(
     args: &[Node],
     t: Date,
     out: &mut Explained,
-    seen: &mut HashSet<String>,
+    walk: &mut Walk,
 ) {
     let model = ev.model();
     let slot = match args.first().map(|a| &a.kind) {
         Some(NodeKind::Series(slot)) => *slot,
         _ => {
             for a in args {
-                out.children.push(node(ev, store, a, t, seen));
+                out.children.push(node(ev, store, a, t, walk));
             }
             if out.value == Value::None {
                 out.unknown_because = Some(match f {

@@ -524,3 +524,157 @@ fn every_window_function_at_the_day_that_enters_and_the_day_that_leaves() {
 fn value_of(expr: &str, rows: &[(&str, f64)], at: &str) -> Value {
     value(expr, &[("s", rows)], at)
 }
+
+/// `for:` answered from the run of true days carried forward, against the
+/// plain definition (met when `when` is true at `t` and on every day of
+/// `(t - d, t)`), day by day on random data.
+mod for_windows {
+    use super::*;
+    use crate::time::Duration;
+    use proptest::prelude::*;
+
+    fn board_model(rows: &[(i32, f64)], window: &str) -> Model {
+        let mut rows = rows.to_vec();
+        rows.sort_by_key(|r| r.0);
+        rows.dedup_by_key(|r| r.0);
+        let dates: Vec<String> = rows
+            .iter()
+            .map(|r| Date(20_000 + r.0).to_string())
+            .collect();
+        let data: Vec<(&str, f64)> = dates
+            .iter()
+            .map(String::as_str)
+            .zip(rows.iter().map(|r| r.1))
+            .collect();
+        model(
+            &format!("indicator a {{ when: latest(s) > 1 and days_since(s) < 20 for: {window} }}"),
+            &[("s", &data)],
+        )
+    }
+
+    /// The plain definition, from `when` alone.
+    fn naive(ev: &mut Evaluator, t: Date, d: Duration) -> Status {
+        match ev.when(0, t) {
+            None => Status::Unknown,
+            Some(false) => Status::NotMet,
+            Some(true) => {
+                let start = t.minus(d).unwrap_or(Date::MIN);
+                let mut day = t.add_days(-1);
+                while let Some(p) = day.filter(|p| *p > start) {
+                    if ev.when(0, p) != Some(true) {
+                        return Status::Pending;
+                    }
+                    day = p.add_days(-1);
+                }
+                Status::Met
+            }
+        }
+    }
+
+    fn window() -> impl Strategy<Value = (String, Duration)> {
+        prop_oneof![
+            (1i64..90).prop_map(|n| (format!("{n}d"), Duration::Days(n))),
+            (1i64..4).prop_map(|n| (format!("{n}mo"), Duration::Months(n))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn the_carried_run_matches_the_plain_definition(
+            rows in proptest::collection::vec((0i32..400, prop_oneof![Just(0.0), Just(5.0)]), 0..120),
+            (text, d) in window(),
+            reverse in any::<bool>(),
+        ) {
+            let m = board_model(&rows, &text);
+            let mut days: Vec<Date> = (-10..420).map(|k| Date(20_000 + k)).collect();
+            if reverse {
+                days.reverse();
+            }
+            let (mut carried, mut plain) = (Evaluator::new(&m), Evaluator::new(&m));
+            for t in days {
+                prop_assert_eq!(carried.status(0, t), naive(&mut plain, t, d), "at {}", t);
+            }
+        }
+    }
+
+    #[test]
+    fn walking_forward_looks_at_each_day_about_once() {
+        let m = model("indicator a { when: true for: 10y }", &[]);
+        let mut ev = Evaluator::new(&m);
+        let days = 5 * 366;
+        for k in 0..days {
+            assert_eq!(ev.status(0, Date(20_000 + k)), Status::Met);
+        }
+        // The first day looks back over the whole window (3,653 days);
+        // each later day at itself alone. Walking the window again every
+        // day would take millions.
+        let lookups = ev.when_lookups();
+        assert!(lookups <= days as usize + 3_700, "{lookups} lookups");
+    }
+}
+
+/// A chain of lets, each reading the next at the bottom of a tall chain of
+/// `+`, is explained within the tree's bounds, cut where they are reached.
+#[test]
+fn an_explanation_of_tall_definitions_is_cut_at_its_bounds() {
+    fn walk(e: &explain::Explained, depth: usize, stats: &mut (usize, usize, usize, usize)) {
+        stats.0 += 1;
+        stats.1 = stats.1.max(depth);
+        stats.2 += usize::from(e.cut);
+        stats.3 = stats.3.max(e.expr.chars().count());
+        for c in &e.children {
+            walk(c, depth + 1, stats);
+        }
+    }
+    let run = || {
+        let mut rules = String::from("let l6 = latest(s)\nindicator big { when: l0 > 0 }\n");
+        for i in 0..6 {
+            rules.push_str(&format!("let l{i} = l{}{}\n", i + 1, " + 1".repeat(250)));
+        }
+        let m = model(&rules, &[("s", S)]);
+        let store = Store::default();
+        let mut ev = Evaluator::new(&m);
+        let ex = explain::explain(&mut ev, &store, 0, d("2025-03-01"));
+        let mut stats = (0, 0, 0, 0);
+        walk(&ex.when, 1, &mut stats);
+        stats
+    };
+    // Lowering six lets of 251 levels needs more than a test thread's stack.
+    let (nodes, depth, cut, longest) = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(run)
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(nodes <= explain::MAX_NODES, "{nodes} nodes");
+    assert_eq!(depth, explain::MAX_TREE_DEPTH);
+    assert_eq!(cut, 1);
+    assert_eq!(longest, explain::MAX_EXPR_CHARS + 1);
+}
+
+/// The start of an expression's text, written up to a limit, is the start
+/// of the whole text.
+#[test]
+fn the_start_of_a_long_text_is_the_start_of_the_text() {
+    let chain = vec!["latest(s)"; 200].join(" - ");
+    let m = model(
+        &format!(
+            "let x = not ({chain} > 1) or resumed(s, quiet: 1mo, within: 2w) and -(1 + 2) * 3 > 0"
+        ),
+        &[("s", S)],
+    );
+    let n = &m.program.lets[0].value;
+    let whole = describe::show(n, &m.program);
+    assert!(whole.starts_with("not latest(s) - latest(s)"), "{whole}");
+    assert!(
+        whole.ends_with("resumed(s, quiet: 1mo, within: 2w) and -(1 + 2) * 3 > 0"),
+        "{whole}"
+    );
+    for limit in [0, 1, 10, 100, 1000, whole.len()] {
+        let start = describe::show_upto(n, &m.program, limit);
+        assert!(whole.starts_with(&start), "{limit}: {start}");
+        assert!(start.len() >= limit.min(whole.len()), "{limit}: {start}");
+        assert!(start.len() < limit + 20, "{limit}: {start}");
+    }
+}

@@ -11,12 +11,26 @@ use crate::lang::ast::*;
 /// The longest chain of definitions allowed (`a` uses `b` uses `c` ...).
 pub const MAX_DEPTH: usize = 1000;
 
-fn refs_in_expr<'a>(e: &'a Expr, out: &mut Vec<&'a str>, stack: &mut Vec<&'a Expr>) {
-    // An explicit stack (the caller's, reused): expressions are at most 100
+/// The most levels that a chain of definitions may nest, counting each
+/// definition as one level plus the height of its expressions: where a
+/// definition reads the next at the bottom of a tall expression, checking
+/// and evaluating recurse through both. 20,000 levels stay well inside the
+/// command's 256 MiB stack in a debug build (about 3 KiB a level).
+pub const MAX_LEVELS: usize = 20_000;
+
+/// The names `e` reads, into `out`; returns its height (0 for a leaf).
+fn refs_in_expr<'a>(
+    e: &'a Expr,
+    out: &mut Vec<&'a str>,
+    stack: &mut Vec<(&'a Expr, usize)>,
+) -> usize {
+    // An explicit stack (the caller's, reused): expressions are at most 256
     // levels deep, but this walk should not depend on that.
     stack.clear();
-    stack.push(e);
-    while let Some(e) = stack.pop() {
+    stack.push((e, 0));
+    let mut height = 0;
+    while let Some((e, d)) = stack.pop() {
+        height = height.max(d);
         match &e.kind {
             ExprKind::Name(id) => out.push(&id.name),
             ExprKind::Series(s) => out.push(&s.base.name),
@@ -27,32 +41,40 @@ fn refs_in_expr<'a>(e: &'a Expr, out: &mut Vec<&'a str>, stack: &mut Vec<&'a Exp
                             .filter_map(|a| a.name.as_ref().map(|n| n.name.as_str())),
                     );
                 }
-                stack.extend(args.iter().map(|a| &a.value));
+                stack.extend(args.iter().map(|a| (&a.value, d + 1)));
             }
-            ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => stack.push(expr),
+            ExprKind::Unary { expr, .. } | ExprKind::Paren(expr) => stack.push((expr, d + 1)),
             ExprKind::Binary { lhs, rhs, .. } => {
-                stack.push(lhs);
-                stack.push(rhs);
+                stack.push((lhs, d + 1));
+                stack.push((rhs, d + 1));
             }
             _ => {}
         }
     }
+    height
 }
 
-/// The names `def` reads, into `out` (cleared first).
-fn refs_of<'a>(defs: &Defs<'a>, def: Def, out: &mut Vec<&'a str>, stack: &mut Vec<&'a Expr>) {
+/// The names `def` reads, into `out` (cleared first); returns the levels
+/// it adds to a chain: one, plus the height of its tallest expression.
+fn refs_of<'a>(
+    defs: &Defs<'a>,
+    def: Def,
+    out: &mut Vec<&'a str>,
+    stack: &mut Vec<(&'a Expr, usize)>,
+) -> usize {
     out.clear();
+    let mut height = 0;
     match def {
         Def::Series(i) => out.push(defs.series[i].expr.base.name.as_str()),
-        Def::Let(i) => refs_in_expr(&defs.lets[i].value, out, stack),
+        Def::Let(i) => height = refs_in_expr(&defs.lets[i].value, out, stack),
         Def::Rule(i) => {
             for f in &defs.rules[i].1.fields {
                 match &f.value {
-                    FieldValue::Expr(e) => refs_in_expr(e, out, stack),
+                    FieldValue::Expr(e) => height = height.max(refs_in_expr(e, out, stack)),
                     FieldValue::Template(t) => {
                         for p in &t.parts {
                             if let TemplatePart::Hole(e) = p {
-                                refs_in_expr(e, out, stack);
+                                height = height.max(refs_in_expr(e, out, stack));
                             }
                         }
                     }
@@ -62,9 +84,11 @@ fn refs_of<'a>(defs: &Defs<'a>, def: Def, out: &mut Vec<&'a str>, stack: &mut Ve
         }
         Def::Data => {}
     }
+    1 + height
 }
 
-/// An error when some chain of definitions is longer than [`MAX_DEPTH`].
+/// An error when some chain of definitions is longer than [`MAX_DEPTH`],
+/// or nests more than [`MAX_LEVELS`] levels with its expressions.
 pub fn check(defs: &Defs) -> Option<Diagnostic> {
     let nodes: Vec<Def> = (0..defs.series.len())
         .map(Def::Series)
@@ -82,8 +106,9 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
     let mut pending = vec![0usize; nodes.len()];
     let mut users: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     let (mut refs, mut stack, mut deps) = (Vec::new(), Vec::new(), Vec::new());
+    let mut weight = vec![1usize; nodes.len()];
     for (i, &d) in nodes.iter().enumerate() {
-        refs_of(defs, d, &mut refs, &mut stack);
+        weight[i] = refs_of(defs, d, &mut refs, &mut stack);
         deps.clear();
         deps.extend(
             refs.iter()
@@ -97,14 +122,22 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
             users[j].push(i);
         }
     }
+    // depth: definitions in the longest chain from each; levels: the
+    // heaviest chain, by weight. Each with the next definition on it.
     let mut depth = vec![1usize; nodes.len()];
     let mut via: Vec<Option<usize>> = vec![None; nodes.len()];
+    let mut levels = weight.clone();
+    let mut via_levels: Vec<Option<usize>> = vec![None; nodes.len()];
     let mut ready: Vec<usize> = (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
     while let Some(j) = ready.pop() {
         for &i in &users[j] {
             if depth[j] + 1 > depth[i] {
                 depth[i] = depth[j] + 1;
                 via[i] = Some(j);
+            }
+            if levels[j] + weight[i] > levels[i] {
+                levels[i] = levels[j] + weight[i];
+                via_levels[i] = Some(j);
             }
             pending[i] -= 1;
             if pending[i] == 0 {
@@ -113,25 +146,59 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
         }
     }
     let (deepest, &d) = depth.iter().enumerate().max_by_key(|(_, d)| **d)?;
-    if d <= MAX_DEPTH {
-        return None;
+    if d > MAX_DEPTH {
+        let chain = follow(deepest, &via)?;
+        let message = format!(
+            "definitions depend on each other {d} levels deep (the limit is {MAX_DEPTH}): {}",
+            shown(defs, &nodes, &chain)
+        );
+        let note =
+            "shorten the chain: read the data series directly instead of through many definitions";
+        return too_deep(defs, nodes[deepest], message, note);
     }
-    let mut chain = vec![deepest];
+    let (heaviest, &l) = levels.iter().enumerate().max_by_key(|(_, l)| **l)?;
+    if l > MAX_LEVELS {
+        let chain = follow(heaviest, &via_levels)?;
+        let message = format!(
+            "definitions and their expressions nest {l} levels deep (the limit is {MAX_LEVELS}): {}",
+            shown(defs, &nodes, &chain)
+        );
+        let note = "shorten the chain or the expressions along it: read the data series directly instead of through many definitions, and keep each expression to a few levels";
+        return too_deep(defs, nodes[heaviest], message, note);
+    }
+    None
+}
+
+/// The chain from `start`, following `via`.
+fn follow(start: usize, via: &[Option<usize>]) -> Option<Vec<usize>> {
+    let mut chain = vec![start];
     while let Some(next) = via[*chain.last()?] {
         chain.push(next);
     }
+    Some(chain)
+}
+
+/// A chain of definitions, its ends named.
+fn shown(defs: &Defs, nodes: &[Def], chain: &[usize]) -> String {
     let name = |k: usize| format!("`{}`", defs.name_of(nodes[chain[k]]));
-    let shown = format!(
-        "{} → {} → … → {} → {}",
-        name(0),
-        name(1),
-        name(chain.len() - 2),
-        name(chain.len() - 1)
-    );
-    let span = defs.name_span(nodes[deepest])?;
+    match chain.len() {
+        1 => name(0),
+        2 => format!("{} → {}", name(0), name(1)),
+        n => format!(
+            "{} → {} → … → {} → {}",
+            name(0),
+            name(1),
+            name(n - 2),
+            name(n - 1)
+        ),
+    }
+}
+
+fn too_deep(defs: &Defs, start: Def, message: String, note: &str) -> Option<Diagnostic> {
+    let span = defs.name_span(start)?;
     Some(
-        Diagnostic::error(Code::TooDeep, format!("definitions depend on each other {d} levels deep (the limit is {MAX_DEPTH}): {shown}"))
+        Diagnostic::error(Code::TooDeep, message)
             .with_primary(span, "the chain starts here")
-            .with_note("shorten the chain: read the data series directly instead of through many definitions"),
+            .with_note(note),
     )
 }

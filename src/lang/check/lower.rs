@@ -8,6 +8,7 @@ use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::lang::ast::*;
 use crate::lang::functions::{Func, Params};
 use crate::lang::program::*;
+use crate::time::Duration;
 
 #[derive(Clone)]
 enum Slot<T> {
@@ -32,6 +33,18 @@ pub struct Lowerer<'a> {
     /// edges from the innermost.
     stack: Vec<Def>,
     edges: FxHashMap<Def, Vec<(Def, Span)>>,
+}
+
+/// The longest `for:` window: a status looks back this far, every day.
+pub const MAX_FOR: Duration = Duration::Months(120);
+
+/// True for a `for:` longer than [`MAX_FOR`] (120 months, or 3,652 days
+/// when written in days or weeks).
+fn too_long_for(d: Duration) -> bool {
+    match d {
+        Duration::Days(n) => n > 3652,
+        Duration::Months(n) => n > 120,
+    }
 }
 
 fn err(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
@@ -320,7 +333,23 @@ impl<'a> Lowerer<'a> {
             }
             match &field.value {
                 FieldValue::Expr(e) => when = Some(self.condition(e)),
-                FieldValue::Duration(d, _) => rule.for_ = (!d.is_zero()).then_some(*d),
+                FieldValue::Duration(d, span) => {
+                    if too_long_for(*d) {
+                        self.diags.push(
+                            err(
+                                Code::ForTooLong,
+                                format!("`for: {d}` is longer than the limit of {MAX_FOR}"),
+                                *span,
+                                "longer than 10 years",
+                            )
+                            .with_note(format!(
+                                "shorten the window to {MAX_FOR} (120mo, 3652d) or less"
+                            )),
+                        );
+                        continue;
+                    }
+                    rule.for_ = (!d.is_zero()).then_some(*d)
+                }
                 FieldValue::Text(s) if field.key == FieldKey::Title => {
                     rule.title = Some(s.value.clone())
                 }

@@ -225,3 +225,35 @@ fn inline_series_are_shared() {
     assert_eq!(c.program.series.len(), 1);
     assert_eq!(c.program.series[0].label, "s[x ~ \"h\"]");
 }
+
+/// A chain of definitions, each reading the next at the bottom of a chain
+/// of `+`, `h` levels tall.
+fn tall_chain(defs: usize, h: usize) -> String {
+    let mut text = format!("let l{defs} = 1\n");
+    for i in 0..defs {
+        text.push_str(&format!("let l{i} = l{}{}\n", i + 1, " + 1".repeat(h)));
+    }
+    text
+}
+
+#[test]
+fn definitions_and_their_expressions_nest_at_most_max_levels() {
+    // Each let is one level plus its expression's height: 80 × 251 = 20,080
+    // levels, over the limit though only 81 definitions deep.
+    let errs = errors(&tall_chain(80, 250), &[]);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].0, Code::TooDeep);
+    assert!(
+        errs[0].1.contains("definitions and their expressions nest 20081 levels deep (the limit is 20000): `l0` → `l1` → … → `l79` → `l80`"),
+        "{}",
+        errs[0].1
+    );
+    // 79 × 251 + 1 = 19,830: under it, checked with the command's stack.
+    let under = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| errors(&tall_chain(79, 250), &[]))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(under, vec![]);
+}

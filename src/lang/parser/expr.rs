@@ -12,19 +12,57 @@ use nom::Input;
 
 /// An expression.
 pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (rest, (e, _)) = expr_h(i)?;
+    Ok((rest, e))
+}
+
+/// An expression with its height.
+fn expr_h(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     nested(i, or_expr)
 }
 
 /// How deeply expressions may nest (parentheses, calls, `not`, unary `-`):
 /// far beyond any real rule, and far below what would exhaust the stack.
-pub const MAX_DEPTH: u32 = 100;
+/// The parser recurses once per level, at about 27 KiB of stack a level in
+/// a debug build: 50 levels stay well inside a 2 MiB thread stack.
+pub const MAX_DEPTH: u32 = 50;
+
+/// How tall an expression's tree may be, counting every operator, call,
+/// bracket and `not` from the outermost to the innermost: a chain
+/// `a + b + c` is two levels. The parser reads a chain without recursion,
+/// but checking, evaluating, explaining and formatting walk the tree
+/// recursively (at about 3 KiB a level in a debug build): 256 levels stay
+/// well inside a 2 MiB thread stack, and far beyond any real rule.
+pub const MAX_HEIGHT: u32 = 256;
+
+/// The height of a node over children of height `below`, failing cleanly
+/// past [`MAX_HEIGHT`]; `at` is where the offending operator is written.
+fn taller(below: u32, at: usize, len: usize) -> Result<u32, nom::Err<PError>> {
+    let h = below + 1;
+    if h > MAX_HEIGHT {
+        return Err(nom::Err::Failure(
+            PError::problem(
+                at,
+                len.max(1),
+                Code::ExprTooDeep,
+                format!("expression more than {MAX_HEIGHT} levels deep"),
+                format!("level {h}"),
+            )
+            .note(format!(
+                "each operator, call, bracket and `not` is a level, and a chain `a + b + c` of N terms is N - 1 levels; the limit is {MAX_HEIGHT}"
+            ))
+            .note("split the expression with `let` items: `let part1 = a + b + c`, `let part2 = d + e + f`, then `part1 + part2`"),
+        ));
+    }
+    Ok(h)
+}
 
 thread_local! {
     static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// Runs `p` one level deeper, failing cleanly past [`MAX_DEPTH`].
-fn nested<'a>(i: In<'a>, p: impl FnOnce(In<'a>) -> PResult<'a, Expr>) -> PResult<'a, Expr> {
+fn nested<'a, T>(i: In<'a>, p: impl FnOnce(In<'a>) -> PResult<'a, T>) -> PResult<'a, T> {
     let depth = DEPTH.with(|d| {
         d.set(d.get() + 1);
         d.get()
@@ -47,51 +85,68 @@ fn nested<'a>(i: In<'a>, p: impl FnOnce(In<'a>) -> PResult<'a, Expr>) -> PResult
     result
 }
 
-fn binary(op: BinOp, lhs: Expr, rhs: Expr) -> Expr {
+/// `lhs op rhs`, with its height; `at` is where `op` is written (checked
+/// before the operands are joined, so that a tree too tall is never built).
+fn binary(
+    op: BinOp,
+    (lhs, lh): (Expr, u32),
+    (rhs, rh): (Expr, u32),
+    at: In<'_>,
+) -> Result<(Expr, u32), nom::Err<PError>> {
+    let h = taller(lh.max(rh), at.location_offset(), op.as_str().len())?;
     let span = lhs.span.to(rhs.span);
-    Expr {
-        kind: ExprKind::Binary {
-            op,
-            lhs: Box::new(lhs),
-            rhs: Box::new(rhs),
+    Ok((
+        Expr {
+            kind: ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            span,
         },
-        span,
-    }
+        h,
+    ))
 }
 
-fn or_expr(i: In<'_>) -> PResult<'_, Expr> {
+fn or_expr(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     let (mut i, mut lhs) = and_expr(i)?;
     while let Ok((rest, _)) = lex(keyword("or"))(i) {
+        let (at, _) = ws(i)?;
         let (rest, rhs) = lex(operand(and_expr))(rest)?;
-        lhs = binary(BinOp::Or, lhs, rhs);
+        lhs = binary(BinOp::Or, lhs, rhs, at)?;
         i = rest;
     }
     Ok((i, lhs))
 }
 
-fn and_expr(i: In<'_>) -> PResult<'_, Expr> {
+fn and_expr(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     let (mut i, mut lhs) = not_expr(i)?;
     while let Ok((rest, _)) = lex(keyword("and"))(i) {
+        let (at, _) = ws(i)?;
         let (rest, rhs) = lex(operand(not_expr))(rest)?;
-        lhs = binary(BinOp::And, lhs, rhs);
+        lhs = binary(BinOp::And, lhs, rhs, at)?;
         i = rest;
     }
     Ok((i, lhs))
 }
 
-fn not_expr(i: In<'_>) -> PResult<'_, Expr> {
+fn not_expr(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     if let Ok((rest, kw)) = keyword("not")(i) {
-        let (rest, inner) = nested(rest, |r| lex(operand(not_expr))(r))?;
+        let (rest, (inner, h)) = nested(rest, |r| lex(operand(not_expr))(r))?;
+        let h = taller(h, kw.start as usize, 3)?;
         let span = kw.to(inner.span);
         return Ok((
             rest,
-            Expr {
-                kind: ExprKind::Unary {
-                    op: UnOp::Not,
-                    expr: Box::new(inner),
+            (
+                Expr {
+                    kind: ExprKind::Unary {
+                        op: UnOp::Not,
+                        expr: Box::new(inner),
+                    },
+                    span,
                 },
-                span,
-            },
+                h,
+            ),
         ));
     }
     cmp_expr(i)
@@ -128,19 +183,21 @@ pub(crate) fn cmp_op(i: In<'_>) -> PResult<'_, BinOp> {
     Ok((i.take_from(n), op))
 }
 
-fn cmp_expr(i: In<'_>) -> PResult<'_, Expr> {
-    let (i, lhs) = add_expr(i)?;
+fn cmp_expr(i: In<'_>) -> PResult<'_, (Expr, u32)> {
+    let (i, lhs) = add_h(i)?;
     let (rest, op) = match lex(cmp_op)(i) {
         Ok(ok) => ok,
         Err(nom::Err::Failure(e)) => return Err(nom::Err::Failure(e)),
         Err(_) => return Ok((i, lhs)),
     };
-    let (rest, rhs) = lex(operand(add_expr))(rest)?;
-    let whole = binary(op, lhs, rhs);
+    let (at, _) = ws(i)?;
+    let (rest, rhs) = lex(operand(add_h))(rest)?;
+    let whole = binary(op, lhs, rhs, at)?;
     if let Ok((after, op2)) = lex(cmp_op)(rest) {
-        let (after, third) = lex(operand(add_expr))(after).unwrap_or((after, whole.clone()));
-        let span = whole.span.to(third.span);
-        let _ = after;
+        let span = match lex(operand(add_h))(after) {
+            Ok((_, (third, _))) => whole.0.span.to(third.span),
+            Err(_) => whole.0.span,
+        };
         return fail_problem(
             PError::problem(
                 span.start as usize,
@@ -155,56 +212,67 @@ fn cmp_expr(i: In<'_>) -> PResult<'_, Expr> {
     Ok((rest, whole))
 }
 
+/// Sums and differences (and what binds tighter): the operands of a
+/// comparison.
 pub(crate) fn add_expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (rest, (e, _)) = add_h(i)?;
+    Ok((rest, e))
+}
+
+fn add_h(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     let (mut i, mut lhs) = mul_expr(i)?;
     loop {
-        let (rest, _) = ws(i)?;
-        let op = match rest.fragment().as_bytes().first() {
+        let (at, _) = ws(i)?;
+        let op = match at.fragment().as_bytes().first() {
             Some(b'+') => BinOp::Add,
             Some(b'-') => BinOp::Sub,
             _ => return Ok((i, lhs)),
         };
-        let (rest, rhs) = lex(operand(mul_expr))(rest.take_from(1))?;
-        lhs = binary(op, lhs, rhs);
+        let (rest, rhs) = lex(operand(mul_expr))(at.take_from(1))?;
+        lhs = binary(op, lhs, rhs, at)?;
         i = rest;
     }
 }
 
-fn mul_expr(i: In<'_>) -> PResult<'_, Expr> {
+fn mul_expr(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     let (mut i, mut lhs) = unary(i)?;
     loop {
-        let (rest, _) = ws(i)?;
-        let op = match rest.fragment().as_bytes().first() {
+        let (at, _) = ws(i)?;
+        let op = match at.fragment().as_bytes().first() {
             Some(b'*') => BinOp::Mul,
             Some(b'/') => BinOp::Div,
             _ => return Ok((i, lhs)),
         };
-        let (rest, rhs) = lex(operand(unary))(rest.take_from(1))?;
-        lhs = binary(op, lhs, rhs);
+        let (rest, rhs) = lex(operand(unary))(at.take_from(1))?;
+        lhs = binary(op, lhs, rhs, at)?;
         i = rest;
     }
 }
 
-fn unary(i: In<'_>) -> PResult<'_, Expr> {
+fn unary(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     if let Ok((rest, minus)) = symbol("-", "-")(i) {
-        let (rest, inner) = nested(rest, |r| lex(operand(unary))(r))?;
+        let (rest, (inner, h)) = nested(rest, |r| lex(operand(unary))(r))?;
+        let h = taller(h, minus.start as usize, 1)?;
         let span = minus.to(inner.span);
         return Ok((
             rest,
-            Expr {
-                kind: ExprKind::Unary {
-                    op: UnOp::Neg,
-                    expr: Box::new(inner),
+            (
+                Expr {
+                    kind: ExprKind::Unary {
+                        op: UnOp::Neg,
+                        expr: Box::new(inner),
+                    },
+                    span,
                 },
-                span,
-            },
+                h,
+            ),
         ));
     }
     primary(i)
 }
 
 /// After an operator an operand must follow: failing there is final.
-fn operand<'a>(p: fn(In<'a>) -> PResult<'a, Expr>) -> impl FnMut(In<'a>) -> PResult<'a, Expr> {
+fn operand<'a, T>(p: fn(In<'a>) -> PResult<'a, T>) -> impl FnMut(In<'a>) -> PResult<'a, T> {
     move |i| match expect("an expression", p)(i) {
         Err(nom::Err::Error(e)) => Err(nom::Err::Failure(e)),
         other => other,
@@ -225,7 +293,7 @@ fn literal_word(i: In) -> Option<(In, ExprKind, Span)> {
     Some((rest, kind, span_between(i, rest)))
 }
 
-fn primary(i: In<'_>) -> PResult<'_, Expr> {
+fn primary(i: In<'_>) -> PResult<'_, (Expr, u32)> {
     let first = i.fragment().as_bytes().first().copied();
     match first {
         Some(b'0'..=b'9') => {
@@ -238,36 +306,46 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
             };
             Ok((
                 rest,
-                Expr {
-                    kind,
-                    span: span_between(i, rest),
-                },
+                (
+                    Expr {
+                        kind,
+                        span: span_between(i, rest),
+                    },
+                    0,
+                ),
             ))
         }
         Some(b'"') => {
             let (rest, s) = string(i)?;
             Ok((
                 rest,
-                Expr {
-                    kind: ExprKind::Str(s.value),
-                    span: s.span,
-                },
+                (
+                    Expr {
+                        kind: ExprKind::Str(s.value),
+                        span: s.span,
+                    },
+                    0,
+                ),
             ))
         }
         Some(b'(') => {
-            let (rest, inner) = lex(operand(expr))(i.take_from(1))?;
+            let (rest, (inner, h)) = lex(operand(expr_h))(i.take_from(1))?;
             let (rest, _) = lex(closing(")", "`)`"))(rest)?;
+            let h = taller(h, i.location_offset(), 1)?;
             Ok((
                 rest,
-                Expr {
-                    kind: ExprKind::Paren(Box::new(inner)),
-                    span: span_between(i, rest),
-                },
+                (
+                    Expr {
+                        kind: ExprKind::Paren(Box::new(inner)),
+                        span: span_between(i, rest),
+                    },
+                    h,
+                ),
             ))
         }
         _ => {
             if let Some((rest, kind, span)) = literal_word(i) {
-                return Ok((rest, Expr { kind, span }));
+                return Ok((rest, (Expr { kind, span }, 0)));
             }
             let (rest, name) = match ident(i) {
                 Ok(ok) => ok,
@@ -285,18 +363,24 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
                     let (rest, s) = series_tail(i, name, rest)?;
                     Ok((
                         rest,
-                        Expr {
-                            span: s.span,
-                            kind: ExprKind::Series(Box::new(s)),
-                        },
+                        (
+                            Expr {
+                                span: s.span,
+                                kind: ExprKind::Series(Box::new(s)),
+                            },
+                            0,
+                        ),
                     ))
                 }
                 _ => Ok((
                     rest,
-                    Expr {
-                        span: name.span,
-                        kind: ExprKind::Name(name),
-                    },
+                    (
+                        Expr {
+                            span: name.span,
+                            kind: ExprKind::Name(name),
+                        },
+                        0,
+                    ),
                 )),
             }
         }
@@ -312,22 +396,27 @@ fn closing<'a>(sym: &'static str, label: &'static str) -> impl FnMut(In<'a>) -> 
     }
 }
 
-fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
+fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, (Expr, u32)> {
     // Most functions take one or two arguments; a first push would make
     // room for four.
     let mut args = Vec::with_capacity(2);
+    let mut below = 0;
     loop {
         let (rest, _) = ws(i)?;
         if let Ok((rest, _)) = symbol(")", ")")(rest) {
             // Room not used goes back (in place) to the allocations that
             // follow.
             args.shrink_to_fit();
+            let h = taller(below, start.location_offset(), func.name.len())?;
             return Ok((
                 rest,
-                Expr {
-                    kind: ExprKind::Call { func, args },
-                    span: span_between(start, rest),
-                },
+                (
+                    Expr {
+                        kind: ExprKind::Call { func, args },
+                        span: span_between(start, rest),
+                    },
+                    h,
+                ),
             ));
         }
         // `name:` starts a named argument; the name is only taken (and
@@ -342,7 +431,8 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
             });
         let (rest, arg) = match named {
             Some((after, name)) => {
-                let (after, value) = lex(operand(expr))(after)?;
+                let (after, (value, h)) = lex(operand(expr_h))(after)?;
+                below = below.max(h);
                 (
                     after,
                     Arg {
@@ -352,7 +442,8 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, Expr> {
                 )
             }
             None => {
-                let (after, value) = operand(expr)(rest)?;
+                let (after, (value, h)) = operand(expr_h)(rest)?;
+                below = below.max(h);
                 (after, Arg { name: None, value })
             }
         };
@@ -637,6 +728,35 @@ mod tests {
         assert_eq!(
             s.filter.as_ref().unwrap()[1].test,
             FieldTest::In(vec!["a".into(), "b".into()])
+        );
+    }
+
+    fn too_deep(s: &str) -> Option<usize> {
+        match expr(In::new_extra(s, FileId(0))) {
+            Err(nom::Err::Failure(e)) if e.problem.as_ref().unwrap().code == Code::ExprTooDeep => {
+                Some(e.offset)
+            }
+            Ok(_) => None,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_operator_is_a_level() {
+        // 257 terms: 256 `+`, at the limit; one more passes it, at its `+`.
+        assert_eq!(too_deep(&vec!["1"; 257].join(" + ")), None);
+        let s = vec!["1"; 258].join(" + ");
+        assert_eq!(too_deep(&s), Some(s.rfind('+').unwrap()));
+        // Brackets, calls and `not` count, around a chain as within it.
+        let chain = vec!["x"; 256].join(" * ");
+        assert_eq!(too_deep(&format!("({chain})")), None);
+        assert!(too_deep(&format!("(({chain}))")).is_some());
+        assert!(too_deep(&format!("f(1, g({chain}))")).is_some());
+        assert!(too_deep(&format!("not not {chain} > 1")).is_some());
+        let and = vec!["a"; 300].join(" and ");
+        assert_eq!(
+            too_deep(&and),
+            Some(and.match_indices("and").nth(256).unwrap().0)
         );
     }
 
