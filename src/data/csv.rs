@@ -8,7 +8,7 @@
 //! [`cell_bounds`] finds a cell's bytes from its record's start.
 
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
-use super::{series_name, Batch, FileData};
+use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_RECORD_BYTES};
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::fxhash::FxHashMap;
 use crate::time::{month_length, Date};
@@ -47,14 +47,21 @@ fn load_by_csv_crate(
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
     let src = Source { file, text, bom };
+    if let Some((start, len, open)) = first_long_record(text.as_bytes(), bom) {
+        return Err(src.long_record(start, len, open));
+    }
     let mut reader = ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(body.as_bytes());
     let header = reader.headers().map_err(|e| src.reader_error(&e))?.clone();
     let header_start = src.record_start(header.position()).0;
-    let columns = Columns::of(&header).ok_or_else(|| src.no_date_column(header_start, &header))?;
-    let mut batches = Batches::new(stem, columns.field_names(&header));
+    if header.len() > MAX_CELLS {
+        return Err(src.wide_header(header_start, header.len()));
+    }
+    let mut columns =
+        Columns::of(&header).ok_or_else(|| src.no_date_column(header_start, &header))?;
+    let mut batches = Batches::new(stem, columns.template(&header));
     let mut record = StringRecord::new();
     let mut last_start = header_start;
     let mut skipped = 0usize;
@@ -110,14 +117,16 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
         let mut i = start;
         loop {
             match bytes.get(i) {
-                None => {
+                // Lines over the limit are reported by the general path.
+                None if i - start <= MAX_RECORD_BYTES => {
                     bounds.push((cell, i));
                     return Some(i);
                 }
-                Some(b'\n') => {
+                Some(b'\n') if i - start <= MAX_RECORD_BYTES => {
                     bounds.push((cell, i));
                     return Some(i + 1);
                 }
+                None | Some(b'\n') => return None,
                 Some(b',') => {
                     bounds.push((cell, i));
                     cell = i + 1;
@@ -132,14 +141,17 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
         return None;
     }
     let mut pos = split(0, &mut bounds)?;
+    if bounds.len() > MAX_CELLS {
+        return None;
+    }
     let header = StringRecord::from(
         bounds
             .iter()
             .map(|&(a, b)| body.get(a..b))
             .collect::<Option<Vec<&str>>>()?,
     );
-    let columns = Columns::of(&header)?;
-    let mut batches = Batches::new(stem, columns.field_names(&header));
+    let mut columns = Columns::of(&header)?;
+    let mut batches = Batches::new(stem, columns.template(&header));
     // The year, month, first day and length of the month of the previous
     // `YYYY-MM-DD` date: rows in date order mostly share their month, and a
     // day of a known month is an addition.
@@ -189,12 +201,14 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
             Some(i) => batches.named(cell(i)?)?,
             None => batches.first(),
         };
+        let row = batch.dates.len();
         batch.dates.push(date);
         batch.values.push(value);
         batch.lines.push(line);
-        for &i in &columns.fields {
-            batch.cells.push(Box::from(cell(i)?));
+        for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
+            batch.fields.set(col, row, cell(i)?);
         }
+        batch.fields.pad_rows(row + 1);
         line = line.checked_add(1)?;
     }
     Some(batches.batches)
@@ -247,15 +261,14 @@ fn read_row(
         }
         None => batches.first(),
     };
+    let row = batch.dates.len();
     batch.dates.push(date);
     batch.values.push(value);
     batch.lines.push(line);
-    batch.cells.extend(
-        columns
-            .fields
-            .iter()
-            .map(|&i| Box::from(record.get(i).unwrap_or(""))),
-    );
+    for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
+        batch.fields.set(col, row, record.get(i).unwrap_or(""));
+    }
+    batch.fields.pad_rows(row + 1);
     Ok(Row::Kept)
 }
 
@@ -273,6 +286,9 @@ struct Columns {
     series: Option<usize>,
     /// Every other column, in header order.
     fields: Vec<usize>,
+    /// The column of [`Fields`] each of `fields` fills (headers that
+    /// differ only in case fill one, the last cell winning).
+    cols: Vec<usize>,
     /// Number of cells a row must have.
     width: usize,
 }
@@ -298,16 +314,21 @@ impl Columns {
             value,
             series,
             fields,
+            cols: Vec::new(),
             width: header.len(),
         })
     }
 
-    /// The field names, trimmed, as written in the header.
-    fn field_names(&self, header: &StringRecord) -> Vec<String> {
-        self.fields
+    /// Empty fields with a column for each field header (trimmed, as
+    /// written), which every batch starts from; sets `cols`.
+    fn template(&mut self, header: &StringRecord) -> Fields {
+        let mut fields = Fields::new();
+        self.cols = self
+            .fields
             .iter()
-            .map(|&i| header.get(i).unwrap_or("").trim().to_string())
-            .collect()
+            .map(|&i| fields.column_or_insert(header.get(i).unwrap_or("").trim()))
+            .collect();
+        fields
     }
 }
 
@@ -315,7 +336,8 @@ impl Columns {
 /// `series` cell in order of first appearance.
 struct Batches {
     stem: String,
-    field_names: Vec<String>,
+    /// The fields every batch starts with: the columns, no rows.
+    template: Fields,
     batches: Vec<Batch>,
     /// Batch index by `series` cell as written (trimmed).
     by_cell: FxHashMap<Box<str>, usize>,
@@ -327,10 +349,10 @@ struct Batches {
 }
 
 impl Batches {
-    fn new(stem: &str, field_names: Vec<String>) -> Batches {
+    fn new(stem: &str, template: Fields) -> Batches {
         Batches {
             stem: series_name(stem),
-            field_names,
+            template,
             batches: Vec::new(),
             by_cell: FxHashMap::default(),
             by_name: FxHashMap::default(),
@@ -385,7 +407,7 @@ impl Batches {
     fn empty_batch(&self, series: String) -> Batch {
         Batch {
             series,
-            field_names: self.field_names.clone(),
+            fields: self.template.clone(),
             ..Batch::default()
         }
     }
@@ -463,6 +485,52 @@ impl Source<'_> {
         .with_note("name the column that holds each row's date `date` (in any case)")
     }
 
+    /// The first character at `start`: a mark that stays short however
+    /// long the line.
+    fn point(&self, start: usize) -> Span {
+        let end = self.text[start.min(self.text.len())..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+        Span::new(self.file, start, end)
+    }
+
+    fn long_record(&self, start: usize, len: usize, open_quote: bool) -> Diagnostic {
+        let lines = self.text.as_bytes()[start.min(self.text.len())..]
+            .iter()
+            .take(len)
+            .filter(|&&c| c == b'\n')
+            .count();
+        let what = if lines == 0 {
+            "line"
+        } else {
+            "record (a quoted cell spans lines)"
+        };
+        let d = Diagnostic::error(
+            Code::LongRecord,
+            format!(
+                "{what} is {len} bytes long; tocsin reads CSV records of up to {MAX_RECORD_BYTES} bytes (1 MiB)"
+            ),
+        )
+        .with_primary(self.point(start), "starts here");
+        if open_quote {
+            d.with_note("a quote opened in this record is never closed, so it runs to the end of the file: close it with `\"`")
+        } else {
+            d.with_note(
+                "a data file holds one observation a line: keep long texts out of it, or cut them",
+            )
+        }
+    }
+
+    fn wide_header(&self, start: usize, cells: usize) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyCells,
+            format!("the header has {cells} cells; tocsin reads at most {MAX_CELLS} columns"),
+        )
+        .with_primary(self.point(start), "header row")
+        .with_note("keep the columns that rules read, or split the file by column into several files (files of one series are merged)")
+    }
+
     fn cell_count(&self, start: usize, found: usize, expected: usize) -> Diagnostic {
         let cells = |n: usize| {
             if n == 1 {
@@ -534,6 +602,39 @@ impl Source<'_> {
         Diagnostic::error(Code::Unreadable, format!("cannot read CSV: {error}"))
             .with_primary(self.line_span(start), "")
     }
+}
+
+/// The first record past [`MAX_RECORD_BYTES`], from `from` on: its start,
+/// length and whether it is a quote never closed. Records end at a line
+/// break outside quotes, as the `csv` crate splits them (see
+/// [`scan_record`]), so that a record over the limit is refused before the
+/// crate copies it.
+fn first_long_record(bytes: &[u8], from: usize) -> Option<(usize, usize, bool)> {
+    if bytes.len().saturating_sub(from) <= MAX_RECORD_BYTES {
+        return None;
+    }
+    // 0: at a cell's start, 1: in an unquoted cell, 2: in quotes, 3: just
+    // after a quote in quotes.
+    let mut state = 0u8;
+    let mut start = from;
+    for (i, &c) in bytes.iter().enumerate().skip(from) {
+        state = match (state, c) {
+            (2, b'"') => 3,
+            (2, _) | (3, b'"') => 2,
+            (_, b'\r' | b'\n') => {
+                if i - start > MAX_RECORD_BYTES {
+                    return Some((start, i - start, false));
+                }
+                start = i + 1;
+                0
+            }
+            (_, b',') => 0,
+            (0, b'"') => 2,
+            _ => 1,
+        };
+    }
+    let len = bytes.len() - start;
+    (len > MAX_RECORD_BYTES).then_some((start, len, state == 2))
 }
 
 /// The byte range of cell `index` of the record starting at `start`
@@ -640,8 +741,8 @@ mod tests {
         batch.dates.iter().map(|d| d.to_string()).collect()
     }
 
-    fn cells(batch: &Batch) -> Vec<&str> {
-        batch.cells.iter().map(|c| &**c).collect()
+    fn cells(batch: &Batch) -> Vec<String> {
+        batch.grid()
     }
 
     #[test]
@@ -656,7 +757,7 @@ mod tests {
         assert_eq!(dates(b), ["2025-01-02", "2025-01-03", "2025-01-02"]);
         assert_eq!(b.values, [3.0, -3.5, 1000.0]);
         assert_eq!(b.lines, [2, 3, 4]);
-        assert_eq!(b.field_names, ["actor"]);
+        assert_eq!(b.fields.names(), ["actor"]);
         assert_eq!(cells(b), ["Group A", "", "B, C"]);
         assert!(data.warnings.is_empty());
     }
@@ -672,8 +773,8 @@ mod tests {
     #[test]
     fn without_field_columns_cells_stay_empty() {
         let data = load_ok("date,value\n2025-01-05,20.0\n");
-        assert!(data.batches[0].field_names.is_empty());
-        assert!(data.batches[0].cells.is_empty());
+        assert!(data.batches[0].fields.names().is_empty());
+        assert!(cells(&data.batches[0]).is_empty());
     }
 
     #[test]
@@ -682,7 +783,7 @@ mod tests {
         let b = &data.batches[0];
         assert_eq!(dates(b), ["2024-11-01"]);
         assert_eq!(b.values, [2.0]);
-        assert_eq!(b.field_names, ["ID", "TIMESTAMP", "Notes"]);
+        assert_eq!(b.fields.names(), ["ID", "TIMESTAMP", "Notes"]);
         assert_eq!(cells(b), ["x1", "1753954407", "n"]);
     }
 
@@ -691,7 +792,7 @@ mod tests {
         let text = "\u{feff}date,value,note\r\n2025-01-01,1,a\r\n2025-01-02,2,b\r\n";
         let data = load_ok(text);
         let b = &data.batches[0];
-        assert_eq!(b.field_names, ["note"]);
+        assert_eq!(b.fields.names(), ["note"]);
         assert_eq!(cells(b), ["a", "b"]);
         assert_eq!(b.lines, [2, 3]);
         let err = load_err("\u{feff}date,value\r\n2025-01-01,1\r\n2025-01-02,x\r\n");
@@ -755,7 +856,7 @@ mod tests {
         assert_eq!(a.values, [10.0, 15.0, 16.0]);
         assert_eq!(a.lines, [2, 4, 5]);
         assert_eq!(cells(a), ["x", "z", "w"]);
-        assert_eq!(b.field_names, ["src"]);
+        assert_eq!(b.fields.names(), ["src"]);
         assert_eq!(cells(b), ["y"]);
     }
 
@@ -885,6 +986,53 @@ mod tests {
     fn quotes_inside_unquoted_cells_are_text() {
         let data = load_ok("date,note\n2025-01-01,say \"hi\"\n2025-01-02,\"a\"b\n");
         assert_eq!(cells(&data.batches[0]), ["say \"hi\"", "ab"]);
+    }
+
+    #[test]
+    fn records_over_a_mebibyte_are_refused_by_both_paths() {
+        let long = "x".repeat(MAX_RECORD_BYTES);
+        assert_eq!(
+            load_err(&format!("date,note\n2025-01-01,a\n2025-01-02,{long}\n")),
+            "adiz.csv:3:1: error[E314]: line is 1048587 bytes long; tocsin reads CSV records of up to 1048576 bytes (1 MiB)"
+        );
+        // Quoted, over several lines, and through the general path.
+        let quoted = format!("date,note\r\n2025-01-01,\"a\n{long}\"\r\n");
+        assert_eq!(
+            load_err(&quoted),
+            "adiz.csv:2:1: error[E314]: record (a quoted cell spans lines) is 1048591 bytes long; tocsin reads CSV records of up to 1048576 bytes (1 MiB)"
+        );
+        let open = format!("date,note\n2025-01-01,\"a\n{long}\n");
+        let mut sources = SourceMap::new();
+        let file = sources.add("adiz.csv", open.as_str());
+        let e = load(file, "adiz", &open).err().map(|e| e.notes.join(" "));
+        assert!(e.is_some_and(|n| n.contains("never closed")));
+        // Just under the limit is read.
+        let fits = "x".repeat(MAX_RECORD_BYTES - 11);
+        let data = load_ok(&format!("date,note\n2025-01-01,{fits}\n"));
+        assert_eq!(cells(&data.batches[0])[0].len(), fits.len());
+    }
+
+    #[test]
+    fn headers_over_ten_thousand_cells_are_refused() {
+        let header = |n: usize| {
+            let names: Vec<String> = (1..n).map(|i| format!("c{i}")).collect();
+            format!("date,{}\n", names.join(","))
+        };
+        let row = format!("2025-01-01{}\n", ",v".repeat(MAX_CELLS - 1));
+        let data = load_ok(&format!("{}{row}", header(MAX_CELLS)));
+        assert_eq!(data.batches[0].fields.names().len(), MAX_CELLS - 1);
+        assert_eq!(
+            load_err(&header(MAX_CELLS + 1)),
+            "adiz.csv:1:1: error[E313]: the header has 10001 cells; tocsin reads at most 10000 columns"
+        );
+    }
+
+    #[test]
+    fn headers_differing_in_case_fill_one_field_the_last_cell_winning() {
+        let data = load_ok("date,Actor,actor\n2025-01-01,a,b\n2025-01-02,c,\n");
+        let b = &data.batches[0];
+        assert_eq!(b.fields.names(), ["Actor"]);
+        assert_eq!(cells(b), ["b", ""]);
     }
 
     #[test]
