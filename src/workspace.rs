@@ -29,6 +29,14 @@ pub enum Contents {
     },
     /// Could not be read.
     Unreadable(String),
+    /// A device, pipe or socket, or a system file under `/proc` or `/sys`:
+    /// not read.
+    Special {
+        /// What it is, as "a FIFO (named pipe)".
+        what: String,
+        /// Where the links it is reached through lead, if any.
+        target: Option<String>,
+    },
     /// Larger than [`size_limit`] allows: not read.
     TooLarge {
         /// Its size in bytes.
@@ -158,6 +166,19 @@ pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
             .in_file(file)
             .with_note("split it into several files"),
         ),
+        Contents::Special { what, target } => {
+            let message = match target {
+                Some(target) => {
+                    format!("leads to {target}, {what}: tocsin reads only regular files")
+                }
+                None => format!("is {what}: tocsin reads only regular files"),
+            };
+            Some(
+                Diagnostic::error(Code::SpecialFile, message)
+                    .in_file(file)
+                    .with_note("copy the data into a regular file, or point the link at one"),
+            )
+        }
         Contents::Unreadable(why) => Some(
             Diagnostic::error(Code::Unreadable, format!("cannot be read: {why}"))
                 .in_file(file)

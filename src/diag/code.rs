@@ -75,6 +75,7 @@ codes! {
     TooManyFields = "E312", "a data file with more distinct field names than tocsin reads";
     TooManyCells = "E313", "a CSV header or an observation with more cells than tocsin reads";
     LongRecord = "E314", "a data line, CSV record or observation longer than 1 MiB";
+    SpecialFile = "E315", "a device, pipe, socket or system file named as a rule or data file";
     // Warnings.
     UnknownFilterField = "W001", "a filter field that no observation has";
     ProjectionSkipped = "W002", "observations left out of a projection";
