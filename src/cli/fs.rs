@@ -131,8 +131,9 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
 
 /// Reads a file whole, unless it is over its [`size_limit`]: the size is
 /// looked at before reading, and the read stops one byte past the limit in
-/// case the file grew meanwhile. Only regular files are opened (see
-/// [`special`]); a folder gives why it could not be listed.
+/// case the file grew meanwhile. Only regular files outside `/proc` and
+/// `/sys` are read (see [`refusal`]); a folder gives why it could not be
+/// listed.
 pub fn read(p: &Path) -> Contents {
     use std::io::Read;
     let limit = size_limit(&p.to_string_lossy());
@@ -144,11 +145,9 @@ pub fn read(p: &Path) -> Contents {
             );
             return Contents::Unreadable(why);
         }
-        Ok(m) => {
-            if let Some(refused) = special(p, &m) {
-                return refused;
-            }
-        }
+        // Looked at before opening: opening a pipe waits for a writer.
+        Ok(m) if !m.is_file() => return refusal(p, kind(&m.file_type())),
+        Ok(_) => {}
         Err(e) => {
             let why = match std::fs::read_link(p) {
                 Ok(to) => format!("a link to {}, which cannot be opened: {e}", to.display()),
@@ -167,10 +166,13 @@ pub fn read(p: &Path) -> Contents {
     };
     // Replaced since it was looked at: refused all the same.
     if !meta.is_file() {
-        return Contents::Special {
-            what: "not a regular file".to_string(),
-            target: None,
-        };
+        return refusal(p, kind(&meta.file_type()));
+    }
+    if let Some(dir) = on_virtual_device(&meta)
+        .then(|| system_folder(&file, p))
+        .flatten()
+    {
+        return refusal(p, format!("a system file under {dir}"));
     }
     let size = meta.len();
     if size > limit {
@@ -187,16 +189,10 @@ pub fn read(p: &Path) -> Contents {
     }
 }
 
-/// Why the file at `p`, whose metadata (links followed) is `m`, is not
-/// read: a device, pipe or socket (opening a pipe would wait for a writer
-/// forever), or a file under `/proc` or `/sys`, whose text the kernel
-/// makes up (`/proc/self/environ` holds the environment, secrets and all).
-/// Regular files elsewhere are read wherever links lead, as configuration
-/// mounts need.
-pub fn special(p: &Path, m: &std::fs::Metadata) -> Option<Contents> {
+/// What a file that is not regular is: a device, pipe or socket.
+fn kind(t: &std::fs::FileType) -> String {
     use std::os::unix::fs::FileTypeExt;
-    let t = m.file_type();
-    let what = if t.is_fifo() {
+    if t.is_fifo() {
         "a FIFO (named pipe)"
     } else if t.is_socket() {
         "a socket"
@@ -204,30 +200,49 @@ pub fn special(p: &Path, m: &std::fs::Metadata) -> Option<Contents> {
         "a character device"
     } else if t.is_block_device() {
         "a block device"
-    } else if !t.is_file() {
-        "not a regular file"
     } else {
-        ""
-    };
-    let target = std::fs::canonicalize(p).ok();
-    let system = target
-        .as_deref()
-        .and_then(|t| ["/proc", "/sys"].into_iter().find(|d| t.starts_with(d)));
-    let what = match (what, system) {
-        ("", None) => return None,
-        ("", Some(dir)) => format!("a system file under {dir}"),
-        (what, _) => what.to_string(),
-    };
-    // The target is worth naming when links lead to it: as the link says
-    // when the file itself is one, else as they all resolve.
-    let linked = match std::fs::read_link(p) {
+        "not a regular file"
+    }
+    .to_string()
+}
+
+/// Whether a file lies on a device without a disk (major number 0), as
+/// every file under `/proc` and `/sys` does (and files in memory or in a
+/// container's overlay): files on a disk need no more looking at.
+fn on_virtual_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dev = meta.dev();
+    !cfg!(target_os = "linux") || ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff) == 0
+}
+
+/// `/proc` or `/sys` when the open `file` lies under it, wherever links
+/// led: the kernel makes up the text of those files, and
+/// `/proc/self/environ` holds the environment, secrets and all. The path is
+/// the one the kernel gives for the open file (one call, and no race with
+/// links changed meanwhile), else the resolved `p`. Regular files elsewhere
+/// are read wherever links lead, as configuration mounts need.
+fn system_folder(file: &std::fs::File, p: &Path) -> Option<&'static str> {
+    use std::os::fd::AsRawFd;
+    let real = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))
+        .or_else(|_| std::fs::canonicalize(p))
+        .ok()?;
+    ["/proc", "/sys"].into_iter().find(|d| real.starts_with(d))
+}
+
+/// The refusal of the file at `p`, which is `what`, naming where the links
+/// it is reached through lead, if any: as the link says when the file is
+/// one, else as they all resolve.
+fn refusal(p: &Path, what: String) -> Contents {
+    let target = match std::fs::read_link(p) {
         Ok(link) => Some(link),
-        Err(_) => target.filter(|t| std::path::absolute(p).ok().as_deref() != Some(t.as_path())),
+        Err(_) => std::fs::canonicalize(p)
+            .ok()
+            .filter(|t| std::path::absolute(p).ok().as_deref() != Some(t.as_path())),
     };
-    Some(Contents::Special {
+    Contents::Special {
         what,
-        target: linked.map(|t| t.to_string_lossy().into_owned()),
-    })
+        target: target.map(|t| t.to_string_lossy().into_owned()),
+    }
 }
 
 /// A path as shown to the user: as given, with `./` dropped.

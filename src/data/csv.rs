@@ -90,7 +90,7 @@ fn load_by_csv_crate(
     if let Some(error) = src.unclosed_quote(last_start) {
         return Err(error);
     }
-    data.batches = batches.batches;
+    data.batches = batches.finish();
     if skipped > 0 {
         data.warnings.push(src.rows_skipped(skipped, first_skipped));
     }
@@ -117,16 +117,14 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
         let mut i = start;
         loop {
             match bytes.get(i) {
-                // Lines over the limit are reported by the general path.
-                None if i - start <= MAX_RECORD_BYTES => {
+                None => {
                     bounds.push((cell, i));
                     return Some(i);
                 }
-                Some(b'\n') if i - start <= MAX_RECORD_BYTES => {
+                Some(b'\n') => {
                     bounds.push((cell, i));
                     return Some(i + 1);
                 }
-                None | Some(b'\n') => return None,
                 Some(b',') => {
                     bounds.push((cell, i));
                     cell = i + 1;
@@ -140,8 +138,9 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
     if bytes.first() == Some(&b'\n') {
         return None;
     }
+    // Lines over the limit are reported by the general path.
     let mut pos = split(0, &mut bounds)?;
-    if bounds.len() > MAX_CELLS {
+    if bounds.len() > MAX_CELLS || pos > MAX_RECORD_BYTES {
         return None;
     }
     let header = StringRecord::from(
@@ -152,6 +151,7 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
     );
     let mut columns = Columns::of(&header)?;
     let mut batches = Batches::new(stem, columns.template(&header));
+    let has_fields = !columns.cols.is_empty();
     // The year, month, first day and length of the month of the previous
     // `YYYY-MM-DD` date: rows in date order mostly share their month, and a
     // day of a known month is an addition.
@@ -164,8 +164,9 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
             line = line.checked_add(1)?;
             continue;
         }
+        let start = pos;
         pos = split(pos, &mut bounds)?;
-        if bounds.len() != columns.width {
+        if bounds.len() != columns.width || pos - start > MAX_RECORD_BYTES {
             return None;
         }
         let cell = |i: usize| bounds.get(i).and_then(|&(a, b)| body.get(a..b));
@@ -201,17 +202,34 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
             Some(i) => batches.named(cell(i)?)?,
             None => batches.first(),
         };
-        let row = batch.dates.len();
         batch.dates.push(date);
         batch.values.push(value);
         batch.lines.push(line);
-        for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
-            batch.fields.set(col, row, cell(i)?);
+        if has_fields {
+            let row = batch.dates.len() - 1;
+            plain_fields(&mut batch.fields, &columns, body, &bounds, row)?;
         }
-        batch.fields.pad_rows(row + 1);
         line = line.checked_add(1)?;
     }
-    Some(batches.batches)
+    Some(batches.finish())
+}
+
+/// Sets the field cells of `row` from a line the fast path split into
+/// `bounds`. Kept out of line, so that files without fields run the
+/// loop of [`load_plain`] as tight as it can be.
+#[inline(never)]
+fn plain_fields(
+    fields: &mut Fields,
+    columns: &Columns,
+    body: &str,
+    bounds: &[(usize, usize)],
+    row: usize,
+) -> Option<()> {
+    for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
+        let &(a, b) = bounds.get(i)?;
+        fields.set(col, row, body.get(a..b)?);
+    }
+    Some(())
 }
 
 /// What became of a row.
@@ -268,13 +286,13 @@ fn read_row(
     for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
         batch.fields.set(col, row, record.get(i).unwrap_or(""));
     }
-    batch.fields.pad_rows(row + 1);
     Ok(Row::Kept)
 }
 
 /// A finite number, written as `str::parse` reads it (`20`, `20.0`, `-3.5`,
 /// `1e3`), around spaces. `NaN`, `inf` and numbers too large for an `f64`
 /// are refused.
+#[inline]
 fn parse_value(cell: &str) -> Option<f64> {
     cell.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
@@ -394,6 +412,16 @@ impl Batches {
         self.batches.get_mut(i)
     }
 
+    /// The batches, each with a row of fields for every observation (rows
+    /// are counted once here rather than row by row).
+    fn finish(self) -> Vec<Batch> {
+        let mut batches = self.batches;
+        for b in &mut batches {
+            b.fields.pad_rows(b.dates.len());
+        }
+        batches
+    }
+
     /// The index of the batch of a normalised series name, added if new.
     fn index_of(&mut self, name: String) -> usize {
         if let Some(&i) = self.by_name.get(&name) {
@@ -496,12 +524,8 @@ impl Source<'_> {
     }
 
     fn long_record(&self, start: usize, len: usize, open_quote: bool) -> Diagnostic {
-        let lines = self.text.as_bytes()[start.min(self.text.len())..]
-            .iter()
-            .take(len)
-            .filter(|&&c| c == b'\n')
-            .count();
-        let what = if lines == 0 {
+        let record = self.text.as_bytes().get(start..start + len).unwrap_or(&[]);
+        let what = if !record.contains(&b'\n') {
             "line"
         } else {
             "record (a quoted cell spans lines)"
