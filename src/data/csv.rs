@@ -8,7 +8,7 @@
 //! [`cell_bounds`] finds a cell's bytes from its record's start.
 
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
-use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_RECORD_BYTES};
+use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES};
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::fxhash::FxHashMap;
 use crate::time::{month_length, Date};
@@ -29,20 +29,22 @@ pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Dia
     if body.trim().is_empty() {
         return Ok(data);
     }
-    if let Some(batches) = load_plain(stem, body) {
+    if let Some(batches) = load_plain(stem, body, MAX_FIELD_COLUMNS) {
         data.batches = batches;
         return Ok(data);
     }
-    load_by_csv_crate(data, stem, text, bom)
+    load_by_csv_crate(data, stem, text, bom, MAX_FIELD_COLUMNS)
 }
 
 /// The general path: records split by the `csv` crate, every problem
-/// reported. `data` is the empty result for the file.
+/// reported. `data` is the empty result for the file; `max_columns` is
+/// [`MAX_FIELD_COLUMNS`] but in tests.
 fn load_by_csv_crate(
     mut data: FileData,
     stem: &str,
     text: &str,
     bom: usize,
+    max_columns: usize,
 ) -> Result<FileData, Diagnostic> {
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
@@ -61,7 +63,7 @@ fn load_by_csv_crate(
     }
     let mut columns =
         Columns::of(&header).ok_or_else(|| src.no_date_column(header_start, &header))?;
-    let mut batches = Batches::new(stem, columns.template(&header));
+    let mut batches = Batches::new(stem, columns.template(&header), max_columns);
     let mut record = StringRecord::new();
     let mut last_start = header_start;
     let mut skipped = 0usize;
@@ -106,7 +108,7 @@ fn load_by_csv_crate(
 /// then read again by the general path, so that results, warnings and
 /// errors are always the general path's. It skips the `csv` crate's
 /// buffering, record copies and UTF-8 checks (the text is already UTF-8).
-fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
+fn load_plain(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> {
     let bytes = body.as_bytes();
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     // The cells of the line starting at `start`, and where the next line
@@ -150,7 +152,7 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
             .collect::<Option<Vec<&str>>>()?,
     );
     let mut columns = Columns::of(&header)?;
-    let mut batches = Batches::new(stem, columns.template(&header));
+    let mut batches = Batches::new(stem, columns.template(&header), max_columns);
     let has_fields = !columns.cols.is_empty();
     // The year, month, first day and length of the month of the previous
     // `YYYY-MM-DD` date: rows in date order mostly share their month, and a
@@ -273,9 +275,20 @@ fn read_row(
     let batch = match columns.series {
         Some(i) => {
             let cell = record.get(i).unwrap_or("");
-            batches
-                .named(cell)
-                .ok_or_else(|| src.empty_series_cell(src.cell_span(start, i)))?
+            match batches.named(cell) {
+                Some(batch) => batch,
+                None if cell.trim().is_empty() => {
+                    return Err(src.empty_series_cell(src.cell_span(start, i)))
+                }
+                None => {
+                    return Err(src.too_many_field_columns(
+                        cell.trim(),
+                        columns,
+                        batches.max_columns,
+                        src.cell_span(start, i),
+                    ))
+                }
+            }
         }
         None => batches.first(),
     };
@@ -356,6 +369,10 @@ struct Batches {
     stem: String,
     /// The fields every batch starts with: the columns, no rows.
     template: Fields,
+    /// Field columns over all batches, against `max_columns`.
+    field_columns: usize,
+    /// [`MAX_FIELD_COLUMNS`], but in tests.
+    max_columns: usize,
     batches: Vec<Batch>,
     /// Batch index by `series` cell as written (trimmed).
     by_cell: FxHashMap<Box<str>, usize>,
@@ -367,10 +384,12 @@ struct Batches {
 }
 
 impl Batches {
-    fn new(stem: &str, template: Fields) -> Batches {
+    fn new(stem: &str, template: Fields, max_columns: usize) -> Batches {
         Batches {
             stem: series_name(stem),
             template,
+            field_columns: 0,
+            max_columns,
             batches: Vec::new(),
             by_cell: FxHashMap::default(),
             by_name: FxHashMap::default(),
@@ -388,7 +407,8 @@ impl Batches {
         &mut self.batches[last]
     }
 
-    /// The batch for a `series` cell; `None` when the cell is empty.
+    /// The batch for a `series` cell; `None` when the cell is empty, or
+    /// when a new series would bring the file past its field columns.
     fn named(&mut self, cell: &str) -> Option<&mut Batch> {
         let cell = cell.trim();
         if cell.is_empty() {
@@ -426,6 +446,10 @@ impl Batches {
     fn index_of(&mut self, name: String) -> usize {
         if let Some(&i) = self.by_name.get(&name) {
             return i;
+        }
+        self.field_columns += self.template.names().len();
+        if self.field_columns > self.max_columns {
+            return usize::MAX;
         }
         self.batches.push(self.empty_batch(name.clone()));
         self.by_name.insert(name, self.batches.len() - 1);
@@ -521,6 +545,25 @@ impl Source<'_> {
             .next()
             .map_or(start, |c| start + c.len_utf8());
         Span::new(self.file, start, end)
+    }
+
+    fn too_many_field_columns(
+        &self,
+        series: &str,
+        columns: &Columns,
+        max: usize,
+        span: Span,
+    ) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyFields,
+            format!(
+                "series {} takes the file past {max} field columns: each of its series has all {} field columns",
+                quote(series),
+                columns.fields.len()
+            ),
+        )
+        .with_primary(span, "a new series")
+        .with_note("split the file by series, or keep fewer columns")
     }
 
     fn long_record(&self, start: usize, len: usize, open_quote: bool) -> Diagnostic {
@@ -1052,6 +1095,33 @@ mod tests {
     }
 
     #[test]
+    fn field_columns_over_all_series_are_capped() {
+        // Three field columns a series; a limit of ten admits three series.
+        let mut text = "series,date,a,b,c\n".to_string();
+        for s in 0..4 {
+            text.push_str(&format!("s{s},2025-01-01,x,,y\n"));
+        }
+        let mut sources = SourceMap::new();
+        let file = sources.add("adiz.csv", text.as_str());
+        let empty = FileData {
+            file,
+            ..FileData::default()
+        };
+        assert!(load_plain("adiz", &text, 10).is_none());
+        let ok = load_by_csv_crate(empty.clone(), "adiz", &text[..text.len() - 19], 0, 10);
+        assert_eq!(ok.map(|d| d.batches.len()).ok(), Some(3));
+        let err = load_by_csv_crate(empty, "adiz", &text, 0, 10).err();
+        assert_eq!(
+            err.map(|e| one_line(&e, &sources)).as_deref(),
+            Some("adiz.csv:5:1: error[E312]: series 's3' takes the file past 10 field columns: each of its series has all 3 field columns")
+        );
+        assert_eq!(
+            load_plain("adiz", &text, MAX_FIELD_COLUMNS).map(|b| b.len()),
+            Some(4)
+        );
+    }
+
+    #[test]
     fn headers_differing_in_case_fill_one_field_the_last_cell_winning() {
         let data = load_ok("date,Actor,actor\n2025-01-01,a,b\n2025-01-02,c,\n");
         let b = &data.batches[0];
@@ -1184,9 +1254,9 @@ mod properties {
         fn the_fast_path_reads_plain_files_as_the_csv_crate_does(text in plain_file()) {
             let id = FileId(0);
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-            prop_assert!(load_plain("adiz", &text[bom..]).is_some());
+            prop_assert!(load_plain("adiz", &text[bom..], MAX_FIELD_COLUMNS).is_some());
             let fast = format!("{:?}", load(id, "adiz", &text));
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom));
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom, MAX_FIELD_COLUMNS));
             prop_assert_eq!(fast, general);
         }
     }
@@ -1210,6 +1280,7 @@ mod properties {
                 "adiz",
                 text,
                 0,
+                MAX_FIELD_COLUMNS,
             );
             assert!(fast.is_err(), "{text}");
             assert_eq!(format!("{fast:?}"), format!("{general:?}"));
@@ -1233,7 +1304,7 @@ mod properties {
             prop_assume!(!text.trim().is_empty());
             let id = FileId(0);
             let fast = format!("{:?}", load(id, "adiz", &text));
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0));
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0, MAX_FIELD_COLUMNS));
             prop_assert_eq!(fast, general);
         }
     }

@@ -7,7 +7,9 @@
 //! (see [`Entries`]), so every value keeps its byte offset for diagnostics.
 
 use super::date::{date_diagnostic, is_date_name, parse_date, quote};
-use super::{series_name, Batch, FileData, MAX_CELLS, MAX_FIELD_NAMES, MAX_RECORD_BYTES};
+use super::{
+    series_name, Batch, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_FIELD_NAMES, MAX_RECORD_BYTES,
+};
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::time::Date;
@@ -135,6 +137,10 @@ pub(super) struct ObservationReader<'a> {
     /// Every field name of the file in lower case, against
     /// [`MAX_FIELD_NAMES`].
     field_names: FxHashSet<String>,
+    /// Field columns over all series, against `max_field_columns`.
+    field_columns: usize,
+    /// [`MAX_FIELD_COLUMNS`], but in tests.
+    pub(super) max_field_columns: usize,
 }
 
 /// Observations with at most this many keys are searched for a key given
@@ -153,6 +159,8 @@ impl<'a> ObservationReader<'a> {
             entries: Vec::new(),
             keys: FxHashMap::default(),
             field_names: FxHashSet::default(),
+            field_columns: 0,
+            max_field_columns: MAX_FIELD_COLUMNS,
         }
     }
 
@@ -251,11 +259,17 @@ impl<'a> ObservationReader<'a> {
             let known = b.fields.names().len();
             let col = b.fields.column_or_insert(key);
             // A new column of this series: is it a new name of the file?
-            if b.fields.names().len() > known
-                && self.field_names.insert(key.to_lowercase())
-                && self.field_names.len() > MAX_FIELD_NAMES
-            {
-                return Err(src.too_many_fields(key, raw_value.get()));
+            if b.fields.names().len() > known {
+                if self.field_names.insert(key.to_lowercase())
+                    && self.field_names.len() > MAX_FIELD_NAMES
+                {
+                    return Err(src.too_many_fields(key, raw_value.get()));
+                }
+                self.field_columns += 1;
+                if self.field_columns > self.max_field_columns {
+                    let max = self.max_field_columns;
+                    return Err(src.too_many_field_columns(&b.series, max, raw_value.get()));
+                }
             }
             let text = field_text(raw_value.get());
             // An empty text leaves the cell empty rather than replacing a
@@ -587,6 +601,18 @@ impl Source<'_> {
         )
         .with_primary(self.point(raw_value), "value of a new field")
         .with_note("keys that vary by observation (ids, dates) belong in values: write {\"id\": \"a1\"} rather than {\"a1\": true}")
+    }
+
+    fn too_many_field_columns(&self, series: &str, max: usize, raw_value: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyFields,
+            format!(
+                "the file's series have more than {max} field columns in all; series {} has one too many",
+                quote(series)
+            ),
+        )
+        .with_primary(self.point(raw_value), "value of a new field of the series")
+        .with_note("a field counts once for each series that has it: split the file by series, or keep fewer fields")
     }
 
     fn duplicate_key(&self, earlier: &str, key: &str, raw_value: &str) -> Diagnostic {

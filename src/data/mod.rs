@@ -25,6 +25,10 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 pub const MAX_CELLS: usize = 10_000;
 /// Most distinct field names in one data file.
 pub const MAX_FIELD_NAMES: usize = 10_000;
+/// Most field columns over all the series of one data file (a field
+/// counts once for each series that has it), since each costs some memory
+/// whether few or many rows fill it.
+pub const MAX_FIELD_COLUMNS: usize = 1_000_000;
 
 use crate::diag::{Diagnostic, FileId};
 use crate::time::Date;

@@ -11,7 +11,11 @@ use crate::diag::{Diagnostic, FileId};
 
 /// Parses an NDJSON file; see the module documentation.
 pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
-    let mut reader = ObservationReader::new(file, text, stem);
+    read(ObservationReader::new(file, text, stem), text)
+}
+
+/// Reads the lines of `text` with `reader`.
+fn read<'a>(mut reader: ObservationReader<'a>, text: &'a str) -> Result<FileData, Diagnostic> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in body.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -167,6 +171,27 @@ mod tests {
         let twice = keys(100).replace("\"k7\":1", "\"K99\":1");
         assert!(
             load_err(&twice).contains("error[E308]: key 'k99' appears twice in one observation")
+        );
+    }
+
+    #[test]
+    fn field_columns_over_all_series_are_capped() {
+        let text = "{\"date\":\"2025-01-01\",\"series\":\"a\",\"x\":1,\"y\":2}\n\
+                    {\"date\":\"2025-01-01\",\"series\":\"b\",\"x\":1}\n\
+                    {\"date\":\"2025-01-02\",\"series\":\"a\",\"x\":1}\n\
+                    {\"date\":\"2025-01-01\",\"series\":\"c\",\"z\":1}\n";
+        let mut sources = SourceMap::new();
+        let file = sources.add("feed.ndjson", text);
+        let limited = |max: usize| {
+            let mut reader = ObservationReader::new(file, text, "feed");
+            reader.max_field_columns = max;
+            read(reader, text)
+        };
+        assert!(limited(4).is_ok());
+        let err = limited(3).err().map(|e| one_line(&e, &sources));
+        assert_eq!(
+            err.as_deref(),
+            Some("feed.ndjson:4:39: error[E312]: the file's series have more than 3 field columns in all; series 'c' has one too many")
         );
     }
 }
