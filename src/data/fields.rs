@@ -12,18 +12,36 @@ use std::sync::Arc;
 /// where a row lacks the field).
 #[derive(Clone)]
 pub struct Fields {
-    names: Vec<String>,
-    /// Column by lower-case name: names match ignoring case.
-    by_lower: FxHashMap<Box<str>, u32>,
-    /// Column by every spelling met, so that the keys of every row need
-    /// not be lowercased again.
-    by_spelling: FxHashMap<Box<str>, u32>,
+    /// Shared by the series of one CSV file, which all have its columns:
+    /// a series costs only the cells it holds.
+    names: Arc<Names>,
+    /// One per column up to the last holding a cell; later ones are empty.
     columns: Vec<Column>,
     /// Distinct texts; id 0 is `""`. Shared with `interned`, so that a
     /// text is held once however long it is.
     strings: Vec<Arc<str>>,
     interned: FxHashMap<Arc<str>, u32>,
     rows: usize,
+}
+
+/// Column names, and the column of each name.
+#[derive(Clone, Default)]
+struct Names {
+    list: Vec<String>,
+    /// Column by lower-case name: names match ignoring case.
+    by_lower: FxHashMap<Box<str>, u32>,
+    /// Column by every other spelling met, so that the keys of every row
+    /// need not be lowercased again.
+    by_spelling: FxHashMap<Box<str>, u32>,
+}
+
+impl Names {
+    fn get(&self, name: &str) -> Option<usize> {
+        self.by_lower
+            .get(name)
+            .or_else(|| self.by_spelling.get(name))
+            .map(|&i| i as usize)
+    }
 }
 
 /// The cells of one column. Dense while at least a quarter of its rows up
@@ -153,7 +171,7 @@ impl std::fmt::Debug for Fields {
             .map(|c| c.cells().map(|(r, id)| (r, self.text(id))).collect())
             .collect();
         f.debug_struct("Fields")
-            .field("names", &self.names)
+            .field("names", &self.names.list)
             .field("rows", &self.rows)
             .field("cells", &cells)
             .finish()
@@ -164,9 +182,15 @@ impl std::fmt::Debug for Fields {
 /// however the cells are stored.
 impl PartialEq for Fields {
     fn eq(&self, other: &Fields) -> bool {
-        self.names == other.names
+        let empty = Column::Sparse {
+            rows: Vec::new(),
+            ids: Vec::new(),
+        };
+        self.names.list == other.names.list
             && self.rows == other.rows
-            && self.columns.iter().zip(&other.columns).all(|(a, b)| {
+            && (0..self.names.list.len()).all(|c| {
+                let a = self.columns.get(c).unwrap_or(&empty);
+                let b = other.columns.get(c).unwrap_or(&empty);
                 a.filled() == b.filled()
                     && a.cells()
                         .all(|(r, id)| self.text(id) == other.text(b.get(r as usize)))
@@ -181,9 +205,7 @@ impl Fields {
         let mut interned = FxHashMap::default();
         interned.insert(empty.clone(), 0);
         Fields {
-            names: Vec::new(),
-            by_lower: FxHashMap::default(),
-            by_spelling: FxHashMap::default(),
+            names: Arc::default(),
             columns: Vec::new(),
             strings: vec![empty],
             interned,
@@ -227,24 +249,23 @@ impl Fields {
     /// The index of the column named `name`, ignoring case; adds it (empty
     /// for every existing row) when absent.
     pub(crate) fn column_or_insert(&mut self, name: &str) -> usize {
-        if let Some(&i) = self.by_spelling.get(name) {
-            return i as usize;
+        if let Some(i) = self.names.get(name) {
+            return i;
         }
         let lower = name.to_lowercase();
-        let i = match self.by_lower.get(lower.as_str()) {
+        let names = Arc::make_mut(&mut self.names);
+        let i = match names.by_lower.get(lower.as_str()) {
             Some(&i) => i,
             None => {
-                let i = self.names.len() as u32;
-                self.names.push(name.to_string());
-                self.by_lower.insert(lower.into(), i);
-                self.columns.push(Column::Sparse {
-                    rows: Vec::new(),
-                    ids: Vec::new(),
-                });
+                let i = names.list.len() as u32;
+                names.list.push(name.to_string());
+                names.by_lower.insert(lower.as_str().into(), i);
                 i
             }
         };
-        self.by_spelling.insert(name.into(), i);
+        if lower != name {
+            names.by_spelling.insert(name.into(), i);
+        }
         i as usize
     }
 
@@ -253,10 +274,28 @@ impl Fields {
     /// replaces it (with `""`, empties it).
     pub(crate) fn set(&mut self, col: usize, row: usize, text: &str) {
         let id = self.intern(text);
-        if let (Some(column), Ok(r)) = (self.columns.get_mut(col), u32::try_from(row)) {
+        if let (Some(column), Ok(r)) = (self.column_mut(col), u32::try_from(row)) {
             column.put(r, id);
         }
         self.rows = self.rows.max(row + 1);
+    }
+
+    /// Column `col` for setting cells, the columns up to it added empty;
+    /// `None` past the named columns.
+    fn column_mut(&mut self, col: usize) -> Option<&mut Column> {
+        if col >= self.names.list.len() {
+            return None;
+        }
+        if col >= self.columns.len() {
+            self.columns.resize(
+                col + 1,
+                Column::Sparse {
+                    rows: Vec::new(),
+                    ids: Vec::new(),
+                },
+            );
+        }
+        self.columns.get_mut(col)
     }
 
     /// Appends a row; `cells` pairs column indices with text. Columns not
@@ -280,9 +319,12 @@ impl Fields {
     pub(crate) fn append(&mut self, other: &Fields) {
         let base = self.rows;
         let mut ids: Vec<Option<u32>> = vec![None; other.strings.len()];
-        for (c, name) in other.names.iter().enumerate() {
+        for (c, name) in other.names.list.iter().enumerate() {
             let col = self.column_or_insert(name);
-            for (r, id) in other.columns[c].cells() {
+            let Some(cells) = other.columns.get(c) else {
+                continue;
+            };
+            for (r, id) in cells.cells() {
                 let new = match ids.get(id as usize).copied().flatten() {
                     Some(new) => new,
                     None => {
@@ -297,7 +339,7 @@ impl Fields {
                     }
                 };
                 if let (Some(column), Ok(row)) =
-                    (self.columns.get_mut(col), u32::try_from(base + r as usize))
+                    (self.column_mut(col), u32::try_from(base + r as usize))
                 {
                     column.put(row, new);
                 }
@@ -309,7 +351,7 @@ impl Fields {
     /// Like [`Fields::append`], but takes `other`, which becomes these
     /// fields whole when there are none yet.
     pub(crate) fn append_owned(&mut self, other: Fields) {
-        if self.rows == 0 && self.names.is_empty() {
+        if self.rows == 0 && self.names.list.is_empty() {
             *self = other;
         } else {
             self.append(&other);
@@ -350,17 +392,17 @@ impl Fields {
 
     /// The column names, as first written in the data.
     pub fn names(&self) -> &[String] {
-        &self.names
+        &self.names.list
     }
 
     /// The column named `name`, ignoring case (`actor1` finds `ACTOR1`).
     pub fn column(&self, name: &str) -> Option<usize> {
-        if let Some(&i) = self.by_spelling.get(name) {
-            return Some(i as usize);
-        }
-        self.by_lower
-            .get(name.to_lowercase().as_str())
-            .map(|&i| i as usize)
+        self.names.get(name).or_else(|| {
+            self.names
+                .by_lower
+                .get(name.to_lowercase().as_str())
+                .map(|&i| i as usize)
+        })
     }
 
     /// The text of a cell; `""` for a row that lacks the field.
