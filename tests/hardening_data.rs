@@ -218,6 +218,20 @@ fn a_pipe_is_refused_at_once_not_waited_on() {
 }
 
 #[test]
+fn fmt_refuses_a_pipe_in_the_rules_folder() {
+    let dir = project(&[]);
+    mkfifo(&dir.path().join("rules/pipe.rules"));
+    let started = Instant::now();
+    let (code, _, err) = run(dir.path(), &["fmt", "--check"]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[E315]: rules/pipe.rules: is a FIFO (named pipe)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_folder_that_cannot_be_walked_is_reported_not_skipped() {
     // Root reads any folder, so a link in a loop stands for one that
     // cannot be listed: the walk meets an error either way.
