@@ -29,6 +29,14 @@ pub enum Contents {
     },
     /// Could not be read.
     Unreadable(String),
+    /// A device, pipe or socket, or a system file under `/proc` or `/sys`:
+    /// not read.
+    Special {
+        /// What it is, as "a FIFO (named pipe)".
+        what: String,
+        /// Where the links it is reached through lead, if any.
+        target: Option<String>,
+    },
     /// Larger than [`size_limit`] allows: not read.
     TooLarge {
         /// Its size in bytes.
@@ -158,6 +166,19 @@ pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
             .in_file(file)
             .with_note("split it into several files"),
         ),
+        Contents::Special { what, target } => {
+            let message = match target {
+                Some(target) => {
+                    format!("leads to {target}, {what}: tocsin reads only regular files")
+                }
+                None => format!("is {what}: tocsin reads only regular files"),
+            };
+            Some(
+                Diagnostic::error(Code::SpecialFile, message)
+                    .in_file(file)
+                    .with_note("copy the data into a regular file, or point the link at one"),
+            )
+        }
         Contents::Unreadable(why) => Some(
             Diagnostic::error(Code::Unreadable, format!("cannot be read: {why}"))
                 .in_file(file)
@@ -196,7 +217,7 @@ fn parse_nth<'a>(
     let result = parse_data_file(ids[k], &f);
     // Keep a file's text only when a diagnostic quotes it.
     let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
-    let text = match (quoted, f) {
+    let mut text = match (quoted, f) {
         (false, _) => None,
         (
             true,
@@ -214,7 +235,34 @@ fn parse_nth<'a>(
         ) => Some(text.clone()),
         (true, _) => None,
     };
+    if let (Err(d), Some(t)) = (&result, &mut text) {
+        keep_quoted_part(t, d);
+    }
     (result, text)
+}
+
+/// Cuts the text of a rejected file after what its diagnostic quotes: the
+/// line of its mark, or 64 KiB past the mark in a longer line. A file of
+/// one huge line would otherwise be held twice over for the one line of
+/// context shown.
+fn keep_quoted_part(text: &mut String, d: &Diagnostic) {
+    let end = d
+        .labels
+        .iter()
+        .map(|l| l.span.end as usize)
+        .max()
+        .unwrap_or(0)
+        .min(text.len());
+    let rest = &text.as_bytes()[end..];
+    let line_end = rest.iter().take(64 << 10).position(|&c| c == b'\n');
+    let mut cut = end + line_end.unwrap_or(rest.len().min(64 << 10));
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if cut < text.len() {
+        text.truncate(cut);
+        text.shrink_to_fit();
+    }
 }
 
 /// Parses data files on every core (each worker taking the next file in

@@ -95,3 +95,8 @@ fn eval_inputs_split_into_rules_data_and_date() {
     assert_eq!((rules, csv), ("only rules", ""));
     assert!(checks::split_eval_input(b"\xff").is_none());
 }
+
+#[test]
+fn wide_fields() {
+    run_all("wide_fields", checks::wide_fields);
+}

@@ -89,9 +89,12 @@ fn pla_aircraft_daily() {
     // No `value` column: every row is an event of value 1.
     assert!(batch.values.iter().all(|&v| v == 1.0));
     // Every column but `date` is a field, Chinese names included.
-    assert_eq!(batch.field_names.len(), 20);
-    assert_eq!(batch.field_names[6], "pla_aircraft_sorties");
-    assert_eq!(batch.field_names.last().map(String::as_str), Some("國家"));
+    assert_eq!(batch.fields.names().len(), 20);
+    assert_eq!(batch.fields.names()[6], "pla_aircraft_sorties");
+    assert_eq!(
+        batch.fields.names().last().map(String::as_str),
+        Some("國家")
+    );
 
     let store = Store::build([&data]);
     let series = store.series(store.get("pla_aircraft_daily").expect("series"));

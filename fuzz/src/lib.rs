@@ -412,4 +412,171 @@ fn long_chains_on(rules: &str) {
             render_all(&diags, &sources);
         }
     }
+/// A file `wide_fields` builds, and what loading it must give.
+struct WideFile {
+    format: Format,
+    text: String,
+    /// The code of the error expected, or `None` when the file must load.
+    error: Option<Code>,
+    /// Each row's non-empty cells as (name in lower case, text), when the
+    /// file must load.
+    rows: Vec<Vec<(String, String)>>,
+    /// Every field name written, in lower case.
+    names: Vec<String>,
+}
+
+/// Builds a CSV or NDJSON file from fuzz bytes: the first byte picks the
+/// format, whether one line is just past [`data::MAX_RECORD_BYTES`], and a
+/// scale; the rest pick, row by row, which of many names are filled (up to
+/// 11,908 distinct ones, past [`data::MAX_FIELD_NAMES`] and
+/// [`data::MAX_CELLS`]) with what text, in which case.
+fn wide_file(input: &[u8]) -> Option<WideFile> {
+    use std::fmt::Write;
+    let (&head, rest) = input.split_first()?;
+    let rest = if rest.is_empty() { &[0u8][..] } else { rest };
+    let csv = head & 1 == 0;
+    let long_row = (head & 2 != 0).then_some(usize::from(rest[0]) % 8);
+    let scale = usize::from(head >> 2);
+    let span = 1 + scale * scale * 3;
+    let long = "x".repeat(data::MAX_RECORD_BYTES + 1);
+    let mut text = String::new();
+    let mut rows = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut error = None;
+    if csv {
+        let width = span;
+        text.push_str("date");
+        for k in 0..width {
+            let _ = write!(text, ",f{k}");
+        }
+        text.push('\n');
+        let n_rows = (rest.len() * (1 + scale)).min(200_000 / (width + 1) + 1);
+        for i in 0..n_rows {
+            let b = usize::from(rest[i % rest.len()]);
+            text.push_str("2025-01-01");
+            let mut row = Vec::new();
+            for k in 0..width {
+                text.push(',');
+                if Some(i) == long_row && k == 0 {
+                    text.push_str(&long);
+                    row.push((format!("f{k}"), long.clone()));
+                } else if (b + k * 31) % 7 == 0 {
+                    let v = format!("v{}", (b + k) % 5);
+                    text.push_str(&v);
+                    row.push((format!("f{k}"), v));
+                }
+            }
+            text.push('\n');
+            rows.push(row);
+        }
+        names = (0..width).map(|k| format!("f{k}")).collect();
+        let long_record = long_row.is_some_and(|r| r < n_rows);
+        if long_record {
+            error = Some(Code::LongRecord);
+        } else if width + 1 > data::MAX_CELLS {
+            error = Some(Code::TooManyCells);
+        }
+    } else {
+        let n_rows = rest.len() * (1 + scale * 4);
+        for i in 0..n_rows {
+            let b = usize::from(rest[i % rest.len()]);
+            let mut line = String::from("{\"date\":\"2025-01-01\"");
+            let mut row: Vec<(String, String)> = Vec::new();
+            for j in 0..b % 4 {
+                let idx = (i + j * (span / 3 + 1) + b) % span;
+                let lower = format!("f{idx}");
+                if row.iter().any(|(n, _)| *n == lower) {
+                    continue;
+                }
+                let name = if b & 0x80 != 0 {
+                    format!("F{idx}")
+                } else {
+                    lower.clone()
+                };
+                let value = if Some(i % 8) == long_row && i < 8 && j == 0 {
+                    long.clone()
+                } else if (b + j) % 5 == 0 {
+                    String::new()
+                } else {
+                    format!("v{}", b % 13)
+                };
+                let _ = write!(line, ",\"{name}\":\"{value}\"");
+                if error.is_none() && seen.insert(lower.clone()) {
+                    names.push(lower.clone());
+                    if names.len() > data::MAX_FIELD_NAMES {
+                        error = Some(Code::TooManyFields);
+                    }
+                }
+                if !value.is_empty() {
+                    row.push((lower, value));
+                }
+            }
+            line.push('}');
+            // A long line is refused before its names count.
+            if error.is_none() && line.len() > data::MAX_RECORD_BYTES {
+                error = Some(Code::LongRecord);
+            }
+            line.push('\n');
+            text.push_str(&line);
+            rows.push(row);
+        }
+    }
+    let format = if csv { Format::Csv } else { Format::Ndjson };
+    Some(WideFile {
+        format,
+        text,
+        error,
+        rows,
+        names,
+    })
+}
+
+/// `wide_fields`: files with many distinct or sparse field names and long
+/// lines (see [`wide_file`]) load when within the limits, every cell
+/// reading back as written, in the loaded batch and in the store; past a
+/// limit they are refused with that limit's code, never a panic; every
+/// diagnostic renders.
+pub fn wide_fields(input: &[u8]) {
+    let Some(file) = wide_file(input) else {
+        return;
+    };
+    let name = match file.format {
+        Format::Csv => "indicators/wide.csv",
+        _ => "indicators/wide.ndjson",
+    };
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, file.text.as_str());
+    match data::load_text(id, "wide", file.format, &file.text) {
+        Err(d) => {
+            assert_eq!(Some(d.code), file.error, "refused: {}", d.message);
+            render_all(&[d], &sources);
+        }
+        Ok(fd) => {
+            assert_eq!(file.error, None, "loaded a file past a limit");
+            let rows = file.rows.len();
+            let batch = fd.batches.first();
+            assert!(fd.batches.len() <= 1);
+            let store = Store::build([&fd]);
+            let series = store.get("wide").map(|s| &store.series(s).fields);
+            for fields in batch.map(|b| &b.fields).into_iter().chain(series) {
+                assert_eq!(fields.rows(), rows);
+                assert!(fields.names().len() <= data::MAX_FIELD_NAMES);
+                for (r, row) in file.rows.iter().enumerate() {
+                    for (n, text) in row {
+                        let col = fields.column(n);
+                        assert!(col.is_some(), "no column {n}");
+                        assert_eq!(fields.get(col.unwrap_or(0), r), text, "row {r}, {n}");
+                    }
+                    // A name this row does not fill reads empty.
+                    if let Some(other) = file.names.get(r % file.names.len().max(1)) {
+                        if !row.iter().any(|(n, _)| n == other) {
+                            let col = fields.column(other).unwrap_or(usize::MAX);
+                            assert_eq!(fields.get(col, r), "", "row {r}, {other}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

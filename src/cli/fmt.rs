@@ -11,6 +11,7 @@ use super::fs::{self, Kind};
 use super::{term, BAD_INPUT, FAILED, OK};
 use crate::diag::{Diagnostic, FileId, SourceMap};
 use crate::lang::format::{format_source, format_test_source, looks_like_tests};
+use crate::workspace::{unreadable, Contents};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -44,10 +45,16 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     let (mut changed, mut broken) = (Vec::new(), 0);
     for path in &files {
         let name = fs::display(path);
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error[E301]: {name}: cannot be read: {e}");
+        // Read as `check` reads: a pipe found in a folder is refused, not
+        // waited on.
+        let text = match fs::read(path) {
+            Contents::Text(t) => t,
+            other => {
+                let mut sources = SourceMap::new();
+                let id = sources.add(name.clone(), "");
+                if let Some(d) = unreadable(id, &other) {
+                    term::print_diagnostics(&[d], &sources);
+                }
                 broken += 1;
                 continue;
             }

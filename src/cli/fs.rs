@@ -72,16 +72,22 @@ pub fn discover(paths: &[PathBuf], kind: Kind, explicit: bool) -> Result<Vec<Pat
     Ok(out)
 }
 
+/// Adds the wanted files under `dir` to `out`. A folder that cannot be
+/// listed and a link that leads nowhere readable are added too, so that
+/// reading them reports why (see [`read`]) instead of their files going
+/// missing without a word.
 fn walk(dir: &Path, kind: Kind, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) {
     // Symbolic links are followed; the canonical path guards against loops.
-    let Ok(canonical) = std::fs::canonicalize(dir) else {
-        return;
+    let canonical = match std::fs::canonicalize(dir) {
+        Ok(c) => c,
+        Err(_) => return out.push(dir.to_path_buf()),
     };
     if !seen.insert(canonical) {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(_) => return out.push(dir.to_path_buf()),
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -93,8 +99,21 @@ fn walk(dir: &Path, kind: Kind, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathB
         let path = entry.path();
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, kind, out, seen),
-            Ok(m) if m.is_file() && wanted(kind, &name) => out.push(path),
-            _ => {}
+            // Devices, pipes and sockets of a wanted name too, which
+            // reading refuses with a word.
+            Ok(_) if wanted(kind, &name) => out.push(path),
+            Ok(_) => {}
+            Err(e) => {
+                // A link in a loop, or whose target may not be looked at,
+                // may stand for a folder: reported whatever its name. A
+                // link to nothing only under a wanted name; a file gone
+                // since the listing not at all.
+                let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+                let missing = e.kind() == std::io::ErrorKind::NotFound;
+                if link && (!missing || wanted(kind, &name)) {
+                    out.push(path);
+                }
+            }
         }
     }
 }
@@ -112,15 +131,50 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
 
 /// Reads a file whole, unless it is over its [`size_limit`]: the size is
 /// looked at before reading, and the read stops one byte past the limit in
-/// case the file grew meanwhile.
+/// case the file grew meanwhile. Only regular files outside `/proc` and
+/// `/sys` are read (see [`refusal`]); a folder gives why it could not be
+/// listed.
 pub fn read(p: &Path) -> Contents {
     use std::io::Read;
     let limit = size_limit(&p.to_string_lossy());
+    match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => {
+            let why = std::fs::read_dir(p).err().map_or_else(
+                || "a folder where a file was expected".to_string(),
+                |e| format!("a folder that cannot be listed: {e}"),
+            );
+            return Contents::Unreadable(why);
+        }
+        // Looked at before opening: opening a pipe waits for a writer.
+        Ok(m) if !m.is_file() => return refusal(p, kind(&m.file_type())),
+        Ok(_) => {}
+        Err(e) => {
+            let why = match std::fs::read_link(p) {
+                Ok(to) => format!("a link to {}, which cannot be opened: {e}", to.display()),
+                Err(_) => e.to_string(),
+            };
+            return Contents::Unreadable(why);
+        }
+    }
     let file = match std::fs::File::open(p) {
         Ok(f) => f,
         Err(e) => return Contents::Unreadable(e.to_string()),
     };
-    let size = file.metadata().map_or(0, |m| m.len());
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return Contents::Unreadable(e.to_string()),
+    };
+    // Replaced since it was looked at: refused all the same.
+    if !meta.is_file() {
+        return refusal(p, kind(&meta.file_type()));
+    }
+    if let Some(dir) = on_virtual_device(&meta)
+        .then(|| system_folder(&file, p))
+        .flatten()
+    {
+        return refusal(p, format!("a system file under {dir}"));
+    }
+    let size = meta.len();
     if size > limit {
         return Contents::TooLarge { size, limit };
     }
@@ -132,6 +186,62 @@ pub fn read(p: &Path) -> Contents {
         },
         Ok(_) => Contents::from_bytes(bytes),
         Err(e) => Contents::Unreadable(e.to_string()),
+    }
+}
+
+/// What a file that is not regular is: a device, pipe or socket.
+fn kind(t: &std::fs::FileType) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a regular file"
+    }
+    .to_string()
+}
+
+/// Whether a file lies on a device without a disk (major number 0), as
+/// every file under `/proc` and `/sys` does (and files in memory or in a
+/// container's overlay): files on a disk need no more looking at.
+fn on_virtual_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dev = meta.dev();
+    !cfg!(target_os = "linux") || ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff) == 0
+}
+
+/// `/proc` or `/sys` when the open `file` lies under it, wherever links
+/// led: the kernel makes up the text of those files, and
+/// `/proc/self/environ` holds the environment, secrets and all. The path is
+/// the one the kernel gives for the open file (one call, and no race with
+/// links changed meanwhile), else the resolved `p`. Regular files elsewhere
+/// are read wherever links lead, as configuration mounts need.
+fn system_folder(file: &std::fs::File, p: &Path) -> Option<&'static str> {
+    use std::os::fd::AsRawFd;
+    let real = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))
+        .or_else(|_| std::fs::canonicalize(p))
+        .ok()?;
+    ["/proc", "/sys"].into_iter().find(|d| real.starts_with(d))
+}
+
+/// The refusal of the file at `p`, which is `what`, naming where the links
+/// it is reached through lead, if any: as the link says when the file is
+/// one, else as they all resolve.
+fn refusal(p: &Path, what: String) -> Contents {
+    let target = match std::fs::read_link(p) {
+        Ok(link) => Some(link),
+        Err(_) => std::fs::canonicalize(p)
+            .ok()
+            .filter(|t| std::path::absolute(p).ok().as_deref() != Some(t.as_path())),
+    };
+    Contents::Special {
+        what,
+        target: target.map(|t| t.to_string_lossy().into_owned()),
     }
 }
 

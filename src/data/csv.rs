@@ -8,7 +8,7 @@
 //! [`cell_bounds`] finds a cell's bytes from its record's start.
 
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
-use super::{series_name, Batch, FileData};
+use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES};
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::fxhash::FxHashMap;
 use crate::time::{month_length, Date};
@@ -29,32 +29,41 @@ pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Dia
     if body.trim().is_empty() {
         return Ok(data);
     }
-    if let Some(batches) = load_plain(stem, body) {
+    if let Some(batches) = load_plain(stem, body, MAX_FIELD_COLUMNS) {
         data.batches = batches;
         return Ok(data);
     }
-    load_by_csv_crate(data, stem, text, bom)
+    load_by_csv_crate(data, stem, text, bom, MAX_FIELD_COLUMNS)
 }
 
 /// The general path: records split by the `csv` crate, every problem
-/// reported. `data` is the empty result for the file.
+/// reported. `data` is the empty result for the file; `max_columns` is
+/// [`MAX_FIELD_COLUMNS`] but in tests.
 fn load_by_csv_crate(
     mut data: FileData,
     stem: &str,
     text: &str,
     bom: usize,
+    max_columns: usize,
 ) -> Result<FileData, Diagnostic> {
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
     let src = Source { file, text, bom };
+    if let Some((start, len, open)) = first_long_record(text.as_bytes(), bom) {
+        return Err(src.long_record(start, len, open));
+    }
     let mut reader = ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(body.as_bytes());
     let header = reader.headers().map_err(|e| src.reader_error(&e))?.clone();
     let header_start = src.record_start(header.position()).0;
-    let columns = Columns::of(&header).ok_or_else(|| src.no_date_column(header_start, &header))?;
-    let mut batches = Batches::new(stem, columns.field_names(&header));
+    if header.len() > MAX_CELLS {
+        return Err(src.wide_header(header_start, header.len()));
+    }
+    let mut columns =
+        Columns::of(&header).ok_or_else(|| src.no_date_column(header_start, &header))?;
+    let mut batches = Batches::new(stem, columns.template(&header), max_columns);
     let mut record = StringRecord::new();
     let mut last_start = header_start;
     let mut skipped = 0usize;
@@ -83,7 +92,7 @@ fn load_by_csv_crate(
     if let Some(error) = src.unclosed_quote(last_start) {
         return Err(error);
     }
-    data.batches = batches.batches;
+    data.batches = batches.finish();
     if skipped > 0 {
         data.warnings.push(src.rows_skipped(skipped, first_skipped));
     }
@@ -99,7 +108,7 @@ fn load_by_csv_crate(
 /// then read again by the general path, so that results, warnings and
 /// errors are always the general path's. It skips the `csv` crate's
 /// buffering, record copies and UTF-8 checks (the text is already UTF-8).
-fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
+fn load_plain(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> {
     let bytes = body.as_bytes();
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     // The cells of the line starting at `start`, and where the next line
@@ -131,15 +140,20 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
     if bytes.first() == Some(&b'\n') {
         return None;
     }
+    // Lines over the limit are reported by the general path.
     let mut pos = split(0, &mut bounds)?;
+    if bounds.len() > MAX_CELLS || pos > MAX_RECORD_BYTES {
+        return None;
+    }
     let header = StringRecord::from(
         bounds
             .iter()
             .map(|&(a, b)| body.get(a..b))
             .collect::<Option<Vec<&str>>>()?,
     );
-    let columns = Columns::of(&header)?;
-    let mut batches = Batches::new(stem, columns.field_names(&header));
+    let mut columns = Columns::of(&header)?;
+    let mut batches = Batches::new(stem, columns.template(&header), max_columns);
+    let has_fields = !columns.cols.is_empty();
     // The year, month, first day and length of the month of the previous
     // `YYYY-MM-DD` date: rows in date order mostly share their month, and a
     // day of a known month is an addition.
@@ -152,8 +166,9 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
             line = line.checked_add(1)?;
             continue;
         }
+        let start = pos;
         pos = split(pos, &mut bounds)?;
-        if bounds.len() != columns.width {
+        if bounds.len() != columns.width || pos - start > MAX_RECORD_BYTES {
             return None;
         }
         let cell = |i: usize| bounds.get(i).and_then(|&(a, b)| body.get(a..b));
@@ -192,12 +207,31 @@ fn load_plain(stem: &str, body: &str) -> Option<Vec<Batch>> {
         batch.dates.push(date);
         batch.values.push(value);
         batch.lines.push(line);
-        for &i in &columns.fields {
-            batch.cells.push(Box::from(cell(i)?));
+        if has_fields {
+            let row = batch.dates.len() - 1;
+            plain_fields(&mut batch.fields, &columns, body, &bounds, row)?;
         }
         line = line.checked_add(1)?;
     }
-    Some(batches.batches)
+    Some(batches.finish())
+}
+
+/// Sets the field cells of `row` from a line the fast path split into
+/// `bounds`. Kept out of line, so that files without fields run the
+/// loop of [`load_plain`] as tight as it can be.
+#[inline(never)]
+fn plain_fields(
+    fields: &mut Fields,
+    columns: &Columns,
+    body: &str,
+    bounds: &[(usize, usize)],
+    row: usize,
+) -> Option<()> {
+    for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
+        let &(a, b) = bounds.get(i)?;
+        fields.set(col, row, body.get(a..b)?);
+    }
+    Some(())
 }
 
 /// What became of a row.
@@ -241,27 +275,37 @@ fn read_row(
     let batch = match columns.series {
         Some(i) => {
             let cell = record.get(i).unwrap_or("");
-            batches
-                .named(cell)
-                .ok_or_else(|| src.empty_series_cell(src.cell_span(start, i)))?
+            match batches.named(cell) {
+                Some(batch) => batch,
+                None if cell.trim().is_empty() => {
+                    return Err(src.empty_series_cell(src.cell_span(start, i)))
+                }
+                None => {
+                    return Err(src.too_many_field_columns(
+                        cell.trim(),
+                        columns,
+                        batches.max_columns,
+                        src.cell_span(start, i),
+                    ))
+                }
+            }
         }
         None => batches.first(),
     };
+    let row = batch.dates.len();
     batch.dates.push(date);
     batch.values.push(value);
     batch.lines.push(line);
-    batch.cells.extend(
-        columns
-            .fields
-            .iter()
-            .map(|&i| Box::from(record.get(i).unwrap_or(""))),
-    );
+    for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
+        batch.fields.set(col, row, record.get(i).unwrap_or(""));
+    }
     Ok(Row::Kept)
 }
 
 /// A finite number, written as `str::parse` reads it (`20`, `20.0`, `-3.5`,
 /// `1e3`), around spaces. `NaN`, `inf` and numbers too large for an `f64`
 /// are refused.
+#[inline]
 fn parse_value(cell: &str) -> Option<f64> {
     cell.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
@@ -273,6 +317,9 @@ struct Columns {
     series: Option<usize>,
     /// Every other column, in header order.
     fields: Vec<usize>,
+    /// The column of [`Fields`] each of `fields` fills (headers that
+    /// differ only in case fill one, the last cell winning).
+    cols: Vec<usize>,
     /// Number of cells a row must have.
     width: usize,
 }
@@ -298,16 +345,21 @@ impl Columns {
             value,
             series,
             fields,
+            cols: Vec::new(),
             width: header.len(),
         })
     }
 
-    /// The field names, trimmed, as written in the header.
-    fn field_names(&self, header: &StringRecord) -> Vec<String> {
-        self.fields
+    /// Empty fields with a column for each field header (trimmed, as
+    /// written), which every batch starts from; sets `cols`.
+    fn template(&mut self, header: &StringRecord) -> Fields {
+        let mut fields = Fields::new();
+        self.cols = self
+            .fields
             .iter()
-            .map(|&i| header.get(i).unwrap_or("").trim().to_string())
-            .collect()
+            .map(|&i| fields.column_or_insert(header.get(i).unwrap_or("").trim()))
+            .collect();
+        fields
     }
 }
 
@@ -315,7 +367,12 @@ impl Columns {
 /// `series` cell in order of first appearance.
 struct Batches {
     stem: String,
-    field_names: Vec<String>,
+    /// The fields every batch starts with: the columns, no rows.
+    template: Fields,
+    /// Field columns over all batches, against `max_columns`.
+    field_columns: usize,
+    /// [`MAX_FIELD_COLUMNS`], but in tests.
+    max_columns: usize,
     batches: Vec<Batch>,
     /// Batch index by `series` cell as written (trimmed).
     by_cell: FxHashMap<Box<str>, usize>,
@@ -327,10 +384,12 @@ struct Batches {
 }
 
 impl Batches {
-    fn new(stem: &str, field_names: Vec<String>) -> Batches {
+    fn new(stem: &str, template: Fields, max_columns: usize) -> Batches {
         Batches {
             stem: series_name(stem),
-            field_names,
+            template,
+            field_columns: 0,
+            max_columns,
             batches: Vec::new(),
             by_cell: FxHashMap::default(),
             by_name: FxHashMap::default(),
@@ -348,7 +407,8 @@ impl Batches {
         &mut self.batches[last]
     }
 
-    /// The batch for a `series` cell; `None` when the cell is empty.
+    /// The batch for a `series` cell; `None` when the cell is empty, or
+    /// when a new series would bring the file past its field columns.
     fn named(&mut self, cell: &str) -> Option<&mut Batch> {
         let cell = cell.trim();
         if cell.is_empty() {
@@ -372,10 +432,24 @@ impl Batches {
         self.batches.get_mut(i)
     }
 
+    /// The batches, each with a row of fields for every observation (rows
+    /// are counted once here rather than row by row).
+    fn finish(self) -> Vec<Batch> {
+        let mut batches = self.batches;
+        for b in &mut batches {
+            b.fields.pad_rows(b.dates.len());
+        }
+        batches
+    }
+
     /// The index of the batch of a normalised series name, added if new.
     fn index_of(&mut self, name: String) -> usize {
         if let Some(&i) = self.by_name.get(&name) {
             return i;
+        }
+        self.field_columns += self.template.names().len();
+        if self.field_columns > self.max_columns {
+            return usize::MAX;
         }
         self.batches.push(self.empty_batch(name.clone()));
         self.by_name.insert(name, self.batches.len() - 1);
@@ -385,7 +459,7 @@ impl Batches {
     fn empty_batch(&self, series: String) -> Batch {
         Batch {
             series,
-            field_names: self.field_names.clone(),
+            fields: self.template.clone(),
             ..Batch::default()
         }
     }
@@ -463,6 +537,67 @@ impl Source<'_> {
         .with_note("name the column that holds each row's date `date` (in any case)")
     }
 
+    /// The first character at `start`: a mark that stays short however
+    /// long the line.
+    fn point(&self, start: usize) -> Span {
+        let end = self.text[start.min(self.text.len())..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+        Span::new(self.file, start, end)
+    }
+
+    fn too_many_field_columns(
+        &self,
+        series: &str,
+        columns: &Columns,
+        max: usize,
+        span: Span,
+    ) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyFields,
+            format!(
+                "series {} takes the file past {max} field columns: each of its series has all {} field columns",
+                quote(series),
+                columns.fields.len()
+            ),
+        )
+        .with_primary(span, "a new series")
+        .with_note("split the file by series, or keep fewer columns")
+    }
+
+    fn long_record(&self, start: usize, len: usize, open_quote: bool) -> Diagnostic {
+        let record = self.text.as_bytes().get(start..start + len).unwrap_or(&[]);
+        let what = if !record.contains(&b'\n') {
+            "line"
+        } else {
+            "record (a quoted cell spans lines)"
+        };
+        let d = Diagnostic::error(
+            Code::LongRecord,
+            format!(
+                "{what} is {len} bytes long; tocsin reads CSV records of up to {MAX_RECORD_BYTES} bytes (1 MiB)"
+            ),
+        )
+        .with_primary(self.point(start), "starts here");
+        if open_quote {
+            d.with_note("a quote opened in this record is never closed, so it runs to the end of the file: close it with `\"`")
+        } else {
+            d.with_note(
+                "a data file holds one observation a line: keep long texts out of it, or cut them",
+            )
+        }
+    }
+
+    fn wide_header(&self, start: usize, cells: usize) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyCells,
+            format!("the header has {cells} cells; tocsin reads at most {MAX_CELLS} columns"),
+        )
+        .with_primary(self.point(start), "header row")
+        .with_note("keep the columns that rules read, or split the file by column into several files (files of one series are merged)")
+    }
+
     fn cell_count(&self, start: usize, found: usize, expected: usize) -> Diagnostic {
         let cells = |n: usize| {
             if n == 1 {
@@ -534,6 +669,39 @@ impl Source<'_> {
         Diagnostic::error(Code::Unreadable, format!("cannot read CSV: {error}"))
             .with_primary(self.line_span(start), "")
     }
+}
+
+/// The first record past [`MAX_RECORD_BYTES`], from `from` on: its start,
+/// length and whether it is a quote never closed. Records end at a line
+/// break outside quotes, as the `csv` crate splits them (see
+/// [`scan_record`]), so that a record over the limit is refused before the
+/// crate copies it.
+fn first_long_record(bytes: &[u8], from: usize) -> Option<(usize, usize, bool)> {
+    if bytes.len().saturating_sub(from) <= MAX_RECORD_BYTES {
+        return None;
+    }
+    // 0: at a cell's start, 1: in an unquoted cell, 2: in quotes, 3: just
+    // after a quote in quotes.
+    let mut state = 0u8;
+    let mut start = from;
+    for (i, &c) in bytes.iter().enumerate().skip(from) {
+        state = match (state, c) {
+            (2, b'"') => 3,
+            (2, _) | (3, b'"') => 2,
+            (_, b'\r' | b'\n') => {
+                if i - start > MAX_RECORD_BYTES {
+                    return Some((start, i - start, false));
+                }
+                start = i + 1;
+                0
+            }
+            (_, b',') => 0,
+            (0, b'"') => 2,
+            _ => 1,
+        };
+    }
+    let len = bytes.len() - start;
+    (len > MAX_RECORD_BYTES).then_some((start, len, state == 2))
 }
 
 /// The byte range of cell `index` of the record starting at `start`
@@ -640,8 +808,8 @@ mod tests {
         batch.dates.iter().map(|d| d.to_string()).collect()
     }
 
-    fn cells(batch: &Batch) -> Vec<&str> {
-        batch.cells.iter().map(|c| &**c).collect()
+    fn cells(batch: &Batch) -> Vec<String> {
+        batch.grid()
     }
 
     #[test]
@@ -656,7 +824,7 @@ mod tests {
         assert_eq!(dates(b), ["2025-01-02", "2025-01-03", "2025-01-02"]);
         assert_eq!(b.values, [3.0, -3.5, 1000.0]);
         assert_eq!(b.lines, [2, 3, 4]);
-        assert_eq!(b.field_names, ["actor"]);
+        assert_eq!(b.fields.names(), ["actor"]);
         assert_eq!(cells(b), ["Group A", "", "B, C"]);
         assert!(data.warnings.is_empty());
     }
@@ -672,8 +840,8 @@ mod tests {
     #[test]
     fn without_field_columns_cells_stay_empty() {
         let data = load_ok("date,value\n2025-01-05,20.0\n");
-        assert!(data.batches[0].field_names.is_empty());
-        assert!(data.batches[0].cells.is_empty());
+        assert!(data.batches[0].fields.names().is_empty());
+        assert!(cells(&data.batches[0]).is_empty());
     }
 
     #[test]
@@ -682,7 +850,7 @@ mod tests {
         let b = &data.batches[0];
         assert_eq!(dates(b), ["2024-11-01"]);
         assert_eq!(b.values, [2.0]);
-        assert_eq!(b.field_names, ["ID", "TIMESTAMP", "Notes"]);
+        assert_eq!(b.fields.names(), ["ID", "TIMESTAMP", "Notes"]);
         assert_eq!(cells(b), ["x1", "1753954407", "n"]);
     }
 
@@ -691,7 +859,7 @@ mod tests {
         let text = "\u{feff}date,value,note\r\n2025-01-01,1,a\r\n2025-01-02,2,b\r\n";
         let data = load_ok(text);
         let b = &data.batches[0];
-        assert_eq!(b.field_names, ["note"]);
+        assert_eq!(b.fields.names(), ["note"]);
         assert_eq!(cells(b), ["a", "b"]);
         assert_eq!(b.lines, [2, 3]);
         let err = load_err("\u{feff}date,value\r\n2025-01-01,1\r\n2025-01-02,x\r\n");
@@ -755,7 +923,7 @@ mod tests {
         assert_eq!(a.values, [10.0, 15.0, 16.0]);
         assert_eq!(a.lines, [2, 4, 5]);
         assert_eq!(cells(a), ["x", "z", "w"]);
-        assert_eq!(b.field_names, ["src"]);
+        assert_eq!(b.fields.names(), ["src"]);
         assert_eq!(cells(b), ["y"]);
     }
 
@@ -888,6 +1056,80 @@ mod tests {
     }
 
     #[test]
+    fn records_over_a_mebibyte_are_refused_by_both_paths() {
+        let long = "x".repeat(MAX_RECORD_BYTES);
+        assert_eq!(
+            load_err(&format!("date,note\n2025-01-01,a\n2025-01-02,{long}\n")),
+            "adiz.csv:3:1: error[E314]: line is 1048587 bytes long; tocsin reads CSV records of up to 1048576 bytes (1 MiB)"
+        );
+        // Quoted, over several lines, and through the general path.
+        let quoted = format!("date,note\r\n2025-01-01,\"a\n{long}\"\r\n");
+        assert_eq!(
+            load_err(&quoted),
+            "adiz.csv:2:1: error[E314]: record (a quoted cell spans lines) is 1048591 bytes long; tocsin reads CSV records of up to 1048576 bytes (1 MiB)"
+        );
+        let open = format!("date,note\n2025-01-01,\"a\n{long}\n");
+        let mut sources = SourceMap::new();
+        let file = sources.add("adiz.csv", open.as_str());
+        let e = load(file, "adiz", &open).err().map(|e| e.notes.join(" "));
+        assert!(e.is_some_and(|n| n.contains("never closed")));
+        // Just under the limit is read.
+        let fits = "x".repeat(MAX_RECORD_BYTES - 11);
+        let data = load_ok(&format!("date,note\n2025-01-01,{fits}\n"));
+        assert_eq!(cells(&data.batches[0])[0].len(), fits.len());
+    }
+
+    #[test]
+    fn headers_over_ten_thousand_cells_are_refused() {
+        let header = |n: usize| {
+            let names: Vec<String> = (1..n).map(|i| format!("c{i}")).collect();
+            format!("date,{}\n", names.join(","))
+        };
+        let row = format!("2025-01-01{}\n", ",v".repeat(MAX_CELLS - 1));
+        let data = load_ok(&format!("{}{row}", header(MAX_CELLS)));
+        assert_eq!(data.batches[0].fields.names().len(), MAX_CELLS - 1);
+        assert_eq!(
+            load_err(&header(MAX_CELLS + 1)),
+            "adiz.csv:1:1: error[E313]: the header has 10001 cells; tocsin reads at most 10000 columns"
+        );
+    }
+
+    #[test]
+    fn field_columns_over_all_series_are_capped() {
+        // Three field columns a series; a limit of ten admits three series.
+        let mut text = "series,date,a,b,c\n".to_string();
+        for s in 0..4 {
+            text.push_str(&format!("s{s},2025-01-01,x,,y\n"));
+        }
+        let mut sources = SourceMap::new();
+        let file = sources.add("adiz.csv", text.as_str());
+        let empty = FileData {
+            file,
+            ..FileData::default()
+        };
+        assert!(load_plain("adiz", &text, 10).is_none());
+        let ok = load_by_csv_crate(empty.clone(), "adiz", &text[..text.len() - 19], 0, 10);
+        assert_eq!(ok.map(|d| d.batches.len()).ok(), Some(3));
+        let err = load_by_csv_crate(empty, "adiz", &text, 0, 10).err();
+        assert_eq!(
+            err.map(|e| one_line(&e, &sources)).as_deref(),
+            Some("adiz.csv:5:1: error[E312]: series 's3' takes the file past 10 field columns: each of its series has all 3 field columns")
+        );
+        assert_eq!(
+            load_plain("adiz", &text, MAX_FIELD_COLUMNS).map(|b| b.len()),
+            Some(4)
+        );
+    }
+
+    #[test]
+    fn headers_differing_in_case_fill_one_field_the_last_cell_winning() {
+        let data = load_ok("date,Actor,actor\n2025-01-01,a,b\n2025-01-02,c,\n");
+        let b = &data.batches[0];
+        assert_eq!(b.fields.names(), ["Actor"]);
+        assert_eq!(cells(b), ["b", ""]);
+    }
+
+    #[test]
     fn cell_bounds_follow_the_csv_rules() {
         let text = b"a,\"b,\"\"c\"\"\",d\ne";
         assert_eq!(cell_bounds(text, 0, 0), Some((0, 1)));
@@ -1012,9 +1254,9 @@ mod properties {
         fn the_fast_path_reads_plain_files_as_the_csv_crate_does(text in plain_file()) {
             let id = FileId(0);
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-            prop_assert!(load_plain("adiz", &text[bom..]).is_some());
+            prop_assert!(load_plain("adiz", &text[bom..], MAX_FIELD_COLUMNS).is_some());
             let fast = format!("{:?}", load(id, "adiz", &text));
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom));
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom, MAX_FIELD_COLUMNS));
             prop_assert_eq!(fast, general);
         }
     }
@@ -1038,6 +1280,7 @@ mod properties {
                 "adiz",
                 text,
                 0,
+                MAX_FIELD_COLUMNS,
             );
             assert!(fast.is_err(), "{text}");
             assert_eq!(format!("{fast:?}"), format!("{general:?}"));
@@ -1061,7 +1304,7 @@ mod properties {
             prop_assume!(!text.trim().is_empty());
             let id = FileId(0);
             let fast = format!("{:?}", load(id, "adiz", &text));
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0));
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0, MAX_FIELD_COLUMNS));
             prop_assert_eq!(fast, general);
         }
     }

@@ -7,8 +7,11 @@
 //! (see [`Entries`]), so every value keeps its byte offset for diagnostics.
 
 use super::date::{date_diagnostic, is_date_name, parse_date, quote};
-use super::{series_name, Batch, FileData};
+use super::{
+    series_name, Batch, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_FIELD_NAMES, MAX_RECORD_BYTES,
+};
 use crate::diag::{Code, Diagnostic, FileId, Span};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::time::Date;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -94,6 +97,11 @@ impl<'a> SeriesObject<'a> {
         let mut has_date = false;
         for (key, value) in entries {
             let value = value.get();
+            // Kept whole as they are, unlike observations: bounded too,
+            // so that no text is copied past the limit.
+            if value.len() > MAX_RECORD_BYTES && matches!(&**key, "unit" | "description") {
+                return Err(src.long_observation(value, key));
+            }
             match &**key {
                 "series" => object.name = src.series_name(value)?,
                 "unit" => object.unit = src.optional_string(value, "unit")?,
@@ -119,40 +127,25 @@ impl<'a> SeriesObject<'a> {
 pub(super) struct ObservationReader<'a> {
     src: Source<'a>,
     default_series: String,
-    batches: Vec<Pending>,
+    batches: Vec<Batch>,
     by_name: HashMap<String, usize>,
     /// The entries of the observation being read, kept to reuse the vector.
     entries: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// Keys of a large observation in ASCII lower case, to find a key given
+    /// twice without comparing every pair.
+    keys: FxHashMap<String, usize>,
+    /// Every field name of the file in lower case, against
+    /// [`MAX_FIELD_NAMES`].
+    field_names: FxHashSet<String>,
+    /// Field columns over all series, against `max_field_columns`.
+    field_columns: usize,
+    /// [`MAX_FIELD_COLUMNS`], but in tests.
+    pub(super) max_field_columns: usize,
 }
 
-/// A batch being built: field cells are placed once every field name is
-/// known, since later observations may add fields.
-struct Pending {
-    batch: Batch,
-    /// Field names in lower case, to match keys as the store does.
-    lower: Vec<String>,
-    /// (row, column, text) of every non-empty cell.
-    cells: Vec<(u32, u32, Box<str>)>,
-}
-
-impl Pending {
-    /// The column of a field, added if new. Names are matched ignoring
-    /// case, as [`super::Fields`] matches them, so that `Actor` in one
-    /// observation and `actor` in the next fill one column.
-    fn column(&mut self, key: &str) -> u32 {
-        let names = &self.batch.field_names;
-        let found = names.iter().position(|n| n == key).or_else(|| {
-            let lower = key.to_lowercase();
-            self.lower.iter().position(|n| *n == lower)
-        });
-        let col = found.unwrap_or_else(|| {
-            self.batch.field_names.push(key.to_string());
-            self.lower.push(key.to_lowercase());
-            self.batch.field_names.len() - 1
-        });
-        col as u32
-    }
-}
+/// Observations with at most this many keys are searched for a key given
+/// twice pair by pair, which is faster than hashing few keys.
+const FEW_KEYS: usize = 16;
 
 impl<'a> ObservationReader<'a> {
     /// A reader for `text`; observations without a series go to the
@@ -164,6 +157,10 @@ impl<'a> ObservationReader<'a> {
             batches: Vec::new(),
             by_name: HashMap::new(),
             entries: Vec::new(),
+            keys: FxHashMap::default(),
+            field_names: FxHashSet::default(),
+            field_columns: 0,
+            max_field_columns: MAX_FIELD_COLUMNS,
         }
     }
 
@@ -172,14 +169,9 @@ impl<'a> ObservationReader<'a> {
         if let Some(&i) = self.by_name.get(&name) {
             return i;
         }
-        let batch = Batch {
+        self.batches.push(Batch {
             series: name.clone(),
             ..Batch::default()
-        };
-        self.batches.push(Pending {
-            batch,
-            lower: Vec::new(),
-            cells: Vec::new(),
         });
         self.by_name.insert(name, self.batches.len() - 1);
         self.batches.len() - 1
@@ -187,9 +179,9 @@ impl<'a> ObservationReader<'a> {
 
     /// Unit and description of a series, where given.
     fn set_info(&mut self, batch: usize, unit: Option<String>, description: Option<String>) {
-        if let Some(pending) = self.batches.get_mut(batch) {
-            pending.batch.unit = unit.or(pending.batch.unit.take());
-            pending.batch.description = description.or(pending.batch.description.take());
+        if let Some(b) = self.batches.get_mut(batch) {
+            b.unit = unit.or(b.unit.take());
+            b.description = description.or(b.description.take());
         }
     }
 
@@ -204,13 +196,29 @@ impl<'a> ObservationReader<'a> {
         batch: Option<usize>,
     ) -> Result<(), Diagnostic> {
         let src = self.src;
+        if raw.len() > MAX_RECORD_BYTES {
+            let what = if batch.is_none() {
+                "line"
+            } else {
+                "observation"
+            };
+            return Err(src.long_observation(raw, what));
+        }
         read_entries(&src, raw, &mut self.entries)?;
+        if let Some((_, raw_value)) = self.entries.get(MAX_CELLS) {
+            return Err(src.wide_observation(raw_value.get(), self.entries.len()));
+        }
+        self.keys.clear();
         let (mut date_at, mut value_at, mut series_at) = (None, None, None);
         for (i, (key, raw_value)) in self.entries.iter().enumerate() {
-            if let Some((earlier, _)) = self.entries[..i]
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            {
+            let earlier = if self.entries.len() <= FEW_KEYS {
+                self.entries[..i]
+                    .iter()
+                    .position(|(k, _)| k.eq_ignore_ascii_case(key))
+            } else {
+                self.keys.insert(key.to_ascii_lowercase(), i)
+            };
+            if let Some((earlier, _)) = earlier.and_then(|j| self.entries.get(j)) {
                 return Err(src.duplicate_key(earlier, key, raw_value.get()));
             }
             if date_at.is_none() && is_date_name(key) {
@@ -237,46 +245,48 @@ impl<'a> ObservationReader<'a> {
             }
             (None, None) => self.batch(self.default_series.clone()),
         };
-        let Some(pending) = self.batches.get_mut(index) else {
+        let Some(b) = self.batches.get_mut(index) else {
             return Ok(());
         };
-        let row = pending.batch.dates.len() as u32;
-        pending.batch.dates.push(date);
-        pending.batch.values.push(value);
-        pending.batch.lines.push(line);
+        let row = b.dates.len();
+        b.dates.push(date);
+        b.values.push(value);
+        b.lines.push(line);
         for (i, (key, raw_value)) in self.entries.iter().enumerate() {
             if [date_at, value_at, series_at].contains(&Some(i)) {
                 continue;
             }
-            let col = pending.column(key);
+            let known = b.fields.names().len();
+            let col = b.fields.column_or_insert(key);
+            // A new column of this series: is it a new name of the file?
+            if b.fields.names().len() > known {
+                if self.field_names.insert(key.to_lowercase())
+                    && self.field_names.len() > MAX_FIELD_NAMES
+                {
+                    return Err(src.too_many_fields(key, raw_value.get()));
+                }
+                self.field_columns += 1;
+                if self.field_columns > self.max_field_columns {
+                    let max = self.max_field_columns;
+                    return Err(src.too_many_field_columns(&b.series, max, raw_value.get()));
+                }
+            }
             let text = field_text(raw_value.get());
+            // An empty text leaves the cell empty rather than replacing a
+            // key that differs only in case.
             if !text.is_empty() {
-                pending.cells.push((row, col, text));
+                b.fields.set(col, row, &text);
             }
         }
+        b.fields.pad_rows(row + 1);
         Ok(())
     }
 
-    /// The batches, with field cells laid out row by row.
+    /// The batches read.
     pub(super) fn finish(self) -> FileData {
-        let batches = self
-            .batches
-            .into_iter()
-            .map(|mut pending| {
-                let width = pending.batch.field_names.len();
-                let mut cells = vec![Box::<str>::default(); pending.batch.dates.len() * width];
-                for (row, col, text) in pending.cells {
-                    if let Some(cell) = cells.get_mut(row as usize * width + col as usize) {
-                        *cell = text;
-                    }
-                }
-                pending.batch.cells = cells;
-                pending.batch
-            })
-            .collect();
         FileData {
             file: self.src.file,
-            batches,
+            batches: self.batches,
             warnings: Vec::new(),
         }
     }
@@ -284,13 +294,13 @@ impl<'a> ObservationReader<'a> {
 
 /// The text a field keeps: strings as they are, numbers and booleans as
 /// written, `null` as `""`, arrays and objects as compact JSON.
-fn field_text(raw: &str) -> Box<str> {
+fn field_text(raw: &str) -> Cow<'_, str> {
     match raw.as_bytes().first() {
-        Some(b'"') => string_value(raw).map_or_else(|| raw.into(), |s| s.into()),
-        Some(b'n') => "".into(),
+        Some(b'"') => string_value(raw).unwrap_or(Cow::Borrowed(raw)),
+        Some(b'n') => Cow::Borrowed(""),
         Some(b'[' | b'{') => serde_json::from_str::<serde_json::Value>(raw)
-            .map_or_else(|_| raw.into(), |v| v.to_string().into()),
-        _ => raw.into(),
+            .map_or(Cow::Borrowed(raw), |v| Cow::Owned(v.to_string())),
+        _ => Cow::Borrowed(raw),
     }
 }
 
@@ -539,6 +549,72 @@ impl Source<'_> {
         .with_primary(self.first_line(raw.trim()), "no date key")
     }
 
+    /// The first character of `part`: a mark that stays short however
+    /// long the text.
+    fn point(&self, part: &str) -> Span {
+        let start = self.offset(part);
+        Span::new(
+            self.file,
+            start,
+            start + part.chars().next().map_or(0, char::len_utf8),
+        )
+    }
+
+    /// `raw` over [`MAX_RECORD_BYTES`]: an NDJSON `line`, an `observation`
+    /// of a JSON file, or the `unit` or `description` of a series.
+    fn long_observation(&self, raw: &str, what: &str) -> Diagnostic {
+        let note = match what {
+            "line" => "an NDJSON file holds one observation a line: keep long texts out of it, or cut them",
+            "observation" => "keep long texts out of observations, or cut them",
+            _ => "shorten it: it is shown beside alerts, not meant to hold documents",
+        };
+        Diagnostic::error(
+            Code::LongRecord,
+            format!(
+                "{what} is {} bytes long; tocsin reads at most {MAX_RECORD_BYTES} bytes (1 MiB) in one",
+                raw.len()
+            ),
+        )
+        .with_primary(self.point(raw.trim_start()), "starts here")
+        .with_note(note)
+    }
+
+    fn wide_observation(&self, raw_value: &str, keys: usize) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyCells,
+            format!("observation has {keys} keys; tocsin reads at most {MAX_CELLS} in one"),
+        )
+        .with_primary(
+            self.point(raw_value),
+            format!("key number {}", MAX_CELLS + 1),
+        )
+        .with_note("keep the fields that rules read, or move the others to another file")
+    }
+
+    fn too_many_fields(&self, key: &str, raw_value: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyFields,
+            format!(
+                "more than {MAX_FIELD_NAMES} field names in one file: {} is one too many",
+                quote(key)
+            ),
+        )
+        .with_primary(self.point(raw_value), "value of a new field")
+        .with_note("keys that vary by observation (ids, dates) belong in values: write {\"id\": \"a1\"} rather than {\"a1\": true}")
+    }
+
+    fn too_many_field_columns(&self, series: &str, max: usize, raw_value: &str) -> Diagnostic {
+        Diagnostic::error(
+            Code::TooManyFields,
+            format!(
+                "the file's series have more than {max} field columns in all; series {} has one too many",
+                quote(series)
+            ),
+        )
+        .with_primary(self.point(raw_value), "value of a new field of the series")
+        .with_note("a field counts once for each series that has it: split the file by series, or keep fewer fields")
+    }
+
     fn duplicate_key(&self, earlier: &str, key: &str, raw_value: &str) -> Diagnostic {
         Diagnostic::error(
             Code::InvalidJson,
@@ -581,8 +657,8 @@ mod tests {
         }
     }
 
-    fn cells(batch: &Batch) -> Vec<&str> {
-        batch.cells.iter().map(|c| &**c).collect()
+    fn cells(batch: &Batch) -> Vec<String> {
+        batch.grid()
     }
 
     #[test]
@@ -602,7 +678,7 @@ mod tests {
         assert_eq!(b.description.as_deref(), Some("GDP growth"));
         assert_eq!(b.values, [2.5, -10.0]);
         assert_eq!(b.lines, [6, 7]);
-        assert_eq!(b.field_names, ["note"]);
+        assert_eq!(b.fields.names(), ["note"]);
         assert_eq!(cells(b), ["", "revised"]);
     }
 
@@ -634,7 +710,7 @@ mod tests {
         assert_eq!(b.dates[1].to_string(), "2024-11-01");
         assert_eq!(b.values, [1.0, 1.0]);
         assert_eq!(
-            b.field_names,
+            b.fields.names(),
             ["n", "big", "ok", "none", "tags", "where", "esc", "series"]
         );
         assert_eq!(
@@ -752,6 +828,23 @@ mod tests {
                 "{\"observations\": [{\"date\": \"2024-01-01\", \"Value\": 1, \"value\": 2}]}"
             ),
             "gdp.json:1:63: error[E308]: key 'value' appears twice in one observation"
+        );
+    }
+
+    #[test]
+    fn observations_and_texts_over_a_mebibyte_are_errors() {
+        let long = "x".repeat(MAX_RECORD_BYTES);
+        let observation = format!(
+            "{{\"observations\": [{{\"date\": \"2025-01-01\"}},\n {{\"date\": \"2025-01-02\", \"note\": \"{long}\"}}]}}"
+        );
+        assert_eq!(
+            load_err(&observation),
+            "gdp.json:2:2: error[E314]: observation is 1048610 bytes long; tocsin reads at most 1048576 bytes (1 MiB) in one"
+        );
+        let unit = format!("{{\"unit\": \"{long}\", \"observations\": []}}");
+        assert_eq!(
+            load_err(&unit),
+            "gdp.json:1:10: error[E314]: unit is 1048578 bytes long; tocsin reads at most 1048576 bytes (1 MiB) in one"
         );
     }
 }

@@ -17,6 +17,19 @@ pub use date::{parse_date, DateError};
 pub use fields::Fields;
 pub use store::{Series, SeriesId, Store};
 
+/// Longest line of a CSV or NDJSON file, CSV record (a quoted cell may
+/// span lines) or observation of a JSON file, in bytes: past it a file is
+/// refused rather than copied cell by cell.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+/// Most cells in one CSV row, or keys in one observation.
+pub const MAX_CELLS: usize = 10_000;
+/// Most distinct field names in one data file.
+pub const MAX_FIELD_NAMES: usize = 10_000;
+/// Most field columns over all the series of one data file (a field
+/// counts once for each series that has it), since each costs some memory
+/// whether few or many rows fill it.
+pub const MAX_FIELD_COLUMNS: usize = 1_000_000;
+
 use crate::diag::{Diagnostic, FileId};
 use crate::time::Date;
 
@@ -85,10 +98,28 @@ pub struct Batch {
     pub values: Vec<f64>,
     /// 1-based line of each observation in its file.
     pub lines: Vec<u32>,
-    /// Names of the string fields, as written in the file.
+    /// The string fields, one row per observation, as the loaders give
+    /// them.
+    pub fields: Fields,
+    /// Names of string fields given as a plain grid (batches built by hand
+    /// rather than loaded), added to `fields` when the batch is stored.
     pub field_names: Vec<String>,
-    /// Field cells, row-major: `cells[row * field_names.len() + col]`.
+    /// Cells of the plain grid, row-major:
+    /// `cells[row * field_names.len() + col]`.
     pub cells: Vec<Box<str>>,
+}
+
+#[cfg(test)]
+impl Batch {
+    /// The loaded field cells as a row-major grid, as `cells` lays out a
+    /// batch built by hand.
+    pub(crate) fn grid(&self) -> Vec<String> {
+        let width = self.fields.names().len();
+        (0..self.fields.rows())
+            .flat_map(|r| (0..width).map(move |c| (r, c)))
+            .map(|(r, c)| self.fields.get(c, r).to_string())
+            .collect()
+    }
 }
 
 /// Everything one data file holds.

@@ -11,7 +11,11 @@ use crate::diag::{Diagnostic, FileId};
 
 /// Parses an NDJSON file; see the module documentation.
 pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
-    let mut reader = ObservationReader::new(file, text, stem);
+    read(ObservationReader::new(file, text, stem), text)
+}
+
+/// Reads the lines of `text` with `reader`.
+fn read<'a>(mut reader: ObservationReader<'a>, text: &'a str) -> Result<FileData, Diagnostic> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in body.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -47,8 +51,8 @@ mod tests {
         }
     }
 
-    fn cells(batch: &Batch) -> Vec<&str> {
-        batch.cells.iter().map(|c| &**c).collect()
+    fn cells(batch: &Batch) -> Vec<String> {
+        batch.grid()
     }
 
     #[test]
@@ -60,7 +64,7 @@ mod tests {
         assert_eq!(b.values, [2.0, 5.0]);
         assert_eq!(b.lines, [1, 2]);
         assert_eq!(b.dates[1].to_string(), "2025-03-02");
-        assert!(b.field_names.is_empty() && b.cells.is_empty());
+        assert!(b.fields.names().is_empty() && b.grid().is_empty());
     }
 
     #[test]
@@ -70,11 +74,11 @@ mod tests {
         assert_eq!(a.series, "feed_a");
         assert_eq!(a.values, [1.0, 1.0]);
         assert_eq!(a.lines, [1, 5]);
-        assert_eq!(a.field_names, ["actor", "n"]);
+        assert_eq!(a.fields.names(), ["actor", "n"]);
         assert_eq!(cells(a), ["A", "", "B", "3"]);
         assert_eq!(b.series, "other_feed");
         assert_eq!(b.lines, [4]);
-        assert!(b.field_names.is_empty());
+        assert!(b.fields.names().is_empty());
     }
 
     #[test]
@@ -116,5 +120,78 @@ mod tests {
     fn empty_files_hold_nothing() {
         assert!(load_ok("").is_empty());
         assert!(load_ok("\n \r\n").is_empty());
+    }
+
+    #[test]
+    fn a_field_per_line_loads_in_linear_time_and_names_are_capped() {
+        use crate::data::MAX_FIELD_NAMES;
+        let line = |i: usize| format!("{{\"date\":\"2025-01-01\",\"f{i}\":\"x{i}\"}}\n");
+        let text: String = (0..MAX_FIELD_NAMES).map(line).collect();
+        let started = std::time::Instant::now();
+        let [b] = &load_ok(&text)[..] else { panic!() };
+        assert!(started.elapsed().as_secs_f64() < 2.0);
+        assert_eq!(b.fields.names().len(), MAX_FIELD_NAMES);
+        assert_eq!(b.fields.get(9_999, 9_999), "x9999");
+        assert_eq!(b.fields.get(9_999, 0), "");
+        let over = format!("{text}{}", line(MAX_FIELD_NAMES));
+        assert_eq!(
+            load_err(&over),
+            "feed.ndjson:10001:31: error[E312]: more than 10000 field names in one file: 'f10000' is one too many"
+        );
+        // Names differing only in case are one field; series share names.
+        let same = format!("{text}{}", line(5).replace("f5", "F5"));
+        assert!(load(FileId(0), "feed", &same).is_ok());
+    }
+
+    #[test]
+    fn lines_and_observations_over_the_limits_are_errors() {
+        use crate::data::{MAX_CELLS, MAX_RECORD_BYTES};
+        let ok = "{\"date\":\"2025-01-01\"}\n";
+        let long = format!(
+            "{ok}{{\"date\":\"2025-01-02\",\"n\":\"{}\"}}\n",
+            "x".repeat(MAX_RECORD_BYTES)
+        );
+        assert_eq!(
+            load_err(&long),
+            "feed.ndjson:2:1: error[E314]: line is 1048604 bytes long; tocsin reads at most 1048576 bytes (1 MiB) in one"
+        );
+        let keys = |n: usize| {
+            let keys: Vec<String> = (1..n).map(|i| format!("\"k{i}\":1")).collect();
+            format!("{{\"date\":\"2025-01-01\",{}}}\n", keys.join(","))
+        };
+        let [b] = &load_ok(&keys(MAX_CELLS))[..] else {
+            panic!()
+        };
+        assert_eq!(b.fields.names().len(), MAX_CELLS - 1);
+        assert_eq!(
+            load_err(&keys(MAX_CELLS + 1)),
+            "feed.ndjson:1:98914: error[E313]: observation has 10001 keys; tocsin reads at most 10000 in one"
+        );
+        // Many keys are checked for repeats by hash, and still found.
+        let twice = keys(100).replace("\"k7\":1", "\"K99\":1");
+        assert!(
+            load_err(&twice).contains("error[E308]: key 'k99' appears twice in one observation")
+        );
+    }
+
+    #[test]
+    fn field_columns_over_all_series_are_capped() {
+        let text = "{\"date\":\"2025-01-01\",\"series\":\"a\",\"x\":1,\"y\":2}\n\
+                    {\"date\":\"2025-01-01\",\"series\":\"b\",\"x\":1}\n\
+                    {\"date\":\"2025-01-02\",\"series\":\"a\",\"x\":1}\n\
+                    {\"date\":\"2025-01-01\",\"series\":\"c\",\"z\":1}\n";
+        let mut sources = SourceMap::new();
+        let file = sources.add("feed.ndjson", text);
+        let limited = |max: usize| {
+            let mut reader = ObservationReader::new(file, text, "feed");
+            reader.max_field_columns = max;
+            read(reader, text)
+        };
+        assert!(limited(4).is_ok());
+        let err = limited(3).err().map(|e| one_line(&e, &sources));
+        assert_eq!(
+            err.as_deref(),
+            Some("feed.ndjson:4:39: error[E312]: the file's series have more than 3 field columns in all; series 'c' has one too many")
+        );
     }
 }

@@ -207,21 +207,32 @@ impl Builder {
         s.unit = batch.unit.clone().or(s.unit.take());
         s.description = batch.description.clone().or(s.description.take());
         s.sources.extend(file, &batch.lines);
-        let cols: Vec<usize> = batch
-            .field_names
-            .iter()
-            .map(|n| s.fields.column_or_insert(n))
-            .collect();
-        let width = cols.len();
-        if width == 0 {
-            s.fields.push_empty_rows(batch.dates.len());
-        } else {
-            for row in 0..batch.dates.len() {
-                let cells = &batch.cells[row * width..(row + 1) * width];
-                s.fields
-                    .push_row(cols.iter().copied().zip(cells.iter().map(|c| &**c)));
+        let base = s.fields.rows();
+        let rows = batch.dates.len();
+        let batch = match batch {
+            std::borrow::Cow::Owned(mut b) => {
+                s.fields.append_owned(std::mem::take(&mut b.fields));
+                std::borrow::Cow::Owned(b)
+            }
+            b => {
+                s.fields.append(&b.fields);
+                b
+            }
+        };
+        let width = batch.field_names.len();
+        if width > 0 {
+            let cols: Vec<usize> = batch
+                .field_names
+                .iter()
+                .map(|n| s.fields.column_or_insert(n))
+                .collect();
+            for (row, cells) in batch.cells.chunks(width).take(rows).enumerate() {
+                for (&col, text) in cols.iter().zip(cells) {
+                    s.fields.set(col, base + row, text);
+                }
             }
         }
+        s.fields.pad_rows(base + rows);
         match batch {
             std::borrow::Cow::Owned(b) if s.dates.is_empty() => {
                 s.dates = b.dates;

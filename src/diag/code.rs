@@ -74,6 +74,10 @@ codes! {
     PathNotFound = "E309", "a path given on the command line that does not exist";
     UnclosedQuote = "E310", "a quoted CSV cell that is never closed";
     OverLimit = "E311", "a file, line or number of items over tocsin's limits";
+    TooManyFields = "E312", "a data file with more distinct field names than tocsin reads";
+    TooManyCells = "E313", "a CSV header or an observation with more cells than tocsin reads";
+    LongRecord = "E314", "a data line, CSV record or observation longer than 1 MiB";
+    SpecialFile = "E315", "a device, pipe, socket or system file named as a rule or data file";
     // Warnings.
     UnknownFilterField = "W001", "a filter field that no observation has";
     ProjectionSkipped = "W002", "observations left out of a projection";
