@@ -20,6 +20,7 @@ mod format;
 mod format_tests;
 mod formats;
 mod fuzz_regressions;
+mod guard;
 mod hardening_daemon;
 mod hardening_lang;
 mod hardening_output;
