@@ -1,12 +1,11 @@
 //! `tocsin backtest` on a small case with flapping, a `for:` window and a
 //! lead time, in every format.
 
-use assert_cmd::Command;
+use crate::common::tocsin;
 use tempfile::TempDir;
 
 fn project() -> TempDir {
-    let dir = TempDir::new().unwrap();
-    let files = [
+    crate::common::project(&[
         // Weekly readings: high, low, high again (a flap), then high for good.
         (
             "indicators/level.csv",
@@ -18,18 +17,11 @@ fn project() -> TempDir {
             "rules/a.rules",
             "indicator high { when: latest(level) > 5 }\nalert sustained { severity: critical when: latest(level) > 5 for: 10d }\nindicator never { when: latest(level) > 100 }\n",
         ),
-    ];
-    for (p, text) in files {
-        let path = dir.path().join(p);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
+    ])
 }
 
 fn run(dir: &TempDir, format: &str) -> String {
-    let out = Command::cargo_bin("tocsin")
-        .unwrap()
+    let out = tocsin(dir.path())
         .args([
             "backtest",
             "--from",
@@ -41,7 +33,6 @@ fn run(dir: &TempDir, format: &str) -> String {
             "--format",
             format,
         ])
-        .current_dir(dir.path())
         .output()
         .unwrap();
     assert!(
@@ -89,28 +80,25 @@ fn backtest_json_tells_flaps_and_lead_time() {
 #[test]
 fn bad_ranges_and_outcomes_exit_2() {
     let dir = project();
-    let mut c = Command::cargo_bin("tocsin").unwrap();
-    c.args(["backtest", "--from", "2025-03-01", "--to", "2025-02-01"])
-        .current_dir(dir.path())
+    tocsin(dir.path())
+        .args(["backtest", "--from", "2025-03-01", "--to", "2025-02-01"])
         .assert()
         .code(2);
-    let mut c = Command::cargo_bin("tocsin").unwrap();
-    c.args([
-        "backtest",
-        "--from",
-        "2025-01-01",
-        "--to",
-        "2025-02-01",
-        "--outcome",
-        "atack",
-    ])
-    .current_dir(dir.path())
-    .assert()
-    .code(2)
-    .stderr(predicates::str::contains("did you mean `attack`?"));
-    let mut c = Command::cargo_bin("tocsin").unwrap();
-    c.args(["backtest", "--from", "2025-01-01", "--step", "3h"])
-        .current_dir(dir.path())
+    tocsin(dir.path())
+        .args([
+            "backtest",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-02-01",
+            "--outcome",
+            "atack",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("did you mean `attack`?"));
+    tocsin(dir.path())
+        .args(["backtest", "--from", "2025-01-01", "--step", "3h"])
         .assert()
         .code(2);
 }

@@ -3,7 +3,7 @@
 //! the spec's runner runs them: inside the case folder, so the default
 //! `--rules` and `--indicators` apply.
 
-use assert_cmd::Command;
+use crate::common::tocsin;
 use serde_json::Value;
 use std::path::Path;
 
@@ -23,12 +23,7 @@ fn run_case(dir: &Path) -> Vec<String> {
             dir.file_name().unwrap().to_string_lossy(),
             args.join(" ")
         );
-        let out = Command::cargo_bin("tocsin")
-            .unwrap()
-            .args(&args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
+        let out = tocsin(dir).args(&args).output().unwrap();
         let code = out.status.code().unwrap_or(-1);
         let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
         let allowed: Vec<i64> = match &run["exit"] {

@@ -1,18 +1,11 @@
 //! Golden output of the machine- and CI-facing formats: what GitHub
 //! Actions, a CI job summary and scripts read.
 
-use crate::common::project;
-use assert_cmd::Command;
+use crate::common::{project, tocsin};
 use std::path::Path;
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("tocsin")
-        .unwrap()
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = tocsin(dir).args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
