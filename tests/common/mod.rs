@@ -230,3 +230,93 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// The crate's root folder, where the shipped example lives.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tocsin` run in `dir`, without colour and without the environment
+/// variables that would change its date or reach a sink, so that what it
+/// prints depends on the files alone.
+pub fn tocsin(dir: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin("tocsin"));
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("TOCSIN_TODAY")
+        .env_remove("TOCSIN_CLOCK_FILE")
+        .env_remove("TOCSIN_WEBHOOK")
+        .env_remove("TOCSIN_WEBHOOK_SECRET")
+        .env_remove("TOCSIN_ALERTMANAGER");
+    c
+}
+
+/// A temporary project: `files` are (path, contents) pairs.
+pub fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (path, text) in files {
+        write(&dir.path().join(path), text);
+    }
+    dir
+}
+
+/// Copies the folder `from`, recursively, to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// An outside program: the path in the environment variable `var` when it
+/// is set, else the first of `names` found on PATH.
+pub fn find_program(var: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    names
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Writes the example's report for the scenario date into `dir`.
+pub fn example_report(dir: &Path) -> (PathBuf, String) {
+    let file = dir.join("report.html");
+    let out = tocsin(root())
+        .args(["report", "--at", "2025-07-20", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let html = std::fs::read_to_string(&file).unwrap();
+    (file, html)
+}
+
+/// Every rule of the example, from `eval --format json`.
+pub fn example_rule_names() -> Vec<String> {
+    let out = tocsin(root())
+        .args(["eval", "--at", "2025-07-20", "--format", "json"])
+        .output()
+        .unwrap();
+    let board: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<String> = board["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.len() > 20, "{names:?}");
+    names
+}

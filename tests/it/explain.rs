@@ -1,0 +1,132 @@
+//! `tocsin explain`: a tree whose numbers a reader can recompute from the
+//! observations it lists.
+
+use crate::common::{root, tocsin};
+use serde_json::Value;
+
+fn explain_json(name: &str, at: &str) -> Value {
+    let out = tocsin(root())
+        .args(["explain", name, "--at", at, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Finds the first call in the tree whose expression starts with `prefix`
+/// (a node that read windows).
+fn find<'a>(n: &'a Value, prefix: &str) -> Option<&'a Value> {
+    let read_data = n["windows"].as_array().is_some_and(|w| !w.is_empty());
+    if read_data && n["expr"].as_str().is_some_and(|e| e.starts_with(prefix)) {
+        return Some(n);
+    }
+    n["children"]
+        .as_array()?
+        .iter()
+        .find_map(|c| find(c, prefix))
+}
+
+fn window_sum(w: &Value) -> f64 {
+    assert_eq!(w["omitted"], 0, "every observation is listed");
+    w["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["value"].as_f64().unwrap())
+        .sum()
+}
+
+#[test]
+fn growth_recomputed_from_the_listed_observations() {
+    let doc = explain_json("pla_pressure_surge", "2025-07-20");
+    assert_eq!(doc["status"], "met");
+    let growth = find(&doc["when"], "growth(").expect("a growth node");
+    let windows = growth["windows"].as_array().unwrap();
+    assert_eq!(windows[0]["label"], "window");
+    assert_eq!(
+        (windows[0]["from"].as_str(), windows[0]["to"].as_str()),
+        (Some("2024-07-21"), Some("2025-07-20"))
+    );
+    assert_eq!(windows[1]["label"], "earlier window");
+    assert_eq!(
+        (windows[1]["from"].as_str(), windows[1]["to"].as_str()),
+        (Some("2023-07-21"), Some("2024-07-20"))
+    );
+    // The reader's arithmetic: sum of the window over sum of the earlier one, minus 1.
+    let by_hand = window_sum(&windows[0]) / window_sum(&windows[1]) - 1.0;
+    assert!(
+        (growth["value"].as_f64().unwrap() - by_hand).abs() < 1e-12,
+        "{by_hand} vs {}",
+        growth["value"]
+    );
+    // Every listed observation names where it came from, and lies in its window.
+    for w in windows {
+        for o in w["observations"].as_array().unwrap() {
+            assert!(o["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("indicators/pla_pressure_ops.csv:"));
+            let date = o["date"].as_str().unwrap();
+            assert!(date >= w["from"].as_str().unwrap() && date <= w["to"].as_str().unwrap());
+        }
+    }
+}
+
+#[test]
+fn unknown_nodes_say_why() {
+    let doc = explain_json("finland_capacity_growth", "2025-07-20");
+    assert_eq!(doc["status"], "unknown");
+    let node = find(&doc["when"], "pct_change(").unwrap();
+    assert!(node["value"].is_null());
+    assert!(
+        node["unknown_because"]
+            .as_str()
+            .unwrap()
+            .contains("no observation dated on or before"),
+        "{node}"
+    );
+}
+
+#[test]
+fn every_rule_of_the_example_explains() {
+    let out = tocsin(root())
+        .args(["eval", "--at", "2025-07-20", "--format", "json"])
+        .output()
+        .unwrap();
+    let board: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for r in board["results"].as_array().unwrap() {
+        let name = r["name"].as_str().unwrap();
+        let out = tocsin(root())
+            .args(["explain", name, "--at", "2025-07-20"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with(&format!(
+                "{name} is {} at 2025-07-20",
+                r["status"].as_str().unwrap()
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_rule_suggests_a_near_name() {
+    tocsin(root())
+        .args(["explain", "pla_pressure_surg", "--at", "2025-07-20"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "did you mean `pla_pressure_surge`?",
+        ));
+}

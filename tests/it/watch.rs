@@ -1,0 +1,249 @@
+//! The watch daemon, run for real against a temporary folder: every kind of
+//! file change produces the right events, bad edits are rejected while the
+//! last good state keeps being served, the date moves at midnight, and
+//! SIGTERM stops it cleanly.
+
+use crate::common::{free_port, write, Daemon, WAIT};
+use serde_json::Value;
+use std::io::Write;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const RULE: &str = "indicator high { when: latest(gauge) > 5 }\n";
+const LOW: &str = "date,value\n2025-01-01,3\n";
+const HIGH: &str = "date,value\n2025-01-01,3\n2025-02-01,9\n";
+
+#[test]
+fn start_announces_every_rule_once() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    // The start event came after the status events: they are in `seen`.
+    let rest = d.drain(Duration::from_millis(300));
+    assert!(rest.is_empty(), "{rest:?}");
+    let (code, _) = d.terminate();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_edit_in_place_changes_status() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    write(&d.path("indicators/gauge.csv"), HIGH);
+    let e = d.status("high", "met");
+    assert_eq!(e["from"], "not_met");
+    assert_eq!(e["at"], "2025-03-01");
+    let (reload, _) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["files"], serde_json::json!(["indicators/gauge.csv"]));
+}
+
+#[test]
+fn an_atomic_rename_save_is_seen() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    // What editors do: write a temporary file, then rename it over the old one.
+    write(&d.path("rules/.a.rules.swp"), "broken {");
+    write(
+        &d.path("rules/a.rules.tmp"),
+        "indicator high { when: latest(gauge) > 1 }\n",
+    );
+    std::fs::rename(d.path("rules/a.rules.tmp"), d.path("rules/a.rules")).unwrap();
+    d.status("high", "met");
+}
+
+#[test]
+fn a_new_file_and_a_deletion() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", HIGH)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    write(
+        &d.path("rules/sub/b.rules"),
+        "alert also { severity: critical when: high }\n",
+    );
+    let e = d.status("also", "met");
+    assert_eq!(e["from"], Value::Null);
+    assert_eq!(e["severity"], "critical");
+    std::fs::remove_file(d.path("rules/sub/b.rules")).unwrap();
+    let e = d.status("also", "removed");
+    assert_eq!(e["from"], "met");
+    assert_eq!(e["kind"], "alert");
+}
+
+#[test]
+fn an_ndjson_append_is_picked_up() {
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/a.rules",
+                "indicator busy { when: count(feed, 30d) >= 2 }\n",
+            ),
+            ("indicators/feed.ndjson", "{\"date\": \"2025-02-20\"}\n"),
+        ],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d.path("indicators/feed.ndjson"))
+        .unwrap();
+    writeln!(f, "{{\"date\": \"2025-02-27\", \"actor\": \"x\"}}").unwrap();
+    drop(f);
+    d.status("busy", "met");
+}
+
+#[test]
+fn a_kubernetes_style_symlink_swap_is_seen() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("indicators");
+    write(&dir.path().join("rules/a.rules"), RULE);
+    write(&data.join("..2025_01/gauge.csv"), LOW);
+    std::os::unix::fs::symlink("..2025_01", data.join("..data")).unwrap();
+    std::os::unix::fs::symlink("..data/gauge.csv", data.join("gauge.csv")).unwrap();
+    let mut d = Daemon::start_in(dir, &["--at", "2025-03-01"], &[]);
+    // The new version appears in a new folder; `..data` is swapped to it
+    // atomically by renaming a new link over it.
+    write(&data.join("..2025_02/gauge.csv"), HIGH);
+    std::os::unix::fs::symlink("..2025_02", data.join("..data_tmp")).unwrap();
+    std::fs::rename(data.join("..data_tmp"), data.join("..data")).unwrap();
+    d.status("high", "met");
+}
+
+#[test]
+fn broken_files_are_rejected_and_the_last_good_state_is_served() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", HIGH)],
+        &["--at", "2025-03-01", "--listen", &addr],
+        &[],
+    );
+    assert_eq!(d.board()["results"][0]["status"], "met");
+
+    // A broken rule file: an error event with its location; the old rule stays.
+    write(
+        &d.path("rules/a.rules"),
+        "indicator high { when: latest(gauge) > }\n",
+    );
+    let (err, _) = d.expect(|e| e["event"] == "error");
+    assert_eq!(err["file"], "rules/a.rules");
+    assert_eq!(
+        (err["line"].as_u64(), err["col"].as_u64()),
+        (Some(1), Some(40))
+    );
+    assert_eq!(d.board()["results"][0]["status"], "met");
+    assert_eq!(d.get("/healthz").0, 200);
+
+    // A broken CSV: rejected whole, the last good data stays.
+    write(
+        &d.path("indicators/gauge.csv"),
+        "date,value\n2025-01-01,3\n2025-13-01,1\n",
+    );
+    let (err, _) = d.expect(|e| e["event"] == "error");
+    assert_eq!(err["file"], "indicators/gauge.csv");
+    assert_eq!(err["line"], 3);
+    assert_eq!(err["code"], "E303");
+    assert_eq!(d.board()["results"][0]["status"], "met");
+    let metrics = d.get("/metrics").1;
+    assert!(metrics.contains("tocsin_reload_success 0"), "{metrics}");
+    assert!(
+        metrics.contains(
+            "tocsin_rule_status{name=\"high\",kind=\"indicator\",severity=\"\",status=\"met\"} 1"
+        ),
+        "{metrics}"
+    );
+
+    // A rule file that parses but does not check (an unknown name) is
+    // rejected the same way.
+    write(
+        &d.path("rules/b.rules"),
+        "indicator other { when: latest(nope) > 1 }\n",
+    );
+    let (err, _) = d.expect(|e| e["event"] == "error");
+    assert_eq!(err["file"], "rules/b.rules");
+    assert_eq!(err["code"], "E101");
+
+    // Fixing them recovers.
+    write(
+        &d.path("rules/a.rules"),
+        "indicator high { when: latest(gauge) > 4 }\n",
+    );
+    write(&d.path("indicators/gauge.csv"), LOW);
+    write(
+        &d.path("rules/b.rules"),
+        "indicator other { when: latest(gauge) > 1 }\n",
+    );
+    d.status("other", "met");
+    let deadline = Instant::now() + WAIT;
+    while d.board()["results"].as_array().unwrap().len() < 2
+        || d.get("/metrics").1.contains("tocsin_reload_success 0")
+    {
+        assert!(Instant::now() < deadline, "never recovered");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(d.get("/nope").0, 404);
+    let (code, _) = d.terminate();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn crossing_midnight_re_evaluates() {
+    let clock = TempDir::new().unwrap();
+    let clock_file = clock.path().join("today");
+    write(&clock_file, "2025-05-23\n");
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/a.rules",
+                "indicator back { when: resumed(strikes, quiet: 3mo, within: 14d) }\n",
+            ),
+            ("indicators/strikes.csv", "date\n2025-01-05\n2025-05-10\n"),
+        ],
+        &[],
+        &[("TOCSIN_CLOCK_FILE", clock_file.to_str().unwrap())],
+    );
+    // No file changes: only the date moves, and the window expires by itself.
+    write(&clock_file, "2025-05-24\n");
+    let e = d.status("back", "not_met");
+    assert_eq!(e["from"], "met");
+    assert_eq!(e["at"], "2025-05-24");
+    let (reload, _) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["reason"], "date");
+}
+
+#[test]
+fn sigterm_stops_within_a_second_with_exit_0() {
+    let d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    let (code, took) = d.terminate();
+    assert_eq!(code, 0);
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+}
+
+#[test]
+fn sighup_reloads_everything() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    Command::new("kill")
+        .args(["-HUP", &d.child.id().to_string()])
+        .status()
+        .unwrap();
+    let (reload, _) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["reason"], "signal");
+}
