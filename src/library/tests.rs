@@ -10,7 +10,7 @@ fn file(name: &str, text: &str) -> SourceFile {
 }
 
 /// The model of `rules` over series `s` holding `data`.
-fn model(rules: &str, data: &str) -> crate::eval::Model {
+pub(super) fn model(rules: &str, data: &str) -> crate::eval::Model {
     let ws = load(&[file("r.rules", rules)], &[file("s.csv", data)]);
     match ws.model {
         Some(m) => m,
@@ -19,11 +19,31 @@ fn model(rules: &str, data: &str) -> crate::eval::Model {
 }
 
 /// The value of `let x` at `at`.
-fn value_of_x(m: &crate::eval::Model, at: &str) -> Value {
+pub(super) fn value_of_x(m: &crate::eval::Model, at: &str) -> Value {
     let program = &m.program;
     let x = program.lets.iter().position(|l| l.name == "x").unwrap();
     let mut ev = Evaluator::new(m);
     ev.eval(&program.lets[x].value, Date::parse_iso(at).unwrap())
+}
+
+/// The value of `call` at `at`, series `s` holding `data`.
+pub(super) fn value_at(call: &str, data: &str, at: &str) -> Value {
+    let rules = format!("let x = {call}\nindicator probe {{ when: true }}\n");
+    value_of_x(&model(&rules, data), at)
+}
+
+/// Why `call` is unknown at `at`, as `explain` says it, and the labels
+/// of the windows it shows.
+pub(super) fn explained(call: &str, data: &str, at: &str) -> (Option<String>, Vec<&'static str>) {
+    let rules = format!("indicator probe {{ when: {call} > 0 }}\n");
+    let ws = load(&[file("r.rules", &rules)], &[file("s.csv", data)]);
+    let m = ws.model.unwrap();
+    let mut ev = Evaluator::new(&m);
+    let at = Date::parse_iso(at).unwrap();
+    let e = crate::eval::explain::explain(&mut ev, &ws.store, 0, at);
+    let node = &e.when.children[0];
+    let labels = node.spans.iter().map(|s| s.label).collect();
+    (node.unknown_because.clone(), labels)
 }
 
 fn agrees(got: &Value, want: &str) -> bool {
@@ -156,4 +176,27 @@ fn the_evidence_of_growth_names_the_earlier_window_the_evaluation_reads() {
         Some("2025-03-01..2025-03-31 vs 2025-02-01..2025-02-28")
     );
     assert!(agrees(&value_of_x(&m, "2025-03-31"), "0.5"));
+}
+
+#[test]
+fn explain_lists_the_windows_each_function_reads() {
+    let data = "date,value\n2025-01-01,1\n2025-01-02,3\n";
+    let (why, spans) = explained("zscore(s, 5d)", data, "2025-03-01");
+    assert_eq!(
+        why.as_deref(),
+        Some("0 observation(s) in the window; 2 are needed")
+    );
+    assert_eq!(spans, ["window", "newest on or before the date"]);
+    let (why, spans) = explained("growth(s, 1mo)", data, "2025-04-01");
+    assert_eq!(why.as_deref(), Some("the earlier window sums to 0"));
+    assert_eq!(spans, ["window", "earlier window"]);
+    let (_, spans) = explained("change(s, 1y)", data, "2025-03-01");
+    assert_eq!(
+        spans,
+        [
+            "newest on or before the date",
+            "newest on or before the date minus the duration"
+        ]
+    );
+    assert!(agrees(&value_at("sum(s, 59d)", data, "2025-03-01"), "3"));
 }
