@@ -19,6 +19,7 @@ mod days_since;
 mod growth;
 mod latest;
 mod resumed;
+mod stddev;
 mod sum;
 mod trend;
 mod weighted;
@@ -54,6 +55,7 @@ pub static LIBRARY: &[&dyn Builtin] = &[
     &weighted::Weighted,
     &abs::Abs,
     &abs::Percent,
+    &stddev::Stddev,
 ];
 
 /// A built-in function. Every method is required, so that a new function
