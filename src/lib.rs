@@ -20,6 +20,7 @@ pub mod eval;
 mod fxhash;
 pub mod heap;
 pub mod lang;
+pub mod library;
 mod parallel;
 pub mod report;
 pub mod ruletest;

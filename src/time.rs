@@ -172,6 +172,51 @@ impl Duration {
     }
 }
 
+/// The dates `(after, last]` that a function reads: every date after
+/// `after` up to `last`, inclusive. `after` is `None` when it would fall
+/// before the calendar: the range then reaches back before every possible
+/// observation. The window arithmetic of every function is here, so that
+/// the evaluation, `explain` and the report read the same dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// The day before the first date (`None`: before the calendar).
+    pub after: Option<Date>,
+    /// The last date.
+    pub last: Date,
+}
+
+impl Range {
+    /// The window of duration `d` at `t`: `(t - d, t]`.
+    pub fn window(t: Date, d: Duration) -> Range {
+        Range {
+            after: t.minus(d),
+            last: t,
+        }
+    }
+
+    /// The window of duration `d` just before the window `(t - d, t]`:
+    /// `(t - 2d, t - d]`, with `2d` the doubled duration (`2 × 6mo = 12mo`,
+    /// not `6mo` taken twice, which clamps differently at a month's end).
+    /// `None` when `t - d` or `2d` falls outside the calendar.
+    pub fn earlier(t: Date, d: Duration) -> Option<Range> {
+        let last = t.minus(d)?;
+        Some(Range {
+            after: t.minus(d.doubled()?),
+            last,
+        })
+    }
+
+    /// The first date in the range, when it is in the calendar.
+    pub fn first(self) -> Option<Date> {
+        self.after?.add_days(1)
+    }
+
+    /// The range as `first..last`, when its first date is in the calendar.
+    pub fn text(self) -> Option<String> {
+        Some(format!("{}..{}", self.first()?, self.last))
+    }
+}
+
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -270,5 +315,24 @@ mod tests {
         assert_eq!(Duration::Days(30).to_string(), "30d");
         assert_eq!(Duration::Months(24).to_string(), "2y");
         assert_eq!(Duration::Months(6).doubled(), Some(Duration::Months(12)));
+    }
+
+    #[test]
+    fn the_earlier_window_doubles_the_duration_rather_than_stepping_twice() {
+        // 2025-03-31 - 2mo is 2025-01-31; stepping 1mo twice would clamp
+        // through February to 2025-01-28.
+        let r = Range::earlier(d("2025-03-31"), Duration::Months(1)).unwrap();
+        assert_eq!(r.text().as_deref(), Some("2025-02-01..2025-02-28"));
+        assert_eq!(
+            Range::window(d("2025-03-31"), Duration::Months(1))
+                .text()
+                .as_deref(),
+            Some("2025-03-01..2025-03-31")
+        );
+        let edge = Range::window(Date::MIN, Duration::Days(1));
+        assert_eq!((edge.after, edge.first(), edge.text()), (None, None, None));
+        assert_eq!(Range::earlier(Date::MIN, Duration::Days(1)), None);
+        let half = Range::earlier(d("0001-01-02"), Duration::Days(1)).unwrap();
+        assert_eq!((half.after, half.last), (None, Date::MIN));
     }
 }

@@ -3,6 +3,7 @@
 use super::engine::Evaluator;
 use super::value::Value;
 use crate::lang::ast::{BinOp, UnOp};
+use crate::lang::functions::{Params, Signature};
 use crate::lang::program::{Const, Node, NodeKind, Program};
 use crate::time::Date;
 
@@ -75,17 +76,25 @@ fn show_into(n: &Node, p: &Program, outer: u8, out: &mut String, limit: usize) {
             close(out, wrap, limit);
         }
         NodeKind::Call(f, args) => {
-            out.push_str(f.name());
+            let sig = crate::library::get(*f).map(|b| b.signature());
+            out.push_str(sig.map_or("", |s| s.name));
             out.push('(');
-            let resumed = *f == crate::lang::functions::Func::Resumed && args.len() == 3;
+            // Arguments that may be given by name are shown with it.
+            let names = match sig {
+                Some(Signature {
+                    named: true,
+                    params: Params::Fixed(params),
+                    ..
+                }) if params.len() == args.len() => params,
+                _ => &[],
+            };
             for (k, a) in args.iter().enumerate() {
                 if k > 0 {
                     out.push_str(", ");
-                }
-                match k {
-                    1 if resumed => out.push_str("quiet: "),
-                    2 if resumed => out.push_str("within: "),
-                    _ => {}
+                    if let Some((name, _)) = names.get(k) {
+                        out.push_str(name);
+                        out.push_str(": ");
+                    }
                 }
                 show_into(a, p, 0, out, limit);
                 if out.len() >= limit {

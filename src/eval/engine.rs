@@ -5,7 +5,7 @@
 
 use super::model::Model;
 use super::timeline::Timeline;
-use super::value::{format_percent, Value};
+use super::value::Value;
 use super::Status;
 use crate::lang::ast::{BinOp, UnOp};
 use crate::lang::functions::Func;
@@ -150,14 +150,16 @@ impl<'m> Evaluator<'m> {
         out
     }
 
-    fn timeline(&self, n: &Node) -> Option<&'m Timeline> {
+    /// The series `n` names, when it is a series argument.
+    pub fn series(&self, n: &Node) -> Option<&'m Timeline> {
         match n.kind {
             NodeKind::Series(slot) => self.model.timelines.get(slot).map(|t| &**t),
             _ => None,
         }
     }
 
-    fn duration(&mut self, n: &Node, t: Date) -> Option<Duration> {
+    /// The value of `n` at `t`, when it is a duration.
+    pub fn duration(&mut self, n: &Node, t: Date) -> Option<Duration> {
         match self.eval(n, t) {
             Value::Duration(d) => Some(d),
             _ => None,
@@ -274,96 +276,9 @@ impl<'m> Evaluator<'m> {
     }
 
     fn call(&mut self, f: Func, args: &[Node], t: Date) -> Value {
-        match f {
-            Func::CountTrue => {
-                let mut n = 0;
-                for a in args {
-                    if self.eval(a, t) == Value::Bool(true) {
-                        n += 1;
-                    }
-                }
-                return Value::Number(f64::from(n));
-            }
-            Func::Abs => {
-                return self
-                    .eval(&args[0], t)
-                    .as_number()
-                    .map_or(Value::None, |x| Value::number(x.abs()))
-            }
-            Func::Percent => {
-                return self
-                    .eval(&args[0], t)
-                    .as_number()
-                    .map_or(Value::None, |x| Value::Str(format_percent(x)))
-            }
-            Func::Weighted => return Value::None,
-            _ => {}
-        }
-        let Some(s) = args.first().and_then(|a| self.timeline(a)) else {
-            return Value::None;
-        };
-        let latest = |t: Date| s.last_at(t).map(|i| s.values()[i]);
-        match f {
-            Func::Latest => Value::opt_number(latest(t)),
-            Func::DaysSince => Value::opt_number(s.last_active(t).map(|d| t.days_since(d) as f64)),
-            Func::Resumed => {
-                let (Some(quiet), Some(within)) =
-                    (self.duration(&args[1], t), self.duration(&args[2], t))
-                else {
-                    return Value::None;
-                };
-                let after = t.minus(within).unwrap_or(Date(Date::MIN.0 - 1));
-                Value::Bool(s.resumed(after, t, quiet))
-            }
-            _ => {
-                let Some(d) = self.duration(&args[1], t) else {
-                    return Value::None;
-                };
-                let w = s.window(t, d);
-                match f {
-                    Func::Ago => Value::opt_number(t.minus(d).and_then(latest)),
-                    Func::Change => match (latest(t), t.minus(d).and_then(latest)) {
-                        (Some(a), Some(b)) => Value::number(a - b),
-                        _ => Value::None,
-                    },
-                    Func::PctChange => match (latest(t), t.minus(d).and_then(latest)) {
-                        (Some(a), Some(b)) if b != 0.0 => Value::number((a - b) / b.abs()),
-                        _ => Value::None,
-                    },
-                    Func::Sum => Value::number(s.sum(w)),
-                    Func::Count => Value::Number(w.len() as f64),
-                    Func::Avg => {
-                        if w.is_empty() {
-                            Value::None
-                        } else {
-                            Value::number(s.sum(w) / w.len() as f64)
-                        }
-                    }
-                    Func::Min => Value::opt_number(s.extremes(w).map(|e| e.0)),
-                    Func::Max => Value::opt_number(s.extremes(w).map(|e| e.1)),
-                    Func::Growth => {
-                        let (Some(mid), Some(dd)) = (t.minus(d), d.doubled()) else {
-                            return Value::None;
-                        };
-                        let earlier = match t.minus(dd) {
-                            Some(start) => s.between(start, mid),
-                            None => s.between(Date(Date::MIN.0 - 1), mid),
-                        };
-                        let prev = s.sum(earlier);
-                        if prev == 0.0 {
-                            Value::None
-                        } else {
-                            Value::number(s.sum(w) / prev - 1.0)
-                        }
-                    }
-                    Func::Trend => Value::opt_number(s.slope(w)),
-                    Func::Zscore => match (latest(t), s.mean_stddev(w)) {
-                        (Some(x), Some((mean, sd))) if sd > 0.0 => Value::number((x - mean) / sd),
-                        _ => Value::None,
-                    },
-                    _ => Value::None,
-                }
-            }
+        match crate::library::get(f) {
+            Some(b) => b.eval(self, args, t),
+            None => Value::None,
         }
     }
 }

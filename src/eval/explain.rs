@@ -12,7 +12,8 @@ use crate::diag::FileId;
 use crate::lang::ast::BinOp;
 use crate::lang::functions::Func;
 use crate::lang::program::{Const, Node, NodeKind};
-use crate::time::{Date, Duration};
+use crate::library::{observations, Query, Read};
+use crate::time::{Date, Duration, Range};
 use std::collections::HashSet;
 
 /// How many observations of a window are listed; the rest are counted.
@@ -248,6 +249,9 @@ fn call(
     walk: &mut Walk,
 ) {
     let model = ev.model();
+    let Some(b) = crate::library::get(f) else {
+        return;
+    };
     let slot = match args.first().map(|a| &a.kind) {
         Some(NodeKind::Series(slot)) => *slot,
         _ => {
@@ -255,9 +259,10 @@ fn call(
                 out.children.push(node(ev, store, a, t, walk));
             }
             if out.value == Value::None {
-                out.unknown_because = Some(match f {
-                    Func::Abs | Func::Percent => "its argument is unknown".to_string(),
-                    _ => "an argument is unknown".to_string(),
+                out.unknown_because = b.why_unknown(&Query {
+                    t,
+                    series: None,
+                    d: None,
                 });
             }
             return;
@@ -313,130 +318,93 @@ fn call(
             },
         )
     };
-    let d = args.get(1).and_then(|a| duration_of(ev, a, t));
-    let window_of = |d: Duration| -> (Option<Date>, Window) {
-        match t.minus(d) {
-            Some(start) => (start.add_days(1), tl.between(start, t)),
-            None => (
-                None,
-                Window {
-                    lo: 0,
-                    hi: tl.upto(t),
-                },
-            ),
-        }
-    };
-    let mut because = None;
-    match f {
-        Func::Latest => {
-            out.spans.push(upto("newest on or before the date", t));
-            because = Some(format!("no observation dated on or before {t}"));
-        }
-        Func::Ago | Func::Change | Func::PctChange => {
-            if let Some(d) = d {
-                out.spans.push(upto("newest on or before the date", t));
-                if let Some(past) = t.minus(d) {
-                    out.spans.push(upto(
+    let mut spans = Vec::new();
+    // A window of an unknown size is not shown, nor the rest of the call's.
+    let mut sized = true;
+    for &read in b.reads() {
+        let d = match read.duration_arg() {
+            Some(k) => match args.get(k).and_then(|a| duration_of(ev, a, t)) {
+                Some(d) => Some(d),
+                None => {
+                    sized = false;
+                    break;
+                }
+            },
+            None => None,
+        };
+        let window = |d: Option<Duration>| d.map(|d| Range::window(t, d));
+        match read {
+            Read::Newest => spans.push(upto("newest on or before the date", t)),
+            Read::Point(_) => {
+                if let Some(past) = d.and_then(|d| t.minus(d)) {
+                    spans.push(upto(
                         "newest on or before the date minus the duration",
                         past,
                     ));
-                    let earlier = tl.last_at(past).map(|i| tl.values()[i]);
-                    because = Some(match (f, earlier) {
-                        (Func::PctChange, Some(0.0)) => {
-                            "the earlier value is 0: division by zero".to_string()
-                        }
-                        (_, None) => format!("no observation dated on or before {past}"),
-                        _ => format!("no observation dated on or before {t}"),
-                    });
                 }
             }
-        }
-        Func::Sum
-        | Func::Count
-        | Func::Avg
-        | Func::Min
-        | Func::Max
-        | Func::Trend
-        | Func::Zscore => {
-            if let Some(d) = d {
-                let (first, w) = window_of(d);
-                out.spans.push(span("window", first, t, w));
-                because = Some(match f {
-                    Func::Trend if w.len() >= 2 => {
-                        "every observation in the window has the same date".to_string()
-                    }
-                    Func::Trend | Func::Zscore if w.len() < 2 => {
-                        format!("{} observation(s) in the window; 2 are needed", w.len())
-                    }
-                    Func::Zscore if tl.last_at(t).is_none() => {
-                        format!("no observation dated on or before {t}")
-                    }
-                    Func::Zscore => {
-                        "every value in the window is the same: standard deviation 0".to_string()
-                    }
-                    _ => "the window is empty".to_string(),
-                });
-                if f == Func::Zscore && tl.last_at(t).is_some_and(|i| i < w.lo) {
-                    out.spans.push(upto("newest on or before the date", t));
+            Read::Window(_) => {
+                if let Some(r) = window(d) {
+                    spans.push(span("window", r.first(), t, observations(tl, r)));
                 }
             }
-        }
-        Func::Growth => {
-            if let Some(d) = d {
-                let (first, w) = window_of(d);
-                out.spans.push(span("window", first, t, w));
-                if let (Some(mid), Some(dd)) = (t.minus(d), d.doubled()) {
-                    let start = t.minus(dd);
-                    let earlier = match start {
-                        Some(s) => tl.between(s, mid),
-                        None => Window {
-                            lo: 0,
-                            hi: tl.upto(mid),
-                        },
-                    };
-                    out.spans.push(span(
+            Read::Earlier(_) => {
+                if let Some(r) = d.and_then(|d| Range::earlier(t, d)) {
+                    spans.push(span(
                         "earlier window",
-                        start.and_then(|s| s.add_days(1)),
-                        mid,
-                        earlier,
+                        r.first(),
+                        r.last,
+                        observations(tl, r),
                     ));
                 }
-                because = Some("the earlier window sums to 0".to_string());
+            }
+            Read::NewestBefore(_) => {
+                if let Some(r) = window(d) {
+                    let w = observations(tl, r);
+                    if tl.last_at(t).is_some_and(|i| i < w.lo) {
+                        spans.push(upto("newest on or before the date", t));
+                    }
+                }
+            }
+            Read::NewestActive => {
+                if let Some(day) = tl.last_active(t) {
+                    let k = tl.upto(day);
+                    spans.push(span(
+                        "newest active (not 0) on or before the date",
+                        None,
+                        day,
+                        Window {
+                            lo: k.saturating_sub(1),
+                            hi: k,
+                        },
+                    ));
+                }
+            }
+            Read::WindowAndBefore(_) => {
+                if let Some(r) = window(d) {
+                    // The observation before the window shows the quiet gap.
+                    let w = observations(tl, r);
+                    let lo = w.lo.saturating_sub(1);
+                    spans.push(span(
+                        "window, and the observation before it",
+                        r.first(),
+                        t,
+                        Window { lo, hi: w.hi },
+                    ));
+                }
             }
         }
-        Func::DaysSince => {
-            if let Some(day) = tl.last_active(t) {
-                let k = tl.upto(day);
-                out.spans.push(span(
-                    "newest active (not 0) on or before the date",
-                    None,
-                    day,
-                    Window {
-                        lo: k.saturating_sub(1),
-                        hi: k,
-                    },
-                ));
-            }
-            because = Some(format!("no active observation dated on or before {t}"));
-        }
-        Func::Resumed => {
-            let within = args.get(2).and_then(|a| duration_of(ev, a, t));
-            if let Some(within) = within {
-                let (first, w) = window_of(within);
-                // The observation before the window shows the quiet gap.
-                let lo = w.lo.saturating_sub(1);
-                out.spans.push(span(
-                    "window, and the observation before it",
-                    first,
-                    t,
-                    Window { lo, hi: w.hi },
-                ));
-            }
-        }
-        _ => {}
+    }
+    if sized {
+        out.spans = spans;
     }
     if out.value == Value::None {
-        out.unknown_because = because;
+        let d = args.get(1).and_then(|a| duration_of(ev, a, t));
+        out.unknown_because = b.why_unknown(&Query {
+            t,
+            series: Some(tl),
+            d,
+        });
     }
 }
 
@@ -447,27 +415,31 @@ pub fn window_text(ev: &mut Evaluator, n: &Node, t: Date) -> Option<String> {
     let NodeKind::Call(f, args) = &n.kind else {
         return None;
     };
-    let range = |d: Duration, end: Date| -> Option<String> {
-        let start = end.minus(d)?.add_days(1)?;
-        Some(format!("{start}..{end}"))
-    };
-    match f {
-        Func::Sum
-        | Func::Count
-        | Func::Avg
-        | Func::Min
-        | Func::Max
-        | Func::Trend
-        | Func::Zscore => range(duration_of(ev, args.get(1)?, t)?, t),
-        Func::Growth => {
-            let d = duration_of(ev, args.get(1)?, t)?;
-            Some(format!("{} vs {}", range(d, t)?, range(d, t.minus(d)?)?))
-        }
-        Func::Ago | Func::Change | Func::PctChange => {
-            let d = duration_of(ev, args.get(1)?, t)?;
-            Some(format!("{t} vs {}", t.minus(d)?))
-        }
-        Func::Resumed => range(duration_of(ev, args.get(2)?, t)?, t),
-        _ => None,
+    let reads = crate::library::get(*f)?.reads();
+    if reads.iter().all(|r| r.duration_arg().is_none()) {
+        return None;
     }
+    let mut parts = Vec::with_capacity(reads.len());
+    for &read in reads {
+        let d = match read.duration_arg() {
+            Some(k) => Some(duration_of(ev, args.get(k)?, t)?),
+            None => None,
+        };
+        let part = match (read, d) {
+            (Read::Newest, _) => Some(t.to_string()),
+            (Read::Point(_), Some(d)) => Some(t.minus(d)?.to_string()),
+            (Read::Window(_) | Read::WindowAndBefore(_), Some(d)) => {
+                Some(Range::window(t, d).text()?)
+            }
+            (Read::Earlier(_), Some(d)) => Some(Range::earlier(t, d)?.text()?),
+            (Read::NewestBefore(_) | Read::NewestActive, _) => None,
+            // A read sized by a duration always has one here.
+            (
+                Read::Point(_) | Read::Window(_) | Read::WindowAndBefore(_) | Read::Earlier(_),
+                None,
+            ) => None,
+        };
+        parts.extend(part);
+    }
+    Some(parts.join(" vs "))
 }

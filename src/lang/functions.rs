@@ -1,52 +1,32 @@
-//! The built-in functions and their signatures.
+//! What the checker knows of a built-in function: its signature. The
+//! functions themselves (evaluation, windows, docs) live in the function
+//! library, which hands the checker its table of signatures; the language
+//! does not depend on it.
 
 use crate::lang::program::Type;
 
-/// A built-in function.
+/// A function of a checked program: its position in the table of
+/// signatures the program was checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Func {
-    /// `latest(s)`
-    Latest,
-    /// `ago(s, d)`
-    Ago,
-    /// `change(s, d)`
-    Change,
-    /// `pct_change(s, d)`
-    PctChange,
-    /// `sum(s, d)`
-    Sum,
-    /// `count(s, d)`
-    Count,
-    /// `avg(s, d)`
-    Avg,
-    /// `min(s, d)`
-    Min,
-    /// `max(s, d)`
-    Max,
-    /// `growth(s, d)`
-    Growth,
-    /// `trend(s, d)`
-    Trend,
-    /// `zscore(s, d)`
-    Zscore,
-    /// `days_since(s)`
-    DaysSince,
-    /// `resumed(s, quiet: d1, within: d2)`
-    Resumed,
-    /// `count_true(b1, b2, ...)`
-    CountTrue,
-    /// `weighted(name: w, ...)`
-    Weighted,
-    /// `abs(x)`
-    Abs,
-    /// `percent(x)`
-    Percent,
+pub struct Func(u16);
+
+impl Func {
+    /// The function at position `index` of a table of signatures.
+    pub fn at(index: usize) -> Option<Func> {
+        u16::try_from(index).ok().map(Func)
+    }
+
+    /// Its position in the table of signatures.
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
 }
 
 /// How a function takes its arguments.
+#[derive(Clone, Copy, Debug)]
 pub enum Params {
-    /// Fixed positional parameters; the names let `resumed` take its
-    /// durations by name as well.
+    /// Fixed positional parameters; with [`Signature::named`], the
+    /// parameters after the first may also be given by name.
     Fixed(&'static [(&'static str, Type)]),
     /// One or more bools (`count_true`).
     Bools,
@@ -54,110 +34,28 @@ pub enum Params {
     Weights,
 }
 
-const S: (&str, Type) = ("series", Type::Series);
-const D: (&str, Type) = ("duration", Type::Duration);
+/// A series parameter.
+pub const SERIES: (&str, Type) = ("series", Type::Series);
+/// A duration parameter.
+pub const DURATION: (&str, Type) = ("duration", Type::Duration);
 
-impl Func {
-    /// Every function.
-    pub const ALL: [Func; 18] = [
-        Func::Latest,
-        Func::Ago,
-        Func::Change,
-        Func::PctChange,
-        Func::Sum,
-        Func::Count,
-        Func::Avg,
-        Func::Min,
-        Func::Max,
-        Func::Growth,
-        Func::Trend,
-        Func::Zscore,
-        Func::DaysSince,
-        Func::Resumed,
-        Func::CountTrue,
-        Func::Weighted,
-        Func::Abs,
-        Func::Percent,
-    ];
-
-    /// The function's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Func::Latest => "latest",
-            Func::Ago => "ago",
-            Func::Change => "change",
-            Func::PctChange => "pct_change",
-            Func::Sum => "sum",
-            Func::Count => "count",
-            Func::Avg => "avg",
-            Func::Min => "min",
-            Func::Max => "max",
-            Func::Growth => "growth",
-            Func::Trend => "trend",
-            Func::Zscore => "zscore",
-            Func::DaysSince => "days_since",
-            Func::Resumed => "resumed",
-            Func::CountTrue => "count_true",
-            Func::Weighted => "weighted",
-            Func::Abs => "abs",
-            Func::Percent => "percent",
-        }
-    }
-
-    /// Looks a function up by name.
-    pub fn by_name(name: &str) -> Option<Func> {
-        Func::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// The parameters.
-    pub fn params(self) -> Params {
-        match self {
-            Func::Latest | Func::DaysSince => Params::Fixed(&[S]),
-            Func::Resumed => {
-                Params::Fixed(&[S, ("quiet", Type::Duration), ("within", Type::Duration)])
-            }
-            Func::CountTrue => Params::Bools,
-            Func::Weighted => Params::Weights,
-            Func::Abs | Func::Percent => Params::Fixed(&[("x", Type::Number)]),
-            _ => Params::Fixed(&[S, D]),
-        }
-    }
-
-    /// True when the function takes arguments by name.
-    pub fn takes_names(self) -> bool {
-        matches!(self, Func::Resumed | Func::Weighted)
-    }
-
+/// What the checker needs of a function.
+#[derive(Clone, Copy, Debug)]
+pub struct Signature {
+    /// The name it is called by.
+    pub name: &'static str,
+    /// Its parameters.
+    pub params: Params,
+    /// True when arguments may be given by name.
+    pub named: bool,
     /// The result type.
-    pub fn result(self) -> Type {
-        match self {
-            Func::Resumed => Type::Bool,
-            Func::Percent => Type::Str,
-            _ => Type::Number,
-        }
-    }
+    pub result: Type,
+    /// How the call is written, for messages (`sum(series, duration)`).
+    pub usage: &'static str,
+}
 
-    /// How the call is written, for messages.
-    pub fn usage(self) -> &'static str {
-        match self {
-            Func::Latest => "latest(series)",
-            Func::DaysSince => "days_since(series)",
-            Func::Resumed => "resumed(series, quiet: duration, within: duration)",
-            Func::CountTrue => "count_true(bool, ...)",
-            Func::Weighted => "weighted(name: weight, ...)",
-            Func::Abs => "abs(number)",
-            Func::Percent => "percent(number)",
-            Func::Ago => "ago(series, duration)",
-            Func::Change => "change(series, duration)",
-            Func::PctChange => "pct_change(series, duration)",
-            Func::Sum => "sum(series, duration)",
-            Func::Count => "count(series, duration)",
-            Func::Avg => "avg(series, duration)",
-            Func::Min => "min(series, duration)",
-            Func::Max => "max(series, duration)",
-            Func::Growth => "growth(series, duration)",
-            Func::Trend => "trend(series, duration)",
-            Func::Zscore => "zscore(series, duration)",
-        }
-    }
+/// Looks a function up by name in a table of signatures.
+pub fn lookup<'s>(sigs: &'s [Signature], name: &str) -> Option<(Func, &'s Signature)> {
+    let i = sigs.iter().position(|s| s.name == name)?;
+    Some((Func::at(i)?, &sigs[i]))
 }

@@ -10,8 +10,8 @@ use super::svg::{self, Chart, Marks, Threshold};
 use super::Report;
 use crate::eval::{Evaluator, Timeline};
 use crate::lang::ast::{BinOp, FieldTest};
-use crate::lang::functions::Func;
-use crate::lang::program::{NodeKind, SeriesDef, Step};
+use crate::lang::program::{Node, NodeKind, SeriesDef, Step};
+use crate::library::Scale;
 use crate::time::Date;
 use std::fmt::Write;
 
@@ -214,7 +214,7 @@ fn figure(
     let same: Vec<&Comparison> = reads.comparisons.iter().filter(|c| c.same_scale).collect();
     let overlay_from = same
         .iter()
-        .find(|c| !matches!(&c.metric.kind, NodeKind::Call(Func::Latest, _)));
+        .find(|c| scale(&c.metric) != Some(Scale::Newest));
     let overlay = overlay_from.map(|c| daily(r, ev, c));
     let windows: Vec<&str> = reads.shades.iter().map(|w| w.label.as_str()).collect();
     let mut description = format!(
@@ -283,10 +283,11 @@ fn figure(
         }
     }
     for (k, (expr, list)) in metrics.iter().enumerate() {
-        let integer = matches!(
-            &list[0].metric.kind,
-            NodeKind::Call(Func::Count | Func::DaysSince, _)
-        ) || (events && matches!(&list[0].metric.kind, NodeKind::Call(Func::Sum, _)));
+        let integer = match scale(&list[0].metric) {
+            Some(Scale::Whole) => true,
+            Some(Scale::WholeForEvents) => events,
+            Some(Scale::Newest | Scale::Series | Scale::Other) | None => false,
+        };
         let lines: Vec<Threshold> = list.iter().map(|c| threshold(r, c)).collect();
         let chart = Chart {
             id: format!("{id}-m{k}"),
@@ -322,4 +323,12 @@ fn figure(
     }
     s.push_str("</figure>\n");
     s
+}
+
+/// What the values of a call are, when `n` is one.
+fn scale(n: &Node) -> Option<Scale> {
+    match &n.kind {
+        NodeKind::Call(f, _) => crate::library::get(*f).map(|b| b.scale()),
+        _ => None,
+    }
 }

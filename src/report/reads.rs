@@ -9,7 +9,8 @@ use crate::eval::{Evaluator, Value};
 use crate::lang::ast::BinOp;
 use crate::lang::functions::Func;
 use crate::lang::program::{Const, Node, NodeKind, Program, TemplatePiece};
-use crate::time::{Date, Duration};
+use crate::library::Read;
+use crate::time::{Date, Duration, Range};
 
 /// A comparison of a function of one series with a constant.
 #[derive(Clone, Debug, PartialEq)]
@@ -146,8 +147,9 @@ impl Walk<'_, '_> {
         };
         let same_scale = matches!(
             &metric.kind,
-            NodeKind::Call(Func::Latest | Func::Ago | Func::Avg | Func::Min | Func::Max, args)
-                if matches!(args.first().map(|a| &a.kind), Some(NodeKind::Series(_)))
+            NodeKind::Call(f, args)
+                if crate::library::get(*f).is_some_and(|b| b.scale().same_as_series())
+                    && matches!(args.first().map(|a| &a.kind), Some(NodeKind::Series(_)))
         );
         let c = Comparison {
             rule: self.rule,
@@ -177,46 +179,44 @@ impl Walk<'_, '_> {
     /// The windows a call of `f` on series `slot` reads at the date.
     fn windows(&mut self, f: Func, slot: usize, args: &[Node]) {
         let at = self.at;
-        let window =
-            |d: Duration| -> Option<(Date, Date)> { Some((at.minus(d)?.add_days(1)?, at)) };
+        let Some(b) = crate::library::get(f) else {
+            return;
+        };
         let mut shades = Vec::new();
-        match f {
-            Func::Sum
-            | Func::Count
-            | Func::Avg
-            | Func::Min
-            | Func::Max
-            | Func::Trend
-            | Func::Zscore
-            | Func::Growth => {
-                if let Some(d) = self.duration(args.get(1)) {
-                    if let Some((first, last)) = window(d) {
-                        shades.push(shade(first, last, d.to_string(), ShadeKind::Window));
+        for &read in b.reads() {
+            let Some(k) = read.duration_arg() else {
+                continue;
+            };
+            // A window of an unknown size is not drawn, nor the rest.
+            let Some(d) = self.duration(args.get(k)) else {
+                break;
+            };
+            let window = Range::window(at, d);
+            match read {
+                Read::Window(_) => {
+                    if let Some(first) = window.first() {
+                        shades.push(shade(first, at, d.to_string(), ShadeKind::Window));
                     }
-                    let earlier = at.minus(d).and_then(|mid| {
-                        let start = at.minus(d.doubled()?)?.add_days(1)?;
-                        Some((start, mid))
-                    });
-                    if let (Func::Growth, Some((first, last))) = (f, earlier) {
+                }
+                Read::WindowAndBefore(_) => {
+                    if let Some(first) = window.first() {
+                        shades.push(shade(first, at, format!("within {d}"), ShadeKind::Window));
+                    }
+                }
+                Read::Earlier(_) => {
+                    let earlier = Range::earlier(at, d);
+                    if let Some((first, last)) = earlier.and_then(|r| Some((r.first()?, r.last))) {
                         shades.push(shade(first, last, format!("prior {d}"), ShadeKind::Earlier));
                     }
                 }
-            }
-            Func::Ago | Func::Change | Func::PctChange => {
-                if let Some(d) = self.duration(args.get(1)) {
+                Read::Point(_) => {
                     if let Some(day) = at.minus(d) {
                         shades.push(shade(day, day, format!("{d} ago"), ShadeKind::Point));
                     }
                 }
+                // Single observations of the newest: the chart ends there.
+                Read::Newest | Read::NewestBefore(_) | Read::NewestActive => {}
             }
-            Func::Resumed => {
-                if let Some(d) = self.duration(args.get(2)) {
-                    if let Some((first, last)) = window(d) {
-                        shades.push(shade(first, last, format!("within {d}"), ShadeKind::Window));
-                    }
-                }
-            }
-            _ => {}
         }
         let list = &mut self.out[slot].shades;
         for s in shades {

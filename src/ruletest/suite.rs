@@ -9,7 +9,7 @@ use crate::diag::{did_you_mean, Code, Diagnostic, FileId, SourceMap, Span};
 use crate::eval::Status;
 use crate::lang::ast::{BinOp, Expr, ExprKind, Ident, Item, LetItem, RuleFile, UnOp};
 use crate::lang::check::check;
-use crate::lang::functions::{Func, Params};
+use crate::lang::functions::{lookup, Params};
 use crate::lang::parser::parse_file;
 use crate::lang::program::{NodeKind, Program, Type};
 use crate::time::Date;
@@ -632,8 +632,8 @@ fn series_in(e: &Expr, out: &mut BTreeSet<String>) {
             out.insert(s.base.name.clone());
         }
         ExprKind::Call { func, args } => {
-            let takes_series = Func::by_name(&func.name).is_some_and(|f| {
-                matches!(f.params(), Params::Fixed(p) if p.first().is_some_and(|p| p.1 == Type::Series))
+            let takes_series = lookup(crate::library::signatures(), &func.name).is_some_and(|(_, f)| {
+                matches!(f.params, Params::Fixed(p) if p.first().is_some_and(|p| p.1 == Type::Series))
             });
             for (k, a) in args.iter().enumerate() {
                 match &a.value.kind {

@@ -6,7 +6,7 @@ use super::names::{Def, Defs};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::lang::ast::*;
-use crate::lang::functions::{Func, Params};
+use crate::lang::functions::{lookup, Params, Signature};
 use crate::lang::program::*;
 use crate::time::Duration;
 
@@ -19,6 +19,8 @@ enum Slot<T> {
 
 pub struct Lowerer<'a> {
     defs: Defs<'a>,
+    /// The functions there are.
+    sigs: &'a [Signature],
     diags: Vec<Diagnostic>,
     series: Vec<SeriesDef>,
     series_keys: FxHashMap<String, usize>,
@@ -47,6 +49,27 @@ fn too_long_for(d: Duration) -> bool {
     }
 }
 
+/// The functions that take arguments by name, as a note says it:
+/// `` `resumed` (quiet:, within:) and `weighted` ``.
+fn takes_names(sigs: &[Signature]) -> String {
+    let named: Vec<String> = sigs
+        .iter()
+        .filter(|s| s.named)
+        .map(|s| match s.params {
+            Params::Fixed(params) => {
+                let names: Vec<String> =
+                    params.iter().skip(1).map(|p| format!("{}:", p.0)).collect();
+                format!("`{}` ({})", s.name, names.join(", "))
+            }
+            Params::Bools | Params::Weights => format!("`{}`", s.name),
+        })
+        .collect();
+    match named.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => named.join(""),
+    }
+}
+
 fn err(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
     Diagnostic::error(code, message).with_primary(span, label)
 }
@@ -60,9 +83,10 @@ fn invalid(span: Span) -> Node {
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(mut defs: Defs<'a>) -> Lowerer<'a> {
+    pub fn new(mut defs: Defs<'a>, sigs: &'a [Signature]) -> Lowerer<'a> {
         let diags = std::mem::take(&mut defs.diagnostics);
         Lowerer {
+            sigs,
             named_series: vec![Slot::Todo; defs.series.len()],
             lets: vec![Slot::Todo; defs.lets.len()],
             rules: Vec::with_capacity(defs.rules.len()),
@@ -554,7 +578,7 @@ impl<'a> Lowerer<'a> {
                     &id.name,
                     self.defs
                         .all_names()
-                        .chain(Func::ALL.iter().map(|f| f.name())),
+                        .chain(self.sigs.iter().map(|f| f.name)),
                 ) {
                     d.message = format!("unknown name `{}`; did you mean `{near}`?", id.name);
                 }
@@ -565,14 +589,15 @@ impl<'a> Lowerer<'a> {
     }
 
     fn call(&mut self, func_id: &Ident, args: &[Arg], span: Span) -> Node {
-        let Some(func) = Func::by_name(&func_id.name) else {
+        let sigs = self.sigs;
+        let Some((func, sig)) = lookup(sigs, &func_id.name) else {
             let mut d = err(
                 Code::UnknownFunction,
                 format!("unknown function `{}`", func_id.name),
                 func_id.span,
                 "no such function",
             );
-            if let Some(near) = did_you_mean(&func_id.name, Func::ALL.iter().map(|f| f.name())) {
+            if let Some(near) = did_you_mean(&func_id.name, sigs.iter().map(|f| f.name)) {
                 d.message = format!(
                     "unknown function `{}`; did you mean `{near}`?",
                     func_id.name
@@ -585,14 +610,14 @@ impl<'a> Lowerer<'a> {
             return invalid(span);
         };
         // Only for diagnostics: built when one is reported.
-        let usage = || format!("usage: {}", func.usage());
-        match func.params() {
+        let usage = || format!("usage: {}", sig.usage);
+        match sig.params {
             Params::Bools => {
                 if args.is_empty() {
                     self.diags.push(
                         err(
                             Code::WrongArity,
-                            "count_true takes at least one argument",
+                            format!("{} takes at least one argument", sig.name),
                             span,
                             "no arguments",
                         )
@@ -604,8 +629,7 @@ impl<'a> Lowerer<'a> {
                 let mut nodes = Vec::new();
                 for a in args {
                     if let Some(name) = &a.name {
-                        self.diags
-                            .push(self.named_not_allowed(func, name, &usage()));
+                        self.diags.push(self.named_not_allowed(sig, name, &usage()));
                         ok = false;
                     }
                     let n = self.expr(&a.value);
@@ -644,22 +668,21 @@ impl<'a> Lowerer<'a> {
                             positional - 1
                         }
                         Some(name) => {
-                            let found = func
-                                .takes_names()
+                            let found = sig
+                                .named
                                 .then(|| params.iter().position(|p| p.0 == name.name))
                                 .flatten();
                             match found {
                                 Some(k) if k > 0 => k,
                                 _ => {
-                                    let d = if func.takes_names() {
+                                    let d = if sig.named {
                                         let names: Vec<&str> =
                                             params.iter().skip(1).map(|p| p.0).collect();
                                         let mut d = err(
                                             Code::BadNamedArgument,
                                             format!(
                                                 "{} has no argument named `{}`",
-                                                func.name(),
-                                                name.name
+                                                sig.name, name.name
                                             ),
                                             name.span,
                                             "unknown name",
@@ -671,7 +694,7 @@ impl<'a> Lowerer<'a> {
                                         }
                                         d.with_note(usage())
                                     } else {
-                                        self.named_not_allowed(func, name, &usage())
+                                        self.named_not_allowed(sig, name, &usage())
                                     };
                                     self.diags.push(d);
                                     ok = false;
@@ -712,7 +735,7 @@ impl<'a> Lowerer<'a> {
                             Code::WrongArity,
                             format!(
                                 "{} takes {} {plural}, found {given}",
-                                func.name(),
+                                sig.name,
                                 params.len()
                             ),
                             span,
@@ -739,7 +762,7 @@ impl<'a> Lowerer<'a> {
                                 self.diags.push(self.mismatch(
                                     &n,
                                     want,
-                                    format!("{} takes a {}", func.name(), want.name()),
+                                    format!("{} takes a {}", sig.name, want.name()),
                                 ));
                                 invalid(arg.span)
                             } else {
@@ -753,19 +776,22 @@ impl<'a> Lowerer<'a> {
                 if !ok {
                     return invalid(span);
                 }
-                node(NodeKind::Call(func, nodes), func.result(), span)
+                node(NodeKind::Call(func, nodes), sig.result, span)
             }
         }
     }
 
-    fn named_not_allowed(&self, func: Func, name: &Ident, usage: &str) -> Diagnostic {
+    fn named_not_allowed(&self, sig: &Signature, name: &Ident, usage: &str) -> Diagnostic {
         err(
             Code::BadNamedArgument,
-            format!("{} takes no named arguments", func.name()),
+            format!("{} takes no named arguments", sig.name),
             name.span,
             "named argument",
         )
-        .with_note("only `resumed` (quiet:, within:) and `weighted` take arguments by name")
+        .with_note(format!(
+            "only {} take arguments by name",
+            takes_names(self.sigs)
+        ))
         .with_note(usage.to_string())
     }
 

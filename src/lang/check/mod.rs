@@ -8,6 +8,7 @@ mod names;
 
 use crate::diag::{Diagnostic, FileId};
 use crate::lang::ast::RuleFile;
+use crate::lang::functions::Signature;
 use crate::lang::program::Program;
 
 /// The result of checking a ruleset.
@@ -31,8 +32,21 @@ impl Checked {
 }
 
 /// Checks the parsed rule files (given in path order) against the names of
-/// the data series.
+/// the data series and the functions of tocsin's library.
 pub fn check(files: &[(FileId, &RuleFile)], data_series: &[&str]) -> Checked {
+    // The one place the language names the library: a convenience for the
+    // callers; the checker proper is [`check_with`].
+    check_with(files, data_series, crate::library::signatures())
+}
+
+/// Checks the parsed rule files (given in path order) against the names of
+/// the data series and the functions whose signatures are `sigs`; each
+/// call in the program refers to its function by position in `sigs`.
+pub fn check_with(
+    files: &[(FileId, &RuleFile)],
+    data_series: &[&str],
+    sigs: &[Signature],
+) -> Checked {
     let defs = names::collect(files, data_series);
     let items = defs.item_count();
     if let Some(too_deep) = depth::check(&defs) {
@@ -45,7 +59,7 @@ pub fn check(files: &[(FileId, &RuleFile)], data_series: &[&str]) -> Checked {
             items,
         };
     }
-    let mut lowerer = lower::Lowerer::new(defs);
+    let mut lowerer = lower::Lowerer::new(defs, sigs);
     lowerer.run();
     let (program, diagnostics) = lowerer.finish();
     Checked {
