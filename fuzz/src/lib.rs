@@ -485,12 +485,16 @@ fn wide_file(input: &[u8]) -> Option<WideFile> {
             let b = usize::from(rest[i % rest.len()]);
             let mut line = String::from("{\"date\":\"2025-01-01\"");
             let mut row: Vec<(String, String)> = Vec::new();
+            // Every key written on this line, empty values included: a key
+            // twice in one object is a JSON error of its own.
+            let mut written: Vec<String> = Vec::new();
             for j in 0..b % 4 {
                 let idx = (i + j * (span / 3 + 1) + b) % span;
                 let lower = format!("f{idx}");
-                if row.iter().any(|(n, _)| *n == lower) {
+                if written.contains(&lower) {
                     continue;
                 }
+                written.push(lower.clone());
                 let name = if b & 0x80 != 0 {
                     format!("F{idx}")
                 } else {
