@@ -412,6 +412,8 @@ fn long_chains_on(rules: &str) {
             render_all(&diags, &sources);
         }
     }
+}
+
 /// A file `wide_fields` builds, and what loading it must give.
 struct WideFile {
     format: Format,
