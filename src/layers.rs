@@ -18,6 +18,7 @@ mod tests {
         ("lang", &["diag", "time", "fxhash"]),
         ("data", &["diag", "time", "fxhash"]),
         ("change", &["lang", "diag", "time"]),
+        ("board", &["eval", "lang", "diag", "time"]),
     ];
 
     /// Modules a layer must never name, for the layers above.
@@ -29,12 +30,17 @@ mod tests {
             ],
         ),
         (
+            "workspace",
+            &[
+                "cli", "watch", "state", "sinks", "report", "ruletest", "board", "project",
+            ],
+        ),
+        (
             "project",
             &["cli", "watch", "state", "sinks", "report", "ruletest"],
         ),
         ("ruletest", &["cli", "watch", "state", "sinks", "report"]),
         ("report", &["cli", "watch", "state", "sinks"]),
-        ("board", &["cli", "watch", "state", "sinks"]),
         ("state", &["cli", "watch", "sinks"]),
         ("sinks", &["cli", "watch", "state"]),
         ("watch", &["cli"]),
