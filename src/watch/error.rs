@@ -30,3 +30,29 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_reason_reads_as_the_message_the_daemon_printed() {
+        let cases = [
+            (
+                Error::Listen("cannot listen on x: invalid socket address".into()),
+                "cannot listen on x: invalid socket address",
+            ),
+            (
+                Error::State("cannot create the state folder s: File exists".into()),
+                "cannot create the state folder s: File exists",
+            ),
+            (
+                Error::Watch("too many watches".into()),
+                "cannot watch files: too many watches",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.to_string(), want);
+        }
+    }
+}
