@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
 use tocsin::diag::FileId;
-use tocsin::lang::check::check;
+use tocsin::library::check;
 use tocsin::lang::parser::parse_file;
 
 fn shipped_rules() -> Vec<String> {

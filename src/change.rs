@@ -1,8 +1,8 @@
 //! A change of a rule's status: what the daemon announces, journals and
 //! sends to sinks. Plain data, the same in every place it travels.
 
-use crate::eval::Status;
 use crate::lang::ast::Severity;
+use crate::lang::program::Status;
 use serde::{Deserialize, Serialize};
 
 /// What a rule is, or has become: a status, or gone from the ruleset.

@@ -15,7 +15,7 @@ pub struct Date(pub i32);
 const UNIX_EPOCH_CE: i32 = 719_163; // days from 0001-01-01 to 1970-01-01
 
 /// Number of days in `month` (1 to 12) of `year`, proleptic Gregorian.
-pub(crate) fn month_length(year: i32, month: u32) -> u32 {
+pub fn month_length(year: i32, month: u32) -> u32 {
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     match month {
         2 if leap => 29,

@@ -6,7 +6,7 @@ use crate::data::{self, FileData, Format, Store};
 use crate::diag::{Code, Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::ast::RuleFile;
-use crate::lang::check::check;
+use crate::library::check;
 use crate::lang::parser::parse_file;
 use crate::parallel::in_parallel;
 use std::borrow::Cow;

@@ -11,7 +11,7 @@ use tocsin::data::{self, Format, Store};
 use tocsin::diag::render::{self, to_plain_string};
 use tocsin::diag::{Code, Diagnostic, SourceMap};
 use tocsin::eval::evaluate;
-use tocsin::lang::check::check;
+use tocsin::library::check;
 use tocsin::lang::format::format_source;
 use tocsin::lang::parser::parse_file;
 use tocsin::time::Date;

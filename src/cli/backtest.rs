@@ -1,12 +1,12 @@
 //! `tocsin backtest`: how every rule would have behaved over a past range.
 
-use super::args::{BacktestFormat, Inputs};
+use super::args::BacktestFormat;
+use super::Config;
 use super::{term, BAD_INPUT, OK};
 use crate::eval::backtest::{self, Backtest, RuleHistory};
 use crate::eval::Status;
 use crate::time::{Date, Duration};
 use std::fmt::Write;
-use std::io::IsTerminal;
 
 /// Parses a step: `1d`, `1w`, `1mo`, `1y`, ...
 pub fn parse_step(s: &str) -> Result<Duration, String> {
@@ -30,22 +30,21 @@ pub fn parse_step(s: &str) -> Result<Duration, String> {
 
 /// Runs `backtest`.
 pub fn run(
-    inputs: &Inputs,
+    cfg: &Config,
     from: Date,
-    to: Option<Date>,
+    to: Date,
     step: Duration,
     outcome: Option<String>,
     format: BacktestFormat,
 ) -> u8 {
-    let ws = match super::load(inputs) {
+    let ws = match super::load(cfg) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
     let Some(model) = &ws.model else {
-        term::print_diagnostics(&ws.diagnostics, &ws.sources);
+        term::print_diagnostics(&ws.diagnostics, &ws.sources, cfg.colour_err);
         return BAD_INPUT;
     };
-    let to = to.unwrap_or_else(super::today);
     if to < from {
         eprintln!("error: --to {to} is before --from {from}");
         return BAD_INPUT;
@@ -75,7 +74,7 @@ pub fn run(
         },
     };
     let dates = backtest::steps(from, to, step);
-    let bar = (std::io::stderr().is_terminal() && dates.len() > 365).then(|| {
+    let bar = (cfg.progress && dates.len() > 365).then(|| {
         let bar = indicatif::ProgressBar::new(dates.len() as u64);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} days {eta}")

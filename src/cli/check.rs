@@ -1,14 +1,15 @@
 //! `tocsin check`: parse and type-check, report every problem.
 
-use super::args::{CheckFormat, Inputs};
+use super::args::CheckFormat;
+use super::Config;
 use super::{term, BAD_INPUT, OK};
 use crate::diag::render;
 
 /// Runs `check`.
-pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
+pub fn run(cfg: &Config, format: CheckFormat) -> u8 {
     // A short run that only builds: let the heap grow in large steps.
     crate::heap::reserve();
-    let ws = match super::load(inputs) {
+    let ws = match super::load(cfg) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
@@ -36,7 +37,7 @@ pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
             }
         }
         CheckFormat::Text => {
-            term::print_diagnostics(&ws.diagnostics, &ws.sources);
+            term::print_diagnostics(&ws.diagnostics, &ws.sources, cfg.colour_err);
             let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = ws.diagnostics.len() - errors;
             if failed {

@@ -1,30 +1,20 @@
 //! `tocsin eval`: evaluate once and report every indicator and alert.
 
-use super::args::{EvalFormat, FailOn, Inputs};
+use super::args::EvalFormat;
 use super::output::{self, Board};
+use super::Config;
 use super::{term, BAD_INPUT, FAILED, OK};
 use crate::eval::{evaluate, Status};
 use crate::lang::ast::{RuleKind, Severity};
-use crate::time::Date;
-use std::io::IsTerminal;
-
-/// Today's date in UTC, or the date in `TOCSIN_TODAY` (YYYY-MM-DD) when
-/// set, so that tests and replays can fix the clock.
-pub fn today() -> Date {
-    std::env::var("TOCSIN_TODAY")
-        .ok()
-        .and_then(|s| Date::parse_iso(s.trim()))
-        .unwrap_or_else(Date::today_utc)
-}
 
 /// Runs `eval`.
-pub fn run(inputs: &Inputs, at: Option<Date>, format: EvalFormat, fail_on: Option<FailOn>) -> u8 {
-    let ws = match super::load(inputs) {
+pub fn run(cfg: &Config, format: EvalFormat, threshold: Option<Severity>) -> u8 {
+    let ws = match super::load(cfg) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
     let Some(model) = &ws.model else {
-        term::print_diagnostics(&ws.diagnostics, &ws.sources);
+        term::print_diagnostics(&ws.diagnostics, &ws.sources, cfg.colour_err);
         let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
             "eval stopped: {errors} error{} in the rules or data",
@@ -39,21 +29,15 @@ pub fn run(inputs: &Inputs, at: Option<Date>, format: EvalFormat, fail_on: Optio
             if warnings == 1 { "" } else { "s" }
         );
     }
-    let at = at.unwrap_or_else(today);
+    let at = cfg.at;
     let results = evaluate(model, at);
     let board = Board::new(at, model, &results, &ws.sources);
     let text = match format {
         EvalFormat::Json => output::json(&board),
         EvalFormat::Markdown => output::markdown(&board),
-        EvalFormat::Table => output::table(&board, term::colour(std::io::stdout().is_terminal())),
+        EvalFormat::Table => output::table(&board, cfg.colour_out),
     };
     super::term::out(&text);
-    let threshold = fail_on.map(|f| match f {
-        FailOn::Info => Severity::Info,
-        FailOn::Watch => Severity::Watch,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Critical => Severity::Critical,
-    });
     let fired = results.iter().any(|r| {
         r.kind == RuleKind::Alert
             && r.status == Status::Met

@@ -1,7 +1,8 @@
 //! `tocsin explain NAME`: why a rule has its status, as a tree whose
 //! numbers a reader can recompute from the observations listed.
 
-use super::args::{CheckFormat, Inputs};
+use super::args::CheckFormat;
+use super::Config;
 use super::{term, BAD_INPUT, OK};
 use crate::diag::{did_you_mean, escape_controls, SourceMap};
 use crate::eval::explain::{explain, Explained, Observation, Span, MAX_NODES, MAX_TREE_DEPTH};
@@ -12,13 +13,13 @@ use serde_json::{json, Value as Json};
 use std::fmt::Write;
 
 /// Runs `explain`.
-pub fn run(inputs: &Inputs, name: &str, at: Option<Date>, format: CheckFormat) -> u8 {
-    let ws = match super::load(inputs) {
+pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
+    let ws = match super::load(cfg) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
     let Some(model) = &ws.model else {
-        term::print_diagnostics(&ws.diagnostics, &ws.sources);
+        term::print_diagnostics(&ws.diagnostics, &ws.sources, cfg.colour_err);
         return BAD_INPUT;
     };
     let Some(r) = model.program.rule(name) else {
@@ -32,7 +33,7 @@ pub fn run(inputs: &Inputs, name: &str, at: Option<Date>, format: CheckFormat) -
         );
         return BAD_INPUT;
     };
-    let at = at.unwrap_or_else(super::today);
+    let at = cfg.at;
     let mut ev = Evaluator::new(model);
     let ex = explain(&mut ev, &ws.store, r, at);
     let rule = &model.program.rules[r];

@@ -7,27 +7,24 @@
 //! when it holds a `test "..."` or `data NAME {` block (outside comments and
 //! strings), as a rule file otherwise.
 
-use super::fs::{self, Kind};
-use super::{term, BAD_INPUT, FAILED, OK};
+use super::{term, Config, BAD_INPUT, FAILED, OK};
 use crate::diag::{Diagnostic, FileId, SourceMap};
 use crate::lang::format::{format_source, format_test_source, looks_like_tests};
+use crate::project::files::{self, Kind};
+use crate::project::Paths;
 use crate::workspace::{unreadable, Contents};
 use std::io::Read;
 use std::path::PathBuf;
 
 /// Runs `fmt`.
-pub fn run(paths: &[PathBuf], check: bool) -> u8 {
-    if paths.len() == 1 && paths[0].as_os_str() == "-" {
-        return stdin();
+pub fn run(cfg: &Config, paths: &Paths, check: bool) -> u8 {
+    let colour = cfg.colour_err;
+    if paths.explicit && paths.paths.len() == 1 && paths.paths[0].as_os_str() == "-" {
+        return stdin(colour);
     }
-    let explicit = !paths.is_empty();
-    let roots = if explicit {
-        paths.to_vec()
-    } else {
-        vec![PathBuf::from("rules")]
-    };
-    let found = fs::discover(&roots, Kind::Rules, explicit).and_then(|mut rules| {
-        rules.extend(fs::discover(&roots, Kind::Tests, explicit)?);
+    let (roots, explicit) = (&paths.paths, paths.explicit);
+    let found = files::discover(roots, Kind::Rules, explicit).and_then(|mut rules| {
+        rules.extend(files::discover(roots, Kind::Tests, explicit)?);
         rules.sort();
         rules.dedup();
         Ok(rules)
@@ -37,23 +34,23 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
         Err(missing) => {
             eprintln!(
                 "error[E309]: {}: no such file or folder",
-                fs::display(&missing.path)
+                files::display(&missing.path)
             );
             return BAD_INPUT;
         }
     };
     let (mut changed, mut broken) = (Vec::new(), 0);
     for path in &files {
-        let name = fs::display(path);
+        let name = files::display(path);
         // Read as `check` reads: a pipe found in a folder is refused, not
         // waited on.
-        let text = match fs::read(path) {
+        let text = match files::read(path) {
             Contents::Text(t) => t,
             other => {
                 let mut sources = SourceMap::new();
                 let id = sources.add(name.clone(), "");
                 if let Some(d) = unreadable(id, &other) {
-                    term::print_diagnostics(&[d], &sources);
+                    term::print_diagnostics(&[d], &sources, colour);
                 }
                 broken += 1;
                 continue;
@@ -75,7 +72,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
                 changed.push(name);
             }
             Err(diags) => {
-                term::print_diagnostics(&diags, &sources);
+                term::print_diagnostics(&diags, &sources, colour);
                 broken += 1;
             }
         }
@@ -101,7 +98,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
 }
 
 /// Formats standard input to standard output, for editors.
-fn stdin() -> u8 {
+fn stdin(colour: bool) -> u8 {
     let mut text = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
         eprintln!("error[E301]: <stdin>: cannot be read: {e}");
@@ -115,7 +112,7 @@ fn stdin() -> u8 {
         Err(diags) => {
             let mut sources = SourceMap::new();
             sources.add("<stdin>", text.as_str());
-            term::print_diagnostics(&diags, &sources);
+            term::print_diagnostics(&diags, &sources, colour);
             BAD_INPUT
         }
     }

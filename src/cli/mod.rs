@@ -5,20 +5,21 @@
 mod args;
 mod backtest;
 mod check;
+pub mod config;
 mod eval;
 mod explain;
 mod fmt;
 mod history;
+pub(crate) mod output;
 mod report;
 mod shell;
+pub(crate) mod term;
 mod test;
 mod watch;
-pub use eval::today;
-pub(crate) mod fs;
-pub(crate) mod output;
-pub(crate) mod term;
 
-use args::{Cli, Command, Inputs};
+use crate::project::files;
+use args::Cli;
+pub use config::{Config, Task};
 use std::process::ExitCode;
 
 /// Exit code: the command did its job.
@@ -38,75 +39,49 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { BAD_INPUT } else { OK });
         }
     };
-    let code = match cli.command {
-        Command::Check { inputs, format } => check::run(&inputs, format),
-        Command::Watch {
-            inputs,
-            at,
-            format,
-            listen,
-            state,
-            webhook,
-            alertmanager,
-        } => watch::run(&inputs, at, format, listen, state, webhook, alertmanager),
-        Command::History {
+    let cfg = Config::new(cli);
+    let code = match &cfg.task {
+        Task::Check { format } => check::run(&cfg, *format),
+        Task::Watch(daemon) => watch::run(&cfg, daemon),
+        Task::History {
             name,
             state,
             format,
-        } => history::run(name.as_deref(), &state, format),
-        Command::Completions { shell } => shell::completions(shell),
-        Command::Man => shell::man(),
-        Command::Fmt { check, paths } => fmt::run(&paths, check),
-        Command::Backtest {
-            inputs,
+        } => history::run(name.as_deref(), state, *format),
+        Task::Completions { shell } => shell::completions(*shell),
+        Task::Man => shell::man(),
+        Task::Fmt { check, paths } => fmt::run(&cfg, paths, *check),
+        Task::Backtest {
             from,
             to,
             step,
             outcome,
             format,
-        } => backtest::run(&inputs, from, to, step, outcome, format),
-        Command::Explain {
-            name,
-            inputs,
-            at,
-            format,
-        } => explain::run(&inputs, &name, at, format),
-        Command::Report {
-            inputs,
-            at,
-            from,
-            output,
-        } => report::run(&inputs, at, from, &output),
-        Command::Eval {
-            inputs,
-            at,
-            format,
-            fail_on,
-        } => eval::run(&inputs, at, format, fail_on),
-        Command::Test {
-            paths,
-            rules,
+        } => backtest::run(&cfg, *from, *to, *step, outcome.clone(), *format),
+        Task::Explain { name, format } => explain::run(&cfg, name, *format),
+        Task::Report { from, output } => report::run(&cfg, *from, output),
+        Task::Eval { format, fail_on } => eval::run(&cfg, *format, *fail_on),
+        Task::Test {
+            tests,
             verbose,
             junit,
-        } => test::run(&paths, &rules, verbose, junit.as_deref()),
+        } => test::run(&cfg, tests, *verbose, junit.as_deref()),
     };
     ExitCode::from(code)
 }
 
-/// Reads the rule and data files named by the inputs. `Err` carries the
-/// exit code after the problem has been reported.
-fn load(inputs: &Inputs) -> Result<crate::workspace::Workspace, u8> {
-    let pick = |given: &Vec<std::path::PathBuf>, default: &str| {
-        if given.is_empty() {
-            (vec![std::path::PathBuf::from(default)], false)
-        } else {
-            (given.clone(), true)
-        }
-    };
-    let (rules, rules_explicit) = pick(&inputs.rules, "rules");
-    let (data, data_explicit) = pick(&inputs.indicators, "indicators");
-    let found = fs::discover(&rules, fs::Kind::Rules, rules_explicit)
-        .and_then(|r| fs::discover(&data, fs::Kind::Data, data_explicit).map(|d| (r, d)));
+/// Reads the rule and data files the configuration names. `Err` carries
+/// the exit code after the problem has been reported.
+fn load(cfg: &Config) -> Result<crate::workspace::Workspace, u8> {
+    let found =
+        files::discover(&cfg.rules.paths, files::Kind::Rules, cfg.rules.explicit).and_then(|r| {
+            files::discover(
+                &cfg.indicators.paths,
+                files::Kind::Data,
+                cfg.indicators.explicit,
+            )
+            .map(|d| (r, d))
+        });
     let (rule_paths, data_paths) = match found {
         Ok(paths) => paths,
         Err(missing) => {
@@ -115,19 +90,19 @@ fn load(inputs: &Inputs) -> Result<crate::workspace::Workspace, u8> {
                 format!(
                     "{} {}: no such file or folder",
                     missing.flag,
-                    fs::display(&missing.path)
+                    files::display(&missing.path)
                 ),
             )
             .with_note("check the path, relative to the working directory");
-            term::print_diagnostics(&[d], &crate::diag::SourceMap::new());
+            term::print_diagnostics(&[d], &crate::diag::SourceMap::new(), cfg.colour_err);
             return Err(BAD_INPUT);
         }
     };
-    let data_names: Vec<String> = data_paths.iter().map(|p| fs::display(p)).collect();
+    let data_names: Vec<String> = data_paths.iter().map(|p| files::display(p)).collect();
     let data_names: Vec<&str> = data_names.iter().map(String::as_str).collect();
     let (ws, syntax) =
-        crate::workspace::load_reading(&fs::read_all(&rule_paths), &data_names, |k| {
-            fs::read(&data_paths[k])
+        crate::workspace::load_reading(&files::read_all(&rule_paths), &data_names, |k| {
+            files::read(&data_paths[k])
         });
     leave(syntax);
     Ok(ws)

@@ -1,7 +1,7 @@
 //! `tocsin report`: the board, the data and the status history as one
 //! self-contained HTML file.
 
-use super::args::Inputs;
+use super::Config;
 use super::{term, BAD_INPUT, OK};
 use crate::eval::{backtest, evaluate};
 use crate::report::{render, Report};
@@ -10,22 +10,18 @@ use std::io::Write;
 use std::path::Path;
 
 /// Runs `report`.
-pub fn run(inputs: &Inputs, at: Option<Date>, from: Option<Date>, output: &Path) -> u8 {
-    let at = at.unwrap_or_else(super::today);
-    let from = match from.or_else(|| at.minus(Duration::Months(24))) {
-        Some(from) if from <= at => from,
-        Some(from) => {
-            eprintln!("error: --from {from} is after --at {at}");
-            return BAD_INPUT;
-        }
-        None => at,
-    };
-    let ws = match super::load(inputs) {
+pub fn run(cfg: &Config, from: Date, output: &Path) -> u8 {
+    let at = cfg.at;
+    if from > at {
+        eprintln!("error: --from {from} is after --at {at}");
+        return BAD_INPUT;
+    }
+    let ws = match super::load(cfg) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
     let Some(model) = &ws.model else {
-        term::print_diagnostics(&ws.diagnostics, &ws.sources);
+        term::print_diagnostics(&ws.diagnostics, &ws.sources, cfg.colour_err);
         let errors = ws.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
             "report stopped: {errors} error{} in the rules or data",

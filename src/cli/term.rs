@@ -2,7 +2,6 @@
 
 use crate::diag::{redact, render, Diagnostic, Redactor, SourceMap};
 use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice, WriteColor};
-use std::io::IsTerminal;
 
 /// Environment variables whose values are secrets: sink URLs (which may
 /// hold a password or a token) and the webhook signing secret.
@@ -62,9 +61,10 @@ pub fn colour(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Prints diagnostics to stderr, rustc-style.
-pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap) {
-    let choice = if colour(std::io::stderr().is_terminal()) {
+/// Prints diagnostics to stderr, rustc-style, in colour when `colour`
+/// (see [`super::Config::colour_err`]).
+pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, colour: bool) {
+    let choice = if colour {
         ColorChoice::Always
     } else {
         ColorChoice::Never

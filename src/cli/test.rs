@@ -1,32 +1,24 @@
 //! `tocsin test`: find the test files, read them and the rules, run the
 //! tests and report. The work is done by [`crate::ruletest`].
 
-use super::{fs, term, BAD_INPUT, FAILED, OK};
+use super::{term, Config, BAD_INPUT, FAILED, OK};
 use crate::diag::{Code, Diagnostic, SourceMap};
+use crate::project::files;
+use crate::project::Paths;
 use crate::ruletest::{self, report};
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Runs `test`.
-pub fn run(paths: &[PathBuf], rules: &[PathBuf], verbose: bool, junit: Option<&Path>) -> u8 {
-    let (rule_paths, rules_explicit) = if rules.is_empty() {
-        (vec![PathBuf::from("rules")], false)
-    } else {
-        (rules.to_vec(), true)
-    };
-    let rule_files = match fs::discover(&rule_paths, fs::Kind::Rules, rules_explicit) {
+pub fn run(cfg: &Config, tests: &Paths, verbose: bool, junit: Option<&Path>) -> u8 {
+    let colour = cfg.colour_err;
+    let rules = &cfg.rules;
+    let rule_files = match files::discover(&rules.paths, files::Kind::Rules, rules.explicit) {
         Ok(found) => found,
-        Err(missing) => return not_found(missing.flag, &missing.path),
+        Err(missing) => return not_found(missing.flag, &missing.path, colour),
     };
-    // Tests live beside the rules unless the command line says otherwise.
-    let (search, explicit) = if paths.is_empty() {
-        (rule_paths, false)
-    } else {
-        (paths.to_vec(), true)
-    };
-    let test_files = match fs::discover(&search, fs::Kind::Tests, explicit).map_err(|m| m.path) {
+    let test_files = match files::discover(&tests.paths, files::Kind::Tests, tests.explicit) {
         Ok(found) => found,
-        Err(path) => return not_found("test path", &path),
+        Err(missing) => return not_found("test path", &missing.path, colour),
     };
     let mut notes = Vec::new();
     if test_files.is_empty() {
@@ -36,9 +28,9 @@ pub fn run(paths: &[PathBuf], rules: &[PathBuf], verbose: bool, junit: Option<&P
             ),
         );
     }
-    let suite = ruletest::prepare(&fs::read_all(&test_files), &fs::read_all(&rule_files));
+    let suite = ruletest::prepare(&files::read_all(&test_files), &files::read_all(&rule_files));
     if suite.has_errors() {
-        term::print_diagnostics(&suite.diagnostics, &suite.sources);
+        term::print_diagnostics(&suite.diagnostics, &suite.sources, colour);
         let errors = suite.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
             "test stopped: {errors} error{} in the test files or rules",
@@ -49,20 +41,19 @@ pub fn run(paths: &[PathBuf], rules: &[PathBuf], verbose: bool, junit: Option<&P
     let outcome = ruletest::run(&suite);
     notes.extend(suite.diagnostics.iter().cloned());
     notes.extend(outcome.warnings.iter().cloned());
-    term::print_diagnostics(&notes, &suite.sources);
+    term::print_diagnostics(&notes, &suite.sources, colour);
     if let Some(path) = junit {
         if let Err(e) = std::fs::write(path, report::junit(&outcome)) {
             let d = Diagnostic::error(
                 Code::Unreadable,
-                format!("--junit {}: cannot be written: {e}", fs::display(path)),
+                format!("--junit {}: cannot be written: {e}", files::display(path)),
             )
             .with_note("check that the folder exists and that tocsin may write there");
-            term::print_diagnostics(&[d], &SourceMap::new());
+            term::print_diagnostics(&[d], &SourceMap::new(), colour);
             return BAD_INPUT;
         }
     }
-    let colour = term::colour(std::io::stdout().is_terminal());
-    term::out(&report::text(&outcome, verbose, colour));
+    term::out(&report::text(&outcome, verbose, cfg.colour_out));
     if outcome.failed() > 0 {
         FAILED
     } else {
@@ -70,12 +61,12 @@ pub fn run(paths: &[PathBuf], rules: &[PathBuf], verbose: bool, junit: Option<&P
     }
 }
 
-fn not_found(what: &str, path: &Path) -> u8 {
+fn not_found(what: &str, path: &Path, colour: bool) -> u8 {
     let d = Diagnostic::error(
         Code::PathNotFound,
-        format!("{what} {}: no such file or folder", fs::display(path)),
+        format!("{what} {}: no such file or folder", files::display(path)),
     )
     .with_note("check the path, relative to the working directory");
-    term::print_diagnostics(&[d], &SourceMap::new());
+    term::print_diagnostics(&[d], &SourceMap::new(), colour);
     BAD_INPUT
 }

@@ -1,59 +1,49 @@
-//! `tocsin watch`: resolves the flags and starts the daemon.
+//! `tocsin watch`: checks the paths given and starts the daemon.
 
-use super::args::{Inputs, WatchFormat};
-use super::{fs, BAD_INPUT};
-use crate::time::Date;
-use std::io::IsTerminal;
-use std::path::PathBuf;
-
-fn or_default(given: &[PathBuf], default: &str) -> Vec<PathBuf> {
-    if given.is_empty() {
-        vec![PathBuf::from(default)]
-    } else {
-        given.to_vec()
-    }
-}
+use super::config::Daemon;
+use super::{Config, BAD_INPUT, OK};
+use crate::project::files;
 
 /// Runs `watch`.
-pub fn run(
-    inputs: &Inputs,
-    at: Option<Date>,
-    format: Option<WatchFormat>,
-    listen: Option<String>,
-    state: PathBuf,
-    webhook: Option<String>,
-    alertmanager: Option<String>,
-) -> u8 {
-    // Paths given explicitly must exist, as for the one-shot commands; the
-    // defaults may appear later.
-    for (given, flag) in [
-        (&inputs.rules, "--rules"),
-        (&inputs.indicators, "--indicators"),
-    ] {
-        if let Some(missing) = given.iter().find(|p| !p.exists()) {
-            eprintln!(
-                "error[E309]: {flag} {}: no such file or folder",
-                fs::display(missing)
-            );
-            return BAD_INPUT;
-        }
-    }
-    let format = match format {
-        Some(WatchFormat::Text) => crate::watch::Format::Text,
-        Some(WatchFormat::Json) => crate::watch::Format::Json,
-        None if std::io::stdout().is_terminal() => crate::watch::Format::Text,
-        None => crate::watch::Format::Json,
-    };
-    crate::watch::run(crate::watch::Options {
-        roots: crate::watch::Roots {
-            rules: or_default(&inputs.rules, "rules"),
-            data: or_default(&inputs.indicators, "indicators"),
-        },
-        at,
+pub fn run(cfg: &Config, daemon: &Daemon) -> u8 {
+    let Daemon {
         format,
         listen,
         state,
         webhook,
         alertmanager,
-    })
+    } = daemon;
+    // Paths given explicitly must exist, as for the one-shot commands; the
+    // defaults may appear later.
+    for (given, flag) in [(&cfg.rules, "--rules"), (&cfg.indicators, "--indicators")] {
+        if !given.explicit {
+            continue;
+        }
+        if let Some(missing) = given.paths.iter().find(|p| !p.exists()) {
+            eprintln!(
+                "error[E309]: {flag} {}: no such file or folder",
+                files::display(missing)
+            );
+            return BAD_INPUT;
+        }
+    }
+    let started = crate::watch::run(crate::watch::Options {
+        roots: crate::watch::Roots {
+            rules: cfg.rules.paths.clone(),
+            data: cfg.indicators.paths.clone(),
+        },
+        at: cfg.frozen,
+        format: *format,
+        listen: listen.clone(),
+        state: state.clone(),
+        webhook: webhook.clone(),
+        alertmanager: alertmanager.clone(),
+    });
+    match started {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            BAD_INPUT
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! of sorted series they feed.
 //!
 //! Loaders parse from text and never touch the file system; the caller
-//! reads files (see `cli::fs`) and hands each one to [`load_text`]. A file
+//! reads files (see `project::files`) and hands each one to [`load_text`]. A file
 //! that cannot be read whole is rejected whole with one diagnostic naming
 //! its line (and column where it helps).
 

@@ -15,38 +15,12 @@ pub use engine::Evaluator;
 pub use model::{parse_number, Model, Origin};
 pub use timeline::{Timeline, Window};
 pub use value::Value;
+// The status belongs to the language (a test file expects one); the
+// evaluator is where most code meets it.
+pub use crate::lang::program::Status;
 
 use crate::lang::ast::{RuleKind, Severity};
 use crate::time::Date;
-use serde::Serialize;
-
-/// The status of an indicator or alert at a date.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, PartialOrd, Ord,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// `when` is true, and has been for the whole `for:` window.
-    Met,
-    /// `when` is true, but not yet for the whole `for:` window.
-    Pending,
-    /// `when` is unknown: no data to answer with.
-    Unknown,
-    /// `when` is false.
-    NotMet,
-}
-
-impl Status {
-    /// The status as written in output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Met => "met",
-            Status::Pending => "pending",
-            Status::NotMet => "not_met",
-            Status::Unknown => "unknown",
-        }
-    }
-}
 
 /// One rule's outcome at a date.
 #[derive(Clone, Debug, PartialEq)]

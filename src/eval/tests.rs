@@ -4,7 +4,7 @@
 use super::*;
 use crate::data::{Batch, FileData, Store};
 use crate::diag::{FileId, SourceMap};
-use crate::lang::check::check;
+use crate::library::check;
 use crate::lang::parser::parse_file;
 
 fn d(s: &str) -> Date {

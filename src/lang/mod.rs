@@ -7,3 +7,4 @@ pub mod format;
 pub mod functions;
 pub mod parser;
 pub mod program;
+pub mod testfile;

@@ -225,3 +225,31 @@ impl Program {
         self.rules.iter().position(|r| r.name == name)
     }
 }
+
+/// The status of an indicator or alert at a date.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, PartialOrd, Ord,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// `when` is true, and has been for the whole `for:` window.
+    Met,
+    /// `when` is true, but not yet for the whole `for:` window.
+    Pending,
+    /// `when` is unknown: no data to answer with.
+    Unknown,
+    /// `when` is false.
+    NotMet,
+}
+
+impl Status {
+    /// The status as written in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Pending => "pending",
+            Status::NotMet => "not_met",
+            Status::Unknown => "unknown",
+        }
+    }
+}

@@ -189,6 +189,16 @@ pub fn nothing_before(t: Date) -> String {
     format!("no observation dated on or before {t}")
 }
 
+/// Checks the parsed rule files (given in path order) against the names of
+/// the data series and the functions of this library: the language's
+/// checker with this library's signatures.
+pub fn check(
+    files: &[(crate::diag::FileId, &crate::lang::ast::RuleFile)],
+    data_series: &[&str],
+) -> crate::lang::check::Checked {
+    crate::lang::check::check_with(files, data_series, signatures())
+}
+
 /// The table of signatures, in the order of [`LIBRARY`]: what the checker
 /// takes.
 pub fn signatures() -> &'static [Signature] {

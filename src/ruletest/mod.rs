@@ -2,8 +2,8 @@
 //! (values, summaries) expected there, run against the repository's rules
 //! or against rules written in the test file itself.
 //!
-//! Pure, like the language: [`parser`] reads a test file into an
-//! [`ast::TestFile`]; [`suite::prepare`] checks the files with the rule
+//! Pure, like the language: [`parser`] (in [`crate::lang::testfile`]) reads
+//! a test file into an [`ast::TestFile`]; [`suite::prepare`] checks the files with the rule
 //! checker and resolves every name an expectation uses; [`run::run`] builds
 //! a model per test from the test's data alone and checks each
 //! expectation; [`report`] renders the outcome as text or JUnit XML. The
@@ -18,14 +18,13 @@
 //! }
 //! ```
 
-pub mod ast;
-pub mod parser;
 pub mod report;
 pub mod run;
 mod store;
 pub mod suite;
 
-pub use parser::parse_test_file;
+// The test-file language lives with the rule language, below the evaluator.
+pub use crate::lang::testfile::{ast, parse_test_file, parser};
 pub use run::{run, Failure, FileOutcome, Outcome, TestOutcome};
 pub use suite::{prepare, Suite};
 

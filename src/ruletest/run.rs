@@ -7,8 +7,9 @@ use super::suite::{Check, Expectation, Suite};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::eval::describe::{evidence, show};
 use crate::eval::value::{format_number, format_percent};
-use crate::eval::{Evaluator, Model, Status, Value};
+use crate::eval::{Evaluator, Model, Value};
 use crate::lang::ast::BinOp;
+use crate::lang::program::Status;
 use crate::lang::program::{Node, NodeKind, TemplatePiece};
 use crate::time::Date;
 

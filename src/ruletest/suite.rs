@@ -6,11 +6,11 @@
 use super::ast::{DataBlock, ExpectKind, Test, TestFile};
 use super::parser::parse_test_file;
 use crate::diag::{did_you_mean, Code, Diagnostic, FileId, SourceMap, Span};
-use crate::eval::Status;
 use crate::lang::ast::{BinOp, Expr, ExprKind, Ident, Item, LetItem, RuleFile, UnOp};
-use crate::lang::check::check;
+use crate::library::check;
 use crate::lang::functions::{lookup, Params};
 use crate::lang::parser::parse_file;
+use crate::lang::program::Status;
 use crate::lang::program::{NodeKind, Program, Type};
 use crate::time::Date;
 use crate::workspace::{unreadable, Contents, SourceFile};

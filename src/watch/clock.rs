@@ -23,7 +23,7 @@ impl Clock {
             (Some(d), _) => Clock::Fixed(d),
             (None, Some(path)) => {
                 let path = PathBuf::from(path);
-                let first = read(&path).unwrap_or_else(crate::cli::today);
+                let first = read(&path).unwrap_or_else(crate::clock::today);
                 Clock::File(path, first)
             }
             (None, None) => Clock::Utc,
@@ -40,7 +40,7 @@ impl Clock {
                 }
                 *last
             }
-            Clock::Utc => crate::cli::today(),
+            Clock::Utc => crate::clock::today(),
         }
     }
 }

@@ -50,7 +50,7 @@ mod tests {
         let id = sources.add("a.rules", text);
         let (ast, diags) = crate::lang::parser::parse_file(id, text);
         assert!(diags.is_empty(), "{diags:?}");
-        let checked = crate::lang::check::check(&[(id, &ast)], &[]);
+        let checked = crate::library::check(&[(id, &ast)], &[]);
         assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
         Model::build(checked.program, &crate::data::Store::default())
     }

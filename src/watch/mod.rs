@@ -9,6 +9,7 @@
 mod announce;
 mod batch;
 mod clock;
+mod error;
 mod evaluation;
 mod events;
 mod http;
@@ -19,6 +20,7 @@ mod watcher;
 
 pub use batch::{DEBOUNCE, MAX_WAIT, SETTLE};
 pub use clock::Clock;
+pub use error::Error;
 pub use events::Format;
 pub use project::{Fingerprint, Project, Roots};
 
@@ -108,43 +110,27 @@ struct Daemon {
     stop: Arc<AtomicBool>,
 }
 
-/// Runs the daemon until SIGINT or SIGTERM; returns the exit code.
-pub fn run(opts: Options) -> u8 {
-    let fail = |message: String| {
-        eprintln!("error: {message}");
-        crate::cli::BAD_INPUT
-    };
+/// Runs the daemon until SIGINT or SIGTERM. `Err` when it could not
+/// start; once started it reports its problems as events and runs on.
+pub fn run(opts: Options) -> Result<(), Error> {
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&stop)) {
-            return fail(format!("cannot handle signal {sig}: {e}"));
-        }
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Error::Signal(format!("cannot handle signal {sig}: {e}")))?;
     }
-    if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&hup)) {
-        return fail(format!("cannot handle SIGHUP: {e}"));
-    }
-    let (state, recovery) = match State::open(&opts.state) {
-        Ok(opened) => opened,
-        Err(e) => return fail(e.to_string()),
-    };
-    let sinks = match Sinks::new(opts.webhook.as_deref(), opts.alertmanager.as_deref()) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&hup))
+        .map_err(|e| Error::Signal(format!("cannot handle SIGHUP: {e}")))?;
+    let (state, recovery) = State::open(&opts.state).map_err(|e| Error::State(e.to_string()))?;
+    let sinks =
+        Sinks::new(opts.webhook.as_deref(), opts.alertmanager.as_deref()).map_err(Error::Sinks)?;
     let published = http::shared();
     let listener = match &opts.listen {
-        Some(addr) => match http::serve(addr, Arc::clone(&published)) {
-            Ok(handle) => Some(handle),
-            Err(e) => return fail(e),
-        },
+        Some(addr) => Some(http::serve(addr, Arc::clone(&published)).map_err(Error::Listen)?),
         None => None,
     };
     let (tx, rx) = channel();
-    let mut watcher = match Watcher::start(&opts.roots, tx.clone()) {
-        Ok(w) => w,
-        Err(e) => return fail(format!("cannot watch files: {e}")),
-    };
+    let mut watcher = Watcher::start(&opts.roots, tx.clone()).map_err(Error::Watch)?;
 
     let mut clock = Clock::new(opts.at);
     let today = clock.today();
@@ -189,7 +175,7 @@ pub fn run(opts: Options) -> u8 {
     if let Some(l) = listener {
         l.shutdown();
     }
-    crate::cli::OK
+    Ok(())
 }
 
 impl Daemon {

@@ -4,13 +4,13 @@
 //! rebuilt. A file that fails keeps its last good version in force.
 
 use super::scope::{self, Touched};
-use crate::cli::fs::{self, Kind};
 use crate::data::FileData;
 use crate::diag::{Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::ast::RuleFile;
-use crate::lang::check::check;
+use crate::library::check;
 use crate::lang::parser::parse_file;
+use crate::project::files::{self, Kind};
 use crate::workspace::{parse_data_file, unreadable, Contents, SourceFile};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -215,7 +215,7 @@ impl Project {
         if let Some(&id) = self.ids.get(path) {
             return id;
         }
-        let id = self.sources.add(fs::display(path), "");
+        let id = self.sources.add(files::display(path), "");
         self.ids.insert(path.to_path_buf(), id);
         id
     }
@@ -272,8 +272,8 @@ impl Project {
 
     /// Walks every folder: new, changed and gone files.
     fn scan_all(&mut self, force: bool, changes: &mut Changes, out: &mut Reload) {
-        let rule_paths = fs::discover(&self.roots.rules, Kind::Rules, false).unwrap_or_default();
-        let data_paths = fs::discover(&self.roots.data, Kind::Data, false).unwrap_or_default();
+        let rule_paths = files::discover(&self.roots.rules, Kind::Rules, false).unwrap_or_default();
+        let data_paths = files::discover(&self.roots.data, Kind::Data, false).unwrap_or_default();
         for p in &rule_paths {
             self.consider_rule(p, force, changes, out);
         }
@@ -307,7 +307,7 @@ impl Project {
         if !self.changed(p, print, force, self.rules.get(p).map(|e| e.print)) {
             return;
         }
-        match fs::read(p) {
+        match files::read(p) {
             Contents::Text(t) => {
                 changes
                     .rules
@@ -336,8 +336,8 @@ impl Project {
         }
         if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
             let file = SourceFile {
-                name: fs::display(p),
-                contents: fs::read(p),
+                name: files::display(p),
+                contents: files::read(p),
             };
             changes
                 .data
@@ -356,7 +356,7 @@ impl Project {
         let held: Vec<PathBuf> = self.held.iter().cloned().collect();
         for p in held {
             if let std::collections::btree_map::Entry::Vacant(slot) = rule_changes.entry(p) {
-                if let Contents::Text(t) = fs::read(slot.key()) {
+                if let Contents::Text(t) = files::read(slot.key()) {
                     let print = Fingerprint::of(slot.key());
                     slot.insert(Candidate::Replace((t.into(), print)));
                 }
@@ -562,7 +562,7 @@ impl Project {
     ) {
         let data_changed = !data.is_empty();
         for (p, c) in rules {
-            out.applied.push(fs::display(&p));
+            out.applied.push(files::display(&p));
             self.rejected.remove(&p);
             self.held.remove(&p);
             match c {
@@ -578,7 +578,7 @@ impl Project {
             }
         }
         for (p, c) in data {
-            out.applied.push(fs::display(&p));
+            out.applied.push(files::display(&p));
             self.rejected.remove(&p);
             match c {
                 Candidate::Replace(e) => {

@@ -4,8 +4,8 @@
 //! is not a folder — the answer is "walk everything".
 
 use super::Roots;
-use crate::cli::fs::{wanted, Kind};
 use crate::data::is_ignored;
+use crate::project::files::{wanted, Kind};
 use std::path::{Path, PathBuf};
 
 /// A file the events name, of the kind its root and name give.

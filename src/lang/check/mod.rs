@@ -32,14 +32,6 @@ impl Checked {
 }
 
 /// Checks the parsed rule files (given in path order) against the names of
-/// the data series and the functions of tocsin's library.
-pub fn check(files: &[(FileId, &RuleFile)], data_series: &[&str]) -> Checked {
-    // The one place the language names the library: a convenience for the
-    // callers; the checker proper is [`check_with`].
-    check_with(files, data_series, crate::library::signatures())
-}
-
-/// Checks the parsed rule files (given in path order) against the names of
 /// the data series and the functions whose signatures are `sigs`; each
 /// call in the program refers to its function by position in `sigs`.
 pub fn check_with(

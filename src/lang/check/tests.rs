@@ -1,6 +1,7 @@
 use super::*;
 use crate::diag::{render, Code, SourceMap};
 use crate::lang::parser::parse_file;
+use crate::library::check;
 
 fn check_text(text: &str, data: &[&str]) -> (Checked, SourceMap) {
     let mut sources = SourceMap::new();

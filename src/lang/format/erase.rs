@@ -3,7 +3,7 @@
 
 use crate::diag::Span;
 use crate::lang::ast::*;
-use crate::ruletest::ast::{DataBlock, DataField, Entry, ExpectKind, TestFile};
+use crate::lang::testfile::ast::{DataBlock, DataField, Entry, ExpectKind, TestFile};
 
 /// A copy of `file` with every span set to the default.
 pub fn without_spans(file: &RuleFile) -> RuleFile {

@@ -141,8 +141,8 @@ mod tests;
 use crate::diag::{Code, Diagnostic, FileId};
 use crate::lang::ast::RuleFile;
 use crate::lang::parser::parse_file;
-use crate::ruletest::ast::TestFile;
-use crate::ruletest::parse_test_file;
+use crate::lang::testfile::ast::TestFile;
+use crate::lang::testfile::parse_test_file;
 
 pub use erase::{test_file_without_spans, without_spans};
 pub use testfile::looks_like_tests;

@@ -12,7 +12,7 @@ use super::scan::{
 use super::writer::Break;
 use crate::diag::Span;
 use crate::lang::ast::Item;
-use crate::ruletest::ast::{
+use crate::lang::testfile::ast::{
     At, DataBlock, DataField, Entry, Expect, ExpectKind, Point, Run, RunValue, Test, TestFile,
 };
 

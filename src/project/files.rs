@@ -1,5 +1,5 @@
-//! The file system: finding rule and data files and reading them. The only
-//! place the one-shot commands touch files.
+//! The file system: finding rule, data and test files and reading them.
+//! The only place the one-shot commands and the daemon read the project.
 
 use crate::data::{is_ignored, Format};
 use crate::workspace::{size_limit, Contents, SourceFile};
@@ -132,7 +132,7 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
 /// Reads a file whole, unless it is over its [`size_limit`]: the size is
 /// looked at before reading, and the read stops one byte past the limit in
 /// case the file grew meanwhile. Only regular files outside `/proc` and
-/// `/sys` are read (see [`refusal`]); a folder gives why it could not be
+/// `/sys` are read (see `refusal`); a folder gives why it could not be
 /// listed.
 pub fn read(p: &Path) -> Contents {
     use std::io::Read;

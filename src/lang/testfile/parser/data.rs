@@ -8,7 +8,7 @@ use crate::lang::parser::items::cut;
 use crate::lang::parser::lexical::{
     any_word, ident, keyword, lex, numeric, span_between, string, symbol, ws, NumLit,
 };
-use crate::ruletest::ast::{DataBlock, DataField, Entry, Point, Run, RunValue};
+use crate::lang::testfile::ast::{DataBlock, DataField, Entry, Point, Run, RunValue};
 use crate::time::{Date, Duration};
 use nom::Input;
 

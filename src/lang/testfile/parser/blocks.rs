@@ -3,7 +3,6 @@
 use super::data::{data_block, date_lit};
 use super::expected_here;
 use crate::diag::{did_you_mean, Code};
-use crate::eval::Status;
 use crate::lang::ast::{BinOp, Ident};
 use crate::lang::parser::error::{expect, fail_problem, In, PError, PResult};
 use crate::lang::parser::expr::{add_expr, cmp_op};
@@ -11,7 +10,8 @@ use crate::lang::parser::items::cut;
 use crate::lang::parser::lexical::{
     any_word, keyword, lex, numeric, span_between, string, symbol, ws, NumLit,
 };
-use crate::ruletest::ast::{At, Expect, ExpectKind, Test};
+use crate::lang::program::Status;
+use crate::lang::testfile::ast::{At, Expect, ExpectKind, Test};
 
 /// The statuses an expectation may name, as written.
 pub const STATUSES: [(&str, Status); 4] = [

@@ -1,8 +1,8 @@
 use super::*;
 use crate::diag::{render, SourceMap};
-use crate::eval::Status;
 use crate::lang::ast::{BinOp, ExprKind};
-use crate::ruletest::ast::*;
+use crate::lang::program::Status;
+use crate::lang::testfile::ast::*;
 use crate::time::{Date, Duration};
 
 fn d(s: &str) -> Date {

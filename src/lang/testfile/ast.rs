@@ -2,8 +2,8 @@
 //! the file, like those of rule files.
 
 use crate::diag::Span;
-use crate::eval::Status;
 use crate::lang::ast::{BinOp, Expr, Ident, RuleFile, StrLit};
+use crate::lang::program::Status;
 use crate::time::{Date, Duration};
 
 /// One parsed test file.

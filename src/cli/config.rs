@@ -1,0 +1,406 @@
+//! The command line resolved once: the default folders, whether paths
+//! were given, the evaluation date (`--at`, `TOCSIN_TODAY` or the clock),
+//! the formats and colour. Commands read a [`Config`], never raw flags, so
+//! that a default is decided in one place.
+
+use super::args::{BacktestFormat, CheckFormat, Cli, Command, EvalFormat, FailOn, WatchFormat};
+use crate::lang::ast::Severity;
+use crate::project::{Paths, INDICATORS, RULES};
+use crate::time::{Date, Duration};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// What tocsin was asked to do, every default resolved.
+#[derive(Debug)]
+pub struct Config {
+    /// Rule files and folders: `--rules`, or `rules`.
+    pub rules: Paths,
+    /// Data files and folders: `--indicators`, or `indicators`.
+    pub indicators: Paths,
+    /// The evaluation date: `--at`, or today.
+    pub at: Date,
+    /// `--at` as given: the daemon's date moves unless it was.
+    pub frozen: Option<Date>,
+    /// Whether standard output takes colour.
+    pub colour_out: bool,
+    /// Whether standard error takes colour.
+    pub colour_err: bool,
+    /// Whether a long run may draw a progress bar on standard error.
+    pub progress: bool,
+    /// The command, with its own settings.
+    pub task: Task,
+}
+
+/// A command and the settings only it reads.
+#[derive(Debug)]
+pub enum Task {
+    /// `check`.
+    Check {
+        /// Output format.
+        format: CheckFormat,
+    },
+    /// `eval`.
+    Eval {
+        /// Output format.
+        format: EvalFormat,
+        /// Fail when an alert of this severity or higher is met.
+        fail_on: Option<Severity>,
+    },
+    /// `watch`.
+    Watch(Daemon),
+    /// `history`.
+    History {
+        /// One rule, or every rule.
+        name: Option<String>,
+        /// `--state`.
+        state: PathBuf,
+        /// Output format.
+        format: CheckFormat,
+    },
+    /// `completions`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// `man`.
+    Man,
+    /// `fmt`.
+    Fmt {
+        /// Only list what would change.
+        check: bool,
+        /// The files and folders, or `rules`.
+        paths: Paths,
+    },
+    /// `backtest`.
+    Backtest {
+        /// First date.
+        from: Date,
+        /// Last date: `--to`, or today.
+        to: Date,
+        /// Step.
+        step: Duration,
+        /// The outcome series.
+        outcome: Option<String>,
+        /// Output format.
+        format: BacktestFormat,
+    },
+    /// `explain`.
+    Explain {
+        /// The rule.
+        name: String,
+        /// Output format.
+        format: CheckFormat,
+    },
+    /// `report`.
+    Report {
+        /// First date of the charts: `--from`, or two years before the
+        /// evaluation date.
+        from: Date,
+        /// The file to write, `-` for standard output.
+        output: PathBuf,
+    },
+    /// `test`.
+    Test {
+        /// Test files and folders: as given, or the rule folders.
+        tests: Paths,
+        /// List passing tests too.
+        verbose: bool,
+        /// `--junit`.
+        junit: Option<PathBuf>,
+    },
+}
+
+/// The daemon's own settings.
+#[derive(Debug)]
+pub struct Daemon {
+    /// Event format: as given, else text on a terminal, JSON otherwise.
+    pub format: crate::watch::Format,
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--state`.
+    pub state: PathBuf,
+    /// `--webhook`.
+    pub webhook: Option<String>,
+    /// `--alertmanager`.
+    pub alertmanager: Option<String>,
+}
+
+/// What the defaults depend on besides the flags.
+#[derive(Clone, Copy, Debug)]
+struct Surroundings {
+    today: Date,
+    out_terminal: bool,
+    err_terminal: bool,
+    /// `NO_COLOR` set and not empty.
+    no_colour: bool,
+}
+
+impl Config {
+    /// Resolves the parsed command line against the environment (the
+    /// clock, `TOCSIN_TODAY`, `NO_COLOR`, which streams are terminals).
+    pub fn new(cli: Cli) -> Config {
+        Config::resolve(
+            cli,
+            Surroundings {
+                today: crate::clock::today(),
+                out_terminal: std::io::stdout().is_terminal(),
+                err_terminal: std::io::stderr().is_terminal(),
+                no_colour: !super::term::colour(true),
+            },
+        )
+    }
+
+    /// [`Config::new`] with the surroundings given.
+    fn resolve(cli: Cli, env: Surroundings) -> Config {
+        let today = env.today;
+        let mut rules = Paths::or_default(&[], RULES);
+        let mut indicators = Paths::or_default(&[], INDICATORS);
+        let mut frozen = None;
+        let mut inputs = |i: super::args::Inputs| {
+            rules = Paths::or_default(&i.rules, RULES);
+            indicators = Paths::or_default(&i.indicators, INDICATORS);
+        };
+        let task = match cli.command {
+            Command::Check { inputs: i, format } => {
+                inputs(i);
+                Task::Check { format }
+            }
+            Command::Eval {
+                inputs: i,
+                at,
+                format,
+                fail_on,
+            } => {
+                inputs(i);
+                frozen = at;
+                Task::Eval {
+                    format,
+                    fail_on: fail_on.map(severity),
+                }
+            }
+            Command::Watch {
+                inputs: i,
+                at,
+                format,
+                listen,
+                state,
+                webhook,
+                alertmanager,
+            } => {
+                inputs(i);
+                frozen = at;
+                let format = match format {
+                    Some(WatchFormat::Text) => crate::watch::Format::Text,
+                    Some(WatchFormat::Json) => crate::watch::Format::Json,
+                    None if env.out_terminal => crate::watch::Format::Text,
+                    None => crate::watch::Format::Json,
+                };
+                Task::Watch(Daemon {
+                    format,
+                    listen,
+                    state,
+                    webhook,
+                    alertmanager,
+                })
+            }
+            Command::History {
+                name,
+                state,
+                format,
+            } => Task::History {
+                name,
+                state,
+                format,
+            },
+            Command::Completions { shell } => Task::Completions { shell },
+            Command::Man => Task::Man,
+            Command::Fmt { check, paths } => Task::Fmt {
+                check,
+                paths: Paths::or_default(&paths, RULES),
+            },
+            Command::Backtest {
+                inputs: i,
+                from,
+                to,
+                step,
+                outcome,
+                format,
+            } => {
+                inputs(i);
+                Task::Backtest {
+                    from,
+                    to: to.unwrap_or(today),
+                    step,
+                    outcome,
+                    format,
+                }
+            }
+            Command::Explain {
+                name,
+                inputs: i,
+                at,
+                format,
+            } => {
+                inputs(i);
+                frozen = at;
+                Task::Explain { name, format }
+            }
+            Command::Report {
+                inputs: i,
+                at,
+                from,
+                output,
+            } => {
+                inputs(i);
+                frozen = at;
+                let at = at.unwrap_or(today);
+                Task::Report {
+                    // A date too early to go back two years from starts
+                    // the charts at the evaluation date.
+                    from: from
+                        .or_else(|| at.minus(Duration::Months(24)))
+                        .unwrap_or(at),
+                    output,
+                }
+            }
+            Command::Test {
+                paths,
+                rules: r,
+                verbose,
+                junit,
+            } => {
+                rules = Paths::or_default(&r, RULES);
+                // Tests live beside the rules unless the command line says
+                // otherwise.
+                let tests = if paths.is_empty() {
+                    Paths {
+                        paths: rules.paths.clone(),
+                        explicit: false,
+                    }
+                } else {
+                    Paths {
+                        paths,
+                        explicit: true,
+                    }
+                };
+                Task::Test {
+                    tests,
+                    verbose,
+                    junit,
+                }
+            }
+        };
+        Config {
+            rules,
+            indicators,
+            at: frozen.unwrap_or(today),
+            frozen,
+            colour_out: env.out_terminal && !env.no_colour,
+            colour_err: env.err_terminal && !env.no_colour,
+            progress: env.err_terminal,
+            task,
+        }
+    }
+}
+
+fn severity(f: FailOn) -> Severity {
+    match f {
+        FailOn::Info => Severity::Info,
+        FailOn::Watch => Severity::Watch,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Critical => Severity::Critical,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn config_in(args: &[&str], terminal: bool, no_colour: bool) -> Config {
+        let cli =
+            Cli::try_parse_from(std::iter::once("tocsin").chain(args.iter().copied())).unwrap();
+        let env = Surroundings {
+            today: Date::parse_iso("2025-06-01").unwrap(),
+            out_terminal: terminal,
+            err_terminal: terminal,
+            no_colour,
+        };
+        Config::resolve(cli, env)
+    }
+
+    fn config(args: &[&str]) -> Config {
+        config_in(args, false, false)
+    }
+
+    #[test]
+    fn colour_and_the_watch_format_follow_the_terminal_and_no_color() {
+        use crate::watch::Format;
+        let c = config_in(&["watch"], true, false);
+        assert!(c.colour_out && c.colour_err && c.progress);
+        assert!(matches!(
+            c.task,
+            Task::Watch(Daemon {
+                format: Format::Text,
+                ..
+            })
+        ));
+        let c = config_in(&["watch"], true, true);
+        assert!(!c.colour_out && !c.colour_err && c.progress);
+        let c = config_in(&["watch"], false, false);
+        assert!(!c.colour_out && !c.progress);
+        assert!(matches!(
+            c.task,
+            Task::Watch(Daemon {
+                format: Format::Json,
+                ..
+            })
+        ));
+        let c = config_in(&["watch", "--format", "text"], false, false);
+        assert!(matches!(
+            c.task,
+            Task::Watch(Daemon {
+                format: Format::Text,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn default_folders_are_not_explicit_and_given_ones_are() {
+        let c = config(&["eval"]);
+        assert_eq!(c.rules, Paths::or_default(&[], "rules"));
+        assert!(!c.rules.explicit && !c.indicators.explicit);
+        assert_eq!(c.indicators.paths, [PathBuf::from("indicators")]);
+        let c = config(&["check", "--rules", "r", "--rules", "s"]);
+        assert!(c.rules.explicit && !c.indicators.explicit);
+        assert_eq!(c.rules.paths, [PathBuf::from("r"), PathBuf::from("s")]);
+    }
+
+    #[test]
+    fn the_date_is_at_or_today_and_frozen_only_when_given() {
+        let c = config(&["watch"]);
+        assert_eq!((c.at.to_string(), c.frozen), ("2025-06-01".into(), None));
+        let c = config(&["explain", "x", "--at", "2024-02-29"]);
+        assert_eq!(c.at.to_string(), "2024-02-29");
+        assert!(c.frozen.is_some());
+    }
+
+    #[test]
+    fn report_charts_start_two_years_back_and_backtest_ends_today() {
+        let c = config(&["report", "--at", "2025-03-10", "-o", "-"]);
+        assert!(matches!(c.task, Task::Report { from, .. } if from.to_string() == "2023-03-10"));
+        let c = config(&["backtest", "--from", "2024-01-01"]);
+        assert!(matches!(c.task, Task::Backtest { to, .. } if to.to_string() == "2025-06-01"));
+    }
+
+    #[test]
+    fn tests_are_searched_beside_the_rules_unless_given() {
+        let c = config(&["test", "--rules", "r"]);
+        let Task::Test { tests, .. } = c.task else {
+            panic!("not test")
+        };
+        assert_eq!(tests.paths, [PathBuf::from("r")]);
+        assert!(!tests.explicit);
+    }
+}
