@@ -17,7 +17,6 @@ pub mod cli;
 pub mod data;
 pub mod diag;
 pub mod eval;
-mod fxhash;
 pub mod heap;
 pub mod lang;
 mod parallel;
