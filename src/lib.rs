@@ -19,7 +19,6 @@ pub mod diag;
 pub mod eval;
 pub mod heap;
 pub mod lang;
-mod parallel;
 pub mod report;
 pub mod ruletest;
 pub mod sinks;
