@@ -17,7 +17,7 @@ pub mod cli;
 pub mod data;
 pub mod diag;
 pub mod eval;
-pub mod heap;
+mod heap;
 pub mod lang;
 pub mod report;
 pub mod ruletest;

@@ -18,6 +18,7 @@ pub(crate) mod fs;
 pub(crate) mod output;
 pub(crate) mod term;
 
+use crate::heap::leave;
 use args::{Cli, Command, Inputs};
 use std::process::ExitCode;
 
@@ -131,11 +132,4 @@ fn load(inputs: &Inputs) -> Result<crate::workspace::Workspace, u8> {
         });
     leave(syntax);
     Ok(ws)
-}
-
-/// Leaves `value` to the process exit. The one-shot commands end right
-/// after their output, and freeing a large structure node by node would
-/// only delay it (by about a sixth of a `check` of a few thousand rules).
-fn leave<T>(value: T) {
-    std::mem::forget(value);
 }
