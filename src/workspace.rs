@@ -310,7 +310,10 @@ fn map_files<R: Send>(n: usize, share: bool, work: impl Fn(usize) -> R + Sync) -
         .stack_size(WORKER_STACK)
         .thread_name(|k| format!("tocsin-parse-{k}"))
         .build_scoped(
-            |thread| thread.run(),
+            |thread| {
+                crate::heap::reserve_if_asked();
+                thread.run()
+            },
             |pool| pool.install(|| (0..n).into_par_iter().with_max_len(1).map(&work).collect()),
         )
         // No thread to be had: the calling thread does the work.

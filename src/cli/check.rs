@@ -6,6 +6,8 @@ use crate::diag::render;
 
 /// Runs `check`.
 pub fn run(inputs: &Inputs, format: CheckFormat) -> u8 {
+    // A short run that only builds: let the heap grow in large steps.
+    crate::heap::reserve();
     let ws = match super::load(inputs) {
         Ok(ws) => ws,
         Err(code) => return code,
