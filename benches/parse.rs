@@ -8,8 +8,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
 use tocsin::diag::FileId;
-use tocsin::library::check;
 use tocsin::lang::parser::parse_file;
+use tocsin::library::check;
 
 fn shipped_rules() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");

@@ -12,11 +12,10 @@ mod tests {
     const ONLY: &[(&str, &[&str])] = &[
         ("time", &[]),
         ("diag", &[]),
-        ("fxhash", &[]),
         ("heap", &[]),
         ("clock", &["time"]),
-        ("lang", &["diag", "time", "fxhash"]),
-        ("data", &["diag", "time", "fxhash"]),
+        ("lang", &["diag", "time"]),
+        ("data", &["diag", "time"]),
         ("change", &["lang", "diag", "time"]),
         ("board", &["eval", "lang", "diag", "time"]),
     ];

@@ -11,9 +11,9 @@ use tocsin::data::{self, Format, Store};
 use tocsin::diag::render::{self, to_plain_string};
 use tocsin::diag::{Code, Diagnostic, SourceMap};
 use tocsin::eval::evaluate;
-use tocsin::library::check;
 use tocsin::lang::format::format_source;
 use tocsin::lang::parser::parse_file;
+use tocsin::library::check;
 use tocsin::time::Date;
 use tocsin::workspace::{self, Contents, SourceFile};
 

@@ -17,6 +17,7 @@ pub(crate) mod term;
 mod test;
 mod watch;
 
+use crate::heap::leave;
 use crate::project::files;
 use args::Cli;
 pub use config::{Config, Task};
@@ -106,11 +107,4 @@ fn load(cfg: &Config) -> Result<crate::workspace::Workspace, u8> {
         });
     leave(syntax);
     Ok(ws)
-}
-
-/// Leaves `value` to the process exit. The one-shot commands end right
-/// after their output, and freeing a large structure node by node would
-/// only delay it (by about a sixth of a `check` of a few thousand rules).
-fn leave<T>(value: T) {
-    std::mem::forget(value);
 }

@@ -10,9 +10,9 @@
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
 use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES};
 use crate::diag::{Code, Diagnostic, FileId, Span};
-use crate::fxhash::FxHashMap;
 use crate::time::{month_length, Date};
 use ::csv::{Position, ReaderBuilder, StringRecord};
+use rustc_hash::FxHashMap;
 
 /// Parses a CSV file; see the module documentation and `spec/data.md`.
 pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {

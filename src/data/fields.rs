@@ -5,7 +5,7 @@
 //! Columns are found by hash, never by scanning the names: a file may name
 //! thousands of fields, each observation its own.
 
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// The string fields of one series: named columns, one cell per row (empty

@@ -11,8 +11,8 @@ use super::{
     series_name, Batch, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_FIELD_NAMES, MAX_RECORD_BYTES,
 };
 use crate::diag::{Code, Diagnostic, FileId, Span};
-use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::time::Date;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;

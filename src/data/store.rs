@@ -3,8 +3,8 @@
 
 use super::{Batch, Fields, FileData};
 use crate::diag::FileId;
-use crate::fxhash::FxHashMap;
 use crate::time::Date;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// Index of a series in a [`Store`].

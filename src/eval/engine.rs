@@ -11,7 +11,8 @@ use crate::lang::ast::{BinOp, UnOp};
 use crate::lang::functions::Func;
 use crate::lang::program::{Const, Node, NodeKind, TemplatePiece};
 use crate::time::{Date, Duration};
-use std::collections::HashMap;
+// The memo tables are keyed by dates, which no one chooses to collide.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Evaluates a model at dates of the caller's choosing.
 pub struct Evaluator<'m> {
@@ -35,10 +36,10 @@ impl<'m> Evaluator<'m> {
     pub fn new(model: &'m Model) -> Evaluator<'m> {
         Evaluator {
             model,
-            lets: vec![HashMap::new(); model.program.lets.len()],
-            whens: vec![HashMap::new(); model.program.rules.len()],
-            statuses: vec![HashMap::new(); model.program.rules.len()],
-            runs: vec![HashMap::new(); model.program.rules.len()],
+            lets: vec![HashMap::default(); model.program.lets.len()],
+            whens: vec![HashMap::default(); model.program.rules.len()],
+            statuses: vec![HashMap::default(); model.program.rules.len()],
+            runs: vec![HashMap::default(); model.program.rules.len()],
             when_lookups: 0,
         }
     }

@@ -4,8 +4,8 @@
 use super::*;
 use crate::data::{Batch, FileData, Store};
 use crate::diag::{FileId, SourceMap};
-use crate::library::check;
 use crate::lang::parser::parse_file;
+use crate::library::check;
 
 fn d(s: &str) -> Date {
     Date::parse_iso(s).unwrap()

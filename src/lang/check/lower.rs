@@ -4,11 +4,11 @@
 
 use super::names::{Def, Defs};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
-use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::lang::ast::*;
 use crate::lang::functions::{lookup, Params, Signature};
 use crate::lang::program::*;
 use crate::time::Duration;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 #[derive(Clone)]
 enum Slot<T> {

@@ -2,8 +2,8 @@
 //! with duplicates reported naming both places.
 
 use crate::diag::{Code, Diagnostic, FileId, Span};
-use crate::fxhash::FxHashMap;
 use crate::lang::ast::{Item, LetItem, RuleFile, RuleItem, SeriesItem};
+use rustc_hash::FxHashMap;
 
 /// What a name refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
