@@ -10,29 +10,23 @@
 //! Each layer names only those below it: [`diag`] and [`time`] nothing,
 //! [`lang`] and [`data`] those two, [`eval`] nothing of the test runner,
 //! the report, the daemon or the command line, and the daemon nothing of
-//! the command line (a test in `layers.rs` reads the sources and holds them
-//! to it).
+//! the command line (the crates `tocsin-lang`, `tocsin-data` and
+//! `tocsin-engine` under `crates/` make the compiler hold the first
+//! three; a test in `layers.rs` reads the sources and holds the rest).
 
 #![forbid(unsafe_code)]
 // User input must never make tocsin panic: no unwrap or expect outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod board;
-pub mod change;
 pub mod cli;
-pub mod clock;
-pub mod data;
-pub mod diag;
-pub mod eval;
-mod heap;
-pub mod lang;
 mod layers;
-pub mod library;
-pub mod project;
 pub mod report;
-pub mod ruletest;
 pub mod sinks;
 pub mod state;
-pub mod time;
 pub mod watch;
-pub mod workspace;
+
+// The lower layers, each a crate of its own, under the module names the
+// program and its tests use.
+pub use tocsin_data::data;
+pub use tocsin_engine::{board, change, eval, heap, library, project, ruletest, workspace};
+pub use tocsin_lang::{clock, diag, lang, time};

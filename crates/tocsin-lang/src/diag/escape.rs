@@ -30,7 +30,7 @@ pub fn is_unsafe_control(c: char) -> bool {
 /// DEL as `\xNN`, the C1 controls as `\u{NN}`. Newlines and tabs are kept.
 ///
 /// ```
-/// use tocsin::diag::escape_controls;
+/// use tocsin_lang::diag::escape_controls;
 /// assert_eq!(escape_controls("a\x1b[31mb\x07\u{9b}c\0"), "a\\e[31mb\\x07\\u{9b}c\\0");
 /// assert_eq!(escape_controls("plain\ttext\n"), "plain\ttext\n");
 /// ```
@@ -87,7 +87,7 @@ pub(crate) fn cut_marker(bytes: usize) -> String {
 /// marker giving the number of bytes left out.
 ///
 /// ```
-/// use tocsin::diag::cut;
+/// use tocsin_lang::diag::cut;
 /// assert_eq!(cut("abcdef", 4), "abcd… [2 more bytes]");
 /// assert_eq!(cut("abc", 4), "abc");
 /// ```

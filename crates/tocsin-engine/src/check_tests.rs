@@ -1,5 +1,8 @@
-use super::*;
+//! The checker over whole rule files, with the library's signatures: it
+//! lives beside the library, which the language crate does not name.
+
 use crate::diag::{render, Code, SourceMap};
+use crate::lang::check::*;
 use crate::lang::parser::parse_file;
 use crate::library::check;
 

@@ -60,6 +60,3 @@ pub fn check_with(
         items,
     }
 }
-
-#[cfg(test)]
-mod tests;

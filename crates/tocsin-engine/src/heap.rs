@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Freeing the syntax trees, the model and the store node by node only
 /// delays the exit: a `check` of 5,000 rules ran 117.0 M instructions with
 /// the teardown and 101.2 M without it (callgrind), 13 % less.
-pub(crate) fn leave<T>(value: T) {
+pub fn leave<T>(value: T) {
     std::mem::forget(value);
 }
 
@@ -38,13 +38,13 @@ static ASKED: AtomicBool = AtomicBool::new(false);
 /// of freed memory is then kept rather than returned: a one-shot `eval` of
 /// ten years of data peaked 32 MB higher with it, so only `check` asks for
 /// it. With other allocators this just allocates and frees two blocks.
-pub(crate) fn reserve() {
+pub fn reserve() {
     ASKED.store(true, Ordering::Relaxed);
     grow();
 }
 
 /// [`reserve`] for the calling thread, if some thread called it before.
-pub(crate) fn reserve_if_asked() {
+pub fn reserve_if_asked() {
     if ASKED.load(Ordering::Relaxed) {
         grow();
     }
