@@ -70,6 +70,7 @@ fn definition(def: &SeriesDef) -> String {
                     .collect();
                 let _ = write!(out, "[{}]", parts.join(", "));
             }
+            Step::Bucket(p, a) => out = format!("{}({out}, {})", p.as_str(), a.as_str()),
         }
     }
     out

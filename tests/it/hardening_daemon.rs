@@ -16,9 +16,9 @@ fn a_feed_appended_to_without_pause_is_still_reloaded() {
         &[
             (
                 "rules/a.rules",
-                "indicator busy { when: count(feed, 100y) >= 3 }\n",
+                "indicator busy { when: count(stream, 100y) >= 3 }\n",
             ),
-            ("indicators/feed.ndjson", "{\"date\": \"2025-01-01\"}\n"),
+            ("indicators/stream.ndjson", "{\"date\": \"2025-01-01\"}\n"),
         ],
         &["--at", "2025-03-01"],
         &[],
@@ -27,7 +27,7 @@ fn a_feed_appended_to_without_pause_is_still_reloaded() {
     // events never pause for the debounce, and the file is never closed.
     let mut feed = std::fs::OpenOptions::new()
         .append(true)
-        .open(d.path("indicators/feed.ndjson"))
+        .open(d.path("indicators/stream.ndjson"))
         .unwrap();
     let started = Instant::now();
     let writer = std::thread::spawn(move || {

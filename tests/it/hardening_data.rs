@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-const RULE: &str = "indicator busy { when: count(feed, 1y) >= 1 }\n";
+const RULE: &str = "indicator busy { when: count(stream, 1y) >= 1 }\n";
 
 fn tocsin(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("tocsin").unwrap();
@@ -48,7 +48,7 @@ fn feed_line(i: usize) -> String {
 #[test]
 fn a_field_name_per_line_loads_fast_up_to_the_cap_and_is_refused_past_it() {
     let text: String = (0..10_000).map(feed_line).collect();
-    let dir = project(&[("indicators/feed.ndjson", &text)]);
+    let dir = project(&[("indicators/stream.ndjson", &text)]);
     let started = Instant::now();
     let (code, _, err) = run(dir.path(), &["check"]);
     assert_eq!(code, 0, "{err}");
@@ -56,7 +56,7 @@ fn a_field_name_per_line_loads_fast_up_to_the_cap_and_is_refused_past_it() {
     assert!(started.elapsed() < Duration::from_secs(5));
 
     write(
-        &dir.path().join("indicators/feed.ndjson"),
+        &dir.path().join("indicators/stream.ndjson"),
         &format!("{text}{}", feed_line(10_000)),
     );
     let (code, out, err) = run(dir.path(), &["check"]);
@@ -67,7 +67,7 @@ fn a_field_name_per_line_loads_fast_up_to_the_cap_and_is_refused_past_it() {
         ),
         "{err}"
     );
-    assert!(err.contains("indicators/feed.ndjson:10001:31"), "{err}");
+    assert!(err.contains("indicators/stream.ndjson:10001:31"), "{err}");
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn a_csv_header_past_ten_thousand_columns_is_refused() {
         names.join(","),
         ",v".repeat(80_000)
     );
-    let dir = project(&[("indicators/feed.csv", &text)]);
+    let dir = project(&[("indicators/stream.csv", &text)]);
     let started = Instant::now();
     let (code, _, err) = run(dir.path(), &["check"]);
     assert_eq!(code, 2, "{err}");
@@ -87,7 +87,7 @@ fn a_csv_header_past_ten_thousand_columns_is_refused() {
         err.contains("error[E313]: the header has 80001 cells; tocsin reads at most 10000 columns"),
         "{err}"
     );
-    assert!(err.contains("indicators/feed.csv:1:1"), "{err}");
+    assert!(err.contains("indicators/stream.csv:1:1"), "{err}");
 }
 
 #[test]
@@ -95,21 +95,21 @@ fn a_line_past_a_mebibyte_is_refused_in_every_format() {
     let long = "x".repeat((1 << 20) + 1);
     for (name, text, at) in [
         (
-            "indicators/feed.csv",
+            "indicators/stream.csv",
             format!("date,note\n2025-01-01,a\n2025-01-02,{long}\n"),
-            "indicators/feed.csv:3:1",
+            "indicators/stream.csv:3:1",
         ),
         (
-            "indicators/feed.ndjson",
+            "indicators/stream.ndjson",
             format!(
                 "{{\"date\":\"2025-01-01\"}}\n{{\"date\":\"2025-01-02\",\"note\":\"{long}\"}}\n"
             ),
-            "indicators/feed.ndjson:2:1",
+            "indicators/stream.ndjson:2:1",
         ),
         (
-            "indicators/feed.json",
+            "indicators/stream.json",
             format!("{{\"observations\":[\n{{\"date\":\"2025-01-02\",\"note\":\"{long}\"}}]}}"),
-            "indicators/feed.json:2:1",
+            "indicators/stream.json:2:1",
         ),
     ] {
         let dir = project(&[(name, &text)]);
@@ -123,7 +123,7 @@ fn a_line_past_a_mebibyte_is_refused_in_every_format() {
 
 #[test]
 fn a_link_to_the_environment_is_refused_naming_link_and_target() {
-    let dir = project(&[("indicators/feed.csv", "date\n2025-01-01\n")]);
+    let dir = project(&[("indicators/stream.csv", "date\n2025-01-01\n")]);
     symlink("/proc/self/environ", dir.path().join("indicators/env.csv")).unwrap();
     let out = tocsin(dir.path())
         .args(["check", "--format", "json"])
@@ -170,7 +170,7 @@ fn regular_files_reached_through_links_are_read() {
     )]);
     let data = dir.path().join("indicators");
     symlink("..2025_01", data.join("..data")).unwrap();
-    symlink("..data/feed.csv", data.join("feed.csv")).unwrap();
+    symlink("..data/feed.csv", data.join("stream.csv")).unwrap();
     let elsewhere = TempDir::new().unwrap();
     write(&elsewhere.path().join("more.csv"), "date\n2025-01-02\n");
     symlink(elsewhere.path().join("more.csv"), data.join("more.csv")).unwrap();
@@ -189,7 +189,7 @@ fn mkfifo(path: &Path) {
 
 #[test]
 fn a_pipe_is_refused_at_once_not_waited_on() {
-    let dir = project(&[("indicators/feed.csv", "date\n2025-01-01\n")]);
+    let dir = project(&[("indicators/stream.csv", "date\n2025-01-01\n")]);
     mkfifo(&dir.path().join("pipe.csv"));
     mkfifo(&dir.path().join("pipe.rules"));
     mkfifo(&dir.path().join("indicators/found.csv"));
@@ -233,7 +233,7 @@ fn fmt_refuses_a_pipe_in_the_rules_folder() {
 fn a_folder_that_cannot_be_walked_is_reported_not_skipped() {
     // Root reads any folder, so a link in a loop stands for one that
     // cannot be listed: the walk meets an error either way.
-    let dir = project(&[("indicators/feed.csv", "date\n2025-01-01\n")]);
+    let dir = project(&[("indicators/stream.csv", "date\n2025-01-01\n")]);
     symlink("sub", dir.path().join("indicators/sub")).unwrap();
     symlink(
         "/nonexistent/feed.csv",
@@ -256,7 +256,7 @@ fn a_folder_that_cannot_be_walked_is_reported_not_skipped() {
 
 #[test]
 fn the_daemon_reports_a_pipe_like_an_unreadable_file() {
-    let dir = project(&[("indicators/feed.csv", "date\n2025-01-01\n")]);
+    let dir = project(&[("indicators/stream.csv", "date\n2025-01-01\n")]);
     mkfifo(&dir.path().join("indicators/pipe.csv"));
     let mut d = Daemon::start_in(dir, &["--at", "2025-03-01"], &[]);
     let refused = d

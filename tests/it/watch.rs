@@ -86,16 +86,16 @@ fn an_ndjson_append_is_picked_up() {
         &[
             (
                 "rules/a.rules",
-                "indicator busy { when: count(feed, 30d) >= 2 }\n",
+                "indicator busy { when: count(stream, 30d) >= 2 }\n",
             ),
-            ("indicators/feed.ndjson", "{\"date\": \"2025-02-20\"}\n"),
+            ("indicators/stream.ndjson", "{\"date\": \"2025-02-20\"}\n"),
         ],
         &["--at", "2025-03-01"],
         &[],
     );
     let mut f = std::fs::OpenOptions::new()
         .append(true)
-        .open(d.path("indicators/feed.ndjson"))
+        .open(d.path("indicators/stream.ndjson"))
         .unwrap();
     writeln!(f, "{{\"date\": \"2025-02-27\", \"actor\": \"x\"}}").unwrap();
     drop(f);

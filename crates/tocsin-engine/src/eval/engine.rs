@@ -277,10 +277,18 @@ impl<'m> Evaluator<'m> {
     }
 
     fn call(&mut self, f: Func, args: &[Node], t: Date) -> Value {
-        match crate::library::get(f) {
-            Some(b) => b.eval(self, args, t),
-            None => Value::None,
+        let Some(b) = crate::library::get(f) else {
+            return Value::None;
+        };
+        // Staleness is decided here, once for every function: a stale
+        // series reads as unknown, never as a lull.
+        if let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) {
+            if b.over_stale() == crate::library::OverStale::Unknown && self.model.is_stale(*slot, t)
+            {
+                return Value::None;
+            }
         }
+        b.eval(self, args, t)
     }
 }
 

@@ -271,9 +271,8 @@ fn call(
     let tl = &model.timelines[slot];
     let origin = &model.origins[slot];
     let obs = |i: usize| {
-        let row = origin.row(i);
-        let (file, line, fields) = match origin.series.map(|id| store.series(id)) {
-            Some(s) => {
+        let (file, line, fields) = match (origin.series.map(|id| store.series(id)), origin.row(i)) {
+            (Some(s), Some(row)) => {
                 let fields = s
                     .fields
                     .names()
@@ -284,7 +283,8 @@ fn call(
                     .collect();
                 (s.file(row), s.line(row), fields)
             }
-            None => (FileId::default(), 0, Vec::new()),
+            // A bucket stands for no one row.
+            _ => (FileId::default(), 0, Vec::new()),
         };
         Observation {
             date: tl.dates()[i],
@@ -399,6 +399,12 @@ fn call(
         out.spans = spans;
     }
     if out.value == Value::None {
+        if b.over_stale() == crate::library::OverStale::Unknown {
+            if let Some(why) = model.stale_reason(slot, t) {
+                out.unknown_because = Some(why);
+                return;
+            }
+        }
         let d = args.get(1).and_then(|a| duration_of(ev, a, t));
         out.unknown_because = b.why_unknown(&Query {
             t,

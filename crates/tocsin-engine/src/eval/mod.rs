@@ -2,6 +2,7 @@
 //! at a date. Pure: the date is an argument, never read from a clock.
 
 pub mod backtest;
+mod buckets;
 pub mod describe;
 mod engine;
 pub mod explain;
@@ -12,7 +13,7 @@ pub mod value;
 
 pub use describe::Evidence;
 pub use engine::Evaluator;
-pub use model::{parse_number, Model, Origin};
+pub use model::{parse_number, Model, Origin, Staleness};
 pub use timeline::{Timeline, Window};
 pub use value::Value;
 // The status belongs to the language (a test file expects one); the

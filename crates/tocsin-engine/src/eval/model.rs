@@ -6,6 +6,7 @@ use crate::data::{Fields, Series, Store};
 use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::lang::ast::{FieldRef, FieldTest};
 use crate::lang::program::{Program, SeriesDef, Step};
+use crate::time::{Date, Duration};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -23,6 +24,55 @@ pub struct Model {
     /// Warnings about the data as the rules read it (unknown filter fields,
     /// observations left out of projections).
     pub warnings: Vec<Diagnostic>,
+    /// For each entry of `program.series` whose data series has a feed
+    /// with `stale_after`: when it is stale.
+    pub staleness: Vec<Option<Arc<Staleness>>>,
+}
+
+/// When a data series, and every series derived from it, is stale.
+#[derive(Debug)]
+pub struct Staleness {
+    /// The data series.
+    pub series: String,
+    /// Stale at `T` with no observation in `(T - after, T]`.
+    pub after: Duration,
+    /// The data series' dates, ascending.
+    dates: Arc<Vec<Date>>,
+}
+
+impl Staleness {
+    /// The date of the data series' newest observation dated `<= t`.
+    pub fn newest(&self, t: Date) -> Option<Date> {
+        let k = self.dates.partition_point(|d| *d <= t);
+        k.checked_sub(1).map(|i| self.dates[i])
+    }
+
+    /// True when the data series has no observation in `(t - after, t]`.
+    pub fn is_stale(&self, t: Date) -> bool {
+        match (self.newest(t), t.minus(self.after)) {
+            (None, _) => true,
+            (Some(newest), Some(start)) => newest <= start,
+            // The window reaches back past the calendar: nothing is older.
+            (Some(_), None) => false,
+        }
+    }
+
+    /// Why a value over the series is unknown at `t`, when it is stale.
+    pub fn reason(&self, t: Date) -> Option<String> {
+        if !self.is_stale(t) {
+            return None;
+        }
+        Some(match self.newest(t) {
+            Some(n) => format!(
+                "stale: newest observation of `{}` {n}, more than {} before {t}",
+                self.series, self.after
+            ),
+            None => format!(
+                "stale: `{}` has no observation on or before {t} (stale after {})",
+                self.series, self.after
+            ),
+        })
+    }
 }
 
 impl Model {
@@ -93,13 +143,56 @@ impl Model {
             origins.push(o);
             warnings.extend(w);
         }
+        let staleness = staleness(&program, store);
         Model {
             program,
             timelines,
             origins,
             warnings,
+            staleness,
         }
     }
+
+    /// Why a function over series `slot` is unknown at `t`, when its data
+    /// series is stale then.
+    pub fn stale_reason(&self, slot: usize, t: Date) -> Option<String> {
+        self.staleness.get(slot)?.as_ref()?.reason(t)
+    }
+
+    /// True when the data series under series `slot` is stale at `t`.
+    pub fn is_stale(&self, slot: usize, t: Date) -> bool {
+        self.staleness
+            .get(slot)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| s.is_stale(t))
+    }
+}
+
+/// The staleness of each series of `program`, from the feeds of their data
+/// series.
+fn staleness(program: &Program, store: &Store) -> Vec<Option<Arc<Staleness>>> {
+    let mut by_root: HashMap<&str, Option<Arc<Staleness>>> = HashMap::new();
+    program
+        .series
+        .iter()
+        .map(|def| {
+            by_root
+                .entry(def.root.as_str())
+                .or_insert_with(|| {
+                    let after = program.feed(&def.root)?.stale_after?;
+                    let dates = store
+                        .get(&def.root)
+                        .map(|id| Arc::clone(&store.series(id).dates))
+                        .unwrap_or_default();
+                    Some(Arc::new(Staleness {
+                        series: def.root.clone(),
+                        after,
+                        dates,
+                    }))
+                })
+                .clone()
+        })
+        .collect()
 }
 
 /// A materialised series: its timeline, its origin and the warnings about
@@ -113,12 +206,18 @@ pub struct Origin {
     pub series: Option<crate::data::SeriesId>,
     /// Row in the data series of each observation; `None` for all rows.
     pub rows: Option<Vec<u32>>,
+    /// Calendar buckets: an observation stands for no one row.
+    pub bucketed: bool,
 }
 
 impl Origin {
-    /// The data series' row of observation `i` of the timeline.
-    pub fn row(&self, i: usize) -> usize {
-        self.rows.as_ref().map_or(i, |r| r[i] as usize)
+    /// The data series' row of observation `i` of the timeline; `None`
+    /// for a bucket.
+    pub fn row(&self, i: usize) -> Option<usize> {
+        if self.bucketed {
+            return None;
+        }
+        Some(self.rows.as_ref().map_or(i, |r| r[i] as usize))
     }
 }
 
@@ -226,6 +325,7 @@ fn materialise(
         let origin = Origin {
             series: Some(id),
             rows: None,
+            bucketed: false,
         };
         return (
             Timeline::shared(Arc::clone(&series.dates), Arc::clone(&series.values)),
@@ -236,6 +336,9 @@ fn materialise(
     let mut values = series.values.to_vec();
     for step in &def.steps {
         match step {
+            // After every filter and projection (the checker sees to it):
+            // applied below, to the rows they leave.
+            Step::Bucket(..) => {}
             Step::Filter(preds) => {
                 for (field, test) in preds {
                     let keep: Vec<bool> = match column(series, field, &def.label, warnings) {
@@ -306,13 +409,22 @@ fn materialise(
             }
         }
     }
-    let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
-    let vals: Vec<_> = rows.iter().map(|&r| values[r as usize]).collect();
+    let mut dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
+    let mut vals: Vec<_> = rows.iter().map(|&r| values[r as usize]).collect();
+    let mut bucketed = false;
+    for step in &def.steps {
+        if let Step::Bucket(period, agg) = step {
+            (dates, vals) =
+                super::buckets::bucket(&dates, &vals, *period, *agg, series.dates.last().copied());
+            bucketed = true;
+        }
+    }
     (
         Timeline::new(dates, vals),
         Origin {
             series: Some(id),
-            rows: Some(rows),
+            rows: (!bucketed).then_some(rows),
+            bucketed,
         },
     )
 }

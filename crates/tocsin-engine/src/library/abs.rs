@@ -1,6 +1,6 @@
 //! `abs(x)` and `percent(x)`: functions of one number.
 
-use super::{Builtin, Example, Query, Read, Scale};
+use super::{Builtin, Example, OverStale, Query, Read, Scale};
 use crate::eval::value::format_percent;
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature};
@@ -53,6 +53,10 @@ impl Builtin for Abs {
         Scale::Other
     }
 
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
+    }
+
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
         number(cx, args, t).map_or(Value::None, |x| Value::number(x.abs()))
     }
@@ -93,6 +97,10 @@ impl Builtin for Percent {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

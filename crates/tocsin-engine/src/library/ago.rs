@@ -1,7 +1,7 @@
 //! `ago`, `change` and `pct_change`: the newest value at `T - d`, and how
 //! the newest value at `T` differs from it.
 
-use super::{newest, nothing_before, Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{newest, nothing_before, Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature, DURATION, SERIES};
 use crate::lang::program::{Node, Type};
@@ -89,6 +89,10 @@ impl Builtin for Ago {
         Scale::Series
     }
 
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
+    }
+
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
         Value::opt_number(now_and_then(cx, args, t).1)
     }
@@ -123,6 +127,10 @@ impl Builtin for Change {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
@@ -171,6 +179,10 @@ impl Builtin for PctChange {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

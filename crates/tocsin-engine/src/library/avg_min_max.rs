@@ -1,7 +1,7 @@
 //! `avg`, `min` and `max` of the values in the window.
 
 use super::sum::{empty, window_signature, window_why};
-use super::{windowed, Builtin, Example, Query, Read, Scale};
+use super::{windowed, Builtin, Example, OverStale, Query, Read, Scale};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::Signature;
 use crate::lang::program::Node;
@@ -57,6 +57,10 @@ impl Builtin for Avg {
         Scale::Series
     }
 
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
+    }
+
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
         match windowed(cx, args, t) {
             Some((s, w)) if !w.is_empty() => Value::number(s.sum(w) / w.len() as f64),
@@ -96,6 +100,10 @@ impl Builtin for Min {
         Scale::Series
     }
 
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
+    }
+
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
         let extremes = windowed(cx, args, t).and_then(|(s, w)| s.extremes(w));
         Value::opt_number(extremes.map(|e| e.0))
@@ -131,6 +139,10 @@ impl Builtin for Max {
 
     fn scale(&self) -> Scale {
         Scale::Series
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

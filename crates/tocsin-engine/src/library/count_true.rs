@@ -1,6 +1,6 @@
 //! `count_true(b1, b2, ...)`: how many conditions hold.
 
-use super::{Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature};
 use crate::lang::program::{Node, Type};
@@ -40,6 +40,10 @@ impl Builtin for CountTrue {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

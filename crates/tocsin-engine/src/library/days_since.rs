@@ -1,6 +1,6 @@
 //! `days_since(s)`: days since the newest active observation.
 
-use super::{Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature, SERIES};
 use crate::lang::program::{Node, Type};
@@ -50,6 +50,10 @@ impl Builtin for DaysSince {
 
     fn scale(&self) -> Scale {
         Scale::Whole
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

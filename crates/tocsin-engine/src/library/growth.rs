@@ -1,7 +1,7 @@
 //! `growth(s, d)`: the window's sum against the sum of the window before.
 
 use super::sum::window_signature;
-use super::{observations, Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{observations, Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::Signature;
 use crate::lang::program::Node;
@@ -45,6 +45,10 @@ impl Builtin for Growth {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

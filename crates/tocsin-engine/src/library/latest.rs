@@ -1,6 +1,6 @@
 //! `latest(s)`: the newest value.
 
-use super::{newest, nothing_before, Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{newest, nothing_before, Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature, SERIES};
 use crate::lang::program::{Node, Type};
@@ -49,6 +49,10 @@ impl Builtin for Latest {
 
     fn scale(&self) -> Scale {
         Scale::Newest
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

@@ -12,6 +12,7 @@
 //! ([`observations`]).
 
 mod abs;
+mod age;
 mod ago;
 mod avg_min_max;
 mod count_true;
@@ -56,6 +57,8 @@ pub static LIBRARY: &[&dyn Builtin] = &[
     &abs::Abs,
     &abs::Percent,
     &stddev::Stddev,
+    &age::Age,
+    &age::Stale,
 ];
 
 /// A built-in function. Every method is required, so that a new function
@@ -77,6 +80,10 @@ pub trait Builtin: Sync {
 
     /// What its values are, for the report's charts.
     fn scale(&self) -> Scale;
+
+    /// What it gives over a stale series (one whose data series has a
+    /// feed with `stale_after` and no recent observation).
+    fn over_stale(&self) -> OverStale;
 
     /// Its value at `t` for the checked arguments `args`.
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value;
@@ -118,6 +125,16 @@ impl Read {
             Read::Newest | Read::NewestActive => None,
         }
     }
+}
+
+/// What a function gives over a stale series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverStale {
+    /// `none`, as every function but those about staleness itself: a
+    /// lagging export reads as unknown, never as a lull.
+    Unknown,
+    /// Its own answer (`age`, `stale`).
+    Answers,
 }
 
 /// What a function's values are, for the report's charts.
@@ -237,6 +254,11 @@ pub fn windowed<'m>(
     let s = cx.series(args.first()?)?;
     let d = cx.duration(args.get(1)?, t)?;
     Some((s, observations(s, Range::window(t, d))))
+}
+
+/// The date of the newest observation of `s` dated `<= t`.
+pub fn newest_date(s: &Timeline, t: Date) -> Option<Date> {
+    s.last_at(t).map(|i| s.dates()[i])
 }
 
 /// The value of the newest observation of `s` dated `<= t`.

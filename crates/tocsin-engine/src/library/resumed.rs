@@ -1,7 +1,7 @@
 //! `resumed(s, quiet: d1, within: d2)`: activity came back after a quiet
 //! spell.
 
-use super::{Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature, SERIES};
 use crate::lang::program::{Node, Type};
@@ -54,6 +54,10 @@ impl Builtin for Resumed {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

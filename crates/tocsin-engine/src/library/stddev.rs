@@ -1,7 +1,7 @@
 //! `stddev(s, d)`: the population standard deviation over the window.
 
 use super::sum::{window_signature, window_why};
-use super::{windowed, Builtin, Example, Query, Read, Scale};
+use super::{windowed, Builtin, Example, OverStale, Query, Read, Scale};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::Signature;
 use crate::lang::program::Node;
@@ -46,6 +46,10 @@ impl Builtin for Stddev {
         // A spread, not a level: a threshold on it is not drawn on the
         // series' chart.
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

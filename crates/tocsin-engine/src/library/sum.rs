@@ -1,7 +1,7 @@
 //! `sum` and `count`: the total and the number of observations in the
 //! window.
 
-use super::{windowed, Builtin, Example, Query, Read, Scale};
+use super::{windowed, Builtin, Example, OverStale, Query, Read, Scale};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature, DURATION, SERIES};
 use crate::lang::program::{Node, Type};
@@ -87,6 +87,10 @@ impl Builtin for Sum {
         Scale::WholeForEvents
     }
 
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
+    }
+
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
         match windowed(cx, args, t) {
             Some((s, w)) => Value::number(s.sum(w)),
@@ -134,6 +138,10 @@ impl Builtin for Count {
 
     fn scale(&self) -> Scale {
         Scale::Whole
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

@@ -1,7 +1,7 @@
 //! `trend(s, d)`: the least-squares slope over the window.
 
 use super::sum::{window_signature, window_why};
-use super::{windowed, Builtin, Example, Query, Read, Scale};
+use super::{windowed, Builtin, Example, OverStale, Query, Read, Scale};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::Signature;
 use crate::lang::program::Node;
@@ -44,6 +44,10 @@ impl Builtin for Trend {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

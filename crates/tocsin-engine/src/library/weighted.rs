@@ -2,7 +2,7 @@
 //! hold. The checker lowers a call to its own node (its operands are
 //! names, not values), which the evaluator and `explain` walk.
 
-use super::{Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature};
 use crate::lang::program::{Node, Type};
@@ -42,6 +42,10 @@ impl Builtin for Weighted {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, _: &mut Evaluator<'_>, _: &[Node], _: Date) -> Value {

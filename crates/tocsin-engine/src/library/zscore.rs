@@ -2,7 +2,9 @@
 //! from the window's mean.
 
 use super::sum::window_signature;
-use super::{newest, nothing_before, windowed, Builtin, Example, Query, Read, Scale, AN_ARGUMENT};
+use super::{
+    newest, nothing_before, windowed, Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT,
+};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::Signature;
 use crate::lang::program::Node;
@@ -45,6 +47,10 @@ impl Builtin for Zscore {
 
     fn scale(&self) -> Scale {
         Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {

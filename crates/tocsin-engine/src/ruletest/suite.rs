@@ -222,6 +222,8 @@ impl Context<'_> {
         let items: HashMap<&str, &Item> = rule_files
             .iter()
             .flat_map(|(_, rf)| &rf.items)
+            // A feed takes no name: it describes a data series.
+            .filter(|i| !matches!(i, Item::Feed(_)))
             .map(|i| (i.name().name.as_str(), i))
             .collect();
         structure(&tf, diags);
@@ -536,6 +538,11 @@ fn names_item(block: &DataBlock, item: &Item) -> Diagnostic {
             "an indicator or alert",
             "give data to the series the rules read".to_string(),
         ),
+        // Not among the items a block is compared with.
+        Item::Feed(_) => (
+            "a feed",
+            "give data to the series the rules read".to_string(),
+        ),
     };
     Diagnostic::error(
         Code::DataNamesItem,
@@ -598,8 +605,13 @@ fn series_read(files: &[(FileId, &RuleFile)]) -> BTreeSet<String> {
     let mut defined = BTreeSet::new();
     for (_, rf) in files {
         for item in &rf.items {
+            if let Item::Feed(f) = item {
+                used.insert(f.name.name.clone());
+                continue;
+            }
             defined.insert(item.name().name.clone());
             match item {
+                Item::Feed(_) => {}
                 Item::Series(s) => {
                     used.insert(s.expr.base.name.clone());
                 }

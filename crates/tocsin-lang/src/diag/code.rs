@@ -52,6 +52,7 @@ codes! {
     Cycle = "E103", "definitions that depend on each other in a cycle";
     NameTakenBySeries = "E104", "a rule item named like a data series";
     UnknownFunction = "E105", "a call to a function that does not exist";
+    FeedNotData = "E106", "a feed for a name that is not a data series, or a second feed for one";
     // Types.
     TypeMismatch = "E201", "a value of the wrong type";
     WhenNotBool = "E202", "a `when:` that is not a bool";
@@ -62,6 +63,7 @@ codes! {
     NotARule = "E207", "a `weighted` name that is not an indicator, alert or bool let";
     TooDeep = "E208", "definitions that depend on each other too many levels deep";
     ForTooLong = "E209", "a `for:` window longer than ten years";
+    BadBucket = "E210", "a calendar bucket written wrongly: an unknown aggregate, a filter outside it";
     // Data files and paths.
     Unreadable = "E301", "a file or folder that cannot be read";
     NoDateColumn = "E302", "a data file without a date column";
@@ -83,6 +85,7 @@ codes! {
     ProjectionSkipped = "W002", "observations left out of a projection";
     RowsSkipped = "W003", "CSV rows without a date, skipped";
     NoRuleFiles = "W004", "no rule files found";
+    RepeatedDates = "W008", "a summed or averaged series with several observations on one date";
     // Rule tests.
     UnknownStatus = "E401", "an expected status that is not a status";
     UnknownRuleInTest = "E402", "a test that names a rule that does not exist";

@@ -29,6 +29,8 @@ pub enum Item {
     Let(LetItem),
     /// `indicator NAME { ... }` or `alert NAME { ... }`
     Rule(RuleItem),
+    /// `feed NAME { ... }`: facts about a data series.
+    Feed(FeedItem),
 }
 
 impl Item {
@@ -38,6 +40,7 @@ impl Item {
             Item::Series(s) => &s.name,
             Item::Let(l) => &l.name,
             Item::Rule(r) => &r.name,
+            Item::Feed(f) => &f.name,
         }
     }
 
@@ -47,6 +50,7 @@ impl Item {
             Item::Series(s) => s.span,
             Item::Let(l) => l.span,
             Item::Rule(r) => r.span,
+            Item::Feed(f) => f.span,
         }
     }
 }
@@ -153,7 +157,27 @@ impl RuleItem {
     }
 }
 
-/// Field names of indicators and alerts.
+/// `feed NAME { FIELDS }`: when a data series is stale, and where it
+/// comes from. The name is the data series', not a new one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedItem {
+    /// The data series described.
+    pub name: Ident,
+    /// Fields in source order (`stale_after`, `title`, `source`,
+    /// `description`).
+    pub fields: Vec<Field>,
+    /// The whole item.
+    pub span: Span,
+}
+
+impl FeedItem {
+    /// The first field with this key.
+    pub fn field(&self, key: FieldKey) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+}
+
+/// Field names of indicators, alerts and feeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FieldKey {
     /// `when:`
@@ -172,11 +196,14 @@ pub enum FieldKey {
     Severity,
     /// `summary:`
     Summary,
+    /// `stale_after:` (feeds only)
+    StaleAfter,
 }
 
 impl FieldKey {
     /// Every field key, in the canonical order.
-    pub const ALL: [FieldKey; 8] = [
+    pub const ALL: [FieldKey; 9] = [
+        FieldKey::StaleAfter,
         FieldKey::Title,
         FieldKey::Severity,
         FieldKey::When,
@@ -198,6 +225,7 @@ impl FieldKey {
             FieldKey::Tags => "tags",
             FieldKey::Severity => "severity",
             FieldKey::Summary => "summary",
+            FieldKey::StaleAfter => "stale_after",
         }
     }
 
@@ -406,7 +434,8 @@ pub struct Arg {
     pub value: Expr,
 }
 
-/// `NAME`, `NAME[PRED, ...]`, `NAME.FIELD` or `NAME[PRED, ...].FIELD`.
+/// `NAME`, `NAME[PRED, ...]`, `NAME.FIELD` or `NAME[PRED, ...].FIELD`,
+/// possibly bucketed: `monthly(daily(NAME[...].FIELD, last), sum)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SeriesExpr {
     /// The series narrowed.
@@ -415,7 +444,21 @@ pub struct SeriesExpr {
     pub filter: Option<Vec<Predicate>>,
     /// The field taken as value.
     pub projection: Option<FieldRef>,
+    /// Calendar buckets applied after the filter and projection,
+    /// innermost first.
+    pub buckets: Vec<Bucket>,
     /// The whole expression.
+    pub span: Span,
+}
+
+/// `PERIOD(..., AGG)` around a series expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bucket {
+    /// `daily`, `weekly`, ...
+    pub period: crate::lang::bucket::Period,
+    /// `sum`, `last`, ...
+    pub agg: crate::lang::bucket::Agg,
+    /// From the period's name to the closing parenthesis.
     pub span: Span,
 }
 

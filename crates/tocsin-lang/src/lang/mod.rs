@@ -2,6 +2,7 @@
 //! program. Pure: no IO.
 
 pub mod ast;
+pub mod bucket;
 pub mod check;
 pub mod format;
 pub mod functions;

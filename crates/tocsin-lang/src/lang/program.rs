@@ -113,6 +113,8 @@ pub enum Step {
     Filter(Vec<(FieldRef, FieldTest)>),
     /// `.FIELD`
     Project(FieldRef),
+    /// `PERIOD(..., AGG)`: one observation per complete calendar bucket.
+    Bucket(crate::lang::bucket::Period, crate::lang::bucket::Agg),
 }
 
 /// A series the rules use: a data series, narrowed by steps.
@@ -129,6 +131,12 @@ pub struct SeriesDef {
 }
 
 impl SeriesDef {
+    /// True when a calendar bucket is among its steps: its observations
+    /// carry no fields and stand for no one row.
+    pub fn is_bucketed(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s, Step::Bucket(..)))
+    }
+
     /// What the series is, ignoring where it is written and how it is
     /// shown: two definitions with the same key hold the same observations.
     pub fn key(&self) -> String {
@@ -149,6 +157,9 @@ impl SeriesDef {
                 }
                 Step::Project(f) => {
                     let _ = write!(key, ".{:?}", f.name);
+                }
+                Step::Bucket(p, a) => {
+                    let _ = write!(key, "|{}:{}", p.as_str(), a.as_str());
                 }
             }
         }
@@ -208,6 +219,25 @@ pub struct RuleDef {
     pub span: Span,
 }
 
+/// A checked `feed`: what is known of a data series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedDef {
+    /// The data series.
+    pub name: String,
+    /// With no observation in `(T - d, T]`, the series is stale at `T`.
+    pub stale_after: Option<Duration>,
+    /// `title:`
+    pub title: Option<String>,
+    /// `source:` fields, in order.
+    pub sources: Vec<String>,
+    /// `description:` (plain text).
+    pub description: Option<String>,
+    /// The file it is written in.
+    pub file: FileId,
+    /// The whole item.
+    pub span: Span,
+}
+
 /// A checked ruleset, ready to be bound to data.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Program {
@@ -217,12 +247,19 @@ pub struct Program {
     pub lets: Vec<LetDef>,
     /// Indicators and alerts, ordered by file path, then position.
     pub rules: Vec<RuleDef>,
+    /// Feeds, one at most per data series, in file order.
+    pub feeds: Vec<FeedDef>,
 }
 
 impl Program {
     /// The rule called `name`.
     pub fn rule(&self, name: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.name == name)
+    }
+
+    /// The feed of the data series `name`.
+    pub fn feed(&self, name: &str) -> Option<&FeedDef> {
+        self.feeds.iter().find(|f| f.name == name)
     }
 }
 

@@ -132,6 +132,7 @@ impl<'a> Lowerer<'a> {
                 series: self.series,
                 lets,
                 rules: self.rules,
+                feeds: Vec::new(),
             },
             self.diags,
         )
@@ -251,7 +252,7 @@ impl<'a> Lowerer<'a> {
 
     fn series_expr(&mut self, se: &SeriesExpr) -> Option<usize> {
         let def = self.series_def(se)?;
-        if se.filter.is_none() && se.projection.is_none() {
+        if se.filter.is_none() && se.projection.is_none() && se.buckets.is_empty() {
             return Some(self.intern_series(def));
         }
         // Shown as written, by its first use.
@@ -262,8 +263,25 @@ impl<'a> Lowerer<'a> {
     /// caller names or shows it.
     fn series_def(&mut self, se: &SeriesExpr) -> Option<SeriesDef> {
         let mut def = self.series_name_def(&se.base)?;
-        if se.filter.is_none() && se.projection.is_none() {
+        if se.filter.is_none() && se.projection.is_none() && se.buckets.is_empty() {
             return Some(def);
+        }
+        if def.is_bucketed() && (se.filter.is_some() || se.projection.is_some()) {
+            let what = if se.filter.is_some() {
+                "filter"
+            } else {
+                "projection"
+            };
+            self.diags.push(
+                err(
+                    Code::BadBucket,
+                    format!("`{}` is bucketed: a {what} of it has no fields to read", se.base.name),
+                    se.span,
+                    format!("a {what} of a bucketed series"),
+                )
+                .with_note(format!("bucket observations carry no fields: put the {what} inside the bucket, on the series being bucketed")),
+            );
+            return None;
         }
         if let Some(preds) = &se.filter {
             def.steps.push(Step::Filter(
@@ -275,6 +293,9 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(field) = &se.projection {
             def.steps.push(Step::Project(field.clone()));
+        }
+        for b in &se.buckets {
+            def.steps.push(Step::Bucket(b.period, b.agg));
         }
         def.span = se.span;
         Some(def)
@@ -339,6 +360,18 @@ impl<'a> Lowerer<'a> {
             span: item.span,
         };
         for field in &item.fields {
+            if field.key == FieldKey::StaleAfter {
+                self.diags.push(
+                    err(
+                        Code::FieldNotAllowed,
+                        format!("an {} has no `stale_after:`", item.kind.keyword()),
+                        field.key_span,
+                        "only feeds take this",
+                    )
+                    .with_note("staleness belongs to a data series: write `feed SERIES { stale_after: 14d }`"),
+                );
+                continue;
+            }
             if field.key != FieldKey::Source {
                 if let Some((_, first)) = seen.iter().find(|(k, _)| *k == field.key) {
                     self.diags.push(
@@ -1098,6 +1131,9 @@ pub fn series_label(se: &SeriesExpr) -> String {
     if let Some(p) = &se.projection {
         s.push('.');
         s.push_str(&field(p));
+    }
+    for b in &se.buckets {
+        s = format!("{}({s}, {})", b.period.as_str(), b.agg.as_str());
     }
     s
 }

@@ -3,6 +3,7 @@
 //! Every problem is reported, not just the first.
 
 mod depth;
+mod feeds;
 mod lower;
 mod names;
 
@@ -51,9 +52,13 @@ pub fn check_with(
             items,
         };
     }
+    let mut feed_diags = Vec::new();
+    let feeds = feeds::lower(&defs, &mut feed_diags);
     let mut lowerer = lower::Lowerer::new(defs, sigs);
     lowerer.run();
-    let (program, diagnostics) = lowerer.finish();
+    let (mut program, mut diagnostics) = lowerer.finish();
+    program.feeds = feeds;
+    diagnostics.extend(feed_diags);
     Checked {
         program,
         diagnostics,

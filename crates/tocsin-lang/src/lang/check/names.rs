@@ -2,7 +2,7 @@
 //! with duplicates reported naming both places.
 
 use crate::diag::{Code, Diagnostic, FileId, Span};
-use crate::lang::ast::{Item, LetItem, RuleFile, RuleItem, SeriesItem};
+use crate::lang::ast::{FeedItem, Item, LetItem, RuleFile, RuleItem, SeriesItem};
 use rustc_hash::FxHashMap;
 
 /// What a name refers to.
@@ -23,6 +23,8 @@ pub struct Defs<'a> {
     pub series: Vec<&'a SeriesItem>,
     pub lets: Vec<&'a LetItem>,
     pub rules: Vec<(FileId, &'a RuleItem)>,
+    /// Feeds describe data series: they take no name of their own.
+    pub feeds: Vec<(FileId, &'a FeedItem)>,
     pub names: FxHashMap<&'a str, Def>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -67,6 +69,7 @@ pub fn collect<'a>(files: &[(FileId, &'a RuleFile)], data: &[&'a str]) -> Defs<'
         series: Vec::new(),
         lets: Vec::new(),
         rules: Vec::with_capacity(items),
+        feeds: Vec::new(),
         // Sized once: growing would hash every name again.
         names: FxHashMap::with_capacity_and_hasher(data.len() + items, Default::default()),
         diagnostics: Vec::new(),
@@ -88,6 +91,10 @@ pub fn collect<'a>(files: &[(FileId, &'a RuleFile)], data: &[&'a str]) -> Defs<'
                 Item::Rule(r) => {
                     defs.rules.push((*file, r));
                     Def::Rule(defs.rules.len() - 1)
+                }
+                Item::Feed(f) => {
+                    defs.feeds.push((*file, f));
+                    continue;
                 }
             };
             let name = item.name();

@@ -25,6 +25,11 @@ pub fn without_spans(file: &RuleFile) -> RuleFile {
                 ident(&mut r.name);
                 r.fields.iter_mut().for_each(field);
             }
+            Item::Feed(f) => {
+                f.span = Span::default();
+                ident(&mut f.name);
+                f.fields.iter_mut().for_each(field);
+            }
         }
     }
     file
@@ -95,6 +100,7 @@ fn series(s: &mut SeriesExpr) {
     if let Some(f) = &mut s.projection {
         f.span = Span::default();
     }
+    s.buckets.iter_mut().for_each(|b| b.span = Span::default());
 }
 
 /// A copy of the test file `file` with every span set to the default.

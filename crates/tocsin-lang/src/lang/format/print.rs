@@ -5,6 +5,7 @@
 
 use super::scan::{self, byte_at, next_code, slice, Comment};
 use super::writer::{Break, Writer};
+use crate::diag::Span;
 use crate::lang::ast::*;
 
 /// Lines longer than this break a `when:` or `let` before `and` / `or`.
@@ -192,7 +193,8 @@ impl<'a> Printer<'a> {
                 let col = "let  = ".len() + l.name.name.chars().count();
                 self.top_expr(&l.value, col);
             }
-            Item::Rule(r) => self.rule(r),
+            Item::Rule(r) => self.fields_item(r.kind.keyword(), r.span, &r.name, &r.fields),
+            Item::Feed(f) => self.fields_item("feed", f.span, &f.name, &f.fields),
         }
     }
 
@@ -203,17 +205,17 @@ impl<'a> Printer<'a> {
         self.space();
     }
 
-    fn rule(&mut self, r: &RuleItem) {
-        self.header(r.kind.keyword(), start(r.span), &r.name);
-        self.tok(next_code(self.text, end(r.name.span)), "{");
-        let key_width = r
-            .fields
+    /// An item of fields in braces: an indicator, an alert or a feed.
+    fn fields_item(&mut self, keyword: &str, span: Span, name: &Ident, fields: &[Field]) {
+        self.header(keyword, start(span), name);
+        self.tok(next_code(self.text, end(name.span)), "{");
+        let key_width = fields
             .iter()
             .map(|f| f.key.as_str().len() + 1)
             .max()
             .unwrap_or(0);
         let value_col = FIELD_INDENT + key_width + 1;
-        for (i, f) in r.fields.iter().enumerate() {
+        for (i, f) in fields.iter().enumerate() {
             self.out.brk(Break::Line, FIELD_INDENT);
             self.cont = FIELD_INDENT;
             let key = f.key.as_str();
@@ -224,18 +226,18 @@ impl<'a> Printer<'a> {
             self.cont = value_col;
             self.field_value(&f.value, value_col);
         }
-        let close = end(r.span).saturating_sub(1);
+        let close = end(span).saturating_sub(1);
         let comment_inside = self
             .comments
             .get(self.next)
             .is_some_and(|c| c.start < close);
-        if r.fields.is_empty() && !comment_inside {
+        if fields.is_empty() && !comment_inside {
             self.tok(close, "}");
             return;
         }
         self.out.brk(Break::Line, FIELD_INDENT);
         self.cont = FIELD_INDENT;
-        self.place_comments(close, !r.fields.is_empty());
+        self.place_comments(close, !fields.is_empty());
         self.out.brk(Break::Line, 0);
         self.tok(close, "}");
     }
@@ -399,6 +401,13 @@ impl<'a> Printer<'a> {
 
     fn series(&mut self, s: &SeriesExpr) {
         let text = self.text;
+        // Buckets wrap the series: the outermost period is written first,
+        // the innermost aggregate first after it.
+        for b in s.buckets.iter().rev() {
+            let name = b.period.as_str();
+            self.tok(start(b.span), name);
+            self.tok(next_code(text, start(b.span) + name.len()), "(");
+        }
         self.tok(start(s.base.span), &s.base.name);
         let mut after = end(s.base.span);
         if let Some(preds) = &s.filter {
@@ -420,6 +429,15 @@ impl<'a> Printer<'a> {
         if let Some(f) = &s.projection {
             self.tok(next_code(text, after), ".");
             self.tok(start(f.span), &field_name(f));
+            after = end(f.span);
+        }
+        for b in &s.buckets {
+            let comma = next_code(text, after);
+            self.tok(comma, ",");
+            self.space();
+            self.tok(next_code(text, comma + 1), b.agg.as_str());
+            self.tok(end(b.span).saturating_sub(1), ")");
+            after = end(b.span);
         }
     }
 

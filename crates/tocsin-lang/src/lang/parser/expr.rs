@@ -6,9 +6,14 @@ use super::lexical::{
     any_word, blank_len, ident, keyword, lex, numeric, span_between, string, symbol, word_len, ws,
     NumLit,
 };
-use crate::diag::{Code, Span};
+use crate::diag::{did_you_mean, Code, Span};
 use crate::lang::ast::*;
+use crate::lang::bucket::{Agg, Period};
 use nom::Input;
+
+/// How deep calendar buckets may nest (`monthly(daily(s, last), sum)` is
+/// two): more has no use, and a bound keeps the parser's recursion small.
+pub const MAX_BUCKET_NESTING: usize = 5;
 
 /// An expression.
 pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
@@ -358,6 +363,19 @@ fn primary(i: In<'_>) -> PResult<'_, (Expr, u32)> {
             };
             let (after_ws, _) = ws(rest)?;
             match after_ws.fragment().as_bytes().first() {
+                Some(b'(') if Period::parse(&name.name).is_some() => {
+                    let (rest, s) = bucket(i, &name, after_ws.take_from(1), 0)?;
+                    Ok((
+                        rest,
+                        (
+                            Expr {
+                                span: s.span,
+                                kind: ExprKind::Series(Box::new(s)),
+                            },
+                            0,
+                        ),
+                    ))
+                }
                 Some(b'(') => call(i, name, after_ws.take_from(1)),
                 Some(b'[') | Some(b'.') => {
                     let (rest, s) = series_tail(i, name, rest)?;
@@ -471,10 +489,100 @@ fn word_then_colon(i: In<'_>) -> bool {
     n > 0 && s[n + blank_len(&s[n..])..].starts_with(':')
 }
 
-/// A series expression: a name with an optional filter and projection.
+/// A series expression: a name with an optional filter and projection,
+/// or a calendar bucket of one.
 pub fn series_expr(i: In<'_>) -> PResult<'_, SeriesExpr> {
+    series_expr_at(i, 0)
+}
+
+fn series_expr_at(i: In<'_>, depth: usize) -> PResult<'_, SeriesExpr> {
     let (rest, name) = expect("a series name", ident)(i)?;
+    if Period::parse(&name.name).is_some() {
+        let (after_ws, _) = ws(rest)?;
+        if let Ok((after, _)) = symbol("(", "(")(after_ws) {
+            return bucket(i, &name, after, depth);
+        }
+    }
     series_tail(i, name, rest)
+}
+
+/// `PERIOD(SERIES, AGG)`, from after the `(`: the series inside,
+/// bucketed. Committed: the period's name and `(` say what this is.
+fn bucket<'a>(start: In<'a>, period: &Ident, i: In<'a>, depth: usize) -> PResult<'a, SeriesExpr> {
+    let Some(p) = Period::parse(&period.name) else {
+        return fail_expected(start, "a calendar period");
+    };
+    if depth >= MAX_BUCKET_NESTING {
+        return fail_problem(
+            PError::problem(
+                start.location_offset(),
+                period.name.len(),
+                Code::BadBucket,
+                format!("calendar buckets nest at most {MAX_BUCKET_NESTING} deep"),
+                "one bucket too many",
+            )
+            .note("bucket a series once per period: `monthly(daily(s, last), sum)`"),
+        );
+    }
+    let (rest, mut inner) = match lex(|i| series_expr_at(i, depth + 1))(i) {
+        Err(nom::Err::Error(e)) => return Err(nom::Err::Failure(e)),
+        other => other?,
+    };
+    let (rest, _) = lex(closing(",", "`,` and an aggregate such as `sum`"))(rest)?;
+    let (rest, _) = ws(rest)?;
+    let (after, word) = match any_word(rest) {
+        Ok(ok) => ok,
+        Err(_) => {
+            return fail_expected(
+                rest,
+                "an aggregate: sum, count, avg, min, max, first or last",
+            )
+        }
+    };
+    let Some(agg) = Agg::parse(&word.name) else {
+        let mut e = PError::problem(
+            rest.location_offset(),
+            word.name.len(),
+            Code::BadBucket,
+            format!("unknown aggregate `{}`", word.name),
+            "not an aggregate",
+        );
+        if let Some(near) = did_you_mean(&word.name, Agg::ALL.iter().map(|a| a.as_str())) {
+            e = e.note(format!("did you mean `{near}`?"));
+        }
+        return fail_problem(
+            e.note("a bucket's value is one of: sum, count, avg, min, max, first, last"),
+        );
+    };
+    let (rest, _) = lex(closing(")", "`)`"))(after)?;
+    let span = span_between(start, rest);
+    inner.buckets.push(Bucket {
+        period: p,
+        agg,
+        span,
+    });
+    inner.span = span;
+    let (after_ws, _) = ws(rest)?;
+    if let Some(c @ (b'[' | b'.')) = after_ws.fragment().as_bytes().first().copied() {
+        let what = if c == b'[' { "filter" } else { "projection" };
+        return fail_problem(
+            PError::problem(
+                after_ws.location_offset(),
+                1,
+                Code::BadBucket,
+                format!("a {what} goes inside the bucket, on the series being bucketed"),
+                format!("a {what} of a bucketed series"),
+            )
+            .note(format!(
+                "bucket observations carry no fields: write `{}(s[...], {})` or `{}(s.field, {})`",
+                p.as_str(),
+                agg.as_str(),
+                p.as_str(),
+                agg.as_str()
+            )),
+        );
+    }
+    Ok((rest, inner))
 }
 
 fn series_tail<'a>(start: In<'a>, base: Ident, i: In<'a>) -> PResult<'a, SeriesExpr> {
@@ -503,6 +611,7 @@ fn series_tail<'a>(start: In<'a>, base: Ident, i: In<'a>) -> PResult<'a, SeriesE
             base,
             filter,
             projection,
+            buckets: Vec::new(),
             span: span_between(start, i),
         },
     ))

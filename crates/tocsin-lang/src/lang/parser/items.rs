@@ -1,4 +1,4 @@
-//! Items (`series`, `let`, `indicator`, `alert`), their fields, and
+//! Items (`series`, `let`, `indicator`, `alert`, `feed`), their fields, and
 //! summary templates.
 
 use super::error::{expect, fail_problem, In, PError, PResult};
@@ -49,6 +49,19 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
             }),
         ));
     }
+    if let Ok((rest, _)) = keyword("feed")(i) {
+        let (rest, name) = cut(lex(expect("the name of a data series", ident)))(rest)?;
+        let (rest, _) = cut(lex(symbol("{", "`{`")))(rest)?;
+        let (rest, fields) = cut(fields)(rest)?;
+        return Ok((
+            rest,
+            Item::Feed(FeedItem {
+                name,
+                fields,
+                span: span_between(i, rest),
+            }),
+        ));
+    }
     for kind in [RuleKind::Indicator, RuleKind::Alert] {
         if let Ok((rest, _)) = keyword(kind.keyword())(i) {
             let (rest, name) = cut(lex(expect("a name", ident)))(rest)?;
@@ -67,7 +80,7 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
     }
     Err(nom::Err::Error(PError::expected_any(
         i,
-        &["`series`", "`let`", "`indicator`", "`alert`"],
+        &["`series`", "`let`", "`indicator`", "`alert`", "`feed`"],
     )))
 }
 
@@ -125,7 +138,7 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
             let (rest, e) = expect("a condition", expr)(i)?;
             Ok((rest, FieldValue::Expr(e)))
         }
-        FieldKey::For => {
+        FieldKey::For | FieldKey::StaleAfter => {
             let (rest, lit) = expect("a duration such as 30d", numeric)(i)?;
             match lit {
                 NumLit::Duration(d) => Ok((rest, FieldValue::Duration(d, span_between(i, rest)))),
@@ -134,7 +147,7 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
                         i.location_offset(),
                         rest.location_offset() - i.location_offset(),
                         Code::Syntax,
-                        "`for:` takes a duration",
+                        format!("`{}:` takes a duration", key.as_str()),
                         "not a duration",
                     )
                     .note("write a duration literal such as 3d, 2w, 6mo or 1y"),

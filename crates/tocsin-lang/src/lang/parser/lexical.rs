@@ -12,6 +12,7 @@ pub const RESERVED: &[&str] = &[
     "let",
     "indicator",
     "alert",
+    "feed",
     "when",
     "for",
     "title",
@@ -20,6 +21,8 @@ pub const RESERVED: &[&str] = &[
     "tags",
     "severity",
     "summary",
+    "by",
+    "stale_after",
     "and",
     "or",
     "not",
@@ -44,6 +47,7 @@ pub fn is_reserved(word: &str) -> bool {
             | "let"
             | "indicator"
             | "alert"
+            | "feed"
             | "when"
             | "for"
             | "title"
@@ -52,6 +56,8 @@ pub fn is_reserved(word: &str) -> bool {
             | "tags"
             | "severity"
             | "summary"
+            | "by"
+            | "stale_after"
             | "and"
             | "or"
             | "not"
@@ -482,7 +488,7 @@ mod tests {
     #[test]
     fn reserved_words_are_the_list() {
         assert!(RESERVED.iter().all(|w| is_reserved(w)));
-        assert_eq!(RESERVED.len(), 24);
+        assert_eq!(RESERVED.len(), 27);
         assert!(!is_reserved("seriess") && !is_reserved("Series") && !is_reserved(""));
     }
 

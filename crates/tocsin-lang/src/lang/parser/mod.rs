@@ -126,7 +126,8 @@ fn next_item_start(text: &str, from: usize) -> usize {
                 }
                 let word = &text[start..k];
                 let at_boundary = start == 0 || !word_char(b[start - 1]);
-                if at_boundary && matches!(word, "series" | "let" | "indicator" | "alert") {
+                if at_boundary && matches!(word, "series" | "let" | "indicator" | "alert" | "feed")
+                {
                     let mut j = k;
                     while j < b.len() && b[j].is_ascii_whitespace() {
                         j += 1;
