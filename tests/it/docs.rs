@@ -1,6 +1,10 @@
 //! The documentation keeps up with the code: every diagnostic code has an
-//! entry in docs/errors.md.
+//! entry in docs/errors.md, and the examples of the pages print what they
+//! show.
 
+use std::io::ErrorKind;
+use std::path::Path;
+use std::process::Command;
 use tocsin::diag::Code;
 
 #[test]
@@ -62,24 +66,166 @@ struct Example {
     code: String,
     /// Line of the expected output in the page, for messages.
     line: usize,
-    files: Vec<(String, Vec<u8>)>,
+    /// Each path of the example's folder and what goes there.
+    files: Vec<(String, Entry)>,
     args: Vec<String>,
     expected: String,
 }
 
-/// Sections whose example is not a file one can set up here, and why;
-/// what they show is tested elsewhere.
-const NOT_RUN: [(&str, &str); 9] = [
-    ("E006", "the 310-digit number is elided; tests/it/cli.rs (absurd_literals_get_clear_errors) writes one"),
-    ("E015", "only a formatter bug produces it"),
-    ("E016", "the 256-line expression is elided; tests/it/hardening_lang.rs builds one"),
-    ("E208", "the example file is elided (1,000 definitions); tests/it/cli.rs and tests/it/hardening_lang.rs build it"),
-    ("E311", "the example needs a 16 MiB file; tests/it/cli.rs builds one"),
-    ("E312", "the 10,001-line file is elided; tests/it/hardening_data.rs builds one"),
-    ("E313", "the 10,001-column header is elided; tests/it/hardening_data.rs builds one"),
-    ("E314", "the 1 MiB line is elided; tests/it/hardening_data.rs builds one"),
-    ("E315", "a link into /proc and a FIFO, made by tests/it/hardening_data.rs"),
+/// What an example puts at a path of its folder.
+#[derive(Debug)]
+enum Entry {
+    /// A file the page shows whole, or that a `printf` of the page writes.
+    File(Vec<u8>),
+    /// A file too large for the page, built by `build`; `shown` is the
+    /// page's block showing it in part, where the page has one.
+    Generated {
+        build: Generator,
+        shown: Option<String>,
+    },
+    /// A symbolic link to this target (`ln -s`).
+    Link(String),
+    /// A named pipe (`mkfifo`).
+    Fifo,
+}
+
+/// Builds a file that the page shows only in part.
+type Generator = fn() -> Vec<u8>;
+
+/// Sections whose example is not run, and why.
+const NOT_RUN: [(&str, &str); 1] = [("E015", "only a formatter bug produces it")];
+
+/// The files of docs/errors.md too large to show, built as the text of
+/// their section describes them: for each example of a section, in the
+/// order of the page, the path of each file and how to build it. A block
+/// of the page that shows one of them in part must match it (`shows`).
+const GENERATED: [(&str, &[(&str, Generator)]); 9] = [
+    (
+        "E006",
+        &[("rules/x.rules", || padded("let big = 1", b'0', 309, "\n"))],
+    ),
+    (
+        "E016",
+        &[("rules/x.rules", || {
+            let terms = "  latest(gauge) +\n".repeat(298);
+            format!("let total = latest(gauge) +\n{terms}  0\n").into()
+        })],
+    ),
+    (
+        "E208",
+        &[("rules/x.rules", || {
+            let lets = numbered(0..1000, |i| format!("let l{i} = l{} + 1\n", i + 1));
+            format!("{lets}let l1000 = 1\n").into()
+        })],
+    ),
+    (
+        "E208",
+        &[("rules/x.rules", || {
+            let sum = " + 1".repeat(250);
+            let lets = numbered(0..80, |i| format!("let l{i} = l{}{sum}\n", i + 1));
+            format!("indicator big {{ when: l0 > 0 }}\n{lets}let l80 = latest(gauge)\n").into()
+        })],
+    ),
+    (
+        "E311",
+        &[
+            // One comment line of 70,027 bytes.
+            ("rules/a.rules", || padded("# ", b'x', 70_025, "\n")),
+            // A comment line of 17,825,795 bytes: 17 MiB of `x`s.
+            ("rules/big.rules", || padded("# ", b'x', 17 << 20, "\n")),
+        ],
+    ),
+    (
+        "E312",
+        &[("indicators/feed.ndjson", || {
+            numbered(0..10_001, |i| {
+                format!("{{\"date\":\"2025-01-01\",\"id_{i}\":true}}\n")
+            })
+            .into()
+        })],
+    ),
+    (
+        "E312",
+        &[("indicators/wide.csv", || {
+            let header = numbered(0..5000, |i| format!(",c{i}"));
+            let empty = ",".repeat(5000);
+            let rows = numbered(0..201, |i| format!("s{i},2025-01-01{empty}\n"));
+            format!("series,date{header}\n{rows}").into()
+        })],
+    ),
+    (
+        "E313",
+        &[("indicators/wide.csv", || {
+            format!("date{}\n", numbered(0..10_000, |i| format!(",c{i}"))).into()
+        })],
+    ),
+    (
+        "E314",
+        &[("indicators/notes.csv", || {
+            padded("date,note\n2025-01-01,a\n2025-01-02,", b'x', 1 << 20, "\n")
+        })],
+    ),
 ];
+
+/// `head`, `n` times the byte `fill`, then `tail`, in one allocation: the
+/// file of 17 MiB is held once.
+fn padded(head: &str, fill: u8, n: usize, tail: &str) -> Vec<u8> {
+    // `vec!` of a byte is one memset, also in a test build.
+    let mut bytes = vec![fill; head.len() + n + tail.len()];
+    bytes[..head.len()].copy_from_slice(head.as_bytes());
+    bytes[head.len() + n..].copy_from_slice(tail.as_bytes());
+    bytes
+}
+
+/// `line(i)` for each `i` of `range`, one after the other.
+fn numbered(range: std::ops::Range<usize>, line: impl Fn(usize) -> String) -> String {
+    range.map(line).collect()
+}
+
+/// What a block shows of a file, in order: `…` within a line, and a line
+/// that is `…` or a comment `# ...`, stand for what is left out.
+fn shown_parts(block: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    for line in block.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed == "…" || trimmed.starts_with("# ...") {
+            parts.push(String::new());
+            continue;
+        }
+        for (k, piece) in line.split('…').enumerate() {
+            if k > 0 {
+                parts.push(String::new());
+            }
+            parts.last_mut().unwrap().push_str(piece);
+        }
+    }
+    parts
+}
+
+/// Whether `file` is what `block` shows of it: the first part at its
+/// start, the last at its end, and the others between them in order.
+fn shows(block: &str, file: &[u8]) -> bool {
+    let parts = shown_parts(block);
+    let Some(rest) = std::str::from_utf8(file)
+        .ok()
+        .and_then(|f| f.strip_prefix(parts[0].as_str()))
+    else {
+        return false;
+    };
+    let Some((last, between)) = parts[1..].split_last() else {
+        return rest.is_empty();
+    };
+    let Some(mut rest) = rest.strip_suffix(last.as_str()) else {
+        return false;
+    };
+    for part in between {
+        match rest.find(part.as_str()) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
 
 /// The data files every rule example of docs/errors.md sits next to, as
 /// its "About the examples" paragraph describes them.
@@ -111,6 +257,50 @@ fn printf_file(command: &str) -> (String, Vec<u8>) {
     (path.trim().to_string(), bytes)
 }
 
+/// One line of a shell block (`printf`, `ln -s`, `mkfifo`): the path it
+/// sets up and what goes there.
+fn shell_command(line: &str) -> (String, Entry) {
+    match line.split_whitespace().collect::<Vec<_>>()[..] {
+        ["ln", "-s", target, path] => (path.to_string(), Entry::Link(target.to_string())),
+        ["mkfifo", path] => (path.to_string(), Entry::Fifo),
+        _ => {
+            let (path, bytes) = printf_file(line);
+            (path, Entry::File(bytes))
+        }
+    }
+}
+
+/// Puts the files that GENERATED builds for the `nth` example of section
+/// `code` in place of the blocks that show them in part. A block that
+/// leaves something out must be one of them.
+fn take_generated(code: &str, nth: usize, files: &mut Vec<(String, Entry)>) {
+    let generated = GENERATED.iter().filter(|(c, _)| *c == code).nth(nth);
+    for (path, build) in generated.map_or(&[][..], |(_, built)| built) {
+        let shown = files
+            .iter()
+            .position(|(p, _)| p == path)
+            .map(|k| match files.remove(k).1 {
+                Entry::File(bytes) => String::from_utf8(bytes).unwrap(),
+                other => panic!("docs/errors.md ({code}): {path} is {other:?}, not a block"),
+            });
+        files.push((
+            path.to_string(),
+            Entry::Generated {
+                build: *build,
+                shown,
+            },
+        ));
+    }
+    for (path, entry) in files.iter() {
+        if let Entry::File(bytes) = entry {
+            assert!(
+                shown_parts(&String::from_utf8_lossy(bytes)).len() == 1,
+                "docs/errors.md ({code}): the block of {path} leaves something out, and GENERATED does not build it"
+            );
+        }
+    }
+}
+
 /// Every example of docs/errors.md, and the codes of the sections with one
 /// that was not taken.
 fn error_examples(doc: &str) -> (Vec<Example>, Vec<String>) {
@@ -118,13 +308,16 @@ fn error_examples(doc: &str) -> (Vec<Example>, Vec<String>) {
     let mut skipped = Vec::new();
     let mut code = String::new();
     let mut prose = String::new();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut files: Vec<(String, Entry)> = Vec::new();
+    // Examples of the section so far.
+    let mut nth = 0;
     let mut lines = doc.lines().enumerate();
     while let Some((i, line)) = lines.next() {
         if let Some(title) = line.strip_prefix("## ") {
             code = title.split(':').next().unwrap_or_default().to_string();
             prose.clear();
             files.clear();
+            nth = 0;
             continue;
         }
         let Some(info) = line.strip_prefix("```") else {
@@ -145,15 +338,14 @@ fn error_examples(doc: &str) -> (Vec<Example>, Vec<String>) {
         }
         let is_test = code.starts_with("E4");
         match info {
-            "" if is_test => files.push(("rules/x.test".into(), block.into_bytes())),
-            "" => files.push(("rules/x.rules".into(), block.into_bytes())),
+            "" if is_test => files.push(("rules/x.test".into(), Entry::File(block.into_bytes()))),
+            "" => files.push(("rules/x.rules".into(), Entry::File(block.into_bytes()))),
             "csv" | "json" => {
                 let at = prose.rfind("`indicators/").expect("the data file is named");
                 let name = prose[at + 1..].split('`').next().unwrap().to_string();
-                files.push((name, block.into_bytes()));
+                files.push((name, Entry::File(block.into_bytes())));
             }
-            "sh" if NOT_RUN.iter().any(|(c, _)| *c == code) => {}
-            "sh" => files.push(printf_file(block.trim())),
+            "sh" => files.extend(block.lines().map(shell_command)),
             "text" => {
                 if NOT_RUN.iter().any(|(c, _)| *c == code) {
                     if !skipped.contains(&code) {
@@ -161,6 +353,8 @@ fn error_examples(doc: &str) -> (Vec<Example>, Vec<String>) {
                     }
                     continue;
                 }
+                take_generated(&code, nth, &mut files);
+                nth += 1;
                 let args: Vec<String> = match prose.split("The example runs `tocsin ").nth(1) {
                     Some(rest) => rest
                         .split('`')
@@ -172,18 +366,18 @@ fn error_examples(doc: &str) -> (Vec<Example>, Vec<String>) {
                     None if is_test => vec!["test".into()],
                     None => vec!["check".into()],
                 };
-                let mut all: Vec<(String, Vec<u8>)> = Vec::new();
+                let mut all: Vec<(String, Entry)> = Vec::new();
                 if !prose.contains("in an empty folder") {
                     let has_rules = files.iter().any(|(p, _)| p == "rules/x.rules");
                     let has_data = files.iter().any(|(p, _)| p.starts_with("indicators/"));
                     if is_test {
-                        all.push(("rules/x.rules".into(), TEST_RULES.into()));
+                        all.push(("rules/x.rules".into(), Entry::File(TEST_RULES.into())));
                     } else if !has_rules {
-                        all.push(("rules/x.rules".into(), Vec::new()));
+                        all.push(("rules/x.rules".into(), Entry::File(Vec::new())));
                     }
                     if !has_data {
-                        all.push(("indicators/gauge.csv".into(), GAUGE.into()));
-                        all.push(("indicators/attacks.csv".into(), ATTACKS.into()));
+                        all.push(("indicators/gauge.csv".into(), Entry::File(GAUGE.into())));
+                        all.push(("indicators/attacks.csv".into(), Entry::File(ATTACKS.into())));
                     }
                 }
                 all.append(&mut files);
@@ -201,6 +395,35 @@ fn error_examples(doc: &str) -> (Vec<Example>, Vec<String>) {
     (examples, skipped)
 }
 
+/// Sets up the files of `ex` in `dir`, building each generated one once
+/// and checking it against the page's block; `Err` with the reason when
+/// this machine cannot (no `mkfifo`).
+fn set_up(dir: &Path, ex: &Example) -> Result<(), &'static str> {
+    for (path, entry) in &ex.files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        match entry {
+            Entry::File(bytes) => std::fs::write(p, bytes).unwrap(),
+            Entry::Generated { build, shown } => {
+                let bytes = build();
+                assert!(
+                    shown.as_ref().is_none_or(|block| shows(block, &bytes)),
+                    "docs/errors.md ({}): the block of {path} does not show the file GENERATED builds",
+                    ex.code
+                );
+                std::fs::write(p, bytes).unwrap();
+            }
+            Entry::Link(target) => std::os::unix::fs::symlink(target, p).unwrap(),
+            Entry::Fifo => match Command::new("mkfifo").arg(&p).status() {
+                Ok(status) => assert!(status.success(), "mkfifo {}", p.display()),
+                Err(e) if e.kind() == ErrorKind::NotFound => return Err("mkfifo is not installed"),
+                Err(e) => panic!("mkfifo {}: {e}", p.display()),
+            },
+        }
+    }
+    Ok(())
+}
+
 /// What tocsin printed to stderr, without the closing summary line the
 /// page leaves out and without trailing blanks, at the end or at the end of
 /// a line (a page cannot keep those).
@@ -214,20 +437,16 @@ fn shown(stderr: &[u8]) -> String {
     kept.join("\n").trim_end().to_string()
 }
 
-/// Every example of docs/errors.md, run as the page describes it, prints
-/// what the page shows, with the section's code and the exit status that
-/// goes with it (2 for an error, 0 for a warning).
-#[test]
-fn every_example_in_the_error_codes_page_prints_what_it_shows() {
-    let doc = std::fs::read_to_string(crate::common::root().join("docs/errors.md")).unwrap();
-    let (examples, skipped) = error_examples(&doc);
+/// Runs each example as the page describes it; for each that does not
+/// print what the page shows, with the section's code and the exit status
+/// that goes with it (2 for an error, 0 for a warning), what it printed.
+fn run_examples<'a>(examples: impl Iterator<Item = &'a Example>) -> Vec<String> {
     let mut wrong = Vec::new();
-    for ex in &examples {
+    for ex in examples {
         let dir = tempfile::TempDir::new().unwrap();
-        for (path, bytes) in &ex.files {
-            let p = dir.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, bytes).unwrap();
+        if let Err(why) = set_up(dir.path(), ex) {
+            println!("docs/errors.md:{} ({}) not run: {why}", ex.line, ex.code);
+            continue;
         }
         let out = crate::common::tocsin(dir.path())
             .args(&ex.args)
@@ -251,8 +470,24 @@ fn every_example_in_the_error_codes_page_prints_what_it_shows() {
             ));
         }
     }
+    wrong
+}
+
+/// Whether some file of `ex` is built by GENERATED.
+fn is_built(ex: &Example) -> bool {
+    ex.files
+        .iter()
+        .any(|(_, entry)| matches!(entry, Entry::Generated { .. }))
+}
+
+/// Every example of docs/errors.md whose files the page shows prints what
+/// the page shows, and every code but those of NOT_RUN has an example.
+#[test]
+fn every_example_in_the_error_codes_page_prints_what_it_shows() {
+    let doc = std::fs::read_to_string(crate::common::root().join("docs/errors.md")).unwrap();
+    let (examples, skipped) = error_examples(&doc);
+    let wrong = run_examples(examples.iter().filter(|ex| !is_built(ex)));
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
-    // Every code has its example run, or a reason above not to.
     let run: Vec<&str> = examples.iter().map(|e| e.code.as_str()).collect();
     let missing: Vec<&str> = Code::ALL
         .iter()
@@ -261,6 +496,23 @@ fn every_example_in_the_error_codes_page_prints_what_it_shows() {
         .collect();
     assert!(missing.is_empty(), "no example run for {missing:?}");
     assert_eq!(skipped.len(), NOT_RUN.len(), "{skipped:?}");
+}
+
+/// The examples of docs/errors.md whose files are too large to show,
+/// built by GENERATED, print what the page shows. Apart from the others,
+/// so that the two run side by side: these take most of the time.
+#[test]
+fn every_example_too_large_to_show_prints_what_the_page_shows() {
+    let doc = std::fs::read_to_string(crate::common::root().join("docs/errors.md")).unwrap();
+    let (examples, _) = error_examples(&doc);
+    let built = examples.iter().filter(|ex| is_built(ex)).count();
+    assert_eq!(
+        built,
+        GENERATED.len(),
+        "an entry of GENERATED has no example"
+    );
+    let wrong = run_examples(examples.iter().filter(|ex| is_built(ex)));
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }
 
 /// The rule blocks of docs/language.md check clean next to data that has
