@@ -7,6 +7,7 @@ pub mod describe;
 mod engine;
 pub mod explain;
 mod model;
+mod repeats;
 pub mod reuse;
 mod timeline;
 pub mod value;

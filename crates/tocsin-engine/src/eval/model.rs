@@ -144,6 +144,7 @@ impl Model {
             warnings.extend(w);
         }
         let staleness = staleness(&program, store);
+        warnings.extend(super::repeats::warnings(&program, &timelines));
         Model {
             program,
             timelines,

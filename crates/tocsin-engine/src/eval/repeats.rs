@@ -1,0 +1,153 @@
+//! The warning for a summed or averaged series that repeats dates: a tally
+//! exported with a row repeated counts that day twice.
+
+use super::timeline::Timeline;
+use crate::diag::{Code, Diagnostic, Span};
+use crate::lang::program::{Node, NodeKind, Program, TemplatePiece};
+use std::collections::BTreeMap;
+
+/// The functions whose value a repeated row changes: they add the values
+/// up or average them.
+const SUMMING: [&str; 3] = ["sum", "avg", "growth"];
+
+/// One warning per data series that some `sum`, `avg` or `growth` reads,
+/// not bucketed, with observations sharing a date. Event lists (every
+/// value 1) are left alone: several events on one day are the point.
+pub fn warnings(program: &Program, timelines: &[std::sync::Arc<Timeline>]) -> Vec<Diagnostic> {
+    // The first call that reads each series, by series slot.
+    let mut read: BTreeMap<usize, Span> = BTreeMap::new();
+    let mut visit = |n: &Node| walk(n, &mut read);
+    for l in &program.lets {
+        visit(&l.value);
+    }
+    for r in &program.rules {
+        visit(&r.when);
+        for t in [&r.summary, &r.description].into_iter().flatten() {
+            for p in t {
+                if let TemplatePiece::Hole(n) = p {
+                    visit(n);
+                }
+            }
+        }
+    }
+    let mut warned: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (slot, call) in read {
+        let (Some(def), Some(tl)) = (program.series.get(slot), timelines.get(slot)) else {
+            continue;
+        };
+        if def.is_bucketed() || warned.contains(&def.root.as_str()) {
+            continue;
+        }
+        if tl.values().iter().all(|v| *v == 1.0) {
+            continue;
+        }
+        let dates = tl.dates();
+        let mut shared = 0;
+        let mut first = None;
+        let mut k = 0;
+        while k < dates.len() {
+            let run = dates[k..].partition_point(|d| *d == dates[k]);
+            if run > 1 {
+                shared += 1;
+                first.get_or_insert(dates[k]);
+            }
+            k += run;
+        }
+        let Some(first) = first else { continue };
+        warned.push(&def.root);
+        out.push(
+            Diagnostic::warning(
+                Code::RepeatedDates,
+                format!(
+                    "`{}` has {shared} date(s) with more than one observation (the first {first}); summed or averaged, each counts every row",
+                    def.label
+                ),
+            )
+            .with_primary(call, "reads every row of a repeated date")
+            .with_note(format!(
+                "if the rows repeat one day's figure, read one value a day: `daily({}, last)`",
+                def.label
+            )),
+        );
+    }
+    out
+}
+
+fn walk(n: &Node, read: &mut BTreeMap<usize, Span>) {
+    match &n.kind {
+        NodeKind::Call(f, args) => {
+            if SUMMING.contains(&crate::library::name(*f)) {
+                if let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) {
+                    read.entry(*slot).or_insert(n.span);
+                }
+            }
+            args.iter().for_each(|a| walk(a, read));
+        }
+        NodeKind::Unary(_, a) => walk(a, read),
+        NodeKind::Binary(_, a, b) => {
+            walk(a, read);
+            walk(b, read);
+        }
+        NodeKind::Weighted(pairs) => {
+            for (a, b) in pairs {
+                walk(a, read);
+                walk(b, read);
+            }
+        }
+        NodeKind::Const(_)
+        | NodeKind::Now
+        | NodeKind::Let(_)
+        | NodeKind::Rule(_)
+        | NodeKind::Series(_)
+        | NodeKind::Invalid => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::workspace::{load, Contents, SourceFile};
+
+    /// The W008 messages for `rules` over series `s` holding `data`.
+    fn check_warnings(rules: &str, data: &str) -> Vec<String> {
+        let file = |name: &str, text: &str| SourceFile {
+            name: name.into(),
+            contents: Contents::Text(text.into()),
+        };
+        let ws = load(&[file("r.rules", rules)], &[file("s.csv", data)]);
+        ws.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::RepeatedDates)
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_summed_tally_with_a_repeated_date_warns_once() {
+        let data =
+            "date,value\n2025-01-01,3\n2025-01-02,4\n2025-01-02,4\n2025-01-03,5\n2025-01-03,5\n";
+        let w = check_warnings(
+            "indicator a { when: sum(s, 30d) > 1 and avg(s, 30d) > 1 }\n",
+            data,
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("2 date(s)") && w[0].contains("2025-01-02"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn buckets_events_and_latest_do_not_warn() {
+        let data = "date,value\n2025-01-02,4\n2025-01-02,4\n";
+        for rule in [
+            "indicator a { when: sum(daily(s, last), 30d) > 1 }\n",
+            "indicator a { when: latest(s) > 1 }\n",
+        ] {
+            assert!(check_warnings(rule, data).is_empty(), "{rule}");
+        }
+        let events = "date,value\n2025-01-02,1\n2025-01-02,1\n";
+        assert!(check_warnings("indicator a { when: sum(s, 30d) > 1 }\n", events).is_empty());
+    }
+}
