@@ -281,8 +281,24 @@ indicator houthi_resumed { when: resumed(houthi, quiet: 3mo, within: 30d) }
     let codes: Vec<Code> = ws.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(
         codes,
-        [Code::RowsSkipped, Code::ProjectionSkipped],
-        "the skipped padding rows and the 66 empty sortie cells"
+        [
+            Code::RowsSkipped,
+            Code::ProjectionSkipped,
+            Code::RepeatedDates
+        ],
+        "the skipped padding rows, the 66 empty sortie cells and the repeated dates"
+    );
+    // The export repeats 13 dates (one of them four times); 11 of them
+    // still repeat among the rows with a sortie count (Python: Counter of
+    // `date` over rows whose `pla_aircraft_sorties` is not empty, 11 dates
+    // with more than one row, the first 2020/10/26). `sum` and `growth`
+    // read the series: each repeated row would count again.
+    assert!(
+        ws.diagnostics[2].message.starts_with(
+            "`pla_sorties` has 11 date(s) with more than one observation (the first 2020-10-26)"
+        ),
+        "{}",
+        ws.diagnostics[2].message
     );
     assert!(
         ws.diagnostics[1]

@@ -41,6 +41,52 @@ pub struct Row {
     pub values: Vec<Evidence>,
 }
 
+/// A data series that some rule reads, and how fresh it is.
+#[derive(Serialize, Debug)]
+pub struct FeedRow {
+    /// The data series.
+    pub name: String,
+    /// The date of its newest observation dated on or before the
+    /// evaluation date; null when there is none.
+    pub newest: Option<String>,
+    /// Days from `newest` to the evaluation date.
+    pub age_days: Option<i64>,
+    /// Its feed's `stale_after`, as written; null without one.
+    pub stale_after: Option<String>,
+    /// True when its feed's `stale_after` has passed with no observation.
+    pub stale: bool,
+    /// Its feed's `title:`.
+    pub title: Option<String>,
+    /// Its feed's `source:` fields.
+    pub sources: Vec<String>,
+    /// Its feed's `description:`.
+    pub description: Option<String>,
+}
+
+impl FeedRow {
+    /// The feed rows of every data series `model` reads, by name, at `at`.
+    pub fn all(model: &Model, at: Date) -> Vec<FeedRow> {
+        model
+            .data
+            .iter()
+            .map(|d| {
+                let feed = model.program.feed(&d.series);
+                let newest = d.newest(at);
+                FeedRow {
+                    name: d.series.clone(),
+                    newest: newest.map(|n| n.to_string()),
+                    age_days: newest.map(|n| at.days_since(n)),
+                    stale_after: d.after.map(|a| a.to_string()),
+                    stale: d.is_stale(at),
+                    title: feed.and_then(|f| f.title.clone()),
+                    sources: feed.map(|f| f.sources.clone()).unwrap_or_default(),
+                    description: feed.and_then(|f| f.description.clone()),
+                }
+            })
+            .collect()
+    }
+}
+
 /// Every rule's result at a date.
 #[derive(Serialize, Debug)]
 pub struct Board {
@@ -48,6 +94,8 @@ pub struct Board {
     pub at: String,
     /// Rows in rule-file order.
     pub results: Vec<Row>,
+    /// Every data series a rule reads, by name.
+    pub feeds: Vec<FeedRow>,
 }
 
 impl Board {
@@ -81,6 +129,7 @@ impl Board {
         Board {
             at: at.to_string(),
             results: rows,
+            feeds: FeedRow::all(model, at),
         }
     }
 

@@ -70,6 +70,19 @@ pub fn markdown(board: &Board) -> String {
             cell(&values_line(r))
         ));
     }
+    if !board.feeds.is_empty() {
+        out.push_str("\n### Feeds\n\n| Feed | Newest | Age (days) | Stale after | Stale |\n|---|---|---|---|---|\n");
+        for f in &board.feeds {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                code(&f.name),
+                f.newest.as_deref().unwrap_or("none"),
+                f.age_days.map_or(String::new(), |a| a.to_string()),
+                f.stale_after.as_deref().unwrap_or(""),
+                if f.stale { "⚠️ **stale**" } else { "" }
+            ));
+        }
+    }
     out
 }
 

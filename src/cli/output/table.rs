@@ -99,5 +99,43 @@ pub fn table(board: &Board, colour: bool) -> String {
             }
         }
     }
+    out.push_str(&feeds(board, &paint));
+    out
+}
+
+/// The FEEDS section: each data series the rules read, its newest
+/// observation and whether its feed calls it stale.
+fn feeds(board: &Board, paint: &Paint) -> String {
+    if board.feeds.is_empty() {
+        return String::new();
+    }
+    let name_w = board
+        .feeds
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("\n{}\n", paint.wrap("1", "FEEDS"));
+    for f in &board.feeds {
+        let (mark, code) = match (f.stale, &f.stale_after) {
+            (true, _) => ("✗ stale", "1;33"),
+            (false, Some(_)) => ("✓ fresh", "32"),
+            (false, None) => ("", "0"),
+        };
+        let mut facts = match (&f.newest, f.age_days) {
+            (Some(n), Some(1)) => format!("newest {n}, 1 day old"),
+            (Some(n), Some(age)) => format!("newest {n}, {age} days old"),
+            _ => "no observation yet".to_string(),
+        };
+        if let Some(after) = &f.stale_after {
+            facts.push_str(&format!("; stale after {after}"));
+        }
+        out.push_str(&format!(
+            "  {} {}  {}\n",
+            paint.wrap(code, &pad(mark, 10)),
+            pad(&escape_controls(&f.name), name_w),
+            facts
+        ));
+    }
     out
 }

@@ -24,19 +24,22 @@ pub struct Model {
     /// Warnings about the data as the rules read it (unknown filter fields,
     /// observations left out of projections).
     pub warnings: Vec<Diagnostic>,
-    /// For each entry of `program.series` whose data series has a feed
-    /// with `stale_after`: when it is stale.
-    pub staleness: Vec<Option<Arc<Staleness>>>,
+    /// Every data series a rule reads, by name: its dates and its feed's
+    /// `stale_after`.
+    pub data: Vec<Arc<Staleness>>,
+    /// For each entry of `program.series`, its data series in `data`.
+    pub data_of: Vec<usize>,
 }
 
-/// When a data series, and every series derived from it, is stale.
+/// A data series that rules read: how fresh it is, and when it, and every
+/// series derived from it, is stale.
 #[derive(Debug)]
 pub struct Staleness {
     /// The data series.
     pub series: String,
-    /// Stale at `T` with no observation in `(T - after, T]`.
-    pub after: Duration,
-    /// The data series' dates, ascending.
+    /// From its feed: stale at `T` with no observation in `(T - after, T]`.
+    pub after: Option<Duration>,
+    /// The data series' dates, ascending (empty when no file gives it).
     dates: Arc<Vec<Date>>,
 }
 
@@ -47,9 +50,13 @@ impl Staleness {
         k.checked_sub(1).map(|i| self.dates[i])
     }
 
-    /// True when the data series has no observation in `(t - after, t]`.
+    /// True when the feed declares `stale_after` and the data series has
+    /// no observation in `(t - after, t]`.
     pub fn is_stale(&self, t: Date) -> bool {
-        match (self.newest(t), t.minus(self.after)) {
+        let Some(after) = self.after else {
+            return false;
+        };
+        match (self.newest(t), t.minus(after)) {
             (None, _) => true,
             (Some(newest), Some(start)) => newest <= start,
             // The window reaches back past the calendar: nothing is older.
@@ -59,17 +66,15 @@ impl Staleness {
 
     /// Why a value over the series is unknown at `t`, when it is stale.
     pub fn reason(&self, t: Date) -> Option<String> {
-        if !self.is_stale(t) {
-            return None;
-        }
+        let after = self.after.filter(|_| self.is_stale(t))?;
         Some(match self.newest(t) {
             Some(n) => format!(
-                "stale: newest observation of `{}` {n}, more than {} before {t}",
-                self.series, self.after
+                "stale: newest observation of `{}` {n}, more than {after} before {t}",
+                self.series
             ),
             None => format!(
-                "stale: `{}` has no observation on or before {t} (stale after {})",
-                self.series, self.after
+                "stale: `{}` has no observation on or before {t} (stale after {after})",
+                self.series
             ),
         })
     }
@@ -143,57 +148,58 @@ impl Model {
             origins.push(o);
             warnings.extend(w);
         }
-        let staleness = staleness(&program, store);
+        let (data, data_of) = data_series(&program, store);
         warnings.extend(super::repeats::warnings(&program, &timelines));
         Model {
             program,
             timelines,
             origins,
             warnings,
-            staleness,
+            data,
+            data_of,
         }
     }
 
     /// Why a function over series `slot` is unknown at `t`, when its data
     /// series is stale then.
     pub fn stale_reason(&self, slot: usize, t: Date) -> Option<String> {
-        self.staleness.get(slot)?.as_ref()?.reason(t)
+        self.data.get(*self.data_of.get(slot)?)?.reason(t)
     }
 
     /// True when the data series under series `slot` is stale at `t`.
     pub fn is_stale(&self, slot: usize, t: Date) -> bool {
-        self.staleness
+        self.data_of
             .get(slot)
-            .and_then(Option::as_ref)
+            .and_then(|&k| self.data.get(k))
             .is_some_and(|s| s.is_stale(t))
     }
 }
 
-/// The staleness of each series of `program`, from the feeds of their data
-/// series.
-fn staleness(program: &Program, store: &Store) -> Vec<Option<Arc<Staleness>>> {
-    let mut by_root: HashMap<&str, Option<Arc<Staleness>>> = HashMap::new();
-    program
+/// The data series under the series of `program`, sorted by name, and for
+/// each series its data series' position among them.
+fn data_series(program: &Program, store: &Store) -> (Vec<Arc<Staleness>>, Vec<usize>) {
+    let mut names: Vec<&str> = program.series.iter().map(|d| d.root.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let data = names
+        .iter()
+        .map(|&name| {
+            Arc::new(Staleness {
+                series: name.to_string(),
+                after: program.feed(name).and_then(|f| f.stale_after),
+                dates: store
+                    .get(name)
+                    .map(|id| Arc::clone(&store.series(id).dates))
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    let data_of = program
         .series
         .iter()
-        .map(|def| {
-            by_root
-                .entry(def.root.as_str())
-                .or_insert_with(|| {
-                    let after = program.feed(&def.root)?.stale_after?;
-                    let dates = store
-                        .get(&def.root)
-                        .map(|id| Arc::clone(&store.series(id).dates))
-                        .unwrap_or_default();
-                    Some(Arc::new(Staleness {
-                        series: def.root.clone(),
-                        after,
-                        dates,
-                    }))
-                })
-                .clone()
-        })
-        .collect()
+        .map(|d| names.binary_search(&d.root.as_str()).unwrap_or(0))
+        .collect();
+    (data, data_of)
 }
 
 /// A materialised series: its timeline, its origin and the warnings about
