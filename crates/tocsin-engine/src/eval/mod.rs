@@ -9,6 +9,7 @@ mod model;
 pub mod reuse;
 mod timeline;
 pub mod value;
+mod wavelet;
 
 pub use describe::Evidence;
 pub use engine::Evaluator;

@@ -18,6 +18,8 @@ mod count_true;
 mod days_since;
 mod growth;
 mod latest;
+mod median;
+mod percentile;
 mod resumed;
 mod stddev;
 mod sum;
@@ -56,6 +58,8 @@ pub static LIBRARY: &[&dyn Builtin] = &[
     &abs::Abs,
     &abs::Percent,
     &stddev::Stddev,
+    &median::Median,
+    &percentile::Percentile,
 ];
 
 /// A built-in function. Every method is required, so that a new function
@@ -196,7 +200,9 @@ pub fn check(
     files: &[(crate::diag::FileId, &crate::lang::ast::RuleFile)],
     data_series: &[&str],
 ) -> crate::lang::check::Checked {
-    crate::lang::check::check_with(files, data_series, signatures())
+    let mut checked = crate::lang::check::check_with(files, data_series, signatures());
+    percentile::check_constant_ranks(&checked.program, &mut checked.diagnostics);
+    checked
 }
 
 /// The table of signatures, in the order of [`LIBRARY`]: what the checker

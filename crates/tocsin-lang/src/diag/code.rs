@@ -62,6 +62,7 @@ codes! {
     NotARule = "E207", "a `weighted` name that is not an indicator, alert or bool let";
     TooDeep = "E208", "definitions that depend on each other too many levels deep";
     ForTooLong = "E209", "a `for:` window longer than ten years";
+    PercentileOutOfRange = "E211", "a percentile written outside 0 to 100";
     // Data files and paths.
     Unreadable = "E301", "a file or folder that cannot be read";
     NoDateColumn = "E302", "a data file without a date column";
