@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod describe;
 mod engine;
 pub mod explain;
+mod fields;
 mod model;
 pub mod reuse;
 mod timeline;
@@ -13,6 +14,7 @@ mod wavelet;
 
 pub use describe::Evidence;
 pub use engine::Evaluator;
+pub use fields::FieldColumn;
 pub use model::{parse_number, Model, Origin};
 pub use timeline::{Timeline, Window};
 pub use value::Value;

@@ -16,6 +16,8 @@ mod ago;
 mod avg_min_max;
 mod count_true;
 mod days_since;
+mod distinct;
+mod field;
 mod growth;
 mod latest;
 mod median;
@@ -60,6 +62,8 @@ pub static LIBRARY: &[&dyn Builtin] = &[
     &stddev::Stddev,
     &median::Median,
     &percentile::Percentile,
+    &distinct::Distinct,
+    &field::Field,
 ];
 
 /// A built-in function. Every method is required, so that a new function

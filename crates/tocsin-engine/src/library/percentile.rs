@@ -177,6 +177,7 @@ fn walk(n: &Node, visit: &mut impl FnMut(&Node)) {
         | NodeKind::Let(_)
         | NodeKind::Rule(_)
         | NodeKind::Series(_)
+        | NodeKind::Field(_)
         | NodeKind::Invalid => {}
     }
 }
