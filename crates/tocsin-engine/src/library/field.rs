@@ -168,6 +168,32 @@ mod tests {
     }
 
     #[test]
+    fn a_filtered_series_reads_the_fields_of_the_rows_it_keeps() {
+        // The newest Attack is the empty-vessel row; the newest row with a
+        // vessel is Galaxy Leader.
+        assert_eq!(
+            value_at(
+                "field(s[\"event type\" == \"Seizure\"], vessel)",
+                DATA,
+                "2025-01-10"
+            ),
+            s("Ever Given")
+        );
+        assert_eq!(
+            value_at("field(s[vessel != \"\"], vessel)", DATA, "2025-01-10"),
+            s("Galaxy Leader")
+        );
+        assert_eq!(
+            value_at(
+                "distinct(s[source != \"\"], 30d, vessel)",
+                DATA,
+                "2025-01-10"
+            ),
+            Value::Number(1.0)
+        );
+    }
+
+    #[test]
     fn a_field_no_observation_has_gets_the_filter_warning() {
         use crate::diag::Code;
         use crate::workspace::{load, Contents, SourceFile};
