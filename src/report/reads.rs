@@ -120,7 +120,11 @@ impl Walk<'_, '_> {
                 }
             }
             NodeKind::Series(slot) => self.read(*slot),
-            NodeKind::Const(_) | NodeKind::Now | NodeKind::Rule(_) | NodeKind::Invalid => {}
+            NodeKind::Const(_)
+            | NodeKind::Now
+            | NodeKind::Rule(_)
+            | NodeKind::Field(_)
+            | NodeKind::Invalid => {}
         }
     }
 
@@ -261,7 +265,8 @@ pub fn single_series(n: &Node, program: &Program) -> Option<usize> {
                 }
                 true
             }
-            NodeKind::Const(_) => true,
+            // A field of the series its call reads first.
+            NodeKind::Const(_) | NodeKind::Field(_) => true,
             NodeKind::Rule(_) | NodeKind::Now | NodeKind::Invalid | NodeKind::Weighted(_) => false,
             NodeKind::Let(i) => collect(&program.lets[*i].value, program, slots, depth + 1),
             NodeKind::Unary(_, e) => collect(e, program, slots, depth + 1),

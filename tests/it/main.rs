@@ -29,6 +29,7 @@ mod real_data;
 mod report;
 mod ruletest;
 mod state;
+mod statistics;
 mod watch;
 mod watch_state;
 mod webhook;

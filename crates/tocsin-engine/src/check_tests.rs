@@ -261,3 +261,63 @@ fn definitions_and_their_expressions_nest_at_most_max_levels() {
         .unwrap();
     assert_eq!(under, vec![]);
 }
+
+#[test]
+fn field_arguments_are_names_or_strings_never_references() {
+    let d = &["s"];
+    // A bare name, a reserved word, a literal word or a string is a field,
+    // even where a let, an indicator or a series has that name.
+    let ok = "let station = 3\nindicator vessel { when: true }\n\
+        let a = field(s, station)\nlet b = field(s, vessel)\nlet c = distinct(s, 30d, when)\n\
+        let e = field(s, \"Event Type\")\nlet f = field(s, none)\nlet g = distinct(s, 1y, s)\n\
+        let h = field(s, and) == \"x\"\n";
+    let (c, _) = check_text(ok, d);
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    let names: Vec<&str> = c
+        .program
+        .fields
+        .iter()
+        .map(|f| f.field.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "station",
+            "vessel",
+            "when",
+            "Event Type",
+            "none",
+            "s",
+            "and"
+        ]
+    );
+    // One read per series and field, ignoring case.
+    let (c, _) = check_text(
+        "let a = field(s, Station)\nlet b = distinct(s, 3d, \"station\")",
+        d,
+    );
+    assert_eq!(c.program.fields.len(), 1);
+    // Anything else is refused, saying how to write a field.
+    let e = errors("let a = field(s, 3)", d);
+    assert_eq!(e[0].0, Code::TypeMismatch);
+    assert!(
+        e[0].1.contains("field takes a field name, found number"),
+        "{e:?}"
+    );
+    assert_eq!(
+        codes("let a = distinct(s, 3d, latest(s))", d),
+        [Code::TypeMismatch]
+    );
+    assert_eq!(codes("let a = field(s)", d), [Code::WrongArity]);
+    assert_eq!(codes("let a = field(nope, x)", d), [Code::UnknownName]);
+    // A reserved word is a field only where a field is expected.
+    let e = errors("let a = latest(and)", d);
+    assert_eq!(e[0].0, Code::ReservedWord, "{e:?}");
+    assert!(e[0].1.contains("`and` is a reserved word"), "{e:?}");
+    // field gives a string: compared with strings, not ordered or added.
+    assert!(codes("indicator x { when: field(s, a) == \"b\" }", d).is_empty());
+    assert_eq!(
+        codes("indicator x { when: field(s, a) > 1 }", d),
+        [Code::TypeMismatch]
+    );
+}

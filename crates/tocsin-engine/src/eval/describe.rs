@@ -50,6 +50,14 @@ fn show_into(n: &Node, p: &Program, outer: u8, out: &mut String, limit: usize) {
         NodeKind::Let(i) => out.push_str(&p.lets[*i].name),
         NodeKind::Rule(i) => out.push_str(&p.rules[*i].name),
         NodeKind::Series(i) => out.push_str(&p.series[*i].label),
+        NodeKind::Field(k) => {
+            let f = &p.fields[*k].field;
+            if f.quoted {
+                let _ = write!(out, "{:?}", f.name);
+            } else {
+                out.push_str(&f.name);
+            }
+        }
         NodeKind::Invalid => out.push('?'),
         NodeKind::Unary(UnOp::Neg, e) => {
             out.push('-');

@@ -3,6 +3,7 @@
 //! that another rule's `for:` window overlaps is computed once, and a
 //! backtest that walks forward reuses every day it has seen.
 
+use super::fields::FieldColumn;
 use super::model::Model;
 use super::timeline::Timeline;
 use super::value::Value;
@@ -159,6 +160,15 @@ impl<'m> Evaluator<'m> {
         }
     }
 
+    /// The field `n` names, when it is a field argument: its text on each
+    /// observation of the series given with it.
+    pub fn field(&self, n: &Node) -> Option<&'m FieldColumn> {
+        match n.kind {
+            NodeKind::Field(k) => self.model.fields.get(k).map(|c| &**c),
+            _ => None,
+        }
+    }
+
     /// The value of `n` at `t`, when it is a duration.
     pub fn duration(&mut self, n: &Node, t: Date) -> Option<Duration> {
         match self.eval(n, t) {
@@ -193,7 +203,7 @@ impl<'m> Evaluator<'m> {
                 Status::Pending | Status::NotMet => Value::Bool(false),
                 Status::Unknown => Value::None,
             },
-            NodeKind::Series(_) | NodeKind::Invalid => Value::None,
+            NodeKind::Series(_) | NodeKind::Field(_) | NodeKind::Invalid => Value::None,
             NodeKind::Unary(op, inner) => match (op, self.eval(inner, t)) {
                 (UnOp::Neg, Value::Number(x)) => Value::number(-x),
                 (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),

@@ -153,7 +153,11 @@ fn node(ev: &mut Evaluator, store: &Store, n: &Node, t: Date, walk: &mut Walk) -
     if walk.depth + 1 >= MAX_TREE_DEPTH || walk.nodes > MAX_NODES {
         out.cut = !matches!(
             n.kind,
-            NodeKind::Const(_) | NodeKind::Now | NodeKind::Series(_) | NodeKind::Invalid
+            NodeKind::Const(_)
+                | NodeKind::Now
+                | NodeKind::Series(_)
+                | NodeKind::Field(_)
+                | NodeKind::Invalid
         );
         return out;
     }

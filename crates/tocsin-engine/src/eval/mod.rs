@@ -6,14 +6,17 @@ mod buckets;
 pub mod describe;
 mod engine;
 pub mod explain;
+mod fields;
 mod model;
 mod repeats;
 pub mod reuse;
 mod timeline;
 pub mod value;
+mod wavelet;
 
 pub use describe::Evidence;
 pub use engine::Evaluator;
+pub use fields::FieldColumn;
 pub use model::{parse_number, Model, Origin, Staleness};
 pub use timeline::{Timeline, Window};
 pub use value::Value;

@@ -1,11 +1,12 @@
 //! A program bound to data: every series the rules use, filtered and
 //! projected once per load and indexed for window queries.
 
+use super::fields::FieldColumn;
 use super::timeline::Timeline;
 use crate::data::{Fields, Series, Store};
 use crate::diag::{did_you_mean, Code, Diagnostic};
 use crate::lang::ast::{FieldRef, FieldTest};
-use crate::lang::program::{Program, SeriesDef, Step};
+use crate::lang::program::{FieldRead, Program, SeriesDef, Step};
 use crate::time::{Date, Duration};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +22,9 @@ pub struct Model {
     /// for a derived series, the row of each observation in it (`None`
     /// when the rows are the data series' own, one for one).
     pub origins: Vec<Arc<Origin>>,
+    /// One column per entry of `program.fields`: the field's text on each
+    /// observation of its timeline.
+    pub fields: Vec<Arc<FieldColumn>>,
     /// Warnings about the data as the rules read it (unknown filter fields,
     /// observations left out of projections).
     pub warnings: Vec<Diagnostic>,
@@ -150,10 +154,27 @@ impl Model {
         }
         let (data, data_of) = data_series(&program, store);
         warnings.extend(super::repeats::warnings(&program, &timelines));
+        let fields = program
+            .fields
+            .iter()
+            .map(|read| {
+                let s = read.series;
+                let (def, timeline, origin) = (&program.series[s], &timelines[s], &origins[s]);
+                Arc::new(field_column(
+                    read,
+                    def,
+                    timeline,
+                    origin,
+                    store,
+                    &mut warnings,
+                ))
+            })
+            .collect();
         Model {
             program,
             timelines,
             origins,
+            fields,
             warnings,
             data,
             data_of,
@@ -277,6 +298,62 @@ fn column(
         warnings.push(d);
     }
     Column::Missing
+}
+
+/// The text of a field on each observation of a timeline. `value` is the
+/// observation's value as templates print it, as in filters; a field no
+/// observation has is empty everywhere, with the warning a filter gets.
+fn field_column(
+    read: &FieldRead,
+    def: &SeriesDef,
+    timeline: &Timeline,
+    origin: &Origin,
+    store: &Store,
+    warnings: &mut Vec<Diagnostic>,
+) -> FieldColumn {
+    let Some(id) = origin.series else {
+        return FieldColumn::default();
+    };
+    let series = store.series(id);
+    let mut texts: Vec<Arc<str>> = vec![Arc::from("")];
+    let ids = match column(series, &read.field, &def.label, warnings) {
+        Column::Missing => vec![0; timeline.len()],
+        Column::Value => {
+            let mut known: HashMap<String, u32> = HashMap::new();
+            timeline
+                .values()
+                .iter()
+                .map(|&v| {
+                    let text = crate::eval::value::format_number(v);
+                    *known.entry(text).or_insert_with_key(|text| {
+                        texts.push(Arc::from(text.as_str()));
+                        texts.len() as u32 - 1
+                    })
+                })
+                .collect()
+        }
+        Column::Field(c) => {
+            // The store's ids, renumbered densely from 1 in order of
+            // first appearance: 0, the empty text, stays 0.
+            let mut renumbered = vec![u32::MAX; series.fields.distinct_count()];
+            renumbered[0] = 0;
+            (0..timeline.len())
+                .map(|i| {
+                    // Bucket observations carry no fields.
+                    let Some(row) = origin.row(i) else {
+                        return 0;
+                    };
+                    let cell = series.fields.cell_id(c, row) as usize;
+                    if renumbered[cell] == u32::MAX {
+                        texts.push(Arc::from(series.fields.get(c, row)));
+                        renumbered[cell] = texts.len() as u32 - 1;
+                    }
+                    renumbered[cell]
+                })
+                .collect()
+        }
+    };
+    FieldColumn::new(ids, texts)
 }
 
 /// Per-distinct-text memo, so that a test runs once per distinct cell text

@@ -100,6 +100,7 @@ fn walk(n: &Node, read: &mut BTreeMap<usize, Span>) {
         | NodeKind::Let(_)
         | NodeKind::Rule(_)
         | NodeKind::Series(_)
+        | NodeKind::Field(_)
         | NodeKind::Invalid => {}
     }
 }

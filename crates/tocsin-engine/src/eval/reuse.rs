@@ -96,6 +96,12 @@ impl Compare<'_> {
             NodeKind::Let(l) => self.let_(*l),
             NodeKind::Rule(r) => self.rule(*r),
             NodeKind::Series(s) => self.series(*s),
+            // Built again with every model, from the data its series reads.
+            NodeKind::Field(k) => {
+                let read = self.new.program.fields.get(*k);
+                read.is_some_and(|r| self.series(r.series))
+                    && self.old.program.fields.get(*k) == read
+            }
             NodeKind::Unary(_, a) => self.reads_same(a),
             NodeKind::Binary(_, a, b) => self.reads_same(a) && self.reads_same(b),
             NodeKind::Call(_, args) => args.iter().all(|a| self.reads_same(a)),

@@ -2,6 +2,7 @@
 //! built once, so that every window is two binary searches and a
 //! subtraction, whatever its length.
 
+use super::wavelet::WaveletMatrix;
 use crate::time::{Date, Duration};
 use std::sync::{Arc, OnceLock};
 
@@ -22,6 +23,9 @@ pub struct Timeline {
     /// every observation is active, as in most series of measurements.
     active: OnceLock<Option<Vec<u32>>>,
     extremes: OnceLock<BlockExtremes>,
+    /// The values in order, for `median` and `percentile`: built on the
+    /// first window too long to select from directly.
+    order: OnceLock<Order>,
 }
 
 /// A half-open range of observation positions.
@@ -79,6 +83,7 @@ impl Timeline {
             sum_lo,
             active: OnceLock::new(),
             extremes: OnceLock::new(),
+            order: OnceLock::new(),
         }
     }
 
@@ -187,6 +192,28 @@ impl Timeline {
         Some((mean, var.sqrt()))
     }
 
+    /// The `p`th percentile (`p` from 0 to 100) of the values of a
+    /// non-empty window: rank `(n - 1) × p / 100` of its sorted values
+    /// (0-based), linear between the two nearest ranks.
+    pub fn percentile(&self, w: Window, p: f64) -> Option<f64> {
+        if w.is_empty() || !(0.0..=100.0).contains(&p) {
+            return None;
+        }
+        let rank = (w.len() - 1) as f64 * p / 100.0;
+        let below = rank.floor();
+        let (k, frac) = (below as usize, rank - below);
+        let pair = if w.len() <= SELECT_DIRECTLY {
+            select_pair(&self.values[w.lo..w.hi], k)
+        } else {
+            let order = self.order.get_or_init(|| Order::new(&self.values));
+            (order.kth(w, k)?, order.kth(w, k + 1).unwrap_or(f64::NAN))
+        };
+        Some(match pair {
+            (a, _) if frac == 0.0 => a,
+            (a, b) => a + (b - a) * frac,
+        })
+    }
+
     /// Positions of the active observations; `None` when all are.
     fn active(&self) -> Option<&[u32]> {
         self.active
@@ -239,6 +266,54 @@ impl Timeline {
             let prev = date(k - 1);
             prev.plus(quiet).is_some_and(|end| end <= date(k))
         })
+    }
+}
+
+/// Windows up to this length are ranked by selecting in a copy of their
+/// values (a few dozen comparisons), longer ones through the [`Order`]
+/// index, so that a one-off question about a short window of a long series
+/// does not build the index.
+const SELECT_DIRECTLY: usize = 16;
+
+/// The `k`th and `k + 1`th smallest of a short slice (NaN for a missing
+/// second).
+fn select_pair(values: &[f64], k: usize) -> (f64, f64) {
+    let mut copy: Vec<f64> = values.to_vec();
+    copy.sort_unstable_by(f64::total_cmp);
+    (copy[k], copy.get(k + 1).copied().unwrap_or(f64::NAN))
+}
+
+/// The values' order, for ranks within any window in `O(log n)`: the
+/// values sorted once, and a wavelet matrix over the rank of each
+/// position (ties broken by position, so that ranks are all different).
+/// The `k`th smallest value of a window is the value of the `k`th
+/// smallest rank among its positions.
+#[derive(Debug)]
+struct Order {
+    sorted: Vec<f64>,
+    ranks: WaveletMatrix,
+}
+
+impl Order {
+    fn new(values: &[f64]) -> Order {
+        let mut by_value: Vec<u32> = (0..values.len() as u32).collect();
+        by_value.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+        let mut ranks = vec![0u32; values.len()];
+        for (rank, &i) in by_value.iter().enumerate() {
+            ranks[i as usize] = rank as u32;
+        }
+        let sorted = by_value.iter().map(|&i| values[i as usize]).collect();
+        let max = values.len().saturating_sub(1) as u32;
+        Order {
+            sorted,
+            ranks: WaveletMatrix::new(&ranks, max),
+        }
+    }
+
+    /// The `k`th smallest value of window `w`.
+    fn kth(&self, w: Window, k: usize) -> Option<f64> {
+        let rank = self.ranks.kth_smallest(w.lo, w.hi, k)?;
+        self.sorted.get(rank as usize).copied()
     }
 }
 
@@ -537,6 +612,26 @@ mod properties {
             let min = inside.iter().copied().fold(f64::INFINITY, f64::min);
             let max = inside.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             prop_assert_eq!(tl.extremes(Window { lo, hi }), (!inside.is_empty()).then_some((min, max)));
+        }
+
+        #[test]
+        fn percentiles_match_a_sort_of_the_window(
+            values in proptest::collection::vec(prop_oneof![-5.0f64..5.0, (-3i32..3).prop_map(f64::from)], 0..200),
+            a in 0usize..200,
+            b in 0usize..200,
+            p in prop_oneof![Just(0.0), Just(50.0), Just(100.0), 0.0f64..=100.0],
+        ) {
+            let dates = (0..values.len() as i32).map(Date).collect();
+            let tl = Timeline::new(dates, values.clone());
+            let (lo, hi) = (a.min(b).min(values.len()), a.max(b).min(values.len()));
+            let mut sorted = values[lo..hi].to_vec();
+            sorted.sort_by(f64::total_cmp);
+            let want = (!sorted.is_empty()).then(|| {
+                let rank = (sorted.len() - 1) as f64 * p / 100.0;
+                let (k, frac) = (rank.floor() as usize, rank - rank.floor());
+                if frac == 0.0 { sorted[k] } else { sorted[k] + (sorted[k + 1] - sorted[k]) * frac }
+            });
+            prop_assert_eq!(tl.percentile(Window { lo, hi }, p), want);
         }
 
         #[test]

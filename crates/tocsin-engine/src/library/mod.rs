@@ -17,8 +17,12 @@ mod ago;
 mod avg_min_max;
 mod count_true;
 mod days_since;
+mod distinct;
+mod field;
 mod growth;
 mod latest;
+mod median;
+mod percentile;
 mod resumed;
 mod stddev;
 mod sum;
@@ -57,6 +61,10 @@ pub static LIBRARY: &[&dyn Builtin] = &[
     &abs::Abs,
     &abs::Percent,
     &stddev::Stddev,
+    &median::Median,
+    &percentile::Percentile,
+    &distinct::Distinct,
+    &field::Field,
     &age::Age,
     &age::Stale,
 ];
@@ -213,7 +221,9 @@ pub fn check(
     files: &[(crate::diag::FileId, &crate::lang::ast::RuleFile)],
     data_series: &[&str],
 ) -> crate::lang::check::Checked {
-    crate::lang::check::check_with(files, data_series, signatures())
+    let mut checked = crate::lang::check::check_with(files, data_series, signatures());
+    percentile::check_constant_ranks(&checked.program, &mut checked.diagnostics);
+    checked
 }
 
 /// The table of signatures, in the order of [`LIBRARY`]: what the checker

@@ -64,6 +64,7 @@ codes! {
     TooDeep = "E208", "definitions that depend on each other too many levels deep";
     ForTooLong = "E209", "a `for:` window longer than ten years";
     BadBucket = "E210", "a calendar bucket written wrongly: an unknown aggregate, a filter outside it";
+    PercentileOutOfRange = "E211", "a percentile written outside 0 to 100";
     // Data files and paths.
     Unreadable = "E301", "a file or folder that cannot be read";
     NoDateColumn = "E302", "a data file without a date column";

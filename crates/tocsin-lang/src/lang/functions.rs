@@ -36,6 +36,9 @@ pub enum Params {
 
 /// A series parameter.
 pub const SERIES: (&str, Type) = ("series", Type::Series);
+/// A field parameter: a field of the series given first, written as in a
+/// filter (`station`, `"Event Type"`).
+pub const FIELD: (&str, Type) = ("field", Type::Field);
 /// A duration parameter.
 pub const DURATION: (&str, Type) = ("duration", Type::Duration);
 

@@ -22,6 +22,9 @@ pub enum Type {
     Str,
     /// A series of observations.
     Series,
+    /// A field of a series' observations, named as in a filter: a
+    /// parameter kind only (`distinct(s, d, FIELD)`), never a value.
+    Field,
     /// The literal `none`, which fits any scalar type.
     None,
     /// Already reported; suppresses follow-on errors.
@@ -38,6 +41,7 @@ impl Type {
             Type::Duration => "duration",
             Type::Str => "string",
             Type::Series => "series",
+            Type::Field => "field name",
             Type::None => "none",
             Type::Error => "error",
         }
@@ -93,6 +97,8 @@ pub enum NodeKind {
     Rule(usize),
     /// A series, by index into [`Program::series`].
     Series(usize),
+    /// A field argument, by index into [`Program::fields`].
+    Field(usize),
     /// `-x`, `not x`.
     Unary(UnOp, Box<Node>),
     /// `a OP b`.
@@ -165,6 +171,15 @@ impl SeriesDef {
         }
         key
     }
+}
+
+/// A field of a series that a function reads (`field(s, station)`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldRead {
+    /// The series, by index into [`Program::series`].
+    pub series: usize,
+    /// The field, as written.
+    pub field: FieldRef,
 }
 
 /// A checked `let`.
@@ -243,6 +258,9 @@ pub struct FeedDef {
 pub struct Program {
     /// Every series the rules use (named or inline), deduplicated.
     pub series: Vec<SeriesDef>,
+    /// Every field of a series that a function reads, deduplicated by
+    /// series and name (ignoring case).
+    pub fields: Vec<FieldRead>,
     /// Lets, in file order.
     pub lets: Vec<LetDef>,
     /// Indicators and alerts, ordered by file path, then position.

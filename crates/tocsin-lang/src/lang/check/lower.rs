@@ -24,6 +24,9 @@ pub struct Lowerer<'a> {
     diags: Vec<Diagnostic>,
     series: Vec<SeriesDef>,
     series_keys: FxHashMap<String, usize>,
+    fields: Vec<FieldRead>,
+    /// The index in `fields` of each series and lower-case field name.
+    field_keys: FxHashMap<(usize, String), usize>,
     /// The slot of each data series named as it is (no filter, no
     /// projection).
     data_slots: FxHashMap<String, usize>,
@@ -94,6 +97,8 @@ impl<'a> Lowerer<'a> {
             diags,
             series: Vec::new(),
             series_keys: FxHashMap::default(),
+            fields: Vec::new(),
+            field_keys: FxHashMap::default(),
             data_slots: FxHashMap::default(),
             stack: Vec::new(),
             edges: FxHashMap::default(),
@@ -130,6 +135,7 @@ impl<'a> Lowerer<'a> {
         (
             Program {
                 series: self.series,
+                fields: self.fields,
                 lets,
                 rules: self.rules,
                 feeds: Vec::new(),
@@ -223,6 +229,7 @@ impl<'a> Lowerer<'a> {
                 );
                 None
             }
+            None if self.reserved_word(id) => None,
             None => {
                 let series_names: Vec<&str> = self
                     .defs
@@ -248,6 +255,25 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+
+    /// Reports `id` when it is a reserved word: the parser lets one
+    /// through as an argument, where it may name a field
+    /// (`field(s, source)`).
+    fn reserved_word(&mut self, id: &Ident) -> bool {
+        if !crate::lang::parser::is_reserved(&id.name) {
+            return false;
+        }
+        self.diags.push(
+            err(
+                Code::ReservedWord,
+                format!("`{}` is a reserved word and cannot be used as a name", id.name),
+                id.span,
+                "reserved word",
+            )
+            .with_note("a reserved word may be an argument only where a field is expected, as in `field(s, source)`"),
+        );
+        true
     }
 
     fn series_expr(&mut self, se: &SeriesExpr) -> Option<usize> {
@@ -600,6 +626,7 @@ impl<'a> Lowerer<'a> {
                 self.edge(Def::Rule(i), span);
                 node(NodeKind::Rule(i), Type::Bool, span)
             }
+            None if self.reserved_word(id) => invalid(span),
             None => {
                 let mut d = err(
                     Code::UnknownName,
@@ -789,6 +816,7 @@ impl<'a> Lowerer<'a> {
                     let n = match want {
                         Type::Series => self.series_arg(arg),
                         Type::Duration => self.duration_arg(arg),
+                        Type::Field => self.field_arg(arg, nodes.first(), sig),
                         _ => {
                             let n = self.expr(arg);
                             if !n.ty.fits(want) {
@@ -854,6 +882,55 @@ impl<'a> Lowerer<'a> {
                 invalid(e.span)
             }
         }
+    }
+
+    /// A field of the series `series` (the call's first argument), written
+    /// as in a filter: a bare name, whatever it names elsewhere, or a
+    /// string.
+    fn field_arg(&mut self, e: &Expr, series: Option<&Node>, sig: &Signature) -> Node {
+        let (name, quoted) = match &e.kind {
+            ExprKind::Name(id) => (id.name.clone(), false),
+            ExprKind::Str(s) => (s.clone(), true),
+            // Words the parser reads as literals are field names here.
+            ExprKind::Bool(b) => (b.to_string(), false),
+            ExprKind::None => ("none".to_string(), false),
+            ExprKind::Now => ("now".to_string(), false),
+            _ => {
+                let n = self.expr(e);
+                if n.ty != Type::Error {
+                    self.diags.push(
+                        self.mismatch(&n, Type::Field, format!("{} takes a field name", sig.name))
+                            .with_note("write the field as in a filter: a name (`station`) or a string (`\"Event Type\"`)"),
+                    );
+                }
+                return invalid(e.span);
+            }
+        };
+        let Some(&Node {
+            kind: NodeKind::Series(slot),
+            ..
+        }) = series
+        else {
+            // The series is in error, already reported.
+            return invalid(e.span);
+        };
+        let key = (slot, name.to_lowercase());
+        let k = match self.field_keys.get(&key) {
+            Some(&k) => k,
+            None => {
+                self.fields.push(FieldRead {
+                    series: slot,
+                    field: FieldRef {
+                        name,
+                        quoted,
+                        span: e.span,
+                    },
+                });
+                self.field_keys.insert(key, self.fields.len() - 1);
+                self.fields.len() - 1
+            }
+        };
+        node(NodeKind::Field(k), Type::Field, e.span)
     }
 
     fn duration_arg(&mut self, e: &Expr) -> Node {

@@ -397,3 +397,22 @@ fn same_syntax_ignores_only_spans() {
         &parse("series s = t.x")
     ));
 }
+
+#[test]
+fn field_arguments_print_as_written() {
+    // Bare names, reserved words, literal words and strings alike.
+    for line in [
+        "let a = distinct(s, 30d, vessel)",
+        "let a = distinct(s, 30d, \"Event Type\")",
+        "let a = field(s, source) == \"x\"",
+        "let a = field(s, when)",
+        "let a = field(s, none)",
+        "let a = field(s, and)",
+    ] {
+        check(line, &[line]);
+    }
+    check(
+        "let a=distinct( s,30d ,  and )",
+        &["let a = distinct(s, 30d, and)"],
+    );
+}

@@ -3,8 +3,8 @@
 
 use super::error::{expect, fail_expected, fail_problem, In, PError, PResult};
 use super::lexical::{
-    any_word, blank_len, ident, keyword, lex, numeric, span_between, string, symbol, word_len, ws,
-    NumLit,
+    any_word, blank_len, ident, is_reserved, keyword, lex, numeric, span_between, string, symbol,
+    word_len, ws, NumLit,
 };
 use crate::diag::{did_you_mean, Code, Span};
 use crate::lang::ast::*;
@@ -459,11 +459,23 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, (Expr, u32
                     },
                 )
             }
-            None => {
-                let (after, (value, h)) = operand(expr_h)(rest)?;
-                below = below.max(h);
-                (after, Arg { name: None, value })
-            }
+            None => match reserved_word_alone(rest) {
+                Some((after, name)) => (
+                    after,
+                    Arg {
+                        name: None,
+                        value: Expr {
+                            span: name.span,
+                            kind: ExprKind::Name(name),
+                        },
+                    },
+                ),
+                None => {
+                    let (after, (value, h)) = operand(expr_h)(rest)?;
+                    below = below.max(h);
+                    (after, Arg { name: None, value })
+                }
+            },
         };
         args.push(arg);
         let (rest, _) = ws(rest)?;
@@ -480,6 +492,19 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, (Expr, u32
             },
         };
     }
+}
+
+/// A reserved word that is a whole argument (`field(s, source)`): a field
+/// may be named by any word, as in filters. The checker refuses it where
+/// no field is expected. `true`, `false`, `none` and `now` are left to be
+/// read as the literals they are.
+fn reserved_word_alone(i: In<'_>) -> Option<(In<'_>, Ident)> {
+    let (rest, word) = any_word(i).ok()?;
+    if !is_reserved(&word.name) || literal_word(i).is_some() {
+        return None;
+    }
+    let (after, _) = ws(rest).ok()?;
+    matches!(after.fragment().as_bytes().first(), Some(b',' | b')')).then_some((rest, word))
 }
 
 /// True when the input starts with a word followed, after blanks, by `:`.
