@@ -304,6 +304,9 @@ fn read_row(
         if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
             return Ok(Row::Blank);
         }
+        if looks_glued(record, columns) {
+            return Err(src.glued_rows(start, record.len(), columns.width));
+        }
         return Err(src.cell_count(start, record.len(), columns.width));
     }
     let date_cell = record.get(columns.date).unwrap_or("");
@@ -311,7 +314,17 @@ fn read_row(
         return Ok(Row::NoDate);
     }
     let date = parse_date(date_cell)
-        .map_err(|e| date_diagnostic(e, date_cell, src.cell_span(start, columns.date)))?;
+        .map_err(|e| {
+            let d = date_diagnostic(e, date_cell, src.cell_span(start, columns.date));
+            match d.code {
+                Code::InvalidDate => d.with_note(format!(
+                    "column {} ({}) is taken as the date column: it is the first named date, at, time, timestamp or event_date",
+                    columns.date + 1,
+                    quote(columns.date_name.trim())
+                )),
+                _ => d,
+            }
+        })?;
     let value = match columns.value {
         Some(i) => {
             let cell = record.get(i).unwrap_or("");
@@ -384,6 +397,8 @@ struct Columns {
     width: usize,
     /// Values may be written with a decimal comma (semicolon files).
     decimal_comma: bool,
+    /// The header of the date column, as written.
+    date_name: String,
 }
 
 impl Columns {
@@ -410,6 +425,7 @@ impl Columns {
             cols: Vec::new(),
             width: header.len(),
             decimal_comma: delimiter == b';',
+            date_name: header.get(date).unwrap_or("").to_string(),
         })
     }
 
@@ -598,9 +614,57 @@ impl Source<'_> {
         Span::new(self.file, a + lead, a + lead + trimmed.len())
     }
 
+    /// The first line of the record starting at `start`, cut to about
+    /// [`MARK_BYTES`]: a mark that stays readable however long the line.
+    fn short_line_span(&self, start: usize) -> Span {
+        let line = self.line_span(start);
+        Span::new(self.file, start, self.cut(start, line.end as usize))
+    }
+
+    /// `end`, or the last character boundary at most [`MARK_BYTES`] past
+    /// `start`.
+    fn cut(&self, start: usize, end: usize) -> usize {
+        let mut end = end.min(start.saturating_add(MARK_BYTES));
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        end
+    }
+
+    /// A note for a header that holds another delimiter than the one it
+    /// was read with: the likely reason no date column was found.
+    fn delimiter_note(&self, line: &str) -> Option<String> {
+        let other = [b',', b';', b'\t']
+            .into_iter()
+            .find(|&d| d != self.delimiter && line.as_bytes().contains(&d))?;
+        let (used, seen) = (delimiter_name(self.delimiter), delimiter_name(other));
+        Some(match (self.delimiter, other) {
+            (b',', _) => format!(
+                "the header holds {seen} but was read with commas, because it holds commas too: a .csv file is read with semicolons or tabs only when its header row holds no comma; if the file is separated by {seen}, remove the commas from its header row"
+            ),
+            (b'\t', b',') => "the header holds commas but was read with tabs, as .tsv files are: if the file is separated by commas, name it .csv".to_string(),
+            (_, b'\t') => format!(
+                "the header holds tabs but was read with {used}, which it holds more of: if the file is separated by tabs, name it .tsv"
+            ),
+            _ => format!(
+                "the header holds {seen} but was read with {used}: if the file is separated by {seen}, name it .csv and keep {used} out of its header row"
+            ),
+        })
+    }
+
     fn no_date_column(&self, header_start: usize, header: &StringRecord) -> Diagnostic {
         let names: Vec<String> = header.iter().take(12).map(quote).collect();
         let more = if header.len() > 12 { ", …" } else { "" };
+        let line = self.line_span(header_start);
+        let line = self
+            .text
+            .get(line.start as usize..line.end as usize)
+            .unwrap_or("");
+        let cells = if header.len() == 1 {
+            "1 cell".to_string()
+        } else {
+            format!("{} cells", header.len())
+        };
         // A header right after the byte-order mark is marked from the
         // start of the file, so that it shows at column 1 like in an editor.
         let start = if header_start == self.bom {
@@ -608,13 +672,20 @@ impl Source<'_> {
         } else {
             header_start
         };
-        Diagnostic::error(
+        let d = Diagnostic::error(
             Code::NoDateColumn,
             "no date column: no header is named date, at, time, timestamp or event_date",
         )
-        .with_primary(self.line_span(start), "header row")
-        .with_note(format!("the headers are {}{more}", names.join(", ")))
-        .with_note("name the column that holds each row's date `date` (in any case)")
+        .with_primary(self.short_line_span(start), "header row")
+        .with_note(format!(
+            "read with {}, the header has {cells}: {}{more}",
+            delimiter_name(self.delimiter),
+            names.join(", ")
+        ));
+        match self.delimiter_note(line) {
+            Some(note) => d.with_note(note),
+            None => d.with_note("name the column that holds each row's date `date` (in any case)"),
+        }
     }
 
     /// The first character at `start`: a mark that stays short however
@@ -678,6 +749,24 @@ impl Source<'_> {
         .with_note("keep the columns that rules read, or split the file by column into several files (files of one series are merged)")
     }
 
+    /// A row that [`looks_glued`]: marked at the cell where the second
+    /// row would start.
+    fn glued_rows(&self, start: usize, found: usize, expected: usize) -> Diagnostic {
+        let (a, b) = cell_bounds(self.bytes(), start, expected - 1, self.delimiter)
+            .unwrap_or((start, start));
+        Diagnostic::error(
+            Code::CellCount,
+            format!(
+                "row has {found} cells but the header has {expected}: a line break may be missing"
+            ),
+        )
+        .with_primary(
+            Span::new(self.file, a, self.cut(a, b)),
+            "the next row may start in this cell",
+        )
+        .with_note("the row holds about twice the header's cells and a second date, as two rows written on one line do: put a line break where the second row starts")
+    }
+
     fn cell_count(&self, start: usize, found: usize, expected: usize) -> Diagnostic {
         let cells = |n: usize| {
             if n == 1 {
@@ -694,8 +783,19 @@ impl Source<'_> {
                 cells(expected)
             ),
         )
-        .with_primary(self.line_span(start), format!("{} here", cells(found)))
-        .with_note("a cell that holds a comma, a quote or a line break must be quoted: \"a, b\"")
+        .with_primary(
+            self.short_line_span(start),
+            format!("{} here", cells(found)),
+        )
+        .with_note(format!(
+            "a cell that holds {}, a quote or a line break must be quoted: \"a{} b\"",
+            match self.delimiter {
+                b',' => "a comma",
+                b';' => "a semicolon",
+                _ => "a tab",
+            },
+            char::from(self.delimiter)
+        ))
     }
 
     fn invalid_value(&self, cell: &str, span: Span) -> Diagnostic {
@@ -748,6 +848,44 @@ impl Source<'_> {
         let start = self.record_start(error.position()).0;
         Diagnostic::error(Code::Unreadable, format!("cannot read CSV: {error}"))
             .with_primary(self.line_span(start), "")
+    }
+}
+
+/// Whether a row of the wrong width looks like two rows on one line, as a
+/// writer that appends without ending the last line makes: about twice
+/// the header's cells (the last cell of the first row and the first of the
+/// second run together, hence one fewer), and a date where the second
+/// row's date would be.
+fn looks_glued(record: &StringRecord, columns: &Columns) -> bool {
+    let width = columns.width;
+    if width < 2 || (record.len() != 2 * width - 1 && record.len() != 2 * width) {
+        return false;
+    }
+    let joined = width - 1;
+    if columns.date > 0 {
+        return record
+            .get(joined + columns.date)
+            .is_some_and(|c| parse_date(c).is_ok());
+    }
+    // The second row's date ends the joined cell; dates are short, so only
+    // the last 40 bytes are tried however long the cell.
+    let cell = record.get(joined).unwrap_or("").trim_end();
+    let from = cell.len().saturating_sub(40).max(1);
+    (from..cell.len().saturating_sub(7))
+        .filter_map(|i| cell.get(i..))
+        .any(|tail| parse_date(tail).is_ok())
+}
+
+/// Most bytes a label marks in a line: past it, a mark draws a wall of
+/// carets and tells no more.
+const MARK_BYTES: usize = 80;
+
+/// A delimiter as a message names it.
+fn delimiter_name(delimiter: u8) -> &'static str {
+    match delimiter {
+        b',' => "commas",
+        b';' => "semicolons",
+        _ => "tabs",
     }
 }
 
@@ -1164,6 +1302,97 @@ mod tests {
             load_err("date\tvalue\n2025-01-01\t1,5\n"),
             "adiz.csv:2:12: error[E305]: value '1,5' is not a finite number"
         );
+    }
+
+    /// The error's notes, in order.
+    fn notes(text: &str, delimiter: Option<u8>) -> Vec<String> {
+        match load(FileId(0), "adiz", text, delimiter) {
+            Ok(data) => panic!("loaded {:?}", data.batches),
+            Err(e) => e.notes,
+        }
+    }
+
+    #[test]
+    fn no_date_column_shows_the_header_as_read_and_the_delimiter() {
+        assert_eq!(
+            notes("day,value\n", None),
+            [
+                "read with commas, the header has 2 cells: 'day', 'value'",
+                "name the column that holds each row's date `date` (in any case)"
+            ]
+        );
+        // Semicolons and a comma: read with commas.
+        let n = notes("Datum;Wert,Einheit\n", None);
+        assert_eq!(
+            n[0],
+            "read with commas, the header has 2 cells: 'Datum;Wert', 'Einheit'"
+        );
+        assert!(
+            n[1].starts_with("the header holds semicolons but was read with commas"),
+            "{n:?}"
+        );
+        let n = notes("when\tvalue,x\n", None);
+        assert!(
+            n[1].starts_with("the header holds tabs but was read with commas"),
+            "{n:?}"
+        );
+        // A .tsv file of commas.
+        let n = notes("day,value\n", Some(b'\t'));
+        assert_eq!(n[0], "read with tabs, the header has 1 cell: 'day,value'");
+        assert!(n[1].ends_with("name it .csv"), "{n:?}");
+        let n = notes("day;a;b\tc\n", None);
+        assert!(
+            n[0].starts_with("read with semicolons, the header has 3 cells"),
+            "{n:?}"
+        );
+        assert!(n[1].ends_with("name it .tsv"), "{n:?}");
+        // Long headers: twelve cells quoted, the mark kept short.
+        let wide = format!("{}\n", vec!["x".repeat(50); 30].join(","));
+        let n = notes(&wide, None);
+        assert!(
+            n[0].starts_with("read with commas, the header has 30 cells: 'xxx"),
+            "{n:?}"
+        );
+        assert!(n[0].ends_with(", …") && n[0].len() < 700, "{}", n[0].len());
+        let e = load(FileId(0), "adiz", &wide, None).err().unwrap();
+        assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
+    }
+
+    #[test]
+    fn an_invalid_date_names_the_date_column() {
+        let n = notes("id,Event_Date,value\n1,2025-13-01,1\n", None);
+        assert_eq!(
+            n.last().map(String::as_str),
+            Some("column 2 ('Event_Date') is taken as the date column: it is the first named date, at, time, timestamp or event_date")
+        );
+    }
+
+    #[test]
+    fn two_rows_on_one_line_say_a_line_break_may_be_missing() {
+        // The date first: the second date ends the joined cell.
+        assert_eq!(
+            load_err("date,value,actor\n2025-01-01,1,a\n2025-01-02,2,b2025-01-03,3,c\n"),
+            "adiz.csv:3:14: error[E306]: row has 5 cells but the header has 3: a line break may be missing"
+        );
+        // The date elsewhere: found where the second row has it.
+        assert_eq!(
+            load_err("value,date\n1,2025-01-01\n2,2025-01-023,2025-01-03\n"),
+            "adiz.csv:3:3: error[E306]: row has 3 cells but the header has 2: a line break may be missing"
+        );
+        // Twice as wide without a second date is an ordinary error.
+        assert_eq!(
+            load_err("date,value\n2025-01-01,1,5\n"),
+            "adiz.csv:2:1: error[E306]: row has 3 cells but the header has 2 cells"
+        );
+        // A long glued cell is marked in a bounded span.
+        let long = format!("date,note\n2025-01-01,{}2025-01-02,y\n", "x".repeat(5000));
+        let e = load(FileId(0), "adiz", &long, None).err().unwrap();
+        assert!(e.message.ends_with("a line break may be missing"));
+        assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
+        // So is the row of an ordinary error.
+        let wide = format!("date,value\n2025-01-01,1,{}\n", "y,".repeat(3000));
+        let e = load(FileId(0), "adiz", &wide, None).err().unwrap();
+        assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
     }
 
     #[test]

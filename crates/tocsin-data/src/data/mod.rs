@@ -97,14 +97,23 @@ pub fn file_stem(path: &str) -> &str {
 }
 
 /// True for a file that a data walk neither reads nor ignores: not hidden
-/// or left over, and not a data, rule or test file. Such files are named
-/// in one warning, so that data in a format tocsin does not read is never
-/// missing without a word.
+/// or left over, not a data, rule or test file, and not documentation
+/// (`.md`, `.rst`, README, LICENSE, NOTICE). Such files are named in one
+/// warning, so that data in a format tocsin does not read is never missing
+/// without a word; a README beside the data is not data.
 pub fn is_unknown_kind(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let documentation = [".md", ".markdown", ".rst"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+        || ["readme", "license", "licence", "notice"]
+            .iter()
+            .any(|d| lower.split('.').next() == Some(d));
     !is_ignored(name)
         && Format::of_file_name(name).is_none()
         && !name.ends_with(".rules")
         && !name.ends_with(".test")
+        && !documentation
 }
 
 /// True for names that editors and downloaders leave behind (`.x`, `x~`,
