@@ -276,7 +276,7 @@ fn plain_fields(
 ) -> Option<()> {
     for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
         let &(a, b) = bounds.get(i)?;
-        fields.set(col, row, body.get(a..b)?);
+        columns.set_field(fields, col, row, body.get(a..b)?);
     }
     Some(())
 }
@@ -304,8 +304,8 @@ fn read_row(
         if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
             return Ok(Row::Blank);
         }
-        if looks_glued(record, columns) {
-            return Err(src.glued_rows(start, record.len(), columns.width));
+        if let Some(at) = glued_at(record, columns) {
+            return Err(src.glued_rows(start, record.len(), columns.width, at));
         }
         return Err(src.cell_count(start, record.len(), columns.width));
     }
@@ -358,7 +358,7 @@ fn read_row(
     batch.values.push(value);
     batch.lines.push(line);
     for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
-        batch.fields.set(col, row, record.get(i).unwrap_or(""));
+        columns.set_field(&mut batch.fields, col, row, record.get(i).unwrap_or(""));
     }
     Ok(Row::Kept)
 }
@@ -427,6 +427,19 @@ impl Columns {
             decimal_comma: delimiter == b';',
             date_name: header.get(date).unwrap_or("").to_string(),
         })
+    }
+
+    /// Sets a field cell. In a semicolon file a number written with a
+    /// decimal comma (`14,25`) is kept with a point (`14.25`), so that
+    /// projections and numeric filters read it as the value column is
+    /// read; other text is kept as written.
+    #[inline]
+    fn set_field(&self, fields: &mut Fields, col: usize, row: usize, cell: &str) {
+        if self.decimal_comma && cell.contains(',') && parse_decimal_comma(cell).is_some() {
+            fields.set(col, row, &cell.replace(',', "."));
+        } else {
+            fields.set(col, row, cell);
+        }
     }
 
     /// A value cell, read as [`parse_value`] reads it, or with a decimal
@@ -749,11 +762,16 @@ impl Source<'_> {
         .with_note("keep the columns that rules read, or split the file by column into several files (files of one series are merged)")
     }
 
-    /// A row that [`looks_glued`]: marked at the cell where the second
-    /// row would start.
-    fn glued_rows(&self, start: usize, found: usize, expected: usize) -> Diagnostic {
-        let (a, b) = cell_bounds(self.bytes(), start, expected - 1, self.delimiter)
+    /// A row that looks like two (see [`glued_at`]): marked where the
+    /// second row starts in the joined cell, `at` bytes into it, or at the
+    /// whole cell when that is not known.
+    fn glued_rows(&self, start: usize, found: usize, expected: usize, at: usize) -> Diagnostic {
+        let (mut a, b) = cell_bounds(self.bytes(), start, expected - 1, self.delimiter)
             .unwrap_or((start, start));
+        // Offsets into a quoted cell's text are not offsets into the file.
+        if self.bytes().get(a) != Some(&b'"') && a + at < b {
+            a += at;
+        }
         Diagnostic::error(
             Code::CellCount,
             format!(
@@ -762,7 +780,7 @@ impl Source<'_> {
         )
         .with_primary(
             Span::new(self.file, a, self.cut(a, b)),
-            "the next row may start in this cell",
+            "the next row may start here",
         )
         .with_note("the row holds about twice the header's cells and a second date, as two rows written on one line do: put a line break where the second row starts")
     }
@@ -855,25 +873,25 @@ impl Source<'_> {
 /// writer that appends without ending the last line makes: about twice
 /// the header's cells (the last cell of the first row and the first of the
 /// second run together, hence one fewer), and a date where the second
-/// row's date would be.
-fn looks_glued(record: &StringRecord, columns: &Columns) -> bool {
+/// row's date would be. Gives where the second row starts in the joined
+/// cell (cell `width - 1`), in bytes (0 when only the cell is known).
+fn glued_at(record: &StringRecord, columns: &Columns) -> Option<usize> {
     let width = columns.width;
     if width < 2 || (record.len() != 2 * width - 1 && record.len() != 2 * width) {
-        return false;
+        return None;
     }
     let joined = width - 1;
     if columns.date > 0 {
-        return record
-            .get(joined + columns.date)
-            .is_some_and(|c| parse_date(c).is_ok());
+        let date = record.get(joined + columns.date)?;
+        return parse_date(date).is_ok().then_some(0);
     }
     // The second row's date ends the joined cell; dates are short, so only
-    // the last 40 bytes are tried however long the cell.
-    let cell = record.get(joined).unwrap_or("").trim_end();
+    // the last 40 bytes are tried however long the cell. The longest date
+    // found is taken (`2025-01-10` rather than `025-01-10`).
+    let cell = record.get(joined)?.trim_end();
     let from = cell.len().saturating_sub(40).max(1);
     (from..cell.len().saturating_sub(7))
-        .filter_map(|i| cell.get(i..))
-        .any(|tail| parse_date(tail).is_ok())
+        .find(|&i| cell.get(i..).is_some_and(|tail| parse_date(tail).is_ok()))
 }
 
 /// Most bytes a label marks in a line: past it, a mark draws a wall of
@@ -1271,11 +1289,12 @@ mod tests {
         assert_eq!(sniff_delimiter("date\n"), b',');
         assert_eq!(sniff_delimiter("date;a;b\tc\n"), b';');
         assert_eq!(sniff_delimiter("date\ta\tb;c\n"), b'\t');
-        let data = load_ok("date;value;actor\n2025-01-01;14,25;A, B\n2025-01-02;-3;C\n");
+        let data = load_ok("date;value;actor\n2025-01-01;14,25;A, B\n2025-01-02;-3;0,5\n");
         let b = &data.batches[0];
         assert_eq!(b.values, [14.25, -3.0]);
-        // Text keeps its comma: filters compare text as written.
-        assert_eq!(cells(b), ["A, B", "C"]);
+        // Text keeps its comma; a number in a field takes a point, as
+        // projections read it.
+        assert_eq!(cells(b), ["A, B", "0.5"]);
         let tsv = load(
             FileId(0),
             "x",
@@ -1372,7 +1391,7 @@ mod tests {
         // The date first: the second date ends the joined cell.
         assert_eq!(
             load_err("date,value,actor\n2025-01-01,1,a\n2025-01-02,2,b2025-01-03,3,c\n"),
-            "adiz.csv:3:14: error[E306]: row has 5 cells but the header has 3: a line break may be missing"
+            "adiz.csv:3:15: error[E306]: row has 5 cells but the header has 3: a line break may be missing"
         );
         // The date elsewhere: found where the second row has it.
         assert_eq!(
@@ -1384,8 +1403,17 @@ mod tests {
             load_err("date,value\n2025-01-01,1,5\n"),
             "adiz.csv:2:1: error[E306]: row has 3 cells but the header has 2 cells"
         );
-        // A long glued cell is marked in a bounded span.
+        // In a long joined cell, the mark is on the second row's date.
         let long = format!("date,note\n2025-01-01,{}2025-01-02,y\n", "x".repeat(5000));
+        let e = load(FileId(0), "adiz", &long, None).err().unwrap();
+        assert!(e.message.ends_with("a line break may be missing"));
+        let span = e.primary_span().unwrap();
+        assert_eq!(&long[span.start as usize..span.end as usize], "2025-01-02");
+        // Where the date is elsewhere, on the joined cell, kept short.
+        let long = format!(
+            "n,date,note\n1,2025-01-01,{}2,2025-01-02,y\n",
+            "x".repeat(5000)
+        );
         let e = load(FileId(0), "adiz", &long, None).err().unwrap();
         assert!(e.message.ends_with("a line break may be missing"));
         assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));

@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn unknown_kinds_are_neither_read_nor_ignored() {
-        for name in ["a.xlsx", "b.parquet", "README", "notes.gz", "c.txt"] {
+        for name in ["a.xlsx", "b.parquet", "notes.gz", "c.txt", "READ.ME.xlsx"] {
             assert!(is_unknown_kind(name), "{name}");
         }
         for name in [

@@ -57,8 +57,9 @@ pub fn discover_data(
     Ok((found, skipped))
 }
 
-/// Most skipped files a warning names; the others are counted.
-const MAX_NAMED: usize = 20;
+/// Most bytes of file names a warning's message holds (messages are cut
+/// at 400 bytes when shown); the files past it are counted.
+const NAMES_BYTES: usize = 280;
 
 /// The warning naming the files a data walk skipped, if any.
 pub fn skipped_warning(skipped: &[PathBuf]) -> Option<Diagnostic> {
@@ -66,9 +67,19 @@ pub fn skipped_warning(skipped: &[PathBuf]) -> Option<Diagnostic> {
     if n == 0 {
         return None;
     }
-    let mut names: Vec<String> = skipped.iter().take(MAX_NAMED).map(|p| display(p)).collect();
-    if n > MAX_NAMED {
-        names.push(format!("and {} more", n - MAX_NAMED));
+    let mut names: Vec<String> = Vec::new();
+    let mut bytes = 0;
+    for p in skipped {
+        let name = display(p);
+        // The first name always, however long.
+        if !names.is_empty() && bytes + name.len() > NAMES_BYTES {
+            break;
+        }
+        bytes += name.len() + 2;
+        names.push(name);
+    }
+    if names.len() < n {
+        names.push(format!("and {} more", n - names.len()));
     }
     let what = if n == 1 {
         "1 file of a kind tocsin does not read was skipped".to_string()
