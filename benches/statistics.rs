@@ -65,7 +65,9 @@ fn every_day(c: &mut Criterion) {
     let timeline = &model.timelines[0];
     let stations: Vec<String> = (0..timeline.len())
         .map(|i| {
-            let row = model.origins[0].row(i);
+            let row = model.origins[0]
+                .row(i)
+                .expect("a row: the series is not bucketed");
             let s = ws.store.series(model.origins[0].series.unwrap());
             s.fields
                 .get(s.fields.column("station").unwrap(), row)

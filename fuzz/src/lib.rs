@@ -107,6 +107,7 @@ pub fn load_data(format: Format, input: &[u8]) {
     };
     let name = match format {
         Format::Csv => "indicators/fuzz.csv",
+        Format::Tsv => "indicators/fuzz.tsv",
         Format::Json => "indicators/fuzz.json",
         Format::Ndjson => "indicators/fuzz.ndjson",
     };

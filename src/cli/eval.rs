@@ -22,7 +22,17 @@ pub fn run(cfg: &Config, format: EvalFormat, threshold: Option<Severity>) -> u8 
         );
         return BAD_INPUT;
     };
-    let warnings = ws.diagnostics.len();
+    // Data files that were skipped are shown here too: what they hold is
+    // missing from every result below.
+    let (skipped, others): (Vec<_>, Vec<_>) = ws
+        .diagnostics
+        .iter()
+        .partition(|d| d.code == crate::diag::Code::SkippedFiles);
+    if !skipped.is_empty() {
+        let skipped: Vec<_> = skipped.into_iter().cloned().collect();
+        term::print_diagnostics(&skipped, &ws.sources, cfg.colour_err);
+    }
+    let warnings = others.len();
     if warnings > 0 {
         eprintln!(
             "note: {warnings} warning{} about the rules or data; `tocsin check` shows them",

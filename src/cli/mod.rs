@@ -76,14 +76,9 @@ pub fn main() -> ExitCode {
 fn load(cfg: &Config) -> Result<crate::workspace::Workspace, u8> {
     let found =
         files::discover(&cfg.rules.paths, files::Kind::Rules, cfg.rules.explicit).and_then(|r| {
-            files::discover(
-                &cfg.indicators.paths,
-                files::Kind::Data,
-                cfg.indicators.explicit,
-            )
-            .map(|d| (r, d))
+            files::discover_data(&cfg.indicators.paths, cfg.indicators.explicit).map(|d| (r, d))
         });
-    let (rule_paths, data_paths) = match found {
+    let (rule_paths, (data_paths, skipped)) = match found {
         Ok(paths) => paths,
         Err(missing) => {
             let d = crate::diag::Diagnostic::error(
@@ -101,10 +96,14 @@ fn load(cfg: &Config) -> Result<crate::workspace::Workspace, u8> {
     };
     let data_names: Vec<String> = data_paths.iter().map(|p| files::display(p)).collect();
     let data_names: Vec<&str> = data_names.iter().map(String::as_str).collect();
-    let (ws, syntax) =
+    let (mut ws, syntax) =
         crate::workspace::load_reading(&files::read_all(&rule_paths), &data_names, |k| {
             files::read(&data_paths[k])
         });
     leave(syntax);
+    // First, with the other warnings about data files.
+    if let Some(w) = files::skipped_warning(&skipped) {
+        ws.diagnostics.insert(0, w);
+    }
     Ok(ws)
 }

@@ -115,6 +115,9 @@ pub struct Project {
     previous: Option<Model>,
     /// When set, a reload stops short between files and steps.
     stop: Arc<AtomicBool>,
+    /// Files of a kind tocsin does not read under the data folders, as
+    /// last warned about: the warning comes again only when they change.
+    skipped: std::collections::BTreeSet<PathBuf>,
 }
 
 /// A new version read from disk, with its fingerprint.
@@ -147,6 +150,7 @@ impl Project {
             held: std::collections::HashSet::new(),
             previous: None,
             stop: Arc::new(AtomicBool::new(false)),
+            skipped: std::collections::BTreeSet::new(),
         }
     }
 
@@ -258,22 +262,45 @@ impl Project {
         };
         match scope::touched(&self.roots, paths, had_under) {
             Some(files) => {
+                let mut skipped = self.skipped.clone();
                 for t in files {
                     match t {
                         Touched::Rule(p) => self.consider_rule(&p, false, &mut changes, &mut out),
                         Touched::Data(p) => self.consider_data(&p, false, &mut changes),
+                        Touched::Skipped(p) if p.is_file() => {
+                            skipped.insert(p);
+                        }
+                        Touched::Skipped(p) => {
+                            skipped.remove(&p);
+                        }
                     }
                 }
+                self.note_skipped(skipped, &mut out);
             }
             None => self.scan_all(false, &mut changes, &mut out),
         }
         self.apply(changes, out)
     }
 
+    /// Takes `skipped` as the files of unknown kind, warning when they
+    /// changed and some remain.
+    fn note_skipped(&mut self, skipped: std::collections::BTreeSet<PathBuf>, out: &mut Reload) {
+        if skipped == self.skipped {
+            return;
+        }
+        self.skipped = skipped;
+        let list: Vec<PathBuf> = self.skipped.iter().cloned().collect();
+        if let Some(w) = files::skipped_warning(&list) {
+            out.warnings.push(self.problem(&self.sources, w));
+        }
+    }
+
     /// Walks every folder: new, changed and gone files.
     fn scan_all(&mut self, force: bool, changes: &mut Changes, out: &mut Reload) {
         let rule_paths = files::discover(&self.roots.rules, Kind::Rules, false).unwrap_or_default();
-        let data_paths = files::discover(&self.roots.data, Kind::Data, false).unwrap_or_default();
+        let (data_paths, skipped) =
+            files::discover_data(&self.roots.data, false).unwrap_or_default();
+        self.note_skipped(skipped.into_iter().collect(), out);
         for p in &rule_paths {
             self.consider_rule(p, force, changes, out);
         }

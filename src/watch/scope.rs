@@ -4,7 +4,7 @@
 //! is not a folder — the answer is "walk everything".
 
 use super::Roots;
-use crate::data::is_ignored;
+use crate::data::{is_ignored, is_unknown_kind};
 use crate::project::files::{wanted, Kind};
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,9 @@ pub(super) enum Touched {
     Rule(PathBuf),
     /// A data file: new, changed or gone.
     Data(PathBuf),
+    /// A file of a kind tocsin does not read, under a data folder: new,
+    /// changed or gone (the daemon names such files in a warning).
+    Skipped(PathBuf),
 }
 
 /// The rule and data files `paths` name, or `None` when only a walk of
@@ -53,9 +56,11 @@ pub(super) fn touched(
             out.push(Touched::Rule(p.clone()));
         } else if data_rel.is_some() && wanted(Kind::Data, &name) {
             out.push(Touched::Data(p.clone()));
+        } else if data_rel.is_some() && is_unknown_kind(&name) {
+            out.push(Touched::Skipped(p.clone()));
         }
-        // Anything else under a root is litter (`.swp`, `~`, other
-        // extensions) that no walk would read either.
+        // Anything else under a root is litter (`.swp`, `~`) that no walk
+        // would read either.
     }
     out.sort_by(|a, b| key(a).cmp(key(b)));
     out.dedup();
@@ -96,7 +101,7 @@ pub(super) fn is_input(roots: &Roots, path: &Path) -> bool {
 
 fn key(t: &Touched) -> &Path {
     match t {
-        Touched::Rule(p) | Touched::Data(p) => p,
+        Touched::Rule(p) | Touched::Data(p) | Touched::Skipped(p) => p,
     }
 }
 
@@ -142,7 +147,16 @@ mod tests {
             got,
             Some(vec![
                 Touched::Data(j("data/g.csv")),
+                Touched::Skipped(j("data/notes.txt")),
                 Touched::Rule(j("rules/sub/b.rules"))
+            ])
+        );
+        // Files of the new kinds are data.
+        assert_eq!(
+            touched(&roots, &[j("data/a.tsv"), j("data/b.csv.gz")], |_| false),
+            Some(vec![
+                Touched::Data(j("data/a.tsv")),
+                Touched::Data(j("data/b.csv.gz"))
             ])
         );
         // A file that is gone is still named, so that it can be removed.
@@ -156,7 +170,13 @@ mod tests {
     fn inputs_are_rule_and_data_files_and_file_roots() {
         let (dir, roots) = setup();
         let j = |p: &str| dir.path().join(p);
-        for p in ["rules/a.rules", "rules/sub/new.rules", "data/g.csv"] {
+        for p in [
+            "rules/a.rules",
+            "rules/sub/new.rules",
+            "data/g.csv",
+            "data/t.tsv",
+            "data/g.ndjson.gz",
+        ] {
             assert!(is_input(&roots, &j(p)), "{p}");
         }
         for p in [

@@ -43,6 +43,9 @@ pub enum Contents {
         /// The limit for its kind of file.
         limit: u64,
     },
+    /// A gzip-compressed file that could not be decompressed, or that
+    /// decompresses past [`size_limit`].
+    Undecodable(data::GzipError),
 }
 
 /// Largest rule or rule-test file read, in bytes.
@@ -183,13 +186,28 @@ pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
                 .in_file(file)
                 .with_note("check that the file exists and that tocsin may read it"),
         ),
+        Contents::Undecodable(data::GzipError::TooLarge { limit }) => Some(
+            Diagnostic::error(
+                Code::OverLimit,
+                format!(
+                    "decompressed, the file holds more than {limit} bytes; data files are limited to {} MiB",
+                    limit >> 20
+                ),
+            )
+            .in_file(file)
+            .with_note("split it into several files"),
+        ),
+        Contents::Undecodable(why) => Some(
+            Diagnostic::error(Code::Undecodable, format!("cannot be decompressed: {why}"))
+                .in_file(file)
+                .with_note("a file whose name ends in `.gz` must be gzip data, whole: compress it again with `gzip`, or drop `.gz` from its name if it is not compressed"),
+        ),
     }
 }
 
-/// The stem of a file name: without folders and without its extension.
+/// The stem of a file name: without folders, `.gz` and its extension.
 fn stem(name: &str) -> &str {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    base.rsplit_once('.').map_or(base, |(s, _)| s)
+    data::file_stem(name)
 }
 
 /// Parses one data file, already registered in the source map as `id`.

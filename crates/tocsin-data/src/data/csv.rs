@@ -15,7 +15,14 @@ use ::csv::{Position, ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
 
 /// Parses a CSV file; see the module documentation and `spec/data.md`.
-pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
+/// `delimiter` is given for `.tsv` files; without it the header row
+/// chooses (see [`sniff_delimiter`]).
+pub(super) fn load(
+    file: FileId,
+    stem: &str,
+    text: &str,
+    delimiter: Option<u8>,
+) -> Result<FileData, Diagnostic> {
     let bom = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
     } else {
@@ -27,13 +34,44 @@ pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Dia
         ..FileData::default()
     };
     if body.trim().is_empty() {
+        // No header, no rows: the file's series exists, with nothing in it.
+        data.batches = vec![Batch {
+            series: series_name(stem),
+            ..Batch::default()
+        }];
         return Ok(data);
     }
-    if let Some(batches) = load_plain(stem, body, MAX_FIELD_COLUMNS) {
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(body));
+    let plain = match delimiter {
+        b',' => load_plain::<b','>(stem, body, MAX_FIELD_COLUMNS),
+        b';' => load_plain::<b';'>(stem, body, MAX_FIELD_COLUMNS),
+        _ => load_plain::<b'\t'>(stem, body, MAX_FIELD_COLUMNS),
+    };
+    if let Some(batches) = plain {
         data.batches = batches;
         return Ok(data);
     }
-    load_by_csv_crate(data, stem, text, bom, MAX_FIELD_COLUMNS)
+    load_by_csv_crate(data, stem, text, bom, delimiter, MAX_FIELD_COLUMNS)
+}
+
+/// The delimiter of a `.csv` file, from its header row (the first line
+/// that is not blank): a comma, unless the header holds none but holds
+/// semicolons or tabs (as European spreadsheets export), the more frequent
+/// of the two then (a semicolon on a tie).
+fn sniff_delimiter(body: &str) -> u8 {
+    let header = body
+        .split('\n')
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("");
+    let count = |c: u8| header.bytes().filter(|&b| b == c).count();
+    let (semicolons, tabs) = (count(b';'), count(b'\t'));
+    if count(b',') > 0 || semicolons + tabs == 0 {
+        b','
+    } else if semicolons >= tabs {
+        b';'
+    } else {
+        b'\t'
+    }
 }
 
 /// The general path: records split by the `csv` crate, every problem
@@ -44,17 +82,24 @@ fn load_by_csv_crate(
     stem: &str,
     text: &str,
     bom: usize,
+    delimiter: u8,
     max_columns: usize,
 ) -> Result<FileData, Diagnostic> {
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
-    let src = Source { file, text, bom };
-    if let Some((start, len, open)) = first_long_record(text.as_bytes(), bom) {
+    let src = Source {
+        file,
+        text,
+        bom,
+        delimiter,
+    };
+    if let Some((start, len, open)) = first_long_record(text.as_bytes(), bom, delimiter) {
         return Err(src.long_record(start, len, open));
     }
     let mut reader = ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(body.as_bytes());
     let header = reader.headers().map_err(|e| src.reader_error(&e))?.clone();
     let header_start = src.record_start(header.position()).0;
@@ -62,7 +107,7 @@ fn load_by_csv_crate(
         return Err(src.wide_header(header_start, header.len()));
     }
     let mut columns =
-        Columns::of(&header).ok_or_else(|| src.no_date_column(header_start, &header))?;
+        Columns::of(&header, delimiter).ok_or_else(|| src.no_date_column(header_start, &header))?;
     let mut batches = Batches::new(stem, columns.template(&header), max_columns);
     let mut record = StringRecord::new();
     let mut last_start = header_start;
@@ -92,7 +137,7 @@ fn load_by_csv_crate(
     if let Some(error) = src.unclosed_quote(last_start) {
         return Err(error);
     }
-    data.batches = batches.finish();
+    data.batches = batches.finish(columns.series.is_some());
     if skipped > 0 {
         data.warnings.push(src.rows_skipped(skipped, first_skipped));
     }
@@ -108,7 +153,9 @@ fn load_by_csv_crate(
 /// then read again by the general path, so that results, warnings and
 /// errors are always the general path's. It skips the `csv` crate's
 /// buffering, record copies and UTF-8 checks (the text is already UTF-8).
-fn load_plain(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> {
+/// The delimiter `D` is a constant, so that each delimiter's loop is as
+/// tight as the comma's.
+fn load_plain<const D: u8>(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> {
     let bytes = body.as_bytes();
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     // The cells of the line starting at `start`, and where the next line
@@ -127,7 +174,7 @@ fn load_plain(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> 
                     bounds.push((cell, i));
                     return Some(i + 1);
                 }
-                Some(b',') => {
+                Some(&c) if c == D => {
                     bounds.push((cell, i));
                     cell = i + 1;
                 }
@@ -151,7 +198,7 @@ fn load_plain(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> 
             .map(|&(a, b)| body.get(a..b))
             .collect::<Option<Vec<&str>>>()?,
     );
-    let mut columns = Columns::of(&header)?;
+    let mut columns = Columns::of(&header, D)?;
     let mut batches = Batches::new(stem, columns.template(&header), max_columns);
     let has_fields = !columns.cols.is_empty();
     // The year, month, first day and length of the month of the previous
@@ -197,7 +244,7 @@ fn load_plain(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> 
             None => parse_date(date_cell).ok()?,
         };
         let value = match columns.value {
-            Some(i) => parse_value(cell(i)?)?,
+            Some(i) => columns.parse_value(cell(i)?)?,
             None => 1.0,
         };
         let batch = match columns.series {
@@ -213,7 +260,7 @@ fn load_plain(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> 
         }
         line = line.checked_add(1)?;
     }
-    Some(batches.finish())
+    Some(batches.finish(columns.series.is_some()))
 }
 
 /// Sets the field cells of `row` from a line the fast path split into
@@ -229,7 +276,7 @@ fn plain_fields(
 ) -> Option<()> {
     for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
         let &(a, b) = bounds.get(i)?;
-        fields.set(col, row, body.get(a..b)?);
+        columns.set_field(fields, col, row, body.get(a..b)?);
     }
     Some(())
 }
@@ -257,6 +304,9 @@ fn read_row(
         if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
             return Ok(Row::Blank);
         }
+        if let Some(at) = glued_at(record, columns) {
+            return Err(src.glued_rows(start, record.len(), columns.width, at));
+        }
         return Err(src.cell_count(start, record.len(), columns.width));
     }
     let date_cell = record.get(columns.date).unwrap_or("");
@@ -264,11 +314,22 @@ fn read_row(
         return Ok(Row::NoDate);
     }
     let date = parse_date(date_cell)
-        .map_err(|e| date_diagnostic(e, date_cell, src.cell_span(start, columns.date)))?;
+        .map_err(|e| {
+            let d = date_diagnostic(e, date_cell, src.cell_span(start, columns.date));
+            match d.code {
+                Code::InvalidDate => d.with_note(format!(
+                    "column {} ({}) is taken as the date column: it is the first named date, at, time, timestamp or event_date",
+                    columns.date + 1,
+                    quote(columns.date_name.trim())
+                )),
+                _ => d,
+            }
+        })?;
     let value = match columns.value {
         Some(i) => {
             let cell = record.get(i).unwrap_or("");
-            parse_value(cell).ok_or_else(|| src.invalid_value(cell, src.cell_span(start, i)))?
+            let value = columns.parse_value(cell);
+            value.ok_or_else(|| src.invalid_value(cell, src.cell_span(start, i)))?
         }
         None => 1.0,
     };
@@ -297,7 +358,7 @@ fn read_row(
     batch.values.push(value);
     batch.lines.push(line);
     for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
-        batch.fields.set(col, row, record.get(i).unwrap_or(""));
+        columns.set_field(&mut batch.fields, col, row, record.get(i).unwrap_or(""));
     }
     Ok(Row::Kept)
 }
@@ -308,6 +369,18 @@ fn read_row(
 #[inline]
 fn parse_value(cell: &str) -> Option<f64> {
     cell.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// A value written with a decimal comma (`14,25`, `-0,5`, `1,5e3`), as
+/// semicolon files write them: one comma and no point. Grouped thousands
+/// (`1.234,5`) are refused rather than guessed at.
+#[cold]
+fn parse_decimal_comma(cell: &str) -> Option<f64> {
+    let cell = cell.trim();
+    if cell.contains('.') || cell.bytes().filter(|&b| b == b',').count() != 1 {
+        return None;
+    }
+    parse_value(&cell.replace(',', "."))
 }
 
 /// Where the special columns are, by index in the header.
@@ -322,13 +395,17 @@ struct Columns {
     cols: Vec<usize>,
     /// Number of cells a row must have.
     width: usize,
+    /// Values may be written with a decimal comma (semicolon files).
+    decimal_comma: bool,
+    /// The header of the date column, as written.
+    date_name: String,
 }
 
 impl Columns {
     /// The layout of a header; `None` without a date column. Where several
     /// headers qualify as the date, `value` or `series` column, the first
     /// one does and the others are fields.
-    fn of(header: &StringRecord) -> Option<Columns> {
+    fn of(header: &StringRecord, delimiter: u8) -> Option<Columns> {
         let date = header.iter().position(is_date_name)?;
         let named = |name: &str| {
             header
@@ -347,7 +424,32 @@ impl Columns {
             fields,
             cols: Vec::new(),
             width: header.len(),
+            decimal_comma: delimiter == b';',
+            date_name: header.get(date).unwrap_or("").to_string(),
         })
+    }
+
+    /// Sets a field cell. In a semicolon file a number written with a
+    /// decimal comma (`14,25`) is kept with a point (`14.25`), so that
+    /// projections and numeric filters read it as the value column is
+    /// read; other text is kept as written.
+    #[inline]
+    fn set_field(&self, fields: &mut Fields, col: usize, row: usize, cell: &str) {
+        if self.decimal_comma && cell.contains(',') && parse_decimal_comma(cell).is_some() {
+            fields.set(col, row, &cell.replace(',', "."));
+        } else {
+            fields.set(col, row, cell);
+        }
+    }
+
+    /// A value cell, read as [`parse_value`] reads it, or with a decimal
+    /// comma in a semicolon file.
+    #[inline]
+    fn parse_value(&self, cell: &str) -> Option<f64> {
+        match parse_value(cell) {
+            None if self.decimal_comma => parse_decimal_comma(cell),
+            v => v,
+        }
     }
 
     /// Empty fields with a column for each field header (trimmed, as
@@ -433,8 +535,13 @@ impl Batches {
     }
 
     /// The batches, each with a row of fields for every observation (rows
-    /// are counted once here rather than row by row).
-    fn finish(self) -> Vec<Batch> {
+    /// are counted once here rather than row by row). A file without a
+    /// `series` column has its stem's series even without a row, so that a
+    /// header-only file defines an empty series.
+    fn finish(mut self, series_column: bool) -> Vec<Batch> {
+        if !series_column {
+            self.first();
+        }
         let mut batches = self.batches;
         for b in &mut batches {
             b.fields.pad_rows(b.dates.len());
@@ -472,6 +579,7 @@ struct Source<'a> {
     file: FileId,
     text: &'a str,
     bom: usize,
+    delimiter: u8,
 }
 
 impl Source<'_> {
@@ -508,7 +616,8 @@ impl Source<'_> {
     /// Cell `index` of the record starting at `start`, without the spaces
     /// around an unquoted cell.
     fn cell_span(&self, start: usize, index: usize) -> Span {
-        let (a, b) = cell_bounds(self.bytes(), start, index).unwrap_or((start, start));
+        let (a, b) =
+            cell_bounds(self.bytes(), start, index, self.delimiter).unwrap_or((start, start));
         let raw = self.bytes().get(a..b).unwrap_or(&[]);
         let trimmed = raw.trim_ascii();
         if raw.first() == Some(&b'"') || trimmed.is_empty() {
@@ -518,9 +627,57 @@ impl Source<'_> {
         Span::new(self.file, a + lead, a + lead + trimmed.len())
     }
 
+    /// The first line of the record starting at `start`, cut to about
+    /// [`MARK_BYTES`]: a mark that stays readable however long the line.
+    fn short_line_span(&self, start: usize) -> Span {
+        let line = self.line_span(start);
+        Span::new(self.file, start, self.cut(start, line.end as usize))
+    }
+
+    /// `end`, or the last character boundary at most [`MARK_BYTES`] past
+    /// `start`.
+    fn cut(&self, start: usize, end: usize) -> usize {
+        let mut end = end.min(start.saturating_add(MARK_BYTES));
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        end
+    }
+
+    /// A note for a header that holds another delimiter than the one it
+    /// was read with: the likely reason no date column was found.
+    fn delimiter_note(&self, line: &str) -> Option<String> {
+        let other = [b',', b';', b'\t']
+            .into_iter()
+            .find(|&d| d != self.delimiter && line.as_bytes().contains(&d))?;
+        let (used, seen) = (delimiter_name(self.delimiter), delimiter_name(other));
+        Some(match (self.delimiter, other) {
+            (b',', _) => format!(
+                "the header holds {seen} but was read with commas, because it holds commas too: a .csv file is read with semicolons or tabs only when its header row holds no comma; if the file is separated by {seen}, remove the commas from its header row"
+            ),
+            (b'\t', b',') => "the header holds commas but was read with tabs, as .tsv files are: if the file is separated by commas, name it .csv".to_string(),
+            (_, b'\t') => format!(
+                "the header holds tabs but was read with {used}, which it holds more of: if the file is separated by tabs, name it .tsv"
+            ),
+            _ => format!(
+                "the header holds {seen} but was read with {used}: if the file is separated by {seen}, name it .csv and keep {used} out of its header row"
+            ),
+        })
+    }
+
     fn no_date_column(&self, header_start: usize, header: &StringRecord) -> Diagnostic {
         let names: Vec<String> = header.iter().take(12).map(quote).collect();
         let more = if header.len() > 12 { ", …" } else { "" };
+        let line = self.line_span(header_start);
+        let line = self
+            .text
+            .get(line.start as usize..line.end as usize)
+            .unwrap_or("");
+        let cells = if header.len() == 1 {
+            "1 cell".to_string()
+        } else {
+            format!("{} cells", header.len())
+        };
         // A header right after the byte-order mark is marked from the
         // start of the file, so that it shows at column 1 like in an editor.
         let start = if header_start == self.bom {
@@ -528,13 +685,20 @@ impl Source<'_> {
         } else {
             header_start
         };
-        Diagnostic::error(
+        let d = Diagnostic::error(
             Code::NoDateColumn,
             "no date column: no header is named date, at, time, timestamp or event_date",
         )
-        .with_primary(self.line_span(start), "header row")
-        .with_note(format!("the headers are {}{more}", names.join(", ")))
-        .with_note("name the column that holds each row's date `date` (in any case)")
+        .with_primary(self.short_line_span(start), "header row")
+        .with_note(format!(
+            "read with {}, the header has {cells}: {}{more}",
+            delimiter_name(self.delimiter),
+            names.join(", ")
+        ));
+        match self.delimiter_note(line) {
+            Some(note) => d.with_note(note),
+            None => d.with_note("name the column that holds each row's date `date` (in any case)"),
+        }
     }
 
     /// The first character at `start`: a mark that stays short however
@@ -598,6 +762,29 @@ impl Source<'_> {
         .with_note("keep the columns that rules read, or split the file by column into several files (files of one series are merged)")
     }
 
+    /// A row that looks like two (see [`glued_at`]): marked where the
+    /// second row starts in the joined cell, `at` bytes into it, or at the
+    /// whole cell when that is not known.
+    fn glued_rows(&self, start: usize, found: usize, expected: usize, at: usize) -> Diagnostic {
+        let (mut a, b) = cell_bounds(self.bytes(), start, expected - 1, self.delimiter)
+            .unwrap_or((start, start));
+        // Offsets into a quoted cell's text are not offsets into the file.
+        if self.bytes().get(a) != Some(&b'"') && a + at < b {
+            a += at;
+        }
+        Diagnostic::error(
+            Code::CellCount,
+            format!(
+                "row has {found} cells but the header has {expected}: a line break may be missing"
+            ),
+        )
+        .with_primary(
+            Span::new(self.file, a, self.cut(a, b)),
+            "the next row may start here",
+        )
+        .with_note("the row holds about twice the header's cells and a second date, as two rows written on one line do: put a line break where the second row starts")
+    }
+
     fn cell_count(&self, start: usize, found: usize, expected: usize) -> Diagnostic {
         let cells = |n: usize| {
             if n == 1 {
@@ -614,8 +801,19 @@ impl Source<'_> {
                 cells(expected)
             ),
         )
-        .with_primary(self.line_span(start), format!("{} here", cells(found)))
-        .with_note("a cell that holds a comma, a quote or a line break must be quoted: \"a, b\"")
+        .with_primary(
+            self.short_line_span(start),
+            format!("{} here", cells(found)),
+        )
+        .with_note(format!(
+            "a cell that holds {}, a quote or a line break must be quoted: \"a{} b\"",
+            match self.delimiter {
+                b',' => "a comma",
+                b';' => "a semicolon",
+                _ => "a tab",
+            },
+            char::from(self.delimiter)
+        ))
     }
 
     fn invalid_value(&self, cell: &str, span: Span) -> Diagnostic {
@@ -651,7 +849,7 @@ impl Source<'_> {
     /// never closed: the `csv` crate reads such a quote to the end of the
     /// file, which would hide every row after it in one cell.
     fn unclosed_quote(&self, start: usize) -> Option<Diagnostic> {
-        let open = scan_record(self.bytes(), start, usize::MAX).open_quote?;
+        let open = scan_record(self.bytes(), start, usize::MAX, self.delimiter).open_quote?;
         Some(
             Diagnostic::error(
                 Code::UnclosedQuote,
@@ -671,12 +869,50 @@ impl Source<'_> {
     }
 }
 
+/// Whether a row of the wrong width looks like two rows on one line, as a
+/// writer that appends without ending the last line makes: about twice
+/// the header's cells (the last cell of the first row and the first of the
+/// second run together, hence one fewer), and a date where the second
+/// row's date would be. Gives where the second row starts in the joined
+/// cell (cell `width - 1`), in bytes (0 when only the cell is known).
+fn glued_at(record: &StringRecord, columns: &Columns) -> Option<usize> {
+    let width = columns.width;
+    if width < 2 || (record.len() != 2 * width - 1 && record.len() != 2 * width) {
+        return None;
+    }
+    let joined = width - 1;
+    if columns.date > 0 {
+        let date = record.get(joined + columns.date)?;
+        return parse_date(date).is_ok().then_some(0);
+    }
+    // The second row's date ends the joined cell; dates are short, so only
+    // the last 40 bytes are tried however long the cell. The longest date
+    // found is taken (`2025-01-10` rather than `025-01-10`).
+    let cell = record.get(joined)?.trim_end();
+    let from = cell.len().saturating_sub(40).max(1);
+    (from..cell.len().saturating_sub(7))
+        .find(|&i| cell.get(i..).is_some_and(|tail| parse_date(tail).is_ok()))
+}
+
+/// Most bytes a label marks in a line: past it, a mark draws a wall of
+/// carets and tells no more.
+const MARK_BYTES: usize = 80;
+
+/// A delimiter as a message names it.
+fn delimiter_name(delimiter: u8) -> &'static str {
+    match delimiter {
+        b',' => "commas",
+        b';' => "semicolons",
+        _ => "tabs",
+    }
+}
+
 /// The first record past [`MAX_RECORD_BYTES`], from `from` on: its start,
 /// length and whether it is a quote never closed. Records end at a line
 /// break outside quotes, as the `csv` crate splits them (see
 /// [`scan_record`]), so that a record over the limit is refused before the
 /// crate copies it.
-fn first_long_record(bytes: &[u8], from: usize) -> Option<(usize, usize, bool)> {
+fn first_long_record(bytes: &[u8], from: usize, delimiter: u8) -> Option<(usize, usize, bool)> {
     if bytes.len().saturating_sub(from) <= MAX_RECORD_BYTES {
         return None;
     }
@@ -695,7 +931,7 @@ fn first_long_record(bytes: &[u8], from: usize) -> Option<(usize, usize, bool)> 
                 start = i + 1;
                 0
             }
-            (_, b',') => 0,
+            (_, c) if c == delimiter => 0,
             (0, b'"') => 2,
             _ => 1,
         };
@@ -708,8 +944,8 @@ fn first_long_record(bytes: &[u8], from: usize) -> Option<(usize, usize, bool)> 
 /// (quotes included), found by the rules the `csv` crate reads by: a quote
 /// is special only at the start of a cell, `""` inside quotes is a quote,
 /// and a record ends at a line break outside quotes.
-fn cell_bounds(bytes: &[u8], start: usize, index: usize) -> Option<(usize, usize)> {
-    scan_record(bytes, start, index).cell
+fn cell_bounds(bytes: &[u8], start: usize, index: usize, delimiter: u8) -> Option<(usize, usize)> {
+    scan_record(bytes, start, index, delimiter).cell
 }
 
 struct Scan {
@@ -719,7 +955,7 @@ struct Scan {
     open_quote: Option<usize>,
 }
 
-fn scan_record(bytes: &[u8], start: usize, index: usize) -> Scan {
+fn scan_record(bytes: &[u8], start: usize, index: usize, delimiter: u8) -> Scan {
     #[derive(PartialEq)]
     enum State {
         CellStart,
@@ -735,7 +971,7 @@ fn scan_record(bytes: &[u8], start: usize, index: usize) -> Scan {
     while let Some(&c) = bytes.get(i) {
         let ends_cell = match state {
             State::CellStart | State::Unquoted | State::QuoteInQuoted => {
-                matches!(c, b',' | b'\r' | b'\n')
+                c == delimiter || matches!(c, b'\r' | b'\n')
             }
             State::Quoted => false,
         };
@@ -746,7 +982,7 @@ fn scan_record(bytes: &[u8], start: usize, index: usize) -> Scan {
                     open_quote: None,
                 };
             }
-            if c != b',' {
+            if c != delimiter {
                 return Scan {
                     cell: None,
                     open_quote: None,
@@ -781,7 +1017,7 @@ mod tests {
     use crate::diag::SourceMap;
 
     fn load_ok(text: &str) -> FileData {
-        match load(FileId(0), "pla-adiz", text) {
+        match load(FileId(0), "pla-adiz", text, None) {
             Ok(data) => data,
             Err(e) => panic!("{e:?}"),
         }
@@ -791,7 +1027,7 @@ mod tests {
     fn load_err(text: &str) -> String {
         let mut sources = SourceMap::new();
         let file = sources.add("adiz.csv", text);
-        match load(file, "adiz", text) {
+        match load(file, "adiz", text, None) {
             Ok(data) => panic!("loaded {:?}", data.batches),
             Err(e) => {
                 assert!(
@@ -1013,11 +1249,12 @@ mod tests {
         );
         let one = load_ok("date,v\n,1\n");
         assert_eq!(one.warnings[0].message, "1 row without a date was skipped");
-        assert!(one.batches.is_empty());
+        assert_eq!(one.batches.len(), 1);
+        assert!(one.batches[0].dates.is_empty());
     }
 
     #[test]
-    fn empty_and_header_only_files_hold_nothing() {
+    fn empty_and_header_only_files_define_an_empty_series() {
         for text in [
             "",
             "\u{feff}",
@@ -1025,13 +1262,165 @@ mod tests {
             "date,value\n",
             "\u{feff}date,value",
             "date,value\r\n\r\n",
+            "date;value\n",
+            "date,actor,notes\n",
         ] {
             let data = load_ok(text);
+            let [batch] = &data.batches[..] else {
+                panic!("{text:?}: {:?}", data.batches)
+            };
+            assert_eq!(batch.series, "pla_adiz");
             assert!(
-                data.batches.is_empty() && data.warnings.is_empty(),
+                batch.dates.is_empty() && data.warnings.is_empty(),
                 "{text:?}"
             );
         }
+        // Only rows name the series of a file with a `series` column.
+        assert!(load_ok("series,date,value\n").batches.is_empty());
+    }
+
+    #[test]
+    fn semicolons_and_tabs_are_found_from_the_header() {
+        assert_eq!(sniff_delimiter("date,value\n"), b',');
+        assert_eq!(sniff_delimiter("date;value\n1;2"), b';');
+        assert_eq!(sniff_delimiter("\n\ndate\tvalue\n"), b'\t');
+        // A comma anywhere in the header keeps commas.
+        assert_eq!(sniff_delimiter("date,note;x\n"), b',');
+        assert_eq!(sniff_delimiter("date\n"), b',');
+        assert_eq!(sniff_delimiter("date;a;b\tc\n"), b';');
+        assert_eq!(sniff_delimiter("date\ta\tb;c\n"), b'\t');
+        let data = load_ok("date;value;actor\n2025-01-01;14,25;A, B\n2025-01-02;-3;0,5\n");
+        let b = &data.batches[0];
+        assert_eq!(b.values, [14.25, -3.0]);
+        // Text keeps its comma; a number in a field takes a point, as
+        // projections read it.
+        assert_eq!(cells(b), ["A, B", "0.5"]);
+        let tsv = load(
+            FileId(0),
+            "x",
+            "date\tvalue\tnote\n2025-01-01\t2\ta,b\n",
+            Some(b'\t'),
+        );
+        let tsv = tsv.map(|d| (d.batches[0].values.clone(), cells(&d.batches[0])));
+        assert_eq!(tsv.ok(), Some((vec![2.0], vec!["a,b".to_string()])));
+    }
+
+    #[test]
+    fn decimal_commas_read_only_in_semicolon_files() {
+        assert_eq!(parse_decimal_comma("14,25"), Some(14.25));
+        assert_eq!(parse_decimal_comma(" -0,5 "), Some(-0.5));
+        assert_eq!(parse_decimal_comma("1,5e3"), Some(1500.0));
+        for refused in ["1.234,5", "1,2,3", "1", ",", "a,b", "1,5;"] {
+            assert_eq!(parse_decimal_comma(refused), None, "{refused}");
+        }
+        assert_eq!(
+            load_err("date;value\n2025-01-01;1.234,5\n"),
+            "adiz.csv:2:12: error[E305]: value '1.234,5' is not a finite number"
+        );
+        assert_eq!(
+            load_err("date\tvalue\n2025-01-01\t1,5\n"),
+            "adiz.csv:2:12: error[E305]: value '1,5' is not a finite number"
+        );
+    }
+
+    /// The error's notes, in order.
+    fn notes(text: &str, delimiter: Option<u8>) -> Vec<String> {
+        match load(FileId(0), "adiz", text, delimiter) {
+            Ok(data) => panic!("loaded {:?}", data.batches),
+            Err(e) => e.notes,
+        }
+    }
+
+    #[test]
+    fn no_date_column_shows_the_header_as_read_and_the_delimiter() {
+        assert_eq!(
+            notes("day,value\n", None),
+            [
+                "read with commas, the header has 2 cells: 'day', 'value'",
+                "name the column that holds each row's date `date` (in any case)"
+            ]
+        );
+        // Semicolons and a comma: read with commas.
+        let n = notes("Datum;Wert,Einheit\n", None);
+        assert_eq!(
+            n[0],
+            "read with commas, the header has 2 cells: 'Datum;Wert', 'Einheit'"
+        );
+        assert!(
+            n[1].starts_with("the header holds semicolons but was read with commas"),
+            "{n:?}"
+        );
+        let n = notes("when\tvalue,x\n", None);
+        assert!(
+            n[1].starts_with("the header holds tabs but was read with commas"),
+            "{n:?}"
+        );
+        // A .tsv file of commas.
+        let n = notes("day,value\n", Some(b'\t'));
+        assert_eq!(n[0], "read with tabs, the header has 1 cell: 'day,value'");
+        assert!(n[1].ends_with("name it .csv"), "{n:?}");
+        let n = notes("day;a;b\tc\n", None);
+        assert!(
+            n[0].starts_with("read with semicolons, the header has 3 cells"),
+            "{n:?}"
+        );
+        assert!(n[1].ends_with("name it .tsv"), "{n:?}");
+        // Long headers: twelve cells quoted, the mark kept short.
+        let wide = format!("{}\n", vec!["x".repeat(50); 30].join(","));
+        let n = notes(&wide, None);
+        assert!(
+            n[0].starts_with("read with commas, the header has 30 cells: 'xxx"),
+            "{n:?}"
+        );
+        assert!(n[0].ends_with(", …") && n[0].len() < 700, "{}", n[0].len());
+        let e = load(FileId(0), "adiz", &wide, None).err().unwrap();
+        assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
+    }
+
+    #[test]
+    fn an_invalid_date_names_the_date_column() {
+        let n = notes("id,Event_Date,value\n1,2025-13-01,1\n", None);
+        assert_eq!(
+            n.last().map(String::as_str),
+            Some("column 2 ('Event_Date') is taken as the date column: it is the first named date, at, time, timestamp or event_date")
+        );
+    }
+
+    #[test]
+    fn two_rows_on_one_line_say_a_line_break_may_be_missing() {
+        // The date first: the second date ends the joined cell.
+        assert_eq!(
+            load_err("date,value,actor\n2025-01-01,1,a\n2025-01-02,2,b2025-01-03,3,c\n"),
+            "adiz.csv:3:15: error[E306]: row has 5 cells but the header has 3: a line break may be missing"
+        );
+        // The date elsewhere: found where the second row has it.
+        assert_eq!(
+            load_err("value,date\n1,2025-01-01\n2,2025-01-023,2025-01-03\n"),
+            "adiz.csv:3:3: error[E306]: row has 3 cells but the header has 2: a line break may be missing"
+        );
+        // Twice as wide without a second date is an ordinary error.
+        assert_eq!(
+            load_err("date,value\n2025-01-01,1,5\n"),
+            "adiz.csv:2:1: error[E306]: row has 3 cells but the header has 2 cells"
+        );
+        // In a long joined cell, the mark is on the second row's date.
+        let long = format!("date,note\n2025-01-01,{}2025-01-02,y\n", "x".repeat(5000));
+        let e = load(FileId(0), "adiz", &long, None).err().unwrap();
+        assert!(e.message.ends_with("a line break may be missing"));
+        let span = e.primary_span().unwrap();
+        assert_eq!(&long[span.start as usize..span.end as usize], "2025-01-02");
+        // Where the date is elsewhere, on the joined cell, kept short.
+        let long = format!(
+            "n,date,note\n1,2025-01-01,{}2,2025-01-02,y\n",
+            "x".repeat(5000)
+        );
+        let e = load(FileId(0), "adiz", &long, None).err().unwrap();
+        assert!(e.message.ends_with("a line break may be missing"));
+        assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
+        // So is the row of an ordinary error.
+        let wide = format!("date,value\n2025-01-01,1,{}\n", "y,".repeat(3000));
+        let e = load(FileId(0), "adiz", &wide, None).err().unwrap();
+        assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
     }
 
     #[test]
@@ -1071,7 +1460,9 @@ mod tests {
         let open = format!("date,note\n2025-01-01,\"a\n{long}\n");
         let mut sources = SourceMap::new();
         let file = sources.add("adiz.csv", open.as_str());
-        let e = load(file, "adiz", &open).err().map(|e| e.notes.join(" "));
+        let e = load(file, "adiz", &open, None)
+            .err()
+            .map(|e| e.notes.join(" "));
         assert!(e.is_some_and(|n| n.contains("never closed")));
         // Just under the limit is read.
         let fits = "x".repeat(MAX_RECORD_BYTES - 11);
@@ -1107,16 +1498,16 @@ mod tests {
             file,
             ..FileData::default()
         };
-        assert!(load_plain("adiz", &text, 10).is_none());
-        let ok = load_by_csv_crate(empty.clone(), "adiz", &text[..text.len() - 19], 0, 10);
+        assert!(load_plain::<b','>("adiz", &text, 10).is_none());
+        let ok = load_by_csv_crate(empty.clone(), "adiz", &text[..text.len() - 19], 0, b',', 10);
         assert_eq!(ok.map(|d| d.batches.len()).ok(), Some(3));
-        let err = load_by_csv_crate(empty, "adiz", &text, 0, 10).err();
+        let err = load_by_csv_crate(empty, "adiz", &text, 0, b',', 10).err();
         assert_eq!(
             err.map(|e| one_line(&e, &sources)).as_deref(),
             Some("adiz.csv:5:1: error[E312]: series 's3' takes the file past 10 field columns: each of its series has all 3 field columns")
         );
         assert_eq!(
-            load_plain("adiz", &text, MAX_FIELD_COLUMNS).map(|b| b.len()),
+            load_plain::<b','>("adiz", &text, MAX_FIELD_COLUMNS).map(|b| b.len()),
             Some(4)
         );
     }
@@ -1132,11 +1523,11 @@ mod tests {
     #[test]
     fn cell_bounds_follow_the_csv_rules() {
         let text = b"a,\"b,\"\"c\"\"\",d\ne";
-        assert_eq!(cell_bounds(text, 0, 0), Some((0, 1)));
-        assert_eq!(cell_bounds(text, 0, 1), Some((2, 11)));
-        assert_eq!(cell_bounds(text, 0, 2), Some((12, 13)));
-        assert_eq!(cell_bounds(text, 0, 3), None);
-        assert_eq!(cell_bounds(text, 14, 0), Some((14, 15)));
+        assert_eq!(cell_bounds(text, 0, 0, b','), Some((0, 1)));
+        assert_eq!(cell_bounds(text, 0, 1, b','), Some((2, 11)));
+        assert_eq!(cell_bounds(text, 0, 2, b','), Some((12, 13)));
+        assert_eq!(cell_bounds(text, 0, 3, b','), None);
+        assert_eq!(cell_bounds(text, 14, 0, b','), Some((14, 15)));
     }
 }
 
@@ -1145,11 +1536,22 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
+    /// The delimiters a file may be read with.
+    const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+    /// `text`, written with commas, rewritten with `delimiter`; a `\u{1}`
+    /// stands for a comma inside a cell (a decimal comma, a comma in a
+    /// semicolon file's text).
+    fn with_delimiter(text: &str, delimiter: u8) -> String {
+        text.replace(',', &char::from(delimiter).to_string())
+            .replace('\u{1}', ",")
+    }
+
     /// Files built from pieces that matter to either path: headers with and
     /// without special columns, good and bad dates and values, empty and
     /// blank cells, quotes, carriage returns, blank lines, a missing last
-    /// line break.
-    fn file() -> impl Strategy<Value = String> {
+    /// line break; with any delimiter.
+    fn file() -> impl Strategy<Value = (String, u8)> {
         let header = prop_oneof![
             Just("date,value"),
             Just("date,value,series"),
@@ -1186,6 +1588,10 @@ mod properties {
             Just("PLA é"),
             Just("\"q,uoted\""),
             Just("say \"hi\""),
+            Just("14\u{1}25"),
+            Just("1.234\u{1}5"),
+            Just("a\u{1}b"),
+            Just("\t"),
         ];
         let row = proptest::collection::vec(cell, 0..5).prop_map(|c| c.join(","));
         let end = prop_oneof![8 => Just("\n"), 1 => Just("\r\n"), 1 => Just("\n\n")];
@@ -1193,8 +1599,9 @@ mod properties {
             header,
             proptest::collection::vec((row, end), 0..8),
             any::<bool>(),
+            0..DELIMITERS.len(),
         )
-            .prop_map(|(h, rows, last)| {
+            .prop_map(|(h, rows, last, d)| {
                 let mut s = h.to_string();
                 for (r, e) in rows {
                     s.push('\n');
@@ -1206,16 +1613,24 @@ mod properties {
                 if last {
                     s.push('\n');
                 }
-                s
+                (with_delimiter(&s, DELIMITERS[d]), DELIMITERS[d])
             })
     }
 
     /// Files the fast path reads through: every row as wide as the
-    /// header, dates and values that read, now and then a blank line.
-    fn plain_file() -> impl Strategy<Value = String> {
+    /// header, dates and values that read, now and then a blank line;
+    /// with any delimiter, and decimal commas in semicolon files.
+    fn plain_file() -> impl Strategy<Value = (String, u8)> {
         let row = (
             0u32..3000,
-            prop_oneof![Just("1"), Just("0"), Just("-2.5"), Just(" 7 "), Just("1e3")],
+            prop_oneof![
+                Just("1"),
+                Just("0"),
+                Just("-2.5"),
+                Just(" 7 "),
+                Just("1e3"),
+                Just("-0\u{1}5")
+            ],
             prop_oneof![Just("a"), Just("b"), Just(" a"), Just("c-d")],
             prop_oneof![Just(""), Just("PLA"), Just("x y é")],
             any::<bool>(),
@@ -1225,8 +1640,9 @@ mod properties {
             proptest::collection::vec(row, 0..20),
             any::<bool>(),
             any::<bool>(),
+            0..DELIMITERS.len(),
         );
-        files.prop_map(|(layout, rows, last, bom)| {
+        files.prop_map(|(layout, rows, last, bom, d)| {
             let mut s = if bom { "\u{feff}" } else { "" }.to_string();
             s.push_str(["date,value", "series,date,value,actor", "Actor,DATE"][layout]);
             for (day, value, series, actor, blank) in rows {
@@ -1244,19 +1660,34 @@ mod properties {
             if last {
                 s.push('\n');
             }
-            s
+            // A decimal comma reads only in a semicolon file.
+            let s = if DELIMITERS[d] == b';' {
+                s
+            } else {
+                s.replace("0\u{1}5", "0.5")
+            };
+            (with_delimiter(&s, DELIMITERS[d]), DELIMITERS[d])
         })
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
         #[test]
-        fn the_fast_path_reads_plain_files_as_the_csv_crate_does(text in plain_file()) {
+        fn the_fast_path_reads_plain_files_as_the_csv_crate_does((text, d) in plain_file()) {
             let id = FileId(0);
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-            prop_assert!(load_plain("adiz", &text[bom..], MAX_FIELD_COLUMNS).is_some());
-            let fast = format!("{:?}", load(id, "adiz", &text));
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom, MAX_FIELD_COLUMNS));
+            let body = &text[bom..];
+            let plain = match d {
+                b',' => load_plain::<b','>("adiz", body, MAX_FIELD_COLUMNS),
+                b';' => load_plain::<b';'>("adiz", body, MAX_FIELD_COLUMNS),
+                _ => load_plain::<b'\t'>("adiz", body, MAX_FIELD_COLUMNS),
+            };
+            prop_assert!(plain.is_some());
+            let fast = format!("{:?}", load(id, "adiz", &text, Some(d)));
+            // The header row alone chooses the same delimiter.
+            let sniffed = format!("{:?}", load(id, "adiz", &text, None));
+            prop_assert_eq!(&fast, &sniffed);
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom, d, MAX_FIELD_COLUMNS));
             prop_assert_eq!(fast, general);
         }
     }
@@ -1271,7 +1702,7 @@ mod properties {
             "date,value\n2025-04-30,1\n2025-13-01,2\n",
         ] {
             let id = FileId(0);
-            let fast = load(id, "adiz", text);
+            let fast = load(id, "adiz", text, None);
             let general = load_by_csv_crate(
                 FileData {
                     file: id,
@@ -1280,6 +1711,7 @@ mod properties {
                 "adiz",
                 text,
                 0,
+                b',',
                 MAX_FIELD_COLUMNS,
             );
             assert!(fast.is_err(), "{text}");
@@ -1289,6 +1721,7 @@ mod properties {
             FileId(0),
             "adiz",
             "date,value\n2024-02-28,1\n2024-02-29,2\n",
+            None,
         );
         let dates: Vec<String> = leap
             .map(|d| d.batches[0].dates.iter().map(|d| d.to_string()).collect())
@@ -1299,12 +1732,12 @@ mod properties {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         #[test]
-        fn the_fast_path_reads_as_the_csv_crate_does(text in file()) {
+        fn the_fast_path_reads_as_the_csv_crate_does((text, d) in file()) {
             // Blank files are settled before either path.
             prop_assume!(!text.trim().is_empty());
             let id = FileId(0);
-            let fast = format!("{:?}", load(id, "adiz", &text));
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0, MAX_FIELD_COLUMNS));
+            let fast = format!("{:?}", load(id, "adiz", &text, Some(d)));
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0, d, MAX_FIELD_COLUMNS));
             prop_assert_eq!(fast, general);
         }
     }

@@ -282,8 +282,13 @@ impl<'a> ObservationReader<'a> {
         Ok(())
     }
 
-    /// The batches read.
-    pub(super) fn finish(self) -> FileData {
+    /// The batches read. A file that names no series (an empty file, an
+    /// empty array, an NDJSON file of blank lines) has its stem's series,
+    /// empty, so that a feed can be set up before its first observation.
+    pub(super) fn finish(mut self) -> FileData {
+        if self.batches.is_empty() {
+            self.batch(self.default_series.clone());
+        }
         FileData {
             file: self.src.file,
             batches: self.batches,
@@ -737,11 +742,31 @@ mod tests {
     }
 
     #[test]
-    fn empty_files_hold_nothing() {
-        assert!(load_ok("").is_empty());
-        assert!(load_ok(" \n").is_empty());
-        assert!(load_ok("[]").is_empty());
-        assert!(load_ok("\u{feff}[]").is_empty());
+    fn empty_files_define_an_empty_series() {
+        // Named by the stem, or by the `series` key where one is given.
+        let names = |text: &str| -> Vec<String> {
+            let batches = load_ok(text);
+            assert!(batches.iter().all(|b| b.dates.is_empty()), "{text:?}");
+            batches.into_iter().map(|b| b.series).collect()
+        };
+        for text in [
+            "",
+            " \n",
+            "[]",
+            "\u{feff}[]",
+            "{}",
+            "{\"observations\": []}",
+        ] {
+            assert_eq!(names(text), ["gdp_growth"], "{text:?}");
+        }
+        assert_eq!(
+            names("{\"series\": \"pending\", \"observations\": []}"),
+            ["pending"]
+        );
+        assert_eq!(
+            names("[{\"series\": \"a\", \"observations\": []}, {\"series\": \"b\"}]"),
+            ["a", "b"]
+        );
     }
 
     #[test]

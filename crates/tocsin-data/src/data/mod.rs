@@ -9,12 +9,14 @@
 mod csv;
 mod date;
 mod fields;
+mod gzip;
 mod json;
 mod ndjson;
 mod store;
 
 pub use date::{parse_date, DateError};
 pub use fields::Fields;
+pub use gzip::{gunzip, GzipError};
 pub use store::{Series, SeriesId, Store};
 
 /// Longest line of a CSV or NDJSON file, CSV record (a quoted cell may
@@ -36,29 +38,82 @@ use crate::time::Date;
 /// The formats tocsin reads, chosen by file extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// `.csv`
+    /// `.csv`: commas, or semicolons or tabs when the header row holds
+    /// no comma.
     Csv,
+    /// `.tsv`: CSV separated by tabs.
+    Tsv,
     /// `.json`
     Json,
     /// `.ndjson` or `.jsonl`
     Ndjson,
 }
 
+/// The kinds of file tocsin reads, as a warning about other files lists
+/// them.
+pub const KINDS_READ: &str =
+    ".csv, .tsv, .json, .ndjson and .jsonl, each also compressed with gzip (.gz)";
+
 impl Format {
     /// The format of a file name, or `None` for names that are ignored:
     /// hidden files, editor and download leftovers, unknown extensions.
+    /// `NAME.EXT.gz` has the format of `NAME.EXT`.
     pub fn of_file_name(name: &str) -> Option<Format> {
         if is_ignored(name) {
             return None;
         }
+        let name = strip_gz(name).unwrap_or(name);
         let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
             "csv" => Some(Format::Csv),
+            "tsv" => Some(Format::Tsv),
             "json" => Some(Format::Json),
             "ndjson" | "jsonl" => Some(Format::Ndjson),
             _ => None,
         }
     }
+}
+
+/// The name without its `.gz` suffix (in any case), if it has one.
+fn strip_gz(name: &str) -> Option<&str> {
+    let cut = name.len().checked_sub(3)?;
+    let (base, ext) = (name.get(..cut)?, name.get(cut..)?);
+    ext.eq_ignore_ascii_case(".gz").then_some(base)
+}
+
+/// True for a gzip-compressed file name (`NAME.EXT.gz`), which is
+/// decompressed before it is read.
+pub fn is_compressed(name: &str) -> bool {
+    strip_gz(name).is_some()
+}
+
+/// The stem of a data file's path, which names its series where the file
+/// does not: the base name without folders, without `.gz` and without its
+/// extension (`indicators/acled.csv.gz` gives `acled`).
+pub fn file_stem(path: &str) -> &str {
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let base = strip_gz(base).unwrap_or(base);
+    base.rsplit_once('.').map_or(base, |(s, _)| s)
+}
+
+/// True for a file that a data walk neither reads nor ignores: not hidden
+/// or left over, not a data, rule or test file, and not documentation
+/// (`.md`, `.rst`, README, LICENSE, NOTICE). Such files are named in one
+/// warning, so that data in a format tocsin does not read is never missing
+/// without a word; a README beside the data is not data.
+pub fn is_unknown_kind(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let documentation = [".md", ".markdown", ".rst"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+        || ["readme", "license", "licence", "notice"]
+            .iter()
+            .any(|d| lower.split('.').next() == Some(d));
+    !is_ignored(name)
+        && Format::of_file_name(name).is_none()
+        && !name.ends_with(".rules")
+        && !name.ends_with(".test")
+        && !documentation
 }
 
 /// True for names that editors and downloaders leave behind (`.x`, `x~`,
@@ -143,8 +198,52 @@ pub fn load_text(
     text: &str,
 ) -> Result<FileData, Diagnostic> {
     match format {
-        Format::Csv => csv::load(file, stem, text),
+        Format::Csv => csv::load(file, stem, text, None),
+        Format::Tsv => csv::load(file, stem, text, Some(b'\t')),
         Format::Json => json::load(file, stem, text),
         Format::Ndjson => ndjson::load(file, stem, text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_stems_of_plain_and_compressed_names() {
+        for (name, format, stem) in [
+            ("indicators/a.csv", Some(Format::Csv), "a"),
+            ("b.TSV", Some(Format::Tsv), "b"),
+            ("acled.csv.gz", Some(Format::Csv), "acled"),
+            ("x/feed.ndjson.GZ", Some(Format::Ndjson), "feed"),
+            ("gdp.json.gz", Some(Format::Json), "gdp"),
+            ("pla-adiz.tsv.gz", Some(Format::Tsv), "pla-adiz"),
+            ("notes.gz", None, "notes"),
+            ("a.xlsx", None, "a"),
+            ("a.parquet", None, "a"),
+            (".a.csv.gz", None, ".a"),
+        ] {
+            assert_eq!(Format::of_file_name(name), format, "{name}");
+            assert_eq!(file_stem(name), stem, "{name}");
+        }
+        assert!(is_compressed("a.csv.gz") && !is_compressed("a.csv") && !is_compressed("gz"));
+    }
+
+    #[test]
+    fn unknown_kinds_are_neither_read_nor_ignored() {
+        for name in ["a.xlsx", "b.parquet", "notes.gz", "c.txt", "READ.ME.xlsx"] {
+            assert!(is_unknown_kind(name), "{name}");
+        }
+        for name in [
+            "a.csv",
+            "a.tsv.gz",
+            ".hidden.xlsx",
+            "a.xlsx~",
+            "a.part",
+            "r.rules",
+            "t.test",
+        ] {
+            assert!(!is_unknown_kind(name), "{name}");
+        }
     }
 }

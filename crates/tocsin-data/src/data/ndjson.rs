@@ -117,9 +117,13 @@ mod tests {
     }
 
     #[test]
-    fn empty_files_hold_nothing() {
-        assert!(load_ok("").is_empty());
-        assert!(load_ok("\n \r\n").is_empty());
+    fn empty_files_define_an_empty_series() {
+        for text in ["", "\n \r\n", "\u{feff}"] {
+            let batches = load_ok(text);
+            assert_eq!(batches.len(), 1, "{text:?}");
+            assert_eq!(batches[0].series, "feed_a");
+            assert!(batches[0].dates.is_empty());
+        }
     }
 
     #[test]

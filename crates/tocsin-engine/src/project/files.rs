@@ -1,7 +1,8 @@
 //! The file system: finding rule, data and test files and reading them.
 //! The only place the one-shot commands and the daemon read the project.
 
-use crate::data::{is_ignored, Format};
+use crate::data::{gunzip, is_compressed, is_ignored, is_unknown_kind, Format, KINDS_READ};
+use crate::diag::{Code, Diagnostic};
 use crate::workspace::{size_limit, Contents, SourceFile};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ pub struct Missing {
 pub enum Kind {
     /// `*.rules`
     Rules,
-    /// CSV, JSON, NDJSON
+    /// CSV, TSV, JSON, NDJSON, each also gzip-compressed
     Data,
     /// `*.test`
     Tests,
@@ -38,6 +39,68 @@ pub fn wanted(kind: Kind, name: &str) -> bool {
 /// Finds the files under `paths`, sorted by path. A default path that does
 /// not exist holds nothing; an explicit one is an error.
 pub fn discover(paths: &[PathBuf], kind: Kind, explicit: bool) -> Result<Vec<PathBuf>, Missing> {
+    discover_noting(paths, kind, explicit, &mut Vec::new())
+}
+
+/// Like [`discover`] for data files, also giving the files of a kind
+/// tocsin does not read that the walk skipped (see
+/// [`crate::data::is_unknown_kind`]), sorted by path, for
+/// [`skipped_warning`].
+pub fn discover_data(
+    paths: &[PathBuf],
+    explicit: bool,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Missing> {
+    let mut skipped = Vec::new();
+    let found = discover_noting(paths, Kind::Data, explicit, &mut skipped)?;
+    skipped.sort();
+    skipped.dedup();
+    Ok((found, skipped))
+}
+
+/// Most bytes of file names a warning's message holds (messages are cut
+/// at 400 bytes when shown); the files past it are counted.
+const NAMES_BYTES: usize = 280;
+
+/// The warning naming the files a data walk skipped, if any.
+pub fn skipped_warning(skipped: &[PathBuf]) -> Option<Diagnostic> {
+    let n = skipped.len();
+    if n == 0 {
+        return None;
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut bytes = 0;
+    for p in skipped {
+        let name = display(p);
+        // The first name always, however long.
+        if !names.is_empty() && bytes + name.len() > NAMES_BYTES {
+            break;
+        }
+        bytes += name.len() + 2;
+        names.push(name);
+    }
+    if names.len() < n {
+        names.push(format!("and {} more", n - names.len()));
+    }
+    let what = if n == 1 {
+        "1 file of a kind tocsin does not read was skipped".to_string()
+    } else {
+        format!("{n} files of a kind tocsin does not read were skipped")
+    };
+    Some(
+        Diagnostic::warning(Code::SkippedFiles, format!("{what}: {}", names.join(", ")))
+            .with_note(format!("tocsin reads {KINDS_READ}"))
+            .with_note("convert the data to one of these (CSV is read by every spreadsheet), or move other files out of the data folder"),
+    )
+}
+
+/// [`discover`], adding the files of unknown kind a data walk skips to
+/// `skipped`.
+fn discover_noting(
+    paths: &[PathBuf],
+    kind: Kind,
+    explicit: bool,
+    skipped: &mut Vec<PathBuf>,
+) -> Result<Vec<PathBuf>, Missing> {
     let flag = match kind {
         Kind::Rules => "--rules",
         Kind::Data => "--indicators",
@@ -47,7 +110,7 @@ pub fn discover(paths: &[PathBuf], kind: Kind, explicit: bool) -> Result<Vec<Pat
     let mut seen_dirs = HashSet::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, kind, &mut out, &mut seen_dirs),
+            Ok(m) if m.is_dir() => walk(p, kind, &mut out, &mut seen_dirs, skipped),
             // A file named on the command line is read whatever its name; a
             // default one only if it is of the kind sought.
             Ok(_)
@@ -76,7 +139,13 @@ pub fn discover(paths: &[PathBuf], kind: Kind, explicit: bool) -> Result<Vec<Pat
 /// listed and a link that leads nowhere readable are added too, so that
 /// reading them reports why (see [`read`]) instead of their files going
 /// missing without a word.
-fn walk(dir: &Path, kind: Kind, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) {
+fn walk(
+    dir: &Path,
+    kind: Kind,
+    out: &mut Vec<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+    skipped: &mut Vec<PathBuf>,
+) {
     // Symbolic links are followed; the canonical path guards against loops.
     let canonical = match std::fs::canonicalize(dir) {
         Ok(c) => c,
@@ -98,10 +167,11 @@ fn walk(dir: &Path, kind: Kind, out: &mut Vec<PathBuf>, seen: &mut HashSet<PathB
         }
         let path = entry.path();
         match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, kind, out, seen),
+            Ok(m) if m.is_dir() => walk(&path, kind, out, seen, skipped),
             // Devices, pipes and sockets of a wanted name too, which
             // reading refuses with a word.
             Ok(_) if wanted(kind, &name) => out.push(path),
+            Ok(_) if matches!(kind, Kind::Data) && is_unknown_kind(&name) => skipped.push(path),
             Ok(_) => {}
             Err(e) => {
                 // A link in a loop, or whose target may not be looked at,
@@ -131,7 +201,8 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
 
 /// Reads a file whole, unless it is over its [`size_limit`]: the size is
 /// looked at before reading, and the read stops one byte past the limit in
-/// case the file grew meanwhile. Only regular files outside `/proc` and
+/// case the file grew meanwhile. A `.gz` file is decompressed, within the
+/// same limit. Only regular files outside `/proc` and
 /// `/sys` are read (see `refusal`); a folder gives why it could not be
 /// listed.
 pub fn read(p: &Path) -> Contents {
@@ -183,6 +254,10 @@ pub fn read(p: &Path) -> Contents {
         Ok(n) if n as u64 > limit => Contents::TooLarge {
             size: n as u64,
             limit,
+        },
+        Ok(_) if is_compressed(&p.to_string_lossy()) => match gunzip(&bytes[..], limit) {
+            Ok(text) => Contents::from_bytes(text),
+            Err(e) => Contents::Undecodable(e),
         },
         Ok(_) => Contents::from_bytes(bytes),
         Err(e) => Contents::Unreadable(e.to_string()),

@@ -81,11 +81,13 @@ codes! {
     TooManyCells = "E313", "a CSV header or an observation with more cells than tocsin reads";
     LongRecord = "E314", "a data line, CSV record or observation longer than 1 MiB";
     SpecialFile = "E315", "a device, pipe, socket or system file named as a rule or data file";
+    Undecodable = "E316", "a compressed file that cannot be decoded";
     // Warnings.
     UnknownFilterField = "W001", "a filter field that no observation has";
     ProjectionSkipped = "W002", "observations left out of a projection";
     RowsSkipped = "W003", "CSV rows without a date, skipped";
     NoRuleFiles = "W004", "no rule files found";
+    SkippedFiles = "W006", "files of a kind tocsin does not read, skipped";
     RepeatedDates = "W008", "a summed or averaged series with several observations on one date";
     // Rule tests.
     UnknownStatus = "E401", "an expected status that is not a status";
