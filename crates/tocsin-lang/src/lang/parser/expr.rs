@@ -577,6 +577,36 @@ fn signed_number(i: In<'_>) -> PResult<'_, f64> {
     }
 }
 
+/// `fatalities >= "1"`: an ordering comparison reads the field as a
+/// number, so a quoted operand is a mistake whatever it holds.
+fn quoted_number(field: &FieldRef, op: BinOp, lit: &StrLit) -> PError {
+    let span = lit.span;
+    let e = PError::problem(
+        span.start as usize,
+        (span.end - span.start) as usize,
+        Code::TypeMismatch,
+        format!(
+            "`{}` compares numbers, found the string {:?}",
+            op.as_str(),
+            lit.value
+        ),
+        "a string",
+    );
+    let number = lit.value.trim();
+    if number.parse::<f64>().is_ok_and(f64::is_finite) {
+        e.note(format!(
+            "`<`, `<=`, `>` and `>=` read the field as a number: drop the quotes, `{} {} {number}`",
+            field.name,
+            op.as_str()
+        ))
+    } else {
+        e.note(format!(
+            "`<`, `<=`, `>` and `>=` read the field as a number; to match text, use `==`, `!=`, `~` or `in`, as in `{} == {:?}`",
+            field.name, lit.value
+        ))
+    }
+}
+
 fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
     let (rest, field) = expect("a field name", field_ref)(i)?;
     let (rest, _) = ws(rest)?;
@@ -626,6 +656,9 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
                 },
             ),
             None => {
+                if let Ok((_, lit)) = string(r) {
+                    return fail_problem(quoted_number(&field, op, &lit));
+                }
                 let (r, n) = expect("a number or a string", signed_number)(r)?;
                 let cmp = match op {
                     BinOp::Eq => NumCmp::Eq,
