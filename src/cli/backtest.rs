@@ -144,8 +144,15 @@ fn table(b: &Backtest) -> String {
         .max(4);
     let _ = writeln!(
         out,
-        "\n{:<w$}  {:<9}  {:<8}  {:<10}  {:>5}  {:>7}  {:>5}  {:>5}  MET",
-        "NAME", "KIND", "SEVERITY", "FIRST MET", "MET", "PENDING", "FLAPS", "LEAD"
+        "\n{:<w$}  {:<9}  {:<8}  {:<20}  {:>9}  {:>13}  {:>5}  {:>5}  MET PERIODS",
+        "NAME",
+        "KIND",
+        "SEVERITY",
+        "FIRST MET (in range)",
+        "MET STEPS",
+        "PENDING STEPS",
+        "FLAPS",
+        "LEAD"
     );
     let mut rows: Vec<&RuleHistory> = b.rules.iter().collect();
     rows.sort_by_key(|r| (r.kind != "alert", r.first_met.is_none(), r.first_met));
@@ -158,7 +165,7 @@ fn table(b: &Backtest) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<w$}  {:<9}  {:<8}  {:<10}  {:>5}  {:>7}  {:>5}  {:>5}  {}",
+            "{:<w$}  {:<9}  {:<8}  {:<20}  {:>9}  {:>13}  {:>5}  {:>5}  {}",
             r.name,
             r.kind,
             r.severity.map_or("", |s| s.as_str()),
@@ -168,6 +175,20 @@ fn table(b: &Backtest) -> String {
             r.flaps,
             r.lead_days.map_or("".to_string(), |d| format!("{d}d")),
             shown
+        );
+    }
+    // The range hides what came before it: a rule met since long before
+    // `--from` shows `--from` as its first met.
+    let _ = writeln!(
+        out,
+        "\nFIRST MET (in range): the first step of {}..{} at which the rule is met\n\
+         (a rule already met at {} shows {}); MET STEPS and PENDING STEPS count steps.",
+        b.from, b.to, b.from, b.from
+    );
+    if b.outcome.is_some() {
+        let _ = writeln!(
+            out,
+            "LEAD: days from FIRST MET to the outcome, for a rule met on or before it."
         );
     }
     out

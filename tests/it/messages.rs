@@ -45,3 +45,33 @@ fn ordering_comparison_with_text() {
         ACLED
     ));
 }
+
+/// `explain` of a rule with `for:` states its actual status and why, at
+/// one date of each status: before the data (unknown), while `when` is
+/// false (not met), true but not for the whole window (pending) and true
+/// throughout it (met).
+#[test]
+fn explain_for_window_states_each_status() {
+    let dir = project(&[
+        (
+            "rules/r.rules",
+            "indicator high {\n  when: latest(gauge) > 5\n  for: 3d\n}\n",
+        ),
+        (
+            "indicators/gauge.csv",
+            "date,value\n2025-01-01,3\n2025-01-05,7\n",
+        ),
+    ]);
+    let mut shown = String::new();
+    for at in ["2024-12-31", "2025-01-02", "2025-01-06", "2025-01-08"] {
+        let out = tocsin(dir.path())
+            .args(["explain", "high", "--at", at])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        shown.push_str(&text.lines().take(2).collect::<Vec<_>>().join("\n"));
+        shown.push_str("\n\n");
+    }
+    insta::assert_snapshot!(shown);
+}
