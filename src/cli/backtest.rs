@@ -3,8 +3,10 @@
 use super::args::BacktestFormat;
 use super::Config;
 use super::{term, BAD_INPUT, OK};
+use crate::data::Store;
+use crate::diag::escape_controls;
 use crate::eval::backtest::{self, Backtest, RuleHistory};
-use crate::eval::Status;
+use crate::eval::{Model, Status};
 use crate::time::{Date, Duration};
 use std::fmt::Write;
 
@@ -51,24 +53,10 @@ pub fn run(
     }
     let outcome = match outcome {
         None => None,
-        Some(name) => match ws.store.get(&name) {
-            Some(id) => {
-                let s = ws.store.series(id);
-                let first = s
-                    .dates
-                    .iter()
-                    .zip(s.values.iter())
-                    .find(|(d, v)| **d >= from && **d <= to && **v != 0.0)
-                    .map(|(d, _)| *d);
-                Some((name, first))
-            }
-            None => {
-                let near =
-                    crate::diag::did_you_mean(&name, ws.store.iter().map(|(_, s)| s.name.as_str()));
-                let hint = near
-                    .map(|n| format!("; did you mean `{n}`?"))
-                    .unwrap_or_default();
-                eprintln!("error: --outcome {name}: no data series has this name{hint}");
+        Some(name) => match first_outcome(&ws.store, model, &name, from, to) {
+            Ok(first) => Some((name, first)),
+            Err(message) => {
+                eprintln!("error: --outcome {}: {message}", escape_controls(&name));
                 return BAD_INPUT;
             }
         },
@@ -103,6 +91,41 @@ pub fn run(
     };
     super::term::out(&text);
     OK
+}
+
+/// The first observation from `from` to `to` with a value other than zero
+/// of the outcome `name`: a data series, or a `series` item of the rules
+/// (a data series filtered or projected, read as the rules read it).
+fn first_outcome(
+    store: &Store,
+    model: &Model,
+    name: &str,
+    from: Date,
+    to: Date,
+) -> Result<Option<Date>, String> {
+    let first = |dates: &[Date], values: &[f64]| {
+        dates
+            .iter()
+            .zip(values)
+            .find(|(d, v)| **d >= from && **d <= to && **v != 0.0)
+            .map(|(d, _)| *d)
+    };
+    if let Some(id) = store.get(name) {
+        let s = store.series(id);
+        return Ok(first(&s.dates, &s.values));
+    }
+    if let Some(i) = model.program.series_named(name) {
+        let t = &model.timelines[i];
+        return Ok(first(t.dates(), t.values()));
+    }
+    let data = store.iter().map(|(_, s)| s.name.as_str());
+    let named = model.program.named_series.iter().map(|(n, _)| n.as_str());
+    let hint = crate::diag::did_you_mean(name, data.chain(named))
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    Err(format!(
+        "no data series or `series` item has this name{hint}"
+    ))
 }
 
 fn met_periods(h: &RuleHistory) -> Vec<String> {

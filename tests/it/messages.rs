@@ -75,3 +75,39 @@ fn explain_for_window_states_each_status() {
     }
     insta::assert_snapshot!(shown);
 }
+
+/// `backtest --outcome` takes a `series` item of the rules (a filter of a
+/// data series) as well as a data series; a name that is neither says so
+/// and offers the near one.
+#[test]
+fn backtest_outcome_may_be_a_derived_series() {
+    let dir = project(&[
+        ("indicators/acled.csv", ACLED),
+        (
+            "rules/r.rules",
+            "series strikes = acled[sub_event_type == \"Air/drone strike\"]\n\
+             series shelling = acled[sub_event_type ~ \"shelling\"]\n\
+             indicator busy { when: count(acled, 7d) >= 2 }\n",
+        ),
+    ]);
+    let backtest = |outcome: &str| {
+        tocsin(dir.path())
+            .args(["backtest", "--from", "2024-01-11", "--to", "2024-01-31"])
+            .args(["--outcome", outcome])
+            .output()
+            .unwrap()
+    };
+    let out = backtest("shelling");
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    // The first strike, 2024-01-10, is before the range: the one in it is
+    // 2024-01-15.
+    let strikes = String::from_utf8(backtest("strikes").stdout).unwrap();
+    assert!(strikes.starts_with(
+        "backtest 2024-01-11..2024-01-31 by 1d (21 steps); outcome `strikes` first on 2024-01-15\n"
+    ));
+    let wrong = backtest("strike");
+    assert_eq!(wrong.status.code(), Some(2));
+    let error = String::from_utf8(wrong.stderr).unwrap();
+    insta::assert_snapshot!(format!("{table}\n{error}"));
+}

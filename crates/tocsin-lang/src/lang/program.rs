@@ -217,12 +217,24 @@ pub struct Program {
     pub lets: Vec<LetDef>,
     /// Indicators and alerts, ordered by file path, then position.
     pub rules: Vec<RuleDef>,
+    /// Each `series` item that checked: its name and its entry in
+    /// `series` (whose label may be another name for the same
+    /// observations).
+    pub named_series: Vec<(String, usize)>,
 }
 
 impl Program {
     /// The rule called `name`.
     pub fn rule(&self, name: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.name == name)
+    }
+
+    /// The entry in `series` of the `series` item called `name`.
+    pub fn series_named(&self, name: &str) -> Option<usize> {
+        self.named_series
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|&(_, i)| i)
     }
 }
 

@@ -127,11 +127,21 @@ impl<'a> Lowerer<'a> {
                 },
             })
             .collect();
+        let named_series = self
+            .named_series
+            .iter()
+            .zip(&self.defs.series)
+            .filter_map(|(slot, item)| match slot {
+                Slot::Done(Some(i)) => Some((item.name.name.clone(), *i)),
+                _ => None,
+            })
+            .collect();
         (
             Program {
                 series: self.series,
                 lets,
                 rules: self.rules,
+                named_series,
             },
             self.diags,
         )
