@@ -1,7 +1,7 @@
 //! Messages that once misled a reader of real exports, as a person sees
 //! them now: each is a golden text.
 
-use crate::common::{project, tocsin};
+use crate::common::{project, tocsin, write, Daemon};
 use tocsin::diag::render;
 use tocsin::workspace::{load, Contents, SourceFile};
 
@@ -110,4 +110,50 @@ fn backtest_outcome_may_be_a_derived_series() {
     assert_eq!(wrong.status.code(), Some(2));
     let error = String::from_utf8(wrong.stderr).unwrap();
     insta::assert_snapshot!(format!("{table}\n{error}"));
+}
+
+/// The daemon started with a data file that is bad from the start reports
+/// that file's error alone, as `check` does: the rules that read it are
+/// taken (unknown until the file is good) rather than refused for an
+/// unknown series, and the file is said to be left out, since no earlier
+/// version of it is kept. Once fixed, it is read.
+#[test]
+fn daemon_started_with_a_bad_data_file_reports_it_alone() {
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/a.rules",
+                "indicator high { when: latest(gauge) > 5 }\nindicator other { when: latest(ok) > 1 }\n",
+            ),
+            ("indicators/gauge.csv", "date,value\n2025-01-01,3\n2025-13-45,9\n"),
+            ("indicators/ok.csv", "date,value\n2025-01-01,3\n"),
+        ],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    let shown: Vec<String> = d
+        .startup
+        .iter()
+        .map(|e| match e["event"].as_str() {
+            Some("error") => format!(
+                "error {} {} kept={}\n{}",
+                e["code"],
+                e["file"],
+                e["kept"],
+                e["rendered"].as_str().unwrap_or_default()
+            ),
+            Some("status") => format!("status {} -> {}", e["name"], e["to"]),
+            Some("reload") => format!("reload {} rules={}", e["files"], e["rules"]),
+            _ => e.to_string(),
+        })
+        .collect();
+    insta::assert_snapshot!(shown.join("\n"));
+    write(
+        &d.path("indicators/gauge.csv"),
+        "date,value\n2025-01-01,3\n2025-02-01,9\n",
+    );
+    let e = d.status("high", "met");
+    assert_eq!(e["from"], "unknown");
+    let (code, _) = d.terminate();
+    assert_eq!(code, 0);
 }
