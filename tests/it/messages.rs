@@ -157,3 +157,83 @@ fn daemon_started_with_a_bad_data_file_reports_it_alone() {
     let (code, _) = d.terminate();
     assert_eq!(code, 0);
 }
+
+/// The codes of the diagnostics of one rule file against `acled.csv`.
+fn codes(rules: &str, data: &str) -> Vec<&'static str> {
+    let ws = load(
+        &[file("rules/t.rules", rules)],
+        &[file("indicators/acled.csv", data)],
+    );
+    ws.diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+#[test]
+fn filter_text_no_observation_has_suggests_the_one_spelled_otherwise() {
+    insta::assert_snapshot!(diagnose(
+        "series strikes = acled[sub_event_type == \"Air/Drone strike\"]\n",
+        ACLED
+    ));
+}
+
+#[test]
+fn filter_text_that_is_part_of_the_texts_suggests_a_partial_match() {
+    insta::assert_snapshot!(diagnose(
+        "series houthi = acled[actor1 in [\"Houthi\", \"Military Forces of Yemen (2017-) Houthi\"]]\n",
+        ACLED
+    ));
+}
+
+#[test]
+fn filter_text_with_nothing_near_lists_the_commonest_texts() {
+    // Seven distinct texts: the note shows the five most frequent.
+    let mut data = String::from("date,kind\n");
+    for (k, kind) in ["a", "a", "a", "b", "b", "c", "d", "e", "f", "g"]
+        .iter()
+        .enumerate()
+    {
+        data.push_str(&format!("2024-01-{:02},kind {kind}\n", k + 1));
+    }
+    let ws = load(
+        &[file(
+            "rules/t.rules",
+            "series x = acled[kind == \"Protests\"]\n",
+        )],
+        &[file("indicators/acled.csv", &data)],
+    );
+    insta::assert_snapshot!(render::to_plain_string(&ws.diagnostics, &ws.sources));
+}
+
+#[test]
+fn filter_texts_that_occur_are_not_warned_about() {
+    // Present, though an earlier predicate leaves out every row with it.
+    let narrowed =
+        "series x = acled[fatalities >= 1, sub_event_type == \"Change to group/activity\"]\n";
+    assert_eq!(codes(narrowed, ACLED), Vec::<&str>::new());
+    // `""` is a text that a row without the field has.
+    let blank = "date,a,b\n2024-01-01,x,\n2024-01-02,x,y\n";
+    assert_eq!(
+        codes("series x = acled[b == \"\"]\n", blank),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn filter_text_found_only_in_another_field_is_warned_about_once() {
+    // "Houthi" is a text of the notes, not of ACTOR1; the derived series
+    // repeats the filter but not the warning.
+    let data = "date,actor1,notes\n2024-01-01,Houthi forces,Houthi\n2024-01-02,US Navy,\n";
+    let rules = "series h = acled[actor1 == \"Houthi\"]\nseries hn = h[notes == \"x\"]\n";
+    assert_eq!(codes(rules, data), ["W007", "W007"]);
+    let ws = load(
+        &[file("rules/t.rules", rules)],
+        &[file("indicators/acled.csv", data)],
+    );
+    let texts: Vec<&str> = ws.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "no observation of `acled` has actor1 \"Houthi\"; did you mean \"Houthi forces\"?",
+            "no observation of `acled` has notes \"x\""
+        ]
+    );
+}

@@ -80,6 +80,7 @@ codes! {
     SpecialFile = "E315", "a device, pipe, socket or system file named as a rule or data file";
     // Warnings.
     UnknownFilterField = "W001", "a filter field that no observation has";
+    FilterValueAbsent = "W007", "a filter value that no observation has in that field";
     ProjectionSkipped = "W002", "observations left out of a projection";
     RowsSkipped = "W003", "CSV rows without a date, skipped";
     NoRuleFiles = "W004", "no rule files found";

@@ -126,6 +126,10 @@ pub struct SeriesDef {
     pub steps: Vec<Step>,
     /// Where it is first written (for warnings about its data).
     pub span: Span,
+    /// Where each text of its filters' `==` and `in` tests is written, in
+    /// the order of the steps and their predicates (for warnings about a
+    /// value).
+    pub values: Vec<Span>,
 }
 
 impl SeriesDef {

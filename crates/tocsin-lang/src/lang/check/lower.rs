@@ -215,6 +215,7 @@ impl<'a> Lowerer<'a> {
                 root: id.name.clone(),
                 steps: Vec::new(),
                 span: id.span,
+                values: Vec::new(),
             }),
             Some(Def::Series(i)) => {
                 self.edge(Def::Series(i), id.span);
@@ -282,6 +283,8 @@ impl<'a> Lowerer<'a> {
                     .map(|p| (p.field.clone(), p.test.clone()))
                     .collect(),
             ));
+            def.values
+                .extend(preds.iter().flat_map(|p| p.values.iter().copied()));
         }
         if let Some(field) = &se.projection {
             def.steps.push(Step::Project(field.clone()));

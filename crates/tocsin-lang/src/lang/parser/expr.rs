@@ -611,6 +611,7 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
     let (rest, field) = expect("a field name", field_ref)(i)?;
     let (rest, _) = ws(rest)?;
     let s = rest.fragment();
+    let mut values = Vec::new();
     let (rest, test) = if s.starts_with('~') {
         let (r, lit) = lex(expect("a string", string))(rest.take_from(1))?;
         (r, FieldTest::Contains(lit.value))
@@ -625,6 +626,7 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
                 break;
             }
             let (after, lit) = expect("a string", string)(after)?;
+            values.push(lit.span);
             items.push(lit.value);
             let (after, _) = ws(after)?;
             // Strings are separated by commas; a trailing comma is allowed.
@@ -650,6 +652,7 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
             Some((r, lit)) => (
                 r,
                 if op == BinOp::Eq {
+                    values.push(lit.span);
                     FieldTest::TextEq(lit.value)
                 } else {
                     FieldTest::TextNe(lit.value)
@@ -678,6 +681,7 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
             span: field.span.to(span_between(i, rest)),
             field,
             test,
+            values,
         },
     ))
 }
