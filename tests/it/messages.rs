@@ -114,8 +114,8 @@ fn backtest_outcome_may_be_a_derived_series() {
 
 /// The daemon started with a data file that is bad from the start reports
 /// that file's error alone, as `check` does: the rules that read it are
-/// taken (unknown until the file is good) rather than refused for an
-/// unknown series, and the file is said to be left out, since no earlier
+/// taken (its series read as empty until the file is good: `latest` is
+/// `none`) rather than refused for an unknown series, and the file is said to be left out, since no earlier
 /// version of it is kept. Once fixed, it is read.
 #[test]
 fn daemon_started_with_a_bad_data_file_reports_it_alone() {
@@ -236,4 +236,36 @@ fn filter_text_found_only_in_another_field_is_warned_about_once() {
             "no observation of `acled` has notes \"x\""
         ]
     );
+}
+
+/// The data of a rule test hold only what the test needs: a filter text
+/// they lack is the quiet case being tested, not a mistake to warn about.
+#[test]
+fn rule_tests_do_not_warn_about_filter_texts_their_data_lack() {
+    let dir = project(&[
+        ("indicators/acled.csv", ACLED),
+        (
+            "rules/r.rules",
+            "series strikes = acled[sub_event_type == \"Air/drone strike\"]\n\
+             indicator striking { when: count(strikes, 7d) > 0 }\n",
+        ),
+        (
+            "rules/r.test",
+            "test \"protests alone are no strike\" {\n\
+             \x20 data acled {\n\
+             \x20   2025-01-01 {sub_event_type: \"Peaceful protest\"}\n\
+             \x20 }\n\
+             \x20 at 2025-01-02 {\n\
+             \x20   striking not_met\n\
+             \x20 }\n\
+             }\n",
+        ),
+    ]);
+    let out = tocsin(dir.path()).arg("test").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("W007"), "{stderr}");
+    // `check` of the same project, whose data hold the text, is quiet too.
+    let check = tocsin(dir.path()).arg("check").output().unwrap();
+    assert!(!String::from_utf8_lossy(&check.stderr).contains("warning"));
 }

@@ -11,6 +11,8 @@ use crate::lang::ast::FieldRef;
 const LISTED: usize = 5;
 /// Longest text a note shows whole, in characters.
 const SHOWN_CHARS: usize = 40;
+/// Longest text, in bytes, for which a near spelling is looked for.
+const MAX_SPELLED: usize = 200;
 
 /// A filter test of one field column against texts, as the filter ran it.
 pub(super) struct TextTest<'a> {
@@ -29,6 +31,77 @@ pub(super) struct TextTest<'a> {
     pub all_rows: bool,
 }
 
+/// Most texts of one test warned about; the rest are counted in the last
+/// warning's note.
+const MAX_WARNED: usize = 10;
+/// Most texts of a column, the most frequent first, compared letter by
+/// letter with a text for a near spelling.
+const MAX_COMPARED: usize = 10_000;
+
+/// The texts a column holds, most frequent first, for suggestions.
+struct Held<'a> {
+    /// (observations, text, text in lower case).
+    texts: Vec<(u32, &'a str, String)>,
+}
+
+impl<'a> Held<'a> {
+    fn new(series: &'a Series, counts: &[u32]) -> Held<'a> {
+        let fields = &series.fields;
+        let mut texts: Vec<(u32, &str, String)> = counts
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|&(_, &n)| n > 0)
+            .map(|(id, &n)| {
+                let t = fields.text_of(id as u32);
+                (n, t, t.to_lowercase())
+            })
+            .collect();
+        texts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        Held { texts }
+    }
+
+    /// The text nearest `text`: equal ignoring case, else a near spelling.
+    /// Spellings are compared letter by letter (a cost of the product of
+    /// the lengths) only for a short `text`, the most frequent texts, and
+    /// those not much longer: a column of long notes would cost much and
+    /// suggest nothing.
+    fn near(&self, text: &str) -> Option<&'a str> {
+        let lower = text.to_lowercase();
+        if let Some(&(_, same, _)) = self.texts.iter().find(|(_, _, l)| *l == lower) {
+            return Some(same);
+        }
+        if text.len() > MAX_SPELLED {
+            return None;
+        }
+        // What `did_you_mean` could take: a spelling within a third of the
+        // letters (so a length as near), or a text containing this one.
+        let chars = text.chars().count();
+        let limit = (chars / 3).max(1);
+        let candidates = self
+            .texts
+            .iter()
+            .take(MAX_COMPARED)
+            .filter(|(_, t, l)| {
+                t.len() <= 2 * text.len() + 8
+                    && (t.chars().count().abs_diff(chars) <= limit || l.contains(&lower))
+            })
+            .map(|&(_, t, _)| t);
+        did_you_mean(text, candidates)
+    }
+
+    /// How many observations hold a text that contains `text`, ignoring
+    /// case.
+    fn part_of(&self, text: &str) -> u32 {
+        let lower = text.to_lowercase();
+        self.texts
+            .iter()
+            .filter(|(_, _, l)| l.contains(&lower))
+            .map(|&(n, _, _)| n)
+            .sum()
+    }
+}
+
 impl TextTest<'_> {
     /// Warns for each text that no observation has in the column; `met(id)`
     /// tells whether the filter met the cell text `id` in the rows it
@@ -41,6 +114,9 @@ impl TextTest<'_> {
         }
         let fields = &self.series.fields;
         let mut counts: Option<Vec<u32>> = None;
+        let mut held: Option<Held> = None;
+        let mut warned = 0;
+        let mut more = 0;
         for (k, text) in self.texts.iter().enumerate() {
             let occurs = match fields.lookup(text) {
                 None => false,
@@ -53,30 +129,32 @@ impl TextTest<'_> {
             if occurs {
                 continue;
             }
+            if warned == MAX_WARNED {
+                more += 1;
+                continue;
+            }
             let counts = counts.get_or_insert_with(|| fields.counts_in(self.column));
+            let held = held.get_or_insert_with(|| Held::new(self.series, counts));
             let span = self.spans.get(k).copied().unwrap_or(self.field.span);
-            warnings.push(self.warning(text, span, counts));
+            warnings.push(self.warning(text, span, held));
+            warned += 1;
+        }
+        if let (Some(last), true) = (warnings.last_mut(), more > 0) {
+            last.notes.push(format!(
+                "and {more} more texts of this test that no observation has in {}",
+                self.field.name
+            ));
         }
     }
 
-    fn warning(&self, text: &str, span: Span, counts: &[u32]) -> Diagnostic {
-        let fields = &self.series.fields;
+    fn warning(&self, text: &str, span: Span, held: &Held) -> Diagnostic {
         let (series, field) = (&self.series.name, &self.field.name);
-        // The texts the column holds, most frequent first.
-        let mut held: Vec<(u32, &str)> = counts
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|&(_, &n)| n > 0)
-            .map(|(id, &n)| (n, fields.text_of(id as u32)))
-            .collect();
-        held.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let mut d = Diagnostic::warning(
             Code::FilterValueAbsent,
             format!("no observation of `{series}` has {field} {text:?}"),
         )
         .with_primary(span, "no observation has this text");
-        match near(text, held.iter().map(|&(_, t)| t)) {
+        match held.near(text) {
             Some(near) => {
                 d.message.push_str(&format!("; did you mean {near:?}?"));
                 if near.to_lowercase() == text.to_lowercase() {
@@ -85,28 +163,29 @@ impl TextTest<'_> {
                     );
                 }
             }
-            None if held.is_empty() => {
+            None if held.texts.is_empty() => {
                 d = d.with_note(format!(
                     "no observation of `{series}` has a text in {field}"
                 ));
             }
             None => {
-                let parts = part_of(text, &held);
+                let parts = held.part_of(text);
                 let listed: Vec<String> = held
+                    .texts
                     .iter()
                     .take(LISTED)
-                    .map(|&(_, t)| format!("{:?}", shorten(t)))
+                    .map(|&(_, t, _)| format!("{:?}", shorten(t)))
                     .collect();
                 d = d.with_note(if parts > 0 {
                     format!(
                         "`==` and `in` compare whole texts; `~` matches a part, ignoring case: `{field} ~ {text:?}` keeps {parts} observations"
                     )
-                } else if held.len() <= LISTED {
+                } else if held.texts.len() <= LISTED {
                     format!("{field} of `{series}` holds {}", listed.join(", "))
                 } else {
                     format!(
                         "{field} of `{series}` holds {} distinct texts, most often {}",
-                        held.len(),
+                        held.texts.len(),
                         listed.join(", ")
                     )
                 });
@@ -114,27 +193,6 @@ impl TextTest<'_> {
         }
         d
     }
-}
-
-/// The text of `held` nearest `text`: equal ignoring case, else a near
-/// spelling. Texts far longer or shorter are not compared letter by letter
-/// (a column of long notes would cost much and suggest nothing).
-fn near<'a>(text: &str, held: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
-    let lower = text.to_lowercase();
-    if let Some(same) = held.clone().find(|t| t.to_lowercase() == lower) {
-        return Some(same);
-    }
-    did_you_mean(text, held.filter(|t| t.len() <= 2 * text.len() + 8))
-}
-
-/// How many observations hold a text of `held` (count, text) that contains
-/// `text`, ignoring case.
-fn part_of(text: &str, held: &[(u32, &str)]) -> u32 {
-    let lower = text.to_lowercase();
-    held.iter()
-        .filter(|(_, t)| t.to_lowercase().contains(&lower))
-        .map(|&(n, _)| n)
-        .sum()
 }
 
 /// `text` cut to [`SHOWN_CHARS`] characters.
@@ -156,8 +214,8 @@ mod tests {
 
     /// The W007 messages of `rules` over one series `acled` with a field
     /// `kind`, one row per text of `kinds`, each with the text its label
-    /// is under.
-    fn absent(rules: &str, kinds: &[&str]) -> Vec<(String, String)> {
+    /// is under and its notes.
+    fn absent(rules: &str, kinds: &[&str]) -> Vec<(String, String, Vec<String>)> {
         let batch = Batch {
             series: "acled".into(),
             dates: vec![Date::parse_iso("2025-01-01").unwrap(); kinds.len()],
@@ -182,10 +240,8 @@ mod tests {
             .filter(|d| d.code == Code::FilterValueAbsent)
             .map(|d| {
                 let s = d.labels[0].span;
-                (
-                    d.message.clone(),
-                    rules[s.start as usize..s.end as usize].to_string(),
-                )
+                let under = rules[s.start as usize..s.end as usize].to_string();
+                (d.message.clone(), under, d.notes.clone())
             })
             .collect()
     }
@@ -203,7 +259,7 @@ mod tests {
         let warned = absent(rules, &["Riots", "Battles"]);
         let texts: Vec<(&str, &str)> = warned
             .iter()
-            .map(|(m, t)| (m.as_str(), t.as_str()))
+            .map(|(m, t, _)| (m.as_str(), t.as_str()))
             .collect();
         assert_eq!(
             texts,
@@ -214,6 +270,41 @@ mod tests {
                 ),
                 ("no observation of `acled` has kind \"Nope\"", "\"Nope\"")
             ]
+        );
+    }
+
+    #[test]
+    fn a_long_text_against_long_notes_is_answered_at_once() {
+        // 2,000 distinct notes of 2,000 bytes, and a 10,000-byte text: a
+        // spelling compared letter by letter would take minutes.
+        let notes: Vec<String> = (0..2_000)
+            .map(|k| format!("{k:04}{}", "n".repeat(1_996)))
+            .collect();
+        let kinds: Vec<&str> = notes.iter().map(String::as_str).collect();
+        let rules = format!("series x = acled[kind == \"{}\"]\n", "n".repeat(10_000));
+        let started = std::time::Instant::now();
+        assert_eq!(absent(&rules, &kinds).len(), 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_long_in_list_against_many_texts_is_answered_at_once() {
+        // 20,000 distinct short texts, and an `in` list of 2,000 that
+        // none of them is: ten warnings, the rest counted.
+        let held: Vec<String> = (0..20_000).map(|k| format!("text {k}")).collect();
+        let kinds: Vec<&str> = held.iter().map(String::as_str).collect();
+        let list: Vec<String> = (0..2_000).map(|k| format!("\"other {k}\"")).collect();
+        let rules = format!("series x = acled[kind in [{}]]\n", list.join(",\n"));
+        let started = std::time::Instant::now();
+        let warned = absent(&rules, &kinds);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(warned.len(), 10);
+        assert!(warned[9]
+            .0
+            .starts_with("no observation of `acled` has kind \"other 9\""));
+        assert_eq!(
+            warned[9].2.last().map(String::as_str),
+            Some("and 1990 more texts of this test that no observation has in kind")
         );
     }
 
