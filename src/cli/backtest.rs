@@ -3,8 +3,10 @@
 use super::args::BacktestFormat;
 use super::Config;
 use super::{term, BAD_INPUT, OK};
+use crate::data::Store;
+use crate::diag::escape_controls;
 use crate::eval::backtest::{self, Backtest, RuleHistory};
-use crate::eval::Status;
+use crate::eval::{Model, Status};
 use crate::time::{Date, Duration};
 use std::fmt::Write;
 
@@ -51,24 +53,10 @@ pub fn run(
     }
     let outcome = match outcome {
         None => None,
-        Some(name) => match ws.store.get(&name) {
-            Some(id) => {
-                let s = ws.store.series(id);
-                let first = s
-                    .dates
-                    .iter()
-                    .zip(s.values.iter())
-                    .find(|(d, v)| **d >= from && **d <= to && **v != 0.0)
-                    .map(|(d, _)| *d);
-                Some((name, first))
-            }
-            None => {
-                let near =
-                    crate::diag::did_you_mean(&name, ws.store.iter().map(|(_, s)| s.name.as_str()));
-                let hint = near
-                    .map(|n| format!("; did you mean `{n}`?"))
-                    .unwrap_or_default();
-                eprintln!("error: --outcome {name}: no data series has this name{hint}");
+        Some(name) => match first_outcome(&ws.store, model, &name, from, to) {
+            Ok(first) => Some((name, first)),
+            Err(message) => {
+                eprintln!("error: --outcome {}: {message}", escape_controls(&name));
                 return BAD_INPUT;
             }
         },
@@ -103,6 +91,41 @@ pub fn run(
     };
     super::term::out(&text);
     OK
+}
+
+/// The first observation from `from` to `to` with a value other than zero
+/// of the outcome `name`: a data series, or a `series` item of the rules
+/// (a data series filtered or projected, read as the rules read it).
+fn first_outcome(
+    store: &Store,
+    model: &Model,
+    name: &str,
+    from: Date,
+    to: Date,
+) -> Result<Option<Date>, String> {
+    let first = |dates: &[Date], values: &[f64]| {
+        dates
+            .iter()
+            .zip(values)
+            .find(|(d, v)| **d >= from && **d <= to && **v != 0.0)
+            .map(|(d, _)| *d)
+    };
+    if let Some(id) = store.get(name) {
+        let s = store.series(id);
+        return Ok(first(&s.dates, &s.values));
+    }
+    if let Some(i) = model.program.series_named(name) {
+        let t = &model.timelines[i];
+        return Ok(first(t.dates(), t.values()));
+    }
+    let data = store.iter().map(|(_, s)| s.name.as_str());
+    let named = model.program.named_series.iter().map(|(n, _)| n.as_str());
+    let hint = crate::diag::did_you_mean(name, data.chain(named))
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    Err(format!(
+        "no data series or `series` item has this name{hint}"
+    ))
 }
 
 fn met_periods(h: &RuleHistory) -> Vec<String> {
@@ -144,8 +167,15 @@ fn table(b: &Backtest) -> String {
         .max(4);
     let _ = writeln!(
         out,
-        "\n{:<w$}  {:<9}  {:<8}  {:<10}  {:>5}  {:>7}  {:>5}  {:>5}  MET",
-        "NAME", "KIND", "SEVERITY", "FIRST MET", "MET", "PENDING", "FLAPS", "LEAD"
+        "\n{:<w$}  {:<9}  {:<8}  {:<20}  {:>9}  {:>13}  {:>5}  {:>5}  MET PERIODS",
+        "NAME",
+        "KIND",
+        "SEVERITY",
+        "FIRST MET (in range)",
+        "MET STEPS",
+        "PENDING STEPS",
+        "FLAPS",
+        "LEAD"
     );
     let mut rows: Vec<&RuleHistory> = b.rules.iter().collect();
     rows.sort_by_key(|r| (r.kind != "alert", r.first_met.is_none(), r.first_met));
@@ -158,7 +188,7 @@ fn table(b: &Backtest) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<w$}  {:<9}  {:<8}  {:<10}  {:>5}  {:>7}  {:>5}  {:>5}  {}",
+            "{:<w$}  {:<9}  {:<8}  {:<20}  {:>9}  {:>13}  {:>5}  {:>5}  {}",
             r.name,
             r.kind,
             r.severity.map_or("", |s| s.as_str()),
@@ -168,6 +198,20 @@ fn table(b: &Backtest) -> String {
             r.flaps,
             r.lead_days.map_or("".to_string(), |d| format!("{d}d")),
             shown
+        );
+    }
+    // The range hides what came before it: a rule met since long before
+    // `--from` shows `--from` as its first met.
+    let _ = writeln!(
+        out,
+        "\nFIRST MET (in range): the first step of {}..{} at which the rule is met\n\
+         (a rule already met at {} shows {}); MET STEPS and PENDING STEPS count steps.",
+        b.from, b.to, b.from, b.from
+    );
+    if b.outcome.is_some() {
+        let _ = writeln!(
+            out,
+            "LEAD: days from FIRST MET to the outcome, for a rule met on or before it."
         );
     }
     out

@@ -8,7 +8,8 @@ use crate::diag::{did_you_mean, escape_controls, SourceMap};
 use crate::eval::explain::{explain, Explained, Observation, Span, MAX_NODES, MAX_TREE_DEPTH};
 use crate::eval::value::format_number;
 use crate::eval::Evaluator;
-use crate::time::Date;
+use crate::lang::program::Status;
+use crate::time::{Date, Duration};
 use serde_json::{json, Value as Json};
 use std::fmt::Write;
 
@@ -56,10 +57,7 @@ pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
                 ex.status.as_str()
             );
             if let Some((d, first_not)) = ex.for_window {
-                let _ = match first_not {
-                    Some(day) => writeln!(out, "for: {d} — the condition was not true on {day}, so it is pending (or not met)"),
-                    None => writeln!(out, "for: {d} — the condition held on every day of the window"),
-                };
+                let _ = writeln!(out, "{}", for_line(ex.status, at, d, first_not));
             }
             let _ = writeln!(out, "when:");
             tree(&mut out, &ex.when, "", true, &ws.sources, true);
@@ -81,6 +79,34 @@ pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
         }
     }
     OK
+}
+
+/// Why a rule with `for: d` has `status` at `at`: the window matters only
+/// when `when` is true at `at`; `first_not` is the newest day of the
+/// window on which `when` was not true.
+fn for_line(status: Status, at: Date, d: Duration, first_not: Option<Date>) -> String {
+    let from = at.minus(d).and_then(|s| s.add_days(1)).unwrap_or(Date::MIN);
+    match (status, first_not) {
+        (Status::NotMet, _) => format!(
+            "for: {d} — `when` is false at {at}, so it is not met (the window counts only while `when` is true)"
+        ),
+        (Status::Unknown, _) => format!(
+            "for: {d} — `when` is unknown at {at}, so the status is unknown (the window counts only while `when` is true)"
+        ),
+        (Status::Pending, Some(day)) => {
+            let met = day
+                .plus(d)
+                .map(|m| format!("; it is met on {m} if `when` stays true"))
+                .unwrap_or_default();
+            format!(
+                "for: {d} — `when` is true at {at} but was not true on {day}, inside the window {from}..{at}, so it is pending{met}"
+            )
+        }
+        (_, _) => format!(
+            "for: {d} — `when` was true on every day of the window {from}..{at}, so it is {}",
+            status.as_str()
+        ),
+    }
 }
 
 fn tree(

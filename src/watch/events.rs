@@ -31,7 +31,8 @@ pub enum Event<'a> {
         /// Time to reload and evaluate, in milliseconds.
         duration_ms: f64,
     },
-    /// A file was rejected; its last good version stays in force.
+    /// A file was rejected; its last good version stays in force, or, when
+    /// it has none, it is left out.
     Error(ProblemEvent<'a>),
     /// A warning about the files in force.
     Warning(ProblemEvent<'a>),
@@ -67,6 +68,10 @@ pub struct ProblemEvent<'a> {
     pub notes: Vec<String>,
     /// The diagnostic as a terminal shows it.
     pub rendered: &'a str,
+    /// For an error: true when the file's last good version stays in
+    /// force, false when it has none and is left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<bool>,
 }
 
 impl<'a> ProblemEvent<'a> {
@@ -85,6 +90,7 @@ impl<'a> ProblemEvent<'a> {
                 .map(|n| crate::diag::render::shown(n))
                 .collect(),
             rendered: &p.rendered,
+            kept: p.diagnostic.is_error().then_some(p.kept),
         }
     }
 }
@@ -161,12 +167,42 @@ fn text(event: &Event) -> String {
             };
             format!("{now} reload on {reason}{which}: {rules} rules, {series} series at {at} in {duration_ms:.1} ms")
         }
-        Event::Error(p) => format!(
-            "{now} rejected, last good version kept:\n{}",
-            p.rendered.trim_end()
-        ),
+        Event::Error(p) => {
+            let what = if p.kept == Some(false) {
+                "left out until a good version comes (none was loaded before)"
+            } else {
+                "last good version kept"
+            };
+            format!("{now} rejected, {what}:\n{}", p.rendered.trim_end())
+        }
         Event::Warning(p) => format!("{now} {}", p.rendered.trim_end()),
         Event::Notice { message } => format!("{now} {message}"),
         Event::Stop { reason } => format!("{now} stopping ({reason})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Code, Diagnostic};
+
+    fn error_text(kept: bool) -> String {
+        let p = Problem {
+            diagnostic: Diagnostic::error(Code::InvalidDate, "bad"),
+            file: Some("indicators/gauge.csv".into()),
+            line: 3,
+            col: 1,
+            rendered: "error[E303]: bad\n".into(),
+            kept,
+        };
+        text(&Event::Error(ProblemEvent::of(&p)))
+    }
+
+    #[test]
+    fn a_rejected_file_is_kept_or_left_out_as_it_is() {
+        assert!(error_text(true).ends_with(" rejected, last good version kept:\nerror[E303]: bad"));
+        assert!(error_text(false).ends_with(
+            " rejected, left out until a good version comes (none was loaded before):\nerror[E303]: bad"
+        ));
     }
 }

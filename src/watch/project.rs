@@ -70,6 +70,10 @@ pub struct Problem {
     pub col: usize,
     /// As a terminal shows it.
     pub rendered: String,
+    /// For an error: whether the file it is in has a version in force,
+    /// which stays; when not (a file bad from the start), the file is left
+    /// out until a good version comes.
+    pub kept: bool,
 }
 
 /// What one reload did.
@@ -107,6 +111,11 @@ pub struct Project {
     store: crate::data::Store,
     /// The version of each file last rejected, so that it is reported once.
     rejected: HashMap<PathBuf, Option<Fingerprint>>,
+    /// Data files rejected with no version in force, and the series each
+    /// is named for: as for `check`, the rules that read it are not also
+    /// refused for an unknown name; the series is empty until the file is
+    /// good.
+    left_out: BTreeMap<PathBuf, String>,
     /// Rule files rejected by the check rather than the parser: their
     /// errors may lie in what other files say (a series a data file was
     /// being rewritten without), so they are tried again at every reload.
@@ -147,6 +156,7 @@ impl Project {
             model: None,
             store: crate::data::Store::default(),
             rejected: HashMap::new(),
+            left_out: BTreeMap::new(),
             held: std::collections::HashSet::new(),
             previous: None,
             stop: Arc::new(AtomicBool::new(false)),
@@ -230,12 +240,17 @@ impl Project {
             None => (None, 0, 0),
         };
         let rendered = crate::diag::render::to_plain_string(std::slice::from_ref(&d), sources);
+        let at = d.labels.first().map(|l| l.span.file).or(d.file);
+        let kept = self.ids.iter().any(|(p, id)| {
+            Some(*id) == at && (self.rules.contains_key(p) || self.data.contains_key(p))
+        });
         Problem {
             diagnostic: d,
             file,
             line,
             col,
             rendered,
+            kept,
         }
     }
 
@@ -319,6 +334,16 @@ impl Project {
                 changes.data.insert(p.clone(), Candidate::Remove);
             }
         }
+        let gone: Vec<PathBuf> = self
+            .left_out
+            .keys()
+            .filter(|p| !present.contains(p))
+            .cloned()
+            .collect();
+        for p in gone {
+            self.left_out.remove(&p);
+            changes.data.insert(p, Candidate::Remove);
+        }
     }
 
     /// Reads the rule file at `p` if it changed; notes it gone if it was in
@@ -356,7 +381,8 @@ impl Project {
     fn consider_data(&mut self, p: &Path, force: bool, changes: &mut Changes) {
         let print = Fingerprint::of(p);
         if print.is_none() && !p.exists() {
-            if self.data.contains_key(p) {
+            let was_left_out = self.left_out.remove(p).is_some();
+            if self.data.contains_key(p) || was_left_out {
                 changes.data.insert(p.to_path_buf(), Candidate::Remove);
             }
             return;
@@ -425,6 +451,12 @@ impl Project {
                                 scratch.set_text(id, t.as_str());
                             }
                             out.errors.push(self.problem(&scratch, d));
+                            if !self.data.contains_key(&p) {
+                                let series = crate::data::series_name(
+                                    &p.file_stem().unwrap_or_default().to_string_lossy(),
+                                );
+                                self.left_out.insert(p.clone(), series);
+                            }
                             self.rejected.insert(p, print);
                         }
                     }
@@ -568,6 +600,12 @@ impl Project {
                 names.extend(e.data.batches.iter().map(|b| b.series.clone()));
             }
         }
+        names.extend(
+            self.left_out
+                .iter()
+                .filter(|(p, _)| !data.contains_key(*p))
+                .map(|(_, series)| series.clone()),
+        );
         names.sort();
         names.dedup();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -607,6 +645,7 @@ impl Project {
         for (p, c) in data {
             out.applied.push(files::display(&p));
             self.rejected.remove(&p);
+            self.left_out.remove(&p);
             match c {
                 Candidate::Replace(e) => {
                     self.sources

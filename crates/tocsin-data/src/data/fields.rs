@@ -435,6 +435,30 @@ impl Fields {
         self.strings.len()
     }
 
+    /// The text of an interned id (see [`Fields::cell_id`]); `""` for an
+    /// unknown id.
+    pub fn text_of(&self, id: u32) -> &str {
+        self.text(id)
+    }
+
+    /// How many rows hold each distinct text in column `col`, indexed by
+    /// id (id 0 counts the rows without a cell): one pass over the
+    /// column's cells, not over every row.
+    pub fn counts_in(&self, col: usize) -> Vec<u32> {
+        let mut counts = vec![0u32; self.strings.len()];
+        let Some(column) = self.columns.get(col) else {
+            counts[0] = self.rows as u32;
+            return counts;
+        };
+        for (_, id) in column.cells() {
+            if let Some(n) = counts.get_mut(id as usize) {
+                *n += 1;
+            }
+        }
+        counts[0] = self.rows.saturating_sub(column.filled()) as u32;
+        counts
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.rows
@@ -444,6 +468,27 @@ impl Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_in_a_column_count_its_cells_alone() {
+        let mut f = Fields::new();
+        let a = f.column_or_insert("actor");
+        let b = f.column_or_insert("place");
+        f.push_row([(a, "Houthi"), (b, "Aden")]);
+        f.push_row([(a, "Houthi")]);
+        f.push_row([(b, "Houthi")]);
+        let counts = f.counts_in(a);
+        let houthi = f.lookup("Houthi").unwrap();
+        let aden = f.lookup("Aden").unwrap();
+        assert_eq!(f.text_of(houthi), "Houthi");
+        assert_eq!(
+            (counts[0], counts[houthi as usize], counts[aden as usize]),
+            (1, 2, 0)
+        );
+        assert_eq!(f.counts_in(b)[0], 1);
+        // A column past those holding cells: every row is without one.
+        assert_eq!(f.counts_in(7)[0], 3);
+    }
 
     #[test]
     fn columns_are_found_ignoring_case_and_missing_cells_are_empty() {

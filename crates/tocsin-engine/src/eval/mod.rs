@@ -1,6 +1,7 @@
 //! The evaluator: binds a checked program to data and answers every rule
 //! at a date. Pure: the date is an argument, never read from a clock.
 
+mod absent;
 pub mod backtest;
 mod buckets;
 pub mod describe;

@@ -1,6 +1,7 @@
 //! A program bound to data: every series the rules use, filtered and
 //! projected once per load and indexed for window queries.
 
+use super::absent::TextTest;
 use super::fields::FieldColumn;
 use super::timeline::Timeline;
 use crate::data::{Fields, Series, Store};
@@ -150,7 +151,13 @@ impl Model {
         for (t, o, w) in built {
             timelines.push(t);
             origins.push(o);
-            warnings.extend(w);
+            // A series derived from another repeats its steps, and would
+            // repeat their warnings.
+            for d in w {
+                if !warnings.contains(&d) {
+                    warnings.push(d);
+                }
+            }
         }
         let (data, data_of) = data_series(&program, store);
         warnings.extend(super::repeats::warnings(&program, &timelines));
@@ -372,6 +379,11 @@ impl TextMemo {
         }
         *slot == 1
     }
+
+    /// True when a cell with text `id` was tested.
+    fn seen(&self, id: u32) -> bool {
+        self.0.get(id as usize).is_some_and(|&s| s != 0)
+    }
 }
 
 /// A cell read as a number: trimmed, finite, else `None`.
@@ -418,6 +430,8 @@ fn materialise(
     }
     let mut rows: Vec<u32> = (0..series.len() as u32).collect();
     let mut values = series.values.to_vec();
+    // The spans of the texts of `==` and `in` tests, in step order.
+    let mut value_spans = def.values.as_slice();
     for step in &def.steps {
         match step {
             // After every filter and projection (the checker sees to it):
@@ -425,6 +439,13 @@ fn materialise(
             Step::Bucket(..) => {}
             Step::Filter(preds) => {
                 for (field, test) in preds {
+                    let texts = match test {
+                        FieldTest::TextEq(s) => std::slice::from_ref(s),
+                        FieldTest::In(list) => list.as_slice(),
+                        _ => &[],
+                    };
+                    let (spans, rest) = value_spans.split_at(texts.len().min(value_spans.len()));
+                    value_spans = rest;
                     let keep: Vec<bool> = match column(series, field, &def.label, warnings) {
                         Column::Value => {
                             let t = text_test(test);
@@ -442,12 +463,25 @@ fn materialise(
                         Column::Field(c) => {
                             let mut memo = TextMemo::new(&series.fields);
                             let t = text_test(test);
-                            rows.iter()
+                            let keep = rows
+                                .iter()
                                 .map(|&r| {
                                     let cell = series.fields.cell_id(c, r as usize);
                                     memo.get(cell, series.fields.get(c, r as usize), &t)
                                 })
-                                .collect()
+                                .collect();
+                            if !texts.is_empty() {
+                                let test = TextTest {
+                                    series,
+                                    field,
+                                    column: c,
+                                    texts,
+                                    spans,
+                                    all_rows: rows.len() == series.len(),
+                                };
+                                test.warn_absent(|id| memo.seen(id), warnings);
+                            }
+                            keep
                         }
                     };
                     let mut k = keep.iter();

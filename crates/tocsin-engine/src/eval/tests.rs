@@ -392,6 +392,8 @@ let i = count(acled[nope == ""], 1y)
         codes,
         [
             crate::diag::Code::ProjectionSkipped,
+            // "x" of `in ["US Navy", "x"]`.
+            crate::diag::Code::FilterValueAbsent,
             crate::diag::Code::UnknownFilterField
         ]
     );

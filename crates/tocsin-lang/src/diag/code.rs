@@ -84,6 +84,7 @@ codes! {
     Undecodable = "E316", "a compressed file that cannot be decoded";
     // Warnings.
     UnknownFilterField = "W001", "a filter field that no observation has";
+    FilterValueAbsent = "W007", "a filter value that no observation has in that field";
     ProjectionSkipped = "W002", "observations left out of a projection";
     RowsSkipped = "W003", "CSV rows without a date, skipped";
     NoRuleFiles = "W004", "no rule files found";

@@ -480,6 +480,8 @@ pub struct Predicate {
     pub field: FieldRef,
     /// The test.
     pub test: FieldTest,
+    /// Where each text of an `==` or `in` test is written, in order.
+    pub values: Vec<Span>,
     /// The whole predicate.
     pub span: Span,
 }

@@ -134,6 +134,10 @@ pub struct SeriesDef {
     pub steps: Vec<Step>,
     /// Where it is first written (for warnings about its data).
     pub span: Span,
+    /// Where each text of its filters' `==` and `in` tests is written, in
+    /// the order of the steps and their predicates (for warnings about a
+    /// value).
+    pub values: Vec<Span>,
 }
 
 impl SeriesDef {
@@ -267,6 +271,10 @@ pub struct Program {
     pub rules: Vec<RuleDef>,
     /// Feeds, one at most per data series, in file order.
     pub feeds: Vec<FeedDef>,
+    /// Each `series` item that checked: its name and its entry in
+    /// `series` (whose label may be another name for the same
+    /// observations).
+    pub named_series: Vec<(String, usize)>,
 }
 
 impl Program {
@@ -278,6 +286,14 @@ impl Program {
     /// The feed of the data series `name`.
     pub fn feed(&self, name: &str) -> Option<&FeedDef> {
         self.feeds.iter().find(|f| f.name == name)
+    }
+
+    /// The entry in `series` of the `series` item called `name`.
+    pub fn series_named(&self, name: &str) -> Option<usize> {
+        self.named_series
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|&(_, i)| i)
     }
 }
 

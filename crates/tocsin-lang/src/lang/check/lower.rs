@@ -132,6 +132,15 @@ impl<'a> Lowerer<'a> {
                 },
             })
             .collect();
+        let named_series = self
+            .named_series
+            .iter()
+            .zip(&self.defs.series)
+            .filter_map(|(slot, item)| match slot {
+                Slot::Done(Some(i)) => Some((item.name.name.clone(), *i)),
+                _ => None,
+            })
+            .collect();
         (
             Program {
                 series: self.series,
@@ -139,6 +148,7 @@ impl<'a> Lowerer<'a> {
                 lets,
                 rules: self.rules,
                 feeds: Vec::new(),
+                named_series,
             },
             self.diags,
         )
@@ -212,6 +222,7 @@ impl<'a> Lowerer<'a> {
                 root: id.name.clone(),
                 steps: Vec::new(),
                 span: id.span,
+                values: Vec::new(),
             }),
             Some(Def::Series(i)) => {
                 self.edge(Def::Series(i), id.span);
@@ -316,6 +327,8 @@ impl<'a> Lowerer<'a> {
                     .map(|p| (p.field.clone(), p.test.clone()))
                     .collect(),
             ));
+            def.values
+                .extend(preds.iter().flat_map(|p| p.values.iter().copied()));
         }
         if let Some(field) = &se.projection {
             def.steps.push(Step::Project(field.clone()));

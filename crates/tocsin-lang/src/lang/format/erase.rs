@@ -96,6 +96,7 @@ fn series(s: &mut SeriesExpr) {
     for p in s.filter.iter_mut().flatten() {
         p.span = Span::default();
         p.field.span = Span::default();
+        p.values.iter_mut().for_each(|v| *v = Span::default());
     }
     if let Some(f) = &mut s.projection {
         f.span = Span::default();

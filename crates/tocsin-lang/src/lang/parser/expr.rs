@@ -711,10 +711,41 @@ fn signed_number(i: In<'_>) -> PResult<'_, f64> {
     }
 }
 
+/// `fatalities >= "1"`: an ordering comparison reads the field as a
+/// number, so a quoted operand is a mistake whatever it holds.
+fn quoted_number(field: &FieldRef, op: BinOp, lit: &StrLit) -> PError {
+    let span = lit.span;
+    let e = PError::problem(
+        span.start as usize,
+        (span.end - span.start) as usize,
+        Code::TypeMismatch,
+        format!(
+            "`{}` compares numbers, found the string {:?}",
+            op.as_str(),
+            lit.value
+        ),
+        "a string",
+    );
+    let number = lit.value.trim();
+    if number.parse::<f64>().is_ok_and(f64::is_finite) {
+        e.note(format!(
+            "`<`, `<=`, `>` and `>=` read the field as a number: drop the quotes, `{} {} {number}`",
+            field.name,
+            op.as_str()
+        ))
+    } else {
+        e.note(format!(
+            "`<`, `<=`, `>` and `>=` read the field as a number; to match text, use `==`, `!=`, `~` or `in`, as in `{} == {:?}`",
+            field.name, lit.value
+        ))
+    }
+}
+
 fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
     let (rest, field) = expect("a field name", field_ref)(i)?;
     let (rest, _) = ws(rest)?;
     let s = rest.fragment();
+    let mut values = Vec::new();
     let (rest, test) = if s.starts_with('~') {
         let (r, lit) = lex(expect("a string", string))(rest.take_from(1))?;
         (r, FieldTest::Contains(lit.value))
@@ -729,6 +760,7 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
                 break;
             }
             let (after, lit) = expect("a string", string)(after)?;
+            values.push(lit.span);
             items.push(lit.value);
             let (after, _) = ws(after)?;
             // Strings are separated by commas; a trailing comma is allowed.
@@ -754,12 +786,16 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
             Some((r, lit)) => (
                 r,
                 if op == BinOp::Eq {
+                    values.push(lit.span);
                     FieldTest::TextEq(lit.value)
                 } else {
                     FieldTest::TextNe(lit.value)
                 },
             ),
             None => {
+                if let Ok((_, lit)) = string(r) {
+                    return fail_problem(quoted_number(&field, op, &lit));
+                }
                 let (r, n) = expect("a number or a string", signed_number)(r)?;
                 let cmp = match op {
                     BinOp::Eq => NumCmp::Eq,
@@ -779,6 +815,7 @@ fn predicate(i: In<'_>) -> PResult<'_, Predicate> {
             span: field.span.to(span_between(i, rest)),
             field,
             test,
+            values,
         },
     ))
 }
