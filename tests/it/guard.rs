@@ -249,6 +249,26 @@ fn conformance_c06_ndjson_and_series_column() {
     conformance_case("c06_ndjson_and_series_column");
 }
 
+#[test]
+fn conformance_c07_feed_stale() {
+    conformance_case("c07_feed_stale");
+}
+
+#[test]
+fn conformance_c08_monthly_buckets() {
+    conformance_case("c08_monthly_buckets");
+}
+
+#[test]
+fn conformance_c10_statistics() {
+    conformance_case("c10_statistics");
+}
+
+#[test]
+fn conformance_c11_formats() {
+    conformance_case("c11_formats");
+}
+
 /// Every case folder has its guard above.
 #[test]
 fn every_conformance_case_is_guarded() {
