@@ -331,3 +331,111 @@ indicator houthi_resumed { when: resumed(houthi, quiet: 3mo, within: 30d) }
         Status::NotMet
     );
 }
+
+/// Feeds, buckets and the robust statistics on the real exports, with the
+/// answers worked out independently in Python (csv.DictReader over the
+/// files; a year back from a date is the same day a year earlier):
+/// - PLA, one value a day (the last row with a sortie count for each date,
+///   in file order): the sums over (2024-05-13, 2025-05-13] and the year
+///   before are 5448 and 4207, so growth is 5448 / 4207 - 1 = 0.294985
+///   (29.50%); every row counted, 5563 and 4257 give 0.306789 (30.68%),
+///   which passes a `>= 30%` threshold the daily figure does not;
+/// - ACLED events in (2024-07-20, 2025-07-20]: 73, with 7 different
+///   non-empty ACTOR2 values and 1 LOCATION;
+/// - ACLED events by calendar month, October 2023 (the first event,
+///   2023-10-27) to June 2025, the last month complete at 2025-07-20:
+///   1 8 34 31 40 41 24 31 51 25 32 7 10 4 6 1 2 3 1 0 0 (21 months).
+///   June's 0 against their mean 16.761905 and population standard
+///   deviation 16.280005 is a z-score of -1.029601;
+/// - the newest ACLED event on or before 2025-07-20 is 2025-07-08, and
+///   the newest of all 2025-09-29: with `stale_after: 30d` the export is
+///   fresh on 2025-07-20 (12 days) and stale on 2026-12-02 (429 days on).
+///   It was stale on 2025-07-01 too: nothing from 2025-04-15 to 2025-07-06,
+///   the Houthi pause, which a 30-day feed cannot tell from a silent
+///   export.
+#[test]
+fn feeds_buckets_and_statistics_over_the_real_exports() {
+    let (Some(pla), Some(acled)) = (
+        real_file("pla_aircraft_daily.csv"),
+        real_file("houthi_red_sea_acled.csv"),
+    ) else {
+        return;
+    };
+    use tocsin::eval::{Evaluator, Value};
+    use tocsin::time::Date;
+    use tocsin::workspace::{load, Contents, SourceFile};
+    let file = |name: &str, text: String| SourceFile {
+        name: name.to_string(),
+        contents: Contents::Text(text),
+    };
+    let rules = r#"
+feed acled { stale_after: 30d }
+series pla_days = daily(pla.pla_aircraft_sorties, last)
+let growth_daily = growth(pla_days, 1y)
+let growth_rows = growth(pla.pla_aircraft_sorties, 1y)
+let targets = distinct(acled, 1y, ACTOR2)
+let places = distinct(acled, 1y, location)
+let month_z = zscore(monthly(acled, count), 2y)
+let acled_stale = stale(acled)
+let acled_age = age(acled)
+let houthi_year = count(acled[ACTOR1 ~ "houthi"], 1y)
+indicator rise { when: growth(pla_days, 1y) >= 30% }
+"#;
+    let ws = load(
+        &[file("rules/real.rules", rules.to_string())],
+        &[
+            file("indicators/acled.csv", acled),
+            file("indicators/pla.csv", pla),
+        ],
+    );
+    let model = ws
+        .model
+        .as_ref()
+        .unwrap_or_else(|| panic!("the rules check: {:?}", ws.diagnostics));
+    let at = |day: &str| {
+        let t = Date::parse_iso(day).unwrap();
+        let mut ev = Evaluator::new(model);
+        model
+            .program
+            .lets
+            .iter()
+            .map(|l| (l.name.clone(), ev.eval(&l.value, t)))
+            .collect::<std::collections::HashMap<String, Value>>()
+    };
+    let close = |v: &Value, want: f64| matches!(v, Value::Number(x) if (x - want).abs() < 1e-6);
+
+    let may = at("2025-05-13");
+    assert!(
+        close(&may["growth_daily"], 5448.0 / 4207.0 - 1.0),
+        "{:?}",
+        may["growth_daily"]
+    );
+    assert!(
+        close(&may["growth_rows"], 5563.0 / 4257.0 - 1.0),
+        "{:?}",
+        may["growth_rows"]
+    );
+    assert_eq!(may["growth_daily"].display(), "0.29");
+
+    let july = at("2025-07-20");
+    assert_eq!(july["targets"], Value::Number(7.0));
+    assert_eq!(july["places"], Value::Number(1.0));
+    assert!(
+        close(&july["month_z"], -1.029_600_740_7),
+        "{:?}",
+        july["month_z"]
+    );
+    assert_eq!(july["acled_stale"], Value::Bool(false));
+    assert_eq!(july["acled_age"], Value::Number(12.0));
+    let pause = at("2025-07-01");
+    assert_eq!(pause["acled_stale"], Value::Bool(true));
+    assert_eq!(pause["acled_age"], Value::Number(77.0));
+
+    // Today the export is 429 days old: stale, and every count over it
+    // unknown rather than a lull.
+    let today = at("2026-12-02");
+    assert_eq!(today["acled_stale"], Value::Bool(true));
+    assert_eq!(today["acled_age"], Value::Number(429.0));
+    assert_eq!(today["houthi_year"], Value::None);
+    assert_eq!(today["targets"], Value::None);
+}
