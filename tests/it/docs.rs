@@ -522,12 +522,13 @@ fn every_example_too_large_to_show_prints_what_the_page_shows() {
 fn the_language_page_blocks_check_and_evaluate() {
     let doc = std::fs::read_to_string(crate::common::root().join("docs/language.md")).unwrap();
     let blocks: Vec<&str> = doc.split("```\n").skip(1).step_by(2).collect();
-    let [series, template] = blocks[..] else {
+    let [series, ref middle @ .., template] = blocks[..] else {
         panic!(
-            "docs/language.md: expected two blocks, found {}",
+            "docs/language.md: expected at least two blocks, found {}",
             blocks.len()
         );
     };
+    buckets_and_feeds_blocks_check(middle);
     let template = template
         .trim()
         .strip_prefix("summary: ")
@@ -563,6 +564,45 @@ fn the_language_page_blocks_check_and_evaluate() {
         find("summarised")["summary"],
         "PLA sorties 200% on a year ago; last report 10 days ago"
     );
+}
+
+/// The blocks between the first and the last of docs/language.md (calendar
+/// buckets and feeds) check clean, together, next to data holding the
+/// series and fields they name, and evaluate.
+fn buckets_and_feeds_blocks_check(blocks: &[&str]) {
+    assert!(blocks.len() >= 3, "the buckets and feeds blocks: {blocks:?}");
+    let rules = blocks.concat();
+    let dir = crate::common::project(&[
+        ("rules/x.rules", &rules),
+        (
+            "indicators/red_sea_attacks.csv",
+            "date,actor\n2025-07-01,Houthi\n2025-07-09,Houthi\n",
+        ),
+        (
+            "indicators/pla_daily.csv",
+            "date,sorties\n2025-06-30,700\n2025-07-01,20\n2025-07-01,20\n",
+        ),
+        (
+            "indicators/acled.csv",
+            "date,actor1\n2025-06-03,Houthi rebels\n2025-07-19,Houthi rebels\n",
+        ),
+    ]);
+    let out = crate::common::tocsin(dir.path())
+        .args(["check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out.stderr));
+    assert_eq!(shown(&out.stderr), "");
+    let out = crate::common::tocsin(dir.path())
+        .args(["eval", "--at", "2025-07-20", "--format", "json"])
+        .output()
+        .unwrap();
+    let board: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = board["results"].as_array().unwrap();
+    let find = |name: &str| results.iter().find(|r| r["name"] == name).unwrap();
+    // June's one day of 700 is the latest complete month; July is not.
+    assert_eq!(find("busy_month")["status"], "met");
+    assert_eq!(find("acled_export_lagging")["status"], "not_met");
 }
 
 /// The values docs/language.md states in its prose (`percent(3.0)` is
