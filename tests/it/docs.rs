@@ -570,7 +570,10 @@ fn the_language_page_blocks_check_and_evaluate() {
 /// buckets and feeds) check clean, together, next to data holding the
 /// series and fields they name, and evaluate.
 fn buckets_and_feeds_blocks_check(blocks: &[&str]) {
-    assert!(blocks.len() >= 3, "the buckets and feeds blocks: {blocks:?}");
+    assert!(
+        blocks.len() >= 3,
+        "the buckets and feeds blocks: {blocks:?}"
+    );
     let rules = blocks.concat();
     let dir = crate::common::project(&[
         ("rules/x.rules", &rules),

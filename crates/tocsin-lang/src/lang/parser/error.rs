@@ -178,8 +178,25 @@ impl PError {
             [one] => format!("expected {one}"),
             _ => "unexpected here".to_string(),
         };
-        Diagnostic::error(Code::Syntax, message)
-            .with_primary(Span::new(file, self.offset, self.offset + len), label)
+        let mut d = Diagnostic::error(Code::Syntax, message)
+            .with_primary(Span::new(file, self.offset, self.offset + len), label);
+        // A reserved word where a name was wanted: most often a data file
+        // named like one (`feed.csv`), whose series no rule can name.
+        let wants_name = expected
+            .iter()
+            .any(|e| matches!(*e, "an expression" | "a condition" | "a series name"));
+        if wants_name && found.starts_with("keyword") {
+            let word = &text[self.offset..self.offset + len];
+            if !matches!(
+                word,
+                "and" | "or" | "not" | "in" | "true" | "false" | "none" | "now"
+            ) {
+                d = d.with_note(format!(
+                    "`{word}` is a reserved word and cannot name a series, let or rule; a data file named `{word}` must be renamed for rules to read it"
+                ));
+            }
+        }
+        d
     }
 }
 
