@@ -2,15 +2,19 @@
 //! status in colour and in words, severity, title, summary, the values
 //! that decided, since when it has had its status, sources and tags.
 
-use super::html::{esc, rule_anchor, status_class, status_label, status_words};
+use super::feeds::feed_anchor;
+use super::html::{code_spans, esc, rule_anchor, status_class, status_label, status_words};
+use super::unknown::Why;
 use super::Report;
 use crate::board::{Board, Row};
 use crate::eval::Status;
 use crate::time::Date;
+use std::collections::HashMap;
 use std::fmt::Write;
 
-/// The `Alerts` and `Indicators` sections.
-pub fn section(r: &Report, board: &Board) -> String {
+/// The `Alerts` and `Indicators` sections; `why` holds the reasons of the
+/// unknown rules.
+pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String {
     let rows = board.reading_order();
     let mut s = String::from("<section id=\"board\" aria-label=\"The board\">\n");
     for (kind, id, heading) in [
@@ -29,7 +33,7 @@ pub fn section(r: &Report, board: &Board) -> String {
             group.len()
         );
         for row in group {
-            s.push_str(&card(r, row));
+            s.push_str(&card(r, row, why.get(&row.name)));
         }
         s.push_str("</div>\n");
     }
@@ -93,7 +97,7 @@ fn mini_history(r: &Report, name: &str) -> String {
     )
 }
 
-fn card(r: &Report, row: &Row) -> String {
+fn card(r: &Report, row: &Row, why: Option<&Why>) -> String {
     let anchor = rule_anchor(&row.name);
     let class = status_class(row.status);
     let mut s = format!(
@@ -105,6 +109,9 @@ fn card(r: &Report, row: &Row) -> String {
             s,
             "<span class=\"sev sev-{sev}\" title=\"Severity\">{sev}</span>"
         );
+    }
+    if why.is_some_and(Why::stale) {
+        s.push_str("<span class=\"stale-mark\" title=\"A data series it reads is stale\">✗ stale feed</span>");
     }
     if let Some(since) = since(r, &row.name) {
         let _ = write!(s, "<span class=\"since\">{}</span>", esc(&since));
@@ -134,6 +141,9 @@ fn card(r: &Report, row: &Row) -> String {
         let _ = writeln!(s, "<p class=\"description\">{}</p>", esc(description));
     }
     s.push_str(&evidence(row));
+    if let Some(why) = why {
+        s.push_str(&reasons(r, why));
+    }
     let _ = write!(
         s,
         "<p class=\"condition\"><span class=\"label\">when</span> <code>{}</code>",
@@ -175,6 +185,35 @@ fn card(r: &Report, row: &Row) -> String {
     }
     s.push_str(&mini_history(r, &row.name));
     s.push_str("</article>\n");
+    s
+}
+
+/// Why an unknown rule is unknown, stale feeds first and linked to their
+/// row in the `Feeds` section.
+fn reasons(r: &Report, why: &Why) -> String {
+    if why.reasons.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("<div class=\"why\"><p class=\"label\">Unknown because</p><ul>");
+    for reason in &why.reasons {
+        match reason.stale.and_then(|i| r.model.data.get(i)) {
+            Some(d) => {
+                let _ = write!(
+                    s,
+                    "<li class=\"feed-stale\">{} <a href=\"#{}\">feed</a></li>",
+                    code_spans(&reason.text),
+                    feed_anchor(&d.series)
+                );
+            }
+            None => {
+                let _ = write!(s, "<li>{}</li>", code_spans(&reason.text));
+            }
+        }
+    }
+    if why.omitted > 0 {
+        let _ = write!(s, "<li class=\"more\">and {} more</li>", why.omitted);
+    }
+    s.push_str("</ul></div>\n");
     s
 }
 

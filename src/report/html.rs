@@ -22,6 +22,29 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Text escaped, with its `quoted` parts (expressions and names, as
+/// `explain` words its reasons) set as code. Escaping comes first and
+/// leaves backquotes alone, so the markup added is the only markup; text
+/// with an unpaired backquote is shown as written.
+pub fn code_spans(s: &str) -> String {
+    let escaped = esc(s);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for (i, p) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(p);
+            out.push_str("</code>");
+        } else {
+            out.push_str(p);
+        }
+    }
+    out
+}
+
 /// The CSS class of a status (`met`, `pending`, `unknown`, `not-met`).
 pub fn status_class(s: Status) -> &'static str {
     match s {
@@ -87,6 +110,15 @@ mod tests {
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
         );
         assert_eq!(esc("a\u{1}b"), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn quoted_parts_become_code_after_escaping() {
+        assert_eq!(
+            code_spans("stale: `a<b>` since `c`"),
+            "stale: <code>a&lt;b&gt;</code> since <code>c</code>"
+        );
+        assert_eq!(code_spans("one ` only <i>"), "one ` only &lt;i&gt;");
     }
 
     #[test]

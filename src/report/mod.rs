@@ -6,11 +6,13 @@
 
 mod board;
 mod charts;
+mod feeds;
 mod history;
 pub mod html;
 pub mod reads;
 pub mod svg;
 mod ticks;
+mod unknown;
 
 use crate::board::Board;
 use crate::data::Store;
@@ -46,6 +48,7 @@ pub fn render(r: &Report) -> String {
     let board = Board::new(r.at, r.model, r.results, r.sources);
     let mut ev = Evaluator::new(r.model);
     let reads = reads::find(&mut ev, r.at);
+    let why = unknown::find(&mut ev, r);
     let mut page = String::with_capacity(1 << 18);
     let _ = write!(
         page,
@@ -55,7 +58,8 @@ pub fn render(r: &Report) -> String {
     );
     page.push_str(&masthead(r, &board));
     page.push_str("<main>\n");
-    page.push_str(&board::section(r, &board));
+    page.push_str(&board::section(r, &board, &why));
+    page.push_str(&feeds::section(r, &board, &why));
     page.push_str(&charts::section(r, &reads, &mut ev));
     page.push_str(&history::section(r, &board));
     page.push_str("</main>\n");
@@ -121,7 +125,11 @@ fn masthead(r: &Report, board: &Board) -> String {
             html::status_label(status).to_lowercase()
         );
     }
-    s.push_str("</ul>\n<nav aria-label=\"Sections\"><a href=\"#alerts\">Alerts</a> <a href=\"#indicators\">Indicators</a> <a href=\"#data\">Indicator data</a> <a href=\"#history\">Status history</a></nav>\n</div>\n</header>\n");
+    s.push_str("</ul>\n<nav aria-label=\"Sections\"><a href=\"#alerts\">Alerts</a> <a href=\"#indicators\">Indicators</a> ");
+    if !board.feeds.is_empty() {
+        s.push_str("<a href=\"#feeds\">Feeds</a> ");
+    }
+    s.push_str("<a href=\"#data\">Indicator data</a> <a href=\"#history\">Status history</a></nav>\n</div>\n</header>\n");
     s
 }
 
@@ -173,6 +181,100 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(html.contains("e[&quot;k&lt;&quot; == &quot;a&amp;b&quot;]"));
+    }
+
+    const FEEDS: &str = "feed e {\n  stale_after: 10d\n  title: \"<script>t</script>\"\n  source: \"<img src=x>\"\n  description: \"a & b\"\n}\nfeed calm { stale_after: 1y }\nindicator busy { when: count(e, 30d) >= 1 }\nindicator calm_ok { when: latest(calm) > 0 }\nalert both { severity: info  when: busy and calm_ok }\n";
+
+    fn feeds_page(at: &str) -> String {
+        page(
+            FEEDS,
+            &[
+                ("e.csv", "date\n2025-07-01\n"),
+                ("calm.csv", "date,value\n2025-07-01,4\n"),
+            ],
+            at,
+            "2025-06-01",
+        )
+    }
+
+    /// The table row of a feed.
+    fn feed_row<'a>(html: &'a str, name: &str) -> &'a str {
+        let id = html
+            .find(&format!("id=\"feed-{name}\""))
+            .expect("the feed's row");
+        let start = html[..id].rfind("<tr").unwrap();
+        &html[start..start + html[start..].find("</tr>").unwrap()]
+    }
+
+    #[test]
+    fn the_feeds_section_marks_stale_feeds_and_names_the_rules_they_leave_unknown() {
+        let html = feeds_page("2025-07-20");
+        assert!(html.contains("<a href=\"#feeds\">Feeds</a>"));
+        assert!(html.contains("Feeds <span class=\"count\">1 stale of 2</span>"));
+        let stale = feed_row(&html, "e");
+        assert!(stale.starts_with("<tr class=\"feed-stale\""), "{stale}");
+        assert!(stale.contains("<time datetime=\"2025-07-01\">2025-07-01</time>"));
+        assert!(stale.contains("19 days"));
+        assert!(stale.contains("<td>10d</td>"));
+        assert!(stale.contains("✗ Stale"));
+        // The rule reading it and the alert reading that rule.
+        assert!(
+            stale.contains("<a href=\"#rule-busy\"><code>busy</code></a>, <a href=\"#rule-both\">")
+        );
+        assert!(stale.contains("&lt;script&gt;t&lt;/script&gt;"));
+        assert!(stale.contains("Source: &lt;img src=x&gt;"));
+        assert!(stale.contains("a &amp; b"));
+        let fresh = feed_row(&html, "calm");
+        assert!(fresh.starts_with("<tr class=\"feed-fresh\""), "{fresh}");
+        assert!(fresh.contains("✓ Fresh"));
+        assert!(!fresh.contains("#rule-"), "{fresh}");
+        assert!(!html.contains("<script") && !html.contains("<img"));
+    }
+
+    #[test]
+    fn an_unknown_card_gives_the_stale_reason_and_links_the_feed() {
+        let html = feeds_page("2025-07-20");
+        let reason = "<li class=\"feed-stale\">stale: newest observation of <code>e</code> 2025-07-01, more than 10d before 2025-07-20 <a href=\"#feed-e\">feed</a></li>";
+        for rule in ["busy", "both"] {
+            let at = html.find(&format!("id=\"rule-{rule}\"")).unwrap();
+            let card = &html[at..at + html[at..].find("</article>").unwrap()];
+            assert!(card.contains("✗ stale feed"), "{card}");
+            assert!(card.contains(reason), "{card}");
+        }
+        let at = html.find("id=\"rule-calm_ok\"").unwrap();
+        let card = &html[at..at + html[at..].find("</article>").unwrap()];
+        assert!(!card.contains("Unknown because") && !card.contains("stale feed"));
+    }
+
+    #[test]
+    fn fresh_feeds_leave_no_reason_and_a_series_without_a_feed_is_never_stale() {
+        let html = feeds_page("2025-07-05");
+        assert!(!html.contains("Unknown because"));
+        assert!(html.contains("Feeds <span class=\"count\">0 stale of 2</span>"));
+        let html = page(
+            "indicator a { when: count(e, 30d) >= 1 }\n",
+            &[("e.csv", "date\n2025-07-01\n")],
+            "2026-07-20",
+            "2026-07-01",
+        );
+        let row = feed_row(&html, "e");
+        assert!(row.starts_with("<tr class=\"feed-undeclared\""), "{row}");
+        assert!(row.contains("not declared") && row.contains("never stale"));
+    }
+
+    #[test]
+    fn an_unknown_rule_with_no_stale_feed_gives_its_reason_unmarked() {
+        let html = page(
+            "indicator a { when: latest(e) > 1 }\n",
+            &[("e.csv", "date,value\n2025-07-01,3\n")],
+            "2025-06-20",
+            "2025-06-01",
+        );
+        let at = html.find("id=\"rule-a\"").unwrap();
+        let card = &html[at..at + html[at..].find("</article>").unwrap()];
+        assert!(card.contains("Unknown because"), "{card}");
+        assert!(!card.contains("stale"), "{card}");
+        assert!(feed_row(&html, "e").contains("no observation"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `/metrics` in the Prometheus text exposition format.
 
+use crate::board::FeedRow;
 use crate::data::Store;
 use crate::eval::{RuleResult, Status};
 use crate::time::Date;
@@ -31,8 +32,14 @@ fn label(s: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Renders the metrics.
-pub fn render(results: &[RuleResult], store: &Store, at: Date, stats: &DaemonStats) -> String {
+/// Renders the metrics; `feeds` are the board's, at `at`.
+pub fn render(
+    results: &[RuleResult],
+    feeds: &[FeedRow],
+    store: &Store,
+    at: Date,
+    stats: &DaemonStats,
+) -> String {
     let mut m = String::new();
     let _ = writeln!(m, "# HELP tocsin_rule_status Status of each indicator and alert: 1 for its current status, 0 for the others.");
     let _ = writeln!(m, "# TYPE tocsin_rule_status gauge");
@@ -165,5 +172,76 @@ pub fn render(results: &[RuleResult], store: &Store, at: Date, stats: &DaemonSta
             );
         }
     }
+    feed_gauges(&mut m, feeds);
     m
+}
+
+/// The freshness of every data series a rule reads, as on the board: an
+/// alerting rule on `tocsin_feed_stale == 1` needs no date arithmetic.
+fn feed_gauges(m: &mut String, feeds: &[FeedRow]) {
+    let _ = writeln!(m, "# HELP tocsin_feed_age_days Days from the newest observation dated on or before the evaluation date to that date, for every data series a rule reads (none before its first observation).");
+    let _ = writeln!(m, "# TYPE tocsin_feed_age_days gauge");
+    for f in feeds {
+        if let Some(age) = f.age_days {
+            let _ = writeln!(
+                m,
+                "tocsin_feed_age_days{{series=\"{}\"}} {age}",
+                label(&f.name)
+            );
+        }
+    }
+    let _ = writeln!(m, "# HELP tocsin_feed_stale 1 when the data series' feed declares stale_after and it has passed with no observation (the rules reading it are unknown), else 0.");
+    let _ = writeln!(m, "# TYPE tocsin_feed_stale gauge");
+    for f in feeds {
+        let _ = writeln!(
+            m,
+            "tocsin_feed_stale{{series=\"{}\"}} {}",
+            label(&f.name),
+            u8::from(f.stale)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, age: Option<i64>, stale: bool) -> FeedRow {
+        FeedRow {
+            name: name.into(),
+            newest: None,
+            age_days: age,
+            stale_after: None,
+            stale,
+            title: None,
+            sources: Vec::new(),
+            description: None,
+        }
+    }
+
+    #[test]
+    fn feed_gauges_give_age_where_known_and_staleness_always() {
+        let mut m = String::new();
+        feed_gauges(
+            &mut m,
+            &[row("a\"b", Some(3), false), row("lagging", None, true)],
+        );
+        assert!(
+            m.contains("tocsin_feed_age_days{series=\"a\\\"b\"} 3\n"),
+            "{m}"
+        );
+        assert!(
+            !m.contains("tocsin_feed_age_days{series=\"lagging\"}"),
+            "{m}"
+        );
+        assert!(
+            m.contains("tocsin_feed_stale{series=\"a\\\"b\"} 0\n"),
+            "{m}"
+        );
+        assert!(
+            m.contains("tocsin_feed_stale{series=\"lagging\"} 1\n"),
+            "{m}"
+        );
+        assert!(m.contains("# TYPE tocsin_feed_stale gauge"));
+    }
 }

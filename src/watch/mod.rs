@@ -326,7 +326,13 @@ impl Daemon {
             crate::board::Board::new(self.today, model, &self.results, self.project.sources());
         let snapshot = http::Published {
             status_json: crate::board::json(&board),
-            metrics: metrics::render(&self.results, self.project.store(), self.today, &self.stats),
+            metrics: metrics::render(
+                &self.results,
+                &board.feeds,
+                self.project.store(),
+                self.today,
+                &self.stats,
+            ),
             ready: true,
         };
         http::publish(&self.published, snapshot);

@@ -140,6 +140,9 @@ fn chromium_renders_the_report() {
         );
     }
     assert!(dom.matches("<svg").count() > 40);
+    // And the table of feeds, a row for each data series the rules read.
+    assert!(dom.contains("<table class=\"feeds\">"), "no Feeds table");
+    assert!(dom.matches("<tr class=\"feed-").count() >= 9);
 }
 
 #[test]

@@ -33,5 +33,6 @@ mod ruletest;
 mod state;
 mod statistics;
 mod watch;
+mod watch_feeds;
 mod watch_state;
 mod webhook;

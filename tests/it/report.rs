@@ -102,7 +102,11 @@ fn the_report_is_self_contained_and_well_formed() {
     ] {
         assert_eq!(opened.get(name), Some(&n), "<{name}>");
     }
-    assert_eq!(opened.get("section"), Some(&3), "board, data, history");
+    assert_eq!(
+        opened.get("section"),
+        Some(&4),
+        "board, feeds, data, history"
+    );
 
     // Every rule has a card and a row in the history.
     let names = crate::common::example_rule_names();
@@ -172,4 +176,45 @@ fn report_arguments() {
         .code(2)
         .stdout("");
     tocsin(root()).args(["report"]).assert().code(2);
+}
+
+#[test]
+fn the_example_on_a_later_date_marks_its_stale_feeds_and_the_rules_they_leave_unknown() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("report.html");
+    tocsin(root())
+        .args(["report", "--at", "2026-12-02", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.contains("Feeds <span class=\"count\">2 stale of 9</span>"));
+    for (feed, newest, after, rule) in [
+        (
+            "pla_aircraft_monthly",
+            "2026-08-31",
+            "45d",
+            "pla_sorties_rising",
+        ),
+        ("red_sea_attacks", "2025-09-29", "120d", "houthi_tempo_high"),
+    ] {
+        let at = html.find(&format!("id=\"feed-{feed}\"")).unwrap();
+        let row = &html[html[..at].rfind("<tr").unwrap()..][..html[at..].find("</tr>").unwrap()];
+        assert!(row.starts_with("<tr class=\"feed-stale\""), "{row}");
+        assert!(row.contains(&format!("<a href=\"#rule-{rule}\">")), "{row}");
+        let at = html.find(&format!("id=\"rule-{rule}\"")).unwrap();
+        let card = &html[at..][..html[at..].find("</article>").unwrap()];
+        assert!(card.contains("✗ stale feed"), "{card}");
+        assert!(
+            card.contains(&format!("stale: newest observation of <code>{feed}</code> {newest}, more than {after} before 2026-12-02 <a href=\"#feed-{feed}\">feed</a>")),
+            "{card}"
+        );
+    }
+    // The alert over the Red Sea rules says why too.
+    let at = html.find("id=\"rule-red_sea_shipping_alert\"").unwrap();
+    let card = &html[at..][..html[at..].find("</article>").unwrap()];
+    assert!(
+        card.contains("<a href=\"#feed-red_sea_attacks\">feed</a>"),
+        "{card}"
+    );
 }

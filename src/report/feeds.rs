@@ -1,0 +1,105 @@
+//! The `Feeds` section: every data series the rules read, with its newest
+//! observation, its age, its feed's `stale_after` and whether it is stale
+//! now, stale ones marked and linked to the rules they leave unknown.
+
+use super::html::{esc, id_safe, plural, rule_anchor};
+use super::unknown::Why;
+use super::Report;
+use crate::board::{Board, FeedRow};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// The fragment id of a data series' row.
+pub fn feed_anchor(name: &str) -> String {
+    format!("feed-{}", id_safe(name))
+}
+
+/// The section.
+pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String {
+    if board.feeds.is_empty() {
+        return String::new();
+    }
+    let stale = board.feeds.iter().filter(|f| f.stale).count();
+    let mut s = format!(
+        "<section id=\"feeds\" aria-labelledby=\"feeds-h\">\n<h2 id=\"feeds-h\">Feeds <span class=\"count\">{stale} stale of {}</span></h2>\n<p class=\"lede\">Every data series the rules read, with its newest observation on or before {}. A series is stale when its feed's <code>stale_after</code> has passed with no observation: every rule reading it is unknown until new data arrives, rather than read as a lull.</p>\n",
+        board.feeds.len(),
+        r.at
+    );
+    s.push_str("<table class=\"feeds\">\n<caption class=\"visually-hidden\">Freshness of every data series the rules read</caption>\n<thead><tr><th scope=\"col\">Data series</th><th scope=\"col\">Newest</th><th scope=\"col\">Age</th><th scope=\"col\">Stale after</th><th scope=\"col\">Now</th><th scope=\"col\">Rules unknown because of it</th></tr></thead>\n<tbody>\n");
+    // The board lists the feeds in the order of `Model::data`, which is
+    // what a reason's `stale` index points into.
+    for (i, f) in board.feeds.iter().enumerate() {
+        s.push_str(&row(r, i, f, why));
+    }
+    s.push_str("</tbody>\n</table>\n</section>\n");
+    s
+}
+
+fn row(r: &Report, i: usize, f: &FeedRow, why: &HashMap<String, Why>) -> String {
+    let class = match (f.stale, &f.stale_after) {
+        (true, _) => "feed-stale",
+        (false, Some(_)) => "feed-fresh",
+        (false, None) => "feed-undeclared",
+    };
+    let mut s = format!(
+        "<tr class=\"{class}\" id=\"{}\"><th scope=\"row\"><code>{}</code>",
+        feed_anchor(&f.name),
+        esc(&f.name)
+    );
+    if let Some(t) = &f.title {
+        let _ = write!(s, "<span class=\"sub feed-title\">{}</span>", esc(t));
+    }
+    for src in &f.sources {
+        let _ = write!(s, "<span class=\"sub\">Source: {}</span>", esc(src));
+    }
+    if let Some(d) = &f.description {
+        let _ = write!(s, "<span class=\"sub\">{}</span>", esc(d));
+    }
+    s.push_str("</th>");
+    match (&f.newest, f.age_days) {
+        (Some(n), Some(age)) => {
+            let _ = write!(
+                s,
+                "<td><time datetime=\"{n}\">{n}</time></td><td class=\"num\">{}</td>",
+                plural(age.max(0) as usize, "day", "days")
+            );
+        }
+        _ => s.push_str("<td>no observation</td><td class=\"num\">–</td>"),
+    }
+    let _ = write!(
+        s,
+        "<td>{}</td>",
+        f.stale_after.as_deref().map_or_else(
+            || "<span class=\"sub\">not declared</span>".to_string(),
+            esc
+        )
+    );
+    s.push_str(match (f.stale, &f.stale_after) {
+        (true, _) => "<td><span class=\"chip feed-stale\">✗ Stale</span></td>",
+        (false, Some(_)) => "<td><span class=\"chip feed-fresh\">✓ Fresh</span></td>",
+        (false, None) => "<td><span class=\"sub\">never stale</span></td>",
+    });
+    s.push_str("<td>");
+    let unknown: Vec<&str> = r
+        .results
+        .iter()
+        .filter(|x| {
+            why.get(&x.name)
+                .is_some_and(|w| w.reasons.iter().any(|y| y.stale == Some(i)))
+        })
+        .map(|x| x.name.as_str())
+        .collect();
+    let links: Vec<String> = unknown
+        .iter()
+        .map(|n| {
+            format!(
+                "<a href=\"#{}\"><code>{}</code></a>",
+                rule_anchor(n),
+                esc(n)
+            )
+        })
+        .collect();
+    s.push_str(&links.join(", "));
+    s.push_str("</td></tr>\n");
+    s
+}
