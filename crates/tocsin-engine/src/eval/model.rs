@@ -194,6 +194,12 @@ impl Model {
         self.data.get(*self.data_of.get(slot)?)?.reason(t)
     }
 
+    /// The `stale_after` of the feed of the data series under series
+    /// `slot`, if any.
+    pub fn stale_after(&self, slot: usize) -> Option<Duration> {
+        self.data.get(*self.data_of.get(slot)?)?.after
+    }
+
     /// True when the data series under series `slot` is stale at `t`.
     pub fn is_stale(&self, slot: usize, t: Date) -> bool {
         self.data_of

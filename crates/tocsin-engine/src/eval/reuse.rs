@@ -87,6 +87,9 @@ impl Compare<'_> {
         self.old.program.series.get(s) == self.new.program.series.get(s)
             && same_arc(self.new.timelines.get(s), self.old.timelines.get(s))
             && same_arc(self.new.origins.get(s), self.old.origins.get(s))
+            // A feed's `stale_after` changes what every function over the
+            // series gives, though not its observations.
+            && self.new.stale_after(s) == self.old.stale_after(s)
     }
 
     /// Whether every series, let and rule `node` reads is unchanged.
@@ -159,6 +162,11 @@ mod tests {
             (RULES.replace("= 100", "= 1"), [true, true, false]),
             // A rule another reads.
             (RULES.replace("> 5", "> 1"), [false, false, true]),
+            // A feed for the series every rule reads: all of them.
+            (
+                format!("{RULES}feed g {{ stale_after: 10d }}\n"),
+                [false, false, false],
+            ),
         ] {
             let model = reloaded(&before, &after);
             assert_eq!(unchanged(&model, old), want, "{after}");
