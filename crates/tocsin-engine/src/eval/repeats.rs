@@ -39,22 +39,21 @@ pub fn warnings(program: &Program, timelines: &[std::sync::Arc<Timeline>]) -> Ve
         if def.is_bucketed() || warned.contains(&def.root.as_str()) {
             continue;
         }
+        // The dates are sorted, so a repeated date is two equal neighbours:
+        // one linear pass over the dates, the common series with none
+        // stops there (a search per date cost a tenth of a cold `check`).
+        let dates = tl.dates();
+        let Some(at) = dates.windows(2).position(|w| w[0] == w[1]) else {
+            continue;
+        };
         if tl.values().iter().all(|v| *v == 1.0) {
             continue;
         }
-        let dates = tl.dates();
-        let mut shared = 0;
-        let mut first = None;
-        let mut k = 0;
-        while k < dates.len() {
-            let run = dates[k..].partition_point(|d| *d == dates[k]);
-            if run > 1 {
-                shared += 1;
-                first.get_or_insert(dates[k]);
-            }
-            k += run;
-        }
-        let Some(first) = first else { continue };
+        let first = dates[at];
+        // Each run of equal dates counts once, at its second element.
+        let shared = (at + 1..dates.len())
+            .filter(|&i| dates[i] == dates[i - 1] && (i < 2 || dates[i - 2] != dates[i]))
+            .count();
         warned.push(&def.root);
         out.push(
             Diagnostic::warning(
@@ -137,6 +136,20 @@ mod tests {
             w[0].contains("2 date(s)") && w[0].contains("2025-01-02"),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn a_run_of_equal_dates_counts_once_from_the_first_row() {
+        let data = "date,value\n2025-01-01,3\n2025-01-01,3\n2025-01-01,3\n2025-01-02,4\n\
+                    2025-01-05,5\n2025-01-05,5\n2025-01-06,6\n";
+        let w = check_warnings("indicator a { when: avg(s, 30d) > 1 }\n", data);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("has 2 date(s)") && w[0].contains("the first 2025-01-01"),
+            "{w:?}"
+        );
+        let distinct = "date,value\n2025-01-01,3\n2025-01-02,3\n2025-01-03,4\n";
+        assert!(check_warnings("indicator a { when: sum(s, 30d) > 1 }\n", distinct).is_empty());
     }
 
     #[test]
