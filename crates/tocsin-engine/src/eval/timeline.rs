@@ -296,8 +296,20 @@ struct Order {
 
 impl Order {
     fn new(values: &[f64]) -> Order {
-        let mut by_value: Vec<u32> = (0..values.len() as u32).collect();
-        by_value.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+        // Sorted as (key, position) pairs held together, each key an
+        // integer in `f64::total_cmp`'s order: an unstable sort of plain
+        // integers, without a look-up of the values per comparison (the
+        // position breaks ties as a stable sort would).
+        let mut keyed: Vec<(i64, u32)> = values
+            .iter()
+            .zip(0u32..)
+            .map(|(v, i)| {
+                let bits = v.to_bits() as i64;
+                (bits ^ (((bits >> 63) as u64) >> 1) as i64, i)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let by_value: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
         let mut ranks = vec![0u32; values.len()];
         for (rank, &i) in by_value.iter().enumerate() {
             ranks[i as usize] = rank as u32;
