@@ -2,8 +2,9 @@
 //! exported with a row repeated counts that day twice.
 
 use super::timeline::Timeline;
+use crate::data::Store;
 use crate::diag::{Code, Diagnostic, Span};
-use crate::lang::program::{Node, NodeKind, Program, TemplatePiece};
+use crate::lang::program::{Node, NodeKind, Program, SeriesDef, TemplatePiece};
 use std::collections::BTreeMap;
 
 /// The functions whose value a repeated row changes: they add the values
@@ -13,7 +14,24 @@ const SUMMING: [&str; 3] = ["sum", "avg", "growth"];
 /// One warning per data series that some `sum`, `avg` or `growth` reads,
 /// not bucketed, with observations sharing a date. Event lists (every
 /// value 1) are left alone: several events on one day are the point.
-pub fn warnings(program: &Program, timelines: &[std::sync::Arc<Timeline>]) -> Vec<Diagnostic> {
+pub fn warnings(
+    program: &Program,
+    timelines: &[std::sync::Arc<Timeline>],
+    store: &Store,
+) -> Vec<Diagnostic> {
+    // Most series repeat no date, or are event lists: then the rules need
+    // not be walked (a walk of thousands of rules costs more than this look
+    // at each series).
+    let may_warn = |(def, tl): (&SeriesDef, &std::sync::Arc<Timeline>)| {
+        !def.is_bucketed()
+            && store
+                .get(&def.root)
+                .is_some_and(|id| store.series(id).repeats_dates())
+            && !is_event_list(tl)
+    };
+    if !program.series.iter().zip(timelines).any(may_warn) {
+        return Vec::new();
+    }
     // The first call that reads each series, by series slot.
     let mut read: BTreeMap<usize, Span> = BTreeMap::new();
     let mut visit = |n: &Node| walk(n, &mut read);
@@ -46,7 +64,7 @@ pub fn warnings(program: &Program, timelines: &[std::sync::Arc<Timeline>]) -> Ve
         let Some(at) = dates.windows(2).position(|w| w[0] == w[1]) else {
             continue;
         };
-        if tl.values().iter().all(|v| *v == 1.0) {
+        if is_event_list(tl) {
             continue;
         }
         let first = dates[at];
@@ -71,6 +89,11 @@ pub fn warnings(program: &Program, timelines: &[std::sync::Arc<Timeline>]) -> Ve
         );
     }
     out
+}
+
+/// Every value 1: several events on one day are the point.
+fn is_event_list(tl: &Timeline) -> bool {
+    tl.values().iter().all(|v| *v == 1.0)
 }
 
 fn walk(n: &Node, read: &mut BTreeMap<usize, Span>) {
