@@ -192,6 +192,15 @@ impl Timeline {
         Some((mean, var.sqrt()))
     }
 
+    /// Builds the rank index that [`Timeline::percentile`] would build at
+    /// its first long window, so that it can be built ahead, on another
+    /// thread; nothing for a series too short to need it.
+    pub fn prepare_ranks(&self) {
+        if self.values.len() > SELECT_DIRECTLY {
+            self.order.get_or_init(|| Order::new(&self.values));
+        }
+    }
+
     /// The `p`th percentile (`p` from 0 to 100) of the values of a
     /// non-empty window: rank `(n - 1) × p / 100` of its sorted values
     /// (0-based), linear between the two nearest ranks.
@@ -296,20 +305,7 @@ struct Order {
 
 impl Order {
     fn new(values: &[f64]) -> Order {
-        // Sorted as (key, position) pairs held together, each key an
-        // integer in `f64::total_cmp`'s order: an unstable sort of plain
-        // integers, without a look-up of the values per comparison (the
-        // position breaks ties as a stable sort would).
-        let mut keyed: Vec<(i64, u32)> = values
-            .iter()
-            .zip(0u32..)
-            .map(|(v, i)| {
-                let bits = v.to_bits() as i64;
-                (bits ^ (((bits >> 63) as u64) >> 1) as i64, i)
-            })
-            .collect();
-        keyed.sort_unstable();
-        let by_value: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
+        let by_value = super::radix::positions_by_value(values);
         let mut ranks = vec![0u32; values.len()];
         for (rank, &i) in by_value.iter().enumerate() {
             ranks[i as usize] = rank as u32;
