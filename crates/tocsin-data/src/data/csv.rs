@@ -220,7 +220,7 @@ fn load_plain<const D: u8>(stem: &str, body: &str, max_columns: usize) -> Option
         }
         let cell = |i: usize| bounds.get(i).and_then(|&(a, b)| body.get(a..b));
         let date_cell = cell(columns.date)?;
-        if date_cell.trim().is_empty() {
+        if trim(date_cell).is_empty() {
             return None;
         }
         let date = match iso_numbers(date_cell.as_bytes()) {
@@ -368,7 +368,18 @@ fn read_row(
 /// are refused.
 #[inline]
 fn parse_value(cell: &str) -> Option<f64> {
-    cell.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+    trim(cell).parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// `cell.trim()`, without the search for Unicode spaces when the cell
+/// starts and ends with a visible ASCII character, as nearly every cell
+/// does: two trims a row were a tenth of reading ten years of daily files.
+#[inline]
+fn trim(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
 }
 
 /// A value written with a decimal comma (`14,25`, `-0,5`, `1,5e3`), as
@@ -1739,6 +1750,11 @@ mod properties {
             let fast = format!("{:?}", load(id, "adiz", &text, Some(d)));
             let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0, d, MAX_FIELD_COLUMNS));
             prop_assert_eq!(fast, general);
+        }
+
+        #[test]
+        fn trim_is_str_trim(cell in "[ \\t\u{a0}\u{3000}a-z0-9.,-]{0,8}") {
+            prop_assert_eq!(trim(&cell), cell.trim());
         }
     }
 }

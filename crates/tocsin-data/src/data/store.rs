@@ -31,9 +31,17 @@ pub struct Series {
     sources: Sources,
     /// String fields.
     pub fields: Fields,
+    /// True when two observations share a date.
+    repeats_dates: bool,
 }
 
 impl Series {
+    /// True when two observations share a date (known from the load, so
+    /// that asking costs nothing).
+    pub fn repeats_dates(&self) -> bool {
+        self.repeats_dates
+    }
+
     /// Number of observations.
     pub fn len(&self) -> usize {
         self.dates.len()
@@ -250,7 +258,7 @@ impl Builder {
             .series
             .into_iter()
             .map(|mut s| {
-                sort_by_date(&mut s);
+                let repeats_dates = sort_by_date(&mut s);
                 Series {
                     name: s.name,
                     unit: s.unit,
@@ -259,6 +267,7 @@ impl Builder {
                     values: Arc::new(s.values),
                     sources: s.sources,
                     fields: s.fields,
+                    repeats_dates,
                 }
             })
             .collect();
@@ -329,9 +338,14 @@ impl Store {
     }
 }
 
-fn sort_by_date(s: &mut Building) {
+/// Sorts the series by date; returns whether two observations share a
+/// date. The usual series, strictly ascending, is one pass.
+fn sort_by_date(s: &mut Building) -> bool {
+    if s.dates.windows(2).all(|w| w[0] < w[1]) {
+        return false;
+    }
     if s.dates.windows(2).all(|w| w[0] <= w[1]) {
-        return;
+        return true;
     }
     let mut order: Vec<u32> = (0..s.dates.len() as u32).collect();
     // Stable, so observations sharing a date keep load order.
@@ -343,6 +357,7 @@ fn sort_by_date(s: &mut Building) {
     apply(&mut s.values, &order);
     s.sources.permute(&order);
     s.fields.permute(&order);
+    s.dates.windows(2).any(|w| w[0] == w[1])
 }
 
 #[cfg(test)]
@@ -398,6 +413,35 @@ mod tests {
         assert_eq!(*t.values, *s.values);
         assert_eq!(*t.dates, *s.dates);
         assert_eq!((0..3).map(|r| t.source(r)).collect::<Vec<_>>(), sources);
+        assert!(s.repeats_dates() && t.repeats_dates());
+    }
+
+    #[test]
+    fn a_series_knows_whether_it_repeats_a_date() {
+        let file = |rows: &[(&str, f64, &str)]| FileData {
+            file: FileId(0),
+            batches: vec![batch("s", rows)],
+            warnings: vec![],
+        };
+        let repeats = |rows: &[(&str, f64, &str)]| {
+            let store = Store::build([&file(rows)]);
+            store.series(store.get("s").unwrap()).repeats_dates()
+        };
+        assert!(!repeats(&[]));
+        assert!(!repeats(&[
+            ("2025-01-01", 1.0, ""),
+            ("2025-01-02", 1.0, "")
+        ]));
+        assert!(!repeats(&[
+            ("2025-01-03", 1.0, ""),
+            ("2025-01-02", 1.0, "")
+        ]));
+        assert!(repeats(&[("2025-01-01", 1.0, ""), ("2025-01-01", 1.0, "")]));
+        assert!(repeats(&[
+            ("2025-01-03", 1.0, ""),
+            ("2025-01-01", 1.0, ""),
+            ("2025-01-03", 1.0, "")
+        ]));
     }
 }
 

@@ -28,7 +28,7 @@ pub fn bucket(
         if e > limit {
             break;
         }
-        let j = i + dates[i..].partition_point(|d| *d <= e);
+        let j = run_end(dates, i, e);
         if let Some(v) = agg.of(&values[i..j]) {
             out_dates.push(e);
             out_values.push(v);
@@ -43,6 +43,21 @@ pub fn bucket(
         };
     }
     (out_dates, out_values)
+}
+
+/// The end of the run of `dates` from `i` on that fall on or before `e`:
+/// a galloping search, so that a bucket costs the logarithm of its own
+/// length rather than of the rest of the series (a daily bucket of a daily
+/// series is a step or two, not a binary search over ten years).
+fn run_end(dates: &[Date], i: usize, e: Date) -> usize {
+    let (mut lo, mut step) = (i, 1);
+    // Every date of `dates[i..lo]` is on or before `e`.
+    while lo + step <= dates.len() && dates[lo + step - 1] <= e {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(dates.len());
+    lo + dates[lo..hi].partition_point(|d| *d <= e)
 }
 
 #[cfg(test)]
@@ -124,6 +139,20 @@ mod tests {
     }
 
     proptest! {
+        /// The galloping search finds what a binary search over the rest
+        /// of the series finds.
+        #[test]
+        fn run_end_matches_a_binary_search(
+            mut days in proptest::collection::vec(0i32..300, 0..200),
+            from in 0usize..200,
+            e in -5i32..310,
+        ) {
+            days.sort_unstable();
+            let dates: Vec<Date> = days.iter().map(|&x| Date(x)).collect();
+            let i = from.min(dates.len());
+            prop_assert_eq!(run_end(&dates, i, Date(e)), i + dates[i..].partition_point(|d| d.0 <= e));
+        }
+
         /// Every bucket's value is what a plain grouping of the
         /// observations by bucket gives.
         #[test]

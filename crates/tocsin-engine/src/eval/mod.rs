@@ -9,6 +9,8 @@ mod engine;
 pub mod explain;
 mod fields;
 mod model;
+mod radix;
+mod ranked;
 mod repeats;
 pub mod reuse;
 mod timeline;
@@ -51,6 +53,7 @@ pub struct RuleResult {
 
 /// Evaluates every rule of the model at `t`, in program order.
 pub fn evaluate(model: &Model, t: Date) -> Vec<RuleResult> {
+    ranked::prepare(model);
     let mut ev = Evaluator::new(model);
     (0..model.program.rules.len())
         .map(|r| result(&mut ev, r, t))

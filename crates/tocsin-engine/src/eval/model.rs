@@ -160,7 +160,7 @@ impl Model {
             }
         }
         let (data, data_of) = data_series(&program, store);
-        warnings.extend(super::repeats::warnings(&program, &timelines));
+        warnings.extend(super::repeats::warnings(&program, &timelines, store));
         let fields = program
             .fields
             .iter()

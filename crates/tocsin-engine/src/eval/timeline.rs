@@ -192,6 +192,15 @@ impl Timeline {
         Some((mean, var.sqrt()))
     }
 
+    /// Builds the rank index that [`Timeline::percentile`] would build at
+    /// its first long window, so that it can be built ahead, on another
+    /// thread; nothing for a series too short to need it.
+    pub fn prepare_ranks(&self) {
+        if self.values.len() > SELECT_DIRECTLY {
+            self.order.get_or_init(|| Order::new(&self.values));
+        }
+    }
+
     /// The `p`th percentile (`p` from 0 to 100) of the values of a
     /// non-empty window: rank `(n - 1) × p / 100` of its sorted values
     /// (0-based), linear between the two nearest ranks.
@@ -296,8 +305,7 @@ struct Order {
 
 impl Order {
     fn new(values: &[f64]) -> Order {
-        let mut by_value: Vec<u32> = (0..values.len() as u32).collect();
-        by_value.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+        let by_value = super::radix::positions_by_value(values);
         let mut ranks = vec![0u32; values.len()];
         for (rank, &i) in by_value.iter().enumerate() {
             ranks[i as usize] = rank as u32;

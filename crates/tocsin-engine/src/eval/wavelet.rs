@@ -50,13 +50,18 @@ impl WaveletMatrix {
     pub fn new(values: &[u32], max: u32) -> WaveletMatrix {
         let bits = (u32::BITS - max.leading_zeros()) as usize;
         let mut current: Vec<u32> = values.to_vec();
-        let mut next: Vec<u32> = Vec::with_capacity(values.len());
+        let mut next: Vec<u32> = vec![0; values.len()];
+        let mut high: Vec<u32> = vec![0; values.len()];
         let mut levels = Vec::with_capacity(bits);
+        // Ranks are as often 0 as 1 at every level, so a branch per integer
+        // would be mispredicted half the time: the bits and the stable
+        // partition below are written without one (a third of the cost of
+        // a cold `eval` of percentiles over ten years went to branches).
         for bit in (0..bits).rev() {
             let mut words = vec![0u64; values.len() / 64 + 1];
-            for (i, v) in current.iter().enumerate() {
-                if (v >> bit) & 1 == 1 {
-                    words[i / 64] |= 1 << (i % 64);
+            for (word, chunk) in words.iter_mut().zip(current.chunks(64)) {
+                for (i, v) in chunk.iter().enumerate() {
+                    *word |= u64::from((v >> bit) & 1) << i;
                 }
             }
             let mut ones = Vec::with_capacity(words.len());
@@ -65,11 +70,17 @@ impl WaveletMatrix {
                 ones.push(total);
                 total += w.count_ones();
             }
-            // Stable: zeros keep their order, then ones keep theirs.
-            next.clear();
-            next.extend(current.iter().filter(|v| (*v >> bit) & 1 == 0));
-            let zeros = next.len();
-            next.extend(current.iter().filter(|v| (*v >> bit) & 1 == 1));
+            // Stable: zeros keep their order, then ones keep theirs. Each
+            // integer is written to both places, and only one advances.
+            let (mut zeros, mut set) = (0, 0);
+            for &v in &current {
+                let one = ((v >> bit) & 1) as usize;
+                next[zeros] = v;
+                high[set] = v;
+                zeros += 1 - one;
+                set += one;
+            }
+            next[zeros..].copy_from_slice(&high[..set]);
             std::mem::swap(&mut current, &mut next);
             levels.push(Level { words, ones, zeros });
         }
