@@ -115,12 +115,17 @@ impl Builtin for Percentile {
 /// the rules (`150`, `-5`) outside 0 to 100: it could never give a value.
 /// A computed `p` is left to the evaluation, which gives `none`.
 pub(super) fn check_constant_ranks(program: &Program, diagnostics: &mut Vec<Diagnostic>) {
+    // Found once: every call node is compared by its index, not its name.
+    let Some((percentile, _)) = crate::lang::functions::lookup(super::signatures(), "percentile")
+    else {
+        return;
+    };
     let mut check = |n: &Node| {
         walk(n, &mut |n| {
             let NodeKind::Call(f, args) = &n.kind else {
                 return;
             };
-            if super::name(*f) != "percentile" {
+            if *f != percentile {
                 return;
             }
             let Some(p) = args.get(2) else { return };
