@@ -499,10 +499,14 @@ fn call<'a>(start: In<'a>, func: Ident, mut i: In<'a>) -> PResult<'a, (Expr, u32
 /// no field is expected. `true`, `false`, `none` and `now` are left to be
 /// read as the literals they are.
 fn reserved_word_alone(i: In<'_>) -> Option<(In<'_>, Ident)> {
-    let (rest, word) = any_word(i).ok()?;
-    if !is_reserved(&word.name) || literal_word(i).is_some() {
+    // Every argument passes here: the word is looked at in place, and
+    // copied only when it is a reserved one.
+    let text = i.fragment();
+    let word = &text[..word_len(text)];
+    if word.is_empty() || !is_reserved(word) || literal_word(i).is_some() {
         return None;
     }
+    let (rest, word) = any_word(i).ok()?;
     let (after, _) = ws(rest).ok()?;
     matches!(after.fragment().as_bytes().first(), Some(b',' | b')')).then_some((rest, word))
 }
