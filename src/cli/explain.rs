@@ -200,13 +200,12 @@ fn observation(o: &Observation, sources: &SourceMap) -> String {
     } else {
         format!("  {}", fields.join(", "))
     };
-    format!(
-        "{}  {}{fields}  ({}:{})",
-        o.date,
-        format_number(o.value),
-        sources.name(o.file),
-        o.line
-    )
+    // A calendar bucket's observation stands for no one row (line 0).
+    let from = match o.line {
+        0 => "a calendar bucket".to_string(),
+        line => format!("{}:{line}", sources.name(o.file)),
+    };
+    format!("{}  {}{fields}  ({from})", o.date, format_number(o.value))
 }
 
 fn shorten(v: &str) -> String {
@@ -233,7 +232,7 @@ fn node_json(n: &Explained, sources: &SourceMap) -> Json {
                 "date": o.date.to_string(),
                 "value": o.value,
                 "fields": o.fields.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
-                "source": format!("{}:{}", sources.name(o.file), o.line),
+                "source": (o.line > 0).then(|| format!("{}:{}", sources.name(o.file), o.line)),
             })).collect::<Vec<_>>(),
             "omitted": s.omitted,
         })).collect::<Vec<_>>(),

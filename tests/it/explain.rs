@@ -130,3 +130,41 @@ fn an_unknown_rule_suggests_a_near_name() {
             "did you mean `pla_pressure_surge`?",
         ));
 }
+
+/// A bucket's observations are listed with their values and dates, and
+/// say they are calendar buckets rather than point at a row of the file.
+#[test]
+fn bucket_observations_say_what_they_are() {
+    let dir = crate::common::project(&[
+        (
+            "rules/a.rules",
+            "indicator busy { when: latest(monthly(s, sum)) > 5 }\n",
+        ),
+        (
+            "indicators/s.csv",
+            "date,value\n2025-01-10,3\n2025-01-20,4\n2025-02-03,1\n",
+        ),
+    ]);
+    let out = tocsin(dir.path())
+        .args(["explain", "busy", "--at", "2025-02-10"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2025-01-31  7  (a calendar bucket)"),
+        "{text}"
+    );
+    assert!(!text.contains("s.csv:0"), "{text}");
+    let out = tocsin(dir.path())
+        .args(["explain", "busy", "--at", "2025-02-10", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let call = find(&doc["when"], "latest(").expect("the latest call");
+    let obs = &call["windows"][0]["observations"][0];
+    assert_eq!(
+        (obs["date"].as_str(), obs["value"].as_f64()),
+        (Some("2025-01-31"), Some(7.0))
+    );
+    assert_eq!(obs["source"], Value::Null);
+}

@@ -41,7 +41,8 @@ pub struct Observation {
     pub fields: Vec<(String, String)>,
     /// The data file it came from.
     pub file: FileId,
-    /// Its line there.
+    /// Its line there; 0 for a calendar bucket, which stands for no one
+    /// row.
     pub line: u32,
 }
 
