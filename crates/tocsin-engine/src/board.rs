@@ -51,7 +51,8 @@ pub struct FeedRow {
     pub newest: Option<String>,
     /// Days from `newest` to the evaluation date.
     pub age_days: Option<i64>,
-    /// Its feed's `stale_after`, as written; null without one.
+    /// Its feed's `stale_after` (days as `14d`, months as `6mo` or `1y`);
+    /// null without one.
     pub stale_after: Option<String>,
     /// True when its feed's `stale_after` has passed with no observation.
     pub stale: bool,
@@ -76,7 +77,7 @@ impl FeedRow {
                     name: d.series.clone(),
                     newest: newest.map(|n| n.to_string()),
                     age_days: newest.map(|n| at.days_since(n)),
-                    stale_after: d.after.map(|a| a.to_string()),
+                    stale_after: d.after.map(crate::eval::stale_after_text),
                     stale: d.is_stale(at),
                     title: feed.and_then(|f| f.title.clone()),
                     sources: feed.map(|f| f.sources.clone()).unwrap_or_default(),

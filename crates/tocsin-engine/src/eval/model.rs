@@ -36,6 +36,16 @@ pub struct Model {
     pub data_of: Vec<usize>,
 }
 
+/// A feed's `stale_after` as the board and `explain` show it: days as days
+/// (`14d`, not the `2w` durations print as elsewhere), so that one unit
+/// serves every feed counted in days; months as months or years.
+pub fn stale_after_text(d: Duration) -> String {
+    match d {
+        Duration::Days(n) => format!("{n}d"),
+        months => months.to_string(),
+    }
+}
+
 /// A data series that rules read: how fresh it is, and when it, and every
 /// series derived from it, is stale.
 #[derive(Debug)]
@@ -74,12 +84,14 @@ impl Staleness {
         let after = self.after.filter(|_| self.is_stale(t))?;
         Some(match self.newest(t) {
             Some(n) => format!(
-                "stale: newest observation of `{}` {n}, more than {after} before {t}",
-                self.series
+                "stale: newest observation of `{}` {n}, more than {} before {t}",
+                self.series,
+                stale_after_text(after)
             ),
             None => format!(
-                "stale: `{}` has no observation on or before {t} (stale after {after})",
-                self.series
+                "stale: `{}` has no observation on or before {t} (stale after {})",
+                self.series,
+                stale_after_text(after)
             ),
         })
     }
