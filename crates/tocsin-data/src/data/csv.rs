@@ -14,6 +14,8 @@ use crate::time::{month_length, Date};
 use ::csv::{Position, ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
 
+mod chunks;
+
 /// Parses a CSV file; see the module documentation and `spec/data.md`.
 /// `delimiter` is given for `.tsv` files; without it the header row
 /// chooses (see [`sniff_delimiter`]).
@@ -87,6 +89,12 @@ fn load_by_csv_crate(
 ) -> Result<FileData, Diagnostic> {
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
+    if body.len() >= chunks::MIN_SPLIT_BYTES {
+        let chunk = chunks::CHUNK_BYTES;
+        if let Some(data) = chunks::load(file, stem, text, bom, delimiter, max_columns, chunk) {
+            return Ok(data);
+        }
+    }
     let src = Source {
         file,
         text,

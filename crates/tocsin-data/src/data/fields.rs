@@ -358,6 +358,38 @@ impl Fields {
         }
     }
 
+    /// Like [`Fields::append_owned`], but every text of `other` is
+    /// interned first, in `other`'s own order, rather than as its columns
+    /// are walked: fields read in pieces and joined number their texts as
+    /// the same rows read in one piece do.
+    pub(crate) fn append_in_order(&mut self, other: Fields) {
+        if self.rows == 0 && self.strings.len() == 1 && self.names.list == other.names.list {
+            *self = other;
+            return;
+        }
+        let ids: Vec<u32> = other
+            .strings
+            .iter()
+            .map(|s| self.intern_shared(s))
+            .collect();
+        let base = self.rows;
+        for (c, name) in other.names.list.iter().enumerate() {
+            let col = self.column_or_insert(name);
+            let Some(cells) = other.columns.get(c) else {
+                continue;
+            };
+            for (r, id) in cells.cells() {
+                let new = ids.get(id as usize).copied().unwrap_or(0);
+                if let (Some(column), Ok(row)) =
+                    (self.column_mut(col), u32::try_from(base + r as usize))
+                {
+                    column.put(row, new);
+                }
+            }
+        }
+        self.rows = base + other.rows;
+    }
+
     /// Reorders rows: row `i` of the result is row `order[i]` now.
     pub(crate) fn permute(&mut self, order: &[u32]) {
         let mut new_row: Vec<u32> = Vec::new();
