@@ -5,7 +5,9 @@
 //! Columns are found by hash, never by scanning the names: a file may name
 //! thousands of fields, each observation its own.
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// The string fields of one series: named columns, one cell per row (empty
@@ -17,11 +19,18 @@ pub struct Fields {
     names: Arc<Names>,
     /// One per column up to the last holding a cell; later ones are empty.
     columns: Vec<Column>,
-    /// Distinct texts; id 0 is `""`. Shared with `interned`, so that a
-    /// text is held once however long it is.
+    /// Distinct texts; id 0 is `""`.
     strings: Vec<Arc<str>>,
-    interned: FxHashMap<Arc<str>, u32>,
+    /// The id of each text, with the text's hash, so that fields read in
+    /// pieces are joined without hashing every text again (see
+    /// [`Fields::append_in_order`]).
+    interned: HashTable<(u64, u32)>,
     rows: usize,
+}
+
+/// The hash texts are interned by.
+fn hash_of(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
 }
 
 /// Column names, and the column of each name.
@@ -202,8 +211,8 @@ impl Fields {
     /// No columns, no rows.
     pub fn new() -> Fields {
         let empty: Arc<str> = Arc::from("");
-        let mut interned = FxHashMap::default();
-        interned.insert(empty.clone(), 0);
+        let mut interned = HashTable::new();
+        interned.insert_unique(hash_of(""), (hash_of(""), 0), |&(h, _)| h);
         Fields {
             names: Arc::default(),
             columns: Vec::new(),
@@ -217,29 +226,49 @@ impl Fields {
         if s.is_empty() {
             return 0;
         }
-        if let Some(&i) = self.interned.get(s) {
-            return i;
+        let hash = hash_of(s);
+        match self.find(hash, s) {
+            Some(i) => i,
+            None => self.add_string(hash, Arc::from(s)),
         }
-        self.add_string(Arc::from(s))
     }
 
-    /// Like `intern`, sharing the text of another `Fields` rather than
-    /// copying it.
-    fn intern_shared(&mut self, s: &Arc<str>) -> u32 {
+    /// Like `intern`, sharing the text of another `Fields`, whose hash is
+    /// known, rather than copying it.
+    fn intern_shared(&mut self, hash: u64, s: &Arc<str>) -> u32 {
         if s.is_empty() {
             return 0;
         }
-        if let Some(&i) = self.interned.get(&**s) {
-            return i;
+        match self.find(hash, s) {
+            Some(i) => i,
+            None => self.add_string(hash, s.clone()),
         }
-        self.add_string(s.clone())
     }
 
-    fn add_string(&mut self, s: Arc<str>) -> u32 {
+    fn find(&self, hash: u64, s: &str) -> Option<u32> {
+        let strings = &self.strings;
+        let found = self.interned.find(hash, |&(_, i)| {
+            strings.get(i as usize).is_some_and(|t| **t == *s)
+        });
+        found.map(|&(_, i)| i)
+    }
+
+    fn add_string(&mut self, hash: u64, s: Arc<str>) -> u32 {
         let i = self.strings.len() as u32;
-        self.strings.push(s.clone());
-        self.interned.insert(s, i);
+        self.strings.push(s);
+        self.interned.insert_unique(hash, (hash, i), |&(h, _)| h);
         i
+    }
+
+    /// The hash of each text, by id.
+    fn hashes(&self) -> Vec<u64> {
+        let mut hashes = vec![0; self.strings.len()];
+        for &(h, i) in &self.interned {
+            if let Some(slot) = hashes.get_mut(i as usize) {
+                *slot = h;
+            }
+        }
+        hashes
     }
 
     fn text(&self, id: u32) -> &str {
@@ -331,7 +360,7 @@ impl Fields {
                         let new = other
                             .strings
                             .get(id as usize)
-                            .map_or(0, |s| self.intern_shared(s));
+                            .map_or(0, |s| self.intern_shared(hash_of(s), s));
                         if let Some(slot) = ids.get_mut(id as usize) {
                             *slot = Some(new);
                         }
@@ -370,7 +399,8 @@ impl Fields {
         let ids: Vec<u32> = other
             .strings
             .iter()
-            .map(|s| self.intern_shared(s))
+            .zip(other.hashes())
+            .map(|(s, hash)| self.intern_shared(hash, s))
             .collect();
         let base = self.rows;
         for (c, name) in other.names.list.iter().enumerate() {
@@ -450,7 +480,7 @@ impl Fields {
 
     /// The interned id of `text`, if any cell holds it.
     pub fn lookup(&self, text: &str) -> Option<u32> {
-        self.interned.get(text).copied()
+        self.find(hash_of(text), text)
     }
 
     /// Every distinct text of the column (for matching a filter once per

@@ -116,35 +116,80 @@ fn load_in_pool(
         delimiter,
     };
     let failed = AtomicBool::new(false);
-    let chunks: Vec<Option<Chunk>> = ranges
-        .par_iter()
-        .with_max_len(1)
-        .map(|&(a, b)| {
-            let batches = Batches::new(stem, template.clone(), max_columns);
-            let chunk = read_chunk(&src, &columns, batches, a, b, &failed);
-            if chunk.is_none() {
-                failed.store(true, Ordering::Relaxed);
-            }
-            chunk
-        })
-        .collect();
-    let mut joined = Batches::new(stem, template, max_columns);
-    let (mut skipped, mut first_skipped) = (0, 0);
-    let mut line_base = first_line - 1;
-    for chunk in chunks {
-        let chunk = chunk?;
+    let read = |&(a, b): &(usize, usize)| {
+        let batches = Batches::new(stem, template.clone(), max_columns);
+        let chunk = read_chunk(&src, &columns, batches, a, b, &failed);
+        if chunk.is_none() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        chunk
+    };
+    let mut joined = Joined {
+        batches: Batches::new(stem, template.clone(), max_columns),
+        series_column: columns.series.is_some(),
+        skipped: 0,
+        first_skipped: 0,
+        line_base: first_line - 1,
+    };
+    // Chunks are read a group at a time, each group while the one before
+    // is joined (which, texts being numbered in file order, is one
+    // thread's work): the joining hides behind the reading, and only two
+    // groups of chunks are held at once.
+    let group = 4 * rayon::current_num_threads();
+    let mut ready: Vec<Option<Chunk>> = Vec::new();
+    for next in ranges.chunks(group) {
+        let (done, read_next) = rayon::join(
+            || joined.add_all(std::mem::take(&mut ready)),
+            || next.par_iter().with_max_len(1).map(read).collect(),
+        );
+        done?;
+        ready = read_next;
+    }
+    joined.add_all(ready)?;
+    let mut data = FileData {
+        file,
+        batches: joined.batches.finish(joined.series_column),
+        ..FileData::default()
+    };
+    if joined.skipped > 0 {
+        let warning = src.rows_skipped(joined.skipped, joined.first_skipped);
+        data.warnings.push(warning);
+    }
+    Some(data)
+}
+
+/// The chunks joined so far, in file order.
+struct Joined {
+    batches: Batches,
+    series_column: bool,
+    /// Rows skipped for want of a date, and where the first one starts.
+    skipped: usize,
+    first_skipped: usize,
+    /// Lines before the next chunk's first.
+    line_base: u32,
+}
+
+impl Joined {
+    /// Adds chunks, in order; `None` if one failed, or brings a series
+    /// past the field columns (the one-thread read then reports it).
+    fn add_all(&mut self, chunks: Vec<Option<Chunk>>) -> Option<()> {
+        for chunk in chunks {
+            self.add(chunk?)?;
+        }
+        Some(())
+    }
+
+    fn add(&mut self, chunk: Chunk) -> Option<()> {
         for mut batch in chunk.batches {
-            let i = match columns.series {
-                Some(_) => joined.index_of(batch.series.clone()),
-                None => {
-                    joined.first();
-                    joined.batches.len() - 1
-                }
+            let i = if self.series_column {
+                self.batches.index_of(batch.series.clone())
+            } else {
+                self.batches.first();
+                self.batches.batches.len() - 1
             };
-            // A series past the field columns: the one-thread read reports it.
-            let into = joined.batches.get_mut(i)?;
+            let into = self.batches.batches.get_mut(i)?;
             for line in &mut batch.lines {
-                *line = line.checked_add(line_base)?;
+                *line = line.checked_add(self.line_base)?;
             }
             into.fields.pad_rows(into.dates.len());
             batch.fields.pad_rows(batch.dates.len());
@@ -153,21 +198,14 @@ fn load_in_pool(
             into.values.append(&mut batch.values);
             into.lines.append(&mut batch.lines);
         }
-        if skipped == 0 {
-            first_skipped = chunk.first_skipped;
+        if self.skipped == 0 {
+            self.first_skipped = chunk.first_skipped;
         }
-        skipped += chunk.skipped;
-        line_base = line_base.checked_add(u32::try_from(chunk.newlines).ok()?)?;
+        self.skipped += chunk.skipped;
+        let newlines = u32::try_from(chunk.newlines).ok()?;
+        self.line_base = self.line_base.checked_add(newlines)?;
+        Some(())
     }
-    let mut data = FileData {
-        file,
-        batches: joined.finish(columns.series.is_some()),
-        ..FileData::default()
-    };
-    if skipped > 0 {
-        data.warnings.push(src.rows_skipped(skipped, first_skipped));
-    }
-    Some(data)
 }
 
 /// Reads the records from `a` (a record start) to `b` (just past a line
@@ -182,7 +220,8 @@ fn read_chunk(
     failed: &AtomicBool,
 ) -> Option<Chunk> {
     let bytes = src.text.as_bytes();
-    if first_long_record(&bytes[..b], a, src.delimiter).is_some() {
+    if failed.load(Ordering::Relaxed) || first_long_record(&bytes[..b], a, src.delimiter).is_some()
+    {
         return None;
     }
     let mut reader = ReaderBuilder::new()
