@@ -6,6 +6,8 @@
 //! (date, `value`, `series`), checks every row and keeps the other columns
 //! as string fields. The raw text is scanned again only to place an error:
 //! [`cell_bounds`] finds a cell's bytes from its record's start.
+//! A large file the fast path cannot read is read in chunks on every core
+//! (see [`chunks`]), with the one-thread read's result.
 
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
 use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES};

@@ -572,6 +572,36 @@ mod tests {
     }
 
     #[test]
+    fn fields_joined_in_order_number_their_texts_as_fields_read_whole() {
+        let rows = [["x", "y"], ["z", "x"], ["", "w"], ["y", "v"]];
+        let piece = |rows: &[[&str; 2]]| {
+            let mut f = Fields::new();
+            let (a, b) = (f.column_or_insert("a"), f.column_or_insert("B"));
+            for (r, [x, y]) in rows.iter().enumerate() {
+                f.set(a, r, x);
+                f.set(b, r, y);
+            }
+            f
+        };
+        let whole = piece(&rows);
+        let mut joined = piece(&[]);
+        joined.append_in_order(piece(&rows[..1]));
+        joined.append_in_order(piece(&rows[1..]));
+        let texts = |f: &Fields| {
+            f.distinct()
+                .map(|(i, t)| (i, t.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(&joined), texts(&whole));
+        assert_eq!(joined, whole);
+        for r in 0..rows.len() {
+            assert_eq!(joined.cell_id(1, r), whole.cell_id(1, r));
+        }
+        assert_eq!(joined.lookup("w"), whole.lookup("w"));
+        assert_eq!((joined.lookup(""), joined.lookup("q")), (Some(0), None));
+    }
+
+    #[test]
     fn a_cell_set_again_in_its_row_is_replaced_and_may_be_emptied() {
         let mut f = Fields::new();
         let a = f.column_or_insert("a");
