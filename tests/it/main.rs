@@ -26,6 +26,7 @@ mod hardening_data;
 mod hardening_lang;
 mod hardening_output;
 mod intake;
+mod large_csv;
 mod messages;
 mod real_data;
 mod report;

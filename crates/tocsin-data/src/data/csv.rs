@@ -6,6 +6,8 @@
 //! (date, `value`, `series`), checks every row and keeps the other columns
 //! as string fields. The raw text is scanned again only to place an error:
 //! [`cell_bounds`] finds a cell's bytes from its record's start.
+//! A large file the fast path cannot read is read in chunks on every core
+//! (see [`chunks`]), with the one-thread read's result.
 
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
 use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES};
@@ -13,6 +15,8 @@ use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::time::{month_length, Date};
 use ::csv::{Position, ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
+
+mod chunks;
 
 /// Parses a CSV file; see the module documentation and `spec/data.md`.
 /// `delimiter` is given for `.tsv` files; without it the header row
@@ -87,6 +91,12 @@ fn load_by_csv_crate(
 ) -> Result<FileData, Diagnostic> {
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
+    if body.len() >= chunks::MIN_SPLIT_BYTES {
+        let chunk = chunks::CHUNK_BYTES;
+        if let Some(data) = chunks::load(file, stem, text, bom, delimiter, max_columns, chunk) {
+            return Ok(data);
+        }
+    }
     let src = Source {
         file,
         text,

@@ -5,7 +5,9 @@
 //! Columns are found by hash, never by scanning the names: a file may name
 //! thousands of fields, each observation its own.
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// The string fields of one series: named columns, one cell per row (empty
@@ -17,11 +19,18 @@ pub struct Fields {
     names: Arc<Names>,
     /// One per column up to the last holding a cell; later ones are empty.
     columns: Vec<Column>,
-    /// Distinct texts; id 0 is `""`. Shared with `interned`, so that a
-    /// text is held once however long it is.
+    /// Distinct texts; id 0 is `""`.
     strings: Vec<Arc<str>>,
-    interned: FxHashMap<Arc<str>, u32>,
+    /// The id of each text, with the text's hash, so that fields read in
+    /// pieces are joined without hashing every text again (see
+    /// [`Fields::append_in_order`]).
+    interned: HashTable<(u64, u32)>,
     rows: usize,
+}
+
+/// The hash texts are interned by.
+fn hash_of(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
 }
 
 /// Column names, and the column of each name.
@@ -202,8 +211,8 @@ impl Fields {
     /// No columns, no rows.
     pub fn new() -> Fields {
         let empty: Arc<str> = Arc::from("");
-        let mut interned = FxHashMap::default();
-        interned.insert(empty.clone(), 0);
+        let mut interned = HashTable::new();
+        interned.insert_unique(hash_of(""), (hash_of(""), 0), |&(h, _)| h);
         Fields {
             names: Arc::default(),
             columns: Vec::new(),
@@ -217,29 +226,49 @@ impl Fields {
         if s.is_empty() {
             return 0;
         }
-        if let Some(&i) = self.interned.get(s) {
-            return i;
+        let hash = hash_of(s);
+        match self.find(hash, s) {
+            Some(i) => i,
+            None => self.add_string(hash, Arc::from(s)),
         }
-        self.add_string(Arc::from(s))
     }
 
-    /// Like `intern`, sharing the text of another `Fields` rather than
-    /// copying it.
-    fn intern_shared(&mut self, s: &Arc<str>) -> u32 {
+    /// Like `intern`, sharing the text of another `Fields`, whose hash is
+    /// known, rather than copying it.
+    fn intern_shared(&mut self, hash: u64, s: &Arc<str>) -> u32 {
         if s.is_empty() {
             return 0;
         }
-        if let Some(&i) = self.interned.get(&**s) {
-            return i;
+        match self.find(hash, s) {
+            Some(i) => i,
+            None => self.add_string(hash, s.clone()),
         }
-        self.add_string(s.clone())
     }
 
-    fn add_string(&mut self, s: Arc<str>) -> u32 {
+    fn find(&self, hash: u64, s: &str) -> Option<u32> {
+        let strings = &self.strings;
+        let found = self.interned.find(hash, |&(_, i)| {
+            strings.get(i as usize).is_some_and(|t| **t == *s)
+        });
+        found.map(|&(_, i)| i)
+    }
+
+    fn add_string(&mut self, hash: u64, s: Arc<str>) -> u32 {
         let i = self.strings.len() as u32;
-        self.strings.push(s.clone());
-        self.interned.insert(s, i);
+        self.strings.push(s);
+        self.interned.insert_unique(hash, (hash, i), |&(h, _)| h);
         i
+    }
+
+    /// The hash of each text, by id.
+    fn hashes(&self) -> Vec<u64> {
+        let mut hashes = vec![0; self.strings.len()];
+        for &(h, i) in &self.interned {
+            if let Some(slot) = hashes.get_mut(i as usize) {
+                *slot = h;
+            }
+        }
+        hashes
     }
 
     fn text(&self, id: u32) -> &str {
@@ -331,7 +360,7 @@ impl Fields {
                         let new = other
                             .strings
                             .get(id as usize)
-                            .map_or(0, |s| self.intern_shared(s));
+                            .map_or(0, |s| self.intern_shared(hash_of(s), s));
                         if let Some(slot) = ids.get_mut(id as usize) {
                             *slot = Some(new);
                         }
@@ -356,6 +385,39 @@ impl Fields {
         } else {
             self.append(&other);
         }
+    }
+
+    /// Like [`Fields::append_owned`], but every text of `other` is
+    /// interned first, in `other`'s own order, rather than as its columns
+    /// are walked: fields read in pieces and joined number their texts as
+    /// the same rows read in one piece do.
+    pub(crate) fn append_in_order(&mut self, other: Fields) {
+        if self.rows == 0 && self.strings.len() == 1 && self.names.list == other.names.list {
+            *self = other;
+            return;
+        }
+        let ids: Vec<u32> = other
+            .strings
+            .iter()
+            .zip(other.hashes())
+            .map(|(s, hash)| self.intern_shared(hash, s))
+            .collect();
+        let base = self.rows;
+        for (c, name) in other.names.list.iter().enumerate() {
+            let col = self.column_or_insert(name);
+            let Some(cells) = other.columns.get(c) else {
+                continue;
+            };
+            for (r, id) in cells.cells() {
+                let new = ids.get(id as usize).copied().unwrap_or(0);
+                if let (Some(column), Ok(row)) =
+                    (self.column_mut(col), u32::try_from(base + r as usize))
+                {
+                    column.put(row, new);
+                }
+            }
+        }
+        self.rows = base + other.rows;
     }
 
     /// Reorders rows: row `i` of the result is row `order[i]` now.
@@ -418,7 +480,7 @@ impl Fields {
 
     /// The interned id of `text`, if any cell holds it.
     pub fn lookup(&self, text: &str) -> Option<u32> {
-        self.interned.get(text).copied()
+        self.find(hash_of(text), text)
     }
 
     /// Every distinct text of the column (for matching a filter once per
@@ -507,6 +569,36 @@ mod tests {
         f.permute(&[1, 0]);
         assert_eq!(f.get(a, 1), "Houthi");
         assert_eq!(f.cell_id(a, 1), f.lookup("Houthi").unwrap());
+    }
+
+    #[test]
+    fn fields_joined_in_order_number_their_texts_as_fields_read_whole() {
+        let rows = [["x", "y"], ["z", "x"], ["", "w"], ["y", "v"]];
+        let piece = |rows: &[[&str; 2]]| {
+            let mut f = Fields::new();
+            let (a, b) = (f.column_or_insert("a"), f.column_or_insert("B"));
+            for (r, [x, y]) in rows.iter().enumerate() {
+                f.set(a, r, x);
+                f.set(b, r, y);
+            }
+            f
+        };
+        let whole = piece(&rows);
+        let mut joined = piece(&[]);
+        joined.append_in_order(piece(&rows[..1]));
+        joined.append_in_order(piece(&rows[1..]));
+        let texts = |f: &Fields| {
+            f.distinct()
+                .map(|(i, t)| (i, t.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(&joined), texts(&whole));
+        assert_eq!(joined, whole);
+        for r in 0..rows.len() {
+            assert_eq!(joined.cell_id(1, r), whole.cell_id(1, r));
+        }
+        assert_eq!(joined.lookup("w"), whole.lookup("w"));
+        assert_eq!((joined.lookup(""), joined.lookup("q")), (Some(0), None));
     }
 
     #[test]

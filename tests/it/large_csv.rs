@@ -1,0 +1,88 @@
+//! A CSV file past the size from which it is read in chunks on every core:
+//! the counts, the lines of diagnostics and the first error are those of
+//! the one-thread read.
+
+use crate::common::write;
+use assert_cmd::Command;
+use std::path::Path;
+use std::time::Duration;
+use tempfile::TempDir;
+
+const RULE: &str = "indicator clashes { when: count(acled[actor ~ \"houthi\"], 10y) >= 1 }\n";
+
+fn tocsin(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("tocsin").unwrap();
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("TOCSIN_TODAY", "2026-01-01")
+        .timeout(Duration::from_secs(20));
+    c
+}
+
+/// Just over 16 MiB of ACLED-like rows, each a quoted note over two
+/// lines (CRLF in every other row): row `i` starts on line `2 + 2 i`.
+/// Rows `no_date` have no date, row `bad` an invalid one.
+fn acled(rows: usize, no_date: &[usize], bad: Option<usize>) -> String {
+    let mut s = String::from("id,event_date,actor,notes,fatalities\n");
+    let note = "On the date, forces \"\"reportedly\"\" shelled positions; ".repeat(3);
+    for i in 0..rows {
+        let date = match i {
+            _ if no_date.contains(&i) => "",
+            _ if Some(i) == bad => "2025-13-01",
+            _ => "2025-03-01",
+        };
+        let actor = if i % 3 == 0 {
+            "Houthi Movement"
+        } else {
+            "\"Protesters, Yemen\""
+        };
+        let end = if i % 2 == 0 { "\r\n" } else { "\n" };
+        s += &format!(
+            "YEM{i},{date},{actor},\"{note}{end}event {i}\",{}{end}",
+            i % 5
+        );
+    }
+    s
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = tocsin(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_large_file_read_in_chunks_keeps_counts_lines_and_the_first_error() {
+    let rows = 78_500;
+    let text = acled(rows, &[40_001, 70_000], None);
+    assert!(text.len() > 16 << 20 && text.len() < 17 << 20);
+    let dir = TempDir::new().unwrap();
+    write(&dir.path().join("rules/a.rules"), RULE);
+    write(&dir.path().join("indicators/acled.csv"), &text);
+
+    let (code, out, err) = run(dir.path(), &["eval", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let houthi = (0..rows).filter(|i| i % 3 == 0 && *i != 70_000).count();
+    assert!(out.contains(&format!("\"value\": {houthi}.0")), "{out}");
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning[W003]: 2 rows without a date were skipped")
+            && err.contains("indicators/acled.csv:80004:1"),
+        "{err}"
+    );
+
+    let text = acled(rows, &[], Some(78_490)) + &acled(2, &[], Some(1))[37..];
+    write(&dir.path().join("indicators/acled.csv"), &text);
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[E303]: date '2025-13-01' is not a valid date")
+            && err.contains(&format!("indicators/acled.csv:{}:", 2 + 2 * 78_490)),
+        "{err}"
+    );
+    assert_eq!(err.matches("error[").count(), 1, "{err}");
+}
