@@ -24,6 +24,9 @@ pub struct Row {
     pub file: String,
     /// Line of the `indicator`/`alert` keyword.
     pub line: usize,
+    /// The instance's labels: the values of a rule's `by:` fields; empty
+    /// for a rule without `by:`.
+    pub labels: std::collections::BTreeMap<String, String>,
     /// Rendered summary.
     pub summary: Option<String>,
     /// Rendered description.
@@ -117,6 +120,7 @@ impl Board {
                     title: def.title.clone(),
                     file: sources.name(def.file).to_string(),
                     line: sources.line_col(def.file, def.span.start as usize).0,
+                    labels: std::collections::BTreeMap::new(),
                     summary: r.summary.clone(),
                     description: r.description.clone(),
                     sources: def.sources.clone(),
