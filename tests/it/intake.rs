@@ -170,7 +170,7 @@ fn gzip_files_read_as_their_inner_name_and_bad_ones_are_refused() {
     let dir = project(&[(
         "rules/a.rules",
         "indicator a { when: latest(acled) == 3 }\n\
-         indicator f { when: count(feed, 30d) == 2 }\n\
+         indicator f { when: count(stream, 30d) == 2 }\n\
          indicator g { when: latest(gdp) == 1.5 }\n",
     )]);
     let ind = dir.path().join("indicators");
@@ -180,7 +180,7 @@ fn gzip_files_read_as_their_inner_name_and_bad_ones_are_refused() {
     );
     let mut two_members = gz(b"{\"date\": \"2025-01-01\"}\n");
     two_members.extend(gz(b"{\"date\": \"2025-01-02\"}\n"));
-    std::fs::write(ind.join("feed.ndjson.gz"), two_members).unwrap();
+    std::fs::write(ind.join("stream.ndjson.gz"), two_members).unwrap();
     let json = b"{\"observations\": [{\"date\": \"2025-01-01\", \"value\": 1.5}]}";
     std::fs::write(ind.join("gdp.json.GZ"), gz(json)).unwrap();
     let (code, statuses, err) = eval(dir.path(), "2025-01-02");

@@ -269,3 +269,27 @@ fn rule_tests_do_not_warn_about_filter_texts_their_data_lack() {
     let check = tocsin(dir.path()).arg("check").output().unwrap();
     assert!(!String::from_utf8_lossy(&check.stderr).contains("warning"));
 }
+
+/// A data file named like a reserved word gives a series no rule can
+/// name: every place that tries says so, and how to fix it, the same way
+/// whether the name stands alone as an argument or in an expression.
+#[test]
+fn a_series_named_like_a_reserved_word_is_refused_everywhere_with_the_fix() {
+    let data = "date,value\n2025-01-01,1\n";
+    for rules in [
+        "indicator a { when: count(feed, 1y) > 0 }\n",
+        "indicator a { when: latest(feed) > 0 }\n",
+        "indicator a { when: feed > 0 }\n",
+    ] {
+        let ws = load(
+            &[file("rules/t.rules", rules)],
+            &[file("indicators/feed.csv", data)],
+        );
+        let text = render::to_plain_string(&ws.diagnostics, &ws.sources);
+        assert!(ws.model.is_none(), "{rules}: {text}");
+        assert!(
+            text.contains("`feed` is a reserved word") && text.contains("must be renamed"),
+            "{rules}: {text}"
+        );
+    }
+}

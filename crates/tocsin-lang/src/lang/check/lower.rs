@@ -282,7 +282,7 @@ impl<'a> Lowerer<'a> {
                 id.span,
                 "reserved word",
             )
-            .with_note("a reserved word may be an argument only where a field is expected, as in `field(s, source)`"),
+            .with_note("a reserved word may be an argument only where a field is expected, as in `field(s, source)`; a data file named like one (`feed.csv`) must be renamed for rules to read it"),
         );
         true
     }
@@ -625,6 +625,11 @@ impl<'a> Lowerer<'a> {
 
     fn name(&mut self, id: &Ident) -> Node {
         let span = id.span;
+        // Reserved wherever it stands, even when a data file takes its
+        // name: `count(feed, 1y)` is refused as `feed > 0` is.
+        if self.reserved_word(id) {
+            return invalid(span);
+        }
         match self.defs.names.get(id.name.as_str()).copied() {
             Some(Def::Data) | Some(Def::Series(_)) => match self.series_name(id) {
                 Some(slot) => node(NodeKind::Series(slot), Type::Series, span),
@@ -639,7 +644,6 @@ impl<'a> Lowerer<'a> {
                 self.edge(Def::Rule(i), span);
                 node(NodeKind::Rule(i), Type::Bool, span)
             }
-            None if self.reserved_word(id) => invalid(span),
             None => {
                 let mut d = err(
                     Code::UnknownName,
@@ -871,6 +875,7 @@ impl<'a> Lowerer<'a> {
 
     fn series_arg(&mut self, e: &Expr) -> Node {
         match &e.kind {
+            ExprKind::Name(id) if self.reserved_word(id) => invalid(e.span),
             ExprKind::Name(id) => match self.series_name(id) {
                 Some(slot) => node(NodeKind::Series(slot), Type::Series, e.span),
                 None => invalid(e.span),
