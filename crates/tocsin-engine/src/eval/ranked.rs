@@ -3,7 +3,7 @@
 //! every core, rather than one after another at the first call that asks.
 
 use super::model::Model;
-use crate::lang::program::{Const, Node, NodeKind, Program, TemplatePiece};
+use crate::lang::program::{Const, NodeKind, Program};
 use crate::time::Duration;
 
 /// Below this many observations in all, the indexes are left to the calls
@@ -55,60 +55,25 @@ const SHORT_DAYS: i64 = 16;
 /// `median` reads it whole over a window longer than [`SHORT_DAYS`].
 pub fn slots(program: &Program) -> Vec<bool> {
     let mut ranked = vec![false; program.series.len()];
-    let mut visit = |n: &Node| walk(n, &mut ranked);
-    for l in &program.lets {
-        visit(&l.value);
-    }
-    for r in &program.rules {
-        visit(&r.when);
-        for t in [&r.summary, &r.description].into_iter().flatten() {
-            for p in t {
-                if let TemplatePiece::Hole(n) = p {
-                    visit(n);
+    program.walk(&mut |n| {
+        let NodeKind::Call(f, args) = &n.kind else {
+            return;
+        };
+        if matches!(crate::library::name(*f), "percentile" | "median") {
+            if let (Some(NodeKind::Series(slot)), Some(NodeKind::Const(Const::Duration(d)))) =
+                (args.first().map(|a| &a.kind), args.get(1).map(|a| &a.kind))
+            {
+                let long = match *d {
+                    Duration::Days(days) => days > SHORT_DAYS,
+                    Duration::Months(_) => true,
+                };
+                if let Some(flag) = ranked.get_mut(*slot) {
+                    *flag |= long;
                 }
             }
         }
-    }
+    });
     ranked
-}
-
-fn walk(n: &Node, ranked: &mut [bool]) {
-    match &n.kind {
-        NodeKind::Call(f, args) => {
-            if matches!(crate::library::name(*f), "percentile" | "median") {
-                if let (Some(NodeKind::Series(slot)), Some(NodeKind::Const(Const::Duration(d)))) =
-                    (args.first().map(|a| &a.kind), args.get(1).map(|a| &a.kind))
-                {
-                    let long = match *d {
-                        Duration::Days(days) => days > SHORT_DAYS,
-                        Duration::Months(_) => true,
-                    };
-                    if let Some(flag) = ranked.get_mut(*slot) {
-                        *flag |= long;
-                    }
-                }
-            }
-            args.iter().for_each(|a| walk(a, ranked));
-        }
-        NodeKind::Unary(_, a) => walk(a, ranked),
-        NodeKind::Binary(_, a, b) => {
-            walk(a, ranked);
-            walk(b, ranked);
-        }
-        NodeKind::Weighted(pairs) => {
-            for (a, b) in pairs {
-                walk(a, ranked);
-                walk(b, ranked);
-            }
-        }
-        NodeKind::Const(_)
-        | NodeKind::Now
-        | NodeKind::Let(_)
-        | NodeKind::Rule(_)
-        | NodeKind::Series(_)
-        | NodeKind::Field(_)
-        | NodeKind::Invalid => {}
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::timeline::Timeline;
 use crate::data::Store;
 use crate::diag::{Code, Diagnostic, Span};
-use crate::lang::program::{Node, NodeKind, Program, SeriesDef, TemplatePiece};
+use crate::lang::program::{NodeKind, Program, SeriesDef};
 use std::collections::BTreeMap;
 
 /// The functions whose value a repeated row changes: they add the values
@@ -34,20 +34,15 @@ pub fn warnings(
     }
     // The first call that reads each series, by series slot.
     let mut read: BTreeMap<usize, Span> = BTreeMap::new();
-    let mut visit = |n: &Node| walk(n, &mut read);
-    for l in &program.lets {
-        visit(&l.value);
-    }
-    for r in &program.rules {
-        visit(&r.when);
-        for t in [&r.summary, &r.description].into_iter().flatten() {
-            for p in t {
-                if let TemplatePiece::Hole(n) = p {
-                    visit(n);
+    program.walk(&mut |n| {
+        if let NodeKind::Call(f, args) = &n.kind {
+            if SUMMING.contains(&crate::library::name(*f)) {
+                if let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) {
+                    read.entry(*slot).or_insert(n.span);
                 }
             }
         }
-    }
+    });
     let mut warned: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     for (slot, call) in read {
@@ -94,37 +89,6 @@ pub fn warnings(
 /// Every value 1: several events on one day are the point.
 fn is_event_list(tl: &Timeline) -> bool {
     tl.values().iter().all(|v| *v == 1.0)
-}
-
-fn walk(n: &Node, read: &mut BTreeMap<usize, Span>) {
-    match &n.kind {
-        NodeKind::Call(f, args) => {
-            if SUMMING.contains(&crate::library::name(*f)) {
-                if let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) {
-                    read.entry(*slot).or_insert(n.span);
-                }
-            }
-            args.iter().for_each(|a| walk(a, read));
-        }
-        NodeKind::Unary(_, a) => walk(a, read),
-        NodeKind::Binary(_, a, b) => {
-            walk(a, read);
-            walk(b, read);
-        }
-        NodeKind::Weighted(pairs) => {
-            for (a, b) in pairs {
-                walk(a, read);
-                walk(b, read);
-            }
-        }
-        NodeKind::Const(_)
-        | NodeKind::Now
-        | NodeKind::Let(_)
-        | NodeKind::Rule(_)
-        | NodeKind::Series(_)
-        | NodeKind::Field(_)
-        | NodeKind::Invalid => {}
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::eval::{Evaluator, Value};
 use crate::lang::ast::UnOp;
 use crate::lang::functions::{Params, Signature, DURATION, SERIES};
-use crate::lang::program::{Const, Node, NodeKind, Program, TemplatePiece, Type};
+use crate::lang::program::{Const, Node, NodeKind, Program, Type};
 use crate::time::Date;
 
 /// `percentile(s, d, p)`
@@ -120,42 +120,27 @@ pub(super) fn check_constant_ranks(program: &Program, diagnostics: &mut Vec<Diag
     else {
         return;
     };
-    let mut check = |n: &Node| {
-        walk(n, &mut |n| {
-            let NodeKind::Call(f, args) = &n.kind else {
-                return;
-            };
-            if *f != percentile {
-                return;
-            }
-            let Some(p) = args.get(2) else { return };
-            if let Some(x) = constant_number(p) {
-                if !(0.0..=100.0).contains(&x) {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::PercentileOutOfRange,
-                            format!("percentile takes a number from 0 to 100, found {x}"),
-                        )
-                        .with_primary(p.span, "outside 0 to 100")
-                        .with_note("write the percentile as a number from 0 to 100: `percentile(s, 30d, 90)` is the 90th percentile, `percentile(s, 30d, 50)` the median"),
-                    );
-                }
-            }
-        })
-    };
-    for l in &program.lets {
-        check(&l.value);
-    }
-    for r in &program.rules {
-        check(&r.when);
-        for pieces in [&r.summary, &r.description].into_iter().flatten() {
-            for piece in pieces {
-                if let TemplatePiece::Hole(n) = piece {
-                    check(n);
-                }
+    program.walk(&mut |n| {
+        let NodeKind::Call(f, args) = &n.kind else {
+            return;
+        };
+        if *f != percentile {
+            return;
+        }
+        let Some(p) = args.get(2) else { return };
+        if let Some(x) = constant_number(p) {
+            if !(0.0..=100.0).contains(&x) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::PercentileOutOfRange,
+                        format!("percentile takes a number from 0 to 100, found {x}"),
+                    )
+                    .with_primary(p.span, "outside 0 to 100")
+                    .with_note("write the percentile as a number from 0 to 100: `percentile(s, 30d, 90)` is the 90th percentile, `percentile(s, 30d, 50)` the median"),
+                );
             }
         }
-    }
+    });
 }
 
 /// A number written as a literal, negated or not.
@@ -164,30 +149,6 @@ fn constant_number(n: &Node) -> Option<f64> {
         NodeKind::Const(Const::Number(x) | Const::Percent(x)) => Some(*x),
         NodeKind::Unary(UnOp::Neg, inner) => constant_number(inner).map(|x| -x),
         _ => None,
-    }
-}
-
-/// Calls `visit` on `n` and every node below it.
-fn walk(n: &Node, visit: &mut impl FnMut(&Node)) {
-    visit(n);
-    match &n.kind {
-        NodeKind::Unary(_, inner) => walk(inner, visit),
-        NodeKind::Binary(_, l, r) => {
-            walk(l, visit);
-            walk(r, visit);
-        }
-        NodeKind::Call(_, args) => args.iter().for_each(|a| walk(a, visit)),
-        NodeKind::Weighted(pairs) => pairs.iter().for_each(|(a, b)| {
-            walk(a, visit);
-            walk(b, visit);
-        }),
-        NodeKind::Const(_)
-        | NodeKind::Now
-        | NodeKind::Let(_)
-        | NodeKind::Rule(_)
-        | NodeKind::Series(_)
-        | NodeKind::Field(_)
-        | NodeKind::Invalid => {}
     }
 }
 

@@ -84,6 +84,34 @@ pub struct Node {
     pub span: Span,
 }
 
+impl Node {
+    /// Calls `visit` on this node and on every node below it, parents
+    /// first. Expressions are at most 256 levels deep (E016), so the
+    /// recursion is bounded.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Node)) {
+        visit(self);
+        match &self.kind {
+            NodeKind::Unary(_, a) => a.walk(visit),
+            NodeKind::Binary(_, a, b) => {
+                a.walk(visit);
+                b.walk(visit);
+            }
+            NodeKind::Call(_, args) => args.iter().for_each(|a| a.walk(visit)),
+            NodeKind::Weighted(pairs) => pairs.iter().for_each(|(a, b)| {
+                a.walk(visit);
+                b.walk(visit);
+            }),
+            NodeKind::Const(_)
+            | NodeKind::Now
+            | NodeKind::Let(_)
+            | NodeKind::Rule(_)
+            | NodeKind::Series(_)
+            | NodeKind::Field(_)
+            | NodeKind::Invalid => {}
+        }
+    }
+}
+
 /// The kinds of checked expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
@@ -281,6 +309,24 @@ impl Program {
     /// The rule called `name`.
     pub fn rule(&self, name: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.name == name)
+    }
+
+    /// Calls `visit` on every node of the program: each let's value, each
+    /// rule's condition and the holes of its summary and description.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Node)) {
+        for l in &self.lets {
+            l.value.walk(visit);
+        }
+        for r in &self.rules {
+            r.when.walk(visit);
+            for pieces in [&r.summary, &r.description].into_iter().flatten() {
+                for piece in pieces {
+                    if let TemplatePiece::Hole(n) = piece {
+                        n.walk(visit);
+                    }
+                }
+            }
+        }
     }
 
     /// The feed of the data series `name`.
