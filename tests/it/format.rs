@@ -148,36 +148,6 @@ fn shipped_and_conformance_rule_files() {
 
 // ---- Generated rule files ----
 
-const RESERVED: &[&str] = &[
-    "series",
-    "let",
-    "indicator",
-    "alert",
-    "stale_after",
-    "by",
-    "feed",
-    "when",
-    "for",
-    "title",
-    "description",
-    "source",
-    "tags",
-    "severity",
-    "summary",
-    "and",
-    "or",
-    "not",
-    "in",
-    "true",
-    "false",
-    "now",
-    "none",
-    "info",
-    "watch",
-    "warning",
-    "critical",
-];
-
 /// One token of generated source. Words and literals need a blank between
 /// them; punctuation may be glued to its neighbours.
 #[derive(Clone, Debug)]
@@ -282,7 +252,7 @@ impl Gen {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    "[a-z_][a-z0-9_]{0,11}".prop_filter("reserved", |s| !RESERVED.contains(&s.as_str()))
+    "[a-z_][a-z0-9_]{0,11}".prop_filter("reserved", |s| !tocsin::lang::parser::is_reserved(s))
 }
 
 /// The text of a string literal: quotes, escapes, and line breaks written
