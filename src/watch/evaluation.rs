@@ -2,8 +2,8 @@
 //! none is used. A board evaluated halfway is never announced, so stopping
 //! in the middle of a long evaluation journals nothing of it.
 
-use crate::eval::reuse::unchanged;
-use crate::eval::{result, Evaluator, Model, RuleResult};
+use crate::eval::reuse::{by_rule, unchanged};
+use crate::eval::{results, Evaluator, Model, RuleResult};
 use crate::time::Date;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -19,10 +19,7 @@ pub(super) fn evaluate(
 ) -> Option<Vec<RuleResult>> {
     let n = model.program.rules.len();
     let (same, mut old) = match reuse {
-        Some((old_model, old_results)) => (
-            unchanged(model, old_model),
-            old_results.into_iter().map(Some).collect(),
-        ),
+        Some((old_model, old_results)) => (unchanged(model, old_model), by_rule(old_results, n)),
         None => (vec![false; n], Vec::new()),
     };
     let mut ev = Evaluator::new(model);
@@ -33,9 +30,9 @@ pub(super) fn evaluate(
         if stop.load(Ordering::Relaxed) {
             return None;
         }
-        out.push(match old.get_mut(r).and_then(Option::take) {
-            Some(o) if same && o.rule == r => o,
-            _ => result(&mut ev, r, t),
+        out.extend(match old.get_mut(r).and_then(Option::take) {
+            Some(o) if same => o,
+            _ => results(&mut ev, r, t),
         });
     }
     Some(out)

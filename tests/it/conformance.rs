@@ -60,11 +60,17 @@ fn run_case(dir: &Path) -> Vec<String> {
             }
         }
         let results = doc["results"].as_array().unwrap();
-        for (name, status) in want {
-            let found: Vec<&Value> = results
+        for (name, n) in run["instances"].as_object().into_iter().flatten() {
+            let have = results
                 .iter()
                 .filter(|r| r["name"] == Value::String(name.clone()))
-                .collect();
+                .count();
+            if Some(have as u64) != n.as_u64() {
+                problems.push(format!("{label}: {name} has {have} results, want {n}"));
+            }
+        }
+        for (name, status) in want {
+            let found: Vec<&Value> = results.iter().filter(|r| key(r) == *name).collect();
             match found.as_slice() {
                 [r] => {
                     for key in ["kind", "status", "file", "line"] {
@@ -114,6 +120,21 @@ fn run_case(dir: &Path) -> Vec<String> {
         }
     }
     problems
+}
+
+/// A result's key in a case: `name`, or `name{k="v",...}` (keys sorted,
+/// no spaces) for an instance of a rule with `by:`.
+fn key(r: &Value) -> String {
+    let name = r["name"].as_str().unwrap_or_default().to_string();
+    match r["labels"].as_object() {
+        Some(labels) if !labels.is_empty() => {
+            let mut pairs: Vec<(&String, &Value)> = labels.iter().collect();
+            pairs.sort_by_key(|(k, _)| *k);
+            let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("{name}{{{}}}", inner.join(","))
+        }
+        _ => name,
+    }
 }
 
 #[test]

@@ -99,7 +99,7 @@ const NOT_RUN: [(&str, &str); 1] = [("E015", "only a formatter bug produces it")
 /// their section describes them: for each example of a section, in the
 /// order of the page, the path of each file and how to build it. A block
 /// of the page that shows one of them in part must match it (`shows`).
-const GENERATED: [(&str, &[(&str, Generator)]); 9] = [
+const GENERATED: [(&str, &[(&str, Generator)]); 10] = [
     (
         "E006",
         &[("rules/x.rules", || padded("let big = 1", b'0', 309, "\n"))],
@@ -134,6 +134,16 @@ const GENERATED: [(&str, &[(&str, Generator)]); 9] = [
             // A comment line of 17,825,795 bytes: 17 MiB of `x`s.
             ("rules/big.rules", || padded("# ", b'x', 17 << 20, "\n")),
         ],
+    ),
+    (
+        "E214",
+        &[("indicators/events.csv", || {
+            format!(
+                "date,id\n{}",
+                numbered(0..10_001, |i| format!("2025-01-01,e{i}\n"))
+            )
+            .into()
+        })],
     ),
     (
         "E312",
@@ -587,7 +597,7 @@ fn buckets_and_feeds_blocks_check(blocks: &[&str]) {
         ),
         (
             "indicators/acled.csv",
-            "date,actor1\n2025-06-03,Houthi rebels\n2025-07-19,Houthi rebels\n",
+            "date,actor1,country,fatalities\n2025-06-03,Houthi rebels,Yemen,1\n2025-07-19,Houthi rebels,Yemen,4\n",
         ),
     ]);
     let out = crate::common::tocsin(dir.path())

@@ -260,6 +260,11 @@ fn conformance_c08_monthly_buckets() {
 }
 
 #[test]
+fn conformance_c09_breakdown() {
+    conformance_case("c09_breakdown");
+}
+
+#[test]
 fn conformance_c10_statistics() {
     conformance_case("c10_statistics");
 }

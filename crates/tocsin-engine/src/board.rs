@@ -27,6 +27,13 @@ pub struct Row {
     /// The instance's labels: the values of a rule's `by:` fields; empty
     /// for a rule without `by:`.
     pub labels: std::collections::BTreeMap<String, String>,
+    /// The name as text shows it: `name{field="value", ...}` for an
+    /// instance.
+    #[serde(skip)]
+    pub display: String,
+    /// True for an instance of a rule with `by:`.
+    #[serde(skip)]
+    pub grouped: bool,
     /// Rendered summary.
     pub summary: Option<String>,
     /// Rendered description.
@@ -120,7 +127,9 @@ impl Board {
                     title: def.title.clone(),
                     file: sources.name(def.file).to_string(),
                     line: sources.line_col(def.file, def.span.start as usize).0,
-                    labels: std::collections::BTreeMap::new(),
+                    labels: r.labels.iter().cloned().collect(),
+                    display: r.display_name(),
+                    grouped: def.is_grouped(),
                     summary: r.summary.clone(),
                     description: r.description.clone(),
                     sources: def.sources.clone(),
@@ -153,6 +162,32 @@ impl Board {
         rows
     }
 
+    /// The rows in reading order, each rule with `by:` gathered into one
+    /// entry placed where its first instance in that order stands.
+    pub fn entries(&self) -> Vec<Entry<'_>> {
+        let mut out: Vec<Entry<'_>> = Vec::new();
+        let mut at: std::collections::HashMap<(&str, &str, usize), usize> =
+            std::collections::HashMap::new();
+        for r in self.reading_order() {
+            if !r.grouped {
+                out.push(Entry::Rule(r));
+                continue;
+            }
+            match at.get(&(r.name.as_str(), r.file.as_str(), r.line)) {
+                Some(&k) => {
+                    if let Entry::Grouped(rows) = &mut out[k] {
+                        rows.push(r);
+                    }
+                }
+                None => {
+                    at.insert((r.name.as_str(), r.file.as_str(), r.line), out.len());
+                    out.push(Entry::Grouped(vec![r]));
+                }
+            }
+        }
+        out
+    }
+
     /// How many rows have each status.
     pub fn tally(&self) -> [(Status, usize); 4] {
         [
@@ -162,6 +197,51 @@ impl Board {
             Status::NotMet,
         ]
         .map(|s| (s, self.results.iter().filter(|r| r.status == s).count()))
+    }
+}
+
+/// One rule on the board: a row, or the instances of a rule with `by:`
+/// (met first, as in [`Board::reading_order`]).
+#[derive(Debug)]
+pub enum Entry<'a> {
+    /// A rule without `by:`.
+    Rule(&'a Row),
+    /// The instances of a rule with `by:` at the evaluation date.
+    Grouped(Vec<&'a Row>),
+}
+
+impl Entry<'_> {
+    /// `indicator` or `alert`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entry::Rule(r) => r.kind,
+            Entry::Grouped(rows) => rows[0].kind,
+        }
+    }
+
+    /// The instances worth a line each: met and pending.
+    pub fn shown(rows: &[&Row]) -> usize {
+        rows.iter()
+            .take_while(|r| matches!(r.status, Status::Met | Status::Pending))
+            .count()
+    }
+
+    /// How many of `rows` have each status, the statuses that occur only,
+    /// as `2 met, 1 not met`.
+    pub fn counts(rows: &[&Row]) -> String {
+        let mut parts = Vec::new();
+        for s in [
+            Status::Met,
+            Status::Pending,
+            Status::Unknown,
+            Status::NotMet,
+        ] {
+            let n = rows.iter().filter(|r| r.status == s).count();
+            if n > 0 {
+                parts.push(format!("{n} {}", s.as_str().replace('_', " ")));
+            }
+        }
+        parts.join(", ")
     }
 }
 

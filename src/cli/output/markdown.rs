@@ -1,6 +1,6 @@
 //! `eval --format markdown`: a table for a CI job summary.
 
-use super::{values_line, Board};
+use super::{values_line, Board, Entry, Row};
 use crate::diag::escape_controls;
 use crate::eval::Status;
 
@@ -48,6 +48,20 @@ fn badge(status: Status) -> &'static str {
     }
 }
 
+/// One rule or instance as a table row.
+fn row(out: &mut String, r: &Row, name: &str) {
+    let summary = r.summary.as_deref().or(r.title.as_deref()).unwrap_or("");
+    out.push_str(&format!(
+        "| {} | {} | {} | {} | {} | {} |\n",
+        badge(r.status),
+        r.severity.unwrap_or(""),
+        r.kind,
+        code(name),
+        cell(summary),
+        cell(&values_line(r))
+    ));
+}
+
 /// Renders the board as Markdown.
 pub fn markdown(board: &Board) -> String {
     let mut out = format!("## tocsin board at {}\n\n", board.at);
@@ -58,17 +72,34 @@ pub fn markdown(board: &Board) -> String {
         .collect();
     out.push_str(&format!("{}\n\n", tally.join(" · ")));
     out.push_str("| Status | Severity | Kind | Name | Summary | Values that decided |\n|---|---|---|---|---|---|\n");
-    for r in board.reading_order() {
-        let summary = r.summary.as_deref().or(r.title.as_deref()).unwrap_or("");
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            badge(r.status),
-            r.severity.unwrap_or(""),
-            r.kind,
-            code(&r.name),
-            cell(summary),
-            cell(&values_line(r))
-        ));
+    for e in board.entries() {
+        match e {
+            Entry::Rule(r) => row(&mut out, r, &r.display),
+            Entry::Grouped(rows) => {
+                let first = rows[0];
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {} instances: {} | |\n",
+                    badge(first.status),
+                    first.severity.unwrap_or(""),
+                    first.kind,
+                    code(&first.name),
+                    rows.len(),
+                    Entry::counts(&rows)
+                ));
+                let shown = Entry::shown(&rows);
+                for r in &rows[..shown] {
+                    row(&mut out, r, &r.display);
+                }
+                if shown < rows.len() {
+                    let rest = &rows[shown..];
+                    out.push_str(&format!(
+                        "| | | | | … {} more: {} | |\n",
+                        rest.len(),
+                        Entry::counts(rest)
+                    ));
+                }
+            }
+        }
     }
     if !board.feeds.is_empty() {
         out.push_str("\n### Feeds\n\n| Feed | Newest | Age (days) | Stale after | Stale |\n|---|---|---|---|---|\n");

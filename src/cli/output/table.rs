@@ -3,6 +3,7 @@
 //! decided under each line. Colour only when asked for.
 
 use super::{values_line, Board, Row};
+use crate::board::Entry;
 use crate::diag::escape_controls;
 use crate::eval::Status;
 
@@ -64,43 +65,109 @@ pub fn table(board: &Board, colour: bool) -> String {
     );
     let name_w = rows
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|r| {
+            if r.grouped {
+                r.name.chars().count()
+            } else {
+                r.display.chars().count()
+            }
+        })
         .max()
         .unwrap_or(0);
     let status_w = 10;
     let sev_w = 9;
     let indent = 2 + status_w + 1 + sev_w + 1 + name_w + 2;
+    let entries = board.entries();
     for (kind, heading) in [("alert", "ALERTS"), ("indicator", "INDICATORS")] {
-        let group: Vec<&&Row> = rows.iter().filter(|r| r.kind == kind).collect();
+        let group: Vec<&Entry> = entries.iter().filter(|e| e.kind() == kind).collect();
         if group.is_empty() {
             continue;
         }
         out.push('\n');
         out.push_str(&paint.wrap("1", heading));
         out.push('\n');
-        for r in group {
-            // Rule text may hold terminal escape sequences: shown, not
-            // obeyed (the colours are added after).
-            let text = escape_controls(r.summary.as_deref().or(r.title.as_deref()).unwrap_or(""));
-            out.push_str(&format!(
-                "  {} {} {}  {}\n",
-                paint.status(r.status, &pad(mark(r.status), status_w)),
-                pad(r.severity.unwrap_or(""), sev_w),
-                pad(&escape_controls(&r.name), name_w),
-                text
-            ));
-            let values = escape_controls(&values_line(r)).into_owned();
-            if !values.is_empty() {
-                out.push_str(&format!(
-                    "{}{}\n",
-                    " ".repeat(indent),
-                    paint.wrap("2", &values)
-                ));
+        for e in group {
+            match e {
+                Entry::Rule(r) => row(&mut out, &paint, r, &r.display, 2, name_w, indent),
+                Entry::Grouped(rows) => {
+                    // One heading for the rule, with its instances' counts;
+                    // met and pending instances under it, the rest counted.
+                    let first = rows[0];
+                    out.push_str(&format!(
+                        "  {} {} {}  {}\n",
+                        paint.status(first.status, &pad(mark(first.status), status_w)),
+                        pad(first.severity.unwrap_or(""), sev_w),
+                        pad(&escape_controls(&first.name), name_w),
+                        paint.wrap(
+                            "2",
+                            &format!("{} instances: {}", rows.len(), Entry::counts(rows))
+                        )
+                    ));
+                    let shown = Entry::shown(rows);
+                    let inner_w = rows[..shown]
+                        .iter()
+                        .map(|r| r.display.chars().count())
+                        .max()
+                        .unwrap_or(0);
+                    for r in &rows[..shown] {
+                        row(
+                            &mut out,
+                            &paint,
+                            r,
+                            &r.display,
+                            4,
+                            inner_w,
+                            4 + status_w + 1 + sev_w + 1 + inner_w + 2,
+                        );
+                    }
+                    if shown < rows.len() {
+                        let rest = &rows[shown..];
+                        out.push_str(&format!(
+                            "    {}\n",
+                            paint.wrap(
+                                "2",
+                                &format!("… {} more: {}", rest.len(), Entry::counts(rest))
+                            )
+                        ));
+                    }
+                }
             }
         }
     }
     out.push_str(&feeds(board, &paint));
     out
+}
+
+/// One rule or instance: its status, severity, name and text, and the
+/// values that decided under it.
+fn row(
+    out: &mut String,
+    paint: &Paint,
+    r: &Row,
+    name: &str,
+    lead: usize,
+    name_w: usize,
+    indent: usize,
+) {
+    // Rule text may hold terminal escape sequences: shown, not obeyed
+    // (the colours are added after).
+    let text = escape_controls(r.summary.as_deref().or(r.title.as_deref()).unwrap_or(""));
+    out.push_str(&format!(
+        "{}{} {} {}  {}\n",
+        " ".repeat(lead),
+        paint.status(r.status, &pad(mark(r.status), 10)),
+        pad(r.severity.unwrap_or(""), 9),
+        pad(&escape_controls(name), name_w),
+        text
+    ));
+    let values = escape_controls(&values_line(r)).into_owned();
+    if !values.is_empty() {
+        out.push_str(&format!(
+            "{}{}\n",
+            " ".repeat(indent),
+            paint.wrap("2", &values)
+        ));
+    }
 }
 
 /// The FEEDS section: each data series the rules read, its newest

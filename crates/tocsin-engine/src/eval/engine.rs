@@ -4,7 +4,7 @@
 //! backtest that walks forward reuses every day it has seen.
 
 use super::fields::FieldColumn;
-use super::model::Model;
+use super::model::{Model, Origin};
 use super::timeline::Timeline;
 use super::value::Value;
 use super::Status;
@@ -12,21 +12,25 @@ use crate::lang::ast::{BinOp, UnOp};
 use crate::lang::functions::Func;
 use crate::lang::program::{Const, Node, NodeKind, TemplatePiece};
 use crate::time::{Date, Duration};
+use std::sync::Arc;
 // The memo tables are keyed by dates, which no one chooses to collide.
 use rustc_hash::FxHashMap as HashMap;
 
 /// Evaluates a model at dates of the caller's choosing.
 pub struct Evaluator<'m> {
     model: &'m Model,
-    lets: Vec<HashMap<Date, Value>>,
-    whens: Vec<HashMap<Date, Option<bool>>>,
-    statuses: Vec<HashMap<Date, Status>>,
+    /// The instance evaluated in (see [`super::Instances::scope`]); 0
+    /// outside every instance. The memo tables are keyed by it too.
+    scope: u32,
+    lets: Vec<HashMap<(u32, Date), Value>>,
+    whens: Vec<HashMap<(u32, Date), Option<bool>>>,
+    statuses: Vec<HashMap<(u32, Date), Status>>,
     /// For rules with `for:`, by day on which `when` was true: a day since
     /// which it has been true without a break, and whether that day starts
     /// the run (else the run may start earlier: the walk back stopped once
     /// it covered the window). Day `t` then looks back one day to `t - 1`'s
     /// answer, so walking forward costs one step a day, not a window.
-    runs: Vec<HashMap<Date, (Date, bool)>>,
+    runs: Vec<HashMap<(u32, Date), (Date, bool)>>,
     /// How many times a rule's `when` was asked for, memoised answers
     /// included: the work done, for tests.
     when_lookups: usize,
@@ -37,6 +41,7 @@ impl<'m> Evaluator<'m> {
     pub fn new(model: &'m Model) -> Evaluator<'m> {
         Evaluator {
             model,
+            scope: 0,
             lets: vec![HashMap::default(); model.program.lets.len()],
             whens: vec![HashMap::default(); model.program.rules.len()],
             statuses: vec![HashMap::default(); model.program.rules.len()],
@@ -59,18 +64,18 @@ impl<'m> Evaluator<'m> {
     /// The value of `when` of rule `r` at `t`: true, false or unknown.
     pub fn when(&mut self, r: usize, t: Date) -> Option<bool> {
         self.when_lookups += 1;
-        if let Some(v) = self.whens[r].get(&t) {
+        if let Some(v) = self.whens[r].get(&(self.scope, t)) {
             return *v;
         }
         let model = self.model;
         let v = self.eval(&model.program.rules[r].when, t).truth();
-        self.whens[r].insert(t, v);
+        self.whens[r].insert((self.scope, t), v);
         v
     }
 
     /// The status of rule `r` at `t`.
     pub fn status(&mut self, r: usize, t: Date) -> Status {
-        if let Some(s) = self.statuses[r].get(&t) {
+        if let Some(s) = self.statuses[r].get(&(self.scope, t)) {
             return *s;
         }
         let s = match self.when(r, t) {
@@ -87,8 +92,60 @@ impl<'m> Evaluator<'m> {
                 }
             },
         };
-        self.statuses[r].insert(t, s);
+        self.statuses[r].insert((self.scope, t), s);
         s
+    }
+
+    /// Runs `f` inside instance scope `scope` (0: outside every instance),
+    /// then returns to the scope it was called in.
+    pub fn in_scope<R>(&mut self, scope: u32, f: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = std::mem::replace(&mut self.scope, scope);
+        let out = f(self);
+        self.scope = outer;
+        out
+    }
+
+    /// The group and instance evaluated in, if any.
+    pub fn instance(&self) -> Option<(usize, usize)> {
+        self.model.instances.of_scope(self.scope)
+    }
+
+    /// The status of each instance of grouped rule `r` at `t`, in the
+    /// order of their values.
+    pub fn instance_statuses(&mut self, r: usize, t: Date) -> Vec<Status> {
+        let model = self.model;
+        let Some(g) = model.instances.group_of(r) else {
+            return Vec::new();
+        };
+        model
+            .instances
+            .at(r, t)
+            .into_iter()
+            .map(|i| self.in_scope(model.instances.scope(g, i), |ev| ev.status(r, t)))
+            .collect()
+    }
+
+    /// The timeline of series `slot` as read here: narrowed to the
+    /// instance when inside one whose data has the `by` fields.
+    pub fn timeline(&self, slot: usize) -> Option<&'m Arc<Timeline>> {
+        let model = self.model;
+        if let Some((g, i)) = self.instance() {
+            if let Some((tl, _)) = model.instances.groups[g].series(slot, i) {
+                return Some(tl);
+            }
+        }
+        model.timelines.get(slot)
+    }
+
+    /// Where the observations of series `slot`, as read here, come from.
+    pub fn origin(&self, slot: usize) -> Option<&'m Arc<Origin>> {
+        let model = self.model;
+        if let Some((g, i)) = self.instance() {
+            if let Some((_, o)) = model.instances.groups[g].series(slot, i) {
+                return Some(o);
+            }
+        }
+        model.origins.get(slot)
     }
 
     /// True when `when` of rule `r` was true at every date of `(t - d, t)`
@@ -110,7 +167,7 @@ impl<'m> Evaluator<'m> {
     /// starts. Reuses the answers of earlier days, so that asking for every
     /// day in turn is linear in the days.
     fn true_since(&mut self, r: usize, t: Date, first: Date) -> Date {
-        if let Some(&(since, _)) = self.runs[r].get(&t) {
+        if let Some(&(since, _)) = self.runs[r].get(&(self.scope, t)) {
             return since;
         }
         let mut since = t;
@@ -122,7 +179,7 @@ impl<'m> Evaluator<'m> {
             };
             // The window only moves forward with `t`, so an answer for an
             // earlier day reaches at least as far back as this one needs.
-            if let Some(&(s, exact)) = self.runs[r].get(&prev) {
+            if let Some(&(s, exact)) = self.runs[r].get(&(self.scope, prev)) {
                 since = s;
                 if exact {
                     starts_run = true;
@@ -136,7 +193,7 @@ impl<'m> Evaluator<'m> {
             }
             since = prev;
         }
-        self.runs[r].insert(t, (since, starts_run));
+        self.runs[r].insert((self.scope, t), (since, starts_run));
         since
     }
 
@@ -147,6 +204,12 @@ impl<'m> Evaluator<'m> {
             match p {
                 TemplatePiece::Text(s) => out.push_str(s),
                 TemplatePiece::Hole(n) => out.push_str(&self.eval(n, t).display()),
+                TemplatePiece::Label(k) => {
+                    if let Some((g, i)) = self.instance() {
+                        let labels = &self.model.instances.groups[g].labels[i];
+                        out.push_str(labels.get(*k).map_or("", |l| l));
+                    }
+                }
             }
         }
         out
@@ -155,7 +218,7 @@ impl<'m> Evaluator<'m> {
     /// The series `n` names, when it is a series argument.
     pub fn series(&self, n: &Node) -> Option<&'m Timeline> {
         match n.kind {
-            NodeKind::Series(slot) => self.model.timelines.get(slot).map(|t| &**t),
+            NodeKind::Series(slot) => self.timeline(slot).map(|t| &**t),
             _ => None,
         }
     }
@@ -164,7 +227,14 @@ impl<'m> Evaluator<'m> {
     /// observation of the series given with it.
     pub fn field(&self, n: &Node) -> Option<&'m FieldColumn> {
         match n.kind {
-            NodeKind::Field(k) => self.model.fields.get(k).map(|c| &**c),
+            NodeKind::Field(k) => {
+                if let Some((g, i)) = self.instance() {
+                    if let Some(c) = self.model.instances.groups[g].field(k, i) {
+                        return Some(c);
+                    }
+                }
+                self.model.fields.get(k).map(|c| &**c)
+            }
             _ => None,
         }
     }
@@ -190,13 +260,17 @@ impl<'m> Evaluator<'m> {
             },
             NodeKind::Now => Value::Date(t),
             NodeKind::Let(i) => {
-                if let Some(v) = self.lets[*i].get(&t) {
+                if let Some(v) = self.lets[*i].get(&(self.scope, t)) {
                     return v.clone();
                 }
                 let model = self.model;
                 let v = self.eval(&model.program.lets[*i].value, t);
-                self.lets[*i].insert(t, v.clone());
+                self.lets[*i].insert((self.scope, t), v.clone());
                 v
+            }
+            // A rule without `by:` keeps its own status inside an instance.
+            NodeKind::Rule(r) if self.scope != 0 && self.model.instances.group_of(*r).is_none() => {
+                self.in_scope(0, |ev| ev.eval(n, t))
             }
             NodeKind::Rule(r) => match self.status(*r, t) {
                 Status::Met => Value::Bool(true),

@@ -39,6 +39,22 @@ impl FieldColumn {
         }
     }
 
+    /// The column of the observations at `positions` (ascending), as a
+    /// series narrowed to an instance holds them.
+    pub fn pick(&self, positions: &[u32]) -> FieldColumn {
+        FieldColumn::new(
+            positions
+                .iter()
+                .map(|&j| self.ids.get(j as usize).copied().unwrap_or(0))
+                .collect(),
+            if self.texts.is_empty() {
+                vec![Arc::from("")]
+            } else {
+                self.texts.clone()
+            },
+        )
+    }
+
     /// The text of observation `i`; `None` when it is empty or there is no
     /// such observation.
     pub fn text(&self, i: usize) -> Option<&str> {

@@ -8,6 +8,7 @@ pub mod describe;
 mod engine;
 pub mod explain;
 mod fields;
+mod instances;
 mod model;
 mod radix;
 mod ranked;
@@ -20,6 +21,7 @@ mod wavelet;
 pub use describe::Evidence;
 pub use engine::Evaluator;
 pub use fields::FieldColumn;
+pub use instances::{Group, Instances, MAX_INSTANCES};
 pub use model::{parse_number, stale_after_text, Model, Origin, Staleness};
 pub use timeline::{Timeline, Window};
 pub use value::Value;
@@ -49,6 +51,29 @@ pub struct RuleResult {
     pub summary: Option<String>,
     /// The rendered description.
     pub description: Option<String>,
+    /// For an instance of a rule with `by:`, each field as `by:` writes it
+    /// with the instance's value, in the order of `by:`; empty otherwise.
+    pub labels: Vec<(String, String)>,
+}
+
+impl RuleResult {
+    /// The name as text output shows it: `name{field="value", ...}` for an
+    /// instance, the bare name otherwise.
+    pub fn display_name(&self) -> String {
+        instance_name(&self.name, &self.labels)
+    }
+}
+
+/// `name{field="value", ...}`, or `name` without labels.
+pub fn instance_name(name: &str, labels: &[(String, String)]) -> String {
+    if labels.is_empty() {
+        return name.to_string();
+    }
+    let inner: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", serde_json::Value::String(v.clone())))
+        .collect();
+    format!("{name}{{{}}}", inner.join(", "))
 }
 
 /// Evaluates every rule of the model at `t`, in program order.
@@ -56,7 +81,36 @@ pub fn evaluate(model: &Model, t: Date) -> Vec<RuleResult> {
     ranked::prepare(model);
     let mut ev = Evaluator::new(model);
     (0..model.program.rules.len())
-        .map(|r| result(&mut ev, r, t))
+        .flat_map(|r| results(&mut ev, r, t))
+        .collect()
+}
+
+/// The results of rule `r` at `t`: one, or one per instance at `t` for a
+/// rule with `by:`, in the order of their values.
+pub fn results(ev: &mut Evaluator, r: usize, t: Date) -> Vec<RuleResult> {
+    let model = ev.model();
+    let Some(g) = model.instances.group_of(r) else {
+        return vec![result(ev, r, t)];
+    };
+    let group = &model.instances.groups[g];
+    let by = &model.program.rules[r].by;
+    model
+        .instances
+        .at(r, t)
+        .into_iter()
+        .map(|i| {
+            let scope = model.instances.scope(g, i);
+            let mut res = ev.in_scope(scope, |ev| result(ev, r, t));
+            res.labels = by
+                .iter()
+                .map(|f| {
+                    let name = f.name.to_ascii_lowercase();
+                    let k = group.key.iter().position(|x| *x == name).unwrap_or(0);
+                    (f.name.clone(), group.labels[i as usize][k].to_string())
+                })
+                .collect();
+            res
+        })
         .collect()
 }
 
@@ -77,6 +131,7 @@ pub fn result(ev: &mut Evaluator, r: usize, t: Date) -> RuleResult {
         evidence,
         summary,
         description,
+        labels: Vec::new(),
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Model {
     pub data: Vec<Arc<Staleness>>,
     /// For each entry of `program.series`, its data series in `data`.
     pub data_of: Vec<usize>,
+    /// The instances of the rules with `by:`, and their series.
+    pub instances: super::instances::Instances,
 }
 
 /// A feed's `stale_after` as the board and `explain` show it: days as days
@@ -188,7 +190,15 @@ impl Model {
                     &mut warnings,
                 ))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let instances = super::instances::Instances::build(
+            &program,
+            store,
+            &timelines,
+            &origins,
+            &fields,
+            &mut warnings,
+        );
         Model {
             program,
             timelines,
@@ -197,6 +207,7 @@ impl Model {
             warnings,
             data,
             data_of,
+            instances,
         }
     }
 
@@ -446,6 +457,45 @@ fn materialise(
             origin,
         );
     }
+    let (rows, vals) = select(def, series, warnings);
+    let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
+    let bucketed = def.is_bucketed();
+    let (dates, vals) = bucket_steps(def, series, dates, vals);
+    (
+        Timeline::new(dates, vals),
+        Origin {
+            series: Some(id),
+            rows: (!bucketed).then_some(rows),
+            bucketed,
+        },
+    )
+}
+
+/// Applies the calendar buckets of `def`, in order, to observations of
+/// its data series `series` (complete buckets only, by the whole data
+/// series' newest observation).
+pub(super) fn bucket_steps(
+    def: &SeriesDef,
+    series: &Series,
+    mut dates: Vec<Date>,
+    mut vals: Vec<f64>,
+) -> (Vec<Date>, Vec<f64>) {
+    for step in &def.steps {
+        if let Step::Bucket(period, agg) = step {
+            (dates, vals) =
+                super::buckets::bucket(&dates, &vals, *period, *agg, series.dates.last().copied());
+        }
+    }
+    (dates, vals)
+}
+
+/// The rows of `series` that the filters and projections of `def` keep,
+/// in order, with each one's value (projected where a projection says).
+pub(super) fn select(
+    def: &SeriesDef,
+    series: &Series,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Vec<u32>, Vec<f64>) {
     let mut rows: Vec<u32> = (0..series.len() as u32).collect();
     let mut values = series.values.to_vec();
     // The spans of the texts of `==` and `in` tests, in step order.
@@ -545,22 +595,6 @@ fn materialise(
             }
         }
     }
-    let mut dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
-    let mut vals: Vec<_> = rows.iter().map(|&r| values[r as usize]).collect();
-    let mut bucketed = false;
-    for step in &def.steps {
-        if let Step::Bucket(period, agg) = step {
-            (dates, vals) =
-                super::buckets::bucket(&dates, &vals, *period, *agg, series.dates.last().copied());
-            bucketed = true;
-        }
-    }
-    (
-        Timeline::new(dates, vals),
-        Origin {
-            series: Some(id),
-            rows: (!bucketed).then_some(rows),
-            bucketed,
-        },
-    )
+    let vals = rows.iter().map(|&r| values[r as usize]).collect();
+    (rows, vals)
 }

@@ -2,7 +2,7 @@
 //! defined as before and read the same series, so their results at the same
 //! date are the same. Only the others are evaluated again.
 
-use super::{result, Evaluator, Model, RuleResult};
+use super::{results, Evaluator, Model, RuleResult};
 use crate::lang::program::{Node, NodeKind, TemplatePiece};
 use crate::time::Date;
 use std::sync::Arc;
@@ -18,13 +18,25 @@ pub fn evaluate_reusing(
 ) -> Vec<RuleResult> {
     let same = unchanged(model, old);
     let mut ev = Evaluator::new(model);
-    let mut old_results = old_results.into_iter().map(Some).collect::<Vec<_>>();
+    let mut old = by_rule(old_results, model.program.rules.len());
     (0..model.program.rules.len())
-        .map(|r| match old_results.get_mut(r).and_then(Option::take) {
-            Some(o) if same[r] && o.rule == r => o,
-            _ => result(&mut ev, r, t),
+        .flat_map(|r| match old.get_mut(r).and_then(Option::take) {
+            Some(o) if same[r] => o,
+            _ => results(&mut ev, r, t),
         })
         .collect()
+}
+
+/// Results gathered by rule index (a rule with `by:` has one per
+/// instance), each rule's in order; `None` for a rule with no result.
+pub fn by_rule(results: Vec<RuleResult>, rules: usize) -> Vec<Option<Vec<RuleResult>>> {
+    let mut out: Vec<Option<Vec<RuleResult>>> = vec![None; rules];
+    for res in results {
+        if let Some(slot) = out.get_mut(res.rule) {
+            slot.get_or_insert_with(Vec::new).push(res);
+        }
+    }
+    out
 }
 
 /// For each rule of `model`: whether `old` holds the same definition at
@@ -58,12 +70,13 @@ impl Compare<'_> {
         }
         self.rules[r] = Some(false);
         let new = &self.new.program.rules[r];
-        let same = self.old.program.rules.get(r) == Some(new) && {
+        // Instances come and go with the data: evaluated again.
+        let same = !new.is_grouped() && self.old.program.rules.get(r) == Some(new) && {
             let mut nodes: Vec<&Node> = vec![&new.when];
             for t in [&new.summary, &new.description].into_iter().flatten() {
                 nodes.extend(t.iter().filter_map(|p| match p {
                     TemplatePiece::Hole(n) => Some(n),
-                    TemplatePiece::Text(_) => None,
+                    TemplatePiece::Text(_) | TemplatePiece::Label(_) => None,
                 }));
             }
             nodes.into_iter().all(|n| self.reads_same(n))

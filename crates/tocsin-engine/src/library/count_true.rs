@@ -3,7 +3,7 @@
 use super::{Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature};
-use crate::lang::program::{Node, Type};
+use crate::lang::program::{Node, NodeKind, Type};
 use crate::time::Date;
 
 /// `count_true(b1, b2, ...)`
@@ -47,6 +47,21 @@ impl Builtin for CountTrue {
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
+        // `count_true(r)` of one rule with `by:`: its met instances.
+        if let [Node {
+            kind: NodeKind::Rule(r),
+            ..
+        }] = args
+        {
+            if cx.model().instances.group_of(*r).is_some() {
+                let met = cx.instance_statuses(*r, t);
+                let n = met
+                    .iter()
+                    .filter(|s| **s == crate::eval::Status::Met)
+                    .count();
+                return Value::Number(n as f64);
+            }
+        }
         let mut n = 0;
         for a in args {
             if cx.eval(a, t) == Value::Bool(true) {

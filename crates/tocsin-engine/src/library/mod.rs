@@ -14,6 +14,7 @@
 mod abs;
 mod age;
 mod ago;
+mod any_all;
 mod avg_min_max;
 mod count_true;
 mod days_since;
@@ -67,6 +68,8 @@ pub static LIBRARY: &[&dyn Builtin] = &[
     &field::Field,
     &age::Age,
     &age::Stale,
+    &any_all::Any,
+    &any_all::All,
 ];
 
 /// A built-in function. Every method is required, so that a new function

@@ -65,6 +65,9 @@ codes! {
     ForTooLong = "E209", "a `for:` window longer than ten years";
     BadBucket = "E210", "a calendar bucket written wrongly: an unknown aggregate, a filter outside it";
     PercentileOutOfRange = "E211", "a percentile written outside 0 to 100";
+    GroupedRuleUse = "E212", "a rule with `by:` used where its instances cannot be told apart";
+    ByFieldMissing = "E213", "a `by:` field that no series of the rule carries";
+    TooManyInstances = "E214", "a rule with more than 10,000 instances";
     // Data files and paths.
     Unreadable = "E301", "a file or folder that cannot be read";
     NoDateColumn = "E302", "a data file without a date column";

@@ -198,14 +198,18 @@ pub enum FieldKey {
     Summary,
     /// `stale_after:` (feeds only)
     StaleAfter,
+    /// `by:` (indicators and alerts): one instance per combination of
+    /// the fields' values.
+    By,
 }
 
 impl FieldKey {
     /// Every field key, in the canonical order.
-    pub const ALL: [FieldKey; 9] = [
+    pub const ALL: [FieldKey; 10] = [
         FieldKey::StaleAfter,
         FieldKey::Title,
         FieldKey::Severity,
+        FieldKey::By,
         FieldKey::When,
         FieldKey::For,
         FieldKey::Summary,
@@ -226,6 +230,7 @@ impl FieldKey {
             FieldKey::Severity => "severity",
             FieldKey::Summary => "summary",
             FieldKey::StaleAfter => "stale_after",
+            FieldKey::By => "by",
         }
     }
 
@@ -261,6 +266,8 @@ pub enum FieldValue {
     Tags(Vec<StrLit>, Span),
     /// `severity:`
     Severity(Severity, Span),
+    /// `by:` fields, in order, and the span of the list.
+    By(Vec<FieldRef>, Span),
 }
 
 /// A string literal, unescaped.

@@ -32,6 +32,9 @@ pub enum Params {
     Bools,
     /// Named bool operands with number weights (`weighted`).
     Weights,
+    /// One indicator or alert with `by:`, named bare: its instances
+    /// (`any`, `all`).
+    Instances,
 }
 
 /// A series parameter.

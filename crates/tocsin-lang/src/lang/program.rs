@@ -235,6 +235,9 @@ pub enum TemplatePiece {
     Text(String),
     /// A value to print.
     Hole(Node),
+    /// The instance's value of a `by` field: its index in the rule's
+    /// [`by_key`].
+    Label(usize),
 }
 
 /// A checked indicator or alert.
@@ -250,6 +253,9 @@ pub struct RuleDef {
     pub when: Node,
     /// How long `when` must have held.
     pub for_: Option<Duration>,
+    /// `by:` fields, as written: the rule is evaluated once per instance,
+    /// and they are its label keys. Empty for a rule without `by:`.
+    pub by: Vec<FieldRef>,
     /// `title:`
     pub title: Option<String>,
     /// `description:`
@@ -303,6 +309,22 @@ pub struct Program {
     /// `series` (whose label may be another name for the same
     /// observations).
     pub named_series: Vec<(String, usize)>,
+}
+
+impl RuleDef {
+    /// True when the rule has `by:`: it has instances.
+    pub fn is_grouped(&self) -> bool {
+        !self.by.is_empty()
+    }
+}
+
+/// The `by:` fields as one key: lower case, sorted, deduplicated. Two rules
+/// with the same key have the same instances of the same data.
+pub fn by_key(by: &[FieldRef]) -> Vec<String> {
+    let mut key: Vec<String> = by.iter().map(|f| f.name.to_ascii_lowercase()).collect();
+    key.sort_unstable();
+    key.dedup();
+    key
 }
 
 impl Program {

@@ -38,6 +38,11 @@ pub struct Lowerer<'a> {
     /// edges from the innermost.
     stack: Vec<Def>,
     edges: FxHashMap<Def, Vec<(Def, Span)>>,
+    /// The `by:` fields of the rule being lowered (for template holes).
+    by: Vec<FieldRef>,
+    /// True while lowering the one argument of `count_true`, `any` or
+    /// `all`, where a rule with `by:` stands for its instances.
+    instances_arg: bool,
 }
 
 /// The longest `for:` window: a status looks back this far, every day.
@@ -64,7 +69,7 @@ fn takes_names(sigs: &[Signature]) -> String {
                     params.iter().skip(1).map(|p| format!("{}:", p.0)).collect();
                 format!("`{}` ({})", s.name, names.join(", "))
             }
-            Params::Bools | Params::Weights => format!("`{}`", s.name),
+            Params::Bools | Params::Weights | Params::Instances => format!("`{}`", s.name),
         })
         .collect();
     match named.split_last() {
@@ -102,7 +107,52 @@ impl<'a> Lowerer<'a> {
             data_slots: FxHashMap::default(),
             stack: Vec::new(),
             edges: FxHashMap::default(),
+            by: Vec::new(),
+            instances_arg: false,
         }
+    }
+
+    /// The `by:` fields of rule `i`, as written (empty without `by:`).
+    fn rule_by(&self, i: usize) -> &'a [FieldRef] {
+        let item = self.defs.rules[i].1;
+        match item.field(FieldKey::By).map(|f| &f.value) {
+            Some(FieldValue::By(fields, _)) => fields,
+            _ => &[],
+        }
+    }
+
+    /// Reports a use of grouped rule `i` where its instances cannot be
+    /// told apart: anywhere but in a rule with the same `by:`, or as the
+    /// argument of `count_true`, `any` or `all`.
+    fn grouped_use(&mut self, i: usize, span: Span) -> bool {
+        let by = self.rule_by(i);
+        if by.is_empty() || self.instances_arg {
+            return true;
+        }
+        let here = match self.stack.last() {
+            Some(Def::Rule(j)) => by_key(self.rule_by(*j)),
+            _ => Vec::new(),
+        };
+        if here == by_key(by) {
+            return true;
+        }
+        let name = &self.defs.rules[i].1.name.name;
+        let fields: Vec<&str> = by.iter().map(|f| f.name.as_str()).collect();
+        let d = err(
+            Code::GroupedRuleUse,
+            format!(
+                "`{name}` has an instance per {}: which one is meant here?",
+                fields.join(", ")
+            ),
+            span,
+            "a rule with `by:`",
+        )
+        .with_note(format!(
+            "count its instances with `any({name})`, `all({name})` or `count_true({name})`, or give this rule the same `by: {}`",
+            fields.join(", ")
+        ));
+        self.diags.push(d);
+        false
     }
 
     pub fn run(&mut self) {
@@ -395,9 +445,12 @@ impl<'a> Lowerer<'a> {
             sources: Vec::new(),
             tags: Vec::new(),
             summary: None,
+            by: self.rule_by(i).to_vec(),
             file,
             span: item.span,
         };
+        self.by_duplicates(&rule.by);
+        self.by = rule.by.clone();
         for field in &item.fields {
             if field.key == FieldKey::StaleAfter {
                 self.diags.push(
@@ -461,6 +514,8 @@ impl<'a> Lowerer<'a> {
                 FieldValue::Tags(tags, _) => {
                     rule.tags = tags.iter().map(|t| t.value.clone()).collect()
                 }
+                // Read before the other fields, which it changes.
+                FieldValue::By(..) => {}
                 FieldValue::Severity(s, span) => {
                     if item.kind == RuleKind::Indicator {
                         self.diags.push(
@@ -488,8 +543,29 @@ impl<'a> Lowerer<'a> {
                 )),
             ),
         }
+        self.by.clear();
         self.stack.pop();
         self.rules.push(rule);
+    }
+
+    fn by_duplicates(&mut self, by: &[FieldRef]) {
+        for (k, f) in by.iter().enumerate() {
+            if let Some(first) = by[..k]
+                .iter()
+                .find(|g| g.name.eq_ignore_ascii_case(&f.name))
+            {
+                self.diags.push(
+                    err(
+                        Code::DuplicateField,
+                        format!("`{}` is given twice in `by:`", f.name),
+                        f.span,
+                        "given again here",
+                    )
+                    .with_secondary(first.span, "first given here")
+                    .with_note("fields match column names ignoring case; name each once"),
+                );
+            }
+        }
     }
 
     fn condition(&mut self, e: &Expr) -> Node {
@@ -516,6 +592,13 @@ impl<'a> Lowerer<'a> {
             .map(|p| match p {
                 TemplatePart::Text(s) => TemplatePiece::Text(s.clone()),
                 TemplatePart::Hole(e) => {
+                    if let ExprKind::Name(id) = &e.kind {
+                        let key = by_key(&self.by);
+                        let name = id.name.to_ascii_lowercase();
+                        if let Some(k) = key.iter().position(|f| *f == name) {
+                            return TemplatePiece::Label(k);
+                        }
+                    }
                     let n = self.expr(e);
                     if n.ty == Type::Series {
                         self.diags.push(
@@ -642,6 +725,9 @@ impl<'a> Lowerer<'a> {
             }
             Some(Def::Rule(i)) => {
                 self.edge(Def::Rule(i), span);
+                if !self.grouped_use(i, span) {
+                    return invalid(span);
+                }
                 node(NodeKind::Rule(i), Type::Bool, span)
             }
             None => {
@@ -663,6 +749,69 @@ impl<'a> Lowerer<'a> {
                 invalid(span)
             }
         }
+    }
+
+    /// True when `a` is a positional argument naming a rule with `by:`.
+    fn names_grouped(&self, a: &Arg) -> bool {
+        let ExprKind::Name(id) = &a.value.kind else {
+            return false;
+        };
+        a.name.is_none()
+            && matches!(self.defs.names.get(id.name.as_str()), Some(Def::Rule(i)) if !self.rule_by(*i).is_empty())
+    }
+
+    /// The argument of `count_true`, `any` or `all` that stands for a
+    /// grouped rule's instances.
+    fn instances_of(&mut self, a: &Arg) -> Node {
+        self.instances_arg = true;
+        let n = self.expr(&a.value);
+        self.instances_arg = false;
+        n
+    }
+
+    /// `any(r)`, `all(r)`: `r` must name a rule with `by:`.
+    fn instances(
+        &mut self,
+        func: crate::lang::functions::Func,
+        sig: &Signature,
+        args: &[Arg],
+        span: Span,
+        usage: &str,
+    ) -> Node {
+        if args.len() == 1 && self.names_grouped(&args[0]) {
+            let n = self.instances_of(&args[0]);
+            return node(NodeKind::Call(func, vec![n]), Type::Bool, span);
+        }
+        let (at, what) = match args {
+            [a] => (a.value.span, "not a rule with `by:`"),
+            [] => (span, "no argument"),
+            [_, b, ..] => (b.value.span, "one argument only"),
+        };
+        for a in args {
+            self.instances_of(a);
+        }
+        let mut d = err(
+            Code::GroupedRuleUse,
+            format!(
+                "{} takes the name of one indicator or alert with `by:`",
+                sig.name
+            ),
+            at,
+            what,
+        )
+        .with_note(usage.to_string());
+        if let [a] = args {
+            if let ExprKind::Name(id) = &a.value.kind {
+                if matches!(self.defs.names.get(id.name.as_str()), Some(Def::Rule(_))) {
+                    d = d.with_note(format!(
+                        "`{}` has no `by:`, so it has one status: use `{}` itself",
+                        id.name, id.name
+                    ));
+                }
+            }
+        }
+        self.diags.push(d);
+        invalid(span)
     }
 
     fn call(&mut self, func_id: &Ident, args: &[Arg], span: Span) -> Node {
@@ -689,6 +838,11 @@ impl<'a> Lowerer<'a> {
         // Only for diagnostics: built when one is reported.
         let usage = || format!("usage: {}", sig.usage);
         match sig.params {
+            Params::Instances => self.instances(func, sig, args, span, &usage()),
+            Params::Bools if args.len() == 1 && self.names_grouped(&args[0]) => {
+                let n = self.instances_of(&args[0]);
+                node(NodeKind::Call(func, vec![n]), Type::Number, span)
+            }
             Params::Bools => {
                 if args.is_empty() {
                     self.diags.push(

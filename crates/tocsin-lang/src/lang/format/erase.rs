@@ -57,6 +57,10 @@ fn field(f: &mut Field) {
             *span = Span::default();
             tags.iter_mut().for_each(|t| t.span = Span::default());
         }
+        FieldValue::By(fields, span) => {
+            *span = Span::default();
+            fields.iter_mut().for_each(|f| f.span = Span::default());
+        }
     }
 }
 

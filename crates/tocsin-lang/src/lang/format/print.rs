@@ -264,6 +264,15 @@ impl<'a> Printer<'a> {
                 );
             }
             FieldValue::Severity(s, span) => self.tok(start(*span), s.as_str()),
+            FieldValue::By(fields, _) => {
+                for (k, f) in fields.iter().enumerate() {
+                    if k > 0 {
+                        self.tok(next_code(self.text, end(fields[k - 1].span)), ",");
+                        self.space();
+                    }
+                    self.tok(start(f.span), &field_name(f));
+                }
+            }
         }
     }
 

@@ -646,7 +646,8 @@ fn series_tail<'a>(start: In<'a>, base: Ident, i: In<'a>) -> PResult<'a, SeriesE
     ))
 }
 
-fn field_ref(i: In<'_>) -> PResult<'_, FieldRef> {
+/// A field name as filters write it: a bare word or a string.
+pub(super) fn field_ref(i: In<'_>) -> PResult<'_, FieldRef> {
     if let Ok((rest, s)) = string(i) {
         return Ok((
             rest,

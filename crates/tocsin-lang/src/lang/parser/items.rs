@@ -2,7 +2,7 @@
 //! summary templates.
 
 use super::error::{expect, fail_problem, In, PError, PResult};
-use super::expr::{expr, series_expr};
+use super::expr::{expr, field_ref, series_expr};
 use super::lexical::{
     any_word, ident, keyword, lex, numeric, span_between, string, string_raw, symbol, ws, NumLit,
 };
@@ -116,7 +116,7 @@ fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
             e = match did_you_mean(&key.name, FieldKey::ALL.iter().map(|k| k.as_str())) {
                 Some(near) => e.note(format!("did you mean `{near}`?")),
                 None => e.note(
-                    "fields are when, for, title, description, source, tags, severity and summary",
+                    "fields are when, for, by, title, description, source, tags, severity and summary",
                 ),
             };
             return fail_problem(e);
@@ -189,6 +189,22 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
                         after
                     }
                 };
+            }
+        }
+        FieldKey::By => {
+            let (mut r, first) = expect("a field name", field_ref)(i)?;
+            let mut by = vec![first];
+            loop {
+                let (after, _) = ws(r)?;
+                match symbol(",", ",")(after) {
+                    Ok((after, _)) => {
+                        let (after, _) = ws(after)?;
+                        let (after, f) = cut(expect("a field name", field_ref))(after)?;
+                        by.push(f);
+                        r = after;
+                    }
+                    Err(_) => return Ok((r, FieldValue::By(by, span_between(i, r)))),
+                }
             }
         }
         FieldKey::Severity => {

@@ -1,0 +1,735 @@
+//! Breakdowns: the instances of the rules with `by:`, found once per load.
+//!
+//! Rules with the same `by` fields (ignoring case and order) form a
+//! group. For each data series that has all of a group's fields, every row
+//! is assigned once to the instance its field values name; each series
+//! that the group's rules read from such a data series is then split, by a
+//! counting sort of its observations, into one timeline per instance, with
+//! its own prefix sums and indexes. An instance reads its own slice; no
+//! series is filtered per instance per day.
+
+use super::fields::FieldColumn;
+use super::model::{bucket_steps, select, Origin};
+use super::timeline::Timeline;
+use crate::data::{Series, Store};
+use crate::diag::{Code, Diagnostic};
+use crate::lang::program::{by_key, FieldRead, Node, NodeKind, Program, TemplatePiece};
+use crate::time::Date;
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::Arc;
+
+/// The most instances a rule may have.
+pub const MAX_INSTANCES: usize = 10_000;
+
+/// No instance: a row with an empty `by` field, or a position not narrowed.
+const NONE: u32 = u32::MAX;
+
+/// The instances of every rule with `by:`.
+#[derive(Debug, Default)]
+pub struct Instances {
+    /// One group per distinct set of `by` fields.
+    pub groups: Vec<Group>,
+    /// For each rule: its group and when each of its instances first has
+    /// an observation (`None` for a rule without `by:`).
+    rules: Vec<Option<Appearances>>,
+    /// The scope number of each group's first instance; scope 0 is the
+    /// whole data, outside every instance.
+    base: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct Appearances {
+    group: usize,
+    /// `(first date, instance)`, by date.
+    by_date: Vec<(Date, u32)>,
+}
+
+/// The instances shared by the rules with one set of `by` fields.
+#[derive(Debug, Default)]
+pub struct Group {
+    /// The fields, lower case and sorted (see [`by_key`]).
+    pub key: Vec<String>,
+    /// Each instance's values of the fields, in key order; instances are
+    /// numbered in the order of their values.
+    pub labels: Vec<Vec<Arc<str>>>,
+    /// For each series slot of the program, its place in `timelines`, or
+    /// [`NONE`] when the group reads it whole.
+    pos: Vec<u32>,
+    /// `[place][instance]`: each narrowed series, split by instance.
+    timelines: Vec<Vec<Arc<Timeline>>>,
+    origins: Vec<Vec<Arc<Origin>>>,
+    /// For each field read of the program, its place in `fields`.
+    field_pos: Vec<u32>,
+    fields: Vec<Vec<Arc<FieldColumn>>>,
+}
+
+impl Group {
+    /// The timeline and origin of series `slot` in `instance`, when the
+    /// group narrows it.
+    pub fn series(&self, slot: usize, instance: usize) -> Option<(&Arc<Timeline>, &Arc<Origin>)> {
+        let p = *self.pos.get(slot)?;
+        (p != NONE).then(|| {
+            (
+                &self.timelines[p as usize][instance],
+                &self.origins[p as usize][instance],
+            )
+        })
+    }
+
+    /// The field column of field read `k` in `instance`, when narrowed.
+    pub fn field(&self, k: usize, instance: usize) -> Option<&Arc<FieldColumn>> {
+        let p = *self.field_pos.get(k)?;
+        (p != NONE).then(|| &self.fields[p as usize][instance])
+    }
+
+    /// Every narrowed timeline of every instance.
+    pub fn all_timelines(&self) -> impl Iterator<Item = &Arc<Timeline>> {
+        self.timelines.iter().flatten()
+    }
+}
+
+impl Instances {
+    /// The group of rule `r`, when it has `by:`.
+    pub fn group_of(&self, r: usize) -> Option<usize> {
+        self.rules.get(r)?.as_ref().map(|a| a.group)
+    }
+
+    /// The instances of rule `r` at `t` (those with an observation dated
+    /// `<= t`), in the order of their values.
+    pub fn at(&self, r: usize, t: Date) -> Vec<u32> {
+        let Some(Some(a)) = self.rules.get(r) else {
+            return Vec::new();
+        };
+        let n = a.by_date.partition_point(|(d, _)| *d <= t);
+        let mut ids: Vec<u32> = a.by_date[..n].iter().map(|&(_, i)| i).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// How many instances rule `r` has over all its data.
+    pub fn total(&self, r: usize) -> usize {
+        self.rules
+            .get(r)
+            .and_then(|a| a.as_ref())
+            .map_or(0, |a| a.by_date.len())
+    }
+
+    /// The scope number of `instance` of `group` (never 0).
+    pub fn scope(&self, group: usize, instance: u32) -> u32 {
+        self.base[group] + instance + 1
+    }
+
+    /// The group and instance of scope `s` (0 is none).
+    pub fn of_scope(&self, s: u32) -> Option<(usize, usize)> {
+        if s == 0 {
+            return None;
+        }
+        let g = self.base.partition_point(|&b| b < s) - 1;
+        Some((g, (s - self.base[g] - 1) as usize))
+    }
+
+    /// Finds the instances of every rule with `by:` of `program` and
+    /// splits the series they read. Errors (a `by` field no series of the
+    /// rule has, too many instances) go to `diags`.
+    pub fn build(
+        program: &Program,
+        store: &Store,
+        timelines: &[Arc<Timeline>],
+        origins: &[Arc<Origin>],
+        fields: &[Arc<FieldColumn>],
+        diags: &mut Vec<Diagnostic>,
+    ) -> Instances {
+        let mut keys: Vec<Vec<String>> = Vec::new();
+        let mut rule_group: Vec<Option<usize>> = Vec::with_capacity(program.rules.len());
+        for rule in &program.rules {
+            if !rule.is_grouped() {
+                rule_group.push(None);
+                continue;
+            }
+            let key = by_key(&rule.by);
+            let g = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+                keys.push(key);
+                keys.len() - 1
+            });
+            rule_group.push(Some(g));
+        }
+        if keys.is_empty() {
+            return Instances {
+                rules: rule_group.iter().map(|_| None).collect(),
+                ..Instances::default()
+            };
+        }
+        let mut reach = Reach::new(program, &rule_group);
+        let mut groups = Vec::with_capacity(keys.len());
+        let mut rules: Vec<Option<Appearances>> = rule_group.iter().map(|_| None).collect();
+        for (g, key) in keys.into_iter().enumerate() {
+            let members: Vec<usize> = (0..program.rules.len())
+                .filter(|&r| rule_group[r] == Some(g))
+                .collect();
+            let slots_of: Vec<Vec<usize>> = members.iter().map(|&r| reach.slots(r, g)).collect();
+            let mut slots: Vec<usize> = slots_of.iter().flatten().copied().collect();
+            slots.sort_unstable();
+            slots.dedup();
+            // The data series with every field, and each row's local instance.
+            let mut roots: Vec<&str> = slots
+                .iter()
+                .map(|&s| program.series[s].root.as_str())
+                .collect();
+            roots.sort_unstable();
+            roots.dedup();
+            let split: Vec<(&str, Split)> = roots
+                .iter()
+                .filter_map(|&name| {
+                    let series = store.series(store.get(name)?);
+                    Some((name, Split::new(series, &key)?))
+                })
+                .collect();
+            // Instances: every combination of values, in order.
+            let mut labels: Vec<Vec<Arc<str>>> = split
+                .iter()
+                .flat_map(|(_, s)| s.labels.iter().cloned())
+                .collect();
+            labels.sort_unstable();
+            labels.dedup();
+            let index: HashMap<&[Arc<str>], u32> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.as_slice(), i as u32))
+                .collect();
+            let split: Vec<(&str, Split, Vec<u32>)> = split
+                .into_iter()
+                .map(|(name, s)| {
+                    let global = s.labels.iter().map(|l| index[l.as_slice()]).collect();
+                    (name, s, global)
+                })
+                .collect();
+            for (k, &r) in members.iter().enumerate() {
+                let rule = &program.rules[r];
+                let mut first: Vec<(Date, u32)> = Vec::new();
+                let mut any = false;
+                for (name, s, global) in &split {
+                    if !slots_of[k].iter().any(|&x| program.series[x].root == *name) {
+                        continue;
+                    }
+                    any = true;
+                    first.extend(s.first.iter().zip(global).map(|(&d, &i)| (d, i)));
+                }
+                if !any {
+                    diags.push(missing_fields(program, r, &slots_of[k], store));
+                    continue;
+                }
+                first.sort_unstable_by_key(|&(d, i)| (i, d));
+                first.dedup_by_key(|&mut (_, i)| i);
+                first.sort_unstable();
+                if first.len() > MAX_INSTANCES {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::TooManyInstances,
+                            format!(
+                                "`{}` has {} instances, more than the limit of {MAX_INSTANCES}",
+                                rule.name,
+                                first.len()
+                            ),
+                        )
+                        .with_primary(rule.by[0].span, "one instance per value")
+                        .with_note("break it down by a field with fewer values, or narrow its series with a filter first"),
+                    );
+                    continue;
+                }
+                rules[r] = Some(Appearances {
+                    group: g,
+                    by_date: first,
+                });
+            }
+            let mut group = Group {
+                key,
+                pos: vec![NONE; program.series.len()],
+                field_pos: vec![NONE; program.fields.len()],
+                ..Group::default()
+            };
+            for &slot in &slots {
+                let Some((_, s, global)) = split
+                    .iter()
+                    .find(|(n, _, _)| *n == program.series[slot].root)
+                else {
+                    continue;
+                };
+                let (tls, ors, parts) = narrow(
+                    program,
+                    store,
+                    slot,
+                    &timelines[slot],
+                    &origins[slot],
+                    s,
+                    global,
+                    labels.len(),
+                );
+                group.pos[slot] = group.timelines.len() as u32;
+                group.timelines.push(tls);
+                group.origins.push(ors);
+                for (k, read) in program.fields.iter().enumerate() {
+                    if read.series == slot {
+                        group.field_pos[k] = group.fields.len() as u32;
+                        group
+                            .fields
+                            .push(narrow_field(read, &fields[k], &parts, program));
+                    }
+                }
+            }
+            group.labels = labels;
+            groups.push(group);
+        }
+        let mut base = Vec::with_capacity(groups.len());
+        let mut next = 0u32;
+        for g in &groups {
+            base.push(next);
+            next += g.labels.len() as u32;
+        }
+        Instances {
+            groups,
+            rules,
+            base,
+        }
+    }
+}
+
+fn missing_fields(program: &Program, r: usize, slots: &[usize], store: &Store) -> Diagnostic {
+    let rule = &program.rules[r];
+    let mut roots: Vec<&str> = slots
+        .iter()
+        .map(|&s| program.series[s].root.as_str())
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    // The first field that some series lacks, to point at.
+    let lacking = rule
+        .by
+        .iter()
+        .find(|f| {
+            roots.iter().any(|name| {
+                store
+                    .get(name)
+                    .is_none_or(|id| store.series(id).fields.column(&f.name).is_none())
+            })
+        })
+        .unwrap_or(&rule.by[0]);
+    let mut d = Diagnostic::error(
+        Code::ByFieldMissing,
+        format!(
+            "no series that `{}` reads has the field `{}`",
+            rule.name, lacking.name
+        ),
+    )
+    .with_primary(lacking.span, "no instance can be told by this");
+    if roots.is_empty() {
+        d = d.with_note("its condition reads no series");
+    }
+    for name in roots {
+        if let Some(id) = store.get(name) {
+            let names = store.series(id).fields.names();
+            d = d.with_note(if names.is_empty() {
+                format!("`{name}` has no fields besides its date and value")
+            } else {
+                format!("`{name}` has the fields: {}", names.join(", "))
+            });
+        }
+    }
+    d.with_note(
+        "`by:` names fields of the data series the rule reads (ignoring case), as a filter does",
+    )
+}
+
+/// The rows of one data series, each assigned to the instance its `by`
+/// fields name.
+struct Split {
+    /// Local instance of each row ([`NONE`] for a row with an empty field).
+    row: Vec<u32>,
+    /// Values of each local instance, in key order.
+    labels: Vec<Vec<Arc<str>>>,
+    /// Date of each local instance's first row.
+    first: Vec<Date>,
+}
+
+impl Split {
+    /// `None` when the series lacks one of the fields.
+    fn new(series: &Series, key: &[String]) -> Option<Split> {
+        let cols: Vec<usize> = key
+            .iter()
+            .map(|f| series.fields.column(f))
+            .collect::<Option<_>>()?;
+        let mut row = Vec::with_capacity(series.len());
+        let mut labels = Vec::new();
+        let mut first = Vec::new();
+        if let [c] = cols[..] {
+            // One field: the store's text ids index the instances directly.
+            let mut local = vec![NONE; series.fields.distinct_count()];
+            for r in 0..series.len() {
+                let id = series.fields.cell_id(c, r);
+                let text = series.fields.text_of(id);
+                if text.is_empty() {
+                    row.push(NONE);
+                    continue;
+                }
+                let slot = &mut local[id as usize];
+                if *slot == NONE {
+                    *slot = labels.len() as u32;
+                    labels.push(vec![Arc::from(text)]);
+                    first.push(series.dates[r]);
+                }
+                row.push(*slot);
+            }
+        } else {
+            let mut local: HashMap<Vec<u32>, u32> = HashMap::default();
+            let mut ids = Vec::with_capacity(cols.len());
+            for r in 0..series.len() {
+                ids.clear();
+                ids.extend(cols.iter().map(|&c| series.fields.cell_id(c, r)));
+                if ids.iter().any(|&id| series.fields.text_of(id).is_empty()) {
+                    row.push(NONE);
+                    continue;
+                }
+                let next = labels.len() as u32;
+                let slot = *local.entry(ids.clone()).or_insert(next);
+                if slot == next {
+                    labels.push(
+                        ids.iter()
+                            .map(|&id| Arc::from(series.fields.text_of(id)))
+                            .collect(),
+                    );
+                    first.push(series.dates[r]);
+                }
+                row.push(slot);
+            }
+        }
+        Some(Split { row, labels, first })
+    }
+}
+
+/// Positions of a timeline's observations, grouped by instance (a counting
+/// sort, so each instance's positions stay in date order).
+struct Parts {
+    start: Vec<usize>,
+    positions: Vec<u32>,
+}
+
+impl Parts {
+    fn of(&self, i: usize) -> &[u32] {
+        &self.positions[self.start[i]..self.start[i + 1]]
+    }
+
+    fn new(instance_of: impl Iterator<Item = u32> + Clone, instances: usize) -> Parts {
+        let mut start = vec![0usize; instances + 1];
+        for i in instance_of.clone() {
+            if i != NONE {
+                start[i as usize + 1] += 1;
+            }
+        }
+        for k in 1..start.len() {
+            start[k] += start[k - 1];
+        }
+        let mut fill = start.clone();
+        let mut positions = vec![0u32; start[instances]];
+        for (j, i) in instance_of.enumerate() {
+            if i != NONE {
+                positions[fill[i as usize]] = j as u32;
+                fill[i as usize] += 1;
+            }
+        }
+        Parts { start, positions }
+    }
+}
+
+type Narrowed = (Vec<Arc<Timeline>>, Vec<Arc<Origin>>, Parts);
+
+/// Splits series `slot` by instance. A series with a bucket is split
+/// before its buckets, which then apply to each instance's observations.
+#[allow(clippy::too_many_arguments)]
+fn narrow(
+    program: &Program,
+    store: &Store,
+    slot: usize,
+    timeline: &Timeline,
+    origin: &Origin,
+    split: &Split,
+    global: &[u32],
+    instances: usize,
+) -> Narrowed {
+    let of_row = |r: usize| match split.row[r] {
+        NONE => NONE,
+        l => global[l as usize],
+    };
+    let def = &program.series[slot];
+    let (Some(id), true) = (origin.series, origin.bucketed) else {
+        let parts = Parts::new(
+            (0..timeline.len()).map(|j| origin.row(j).map_or(NONE, of_row)),
+            instances,
+        );
+        let (dates, values) = (timeline.dates(), timeline.values());
+        let (tls, ors) = (0..instances)
+            .map(|i| {
+                let ps = parts.of(i);
+                let tl = Timeline::new(
+                    ps.iter().map(|&j| dates[j as usize]).collect(),
+                    ps.iter().map(|&j| values[j as usize]).collect(),
+                );
+                let rows = ps
+                    .iter()
+                    .map(|&j| origin.row(j as usize).unwrap_or(0) as u32)
+                    .collect();
+                let o = Origin {
+                    series: origin.series,
+                    rows: Some(rows),
+                    bucketed: false,
+                };
+                (Arc::new(tl), Arc::new(o))
+            })
+            .unzip();
+        return (tls, ors, parts);
+    };
+    let series = store.series(id);
+    // Warnings about these steps were given for the whole series.
+    let (rows, vals) = select(def, series, &mut Vec::new());
+    let parts = Parts::new(rows.iter().map(|&r| of_row(r as usize)), instances);
+    let (tls, ors) = (0..instances)
+        .map(|i| {
+            let ps = parts.of(i);
+            let dates = ps
+                .iter()
+                .map(|&j| series.dates[rows[j as usize] as usize])
+                .collect();
+            let values = ps.iter().map(|&j| vals[j as usize]).collect();
+            let (dates, values) = bucket_steps(def, series, dates, values);
+            let o = Origin {
+                series: Some(id),
+                rows: None,
+                bucketed: true,
+            };
+            (Arc::new(Timeline::new(dates, values)), Arc::new(o))
+        })
+        .unzip();
+    (tls, ors, parts)
+}
+
+fn narrow_field(
+    read: &FieldRead,
+    column: &FieldColumn,
+    parts: &Parts,
+    program: &Program,
+) -> Vec<Arc<FieldColumn>> {
+    let bucketed = program.series[read.series].is_bucketed();
+    (0..parts.start.len() - 1)
+        .map(|i| {
+            // Bucket observations carry no fields.
+            Arc::new(if bucketed {
+                FieldColumn::default()
+            } else {
+                column.pick(parts.of(i))
+            })
+        })
+        .collect()
+}
+
+/// Which series a rule reads inside an instance: through its condition and
+/// templates, the lets they use and the rules of the same group, but not
+/// the rules it reads whole (without `by:`) or counts (`any(r)`).
+struct Reach<'p> {
+    program: &'p Program,
+    rule_group: &'p [Option<usize>],
+}
+
+impl<'p> Reach<'p> {
+    fn new(program: &'p Program, rule_group: &'p [Option<usize>]) -> Reach<'p> {
+        Reach {
+            program,
+            rule_group,
+        }
+    }
+
+    fn slots(&mut self, r: usize, g: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut seen_lets = vec![false; self.program.lets.len()];
+        let mut seen_rules = vec![false; self.program.rules.len()];
+        self.rule(r, g, &mut out, &mut seen_lets, &mut seen_rules);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn rule(
+        &self,
+        r: usize,
+        g: usize,
+        out: &mut Vec<usize>,
+        lets: &mut [bool],
+        rules: &mut [bool],
+    ) {
+        if std::mem::replace(&mut rules[r], true) {
+            return;
+        }
+        let rule = &self.program.rules[r];
+        let mut nodes = vec![&rule.when];
+        for pieces in [&rule.summary, &rule.description].into_iter().flatten() {
+            for p in pieces {
+                if let TemplatePiece::Hole(n) = p {
+                    nodes.push(n);
+                }
+            }
+        }
+        for n in nodes {
+            self.node(n, g, out, lets, rules);
+        }
+    }
+
+    fn node(
+        &self,
+        n: &Node,
+        g: usize,
+        out: &mut Vec<usize>,
+        lets: &mut [bool],
+        rules: &mut [bool],
+    ) {
+        let mut next: Vec<(bool, usize)> = Vec::new();
+        n.walk(&mut |m| match m.kind {
+            NodeKind::Series(s) => out.push(s),
+            NodeKind::Let(i) => next.push((true, i)),
+            NodeKind::Rule(r) if self.rule_group[r] == Some(g) => next.push((false, r)),
+            _ => {}
+        });
+        for (is_let, i) in next {
+            if is_let {
+                if !std::mem::replace(&mut lets[i], true) {
+                    self.node(&self.program.lets[i].value, g, out, lets, rules);
+                }
+            } else {
+                self.rule(i, g, out, lets, rules);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::{evaluate, RuleResult, Status};
+    use crate::time::Date;
+    use crate::workspace::{load, Contents, SourceFile};
+
+    fn file(name: &str, text: &str) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            contents: Contents::Text(text.into()),
+        }
+    }
+
+    const EVENTS: &str = "date,country,kind,fatalities\n\
+        2025-01-05,Yemen,strike,3\n\
+        2025-01-20,Yemen,raid,1\n\
+        2025-02-03,Sudan,strike,10\n\
+        2025-02-10,Yemen,strike,2\n\
+        2025-02-11,,strike,7\n\
+        2025-03-01,Sudan,raid,0\n";
+
+    fn run(rules: &str, at: &str) -> Vec<(String, Status, Option<String>)> {
+        let ws = load(&[file("r.rules", rules)], &[file("ev.csv", EVENTS)]);
+        let m = ws.model.unwrap_or_else(|| panic!("{:?}", ws.diagnostics));
+        assert!(
+            !ws.diagnostics.iter().any(|d| d.is_error()),
+            "{:?}",
+            ws.diagnostics
+        );
+        evaluate(&m, Date::parse_iso(at).unwrap())
+            .into_iter()
+            .map(|r: RuleResult| (r.display_name(), r.status, r.summary))
+            .collect()
+    }
+
+    fn statuses(rules: &str, at: &str) -> Vec<(String, Status)> {
+        run(rules, at).into_iter().map(|(n, s, _)| (n, s)).collect()
+    }
+
+    #[test]
+    fn each_instance_reads_its_own_rows_under_filters_and_projections() {
+        let rules = "indicator deadly { by: country when: sum(ev[kind == \"strike\"].fatalities, 60d) >= 5 }";
+        assert_eq!(
+            statuses(rules, "2025-02-15"),
+            [
+                ("deadly{country=\"Sudan\"}".into(), Status::Met),
+                // 3 + 2: the raid and the row without a country are not Yemen's.
+                ("deadly{country=\"Yemen\"}".into(), Status::Met),
+            ]
+        );
+        assert_eq!(statuses(rules, "2025-03-10")[1].1, Status::NotMet);
+        // Before an instance's first observation it does not exist.
+        assert_eq!(
+            statuses(rules, "2025-01-31"),
+            [("deadly{country=\"Yemen\"}".into(), Status::NotMet)]
+        );
+    }
+
+    #[test]
+    fn several_fields_buckets_and_templates() {
+        let rules = "indicator monthly { by: country, kind when: latest(monthly(ev, count)) >= 1 summary: \"{country}/{KIND}: {latest(monthly(ev, count))}\" }";
+        let got = run(rules, "2025-03-05");
+        let names: Vec<&str> = got.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "monthly{country=\"Sudan\", kind=\"raid\"}",
+                "monthly{country=\"Sudan\", kind=\"strike\"}",
+                "monthly{country=\"Yemen\", kind=\"raid\"}",
+                "monthly{country=\"Yemen\", kind=\"strike\"}",
+            ]
+        );
+        // February is complete (the data reach March 1st); zero-filled
+        // buckets start at each instance's own first month.
+        let summaries: Vec<&str> = got.iter().map(|(_, _, s)| s.as_deref().unwrap()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "Sudan/raid: unknown",
+                "Sudan/strike: 1",
+                "Yemen/raid: 0",
+                "Yemen/strike: 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn for_windows_lets_and_same_by_rules_are_per_instance() {
+        let rules = "let recent = count(ev, 30d)\n\
+            indicator active { by: country when: recent >= 1 for: 20d }\n\
+            alert busy { by: COUNTRY when: active and latest(ev.fatalities) >= 2 }\n\
+            indicator anywhere { when: any(busy) }\n\
+            indicator total { when: recent >= 3 }";
+        let got = statuses(rules, "2025-02-12");
+        assert_eq!(
+            got,
+            [
+                // Sudan's first row is Feb 3rd: `for: 20d` not yet held.
+                ("active{country=\"Sudan\"}".into(), Status::Pending),
+                ("active{country=\"Yemen\"}".into(), Status::Met),
+                ("busy{COUNTRY=\"Sudan\"}".into(), Status::NotMet),
+                ("busy{COUNTRY=\"Yemen\"}".into(), Status::Met),
+                ("anywhere".into(), Status::Met),
+                // The let outside an instance reads every row.
+                ("total".into(), Status::Met),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_grouped_rule_read_bare_elsewhere_is_refused() {
+        for rules in [
+            "indicator a { by: country when: count(ev, 30d) > 0 }\nindicator b { when: a }",
+            "indicator a { by: country when: count(ev, 30d) > 0 }\nindicator b { by: kind when: a }",
+            "indicator a { by: country when: count(ev, 30d) > 0 }\nlet l = a\nindicator b { by: country when: l }",
+            "indicator a { when: count(ev, 30d) > 0 }\nindicator b { when: any(a) }",
+        ] {
+            let ws = load(&[file("r.rules", rules)], &[file("ev.csv", EVENTS)]);
+            assert!(
+                ws.diagnostics.iter().any(|d| d.code == crate::diag::Code::GroupedRuleUse),
+                "{rules}: {:?}",
+                ws.diagnostics
+            );
+        }
+    }
+}

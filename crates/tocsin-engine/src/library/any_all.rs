@@ -1,0 +1,185 @@
+//! `any(r)`, `all(r)`: over the instances of a rule with `by:`.
+
+use super::{Builtin, Example, OverStale, Query, Read, Scale};
+use crate::eval::{Evaluator, Status, Value};
+use crate::lang::functions::{Params, Signature};
+use crate::lang::program::{Node, NodeKind, Type};
+use crate::time::Date;
+
+const DOC: &str = "| `any(r)`, `all(r)` | over the instances of a rule with `by:` (see \"Breakdowns\"): `any` is `true` if some instance is met, `false` if every instance is pending or not met, else `none`; `all` is `true` if all are met, `false` if one is pending or not met, else `none`; over no instance `any` is `false` and `all` is `true` |";
+
+const DATA: &str =
+    "date,value,region\n2025-04-01,1,North\n2025-04-02,1,North\n2025-04-03,1,South\n";
+const BUSY: &str = "indicator busy { by: region when: count(s, 7d) >= 2 }";
+
+/// The statuses of the instances of the rule `args[0]` names, at `t`.
+fn statuses(cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Option<Vec<Status>> {
+    match args.first().map(|a| &a.kind) {
+        Some(NodeKind::Rule(r)) => Some(cx.instance_statuses(*r, t)),
+        _ => None,
+    }
+}
+
+fn signature(name: &'static str, usage: &'static str) -> Signature {
+    Signature {
+        name,
+        params: Params::Instances,
+        named: false,
+        result: Type::Bool,
+        usage,
+    }
+}
+
+/// `any(r)`
+pub struct Any;
+
+impl Builtin for Any {
+    fn signature(&self) -> Signature {
+        signature("any", "any(rule with by:)")
+    }
+
+    fn doc(&self) -> &'static str {
+        DOC
+    }
+
+    fn examples(&self) -> &'static [Example] {
+        &[
+            Example {
+                call: "any(busy)",
+                data: DATA,
+                rules: BUSY,
+                at: "2025-04-05",
+                value: "true",
+            },
+            Example {
+                call: "any(busy)",
+                data: DATA,
+                rules: BUSY,
+                at: "2025-04-20",
+                value: "false",
+            },
+        ]
+    }
+
+    fn reads(&self) -> &'static [Read] {
+        &[]
+    }
+
+    fn scale(&self) -> Scale {
+        Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
+    }
+
+    fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
+        let Some(all) = statuses(cx, args, t) else {
+            return Value::None;
+        };
+        if all.contains(&Status::Met) {
+            Value::Bool(true)
+        } else if all.contains(&Status::Unknown) {
+            Value::None
+        } else {
+            Value::Bool(false)
+        }
+    }
+
+    fn why_unknown(&self, _: &Query<'_>) -> Option<String> {
+        Some("no instance is met, and some instance is unknown".to_string())
+    }
+}
+
+/// `all(r)`
+pub struct All;
+
+impl Builtin for All {
+    fn signature(&self) -> Signature {
+        signature("all", "all(rule with by:)")
+    }
+
+    fn doc(&self) -> &'static str {
+        DOC
+    }
+
+    fn examples(&self) -> &'static [Example] {
+        &[
+            Example {
+                call: "all(busy)",
+                data: DATA,
+                rules: BUSY,
+                at: "2025-04-05",
+                value: "false",
+            },
+            // Before the first observation there is no instance.
+            Example {
+                call: "all(busy)",
+                data: DATA,
+                rules: BUSY,
+                at: "2025-03-01",
+                value: "true",
+            },
+        ]
+    }
+
+    fn reads(&self) -> &'static [Read] {
+        &[]
+    }
+
+    fn scale(&self) -> Scale {
+        Scale::Other
+    }
+
+    fn over_stale(&self) -> OverStale {
+        OverStale::Unknown
+    }
+
+    fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
+        let Some(all) = statuses(cx, args, t) else {
+            return Value::None;
+        };
+        if all
+            .iter()
+            .any(|s| matches!(s, Status::Pending | Status::NotMet))
+        {
+            Value::Bool(false)
+        } else if all.contains(&Status::Unknown) {
+            Value::None
+        } else {
+            Value::Bool(true)
+        }
+    }
+
+    fn why_unknown(&self, _: &Query<'_>) -> Option<String> {
+        Some("no instance is pending or not met, and some instance is unknown".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{model, value_of_x};
+
+    fn value(call: &str, rules: &str, data: &str, at: &str) -> String {
+        let m = model(&format!("{rules}\nlet x = {call}\n"), data);
+        value_of_x(&m, at).display()
+    }
+
+    #[test]
+    fn unknown_instances_decide_only_when_nothing_else_does() {
+        // North has a second series that is stale: unknown there.
+        let rules = "indicator busy { by: region when: count(s[region == \"South\"], 7d) >= 1 or latest(s) > 5 }";
+        let data = "date,value,region\n2025-04-01,1,North\n2025-04-03,1,South\n";
+        assert_eq!(value("any(busy)", rules, data, "2025-04-03"), "true");
+        assert_eq!(value("all(busy)", rules, data, "2025-04-03"), "false");
+        assert_eq!(value("count_true(busy)", rules, data, "2025-04-03"), "1");
+        // Every instance met.
+        let rules = "indicator busy { by: region when: count(s, 30d) >= 1 }";
+        assert_eq!(value("all(busy)", rules, data, "2025-04-03"), "true");
+        assert_eq!(value("count_true(busy)", rules, data, "2025-04-03"), "2");
+        // Unknown only: a stale feed.
+        let rules = format!("feed s {{ stale_after: 1d }}\n{rules}");
+        assert_eq!(value("any(busy)", &rules, data, "2025-04-10"), "unknown");
+        assert_eq!(value("all(busy)", &rules, data, "2025-04-10"), "unknown");
+    }
+}
