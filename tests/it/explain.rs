@@ -100,6 +100,9 @@ fn every_rule_of_the_example_explains() {
     let board: Value = serde_json::from_slice(&out.stdout).unwrap();
     for r in board["results"].as_array().unwrap() {
         let name = r["name"].as_str().unwrap();
+        if r["labels"].as_object().is_some_and(|l| !l.is_empty()) {
+            continue;
+        }
         let out = tocsin(root())
             .args(["explain", name, "--at", "2025-07-20"])
             .output()

@@ -439,3 +439,98 @@ indicator rise { when: growth(pla_days, 1y) >= 30% }
     assert_eq!(today["houthi_year"], Value::None);
     assert_eq!(today["targets"], Value::None);
 }
+
+/// Breakdowns over the ACLED export: one instance per `COUNTRY` and per
+/// `ACTOR1`, each counting its own rows. The expected counts were computed
+/// independently with Python over the same file:
+///
+/// ```python
+/// rows = list(csv.DictReader(io.StringIO(text, newline='')))
+/// t = date(2025, 7, 20); lo = t - timedelta(days=90)
+/// Counter(r['COUNTRY'] for r in rows if lo < date.fromisoformat(r['EVENT_DATE']) <= t)
+/// count, fatal = Counter(), Counter()
+/// for r in rows: count[r['ACTOR1']] += 1; fatal[r['ACTOR1']] += int(r['FATALITIES'] or 0)
+/// ```
+#[test]
+fn breakdowns_over_the_acled_export() {
+    let Some(acled) = real_file("houthi_red_sea_acled.csv") else {
+        return;
+    };
+    use tocsin::eval::{evaluate, Status};
+    use tocsin::time::Date;
+    use tocsin::workspace::{load, Contents, SourceFile};
+    let file = |name: &str, text: String| SourceFile {
+        name: name.to_string(),
+        contents: Contents::Text(text),
+    };
+    let rules = r#"
+indicator per_country { by: COUNTRY when: count(acled, 90d) >= 1 summary: "{count(acled, 90d)}" }
+indicator per_actor { by: actor1 when: sum(acled.fatalities, 3y) >= 1 summary: "{count(acled, 3y)} {sum(acled.fatalities, 3y)}" }
+"#;
+    let ws = load(
+        &[file("rules/real.rules", rules.to_string())],
+        &[file("indicators/acled.csv", acled)],
+    );
+    let model = ws
+        .model
+        .as_ref()
+        .unwrap_or_else(|| panic!("the rules check: {:?}", ws.diagnostics));
+    let at = |day: &str| evaluate(model, Date::parse_iso(day).unwrap());
+
+    let july: Vec<_> = at("2025-07-20")
+        .into_iter()
+        .filter(|r| r.name == "per_country")
+        .map(|r| (r.display_name(), r.summary.unwrap()))
+        .collect();
+    assert_eq!(
+        july,
+        [(
+            "per_country{COUNTRY=\"Yemen\"}".to_string(),
+            "5".to_string()
+        )]
+    );
+
+    let actors: Vec<(String, String, Status)> = at("2025-09-30")
+        .into_iter()
+        .filter(|r| r.name == "per_actor")
+        .map(|r| (r.labels[0].1.clone(), r.summary.unwrap(), r.status))
+        .collect();
+    let want = [
+        ("EU: European Union", 1, 0),
+        ("Military Forces of Belgium (2020-2025)", 1, 0),
+        ("Military Forces of Denmark (2019-)", 1, 0),
+        ("Military Forces of Eritrea (1993-)", 3, 0),
+        ("Military Forces of France (2017-)", 14, 0),
+        ("Military Forces of Germany (2021-2025)", 4, 0),
+        ("Military Forces of Greece (2019-)", 5, 0),
+        ("Military Forces of India (2014-)", 1, 0),
+        ("Military Forces of Italy (2022-)", 7, 0),
+        ("Military Forces of Japan (2012-)", 1, 0),
+        ("Military Forces of Saudi Arabia (2015-)", 1, 0),
+        ("Military Forces of Yemen (2017-) Houthi", 174, 19),
+        (
+            "Military Forces of Yemen (2022-) Presidential Leadership Council - Coast Guard",
+            3,
+            0,
+        ),
+        ("Military Forces of the United Kingdom (2010-2024)", 6, 2),
+        ("Military Forces of the United States (2021-2025)", 125, 1),
+        ("Private Security Forces (International)", 8, 0),
+        ("Unidentified Armed Group (International)", 2, 0),
+        ("Unidentified Armed Group (Somalia)", 1, 0),
+        ("Unidentified Armed Group (Yemen)", 1, 0),
+        ("Unidentified Military Forces", 3, 0),
+    ];
+    let want: Vec<(String, String, Status)> = want
+        .iter()
+        .map(|&(actor, n, dead)| {
+            let status = if dead >= 1 {
+                Status::Met
+            } else {
+                Status::NotMet
+            };
+            (actor.to_string(), format!("{n} {dead}"), status)
+        })
+        .collect();
+    assert_eq!(actors, want);
+}

@@ -90,7 +90,8 @@ pub fn markdown(board: &Board) -> String {
                 for r in &rows[..shown] {
                     row(&mut out, r, &r.display);
                 }
-                if shown < rows.len() {
+                // With none shown, the heading's counts say it all.
+                if shown > 0 && shown < rows.len() {
                     let rest = &rows[shown..];
                     out.push_str(&format!(
                         "| | | | | … {} more: {} | |\n",

@@ -120,7 +120,8 @@ pub fn table(board: &Board, colour: bool) -> String {
                             4 + status_w + 1 + sev_w + 1 + inner_w + 2,
                         );
                     }
-                    if shown < rows.len() {
+                    // With none shown, the heading's counts say it all.
+                    if shown > 0 && shown < rows.len() {
                         let rest = &rows[shown..];
                         out.push_str(&format!(
                             "    {}\n",
