@@ -39,7 +39,7 @@ pub fn run(
     outcome: Option<String>,
     format: BacktestFormat,
 ) -> u8 {
-    let ws = match super::load(cfg) {
+    let ws = match super::load(cfg, crate::workspace::KeptColumns::Read) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -9,7 +9,7 @@ use crate::diag::render;
 pub fn run(cfg: &Config, format: CheckFormat) -> u8 {
     // A short run that only builds: let the heap grow in large steps.
     crate::heap::reserve();
-    let ws = match super::load(cfg) {
+    let ws = match super::load(cfg, crate::workspace::KeptColumns::Read) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

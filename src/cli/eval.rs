@@ -9,7 +9,7 @@ use crate::lang::ast::{RuleKind, Severity};
 
 /// Runs `eval`.
 pub fn run(cfg: &Config, format: EvalFormat, threshold: Option<Severity>) -> u8 {
-    let ws = match super::load(cfg) {
+    let ws = match super::load(cfg, crate::workspace::KeptColumns::Read) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -15,7 +15,8 @@ use std::fmt::Write;
 
 /// Runs `explain`.
 pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
-    let ws = match super::load(cfg) {
+    // Observations are shown whole, every field: every column is kept.
+    let ws = match super::load(cfg, crate::workspace::KeptColumns::All) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

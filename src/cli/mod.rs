@@ -71,9 +71,13 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Reads the rule and data files the configuration names. `Err` carries
-/// the exit code after the problem has been reported.
-fn load(cfg: &Config) -> Result<crate::workspace::Workspace, u8> {
+/// Reads the rule and data files the configuration names, keeping the
+/// data columns `kept` says. `Err` carries the exit code after the problem
+/// has been reported.
+fn load(
+    cfg: &Config,
+    kept: crate::workspace::KeptColumns,
+) -> Result<crate::workspace::Workspace, u8> {
     let found =
         files::discover(&cfg.rules.paths, files::Kind::Rules, cfg.rules.explicit).and_then(|r| {
             files::discover_data(&cfg.indicators.paths, cfg.indicators.explicit).map(|d| (r, d))
@@ -97,7 +101,7 @@ fn load(cfg: &Config) -> Result<crate::workspace::Workspace, u8> {
     let data_names: Vec<String> = data_paths.iter().map(|p| files::display(p)).collect();
     let data_names: Vec<&str> = data_names.iter().map(String::as_str).collect();
     let (mut ws, syntax) =
-        crate::workspace::load_reading(&files::read_all(&rule_paths), &data_names, |k| {
+        crate::workspace::load_reading(&files::read_all(&rule_paths), &data_names, kept, |k| {
             files::read(&data_paths[k])
         });
     leave(syntax);

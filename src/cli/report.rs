@@ -16,7 +16,7 @@ pub fn run(cfg: &Config, from: Date, output: &Path) -> u8 {
         eprintln!("error: --from {from} is after --at {at}");
         return BAD_INPUT;
     }
-    let ws = match super::load(cfg) {
+    let ws = match super::load(cfg, crate::workspace::KeptColumns::Read) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

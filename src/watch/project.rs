@@ -4,15 +4,15 @@
 //! rebuilt. A file that fails keeps its last good version in force.
 
 use super::scope::{self, Touched};
-use crate::data::FileData;
+use crate::data::{ColumnSelection, FileData};
 use crate::diag::{Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::ast::RuleFile;
 use crate::lang::parser::parse_file;
 use crate::library::check;
 use crate::project::files::{self, Kind};
-use crate::workspace::{parse_data_file, unreadable, Contents, SourceFile};
-use std::collections::{BTreeMap, HashMap};
+use crate::workspace::{columns_read, parse_data_file, unreadable, Contents, SourceFile};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -55,6 +55,9 @@ struct DataEntry {
     /// Text kept only while a warning quotes it.
     text: Option<Arc<str>>,
     print: Option<Fingerprint>,
+    /// The columns it was parsed keeping: when the rules come to read
+    /// more, the file is parsed again.
+    selection: ColumnSelection,
 }
 
 /// A problem found while reloading, rendered for the event stream.
@@ -402,7 +405,7 @@ impl Project {
     fn apply(&mut self, changes: Changes, mut out: Reload) -> Reload {
         let Changes {
             rules: mut rule_changes,
-            data: data_changes,
+            data: mut data_changes,
         } = changes;
         // Tried again at every reload: what they lacked may be back even
         // when no file in force changed (a data file moved away and back).
@@ -419,6 +422,53 @@ impl Project {
             return out;
         }
 
+        // Rule files are parsed first, so that data files are parsed for
+        // the fields the rules read. Data files still get their ids first,
+        // and their errors still come first.
+        for (p, c) in &data_changes {
+            if let Candidate::Replace(_) = c {
+                self.id_for(p);
+            }
+        }
+        let mut new_rules: BTreeMap<PathBuf, Candidate<RuleEntry>> = BTreeMap::new();
+        let mut rule_errors = Vec::new();
+        for (p, c) in rule_changes {
+            if self.stopping(&mut out) {
+                return out;
+            }
+            match c {
+                Candidate::Replace((text, print)) => {
+                    let id = self.id_for(&p);
+                    let (ast, diags) = parse_file(id, &text);
+                    if diags.is_empty() {
+                        new_rules.insert(
+                            p,
+                            Candidate::Replace(RuleEntry {
+                                id,
+                                text,
+                                ast,
+                                print,
+                            }),
+                        );
+                    } else {
+                        let mut scratch = self.sources.clone();
+                        scratch.set_text(id, text.clone());
+                        for d in diags {
+                            rule_errors.push(self.problem(&scratch, d));
+                        }
+                        self.held.remove(&p);
+                        self.rejected.insert(p, print);
+                    }
+                }
+                Candidate::Remove => {
+                    new_rules.insert(p, Candidate::Remove);
+                }
+            }
+        }
+
+        let selection = self.columns_wanted(&new_rules);
+        let refreshed = self.reparse_narrow(&selection, &mut data_changes);
+
         // Parse the changed files alone; a file that does not parse keeps
         // its last good version.
         let mut new_data: BTreeMap<PathBuf, Candidate<DataEntry>> = BTreeMap::new();
@@ -429,7 +479,7 @@ impl Project {
             match c {
                 Candidate::Replace((file, print)) => {
                     let id = self.id_for(&p);
-                    match parse_data_file(id, &file) {
+                    match parse_data_file(id, &file, &selection) {
                         Ok(data) => {
                             let text = match (&file.contents, data.warnings.is_empty()) {
                                 (Contents::Text(t), false) => Some(Arc::<str>::from(t.as_str())),
@@ -442,6 +492,7 @@ impl Project {
                                     data,
                                     text,
                                     print,
+                                    selection: selection.clone(),
                                 }),
                             );
                         }
@@ -466,40 +517,7 @@ impl Project {
                 }
             }
         }
-        let mut new_rules: BTreeMap<PathBuf, Candidate<RuleEntry>> = BTreeMap::new();
-        for (p, c) in rule_changes {
-            if self.stopping(&mut out) {
-                return out;
-            }
-            match c {
-                Candidate::Replace((text, print)) => {
-                    let id = self.id_for(&p);
-                    let (ast, diags) = parse_file(id, &text);
-                    if diags.is_empty() {
-                        new_rules.insert(
-                            p,
-                            Candidate::Replace(RuleEntry {
-                                id,
-                                text,
-                                ast,
-                                print,
-                            }),
-                        );
-                    } else {
-                        let mut scratch = self.sources.clone();
-                        scratch.set_text(id, text.clone());
-                        for d in diags {
-                            out.errors.push(self.problem(&scratch, d));
-                        }
-                        self.held.remove(&p);
-                        self.rejected.insert(p, print);
-                    }
-                }
-                Candidate::Remove => {
-                    new_rules.insert(p, Candidate::Remove);
-                }
-            }
-        }
+        out.errors.extend(rule_errors);
 
         // Check the whole ruleset with the candidates; a candidate whose
         // file holds an error is set aside and the rest checked again.
@@ -515,7 +533,7 @@ impl Project {
                 if new_rules.is_empty() && new_data.is_empty() && self.model.is_some() {
                     break;
                 }
-                self.commit(new_rules, new_data, program, &mut out);
+                self.commit(new_rules, new_data, &refreshed, program, &mut out);
                 out.warnings.extend(
                     diags
                         .into_iter()
@@ -559,6 +577,53 @@ impl Project {
             }
         }
         out
+    }
+
+    /// The field columns data files must keep for the rules in force and
+    /// the candidates: a candidate the check sets aside may keep a few
+    /// columns more than needed, never fewer.
+    fn columns_wanted(&self, rules: &BTreeMap<PathBuf, Candidate<RuleEntry>>) -> ColumnSelection {
+        let in_force = self
+            .rules
+            .iter()
+            .filter(|(p, _)| !matches!(rules.get(*p), Some(Candidate::Remove)))
+            .map(|(_, e)| &e.ast);
+        let candidates = rules.values().filter_map(|c| match c {
+            Candidate::Replace(e) => Some(&e.ast),
+            Candidate::Remove => None,
+        });
+        columns_read(in_force.chain(candidates))
+    }
+
+    /// Adds to `changes` the data files in force that were parsed keeping
+    /// fewer columns than `selection`, read again from disk. Returns those
+    /// whose version is the one in force: parsing them again is no change
+    /// to report.
+    fn reparse_narrow(
+        &self,
+        selection: &ColumnSelection,
+        changes: &mut BTreeMap<PathBuf, Read<SourceFile>>,
+    ) -> HashSet<PathBuf> {
+        let mut same = HashSet::new();
+        for (p, e) in &self.data {
+            if changes.contains_key(p) || e.selection.covers(selection) {
+                continue;
+            }
+            let print = Fingerprint::of(p);
+            if print.is_none() && !p.exists() {
+                changes.insert(p.clone(), Candidate::Remove);
+                continue;
+            }
+            if print == e.print {
+                same.insert(p.clone());
+            }
+            let file = SourceFile {
+                name: files::display(p),
+                contents: files::read(p),
+            };
+            changes.insert(p.clone(), Candidate::Replace((file, print)));
+        }
+        same
     }
 
     /// Checks the ruleset as it would be with the candidates applied.
@@ -622,6 +687,7 @@ impl Project {
         &mut self,
         rules: BTreeMap<PathBuf, Candidate<RuleEntry>>,
         data: BTreeMap<PathBuf, Candidate<DataEntry>>,
+        refreshed: &HashSet<PathBuf>,
         program: crate::lang::program::Program,
         out: &mut Reload,
     ) {
@@ -643,6 +709,14 @@ impl Project {
             }
         }
         for (p, c) in data {
+            if refreshed.contains(&p) {
+                // The same version, parsed keeping more columns: nothing
+                // to report.
+                if let Candidate::Replace(e) = c {
+                    self.data.insert(p, e);
+                }
+                continue;
+            }
             out.applied.push(files::display(&p));
             self.rejected.remove(&p);
             self.left_out.remove(&p);

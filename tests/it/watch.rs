@@ -247,3 +247,38 @@ fn sighup_reloads_everything() {
     let (reload, _) = d.expect(|e| e["event"] == "reload");
     assert_eq!(reload["reason"], "signal");
 }
+
+#[test]
+fn a_rule_edit_that_filters_on_a_column_no_rule_read_sees_its_cells() {
+    let events = "date,actor,region\n\
+                  2025-02-01,PLA,East\n\
+                  2025-02-02,PLA,East\n\
+                  2025-02-03,Navy,West\n";
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/a.rules",
+                "indicator busy { when: count(acled[actor == \"PLA\"], 60d) >= 3 }\n",
+            ),
+            ("indicators/acled.csv", events),
+        ],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    // `region` was read by no rule when the data was loaded.
+    write(
+        &d.path("rules/a.rules"),
+        "indicator busy { when: count(acled[region == \"East\"], 60d) >= 2 }\n",
+    );
+    let e = d.status("busy", "met");
+    assert_eq!(e["from"], "not_met");
+    // The data file, parsed again for the new column, is no change to report.
+    let (reload, _) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["files"], serde_json::json!(["rules/a.rules"]));
+    // And back: the column stays, the status follows the rule.
+    write(
+        &d.path("rules/a.rules"),
+        "indicator busy { when: count(acled[region == \"West\"], 60d) >= 2 }\n",
+    );
+    d.status("busy", "not_met");
+}

@@ -22,6 +22,8 @@ pub mod workspace;
 
 #[cfg(test)]
 mod check_tests;
+#[cfg(test)]
+mod kept_columns_tests;
 
 // The paths the engine names (`crate::lang`, `crate::data`, ...).
 pub use tocsin_data::data;

@@ -2,7 +2,7 @@
 //! into a checked model. Pure, so that the one-shot commands, tests and a
 //! long-running process all build their model the same way.
 
-use crate::data::{self, FileData, Format, Store};
+use crate::data::{self, ColumnSelection, FieldNames, FileData, Format, Store};
 use crate::diag::{Code, Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::ast::RuleFile;
@@ -210,14 +210,37 @@ fn stem(name: &str) -> &str {
     data::file_stem(name)
 }
 
-/// Parses one data file, already registered in the source map as `id`.
-pub fn parse_data_file(id: FileId, file: &SourceFile) -> Result<FileData, Diagnostic> {
+/// Parses one data file, already registered in the source map as `id`,
+/// keeping the cells of the field columns `selection` keeps.
+pub fn parse_data_file(
+    id: FileId,
+    file: &SourceFile,
+    selection: &ColumnSelection,
+) -> Result<FileData, Diagnostic> {
     let Contents::Text(text) = &file.contents else {
         return Err(unreadable(id, &file.contents)
             .unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
     };
     let format = Format::of_file_name(&file.name).unwrap_or(Format::Csv);
-    data::load_text(id, stem(&file.name), format, text)
+    data::load_selected(id, stem(&file.name), format, text, selection)
+}
+
+/// Which field columns of the data files loading keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeptColumns {
+    /// Those that some rule reads (see [`columns_read`]): the cells of the
+    /// others would cost memory and time and change no result.
+    Read,
+    /// Every column, for what shows whole observations (`explain`).
+    All,
+}
+
+/// The field columns that the rules of `files` may read, as a selection
+/// for the data loaders: any field a rule reads anywhere is kept in every
+/// data file.
+pub fn columns_read<'a>(files: impl IntoIterator<Item = &'a RuleFile>) -> ColumnSelection {
+    let names = crate::lang::fields_read::fields_read(files, crate::library::signatures());
+    ColumnSelection::Only(FieldNames::new(names.iter().map(String::as_str)))
 }
 
 /// What parsing one data file gives: the data or why the file was
@@ -229,9 +252,10 @@ fn parse_nth<'a>(
     ids: &[FileId],
     file: &(impl Fn(usize) -> Cow<'a, SourceFile> + Sync),
     k: usize,
+    selection: &ColumnSelection,
 ) -> Parsed {
     let f = file(k);
-    let result = parse_data_file(ids[k], &f);
+    let result = parse_data_file(ids[k], &f, selection);
     // Keep a file's text only when a diagnostic quotes it.
     let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());
     let mut text = match (quoted, f) {
@@ -344,9 +368,10 @@ fn parse_data_files<'a>(
     ids: &[FileId],
     bytes: Option<usize>,
     file: impl Fn(usize) -> Cow<'a, SourceFile> + Sync,
+    selection: &ColumnSelection,
 ) -> Vec<Parsed> {
     let share = share_out(workers(), ids.len(), bytes, MIN_DATA_BYTES);
-    map_files(ids.len(), share, |k| parse_nth(ids, &file, k))
+    map_files(ids.len(), share, |k| parse_nth(ids, &file, k, selection))
 }
 
 /// The names of data files that were rejected.
@@ -370,11 +395,20 @@ fn parse_rule_files(files: &[(FileId, &str)]) -> Vec<(RuleFile, Vec<Diagnostic>)
 pub type Syntax = Vec<(FileId, RuleFile)>;
 
 /// Parses, checks and binds the rule files to the data files. Both lists
-/// must be in path order.
+/// must be in path order. Only the field columns that rules read are kept.
 pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
+    load_keeping(rule_files, data_files, KeptColumns::Read)
+}
+
+/// Like [`load`], keeping the field columns `kept` says.
+pub fn load_keeping(
+    rule_files: &[SourceFile],
+    data_files: &[SourceFile],
+    kept: KeptColumns,
+) -> Workspace {
     let names: Vec<&str> = data_files.iter().map(|f| f.name.as_str()).collect();
     let bytes = data_files.iter().map(SourceFile::len).sum();
-    load_from(rule_files, &names, Some(bytes), |k| {
+    load_from(rule_files, &names, Some(bytes), kept, |k| {
         Cow::Borrowed(&data_files[k])
     })
     .0
@@ -391,9 +425,10 @@ pub fn load(rule_files: &[SourceFile], data_files: &[SourceFile]) -> Workspace {
 pub fn load_reading(
     rule_files: &[SourceFile],
     data_names: &[&str],
+    kept: KeptColumns,
     read: impl Fn(usize) -> Contents + Sync,
 ) -> (Workspace, Syntax) {
-    load_from(rule_files, data_names, None, |k| {
+    load_from(rule_files, data_names, None, kept, |k| {
         Cow::Owned(SourceFile {
             name: data_names[k].to_string(),
             contents: read(k),
@@ -401,18 +436,50 @@ pub fn load_reading(
     })
 }
 
+/// Rule files are parsed first, so that the data loaders know which
+/// field columns to keep; diagnostics keep their order (data files first).
 fn load_from<'a>(
     rule_files: &[SourceFile],
     data_names: &[&str],
     data_bytes: Option<usize>,
+    kept: KeptColumns,
     data_file: impl Fn(usize) -> Cow<'a, SourceFile> + Sync,
 ) -> (Workspace, Syntax) {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
+    let data_ids: Vec<FileId> = data_names.iter().map(|n| sources.add(*n, "")).collect();
+    // Ids in path order first, then the texts parsed together; an
+    // unreadable file keeps its place among the diagnostics.
+    let ids: Vec<(FileId, Option<&str>)> = rule_files
+        .iter()
+        .map(|f| match &f.contents {
+            Contents::Text(text) => (sources.add(&f.name, text.as_str()), Some(text.as_str())),
+            _ => (sources.add(&f.name, ""), None),
+        })
+        .collect();
+    let texts: Vec<(FileId, &str)> = ids
+        .iter()
+        .filter_map(|(id, text)| text.map(|t| (*id, t)))
+        .collect();
+    let mut results = parse_rule_files(&texts).into_iter();
+    let mut parsed = Vec::new();
+    let mut rule_diagnostics = Vec::new();
+    for ((id, text), f) in ids.iter().zip(rule_files) {
+        match text.and_then(|_| results.next()) {
+            Some((rf, diags)) => {
+                rule_diagnostics.extend(diags);
+                parsed.push((*id, rf));
+            }
+            None => rule_diagnostics.extend(unreadable(*id, &f.contents)),
+        }
+    }
+    let selection = match kept {
+        KeptColumns::Read => columns_read(parsed.iter().map(|(_, rf)| rf)),
+        KeptColumns::All => ColumnSelection::All,
+    };
     let mut loaded = Vec::new();
-    let ids: Vec<FileId> = data_names.iter().map(|n| sources.add(*n, "")).collect();
-    let parsed = parse_data_files(&ids, data_bytes, data_file);
-    for ((&id, name), (result, text)) in ids.iter().zip(data_names).zip(parsed) {
+    let parsed_data = parse_data_files(&data_ids, data_bytes, data_file, &selection);
+    for ((&id, name), (result, text)) in data_ids.iter().zip(data_names).zip(parsed_data) {
         if let Some(text) = text {
             sources.set_text(id, text);
         }
@@ -444,30 +511,7 @@ fn load_from<'a>(
             ),
         );
     }
-    // Ids in path order first, then the texts parsed together; an
-    // unreadable file keeps its place among the diagnostics.
-    let ids: Vec<(FileId, Option<&str>)> = rule_files
-        .iter()
-        .map(|f| match &f.contents {
-            Contents::Text(text) => (sources.add(&f.name, text.as_str()), Some(text.as_str())),
-            _ => (sources.add(&f.name, ""), None),
-        })
-        .collect();
-    let texts: Vec<(FileId, &str)> = ids
-        .iter()
-        .filter_map(|(id, text)| text.map(|t| (*id, t)))
-        .collect();
-    let mut results = parse_rule_files(&texts).into_iter();
-    let mut parsed = Vec::new();
-    for ((id, text), f) in ids.iter().zip(rule_files) {
-        match text.and_then(|_| results.next()) {
-            Some((rf, diags)) => {
-                diagnostics.extend(diags);
-                parsed.push((*id, rf));
-            }
-            None => diagnostics.extend(unreadable(*id, &f.contents)),
-        }
-    }
+    diagnostics.extend(rule_diagnostics);
     let names: Vec<&str> = store.iter().map(|(_, s)| s.name.as_str()).collect();
     let refs: Vec<(FileId, &crate::lang::ast::RuleFile)> =
         parsed.iter().map(|(id, rf)| (*id, rf)).collect();

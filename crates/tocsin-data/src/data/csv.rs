@@ -10,7 +10,10 @@
 //! (see [`chunks`]), with the one-thread read's result.
 
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
-use super::{series_name, Batch, Fields, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES};
+use super::{
+    series_name, Batch, ColumnSelection, Fields, FileData, MAX_CELLS, MAX_FIELD_COLUMNS,
+    MAX_RECORD_BYTES,
+};
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::time::{month_length, Date};
 use ::csv::{Position, ReaderBuilder, StringRecord};
@@ -20,12 +23,14 @@ mod chunks;
 
 /// Parses a CSV file; see the module documentation and `spec/data.md`.
 /// `delimiter` is given for `.tsv` files; without it the header row
-/// chooses (see [`sniff_delimiter`]).
+/// chooses (see [`sniff_delimiter`]). Only the field columns `selection`
+/// keeps get cells.
 pub(super) fn load(
     file: FileId,
     stem: &str,
     text: &str,
     delimiter: Option<u8>,
+    selection: &ColumnSelection,
 ) -> Result<FileData, Diagnostic> {
     let bom = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
@@ -47,15 +52,23 @@ pub(super) fn load(
     }
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(body));
     let plain = match delimiter {
-        b',' => load_plain::<b','>(stem, body, MAX_FIELD_COLUMNS),
-        b';' => load_plain::<b';'>(stem, body, MAX_FIELD_COLUMNS),
-        _ => load_plain::<b'\t'>(stem, body, MAX_FIELD_COLUMNS),
+        b',' => load_plain::<b','>(stem, body, MAX_FIELD_COLUMNS, selection),
+        b';' => load_plain::<b';'>(stem, body, MAX_FIELD_COLUMNS, selection),
+        _ => load_plain::<b'\t'>(stem, body, MAX_FIELD_COLUMNS, selection),
     };
     if let Some(batches) = plain {
         data.batches = batches;
         return Ok(data);
     }
-    load_by_csv_crate(data, stem, text, bom, delimiter, MAX_FIELD_COLUMNS)
+    load_by_csv_crate(
+        data,
+        stem,
+        text,
+        bom,
+        delimiter,
+        MAX_FIELD_COLUMNS,
+        selection,
+    )
 }
 
 /// The delimiter of a `.csv` file, from its header row (the first line
@@ -88,12 +101,23 @@ fn load_by_csv_crate(
     bom: usize,
     delimiter: u8,
     max_columns: usize,
+    selection: &ColumnSelection,
 ) -> Result<FileData, Diagnostic> {
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
     if body.len() >= chunks::MIN_SPLIT_BYTES {
         let chunk = chunks::CHUNK_BYTES;
-        if let Some(data) = chunks::load(file, stem, text, bom, delimiter, max_columns, chunk) {
+        let data = chunks::load(
+            file,
+            stem,
+            text,
+            bom,
+            delimiter,
+            max_columns,
+            chunk,
+            selection,
+        );
+        if let Some(data) = data {
             return Ok(data);
         }
     }
@@ -118,7 +142,7 @@ fn load_by_csv_crate(
     }
     let mut columns =
         Columns::of(&header, delimiter).ok_or_else(|| src.no_date_column(header_start, &header))?;
-    let mut batches = Batches::new(stem, columns.template(&header), max_columns);
+    let mut batches = Batches::new(stem, columns.template(&header, selection), max_columns);
     let mut record = StringRecord::new();
     let mut last_start = header_start;
     let mut skipped = 0usize;
@@ -165,7 +189,12 @@ fn load_by_csv_crate(
 /// buffering, record copies and UTF-8 checks (the text is already UTF-8).
 /// The delimiter `D` is a constant, so that each delimiter's loop is as
 /// tight as the comma's.
-fn load_plain<const D: u8>(stem: &str, body: &str, max_columns: usize) -> Option<Vec<Batch>> {
+fn load_plain<const D: u8>(
+    stem: &str,
+    body: &str,
+    max_columns: usize,
+    selection: &ColumnSelection,
+) -> Option<Vec<Batch>> {
     let bytes = body.as_bytes();
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     // The cells of the line starting at `start`, and where the next line
@@ -209,8 +238,8 @@ fn load_plain<const D: u8>(stem: &str, body: &str, max_columns: usize) -> Option
             .collect::<Option<Vec<&str>>>()?,
     );
     let mut columns = Columns::of(&header, D)?;
-    let mut batches = Batches::new(stem, columns.template(&header), max_columns);
-    let has_fields = !columns.cols.is_empty();
+    let mut batches = Batches::new(stem, columns.template(&header, selection), max_columns);
+    let has_fields = !columns.kept.is_empty();
     // The year, month, first day and length of the month of the previous
     // `YYYY-MM-DD` date: rows in date order mostly share their month, and a
     // day of a known month is an addition.
@@ -284,7 +313,7 @@ fn plain_fields(
     bounds: &[(usize, usize)],
     row: usize,
 ) -> Option<()> {
-    for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
+    for &(i, col) in &columns.kept {
         let &(a, b) = bounds.get(i)?;
         columns.set_field(fields, col, row, body.get(a..b)?);
     }
@@ -367,7 +396,7 @@ fn read_row(
     batch.dates.push(date);
     batch.values.push(value);
     batch.lines.push(line);
-    for (&i, &col) in columns.fields.iter().zip(&columns.cols) {
+    for &(i, col) in &columns.kept {
         columns.set_field(&mut batch.fields, col, row, record.get(i).unwrap_or(""));
     }
     Ok(Row::Kept)
@@ -411,9 +440,10 @@ struct Columns {
     series: Option<usize>,
     /// Every other column, in header order.
     fields: Vec<usize>,
-    /// The column of [`Fields`] each of `fields` fills (headers that
-    /// differ only in case fill one, the last cell winning).
-    cols: Vec<usize>,
+    /// The columns whose cells are kept, by index in the header, with the
+    /// column of [`Fields`] each fills (headers that differ only in case
+    /// fill one, the last cell winning).
+    kept: Vec<(usize, usize)>,
     /// Number of cells a row must have.
     width: usize,
     /// Values may be written with a decimal comma (semicolon files).
@@ -443,7 +473,7 @@ impl Columns {
             value,
             series,
             fields,
-            cols: Vec::new(),
+            kept: Vec::new(),
             width: header.len(),
             decimal_comma: delimiter == b';',
             date_name: header.get(date).unwrap_or("").to_string(),
@@ -474,13 +504,18 @@ impl Columns {
     }
 
     /// Empty fields with a column for each field header (trimmed, as
-    /// written), which every batch starts from; sets `cols`.
-    fn template(&mut self, header: &StringRecord) -> Fields {
+    /// written), which every batch starts from; sets `kept` to the columns
+    /// `selection` keeps. Every header is named, kept or not.
+    fn template(&mut self, header: &StringRecord, selection: &ColumnSelection) -> Fields {
         let mut fields = Fields::new();
-        self.cols = self
+        self.kept = self
             .fields
             .iter()
-            .map(|&i| fields.column_or_insert(header.get(i).unwrap_or("").trim()))
+            .filter_map(|&i| {
+                let name = header.get(i).unwrap_or("").trim();
+                let col = fields.column_or_insert(name);
+                selection.keeps(name).then_some((i, col))
+            })
             .collect();
         fields
     }
@@ -1035,10 +1070,13 @@ fn scan_record(bytes: &[u8], start: usize, index: usize, delimiter: u8) -> Scan 
 mod tests {
     use super::*;
     use crate::diag::render::one_line;
+
+    /// Every column, as loaders without a selection keep.
+    pub(super) const ALL: &ColumnSelection = &ColumnSelection::All;
     use crate::diag::SourceMap;
 
     fn load_ok(text: &str) -> FileData {
-        match load(FileId(0), "pla-adiz", text, None) {
+        match load(FileId(0), "pla-adiz", text, None, ALL) {
             Ok(data) => data,
             Err(e) => panic!("{e:?}"),
         }
@@ -1048,7 +1086,7 @@ mod tests {
     fn load_err(text: &str) -> String {
         let mut sources = SourceMap::new();
         let file = sources.add("adiz.csv", text);
-        match load(file, "adiz", text, None) {
+        match load(file, "adiz", text, None, ALL) {
             Ok(data) => panic!("loaded {:?}", data.batches),
             Err(e) => {
                 assert!(
@@ -1321,6 +1359,7 @@ mod tests {
             "x",
             "date\tvalue\tnote\n2025-01-01\t2\ta,b\n",
             Some(b'\t'),
+            ALL,
         );
         let tsv = tsv.map(|d| (d.batches[0].values.clone(), cells(&d.batches[0])));
         assert_eq!(tsv.ok(), Some((vec![2.0], vec!["a,b".to_string()])));
@@ -1346,7 +1385,7 @@ mod tests {
 
     /// The error's notes, in order.
     fn notes(text: &str, delimiter: Option<u8>) -> Vec<String> {
-        match load(FileId(0), "adiz", text, delimiter) {
+        match load(FileId(0), "adiz", text, delimiter, ALL) {
             Ok(data) => panic!("loaded {:?}", data.batches),
             Err(e) => e.notes,
         }
@@ -1394,7 +1433,7 @@ mod tests {
             "{n:?}"
         );
         assert!(n[0].ends_with(", …") && n[0].len() < 700, "{}", n[0].len());
-        let e = load(FileId(0), "adiz", &wide, None).err().unwrap();
+        let e = load(FileId(0), "adiz", &wide, None, ALL).err().unwrap();
         assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
     }
 
@@ -1426,7 +1465,7 @@ mod tests {
         );
         // In a long joined cell, the mark is on the second row's date.
         let long = format!("date,note\n2025-01-01,{}2025-01-02,y\n", "x".repeat(5000));
-        let e = load(FileId(0), "adiz", &long, None).err().unwrap();
+        let e = load(FileId(0), "adiz", &long, None, ALL).err().unwrap();
         assert!(e.message.ends_with("a line break may be missing"));
         let span = e.primary_span().unwrap();
         assert_eq!(&long[span.start as usize..span.end as usize], "2025-01-02");
@@ -1435,12 +1474,12 @@ mod tests {
             "n,date,note\n1,2025-01-01,{}2,2025-01-02,y\n",
             "x".repeat(5000)
         );
-        let e = load(FileId(0), "adiz", &long, None).err().unwrap();
+        let e = load(FileId(0), "adiz", &long, None, ALL).err().unwrap();
         assert!(e.message.ends_with("a line break may be missing"));
         assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
         // So is the row of an ordinary error.
         let wide = format!("date,value\n2025-01-01,1,{}\n", "y,".repeat(3000));
-        let e = load(FileId(0), "adiz", &wide, None).err().unwrap();
+        let e = load(FileId(0), "adiz", &wide, None, ALL).err().unwrap();
         assert!(e.primary_span().is_some_and(|s| s.end - s.start == 80));
     }
 
@@ -1481,7 +1520,7 @@ mod tests {
         let open = format!("date,note\n2025-01-01,\"a\n{long}\n");
         let mut sources = SourceMap::new();
         let file = sources.add("adiz.csv", open.as_str());
-        let e = load(file, "adiz", &open, None)
+        let e = load(file, "adiz", &open, None, ALL)
             .err()
             .map(|e| e.notes.join(" "));
         assert!(e.is_some_and(|n| n.contains("never closed")));
@@ -1519,16 +1558,24 @@ mod tests {
             file,
             ..FileData::default()
         };
-        assert!(load_plain::<b','>("adiz", &text, 10).is_none());
-        let ok = load_by_csv_crate(empty.clone(), "adiz", &text[..text.len() - 19], 0, b',', 10);
+        assert!(load_plain::<b','>("adiz", &text, 10, ALL).is_none());
+        let ok = load_by_csv_crate(
+            empty.clone(),
+            "adiz",
+            &text[..text.len() - 19],
+            0,
+            b',',
+            10,
+            ALL,
+        );
         assert_eq!(ok.map(|d| d.batches.len()).ok(), Some(3));
-        let err = load_by_csv_crate(empty, "adiz", &text, 0, b',', 10).err();
+        let err = load_by_csv_crate(empty, "adiz", &text, 0, b',', 10, ALL).err();
         assert_eq!(
             err.map(|e| one_line(&e, &sources)).as_deref(),
             Some("adiz.csv:5:1: error[E312]: series 's3' takes the file past 10 field columns: each of its series has all 3 field columns")
         );
         assert_eq!(
-            load_plain::<b','>("adiz", &text, MAX_FIELD_COLUMNS).map(|b| b.len()),
+            load_plain::<b','>("adiz", &text, MAX_FIELD_COLUMNS, ALL).map(|b| b.len()),
             Some(4)
         );
     }
@@ -1554,6 +1601,7 @@ mod tests {
 
 #[cfg(test)]
 mod properties {
+    use super::tests::ALL;
     use super::*;
     use proptest::prelude::*;
 
@@ -1699,16 +1747,16 @@ mod properties {
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
             let body = &text[bom..];
             let plain = match d {
-                b',' => load_plain::<b','>("adiz", body, MAX_FIELD_COLUMNS),
-                b';' => load_plain::<b';'>("adiz", body, MAX_FIELD_COLUMNS),
-                _ => load_plain::<b'\t'>("adiz", body, MAX_FIELD_COLUMNS),
+                b',' => load_plain::<b','>("adiz", body, MAX_FIELD_COLUMNS, ALL),
+                b';' => load_plain::<b';'>("adiz", body, MAX_FIELD_COLUMNS, ALL),
+                _ => load_plain::<b'\t'>("adiz", body, MAX_FIELD_COLUMNS, ALL),
             };
             prop_assert!(plain.is_some());
-            let fast = format!("{:?}", load(id, "adiz", &text, Some(d)));
+            let fast = format!("{:?}", load(id, "adiz", &text, Some(d), ALL));
             // The header row alone chooses the same delimiter.
-            let sniffed = format!("{:?}", load(id, "adiz", &text, None));
+            let sniffed = format!("{:?}", load(id, "adiz", &text, None, ALL));
             prop_assert_eq!(&fast, &sniffed);
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom, d, MAX_FIELD_COLUMNS));
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, bom, d, MAX_FIELD_COLUMNS, ALL));
             prop_assert_eq!(fast, general);
         }
     }
@@ -1723,7 +1771,7 @@ mod properties {
             "date,value\n2025-04-30,1\n2025-13-01,2\n",
         ] {
             let id = FileId(0);
-            let fast = load(id, "adiz", text, None);
+            let fast = load(id, "adiz", text, None, ALL);
             let general = load_by_csv_crate(
                 FileData {
                     file: id,
@@ -1734,6 +1782,7 @@ mod properties {
                 0,
                 b',',
                 MAX_FIELD_COLUMNS,
+                ALL,
             );
             assert!(fast.is_err(), "{text}");
             assert_eq!(format!("{fast:?}"), format!("{general:?}"));
@@ -1743,6 +1792,7 @@ mod properties {
             "adiz",
             "date,value\n2024-02-28,1\n2024-02-29,2\n",
             None,
+            ALL,
         );
         let dates: Vec<String> = leap
             .map(|d| d.batches[0].dates.iter().map(|d| d.to_string()).collect())
@@ -1757,8 +1807,8 @@ mod properties {
             // Blank files are settled before either path.
             prop_assume!(!text.trim().is_empty());
             let id = FileId(0);
-            let fast = format!("{:?}", load(id, "adiz", &text, Some(d)));
-            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0, d, MAX_FIELD_COLUMNS));
+            let fast = format!("{:?}", load(id, "adiz", &text, Some(d), ALL));
+            let general = format!("{:?}", load_by_csv_crate(FileData { file: id, ..FileData::default() }, "adiz", &text, 0, d, MAX_FIELD_COLUMNS, ALL));
             prop_assert_eq!(fast, general);
         }
 

@@ -8,7 +8,8 @@
 
 use super::date::{date_diagnostic, is_date_name, parse_date, quote};
 use super::{
-    series_name, Batch, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_FIELD_NAMES, MAX_RECORD_BYTES,
+    series_name, Batch, ColumnSelection, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_FIELD_NAMES,
+    MAX_RECORD_BYTES,
 };
 use crate::diag::{Code, Diagnostic, FileId, Span};
 use crate::time::Date;
@@ -20,7 +21,13 @@ use std::collections::HashMap;
 use std::fmt;
 
 /// Parses a JSON file; see the module documentation and `spec/data.md`.
-pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
+/// Only the fields `selection` keeps get cells.
+pub(super) fn load(
+    file: FileId,
+    stem: &str,
+    text: &str,
+    selection: &ColumnSelection,
+) -> Result<FileData, Diagnostic> {
     let bom = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
     } else {
@@ -28,6 +35,7 @@ pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Dia
     };
     let body = text.get(bom..).unwrap_or("");
     let mut reader = ObservationReader::new(file, text, stem);
+    reader.selection = selection.clone();
     if body.trim().is_empty() {
         return Ok(reader.finish());
     }
@@ -141,6 +149,11 @@ pub(super) struct ObservationReader<'a> {
     field_columns: usize,
     /// [`MAX_FIELD_COLUMNS`], but in tests.
     pub(super) max_field_columns: usize,
+    /// The fields whose cells are kept.
+    pub(super) selection: ColumnSelection,
+    /// Whether each key met is kept, so that a key is looked up in the
+    /// selection once, not once an observation.
+    kept: FxHashMap<Box<str>, bool>,
 }
 
 /// Observations with at most this many keys are searched for a key given
@@ -161,6 +174,8 @@ impl<'a> ObservationReader<'a> {
             field_names: FxHashSet::default(),
             field_columns: 0,
             max_field_columns: MAX_FIELD_COLUMNS,
+            selection: ColumnSelection::All,
+            kept: FxHashMap::default(),
         }
     }
 
@@ -270,6 +285,17 @@ impl<'a> ObservationReader<'a> {
                     let max = self.max_field_columns;
                     return Err(src.too_many_field_columns(&b.series, max, raw_value.get()));
                 }
+            }
+            let kept = match self.kept.get(key.as_ref()) {
+                Some(&kept) => kept,
+                None => {
+                    let kept = self.selection.keeps(key);
+                    self.kept.insert(key.as_ref().into(), kept);
+                    kept
+                }
+            };
+            if !kept {
+                continue;
             }
             let text = field_text(raw_value.get());
             // An empty text leaves the cell empty rather than replacing a
@@ -640,7 +666,7 @@ mod tests {
     use crate::diag::SourceMap;
 
     fn load_ok(text: &str) -> Vec<Batch> {
-        match load(FileId(0), "gdp-growth", text) {
+        match load(FileId(0), "gdp-growth", text, &ColumnSelection::All) {
             Ok(data) => data.batches,
             Err(e) => panic!("{e:?}"),
         }
@@ -649,7 +675,7 @@ mod tests {
     fn load_err(text: &str) -> String {
         let mut sources = SourceMap::new();
         let file = sources.add("gdp.json", text);
-        match load(file, "gdp", text) {
+        match load(file, "gdp", text, &ColumnSelection::All) {
             Ok(data) => panic!("loaded {:?}", data.batches),
             Err(e) => {
                 assert!(

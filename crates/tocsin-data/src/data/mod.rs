@@ -12,11 +12,13 @@ mod fields;
 mod gzip;
 mod json;
 mod ndjson;
+mod selection;
 mod store;
 
 pub use date::{parse_date, DateError};
 pub use fields::Fields;
 pub use gzip::{gunzip, GzipError};
+pub use selection::{ColumnSelection, FieldNames};
 pub use store::{Series, SeriesId, Store};
 
 /// Longest line of a CSV or NDJSON file, CSV record (a quoted cell may
@@ -197,11 +199,24 @@ pub fn load_text(
     format: Format,
     text: &str,
 ) -> Result<FileData, Diagnostic> {
+    load_selected(file, stem, format, text, &ColumnSelection::All)
+}
+
+/// Like [`load_text`], but keeps the cells of only the field columns that
+/// `selection` names; every column's name is kept. Errors and warnings do
+/// not depend on the selection: every cell is still read and checked.
+pub fn load_selected(
+    file: FileId,
+    stem: &str,
+    format: Format,
+    text: &str,
+    selection: &ColumnSelection,
+) -> Result<FileData, Diagnostic> {
     match format {
-        Format::Csv => csv::load(file, stem, text, None),
-        Format::Tsv => csv::load(file, stem, text, Some(b'\t')),
-        Format::Json => json::load(file, stem, text),
-        Format::Ndjson => ndjson::load(file, stem, text),
+        Format::Csv => csv::load(file, stem, text, None, selection),
+        Format::Tsv => csv::load(file, stem, text, Some(b'\t'), selection),
+        Format::Json => json::load(file, stem, text, selection),
+        Format::Ndjson => ndjson::load(file, stem, text, selection),
     }
 }
 
@@ -245,5 +260,68 @@ mod tests {
         ] {
             assert!(!is_unknown_kind(name), "{name}");
         }
+    }
+
+    /// A file of `rows` rows in `format`, with fields `Actor1`, `notes`
+    /// and `region`; `quoted` puts a quote in every CSV row, so that the
+    /// general path (and past 16 KiB the chunked one) reads it.
+    fn file(format: Format, rows: usize, quoted: bool) -> String {
+        let mut s = match format {
+            Format::Csv => "event_date,Actor1,notes,value,region\n".to_string(),
+            _ => String::new(),
+        };
+        for i in 0..rows {
+            let day = 1 + i % 28;
+            let note = if quoted { "\"a, b\"" } else { "ab" };
+            s += &match format {
+                Format::Csv => format!("2025-02-{day:02},PLA {},{note},{i},East\n", i % 3),
+                _ => format!(
+                    "{{\"date\":\"2025-02-{day:02}\",\"Actor1\":\"PLA {}\",\"notes\":\"n{i}\",\"region\":\"East\"}}\n",
+                    i % 3
+                ),
+            };
+        }
+        s
+    }
+
+    #[test]
+    fn a_selected_column_is_kept_and_an_unselected_one_only_named() {
+        let only = ColumnSelection::Only(FieldNames::new(["actor1", "REGION"]));
+        for (format, rows, quoted) in [
+            (Format::Csv, 10, false),
+            (Format::Csv, 10, true),
+            (Format::Csv, 2000, true),
+            (Format::Ndjson, 10, false),
+        ] {
+            let text = file(format, rows, quoted);
+            let all = load_selected(FileId(0), "acled", format, &text, &ColumnSelection::All);
+            let some = load_selected(FileId(0), "acled", format, &text, &only);
+            let (Ok(all), Ok(some)) = (all, some) else {
+                panic!("{format:?} {rows} {quoted}")
+            };
+            let (a, s) = (&all.batches[0].fields, &some.batches[0].fields);
+            assert_eq!(a.names(), s.names(), "{format:?} {rows} {quoted}");
+            assert_eq!(s.rows(), rows);
+            let col = |f: &Fields, name: &str| f.column(name).unwrap_or(usize::MAX);
+            for r in 0..rows {
+                for name in ["actor1", "region"] {
+                    assert_eq!(s.get(col(s, name), r), a.get(col(a, name), r));
+                    assert!(!s.get(col(s, name), r).is_empty());
+                }
+                assert!(!a.get(col(a, "notes"), r).is_empty());
+                assert_eq!(s.get(col(s, "notes"), r), "", "{format:?} {rows} {quoted}");
+            }
+            assert!(s.lookup("ab").is_none() && s.lookup("n1").is_none());
+            assert_eq!(all.batches[0].dates, some.batches[0].dates);
+            assert_eq!(all.batches[0].values, some.batches[0].values);
+        }
+        // A JSON file's observations, with a field no rule reads.
+        let json = r#"{"observations": [{"date": "2025-01-01", "actor1": "x", "notes": "y"}]}"#;
+        let data = load_selected(FileId(0), "a", Format::Json, json, &only);
+        let f = data
+            .map(|d| d.batches[0].fields.clone())
+            .unwrap_or_default();
+        assert_eq!(f.names(), ["actor1", "notes"]);
+        assert_eq!((f.get(0, 0), f.get(1, 0)), ("x", ""));
     }
 }

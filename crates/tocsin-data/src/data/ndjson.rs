@@ -6,12 +6,20 @@
 //! stem). Blank lines are skipped; a line may end in CRLF.
 
 use super::json::ObservationReader;
-use super::FileData;
+use super::{ColumnSelection, FileData};
 use crate::diag::{Diagnostic, FileId};
 
 /// Parses an NDJSON file; see the module documentation.
-pub(super) fn load(file: FileId, stem: &str, text: &str) -> Result<FileData, Diagnostic> {
-    read(ObservationReader::new(file, text, stem), text)
+/// Only the fields `selection` keeps get cells.
+pub(super) fn load(
+    file: FileId,
+    stem: &str,
+    text: &str,
+    selection: &ColumnSelection,
+) -> Result<FileData, Diagnostic> {
+    let mut reader = ObservationReader::new(file, text, stem);
+    reader.selection = selection.clone();
+    read(reader, text)
 }
 
 /// Reads the lines of `text` with `reader`.
@@ -36,7 +44,7 @@ mod tests {
     use crate::diag::SourceMap;
 
     fn load_ok(text: &str) -> Vec<Batch> {
-        match load(FileId(0), "feed-a", text) {
+        match load(FileId(0), "feed-a", text, &ColumnSelection::All) {
             Ok(data) => data.batches,
             Err(e) => panic!("{e:?}"),
         }
@@ -45,7 +53,7 @@ mod tests {
     fn load_err(text: &str) -> String {
         let mut sources = SourceMap::new();
         let file = sources.add("feed.ndjson", text);
-        match load(file, "feed", text) {
+        match load(file, "feed", text, &ColumnSelection::All) {
             Ok(data) => panic!("loaded {:?}", data.batches),
             Err(e) => one_line(&e, &sources),
         }
@@ -144,7 +152,7 @@ mod tests {
         );
         // Names differing only in case are one field; series share names.
         let same = format!("{text}{}", line(5).replace("f5", "F5"));
-        assert!(load(FileId(0), "feed", &same).is_ok());
+        assert!(load(FileId(0), "feed", &same, &ColumnSelection::All).is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod ast;
 pub mod bucket;
 pub mod check;
+pub mod fields_read;
 pub mod format;
 pub mod functions;
 pub mod parser;

@@ -11,7 +11,7 @@
 //! per chunk and joined.
 
 use super::{first_long_record, read_row, Batches, Columns, Row, Source};
-use crate::data::{Batch, FileData, MAX_CELLS};
+use crate::data::{Batch, ColumnSelection, FileData, MAX_CELLS};
 use crate::diag::FileId;
 use ::csv::{Position, ReaderBuilder, StringRecord};
 use rayon::prelude::*;
@@ -35,7 +35,11 @@ const BOM: &[u8] = b"\xef\xbb\xbf";
 /// The file read in chunks of about `chunk` bytes on the threads of the
 /// current rayon pool (or of a pool of its own, one thread a core, when
 /// called outside one); `None` when the file must be read on one thread
-/// instead (see the module documentation).
+/// instead (see the module documentation). Only the field columns
+/// `selection` keeps get cells.
+// The file, how it is laid out and what to keep of it: grouping them
+// would only move the list into a struct built at the one call.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn load(
     file: FileId,
     stem: &str,
@@ -44,9 +48,19 @@ pub(super) fn load(
     delimiter: u8,
     max_columns: usize,
     chunk: usize,
+    selection: &ColumnSelection,
 ) -> Option<FileData> {
     if rayon::current_thread_index().is_some() {
-        return load_in_pool(file, stem, text, bom, delimiter, max_columns, chunk);
+        return load_in_pool(
+            file,
+            stem,
+            text,
+            bom,
+            delimiter,
+            max_columns,
+            chunk,
+            selection,
+        );
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads < 2 {
@@ -58,7 +72,18 @@ pub(super) fn load(
         .build_scoped(
             |thread| thread.run(),
             |pool| {
-                pool.install(|| load_in_pool(file, stem, text, bom, delimiter, max_columns, chunk))
+                pool.install(|| {
+                    load_in_pool(
+                        file,
+                        stem,
+                        text,
+                        bom,
+                        delimiter,
+                        max_columns,
+                        chunk,
+                        selection,
+                    )
+                })
             },
         )
         .ok()
@@ -77,6 +102,7 @@ struct Chunk {
     newlines: usize,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn load_in_pool(
     file: FileId,
     stem: &str,
@@ -85,6 +111,7 @@ fn load_in_pool(
     delimiter: u8,
     max_columns: usize,
     chunk: usize,
+    selection: &ColumnSelection,
 ) -> Option<FileData> {
     let bytes = text.as_bytes();
     let body = text.get(bom..)?;
@@ -102,7 +129,7 @@ fn load_in_pool(
         return None;
     }
     let mut columns = Columns::of(&header, delimiter)?;
-    let template = columns.template(&header);
+    let template = columns.template(&header, selection);
     let starts = record_starts(bytes, data_start, chunk, delimiter)?;
     let ranges: Vec<(usize, usize)> = starts
         .iter()
@@ -329,6 +356,8 @@ mod tests {
     use crate::data::MAX_FIELD_COLUMNS;
     use proptest::prelude::*;
 
+    const ALL: &ColumnSelection = &ColumnSelection::All;
+
     /// Everything a caller can see of a read: the batches, warnings and
     /// errors, and how each batch numbers its texts.
     fn observed(result: &Result<FileData, crate::diag::Diagnostic>) -> String {
@@ -352,7 +381,7 @@ mod tests {
             file: FileId(0),
             ..FileData::default()
         };
-        load_by_csv_crate(data, "adiz", text, bom, delimiter, MAX_FIELD_COLUMNS)
+        load_by_csv_crate(data, "adiz", text, bom, delimiter, MAX_FIELD_COLUMNS, ALL)
     }
 
     fn chunked(text: &str, delimiter: u8, chunk: usize) -> Option<FileData> {
@@ -365,6 +394,7 @@ mod tests {
             delimiter,
             MAX_FIELD_COLUMNS,
             chunk,
+            ALL,
         )
     }
 
@@ -427,7 +457,7 @@ mod tests {
         let text = large_file(400);
         assert!(text.len() > MIN_SPLIT_BYTES);
         assert!(chunked(&text, b',', CHUNK_BYTES).is_some());
-        let read = super::super::load(FileId(0), "adiz", &text, None);
+        let read = super::super::load(FileId(0), "adiz", &text, None, ALL);
         assert_eq!(observed(&read), observed(&one_thread(&text, b',')));
         let [batch] = read.as_ref().map(|d| &d.batches[..]).unwrap_or_default() else {
             panic!("{read:?}")
@@ -439,7 +469,7 @@ mod tests {
     fn an_error_late_in_a_large_file_is_reported_as_on_one_thread() {
         let mut text = large_file(400);
         text += "TWN,2025-02-30,2025,a,b,0\r\nTWN,x,2025,a,b,0\r\n";
-        let read = super::super::load(FileId(0), "adiz", &text, None);
+        let read = super::super::load(FileId(0), "adiz", &text, None, ALL);
         assert!(read.is_err());
         assert_eq!(observed(&read), observed(&one_thread(&text, b',')));
     }
