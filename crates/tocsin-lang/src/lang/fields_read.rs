@@ -77,6 +77,7 @@ impl Walk<'_> {
                     }
                 }
             }
+            FieldValue::By(fields, _) => self.fields(fields),
             FieldValue::Duration(..)
             | FieldValue::Text(_)
             | FieldValue::Tags(..)
@@ -220,5 +221,15 @@ indicator a {
     #[test]
     fn series_and_other_arguments_are_not_fields() {
         assert!(read("indicator a {\n  when: count(acled, 30d) > 1\n}\n").is_empty());
+    }
+
+    #[test]
+    fn by_fields_are_read() {
+        assert_eq!(
+            read(
+                "indicator a {\n  by: COUNTRY, \"Event Type\"\n  when: count(acled, 30d) > 1\n}\n"
+            ),
+            ["COUNTRY", "Event Type"]
+        );
     }
 }
