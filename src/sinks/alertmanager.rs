@@ -23,7 +23,8 @@ const ENDS_AFTER_RESENDS: u32 = 4;
 /// (`POST {base}/api/v2/alerts`), the way Prometheus does.
 ///
 /// The sink keeps the set of alerts that are met (only rules of kind
-/// `alert`: indicators are not sent) with the time each became met:
+/// `alert`: indicators are not sent; each instance of an alert with `by:`
+/// is an alert of its own) with the time each became met:
 ///
 /// - when an alert becomes `met`, it is posted firing: its
 ///   [labels](super::alert_labels), the annotations `title`, `summary`,
@@ -139,7 +140,9 @@ impl Alertmanager {
         &self.redacted
     }
 
-    /// The alerts firing now, by name, with the time each became met.
+    /// The alerts firing now, by [key](StatusChange::key) (the rule's name,
+    /// or the instance's for a rule with `by:`), with the time each became
+    /// met.
     pub fn firing(&self) -> impl Iterator<Item = (&str, DateTime<Utc>)> {
         self.firing.iter().map(|(n, f)| (n.as_str(), f.starts_at))
     }
@@ -153,7 +156,7 @@ impl Alertmanager {
         self.firing = alerts
             .into_iter()
             .filter(|(change, _)| change.kind == "alert" && change.to == Announced::Met)
-            .map(|(change, since)| (change.name.clone(), Firing::new(&change, since)))
+            .map(|(change, since)| (change.key(), Firing::new(&change, since)))
             .collect();
     }
 
@@ -208,7 +211,8 @@ impl Alertmanager {
         if change.kind != "alert" {
             return None;
         }
-        let known = self.firing.get(&change.name);
+        let key = change.key();
+        let known = self.firing.get(&key);
         if change.to == Announced::Met {
             let starts_at = known.map_or(since, |f| f.starts_at);
             let firing = Firing::new(change, starts_at);
@@ -219,7 +223,7 @@ impl Alertmanager {
             alerts.push(self.alert_json(&firing, self.firing_ends_at(now)));
             return Some(Plan {
                 alerts,
-                then: Then::Fire(change.name.clone(), firing),
+                then: Then::Fire(key, firing),
             });
         }
         let was_met = change.from == Some(Announced::Met);
@@ -230,7 +234,7 @@ impl Alertmanager {
         };
         Some(Plan {
             alerts: vec![self.alert_json(&resolved, now)],
-            then: Then::Resolve(change.name.clone()),
+            then: Then::Resolve(key),
         })
     }
 
@@ -309,6 +313,7 @@ mod tests {
     fn change(name: &str, kind: &str, from: Option<Announced>, to: Announced) -> StatusChange {
         StatusChange {
             name: name.to_string(),
+            labels: Default::default(),
             kind: kind.to_string(),
             from,
             to,

@@ -147,7 +147,7 @@ fn text(event: &Event) -> String {
             format!(
                 "{now} {} {}{sev}: {from} → {}{summary}",
                 c.kind,
-                c.name,
+                c.key(),
                 c.to.as_str()
             )
         }

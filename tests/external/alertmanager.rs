@@ -182,6 +182,7 @@ fn alertmanager() -> Option<Running> {
 fn change(name: &str, kind: &str, from: Option<Announced>, to: Announced) -> StatusChange {
     StatusChange {
         name: name.to_string(),
+        labels: Default::default(),
         kind: kind.to_string(),
         from,
         to,
