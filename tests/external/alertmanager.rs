@@ -404,10 +404,10 @@ fn each_instance_of_a_grouped_alert_fires_and_resolves_on_its_own() {
     };
     write(
         "rules/a.rules",
-        "alert busy {\n  severity: critical\n  by: region\n  tags: [\"region=ignored\"]\n  when: count(incidents, 7d) >= 2\n}\n",
+        "alert busy {\n  severity: critical\n  by: region, severity\n  tags: [\"region=ignored\"]\n  when: count(incidents, 7d) >= 2\n}\n",
     );
     let both =
-        "date,region\n2025-04-01,North\n2025-04-02,North\n2025-04-03,South\n2025-04-04,South\n";
+        "date,region,severity\n2025-04-01,North,low\n2025-04-02,North,low\n2025-04-03,South,low\n2025-04-04,South,low\n";
     write("indicators/incidents.csv", both);
     let mut daemon = Command::new(assert_cmd::cargo::cargo_bin("tocsin"))
         .args([
@@ -446,17 +446,19 @@ fn each_instance_of_a_grouped_alert_fires_and_resolves_on_its_own() {
         assert!(Instant::now() < end, "not both active: {:?}", am.alerts());
         thread::sleep(Duration::from_millis(50));
     }
-    // The tag does not replace the instance's own label.
+    // The tag does not replace the instance's own label, and the field
+    // named like a built-in label neither replaces it nor is lost.
     let north = am
         .alerts()
         .into_iter()
         .find(|a| a["labels"]["region"] == "North")
         .unwrap();
     assert_eq!(north["labels"]["severity"], "critical");
+    assert_eq!(north["labels"]["exported_severity"], "low");
 
     write(
         "indicators/incidents.csv",
-        "date,region\n2025-04-03,South\n2025-04-04,South\n",
+        "date,region,severity\n2025-04-03,South,low\n2025-04-04,South,low\n",
     );
     let end = Instant::now() + PATIENCE;
     while regions("active") != ["South"] {
