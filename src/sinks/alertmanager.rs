@@ -379,6 +379,35 @@ mod tests {
         assert!(matches!(plan.then, Then::Fire(ref name, _) if name == "strait_closed"));
     }
 
+    fn instance(country: &str, from: Option<Announced>, to: Announced) -> StatusChange {
+        let mut c = change("unrest", "alert", from, to);
+        c.labels.insert("country".to_string(), country.to_string());
+        c
+    }
+
+    #[test]
+    fn each_instance_fires_and_resolves_on_its_own() {
+        let mut sink = sink();
+        sink.set_firing([(instance("Chad", None, Announced::Met), at(9, 0, 0))]);
+        let yemen = instance("Yemen", None, Announced::Met);
+        let plan = sink.plan(&yemen, at(10, 0, 0), at(10, 0, 5)).unwrap();
+        // Chad firing is no older version of Yemen: nothing is resolved.
+        assert_eq!(plan.alerts.len(), 1);
+        assert_eq!(plan.alerts[0]["labels"]["country"], "Yemen");
+        assert_eq!(plan.alerts[0]["labels"]["alertname"], "unrest");
+        assert!(matches!(plan.then, Then::Fire(ref key, _) if key == r#"unrest{country="Yemen"}"#));
+        let Then::Fire(key, firing) = plan.then else {
+            unreachable!()
+        };
+        sink.firing.insert(key, firing);
+        let left = instance("Chad", Some(Announced::Met), Announced::Removed);
+        let plan = sink.plan(&left, at(11, 0, 0), at(11, 0, 0)).unwrap();
+        assert_eq!(plan.alerts[0]["labels"]["country"], "Chad");
+        assert_eq!(plan.alerts[0]["startsAt"], "2025-07-20T09:00:00.000Z");
+        assert!(matches!(plan.then, Then::Resolve(ref key) if key == r#"unrest{country="Chad"}"#));
+        assert_eq!(sink.resend_alerts(at(11, 0, 0)).len(), 2);
+    }
+
     #[test]
     fn an_alert_that_leaves_met_is_posted_resolved_now() {
         let mut sink = sink().with_generator_url("https://example.com/rules");

@@ -60,14 +60,16 @@ fn tag_label(tag: &str) -> Option<(String, String)> {
 /// the built-in labels `taken`, in the order of `labels`: each field name
 /// [sanitised](sanitize_label_name) (`by_field` when nothing is left of
 /// it), then prefixed `exported_` as often as needed to differ from the
-/// built-in labels and from the names before it. Never dropped: two
+/// built-in labels and from the names before it (and, for one starting
+/// with `__`, which Prometheus reserves, once). Never dropped: two
 /// instances of a rule differ only by these labels, so losing one would
 /// make two alerts (or two series) one.
 pub fn instance_label_names(labels: &BTreeMap<String, String>, taken: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(labels.len());
     for field in labels.keys() {
         let mut name = sanitize_label_name(field).unwrap_or_else(|| "by_field".to_string());
-        while taken.contains(&name.as_str()) || names.contains(&name) {
+        // `__` names are reserved for Prometheus' own use.
+        while name.starts_with("__") || taken.contains(&name.as_str()) || names.contains(&name) {
             name.insert_str(0, "exported_");
         }
         names.push(name);
@@ -263,6 +265,8 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         assert_eq!(instance_label_names(&two, &[]), ["a_b", "exported_a_b"]);
+        let reserved: BTreeMap<String, String> = [("__name__".to_string(), "x".to_string())].into();
+        assert_eq!(instance_label_names(&reserved, &[]), ["exported___name__"]);
     }
 
     #[test]
