@@ -23,7 +23,8 @@ const ENDS_AFTER_RESENDS: u32 = 4;
 /// (`POST {base}/api/v2/alerts`), the way Prometheus does.
 ///
 /// The sink keeps the set of alerts that are met (only rules of kind
-/// `alert`: indicators are not sent) with the time each became met:
+/// `alert`: indicators are not sent; each instance of an alert with `by:`
+/// is an alert of its own) with the time each became met:
 ///
 /// - when an alert becomes `met`, it is posted firing: its
 ///   [labels](super::alert_labels), the annotations `title`, `summary`,
@@ -139,7 +140,9 @@ impl Alertmanager {
         &self.redacted
     }
 
-    /// The alerts firing now, by name, with the time each became met.
+    /// The alerts firing now, by [key](StatusChange::key) (the rule's name,
+    /// or the instance's for a rule with `by:`), with the time each became
+    /// met.
     pub fn firing(&self) -> impl Iterator<Item = (&str, DateTime<Utc>)> {
         self.firing.iter().map(|(n, f)| (n.as_str(), f.starts_at))
     }
@@ -153,7 +156,7 @@ impl Alertmanager {
         self.firing = alerts
             .into_iter()
             .filter(|(change, _)| change.kind == "alert" && change.to == Announced::Met)
-            .map(|(change, since)| (change.name.clone(), Firing::new(&change, since)))
+            .map(|(change, since)| (change.key(), Firing::new(&change, since)))
             .collect();
     }
 
@@ -208,7 +211,8 @@ impl Alertmanager {
         if change.kind != "alert" {
             return None;
         }
-        let known = self.firing.get(&change.name);
+        let key = change.key();
+        let known = self.firing.get(&key);
         if change.to == Announced::Met {
             let starts_at = known.map_or(since, |f| f.starts_at);
             let firing = Firing::new(change, starts_at);
@@ -219,7 +223,7 @@ impl Alertmanager {
             alerts.push(self.alert_json(&firing, self.firing_ends_at(now)));
             return Some(Plan {
                 alerts,
-                then: Then::Fire(change.name.clone(), firing),
+                then: Then::Fire(key, firing),
             });
         }
         let was_met = change.from == Some(Announced::Met);
@@ -230,7 +234,7 @@ impl Alertmanager {
         };
         Some(Plan {
             alerts: vec![self.alert_json(&resolved, now)],
-            then: Then::Resolve(change.name.clone()),
+            then: Then::Resolve(key),
         })
     }
 
@@ -309,6 +313,7 @@ mod tests {
     fn change(name: &str, kind: &str, from: Option<Announced>, to: Announced) -> StatusChange {
         StatusChange {
             name: name.to_string(),
+            labels: Default::default(),
             kind: kind.to_string(),
             from,
             to,
@@ -372,6 +377,35 @@ mod tests {
             }])
         );
         assert!(matches!(plan.then, Then::Fire(ref name, _) if name == "strait_closed"));
+    }
+
+    fn instance(country: &str, from: Option<Announced>, to: Announced) -> StatusChange {
+        let mut c = change("unrest", "alert", from, to);
+        c.labels.insert("country".to_string(), country.to_string());
+        c
+    }
+
+    #[test]
+    fn each_instance_fires_and_resolves_on_its_own() {
+        let mut sink = sink();
+        sink.set_firing([(instance("Chad", None, Announced::Met), at(9, 0, 0))]);
+        let yemen = instance("Yemen", None, Announced::Met);
+        let plan = sink.plan(&yemen, at(10, 0, 0), at(10, 0, 5)).unwrap();
+        // Chad firing is no older version of Yemen: nothing is resolved.
+        assert_eq!(plan.alerts.len(), 1);
+        assert_eq!(plan.alerts[0]["labels"]["country"], "Yemen");
+        assert_eq!(plan.alerts[0]["labels"]["alertname"], "unrest");
+        assert!(matches!(plan.then, Then::Fire(ref key, _) if key == r#"unrest{country="Yemen"}"#));
+        let Then::Fire(key, firing) = plan.then else {
+            unreachable!()
+        };
+        sink.firing.insert(key, firing);
+        let left = instance("Chad", Some(Announced::Met), Announced::Removed);
+        let plan = sink.plan(&left, at(11, 0, 0), at(11, 0, 0)).unwrap();
+        assert_eq!(plan.alerts[0]["labels"]["country"], "Chad");
+        assert_eq!(plan.alerts[0]["startsAt"], "2025-07-20T09:00:00.000Z");
+        assert!(matches!(plan.then, Then::Resolve(ref key) if key == r#"unrest{country="Chad"}"#));
+        assert_eq!(sink.resend_alerts(at(11, 0, 0)).len(), 2);
     }
 
     #[test]

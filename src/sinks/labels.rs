@@ -1,4 +1,5 @@
-//! Alertmanager labels from an alert's name, severity and tags.
+//! Alertmanager labels from an alert's name, severity, instance labels
+//! and tags.
 
 use crate::change::StatusChange;
 use crate::lang::ast::Severity;
@@ -8,19 +9,32 @@ use std::collections::BTreeMap;
 ///
 /// - `alertname`: the rule name;
 /// - `severity`: the rule's severity (`warning` when it has none);
+/// - for an instance of a rule with `by:`, one label per field of `by:`
+///   with the instance's value, named as [`instance_label_names`] says
+///   (sanitised; one that would take the name of a label above is
+///   prefixed `exported_`, as Prometheus does, so that it neither replaces
+///   it nor is lost, since it tells the instances apart);
 /// - one label per tag: a tag written `key=value` or `key:value` (split at
 ///   the first `=` or `:`) gives label `key` = `value`; any other tag, such
 ///   as `taiwan`, gives label `taiwan` = `true` (so does `key=` with nothing
 ///   after the separator).
 ///
 /// Label names are made valid with [`sanitize_label_name`]; a tag whose name
-/// has nothing left is skipped. Tags never override `alertname` or
-/// `severity`, and when two tags give the same label the first one wins.
+/// has nothing left is skipped. Tags never override `alertname`,
+/// `severity` or an instance's labels, and when two tags give the same
+/// label the first one wins.
 pub fn alert_labels(change: &StatusChange) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
     labels.insert("alertname".to_string(), change.name.clone());
     let severity = change.severity.unwrap_or(Severity::Warning);
     labels.insert("severity".to_string(), severity.as_str().to_string());
+    let builtin = ["alertname", "severity"];
+    for (name, value) in instance_label_names(&change.labels, &builtin)
+        .into_iter()
+        .zip(change.labels.values())
+    {
+        labels.insert(name, value.clone());
+    }
     for tag in &change.tags {
         if let Some((name, value)) = tag_label(tag) {
             labels.entry(name).or_insert(value);
@@ -40,6 +54,27 @@ fn tag_label(tag: &str) -> Option<(String, String)> {
         }
     }
     Some((sanitize_label_name(tag)?, "true".to_string()))
+}
+
+/// The label names an instance's labels (`by:` field, value) take beside
+/// the built-in labels `taken`, in the order of `labels`: each field name
+/// [sanitised](sanitize_label_name) (`by_field` when nothing is left of
+/// it), then prefixed `exported_` as often as needed to differ from the
+/// built-in labels and from the names before it (and, for one starting
+/// with `__`, which Prometheus reserves, once). Never dropped: two
+/// instances of a rule differ only by these labels, so losing one would
+/// make two alerts (or two series) one.
+pub fn instance_label_names(labels: &BTreeMap<String, String>, taken: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(labels.len());
+    for field in labels.keys() {
+        let mut name = sanitize_label_name(field).unwrap_or_else(|| "by_field".to_string());
+        // `__` names are reserved for Prometheus' own use.
+        while name.starts_with("__") || taken.contains(&name.as_str()) || names.contains(&name) {
+            name.insert_str(0, "exported_");
+        }
+        names.push(name);
+    }
+    names
 }
 
 /// `name` made into a valid Prometheus label name
@@ -73,6 +108,7 @@ mod tests {
     fn alert(tags: &[&str], severity: Option<Severity>) -> StatusChange {
         StatusChange {
             name: "strait_closure".to_string(),
+            labels: Default::default(),
             kind: "alert".to_string(),
             from: None,
             to: Announced::Met,
@@ -181,6 +217,56 @@ mod tests {
                 ("team", "a"),
             ])
         );
+    }
+
+    fn instance(fields: &[(&str, &str)], tags: &[&str]) -> Vec<(String, String)> {
+        let mut change = alert(tags, Some(Severity::Critical));
+        change.labels = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        alert_labels(&change).into_iter().collect()
+    }
+
+    #[test]
+    fn an_instance_carries_its_labels_and_tags_do_not_replace_them() {
+        assert_eq!(
+            instance(
+                &[("country", "Yemen"), ("admin-1", "Aden")],
+                &["country=x", "team=a"]
+            ),
+            pairs(&[
+                ("admin_1", "Aden"),
+                ("alertname", "strait_closure"),
+                ("country", "Yemen"),
+                ("severity", "critical"),
+                ("team", "a"),
+            ])
+        );
+    }
+
+    #[test]
+    fn an_instance_label_named_like_a_built_in_one_is_exported() {
+        assert_eq!(
+            instance(
+                &[("severity", "high"), ("alertname", "x"), ("台湾", "TW")],
+                &[]
+            ),
+            pairs(&[
+                ("alertname", "strait_closure"),
+                ("by_field", "TW"),
+                ("exported_alertname", "x"),
+                ("exported_severity", "high"),
+                ("severity", "critical"),
+            ])
+        );
+        let two: BTreeMap<String, String> = [("a-b", "1"), ("a_b", "2")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(instance_label_names(&two, &[]), ["a_b", "exported_a_b"]);
+        let reserved: BTreeMap<String, String> = [("__name__".to_string(), "x".to_string())].into();
+        assert_eq!(instance_label_names(&reserved, &[]), ["exported___name__"]);
     }
 
     #[test]

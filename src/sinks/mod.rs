@@ -25,7 +25,7 @@ mod webhook;
 pub use alertmanager::{Alertmanager, DEFAULT_RESEND_INTERVAL};
 pub use deliver::{Delivery, DeliveryFailure, DeliveryOptions};
 pub use error::SinkError;
-pub use labels::{alert_labels, sanitize_label_name};
+pub use labels::{alert_labels, instance_label_names, sanitize_label_name};
 pub use sink::Sink;
 pub use url::{credentials, redact};
 pub use webhook::Webhook;

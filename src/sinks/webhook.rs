@@ -11,12 +11,14 @@ use std::fmt;
 /// object the daemon prints for the event:
 ///
 /// ```json
-/// {"event": "status", "name": "...", "kind": "alert", "from": "pending",
+/// {"event": "status", "name": "...", "labels": {}, "kind": "alert", "from": "pending",
 ///  "to": "met", "at": "2025-07-20", "severity": "critical", "title": "...",
 ///  "summary": "...", "description": "...", "sources": [], "tags": []}
 /// ```
 ///
-/// with `Content-Type: application/json`, a 2 s connect timeout and 10 s
+/// (`labels` holds an instance's `by:` fields and values, such as
+/// `{"country": "Yemen"}`, and is `{}` for a rule without `by:`), with
+/// `Content-Type: application/json`, a 2 s connect timeout and 10 s
 /// for the whole request. Any 2xx answer counts as delivered.
 ///
 /// The URL may hold secrets (a password, a token in the query): it is never
@@ -99,6 +101,7 @@ mod tests {
     fn the_payload_is_the_status_event() {
         let change = StatusChange {
             name: "blockade_drill".to_string(),
+            labels: Default::default(),
             kind: "alert".to_string(),
             from: Some(Announced::Pending),
             to: Announced::Met,
@@ -114,7 +117,7 @@ mod tests {
         assert_eq!(
             body,
             json!({
-                "event": "status", "name": "blockade_drill", "kind": "alert",
+                "event": "status", "name": "blockade_drill", "labels": {}, "kind": "alert",
                 "from": "pending", "to": "met", "at": "2025-07-20",
                 "severity": "critical", "title": "Blockade drill",
                 "summary": null, "description": null,

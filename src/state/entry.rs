@@ -19,6 +19,10 @@ pub(crate) struct Entry {
 /// What a journal line records.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "entries are read and written one at a time; boxing would only add an allocation to each status"
+)]
 pub(crate) enum Body {
     /// A change of status, and the sinks that must still deliver it.
     Status {
@@ -55,6 +59,7 @@ pub(crate) mod tests {
     pub fn change(name: &str, from: Option<Announced>, to: Announced) -> StatusChange {
         StatusChange {
             name: name.into(),
+            labels: Default::default(),
             kind: "alert".into(),
             from,
             to,

@@ -47,8 +47,9 @@ impl HistoryEntry {
 }
 
 /// Every change of status recorded in the state folder `dir`, oldest
-/// first, only those of the rule `name` if given, each with its
-/// deliveries. Unreadable lines are left out (the daemon reports them).
+/// first, only those of the rule `name` if given (a rule with `by:`: all
+/// its instances, or one when `name` is written `rule{field="value"}` as
+/// [`crate::change::instance_key`] writes it), each with its deliveries. Unreadable lines are left out (the daemon reports them).
 pub fn history(dir: &Path, name: Option<&str>) -> Result<Vec<HistoryEntry>, StateError> {
     if !dir.is_dir() {
         return Err(StateError::Missing {
@@ -73,7 +74,7 @@ pub fn history(dir: &Path, name: Option<&str>) -> Result<Vec<HistoryEntry>, Stat
     for entry in entries.into_values() {
         match entry.body {
             Body::Status { change, sinks } => {
-                if name.is_some_and(|n| n != change.name) {
+                if name.is_some_and(|n| n != change.name && n != change.key()) {
                     continue;
                 }
                 index.insert(entry.seq, out.len());

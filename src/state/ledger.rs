@@ -8,10 +8,17 @@ use crate::lang::ast::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The last announced status of a rule: what the daemon compares a new
-/// evaluation with.
+/// The last announced status of a rule, or of one instance of a rule with
+/// `by:`: what the daemon compares a new evaluation with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RuleRecord {
+    /// The rule's name. Empty in snapshots written before breakdowns,
+    /// where the key was always the name: see [`RuleRecord::rule`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The instance's labels; empty for a rule without `by:`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     /// The status last announced (never [`Announced::Removed`]: a removed
     /// rule leaves the map).
     pub status: Announced,
@@ -26,6 +33,17 @@ pub struct RuleRecord {
     pub severity: Option<Severity>,
     /// The journal id of that change.
     pub seq: u64,
+}
+
+impl RuleRecord {
+    /// The rule's name, given the key the record is filed under.
+    pub fn rule<'a>(&'a self, key: &'a str) -> &'a str {
+        if self.name.is_empty() {
+            key
+        } else {
+            &self.name
+        }
+    }
 }
 
 /// A recorded change that some sinks have not delivered yet.
@@ -45,6 +63,7 @@ pub(crate) struct Owed {
 pub(crate) struct Ledger {
     /// The last sequence number used.
     pub seq: u64,
+    /// By [`StatusChange::key`]: the rule's name, or the instance's.
     pub announced: BTreeMap<String, RuleRecord>,
     /// Undelivered changes by id; ids grow with time, so this is oldest
     /// first.
@@ -57,12 +76,15 @@ impl Ledger {
         self.seq = self.seq.max(entry.seq);
         match &entry.body {
             Body::Status { change, sinks } => {
+                let key = change.key();
                 if change.to == Announced::Removed {
-                    self.announced.remove(&change.name);
+                    self.announced.remove(&key);
                 } else {
                     self.announced.insert(
-                        change.name.clone(),
+                        key,
                         RuleRecord {
+                            name: change.name.clone(),
+                            labels: change.labels.clone(),
                             status: change.to,
                             at: change.at.clone(),
                             since: entry.ts.clone(),
@@ -148,6 +170,37 @@ mod tests {
         l.apply(&status(4, "b", Announced::Removed, &[]));
         assert!(!l.announced.contains_key("b"));
         assert_eq!(l.seq, 4);
+    }
+
+    #[test]
+    fn each_instance_is_kept_on_its_own() {
+        let instance = |seq: u64, country: &str, to: Announced| {
+            let mut e = status(seq, "a", to, &[]);
+            if let Body::Status { change, .. } = &mut e.body {
+                change.labels.insert("country".into(), country.into());
+            }
+            e
+        };
+        let mut l = Ledger::default();
+        l.apply(&status(1, "b", Announced::Met, &[]));
+        l.apply(&instance(2, "Yemen", Announced::Met));
+        l.apply(&instance(3, "Chad", Announced::Pending));
+        l.apply(&instance(4, "Yemen", Announced::Removed));
+        let keys: Vec<&str> = l.announced.keys().map(String::as_str).collect();
+        assert_eq!(keys, [r#"a{country="Chad"}"#, "b"]);
+        let chad = &l.announced[r#"a{country="Chad"}"#];
+        assert_eq!(chad.rule("ignored"), "a");
+        assert_eq!(chad.labels["country"], "Chad");
+        assert_eq!(chad.status, Announced::Pending);
+    }
+
+    #[test]
+    fn a_record_without_a_name_is_filed_under_it() {
+        // As snapshots written before breakdowns hold them.
+        let old = r#"{"status":"met","at":"2025-07-20","since":"t","kind":"alert","severity":null,"seq":3}"#;
+        let record: RuleRecord = serde_json::from_str(old).unwrap();
+        assert_eq!(record.rule("pla"), "pla");
+        assert!(record.labels.is_empty());
     }
 
     #[test]

@@ -132,8 +132,8 @@ impl State {
     /// it before announcing the change. If it fails, nothing was recorded
     /// and the change must not be announced.
     ///
-    /// The rule's announced status becomes `change.to`;
-    /// [`crate::change::Announced::Removed`] takes the rule out of
+    /// The announced status of the rule (or instance) becomes `change.to`;
+    /// [`crate::change::Announced::Removed`] takes it out of
     /// [`State::announced`] (its history stays).
     pub fn record(&mut self, change: &StatusChange, sinks: &[&str]) -> Result<u64, StateError> {
         let mut names: Vec<String> = Vec::with_capacity(sinks.len());
@@ -231,8 +231,9 @@ impl State {
         self.append(&entry)
     }
 
-    /// The last announced status of every rule still in the ruleset, by
-    /// name: what a new evaluation is compared with.
+    /// The last announced status of every rule still in the ruleset (of
+    /// every instance, for a rule with `by:`), by
+    /// [`StatusChange::key`]: what a new evaluation is compared with.
     pub fn announced(&self) -> &BTreeMap<String, RuleRecord> {
         &self.ledger.announced
     }

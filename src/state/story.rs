@@ -86,14 +86,7 @@ fn row(e: &HistoryEntry) -> [String; 6] {
     if !pending.is_empty() {
         tail.push(format!("pending: {}", pending.join(", ")));
     }
-    [
-        date,
-        time,
-        c.name.clone(),
-        transition,
-        severity,
-        tail.join("  "),
-    ]
+    [date, time, c.key(), transition, severity, tail.join("  ")]
 }
 
 fn parse(ts: &str) -> Option<DateTime<Utc>> {
@@ -142,6 +135,7 @@ mod tests {
             ts: ts.into(),
             change: StatusChange {
                 name: name.into(),
+                labels: Default::default(),
                 kind: "alert".into(),
                 from,
                 to,

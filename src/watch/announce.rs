@@ -4,11 +4,11 @@
 
 use super::events::Event;
 use super::{Daemon, Msg};
-use crate::change::{Announced, StatusChange};
+use crate::change::{instance_key, Announced, StatusChange};
 use crate::eval::{Model, RuleResult};
 use crate::lang::ast::RuleKind;
 use crate::sinks::{Alertmanager, Delivery, DeliveryOptions, Sink, Webhook};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// How soon status changes that could not be recorded are tried again.
 pub(super) const RETRY: std::time::Duration = std::time::Duration::from_secs(2);
@@ -53,24 +53,29 @@ impl Sinks {
     }
 }
 
-/// The changes between what was announced and the results now.
+/// The changes between what was announced and the results now. Each
+/// instance of a rule with `by:` counts on its own, under its
+/// [key](StatusChange::key): one that appears is announced as a rule added
+/// (`from` none), one that is gone as a rule removed (`to` removed).
 fn changes(daemon: &Daemon, model: &Model, results: &[RuleResult]) -> Vec<StatusChange> {
     let at = daemon.today.to_string();
     let announced = daemon.state.announced();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for r in results {
-        seen.insert(r.name.as_str());
+        let key = instance_key(&r.name, &labels_of(r));
         let to = Announced::from(r.status);
-        let from = announced.get(&r.name).map(|k| k.status);
+        let from = announced.get(&key).map(|k| k.status);
         if from != Some(to) {
             out.push(change_of(model, r, from, &at));
         }
+        seen.insert(key);
     }
-    for (name, known) in announced {
-        if !seen.contains(name.as_str()) && known.status != Announced::Removed {
+    for (key, known) in announced {
+        if !seen.contains(key) && known.status != Announced::Removed {
             out.push(StatusChange {
-                name: name.clone(),
+                name: known.rule(key).to_string(),
+                labels: known.labels.clone(),
                 kind: known.kind.clone(),
                 from: Some(known.status),
                 to: Announced::Removed,
@@ -87,10 +92,16 @@ fn changes(daemon: &Daemon, model: &Model, results: &[RuleResult]) -> Vec<Status
     out
 }
 
+/// A result's labels, as changes carry them.
+fn labels_of(r: &RuleResult) -> BTreeMap<String, String> {
+    r.labels.iter().cloned().collect()
+}
+
 fn change_of(model: &Model, r: &RuleResult, from: Option<Announced>, at: &str) -> StatusChange {
     let def = &model.program.rules[r.rule];
     StatusChange {
         name: r.name.clone(),
+        labels: labels_of(r),
         kind: match r.kind {
             RuleKind::Indicator => "indicator".into(),
             RuleKind::Alert => "alert".into(),
@@ -174,7 +185,7 @@ impl Daemon {
                 .iter()
                 .filter(|r| r.kind == RuleKind::Alert)
                 .filter_map(|r| {
-                    let known = announced.get(&r.name)?;
+                    let known = announced.get(&instance_key(&r.name, &labels_of(r)))?;
                     let since = chrono::DateTime::parse_from_rfc3339(&known.since)
                         .ok()?
                         .with_timezone(&chrono::Utc);

@@ -10,7 +10,7 @@ use std::io::Write;
 #[derive(Serialize, Debug)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event<'a> {
-    /// A rule's status changed.
+    /// A rule's status changed (or an instance's, for a rule with `by:`).
     Status(&'a StatusChange),
     /// Files were reloaded (or the date moved) and everything re-evaluated.
     Reload {
@@ -147,7 +147,7 @@ fn text(event: &Event) -> String {
             format!(
                 "{now} {} {}{sev}: {from} → {}{summary}",
                 c.kind,
-                c.name,
+                c.key(),
                 c.to.as_str()
             )
         }
@@ -196,6 +196,33 @@ mod tests {
             kept,
         };
         text(&Event::Error(ProblemEvent::of(&p)))
+    }
+
+    #[test]
+    fn an_instance_is_named_with_its_labels_and_its_event_carries_them() {
+        let change = StatusChange {
+            name: "busy".into(),
+            labels: [("region".to_string(), "North".to_string())].into(),
+            kind: "indicator".into(),
+            from: None,
+            to: crate::change::Announced::Met,
+            at: "2025-04-05".into(),
+            severity: None,
+            title: None,
+            summary: None,
+            description: None,
+            sources: vec![],
+            tags: vec![],
+        };
+        assert!(text(&Event::Status(&change))
+            .ends_with(r#" indicator busy{region="North"}: new → met"#));
+        let json = serde_json::to_string(&Event::Status(&change)).unwrap();
+        assert!(
+            json.starts_with(
+                r#"{"event":"status","name":"busy","labels":{"region":"North"},"kind":"indicator","from":null"#
+            ),
+            "{json}"
+        );
     }
 
     #[test]

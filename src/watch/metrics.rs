@@ -3,6 +3,10 @@
 use crate::board::FeedRow;
 use crate::data::Store;
 use crate::eval::{RuleResult, Status};
+use crate::lang::program::RuleDef;
+
+mod rules;
+
 use crate::time::Date;
 use std::fmt::Write;
 
@@ -32,8 +36,10 @@ fn label(s: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Renders the metrics; `feeds` are the board's, at `at`.
+/// Renders the metrics; `feeds` are the board's, at `at`; `rule_defs`
+/// are the rules `results` are of.
 pub fn render(
+    rule_defs: &[RuleDef],
     results: &[RuleResult],
     feeds: &[FeedRow],
     store: &Store,
@@ -41,32 +47,10 @@ pub fn render(
     stats: &DaemonStats,
 ) -> String {
     let mut m = String::new();
-    let _ = writeln!(m, "# HELP tocsin_rule_status Status of each indicator and alert: 1 for its current status, 0 for the others.");
-    let _ = writeln!(m, "# TYPE tocsin_rule_status gauge");
-    for r in results {
-        let kind = match r.kind {
-            crate::lang::ast::RuleKind::Indicator => "indicator",
-            crate::lang::ast::RuleKind::Alert => "alert",
-        };
-        let sev = r.severity.map_or("", |s| s.as_str());
-        for s in [
-            Status::Met,
-            Status::Pending,
-            Status::NotMet,
-            Status::Unknown,
-        ] {
-            let _ = writeln!(
-                m,
-                "tocsin_rule_status{{name=\"{}\",kind=\"{kind}\",severity=\"{sev}\",status=\"{}\"}} {}",
-                label(&r.name),
-                s.as_str(),
-                u8::from(r.status == s)
-            );
-        }
-    }
+    rules::render(&mut m, rule_defs, results);
     let _ = writeln!(
         m,
-        "# HELP tocsin_rules_met Number of indicators and alerts met."
+        "# HELP tocsin_rules_met Number of indicators and alerts met (each met instance of one with by: counts)."
     );
     let _ = writeln!(m, "# TYPE tocsin_rules_met gauge");
     let _ = writeln!(

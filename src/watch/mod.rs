@@ -327,6 +327,7 @@ impl Daemon {
         let snapshot = http::Published {
             status_json: crate::board::json(&board),
             metrics: metrics::render(
+                &model.program.rules,
                 &self.results,
                 &board.feeds,
                 self.project.store(),

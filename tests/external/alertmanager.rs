@@ -182,6 +182,7 @@ fn alertmanager() -> Option<Running> {
 fn change(name: &str, kind: &str, from: Option<Announced>, to: Announced) -> StatusChange {
     StatusChange {
         name: name.to_string(),
+        labels: Default::default(),
         kind: kind.to_string(),
         from,
         to,
@@ -385,6 +386,87 @@ fn the_daemon_fires_and_resolves_an_alert_in_alertmanager() {
     let end = Instant::now() + PATIENCE;
     while am.alert("pressure_high").is_some() {
         assert!(Instant::now() < end, "still listed: {:?}", am.alerts());
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A rule with `by:`: each instance that is met is an alert of its own in
+/// Alertmanager, told apart by its labels; one that stops being met (here
+/// its value leaves the data) is resolved, and the others keep firing.
+#[test]
+fn each_instance_of_a_grouped_alert_fires_and_resolves_on_its_own() {
+    let Some(am) = alertmanager() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |p: &str, text: &str| {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "rules/a.rules",
+        "alert busy {\n  severity: critical\n  by: region, severity\n  tags: [\"region=ignored\"]\n  when: count(incidents, 7d) >= 2\n}\n",
+    );
+    let both =
+        "date,region,severity\n2025-04-01,North,low\n2025-04-02,North,low\n2025-04-03,South,low\n2025-04-04,South,low\n";
+    write("indicators/incidents.csv", both);
+    let mut daemon = Command::new(assert_cmd::cargo::cargo_bin("tocsin"))
+        .args([
+            "watch",
+            "--format",
+            "json",
+            "--at",
+            "2025-04-05",
+            "--alertmanager",
+            &am.base,
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(&mut daemon);
+    let regions = |state: &str| -> Vec<String> {
+        let mut r: Vec<String> = am
+            .alerts()
+            .into_iter()
+            .filter(|a| a["labels"]["alertname"] == "busy" && a["status"]["state"] == state)
+            .map(|a| a["labels"]["region"].as_str().unwrap_or("?").to_string())
+            .collect();
+        r.sort();
+        r
+    };
+    let end = Instant::now() + PATIENCE;
+    while regions("active") != ["North", "South"] {
+        assert!(Instant::now() < end, "not both active: {:?}", am.alerts());
+        thread::sleep(Duration::from_millis(50));
+    }
+    // The tag does not replace the instance's own label, and the field
+    // named like a built-in label neither replaces it nor is lost.
+    let north = am
+        .alerts()
+        .into_iter()
+        .find(|a| a["labels"]["region"] == "North")
+        .unwrap();
+    assert_eq!(north["labels"]["severity"], "critical");
+    assert_eq!(north["labels"]["exported_severity"], "low");
+
+    write(
+        "indicators/incidents.csv",
+        "date,region,severity\n2025-04-03,South,low\n2025-04-04,South,low\n",
+    );
+    let end = Instant::now() + PATIENCE;
+    while regions("active") != ["South"] {
+        assert!(
+            Instant::now() < end,
+            "North not resolved: {:?}",
+            am.alerts()
+        );
         thread::sleep(Duration::from_millis(50));
     }
 }

@@ -35,5 +35,6 @@ mod state;
 mod statistics;
 mod watch;
 mod watch_feeds;
+mod watch_instances;
 mod watch_state;
 mod webhook;

@@ -15,6 +15,7 @@ const SINKS: [&str; 2] = ["webhook", "alertmanager"];
 fn change(name: &str, from: Option<Announced>, to: Announced) -> StatusChange {
     StatusChange {
         name: name.into(),
+        labels: Default::default(),
         kind: if name.ends_with("_alert") {
             "alert"
         } else {

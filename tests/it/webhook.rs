@@ -87,6 +87,7 @@ impl Server {
 fn change(name: &str) -> StatusChange {
     StatusChange {
         name: name.to_string(),
+        labels: Default::default(),
         kind: "alert".to_string(),
         from: Some(Announced::Pending),
         to: Announced::Met,

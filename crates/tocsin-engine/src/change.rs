@@ -4,6 +4,7 @@
 use crate::lang::ast::Severity;
 use crate::lang::program::Status;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What a rule is, or has become: a status, or gone from the ruleset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,9 +51,15 @@ impl Announced {
 pub struct StatusChange {
     /// Rule name.
     pub name: String,
+    /// The instance's labels (`by:` field, value) for a rule with `by:`;
+    /// empty for a rule without. Missing in journals written before
+    /// breakdowns, which only held rules without `by:`.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     /// `indicator` or `alert`.
     pub kind: String,
-    /// The status before; `None` the first time the rule is seen.
+    /// The status before; `None` the first time the rule (or the instance)
+    /// is seen.
     pub from: Option<Announced>,
     /// The status now.
     pub to: Announced,
@@ -75,4 +82,46 @@ pub struct StatusChange {
     /// `tags:`
     #[serde(default)]
     pub tags: Vec<String>,
+}
+
+impl StatusChange {
+    /// What identifies the rule or instance whose status changed:
+    /// [`instance_key`] of its name and labels.
+    pub fn key(&self) -> String {
+        instance_key(&self.name, &self.labels)
+    }
+}
+
+/// The name of a rule, or of one instance of a rule with `by:`, as the
+/// daemon keys its statuses: `name` alone without labels, else
+/// `name{field="value", ...}` with the fields in sorted order, so that
+/// reordering the fields of `by:` names the same instances. Written as
+/// the evaluator's `instance_name` writes an instance (this layer sits
+/// below the evaluator, so it cannot call it).
+pub fn instance_key(name: &str, labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return name.to_string();
+    }
+    let inner: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", serde_json::Value::String(v.clone())))
+        .collect();
+    format!("{name}{{{}}}", inner.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_the_name_and_the_sorted_labels() {
+        let mut labels = BTreeMap::new();
+        assert_eq!(instance_key("r", &labels), "r");
+        labels.insert("region".to_string(), "Asia".to_string());
+        labels.insert("country".to_string(), "Yemen \"N\"".to_string());
+        assert_eq!(
+            instance_key("r", &labels),
+            r#"r{country="Yemen \"N\"", region="Asia"}"#
+        );
+    }
 }

@@ -1,0 +1,312 @@
+//! The daemon and rules with `by:`: each instance is announced, journaled
+//! and kept across restarts on its own, appears and disappears like a rule
+//! added or removed, and carries its labels in events, in webhook bodies
+//! and on `/metrics`.
+
+use crate::common::{free_port, history, write, Daemon, WAIT};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+const RULES: &str = "indicator busy { by: region when: count(incidents, 7d) >= 2 }\n\
+                     alert any_busy { severity: warning when: any(busy) }\n";
+const TWO: &str = "date,region\n2025-04-01,North\n2025-04-02,North\n2025-04-03,South\n";
+const THREE: &str = "date,region\n2025-04-01,North\n2025-04-02,North\n2025-04-03,South\n\
+                     2025-04-04,East\n2025-04-05,East\n";
+const AT: [&str; 2] = ["--at", "2025-04-05"];
+
+/// (name, labels, from, to) of the status events among `events`.
+fn statuses(events: &[Value]) -> Vec<(String, Value, Value, String)> {
+    events
+        .iter()
+        .filter(|e| e["event"] == "status")
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["labels"].clone(),
+                e["from"].clone(),
+                e["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn region(r: &str) -> Value {
+    json!({ "region": r })
+}
+
+#[test]
+fn each_instance_is_announced_once_and_comes_and_goes_like_a_rule() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", TWO)],
+        &AT,
+        &[],
+    );
+    let mut first = statuses(&d.startup);
+    first.sort_by(|a, b| (&a.0, a.1.to_string()).cmp(&(&b.0, b.1.to_string())));
+    assert_eq!(
+        first,
+        [
+            ("any_busy".into(), json!({}), Value::Null, "met".into()),
+            ("busy".into(), region("North"), Value::Null, "met".into()),
+            (
+                "busy".into(),
+                region("South"),
+                Value::Null,
+                "not_met".into()
+            ),
+        ]
+    );
+
+    // A new value in the data: a new instance, announced as new.
+    write(&d.path("indicators/incidents.csv"), THREE);
+    let (east, before) = d.expect(|e| e["event"] == "status");
+    assert_eq!(statuses(&before), []);
+    assert_eq!(
+        statuses(&[east]),
+        [("busy".into(), region("East"), Value::Null, "met".into())]
+    );
+    let (_, rest) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(statuses(&rest), []);
+
+    // Its value gone from the data: the instance is removed.
+    write(&d.path("indicators/incidents.csv"), TWO);
+    let (gone, _) = d.expect(|e| e["event"] == "status");
+    assert_eq!(
+        statuses(&[gone]),
+        [(
+            "busy".into(),
+            region("East"),
+            json!("met"),
+            "removed".into()
+        )]
+    );
+    let (code, dir) = d.stop();
+    assert_eq!(code, 0);
+
+    // A restart announces nothing again, instance by instance.
+    let d = Daemon::start_in(dir, &AT, &[]);
+    assert_eq!(statuses(&d.startup), []);
+    let (_, dir) = d.stop();
+
+    // Changed while down: only the instance that changed.
+    write(
+        &dir.path().join("indicators/incidents.csv"),
+        &format!("{TWO}2025-04-04,South\n"),
+    );
+    let d = Daemon::start_in(dir, &AT, &[]);
+    assert_eq!(
+        statuses(&d.startup),
+        [(
+            "busy".into(),
+            region("South"),
+            json!("not_met"),
+            "met".into()
+        )]
+    );
+    let (_, dir) = d.stop();
+    let d = Daemon::start_in(dir, &AT, &[]);
+    assert_eq!(statuses(&d.startup), []);
+    let (_, dir) = d.stop();
+
+    // The journal holds each instance's changes with its labels; the whole
+    // rule, or one instance, can be asked for.
+    let story = history(dir.path(), Some("busy"));
+    let told: Vec<(String, String)> = story
+        .iter()
+        .map(|e| {
+            (
+                e["change"]["labels"]["region"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                e["change"]["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("North", "met"),
+        ("South", "not_met"),
+        ("East", "met"),
+        ("East", "removed"),
+        ("South", "met"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    let mut sorted_told = told.clone();
+    let mut sorted_want = want.clone();
+    sorted_told[..2].sort();
+    sorted_want[..2].sort();
+    assert_eq!(sorted_told, sorted_want);
+    let south = history(dir.path(), Some(r#"busy{region="South"}"#));
+    assert_eq!(south.len(), 2, "{south:?}");
+}
+
+#[test]
+fn removing_a_grouped_rule_removes_each_instance() {
+    let d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", TWO)],
+        &AT,
+        &[],
+    );
+    let (_, dir) = d.stop();
+    write(
+        &dir.path().join("rules/a.rules"),
+        "indicator other { when: count(incidents, 7d) >= 1 }\n",
+    );
+    let d = Daemon::start_in(dir, &AT, &[]);
+    let mut got = statuses(&d.startup);
+    got.sort_by_key(|s| (s.0.clone(), s.1.to_string()));
+    assert_eq!(
+        got,
+        [
+            ("any_busy".into(), json!({}), json!("met"), "removed".into()),
+            (
+                "busy".into(),
+                region("North"),
+                json!("met"),
+                "removed".into()
+            ),
+            (
+                "busy".into(),
+                region("South"),
+                json!("not_met"),
+                "removed".into()
+            ),
+            ("other".into(), json!({}), Value::Null, "met".into()),
+        ]
+    );
+    d.stop();
+}
+
+#[test]
+fn metrics_list_instances_with_their_labels_and_count_them() {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", TWO)],
+        &["--at", "2025-04-05", "--listen", &listen],
+        &[],
+    );
+    let (code, m) = d.get("/metrics");
+    assert_eq!(code, 200);
+    for line in [
+        r#"tocsin_rule_status{name="busy",kind="indicator",severity="",region="North",status="met"} 1"#,
+        r#"tocsin_rule_status{name="busy",kind="indicator",severity="",region="South",status="not_met"} 1"#,
+        r#"tocsin_rule_status{name="any_busy",kind="alert",severity="warning",status="met"} 1"#,
+        r#"tocsin_rule_instances{name="busy",kind="indicator",severity="",status="met"} 1"#,
+        r#"tocsin_rule_instances{name="busy",kind="indicator",severity="",status="not_met"} 1"#,
+        r#"tocsin_rule_instances{name="busy",kind="indicator",severity="",status="pending"} 0"#,
+        r#"tocsin_rule_instances_unlisted{name="busy",kind="indicator",severity=""} 0"#,
+    ] {
+        assert!(m.lines().any(|l| l == line), "{line} not in\n{m}");
+    }
+    assert!(
+        !m.contains(r#"tocsin_rule_instances{name="any_busy""#),
+        "{m}"
+    );
+    d.stop();
+}
+
+#[test]
+fn past_the_bound_only_some_instances_have_series() {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut csv = String::from("date,region\n");
+    for k in 0..150 {
+        csv.push_str(&format!("2025-04-01,r{k:03}\n"));
+    }
+    csv.push_str("2025-04-02,r140\n");
+    let d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", &csv)],
+        &["--at", "2025-04-05", "--listen", &listen],
+        &[],
+    );
+    let (_, m) = d.get("/metrics");
+    let series = m
+        .lines()
+        .filter(|l| l.starts_with(r#"tocsin_rule_status{name="busy""#))
+        .count();
+    assert_eq!(series, 4 * 100, "{m}");
+    // The one met instance is among those listed, though last in order.
+    assert!(m.contains(r#"region="r140",status="met"} 1"#), "{m}");
+    assert!(m.contains(
+        r#"tocsin_rule_instances_unlisted{name="busy",kind="indicator",severity=""} 50"#
+    ));
+    assert!(m.contains(
+        r#"tocsin_rule_instances{name="busy",kind="indicator",severity="",status="not_met"} 149"#
+    ));
+    d.stop();
+}
+
+/// A loopback HTTP server that answers 200 to every request and hands over
+/// each request body.
+fn hook_server(listener: TcpListener) -> Receiver<Value> {
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; len];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            if let Ok(v) = serde_json::from_slice(&body) {
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    rx
+}
+
+#[test]
+fn webhook_bodies_carry_labels() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let hooks = hook_server(listener);
+    let d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", TWO)],
+        &["--at", "2025-04-05", "--webhook", &url],
+        &[],
+    );
+    let deadline = Instant::now() + WAIT;
+    let mut bodies = Vec::new();
+    while bodies.len() < 3 {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .unwrap_or_default();
+        bodies.push(hooks.recv_timeout(left).expect("three webhook posts"));
+    }
+    let mut got: Vec<(String, Value)> = bodies
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap().to_string(), b["labels"].clone()))
+        .collect();
+    got.sort_by_key(|g| (g.0.clone(), g.1.to_string()));
+    assert_eq!(
+        got,
+        [
+            ("any_busy".into(), json!({})),
+            ("busy".into(), region("North")),
+            ("busy".into(), region("South")),
+        ]
+    );
+    d.stop();
+}
