@@ -162,3 +162,28 @@ fn backtest_tells_each_instance_and_sums_up_the_rule() {
         "{text}"
     );
 }
+
+#[test]
+fn report_shows_a_grouped_rule_as_one_table_of_instances() {
+    let dir = grouped();
+    let out = tocsin(dir.path())
+        .args(["report", "--at", "2025-04-05", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    // One card for the rule, not one per instance.
+    assert_eq!(page.matches("id=\"rule-busy\"").count(), 1, "one card");
+    let start = page
+        .find("<article class=\"card grouped met\" id=\"rule-busy\"")
+        .unwrap();
+    let card = &page[start..start + page[start..].find("</article>").unwrap()];
+    assert!(card.contains("1 met of 2 instances"), "{card}");
+    let north = card.find("=North</th>").expect(card);
+    let south = card.find("=South</th>").expect(card);
+    assert!(north < south, "met first");
+    assert_eq!(card.matches("<svg class=\"spark\"").count(), 2, "{card}");
+    assert!(card.contains("<code>count(incidents, 1w)</code> = <strong>2</strong>"));
+    // The status history names each instance.
+    assert!(page.contains(r#"<code>busy{region=&quot;South&quot;}</code>"#));
+}
