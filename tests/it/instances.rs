@@ -187,3 +187,57 @@ fn report_shows_a_grouped_rule_as_one_table_of_instances() {
     // The status history names each instance.
     assert!(page.contains(r#"<code>busy{region=&quot;South&quot;}</code>"#));
 }
+
+#[test]
+fn test_files_expect_statuses_of_instances() {
+    let dir = grouped();
+    crate::common::write(
+        &dir.path().join("rules/r.test"),
+        r#"data incidents {
+  2025-04-01 {region: "North"}
+  2025-04-02 {region: "North"}
+  2025-04-03 {region: "South"}
+}
+test "instances" {
+  at 2025-04-05 {
+    busy{region="North"} met
+    busy{ REGION = "South" } not_met
+    any_busy met
+  }
+}
+"#,
+    );
+    tocsin(dir.path()).arg("test").assert().success();
+    tocsin(dir.path())
+        .args(["fmt", "--check", "rules/r.test"])
+        .assert()
+        .code(1);
+
+    crate::common::write(
+        &dir.path().join("rules/r.test"),
+        r#"data incidents { 2025-04-03 {region: "South"} }
+test "wrong" {
+  at 2025-04-05 { busy{region="South"} met }
+  at 2025-04-02 { busy{region="South"} not_met }
+}
+"#,
+    );
+    let out = tocsin(dir.path()).arg("test").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(r#"+ got      busy{region="South"} not_met"#),
+        "{text}"
+    );
+    assert!(text.contains("no such instance at 2025-04-02"), "{text}");
+
+    crate::common::write(
+        &dir.path().join("rules/r.test"),
+        r#"test "bad" { at 2025-04-05 { busy met, busy{regio="x"} met, any_busy{region="x"} met } }"#,
+    );
+    let out = tocsin(dir.path()).arg("test").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.matches("error[E411]").count(), 3, "{err}");
+    assert!(err.contains("did you mean `region`?"), "{err}");
+}
