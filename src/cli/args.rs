@@ -119,13 +119,17 @@ pub enum Command {
     },
     /// Explain why a rule has its status: its condition as a tree with values, windows and observations
     Explain {
-        /// The indicator or alert
-        name: String,
+        /// The indicator or alert; for a rule with `by:`, one instance: NAME{field="value", ...}
+        #[arg(value_parser = super::selector::parse_selector)]
+        name: super::selector::Selector,
         #[command(flatten)]
         inputs: Inputs,
         /// Evaluation date, YYYY-MM-DD (default: today, UTC)
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         at: Option<crate::time::Date>,
+        /// Pick the instance of a rule with `by:` whose FIELD has VALUE (may repeat)
+        #[arg(long = "where", value_name = "FIELD=VALUE", value_parser = super::selector::parse_where)]
+        where_: Vec<(String, String)>,
         /// Output format
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,

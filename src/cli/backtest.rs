@@ -161,7 +161,7 @@ fn table(b: &Backtest) -> String {
     let w = b
         .rules
         .iter()
-        .map(|r| r.name.len())
+        .map(|r| r.display_name().len())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -189,7 +189,7 @@ fn table(b: &Backtest) -> String {
         let _ = writeln!(
             out,
             "{:<w$}  {:<9}  {:<8}  {:<20}  {:>9}  {:>13}  {:>5}  {:>5}  {}",
-            r.name,
+            r.display_name(),
             r.kind,
             r.severity.map_or("", |s| s.as_str()),
             r.first_met.map_or("never".to_string(), |d| d.to_string()),
@@ -199,6 +199,29 @@ fn table(b: &Backtest) -> String {
             r.lead_days.map_or("".to_string(), |d| format!("{d}d")),
             shown
         );
+    }
+    // A rule with `by:` has a line for each instance above, and one here
+    // for all of them together.
+    if !b.groups.is_empty() {
+        out.push('\n');
+        for g in &b.groups {
+            let first = g
+                .first_met
+                .map_or("never met".to_string(), |d| format!("first met {d}"));
+            let _ = writeln!(
+                out,
+                "{}: {} instance{}, {} ever met, {first}; some instance met on {} step{}, at most {} at once; {} instance-step{} met",
+                g.name,
+                g.instances,
+                if g.instances == 1 { "" } else { "s" },
+                g.instances_met,
+                g.steps_any_met,
+                if g.steps_any_met == 1 { "" } else { "s" },
+                g.most_met_at_once,
+                g.instance_steps_met,
+                if g.instance_steps_met == 1 { "" } else { "s" },
+            );
+        }
     }
     // The range hides what came before it: a rule met since long before
     // `--from` shows `--from` as its first met.
@@ -232,7 +255,7 @@ fn csv(b: &Backtest) -> String {
     ]);
     for r in &b.rules {
         let _ = w.write_record([
-            r.name.clone(),
+            r.display_name(),
             r.kind.to_string(),
             r.severity.map_or(String::new(), |s| s.as_str().to_string()),
             r.first_met.map_or(String::new(), |d| d.to_string()),

@@ -86,8 +86,9 @@ pub enum Task {
     },
     /// `explain`.
     Explain {
-        /// The rule.
-        name: String,
+        /// The rule, and the labels of the instance wanted (`NAME{...}`
+        /// and `--where` together).
+        rule: super::selector::Selector,
         /// Output format.
         format: CheckFormat,
     },
@@ -236,14 +237,16 @@ impl Config {
                 }
             }
             Command::Explain {
-                name,
+                name: mut rule,
                 inputs: i,
                 at,
+                where_,
                 format,
             } => {
                 inputs(i);
                 frozen = at;
-                Task::Explain { name, format }
+                rule.labels.extend(where_);
+                Task::Explain { rule, format }
             }
             Command::Report {
                 inputs: i,

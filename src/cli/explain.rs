@@ -2,19 +2,20 @@
 //! numbers a reader can recompute from the observations listed.
 
 use super::args::CheckFormat;
+use super::selector::Selector;
 use super::Config;
 use super::{term, BAD_INPUT, OK};
 use crate::diag::{did_you_mean, escape_controls, SourceMap};
 use crate::eval::explain::{explain, Explained, Observation, Span, MAX_NODES, MAX_TREE_DEPTH};
 use crate::eval::value::format_number;
-use crate::eval::Evaluator;
+use crate::eval::{instance_labels, instance_name, Evaluator, Model};
 use crate::lang::program::Status;
 use crate::time::{Date, Duration};
 use serde_json::{json, Value as Json};
 use std::fmt::Write;
 
 /// Runs `explain`.
-pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
+pub fn run(cfg: &Config, sel: &Selector, format: CheckFormat) -> u8 {
     // Observations are shown whole, every field: every column is kept.
     let ws = match super::load(cfg, crate::workspace::KeptColumns::All) {
         Ok(ws) => ws,
@@ -24,20 +25,37 @@ pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
         term::print_diagnostics(&ws.diagnostics, &ws.sources, cfg.colour_err);
         return BAD_INPUT;
     };
-    let Some(r) = model.program.rule(name) else {
-        let near = did_you_mean(name, model.program.rules.iter().map(|r| r.name.as_str()));
+    let Some(r) = model.program.rule(&sel.name) else {
+        let near = did_you_mean(
+            &sel.name,
+            model.program.rules.iter().map(|r| r.name.as_str()),
+        );
         let hint = near
             .map(|n| format!("; did you mean `{n}`?"))
             .unwrap_or_default();
         eprintln!(
             "error: no indicator or alert is called `{}`{hint}",
-            escape_controls(name)
+            escape_controls(&sel.name)
         );
         return BAD_INPUT;
     };
     let at = cfg.at;
+    let instance = match pick_instance(model, r, at, &sel.labels) {
+        Ok(i) => i,
+        Err(message) => {
+            eprintln!("error: {}", escape_controls(&message));
+            return BAD_INPUT;
+        }
+    };
     let mut ev = Evaluator::new(model);
-    let ex = explain(&mut ev, &ws.store, r, at);
+    let (ex, labels) = match instance {
+        Some((scope, labels)) => (
+            ev.in_scope(scope, |ev| explain(ev, &ws.store, r, at)),
+            labels,
+        ),
+        None => (explain(&mut ev, &ws.store, r, at), Vec::new()),
+    };
+    let name = &instance_name(&sel.name, &labels);
     let rule = &model.program.rules[r];
     let place = format!(
         "{}:{}",
@@ -67,7 +85,8 @@ pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
         }
         CheckFormat::Json | CheckFormat::Github => {
             let doc = json!({
-                "name": name,
+                "name": sel.name,
+                "labels": labels.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
                 "at": at.to_string(),
                 "status": ex.status,
                 "kind": rule.kind.keyword(),
@@ -80,6 +99,132 @@ pub fn run(cfg: &Config, name: &str, format: CheckFormat) -> u8 {
         }
     }
     OK
+}
+
+/// How many instances the error for a grouped rule named bare lists.
+const LISTED_INSTANCES: usize = 5;
+
+/// An instance picked: its scope and its labels.
+type Picked = (u32, Vec<(String, String)>);
+
+/// The scope and labels of the instance of rule `r` that `wanted` picks
+/// at `at`; `None` for a rule without `by:`. `Err` says what is wrong and
+/// how to name an instance.
+fn pick_instance(
+    model: &Model,
+    r: usize,
+    at: Date,
+    wanted: &[(String, String)],
+) -> Result<Option<Picked>, String> {
+    let rule = &model.program.rules[r];
+    let Some(g) = model.instances.group_of(r) else {
+        return match wanted.first() {
+            None => Ok(None),
+            Some((field, _)) => Err(format!(
+                "`{}` has no `by:`, so it has no instances to pick by `{field}`",
+                rule.name
+            )),
+        };
+    };
+    let ids = model.instances.at(r, at);
+    let labelled: Vec<(u32, Vec<(String, String)>)> = ids
+        .iter()
+        .map(|&i| (i, instance_labels(model, r, i)))
+        .collect();
+    let by: Vec<&str> = rule.by.iter().map(|f| f.name.as_str()).collect();
+    if wanted.is_empty() {
+        let shown: Vec<String> = labelled
+            .iter()
+            .take(LISTED_INSTANCES)
+            .map(|(_, l)| format!("  {}", instance_name(&rule.name, l)))
+            .collect();
+        let more = labelled.len().saturating_sub(LISTED_INSTANCES);
+        let more = if more > 0 {
+            format!("\n  … and {more} more")
+        } else {
+            String::new()
+        };
+        let example = labelled.first().map_or_else(
+            || format!("{}{{{}=\"...\"}}", rule.name, by[0]),
+            |(_, l)| instance_name(&rule.name, l),
+        );
+        let flags: Vec<String> = match labelled.first() {
+            Some((_, l)) => l.iter().map(|(k, v)| format!("--where {k}={v}")).collect(),
+            None => by.iter().map(|k| format!("--where {k}=...")).collect(),
+        };
+        let list = if shown.is_empty() {
+            format!("; it has no instance at {at}")
+        } else {
+            format!(
+                " of its {} at {at}:\n{}{more}",
+                labelled.len(),
+                shown.join("\n")
+            )
+        };
+        return Err(format!(
+            "`{}` has `by: {}`: name one instance{list}\n  pick one with `tocsin explain '{example}'` or `tocsin explain {} {}`",
+            rule.name,
+            by.join(", "),
+            rule.name,
+            flags.join(" ")
+        ));
+    }
+    // Each wanted field must be one of `by:` (ignoring case, as fields do).
+    for (field, _) in wanted {
+        if !by.iter().any(|b| b.eq_ignore_ascii_case(field)) {
+            let hint = did_you_mean(field, by.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(format!(
+                "`{}` is broken down by {}, not by `{field}`{hint}",
+                rule.name,
+                by.iter()
+                    .map(|b| format!("`{b}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    let value_of = |labels: &[(String, String)], field: &str| {
+        labels
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(field))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let found: Vec<&(u32, Vec<(String, String)>)> = labelled
+        .iter()
+        .filter(|(_, l)| wanted.iter().all(|(f, v)| value_of(l, f) == *v))
+        .collect();
+    match found.as_slice() {
+        [(i, labels)] => Ok(Some((model.instances.scope(g, *i), labels.clone()))),
+        [] => {
+            // Did-you-mean over the values of the first field that matches
+            // no instance.
+            let hint = wanted
+                .iter()
+                .find(|(f, v)| !labelled.iter().any(|(_, l)| value_of(l, f) == *v))
+                .and_then(|(f, v)| {
+                    let values: Vec<String> =
+                        labelled.iter().map(|(_, l)| value_of(l, f)).collect();
+                    did_you_mean(v, values.iter().map(String::as_str))
+                        .map(|near| format!("; did you mean {f}=\"{near}\"?"))
+                })
+                .unwrap_or_default();
+            Err(format!(
+                "`{}` has no instance {} at {at}{hint}",
+                rule.name,
+                instance_name("", wanted)
+            ))
+        }
+        many => Err(format!(
+            "{} instances of `{}` match {}; name every field of `by: {}`",
+            many.len(),
+            rule.name,
+            instance_name("", wanted),
+            by.join(", ")
+        )),
+    }
 }
 
 /// Why a rule with `for: d` has `status` at `at`: the window matters only

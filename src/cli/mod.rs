@@ -12,6 +12,7 @@ mod fmt;
 mod history;
 pub(crate) mod output;
 mod report;
+mod selector;
 mod shell;
 pub(crate) mod term;
 mod test;
@@ -59,7 +60,7 @@ pub fn main() -> ExitCode {
             outcome,
             format,
         } => backtest::run(&cfg, *from, *to, *step, outcome.clone(), *format),
-        Task::Explain { name, format } => explain::run(&cfg, name, *format),
+        Task::Explain { rule, format } => explain::run(&cfg, rule, *format),
         Task::Report { from, output } => report::run(&cfg, *from, output),
         Task::Eval { format, fail_on } => eval::run(&cfg, *format, *fail_on),
         Task::Test {

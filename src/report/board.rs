@@ -6,7 +6,7 @@ use super::feeds::feed_anchor;
 use super::html::{code_spans, esc, rule_anchor, status_class, status_label, status_words};
 use super::unknown::Why;
 use super::Report;
-use crate::board::{Board, Row};
+use crate::board::{Board, Entry, Row};
 use crate::eval::Status;
 use crate::time::Date;
 use std::collections::HashMap;
@@ -15,25 +15,35 @@ use std::fmt::Write;
 /// The `Alerts` and `Indicators` sections; `why` holds the reasons of the
 /// unknown rules.
 pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String {
-    let rows = board.reading_order();
+    let entries = board.entries();
     let mut s = String::from("<section id=\"board\" aria-label=\"The board\">\n");
     for (kind, id, heading) in [
         ("alert", "alerts", "Alerts"),
         ("indicator", "indicators", "Indicators"),
     ] {
-        let group: Vec<&&Row> = rows.iter().filter(|x| x.kind == kind).collect();
+        let group: Vec<&Entry> = entries.iter().filter(|x| x.kind() == kind).collect();
         if group.is_empty() {
             continue;
         }
-        let fired = group.iter().filter(|x| x.status == Status::Met).count();
+        // A rule with `by:` counts once: met when some instance is.
+        let fired = group
+            .iter()
+            .filter(|x| match x {
+                Entry::Rule(row) => row.status == Status::Met,
+                Entry::Grouped(rows) => rows.iter().any(|row| row.status == Status::Met),
+            })
+            .count();
         let _ = write!(
             s,
             "<h2 id=\"{id}\">{heading} <span class=\"count\">{} met of {}</span></h2>\n<div class=\"cards\">\n",
             fired,
             group.len()
         );
-        for row in group {
-            s.push_str(&card(r, row, why.get(&row.name)));
+        for entry in group {
+            match entry {
+                Entry::Rule(row) => s.push_str(&card(r, row, why.get(&row.name))),
+                Entry::Grouped(rows) => s.push_str(&super::instances::card(r, rows)),
+            }
         }
         s.push_str("</div>\n");
     }
@@ -42,8 +52,8 @@ pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String 
 }
 
 /// Since when the rule has had its status, from the status history.
-fn since(r: &Report, name: &str) -> Option<String> {
-    let h = r.backtest.rules.iter().find(|h| h.name == name)?;
+fn since(r: &Report, row: &Row) -> Option<String> {
+    let h = super::history::of(r, row)?;
     let last = h.periods.last()?;
     if last.to != r.at {
         return None;
@@ -58,8 +68,9 @@ fn since(r: &Report, name: &str) -> Option<String> {
 /// For a pending rule, the day it will be met if its condition holds:
 /// the first day whose `for:` window starts on or after the day the
 /// condition became true.
-fn met_if_it_holds(r: &Report, name: &str) -> Option<Date> {
-    let h = r.backtest.rules.iter().find(|h| h.name == name)?;
+fn met_if_it_holds(r: &Report, row: &Row) -> Option<Date> {
+    let name = row.name.as_str();
+    let h = super::history::of(r, row)?;
     let last = h.periods.last().filter(|p| p.status == Status::Pending)?;
     let d = r.model.program.rules[r.model.program.rule(name)?].for_?;
     let mut day = r.at;
@@ -73,8 +84,8 @@ fn met_if_it_holds(r: &Report, name: &str) -> Option<Date> {
 }
 
 /// The rule's status over the history, as a thin band.
-fn mini_history(r: &Report, name: &str) -> String {
-    let Some(h) = r.backtest.rules.iter().find(|h| h.name == name) else {
+fn mini_history(r: &Report, row: &Row) -> String {
+    let Some(h) = super::history::of(r, row) else {
         return String::new();
     };
     let changes = h.periods.len().saturating_sub(1);
@@ -113,7 +124,7 @@ fn card(r: &Report, row: &Row, why: Option<&Why>) -> String {
     if why.is_some_and(Why::stale) {
         s.push_str("<span class=\"stale-mark\" title=\"A data series it reads is stale\">✗ stale feed</span>");
     }
-    if let Some(since) = since(r, &row.name) {
+    if let Some(since) = since(r, row) {
         let _ = write!(s, "<span class=\"since\">{}</span>", esc(&since));
     }
     s.push_str("</div>\n");
@@ -130,7 +141,7 @@ fn card(r: &Report, row: &Row, why: Option<&Why>) -> String {
     if let Some(summary) = &row.summary {
         let _ = writeln!(s, "<p class=\"summary\">{}</p>", esc(summary));
     }
-    if let Some(day) = met_if_it_holds(r, &row.name) {
+    if let Some(day) = met_if_it_holds(r, row) {
         let _ = writeln!(
             s,
             "<p class=\"note\">Met on {day} if the condition still holds then (<code>for: {}</code>).</p>",
@@ -183,7 +194,7 @@ fn card(r: &Report, row: &Row, why: Option<&Why>) -> String {
         }
         s.push_str("</div>\n");
     }
-    s.push_str(&mini_history(r, &row.name));
+    s.push_str(&mini_history(r, row));
     s.push_str("</article>\n");
     s
 }

@@ -58,14 +58,14 @@ pub fn section(r: &Report, board: &Board) -> String {
             "<tbody><tr class=\"group\"><th colspan=\"3\" scope=\"rowgroup\">{heading}</th></tr>"
         );
         for row in group {
-            let Some(h) = r.backtest.rules.iter().find(|h| h.name == row.name) else {
+            let Some(h) = of(r, row) else {
                 continue;
             };
             let _ = writeln!(
                 s,
                 "<tr><th scope=\"row\"><a href=\"#{}\"><code>{}</code></a><span class=\"sub\">{}{}</span></th><td class=\"band-cell\">{}</td><td class=\"changes\">{}</td></tr>",
                 rule_anchor(&row.name),
-                esc(&row.name),
+                esc(&row.display),
                 status_label(row.status),
                 row.severity.map_or(String::new(), |sev| format!(" · {sev}")),
                 svg::status_band(&h.periods, from, to, &tick_dates, &band_title(h)),
@@ -76,6 +76,17 @@ pub fn section(r: &Report, board: &Board) -> String {
     }
     s.push_str("</table>\n</section>\n");
     s
+}
+
+/// The history of a board row: its rule's, or its instance's.
+pub fn of<'a>(r: &'a Report, row: &crate::board::Row) -> Option<&'a RuleHistory> {
+    r.backtest.rules.iter().find(|h| {
+        h.name == row.name
+            && h.labels.len() == row.labels.len()
+            && h.labels
+                .iter()
+                .all(|(k, v)| row.labels.get(k).is_some_and(|x| x == v))
+    })
 }
 
 /// The band's accessible name: its periods in words.
@@ -98,7 +109,7 @@ pub fn band_title(h: &RuleHistory) -> String {
     } else {
         String::new()
     };
-    format!("{}: {}{tail}", h.name, shown.join("; "))
+    format!("{}: {}{tail}", h.display_name(), shown.join("; "))
 }
 
 /// The dates the status changed, newest first.

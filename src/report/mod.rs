@@ -9,6 +9,7 @@ mod charts;
 mod feeds;
 mod history;
 pub mod html;
+mod instances;
 pub mod reads;
 pub mod svg;
 mod ticks;

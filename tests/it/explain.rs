@@ -99,10 +99,15 @@ fn every_rule_of_the_example_explains() {
         .unwrap();
     let board: Value = serde_json::from_slice(&out.stdout).unwrap();
     for r in board["results"].as_array().unwrap() {
-        let name = r["name"].as_str().unwrap();
-        if r["labels"].as_object().is_some_and(|l| !l.is_empty()) {
-            continue;
-        }
+        // An instance is named `name{field="value", ...}`.
+        let name = match r["labels"].as_object().filter(|l| !l.is_empty()) {
+            Some(labels) => {
+                let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{}{{{}}}", r["name"].as_str().unwrap(), inner.join(", "))
+            }
+            None => r["name"].as_str().unwrap().to_string(),
+        };
+        let name = name.as_str();
         let out = tocsin(root())
             .args(["explain", name, "--at", "2025-07-20"])
             .output()

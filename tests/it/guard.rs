@@ -1,6 +1,6 @@
 //! What every command prints, byte for byte, on the shipped example and on
 //! each conformance case: `eval` (JSON, and the table without colour),
-//! `explain` of every rule (text and JSON), `backtest`, `report` and
+//! `explain` of every rule and instance (text and JSON), `backtest`, `report` and
 //! `check --format json`, at pinned dates. The golden outputs are in
 //! `tests/it/guard/`; an internal change (a new module layout, a new
 //! function) must leave every one of them as it is.
@@ -84,7 +84,20 @@ fn rule_names(dir: &Path, at: &str) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|r| Some(r["name"].as_str()?.to_string()))
+        .filter_map(|r| {
+            let name = r["name"].as_str()?;
+            // An instance of a rule with `by:` is explained as one.
+            let labels: Vec<String> = r["labels"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            Some(match labels.is_empty() {
+                true => name.to_string(),
+                false => format!("{name}{{{}}}", labels.join(", ")),
+            })
+        })
         .collect()
 }
 

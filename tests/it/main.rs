@@ -25,6 +25,7 @@ mod hardening_daemon;
 mod hardening_data;
 mod hardening_lang;
 mod hardening_output;
+mod instances;
 mod intake;
 mod large_csv;
 mod messages;

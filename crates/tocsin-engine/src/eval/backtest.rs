@@ -22,11 +22,16 @@ pub struct Period {
     pub steps: usize,
 }
 
-/// One rule over the range.
+/// One rule, or one instance of a rule with `by:`, over the range.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RuleHistory {
     /// Name.
     pub name: String,
+    /// For an instance, each `by:` field with its value, in the order of
+    /// `by:`; empty otherwise. An instance's history starts at the first
+    /// step at which it has an observation.
+    #[serde(serialize_with = "labels_map")]
+    pub labels: Vec<(String, String)>,
     /// `indicator` or `alert`.
     pub kind: &'static str,
     /// Severity (alerts).
@@ -46,6 +51,43 @@ pub struct RuleHistory {
     pub lead_days: Option<i64>,
 }
 
+impl RuleHistory {
+    /// `name{field="value", ...}` for an instance, the name otherwise.
+    pub fn display_name(&self) -> String {
+        super::instance_name(&self.name, &self.labels)
+    }
+}
+
+fn labels_map<S: serde::Serializer>(labels: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(labels.len()))?;
+    for (k, v) in labels {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
+/// A rule with `by:` over the range, all its instances together.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GroupSummary {
+    /// The rule's name.
+    pub name: String,
+    /// `indicator` or `alert`.
+    pub kind: &'static str,
+    /// Instances that had an observation by the last step.
+    pub instances: usize,
+    /// Instances met at some step.
+    pub instances_met: usize,
+    /// Steps at which some instance was met.
+    pub steps_any_met: usize,
+    /// Met steps summed over the instances.
+    pub instance_steps_met: usize,
+    /// The first step at which some instance was met.
+    pub first_met: Option<Date>,
+    /// The most instances met at one step.
+    pub most_met_at_once: usize,
+}
+
 /// A whole backtest.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Backtest {
@@ -59,8 +101,40 @@ pub struct Backtest {
     pub steps: usize,
     /// The outcome series and the date of its first event in the range.
     pub outcome: Option<(String, Option<Date>)>,
-    /// Every rule, in program order.
+    /// Every rule, in program order; a rule with `by:` as one history per
+    /// instance, in the order of their values.
     pub rules: Vec<RuleHistory>,
+    /// Each rule with `by:`, in program order.
+    pub groups: Vec<GroupSummary>,
+}
+
+/// Adds status `status` at step `t` to `h`.
+fn record(h: &mut RuleHistory, status: Status, t: Date) {
+    match h.periods.last_mut() {
+        Some(p) if p.status == status => {
+            p.to = t;
+            p.steps += 1;
+        }
+        _ => {
+            if status == Status::Met && h.first_met.is_some() {
+                h.flaps += 1;
+            }
+            h.periods.push(Period {
+                status,
+                from: t,
+                to: t,
+                steps: 1,
+            });
+        }
+    }
+    match status {
+        Status::Met => {
+            h.met_steps += 1;
+            h.first_met.get_or_insert(t);
+        }
+        Status::Pending => h.pending_steps += 1,
+        _ => {}
+    }
 }
 
 /// The dates from `from` to `to` by `step` (calendar months and years
@@ -93,57 +167,101 @@ pub fn run(
     outcome: Option<(String, Option<Date>)>,
     mut progress: impl FnMut(usize),
 ) -> Backtest {
+    // One evaluator walks the whole range, instances included: each
+    // instance's memo tables (and `for:` runs) carry over from day to day.
     let mut ev = Evaluator::new(model);
-    let n = model.program.rules.len();
-    let mut histories: Vec<RuleHistory> = model
-        .program
-        .rules
-        .iter()
-        .map(|r| RuleHistory {
-            name: r.name.clone(),
-            kind: match r.kind {
+    let fresh = |r: usize, labels: Vec<(String, String)>| {
+        let rule = &model.program.rules[r];
+        RuleHistory {
+            name: rule.name.clone(),
+            labels,
+            kind: match rule.kind {
                 RuleKind::Indicator => "indicator",
                 RuleKind::Alert => "alert",
             },
-            severity: r.severity,
+            severity: rule.severity,
             periods: Vec::new(),
             first_met: None,
             met_steps: 0,
             pending_steps: 0,
             flaps: 0,
             lead_days: None,
-        })
-        .collect();
-    for (k, &t) in dates.iter().enumerate() {
-        for (r, h) in histories.iter_mut().enumerate().take(n) {
-            let status = ev.status(r, t);
-            match h.periods.last_mut() {
-                Some(p) if p.status == status => {
-                    p.to = t;
-                    p.steps += 1;
-                }
-                _ => {
-                    if status == Status::Met && h.first_met.is_some() {
-                        h.flaps += 1;
-                    }
-                    h.periods.push(Period {
-                        status,
-                        from: t,
-                        to: t,
-                        steps: 1,
-                    });
-                }
+        }
+    };
+    // Per rule: its history, or (grouped) one per instance seen so far,
+    // indexed by instance, with the group summary.
+    let mut plain: Vec<Option<RuleHistory>> = Vec::new();
+    let mut per_instance: Vec<Vec<Option<RuleHistory>>> = Vec::new();
+    let mut groups: Vec<Option<GroupSummary>> = Vec::new();
+    for (r, rule) in model.program.rules.iter().enumerate() {
+        match model.instances.group_of(r) {
+            None => {
+                plain.push(Some(fresh(r, Vec::new())));
+                per_instance.push(Vec::new());
+                groups.push(None);
             }
-            match status {
-                Status::Met => {
-                    h.met_steps += 1;
-                    h.first_met.get_or_insert(t);
+            Some(g) => {
+                plain.push(None);
+                per_instance.push(vec![None; model.instances.groups[g].labels.len()]);
+                groups.push(Some(GroupSummary {
+                    name: rule.name.clone(),
+                    kind: fresh(r, Vec::new()).kind,
+                    instances: 0,
+                    instances_met: 0,
+                    steps_any_met: 0,
+                    instance_steps_met: 0,
+                    first_met: None,
+                    most_met_at_once: 0,
+                }));
+            }
+        }
+    }
+    for (k, &t) in dates.iter().enumerate() {
+        for r in 0..model.program.rules.len() {
+            if let Some(h) = plain[r].as_mut() {
+                record(h, ev.status(r, t), t);
+                continue;
+            }
+            let Some(g) = model.instances.group_of(r) else {
+                continue;
+            };
+            let mut met = 0;
+            for i in model.instances.at(r, t) {
+                let status = ev.in_scope(model.instances.scope(g, i), |ev| ev.status(r, t));
+                let h = per_instance[r][i as usize]
+                    .get_or_insert_with(|| fresh(r, super::instance_labels(model, r, i)));
+                record(h, status, t);
+                met += usize::from(status == Status::Met);
+            }
+            if let Some(s) = groups[r].as_mut() {
+                if met > 0 {
+                    s.steps_any_met += 1;
+                    s.first_met.get_or_insert(t);
                 }
-                Status::Pending => h.pending_steps += 1,
-                _ => {}
+                s.instance_steps_met += met;
+                s.most_met_at_once = s.most_met_at_once.max(met);
             }
         }
         progress(k + 1);
+    }
+    let mut histories = Vec::new();
+    let mut summaries = Vec::new();
+    for (r, h) in plain.into_iter().enumerate() {
+        match h {
+            Some(h) => histories.push(h),
+            None => {
+                let seen: Vec<RuleHistory> = std::mem::take(&mut per_instance[r])
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if let Some(mut s) = groups[r].take() {
+                    s.instances = seen.len();
+                    s.instances_met = seen.iter().filter(|h| h.met_steps > 0).count();
+                    summaries.push(s);
+                }
+                histories.extend(seen);
+            }
+        }
     }
     if let Some((_, Some(when))) = &outcome {
         for h in &mut histories {
@@ -160,6 +278,7 @@ pub fn run(
         steps: dates.len(),
         outcome,
         rules: histories,
+        groups: summaries,
     }
 }
 

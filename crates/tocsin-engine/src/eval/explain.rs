@@ -135,6 +135,18 @@ fn first_not_true(ev: &mut Evaluator, r: usize, t: Date, d: Duration) -> Option<
 
 fn node(ev: &mut Evaluator, store: &Store, n: &Node, t: Date, walk: &mut Walk) -> Explained {
     let model = ev.model();
+    // A rule without `by:` keeps its own status inside an instance, as
+    // the evaluator reads it: it is explained over the whole data.
+    if let NodeKind::Rule(r) = n.kind {
+        if ev.instance().is_some() && model.instances.group_of(r).is_none() {
+            return ev.in_scope(0, |ev| node(ev, store, n, t, walk));
+        }
+        if let Some(g) = model.instances.group_of(r) {
+            if ev.instance().map(|(gi, _)| gi) != Some(g) {
+                return instances_node(ev, store, n, r, g, t, walk);
+            }
+        }
+    }
     // Enough bytes for MAX_EXPR_CHARS + 1 characters, whatever their width.
     let expr = shortened(show_upto(n, &model.program, 4 * (MAX_EXPR_CHARS + 1)));
     let value = match n.kind {
@@ -165,6 +177,84 @@ fn node(ev: &mut Evaluator, store: &Store, n: &Node, t: Date, walk: &mut Walk) -
     walk.depth += 1;
     expand(ev, store, n, t, walk, &mut out);
     walk.depth -= 1;
+    out
+}
+
+/// How many instances of a grouped rule read from outside it (by `any`,
+/// `all` or `count_true`) are explained; the rest are counted.
+pub const MAX_INSTANCES_EXPLAINED: usize = 5;
+
+/// A grouped rule read from outside its instances: how many are met, and
+/// the met and pending ones first, each explained inside its instance.
+fn instances_node(
+    ev: &mut Evaluator,
+    store: &Store,
+    n: &Node,
+    r: usize,
+    g: usize,
+    t: Date,
+    walk: &mut Walk,
+) -> Explained {
+    let model = ev.model();
+    let rule = &model.program.rules[r];
+    let mut all: Vec<(u32, Status)> = model
+        .instances
+        .at(r, t)
+        .into_iter()
+        .map(|i| {
+            (
+                i,
+                ev.in_scope(model.instances.scope(g, i), |ev| ev.status(r, t)),
+            )
+        })
+        .collect();
+    let met = all.iter().filter(|(_, s)| *s == Status::Met).count();
+    let mut out = Explained {
+        expr: shortened(show_upto(n, &model.program, 4 * (MAX_EXPR_CHARS + 1))),
+        value: Value::Str(format!(
+            "{met} of {} instance{} met",
+            all.len(),
+            if all.len() == 1 { "" } else { "s" }
+        )),
+        unknown_because: None,
+        spans: Vec::new(),
+        children: Vec::new(),
+        see_above: false,
+        cut: false,
+    };
+    walk.nodes += 1;
+    // Met first, then pending, unknown and not met; value order within.
+    let rank = |s: Status| match s {
+        Status::Met => 0,
+        Status::Pending => 1,
+        Status::Unknown => 2,
+        Status::NotMet => 3,
+    };
+    all.sort_by_key(|&(i, s)| (rank(s), i));
+    for &(i, status) in all.iter().take(MAX_INSTANCES_EXPLAINED) {
+        let scope = model.instances.scope(g, i);
+        let mut child = Explained {
+            expr: super::instance_name(&rule.name, &super::instance_labels(model, r, i)),
+            value: Value::Str(status.as_str().to_string()),
+            unknown_because: None,
+            spans: Vec::new(),
+            children: Vec::new(),
+            see_above: false,
+            cut: false,
+        };
+        walk.nodes += 1;
+        if walk.depth + 1 >= MAX_TREE_DEPTH || walk.nodes > MAX_NODES {
+            child.cut = true;
+        } else if walk.seen.insert(format!("rule {r} in {scope}")) {
+            walk.depth += 1;
+            let when = ev.in_scope(scope, |ev| node(ev, store, &rule.when, t, walk));
+            walk.depth -= 1;
+            child.children.push(when);
+        } else {
+            child.see_above = true;
+        }
+        out.children.push(child);
+    }
     out
 }
 
@@ -273,8 +363,11 @@ fn call(
             return;
         }
     };
-    let tl = &model.timelines[slot];
-    let origin = &model.origins[slot];
+    // Inside an instance, the series as the instance reads it: only its
+    // observations are listed.
+    let (Some(tl), Some(origin)) = (ev.timeline(slot), ev.origin(slot)) else {
+        return;
+    };
     let obs = |i: usize| {
         let (file, line, fields) = match (origin.series.map(|id| store.series(id)), origin.row(i)) {
             (Some(s), Some(row)) => {

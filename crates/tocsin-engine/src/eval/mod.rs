@@ -92,8 +92,6 @@ pub fn results(ev: &mut Evaluator, r: usize, t: Date) -> Vec<RuleResult> {
     let Some(g) = model.instances.group_of(r) else {
         return vec![result(ev, r, t)];
     };
-    let group = &model.instances.groups[g];
-    let by = &model.program.rules[r].by;
     model
         .instances
         .at(r, t)
@@ -101,15 +99,31 @@ pub fn results(ev: &mut Evaluator, r: usize, t: Date) -> Vec<RuleResult> {
         .map(|i| {
             let scope = model.instances.scope(g, i);
             let mut res = ev.in_scope(scope, |ev| result(ev, r, t));
-            res.labels = by
-                .iter()
-                .map(|f| {
-                    let name = f.name.to_ascii_lowercase();
-                    let k = group.key.iter().position(|x| *x == name).unwrap_or(0);
-                    (f.name.clone(), group.labels[i as usize][k].to_string())
-                })
-                .collect();
+            res.labels = instance_labels(model, r, i);
             res
+        })
+        .collect()
+}
+
+/// The labels of instance `i` of grouped rule `r`: each field as its
+/// `by:` writes it, with the instance's value, in the order of `by:`
+/// (empty for a rule without `by:`).
+pub fn instance_labels(model: &Model, r: usize, i: u32) -> Vec<(String, String)> {
+    let Some(g) = model.instances.group_of(r) else {
+        return Vec::new();
+    };
+    let group = &model.instances.groups[g];
+    let Some(values) = group.labels.get(i as usize) else {
+        return Vec::new();
+    };
+    model.program.rules[r]
+        .by
+        .iter()
+        .map(|f| {
+            let name = f.name.to_ascii_lowercase();
+            let k = group.key.iter().position(|x| *x == name).unwrap_or(0);
+            let v = values.get(k).map(|v| v.to_string()).unwrap_or_default();
+            (f.name.clone(), v)
         })
         .collect()
 }

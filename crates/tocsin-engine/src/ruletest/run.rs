@@ -174,7 +174,11 @@ fn check(ev: &mut Evaluator, c: &Check, file: &str, sources: &SourceMap) -> Opti
 fn holds(ev: &mut Evaluator, what: &Expectation, t: Date) -> bool {
     let model = ev.model();
     match what {
-        Expectation::Status { rule, status } => ev.status(*rule, t) == *status,
+        Expectation::Status {
+            rule,
+            labels,
+            status,
+        } => status_of(ev, *rule, labels, t) == Some(*status),
         Expectation::Value {
             slot, op, within, ..
         } => {
@@ -193,6 +197,28 @@ fn holds(ev: &mut Evaluator, what: &Expectation, t: Date) -> bool {
             }
         }
     }
+}
+
+/// The status of rule `r` at `t`, or of its instance with `labels`;
+/// `None` when that instance has no observation by `t`.
+fn status_of(ev: &mut Evaluator, r: usize, labels: &[(String, String)], t: Date) -> Option<Status> {
+    if labels.is_empty() {
+        return Some(ev.status(r, t));
+    }
+    let scope = instance_scope(ev, r, labels, t)?;
+    Some(ev.in_scope(scope, |ev| ev.status(r, t)))
+}
+
+/// The scope of the instance of rule `r` with `labels` at `t`.
+fn instance_scope(ev: &Evaluator, r: usize, labels: &[(String, String)], t: Date) -> Option<u32> {
+    let model = ev.model();
+    let g = model.instances.group_of(r)?;
+    model
+        .instances
+        .at(r, t)
+        .into_iter()
+        .find(|&i| crate::eval::instance_labels(model, r, i) == labels)
+        .map(|i| model.instances.scope(g, i))
 }
 
 fn sides(n: &Node) -> Option<(&Node, &Node)> {
@@ -251,18 +277,31 @@ fn explain(ev: &mut Evaluator, c: &Check, t: Date) -> Explained {
             .collect()
     };
     match &c.what {
-        Expectation::Status { rule, .. } => {
+        Expectation::Status { rule, labels, .. } => {
             let def = &program.rules[*rule];
-            let got = ev.status(*rule, t);
-            let mut values = listed(ev, &def.when, &[]);
-            if let (Some(d), Status::Met | Status::Pending) = (def.for_, got) {
-                values.push(format!("for: {d}; {}", held_since(ev, *rule, t)));
-            }
-            (
-                c.text.clone(),
-                format!("{} {}", def.name, got.as_str()),
-                values,
-            )
+            let name = crate::eval::instance_name(&def.name, labels);
+            let scope = match labels.is_empty() {
+                true => None,
+                false => match instance_scope(ev, *rule, labels, t) {
+                    Some(scope) => Some(scope),
+                    None => {
+                        return (
+                            c.text.clone(),
+                            format!("{name}: no such instance at {t} (no observation with these values by then)"),
+                            Vec::new(),
+                        )
+                    }
+                },
+            };
+            let scope = scope.unwrap_or(0);
+            ev.in_scope(scope, |ev| {
+                let got = ev.status(*rule, t);
+                let mut values = listed(ev, &def.when, &[]);
+                if let (Some(d), Status::Met | Status::Pending) = (def.for_, got) {
+                    values.push(format!("for: {d}; {}", held_since(ev, *rule, t)));
+                }
+                (c.text.clone(), format!("{name} {}", got.as_str()), values)
+            })
         }
         Expectation::Value {
             slot,

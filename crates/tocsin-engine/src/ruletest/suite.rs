@@ -76,10 +76,13 @@ pub struct Check {
 
 /// An expectation with its names resolved against the program.
 pub enum Expectation {
-    /// A rule's status.
+    /// A rule's status, or one instance's.
     Status {
         /// Index of the rule in the program.
         rule: usize,
+        /// For an instance of a rule with `by:`, each field as `by:`
+        /// writes it with the value expected, in the order of `by:`.
+        labels: Vec<(String, String)>,
         /// The status expected.
         status: Status,
     },
@@ -285,12 +288,23 @@ impl Context<'_> {
             for at in &test.checks {
                 for e in &at.expects {
                     let what = match &e.kind {
-                        ExpectKind::Status { rule, status } => self
-                            .rule(&program, &items, rule, diags)
-                            .map(|rule| Expectation::Status {
-                                rule,
-                                status: *status,
-                            }),
+                        ExpectKind::Status {
+                            rule,
+                            labels,
+                            status,
+                        } => self.rule(&program, &items, rule, diags).and_then(|r| {
+                            match instance_labels(&program, r, rule, labels) {
+                                Ok(labels) => Some(Expectation::Status {
+                                    rule: r,
+                                    labels,
+                                    status: *status,
+                                }),
+                                Err(d) => {
+                                    diags.push(*d);
+                                    None
+                                }
+                            }
+                        }),
                         ExpectKind::Summary { rule, exact, text } => {
                             let r = self.rule(&program, &items, rule, diags);
                             match r {
@@ -551,6 +565,99 @@ fn names_item(block: &DataBlock, item: &Item) -> Diagnostic {
     .with_primary(block.name.span, "data given here")
     .with_secondary(item.name().span, "defined here")
     .with_note(note)
+}
+
+/// The labels of an expectation on rule `r`, in the order of its `by:`:
+/// every `by` field named once, and none for a rule without `by:`.
+fn instance_labels(
+    program: &Program,
+    r: usize,
+    rule: &Ident,
+    labels: &[(Ident, crate::lang::ast::StrLit)],
+) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    let by = &program.rules[r].by;
+    let fields: Vec<&str> = by.iter().map(|f| f.name.as_str()).collect();
+    let example = || {
+        let inner: Vec<String> = fields.iter().map(|f| format!("{f}=\"...\"")).collect();
+        format!("{}{{{}}}", rule.name, inner.join(", "))
+    };
+    let error = |span, message: String, label: &str, note: String| {
+        Box::new(
+            Diagnostic::error(Code::InstanceInTest, message)
+                .with_primary(span, label.to_string())
+                .with_note(note),
+        )
+    };
+    if by.is_empty() {
+        return match labels.first() {
+            None => Ok(Vec::new()),
+            Some((f, _)) => Err(error(
+                f.span,
+                format!("`{}` has no `by:`, so it has no instances", rule.name),
+                "not a field of `by:`",
+                format!("expect the rule's own status: `{} met`", rule.name),
+            )),
+        };
+    }
+    if labels.is_empty() {
+        return Err(error(
+            rule.span,
+            format!(
+                "`{}` has `by: {}`: name the instance expected",
+                rule.name,
+                fields.join(", ")
+            ),
+            "a rule with instances",
+            format!("write `{} met`", example()),
+        ));
+    }
+    for (f, _) in labels {
+        if !fields.iter().any(|b| b.eq_ignore_ascii_case(&f.name)) {
+            let hint = did_you_mean(&f.name, fields.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(error(
+                f.span,
+                format!(
+                    "`{}` is not a field of `by: {}`{hint}",
+                    f.name,
+                    fields.join(", ")
+                ),
+                "not a field of `by:`",
+                format!("write `{} met`", example()),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for field in &fields {
+        let named: Vec<&(Ident, crate::lang::ast::StrLit)> = labels
+            .iter()
+            .filter(|(f, _)| f.name.eq_ignore_ascii_case(field))
+            .collect();
+        match named.as_slice() {
+            [(_, v)] => out.push((field.to_string(), v.value.clone())),
+            [] => {
+                return Err(error(
+                    rule.span,
+                    format!(
+                        "the instance expected of `{}` gives no `{field}`",
+                        rule.name
+                    ),
+                    "every field of `by:` is needed",
+                    format!("write `{} met`", example()),
+                ))
+            }
+            [_, (f, _), ..] => {
+                return Err(error(
+                    f.span,
+                    format!("`{field}` is given twice"),
+                    "given again",
+                    format!("write `{} met`", example()),
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn no_summary(rule: &Ident) -> Diagnostic {

@@ -122,7 +122,13 @@ pub fn test_file_without_spans(file: &TestFile) -> TestFile {
             for e in &mut at.expects {
                 e.span = Span::default();
                 match &mut e.kind {
-                    ExpectKind::Status { rule, .. } => ident(rule),
+                    ExpectKind::Status { rule, labels, .. } => {
+                        ident(rule);
+                        for (field, value) in labels {
+                            ident(field);
+                            value.span = Span::default();
+                        }
+                    }
                     ExpectKind::Value {
                         lhs, rhs, within, ..
                     } => {

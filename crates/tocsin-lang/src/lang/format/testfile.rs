@@ -476,10 +476,26 @@ impl<'a> Printer<'a> {
     fn expect(&mut self, e: &Expect) {
         let text = self.text;
         match &e.kind {
-            ExpectKind::Status { rule, status } => {
-                self.tok(start(rule.span), &rule.name);
+            ExpectKind::Status {
+                rule,
+                labels,
+                status,
+            } => {
+                // An instance's name is one token: `name{field="value"}`.
+                let mut name = rule.name.clone();
+                let mut after = end(rule.span);
+                if !labels.is_empty() {
+                    let inner: Vec<String> = labels
+                        .iter()
+                        .map(|(f, v)| format!("{}={}", f.name, quote(&v.value, false)))
+                        .collect();
+                    name.push_str(&format!("{{{}}}", inner.join(", ")));
+                    let last = &labels[labels.len() - 1].1;
+                    after = next_code(text, end(last.span)) + 1;
+                }
+                self.tok(start(rule.span), &name);
                 self.space();
-                self.tok(next_code(text, end(rule.span)), status.as_str());
+                self.tok(next_code(text, after), status.as_str());
             }
             ExpectKind::Value {
                 lhs,

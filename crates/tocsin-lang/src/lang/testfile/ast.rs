@@ -137,10 +137,14 @@ pub struct Expect {
 /// The kinds of expectation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExpectKind {
-    /// `NAME STATUS`: an indicator or alert has this status.
+    /// `NAME STATUS`: an indicator or alert has this status; or
+    /// `NAME{field="value", ...} STATUS`: that instance of a rule with
+    /// `by:` has it.
     Status {
         /// The rule.
         rule: Ident,
+        /// The instance's labels, as written; empty for a bare name.
+        labels: Vec<(Ident, StrLit)>,
         /// The status expected.
         status: Status,
     },

@@ -3,7 +3,7 @@
 use super::data::{data_block, date_lit};
 use super::expected_here;
 use crate::diag::{did_you_mean, Code};
-use crate::lang::ast::{BinOp, Ident};
+use crate::lang::ast::{BinOp, Ident, StrLit};
 use crate::lang::parser::error::{expect, fail_problem, In, PError, PResult};
 use crate::lang::parser::expr::{add_expr, cmp_op};
 use crate::lang::parser::items::cut;
@@ -156,14 +156,42 @@ fn expectation(i: In<'_>) -> PResult<'_, Expect> {
             )
         }
     };
+    let (rest, labels) = match lex(symbol("{", "`{`"))(rest) {
+        Ok((after, _)) => cut(instance_labels)(after)?,
+        Err(_) => (rest, Vec::new()),
+    };
     let (rest, status) = cut(lex(status_word(&rule)))(rest)?;
     Ok((
         rest,
         Expect {
-            kind: ExpectKind::Status { rule, status },
+            kind: ExpectKind::Status {
+                rule,
+                labels,
+                status,
+            },
             span: span_between(i, rest),
         },
     ))
+}
+
+/// After `NAME{`: `field = "value", ...}`, an instance's labels.
+fn instance_labels(i: In<'_>) -> PResult<'_, Vec<(Ident, StrLit)>> {
+    let mut labels = Vec::new();
+    let mut rest = i;
+    loop {
+        if let Ok((after, _)) = lex(symbol("}", "`}`"))(rest) {
+            return Ok((after, labels));
+        }
+        if !labels.is_empty() {
+            let (after, _) = lex(symbol(",", "`,` or `}`"))(rest)?;
+            rest = after;
+        }
+        let (after, field) = lex(expect("a field name", any_word))(rest)?;
+        let (after, _) = lex(symbol("=", "`=`"))(after)?;
+        let (after, value) = lex(expect("a string", string))(after)?;
+        labels.push((field, value));
+        rest = after;
+    }
 }
 
 /// True when a status word follows (`value met` expects the status of a

@@ -110,7 +110,7 @@ test "a fourfold year is a surge" {
     assert_eq!((first.from, first.to), (d("2025-12-31"), d("2025-12-31")));
     assert!(matches!(
         &first.expects[0].kind,
-        ExpectKind::Status { rule, status: Status::Met } if rule.name == "surge"
+        ExpectKind::Status { rule, status: Status::Met, .. } if rule.name == "surge"
     ));
     let ExpectKind::Value {
         lhs,
@@ -387,5 +387,35 @@ mod properties {
                 prop_assert!(text.is_char_boundary(span.start as usize));
             }
         }
+    }
+}
+
+#[test]
+fn an_instance_is_named_with_its_labels() {
+    let f = parse(
+        "test \"t\" { at 2025-01-01 { busy{region=\"North\", kind = \"a\\\"b\"} met, busy{} pending } }",
+    );
+    let e = &f.tests[0].checks[0].expects;
+    let ExpectKind::Status {
+        rule,
+        labels,
+        status,
+    } = &e[0].kind
+    else {
+        panic!("a status expectation");
+    };
+    assert_eq!((rule.name.as_str(), *status), ("busy", Status::Met));
+    let shown: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|(f, v)| (f.name.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(shown, [("region", "North"), ("kind", "a\"b")]);
+    assert!(matches!(&e[1].kind, ExpectKind::Status { labels, .. } if labels.is_empty()));
+    for bad in [
+        "test \"t\" { at 2025-01-01 { busy{region=North} met } }",
+        "test \"t\" { at 2025-01-01 { busy{region=\"N\" met } }",
+        "test \"t\" { at 2025-01-01 { busy{=\"N\"} met } }",
+    ] {
+        assert!(!errors(bad).is_empty(), "{bad}");
     }
 }

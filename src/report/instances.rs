@@ -1,0 +1,231 @@
+//! A rule with `by:` as one card holding a compact table of its instances
+//! (met and pending first), each with its status, the value that decided
+//! and a sparkline of the series it reads, instead of one card each.
+
+use super::html::{esc, plural, rule_anchor, status_class, status_label};
+use super::svg::num;
+use super::Report;
+use crate::board::{Entry, Row};
+use crate::eval::{instance_labels, Timeline};
+use crate::lang::program::{Node, NodeKind, Program};
+use crate::time::Date;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// How many instances that are neither met nor pending the table lists;
+/// the rest are counted in a last row.
+const QUIET_ROWS: usize = 12;
+
+/// Points of a sparkline: the range is cut into this many equal parts.
+const SPARK_STEPS: usize = 40;
+
+/// The card of a rule with `by:`; `rows` are its instances in reading
+/// order (met first).
+pub fn card(r: &Report, rows: &[&Row]) -> String {
+    let first = rows[0];
+    let anchor = rule_anchor(&first.name);
+    let class = status_class(first.status);
+    let met = rows
+        .iter()
+        .filter(|x| x.status == crate::eval::Status::Met)
+        .count();
+    let mut s = format!(
+        "<article class=\"card grouped {class}\" id=\"{anchor}\" aria-labelledby=\"{anchor}-h\">\n<div class=\"card-top\"><span class=\"status {class}\">{}</span>",
+        status_label(first.status)
+    );
+    if let Some(sev) = first.severity {
+        let _ = write!(
+            s,
+            "<span class=\"sev sev-{sev}\" title=\"Severity\">{sev}</span>"
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<span class=\"since\">{met} met of {}</span></div>",
+        plural(rows.len(), "instance", "instances")
+    );
+    let by: Vec<&str> = first.labels.keys().map(String::as_str).collect();
+    let _ = write!(
+        s,
+        "<h3 id=\"{anchor}-h\">{}</h3>\n<p class=\"rule-id\"><code>{}</code> <span>{} · by {} · {}:{}</span></p>\n",
+        esc(first.title.as_deref().unwrap_or(&first.name)),
+        esc(&first.name),
+        first.kind,
+        esc(&by.join(", ")),
+        esc(&first.file),
+        first.line
+    );
+    s.push_str(&table(r, rows));
+    let _ = write!(
+        s,
+        "<p class=\"condition\"><span class=\"label\">when</span> <code>{}</code>",
+        esc(&first.when)
+    );
+    if let Some(f) = &first.for_ {
+        let _ = write!(
+            s,
+            " <span class=\"label\">for</span> <code>{}</code>",
+            esc(f)
+        );
+    }
+    s.push_str("</p>\n</article>\n");
+    s
+}
+
+/// The table of instances: met and pending ones all, the others up to
+/// [`QUIET_ROWS`], then a count.
+fn table(r: &Report, rows: &[&Row]) -> String {
+    let model = r.model;
+    let rule = model.program.rule(&rows[0].name);
+    // Each instance's index, by its labels, to find its narrowed series.
+    let index: BTreeMap<BTreeMap<String, String>, u32> = rule
+        .map(|k| {
+            model
+                .instances
+                .at(k, r.at)
+                .into_iter()
+                .map(|i| (instance_labels(model, k, i).into_iter().collect(), i))
+                .collect()
+        })
+        .unwrap_or_default();
+    let slot = rule.and_then(|k| first_series(&model.program.rules[k].when, &model.program, 0));
+    let series_name = slot
+        .and_then(|sl| model.program.series.get(sl))
+        .map(|x| x.label.clone())
+        .unwrap_or_default();
+    let shown = Entry::shown(rows);
+    let quiet = (rows.len() - shown).min(QUIET_ROWS);
+    let mut s = format!(
+        "<table class=\"instances\"><thead><tr><th scope=\"col\">Instance</th><th scope=\"col\">Status</th><th scope=\"col\">Value</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
+        esc(&series_name)
+    );
+    for row in &rows[..shown + quiet] {
+        let labels: Vec<String> = row
+            .labels
+            .iter()
+            .map(|(k, v)| format!("<span class=\"lk\">{}</span>={}", esc(k), esc(v)))
+            .collect();
+        let value = row
+            .values
+            .first()
+            .map(|e| {
+                format!(
+                    "<code>{}</code> = <strong>{}</strong>",
+                    esc(&e.expr),
+                    esc(&e.value.display())
+                )
+            })
+            .unwrap_or_default();
+        let spark = match (rule, slot, index.get(&row.labels)) {
+            (Some(k), Some(sl), Some(&i)) => {
+                let tl = model
+                    .instances
+                    .group_of(k)
+                    .and_then(|g| model.instances.groups[g].series(sl, i as usize))
+                    .map(|(tl, _)| tl.as_ref())
+                    .or_else(|| model.timelines.get(sl).map(|t| t.as_ref()));
+                tl.map(|tl| sparkline(tl, r.from, r.at, &row.display))
+                    .unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "<tr class=\"{}\"><th scope=\"row\">{}</th><td><span class=\"chip {}\">{}</span></td><td>{value}</td><td class=\"spark-cell\">{spark}</td></tr>",
+            status_class(row.status),
+            labels.join(", "),
+            status_class(row.status),
+            status_label(row.status)
+        );
+    }
+    let rest = &rows[shown + quiet..];
+    if !rest.is_empty() {
+        let _ = writeln!(
+            s,
+            "<tr class=\"more\"><td colspan=\"4\">and {} more: {}</td></tr>",
+            plural(rest.len(), "instance", "instances"),
+            esc(&Entry::counts(rest))
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    s
+}
+
+/// The first series that `n` reads, through lets (not through rules).
+fn first_series(n: &Node, program: &Program, depth: usize) -> Option<usize> {
+    if depth > 64 {
+        return None;
+    }
+    match &n.kind {
+        NodeKind::Series(s) => Some(*s),
+        NodeKind::Let(i) => first_series(&program.lets[*i].value, program, depth + 1),
+        NodeKind::Unary(_, e) => first_series(e, program, depth + 1),
+        NodeKind::Binary(_, l, r) => {
+            first_series(l, program, depth + 1).or_else(|| first_series(r, program, depth + 1))
+        }
+        NodeKind::Call(_, args) => args
+            .iter()
+            .find_map(|a| first_series(a, program, depth + 1)),
+        _ => None,
+    }
+}
+
+/// A small line of `tl` from `from` to `to`: the sum of each of
+/// [`SPARK_STEPS`] equal parts for a list of events (every value 1), else
+/// the newest value of each part (carried over an empty part).
+fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
+    let (w, h) = (120.0, 22.0);
+    let days = to.days_since(from).max(1) as f64;
+    let events = tl.values().iter().all(|v| *v == 1.0);
+    let mut parts: Vec<Option<f64>> = vec![None; SPARK_STEPS];
+    let mut last = None;
+    for (d, v) in tl.dates().iter().zip(tl.values()) {
+        if *d > to {
+            break;
+        }
+        if *d < from {
+            last = Some(*v);
+            continue;
+        }
+        let k = ((d.days_since(from) as f64 / days) * (SPARK_STEPS - 1) as f64).round() as usize;
+        let k = k.min(SPARK_STEPS - 1);
+        parts[k] = Some(if events {
+            parts[k].unwrap_or(0.0) + v
+        } else {
+            *v
+        });
+    }
+    let mut points = Vec::new();
+    for (k, p) in parts.iter().enumerate() {
+        let v = if events {
+            Some(p.unwrap_or(0.0))
+        } else {
+            if p.is_some() {
+                last = *p;
+            }
+            last
+        };
+        if let Some(v) = v.filter(|v| v.is_finite()) {
+            points.push((k as f64, v));
+        }
+    }
+    if points.is_empty() {
+        return "<span class=\"spark-none\">no data</span>".to_string();
+    }
+    let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let line: Vec<String> = points
+        .iter()
+        .map(|(k, v)| {
+            let x = k / (SPARK_STEPS - 1) as f64 * w;
+            let y = h - 1.0 - (v - lo) / span * (h - 2.0);
+            format!("{},{}", num(x), num(y))
+        })
+        .collect();
+    format!(
+        "<svg class=\"spark\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{0} from {from} to {to}\"><title>{0} from {from} to {to}</title><polyline points=\"{1}\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.2\"/></svg>",
+        esc(label),
+        line.join(" "),
+    )
+}
