@@ -534,3 +534,44 @@ indicator per_actor { by: actor1 when: sum(acled.fatalities, 3y) >= 1 summary: "
         .collect();
     assert_eq!(actors, want);
 }
+
+/// `explain` of one instance of a rule with `by: ACTOR1` lists that
+/// actor's rows of the ACLED export and no other (six rows of the United
+/// Kingdom's forces, by the same Python count as above).
+#[test]
+fn explain_of_one_instance_lists_only_its_rows() {
+    let Some(acled) = real_file("houthi_red_sea_acled.csv") else {
+        return;
+    };
+    let rules = "indicator per_actor { by: actor1 when: count(acled, 3y) >= 1 }\n";
+    let dir = crate::common::project(&[
+        ("rules/real.rules", rules),
+        ("indicators/acled.csv", &acled),
+    ]);
+    let uk = "Military Forces of the United Kingdom (2010-2024)";
+    let out = crate::common::tocsin(dir.path())
+        .args([
+            "explain",
+            &format!("per_actor{{actor1=\"{uk}\"}}"),
+            "--at",
+            "2025-09-30",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("(indicators/acled.csv:"))
+        .collect();
+    assert_eq!(rows.len(), 6, "{text}");
+    // Long cells are shortened in the listing.
+    for row in rows {
+        assert!(row.contains("ACTOR1=Military Forces of the United Kingdom ("), "{row}");
+    }
+    assert!(text.contains("= 6"), "{text}");
+}
