@@ -279,7 +279,8 @@ impl Daemon {
             files,
             rule_files,
             data_files,
-            rules: self.results.len(),
+            // A rule with `by:` has a result per instance: counted once.
+            rules: distinct_rules(&self.results),
             series: self.project.store().len(),
             at: self.today.to_string(),
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -344,4 +345,14 @@ fn unix_now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// How many indicators and alerts `results` are of (they come in rule
+/// order, a rule with `by:` once per instance).
+fn distinct_rules(results: &[crate::eval::RuleResult]) -> usize {
+    results
+        .windows(2)
+        .filter(|w| w[0].rule != w[1].rule)
+        .count()
+        + usize::from(!results.is_empty())
 }

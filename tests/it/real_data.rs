@@ -571,7 +571,10 @@ fn explain_of_one_instance_lists_only_its_rows() {
     assert_eq!(rows.len(), 6, "{text}");
     // Long cells are shortened in the listing.
     for row in rows {
-        assert!(row.contains("ACTOR1=Military Forces of the United Kingdom ("), "{row}");
+        assert!(
+            row.contains("ACTOR1=Military Forces of the United Kingdom ("),
+            "{row}"
+        );
     }
     assert!(text.contains("= 6"), "{text}");
 }
