@@ -63,7 +63,7 @@ pub fn run(cfg: &Config, from: Date, output: &Path) -> u8 {
                     "wrote {} ({} KB): {} rules at {at}, history from {from}",
                     output.display(),
                     page.len().div_ceil(1024),
-                    results.len()
+                    model.program.rules.len()
                 );
             }
             OK
