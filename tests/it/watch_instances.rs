@@ -4,11 +4,10 @@
 //! and on `/metrics`.
 
 use crate::common::{free_port, history, write, Daemon, WAIT};
+use crate::watch_state::hook_server;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::mpsc::{channel, Receiver};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const RULES: &str = "indicator busy { by: region when: count(incidents, 7d) >= 2 }\n\
                      alert any_busy { severity: warning when: any(busy) }\n";
@@ -240,41 +239,6 @@ fn past_the_bound_only_some_instances_have_series() {
         r#"tocsin_rule_instances{name="busy",kind="indicator",severity="",status="not_met"} 149"#
     ));
     d.stop();
-}
-
-/// A loopback HTTP server that answers 200 to every request and hands over
-/// each request body.
-fn hook_server(listener: TcpListener) -> Receiver<Value> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; len];
-            if reader.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let _ = stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-            if let Ok(v) = serde_json::from_slice(&body) {
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    rx
 }
 
 #[test]

@@ -158,7 +158,7 @@ fn a_crash_mid_write_loses_nothing_and_repeats_nothing() {
 
 /// A loopback HTTP server that answers 200 to every request and hands over
 /// each request body.
-fn hook_server(listener: TcpListener) -> Receiver<Value> {
+pub(crate) fn hook_server(listener: TcpListener) -> Receiver<Value> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
