@@ -103,7 +103,7 @@ fn load(
     let data_names: Vec<&str> = data_names.iter().map(String::as_str).collect();
     let (mut ws, syntax) =
         crate::workspace::load_reading(&files::read_all(&rule_paths), &data_names, kept, |k| {
-            files::read(&data_paths[k])
+            files::read_or_defer(&data_paths[k])
         });
     leave(syntax);
     // First, with the other warnings about data files.

@@ -86,3 +86,33 @@ fn a_large_file_read_in_chunks_keeps_counts_lines_and_the_first_error() {
     );
     assert_eq!(err.matches("error[").count(), 1, "{err}");
 }
+
+/// Past 32 MiB a plain CSV file is read as it streams, never whole; where
+/// that reading gives up (here, at an invalid date near the end) the file
+/// is read whole and the error is the one-thread read's.
+#[test]
+fn a_file_read_as_it_streams_keeps_counts_lines_and_the_first_error() {
+    let rows = 157_000;
+    let text = acled(rows, &[], None);
+    assert!(text.len() > 32 << 20, "{}", text.len());
+    let dir = TempDir::new().unwrap();
+    write(&dir.path().join("rules/a.rules"), RULE);
+    write(&dir.path().join("indicators/acled.csv"), &text);
+
+    let (code, out, err) = run(dir.path(), &["eval", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let houthi = (0..rows).filter(|i| i % 3 == 0).count();
+    assert!(out.contains(&format!("\"value\": {houthi}.0")), "{out}");
+    let (code, _, err) = run(dir.path(), &["explain", "clashes"]);
+    assert_eq!(code, 0, "{err}");
+
+    let text = acled(rows, &[], Some(156_990));
+    write(&dir.path().join("indicators/acled.csv"), &text);
+    let (code, _, err) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("error[E303]: date '2025-13-01' is not a valid date")
+            && err.contains(&format!("indicators/acled.csv:{}:", 2 + 2 * 156_990)),
+        "{err}"
+    );
+}

@@ -46,6 +46,14 @@ pub enum Contents {
     /// A gzip-compressed file that could not be decompressed, or that
     /// decompresses past [`size_limit`].
     Undecodable(data::GzipError),
+    /// A large plain CSV or TSV data file, looked at but not read: it is
+    /// read as it streams when parsed (see `project::files::stream`).
+    Large {
+        /// Where it is.
+        path: std::path::PathBuf,
+        /// Its size in bytes, when looked at.
+        size: u64,
+    },
 }
 
 /// Largest rule or rule-test file read, in bytes.
@@ -85,6 +93,7 @@ impl SourceFile {
     pub fn len(&self) -> usize {
         match &self.contents {
             Contents::Text(t) => t.len(),
+            Contents::Large { size, .. } => usize::try_from(*size).unwrap_or(usize::MAX),
             _ => 0,
         }
     }
@@ -143,7 +152,7 @@ impl Workspace {
 /// The error for a file that could not be read as text, if it could not.
 pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
     match contents {
-        Contents::Text(_) => None,
+        Contents::Text(_) | Contents::Large { .. } => None,
         Contents::NotUtf8 { offset, line, col } => Some(
             Diagnostic::error(
                 Code::Unreadable,
@@ -217,8 +226,19 @@ pub fn parse_data_file(
     file: &SourceFile,
     selection: &ColumnSelection,
 ) -> Result<FileData, Diagnostic> {
-    let Contents::Text(text) = &file.contents else {
-        return Err(unreadable(id, &file.contents)
+    let whole;
+    let contents = match &file.contents {
+        Contents::Large { path, .. } => match crate::project::files::stream(id, path, selection) {
+            Ok(data) => return Ok(data),
+            Err(contents) => {
+                whole = contents;
+                &whole
+            }
+        },
+        contents => contents,
+    };
+    let Contents::Text(text) = contents else {
+        return Err(unreadable(id, contents)
             .unwrap_or_else(|| Diagnostic::error(Code::Unreadable, "unreadable")));
     };
     let format = Format::of_file_name(&file.name).unwrap_or(Format::Csv);
@@ -254,7 +274,19 @@ fn parse_nth<'a>(
     k: usize,
     selection: &ColumnSelection,
 ) -> Parsed {
-    let f = file(k);
+    let mut f = file(k);
+    if let Contents::Large { path, .. } = &f.contents {
+        match crate::project::files::stream(ids[k], path, selection) {
+            Ok(data) => return (Ok(data), None),
+            // Read whole after all: parsed, and quoted, as any other file.
+            Err(contents) => {
+                f = Cow::Owned(SourceFile {
+                    name: f.name.clone(),
+                    contents,
+                })
+            }
+        }
+    }
     let result = parse_data_file(ids[k], &f, selection);
     // Keep a file's text only when a diagnostic quotes it.
     let quoted = result.as_ref().map_or(true, |fd| !fd.warnings.is_empty());

@@ -1,13 +1,14 @@
 //! CSV indicator files: a header row, then one observation a row.
 //!
-//! The `csv` crate splits records (a file without quotes or carriage
-//! returns is split by hand first, see [`load_plain`], falling back to the
-//! crate at anything unusual); this module picks the special columns
-//! (date, `value`, `series`), checks every row and keeps the other columns
-//! as string fields. The raw text is scanned again only to place an error:
-//! [`cell_bounds`] finds a cell's bytes from its record's start.
-//! A large file the fast path cannot read is read in chunks on every core
-//! (see [`chunks`]), with the one-thread read's result.
+//! Records laid out as CSV writers lay them out are split by hand (see
+//! [`fast`]); at anything unusual the `csv` crate splits them instead and
+//! places every problem. This module picks the special columns (date,
+//! `value`, `series`), checks every row and keeps the field columns that
+//! rules read as string fields. The raw text is scanned again only to
+//! place an error: [`cell_bounds`] finds a cell's bytes from its record's
+//! start. A large text is read in chunks on every core (see [`chunks`]),
+//! and a large file as it streams, never held whole (see [`stream`]), both
+//! with the one-thread read's result.
 
 use super::date::{date_diagnostic, is_date_name, iso_numbers, parse_date, quote};
 use super::{
@@ -15,11 +16,16 @@ use super::{
     MAX_RECORD_BYTES,
 };
 use crate::diag::{Code, Diagnostic, FileId, Span};
-use crate::time::{month_length, Date};
+#[cfg(test)]
+use crate::time::Date;
 use ::csv::{Position, ReaderBuilder, StringRecord};
 use rustc_hash::FxHashMap;
 
 mod chunks;
+mod fast;
+mod stream;
+
+pub use stream::{load as load_stream, Streamed};
 
 /// Parses a CSV file; see the module documentation and `spec/data.md`.
 /// `delimiter` is given for `.tsv` files; without it the header row
@@ -51,6 +57,22 @@ pub(super) fn load(
         return Ok(data);
     }
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(body));
+    // A large file is read in chunks on every core (each by the fast path
+    // where it can be) before anything is read on one thread.
+    if body.len() >= chunks::MIN_SPLIT_BYTES {
+        if let Some(data) = chunks::load(
+            file,
+            stem,
+            text,
+            bom,
+            delimiter,
+            MAX_FIELD_COLUMNS,
+            chunks::CHUNK_BYTES,
+            selection,
+        ) {
+            return Ok(data);
+        }
+    }
     let plain = match delimiter {
         b',' => load_plain::<b','>(stem, body, MAX_FIELD_COLUMNS, selection),
         b';' => load_plain::<b';'>(stem, body, MAX_FIELD_COLUMNS, selection),
@@ -105,22 +127,6 @@ fn load_by_csv_crate(
 ) -> Result<FileData, Diagnostic> {
     let body = text.get(bom..).unwrap_or("");
     let file = data.file;
-    if body.len() >= chunks::MIN_SPLIT_BYTES {
-        let chunk = chunks::CHUNK_BYTES;
-        let data = chunks::load(
-            file,
-            stem,
-            text,
-            bom,
-            delimiter,
-            max_columns,
-            chunk,
-            selection,
-        );
-        if let Some(data) = data {
-            return Ok(data);
-        }
-    }
     let src = Source {
         file,
         text,
@@ -178,17 +184,17 @@ fn load_by_csv_crate(
     Ok(data)
 }
 
-/// The fast path, for the common file: no quote and no carriage return
-/// anywhere, so that a record is a line and a cell is the text between
-/// commas, exactly as the `csv` crate would split them. It gives up (`None`)
-/// at the first thing it does not handle — a quote, a carriage return, a
-/// blank first line, a header without a date column, a row of the wrong
-/// width or without a date, a cell that does not read — and the file is
-/// then read again by the general path, so that results, warnings and
-/// errors are always the general path's. It skips the `csv` crate's
-/// buffering, record copies and UTF-8 checks (the text is already UTF-8).
-/// The delimiter `D` is a constant, so that each delimiter's loop is as
-/// tight as the comma's.
+/// The fast path, for the common file: records laid out as CSV writers
+/// lay them out (see [`fast`]), read without the `csv` crate. It gives up
+/// (`None`) at the first thing it does not handle — a quote the `csv`
+/// crate would read as text, a lone carriage return, a blank first line,
+/// a header without a date column, a row of the wrong width or without a
+/// date, a cell that does not read — and the file is then read again by
+/// the general path, so that results, warnings and errors are always the
+/// general path's. It skips the `csv` crate's buffering, record copies
+/// and UTF-8 checks (the text is already UTF-8), and copies only the cells
+/// it keeps. The delimiter `D` is a constant, so that each delimiter's
+/// loop is as tight as the comma's.
 fn load_plain<const D: u8>(
     stem: &str,
     body: &str,
@@ -196,128 +202,35 @@ fn load_plain<const D: u8>(
     selection: &ColumnSelection,
 ) -> Option<Vec<Batch>> {
     let bytes = body.as_bytes();
-    let mut bounds: Vec<(usize, usize)> = Vec::new();
-    // The cells of the line starting at `start`, and where the next line
-    // starts; `None` at a quote or a carriage return.
-    let split = |start: usize, bounds: &mut Vec<(usize, usize)>| -> Option<usize> {
-        bounds.clear();
-        let mut cell = start;
-        let mut i = start;
-        loop {
-            match bytes.get(i) {
-                None => {
-                    bounds.push((cell, i));
-                    return Some(i);
-                }
-                Some(b'\n') => {
-                    bounds.push((cell, i));
-                    return Some(i + 1);
-                }
-                Some(&c) if c == D => {
-                    bounds.push((cell, i));
-                    cell = i + 1;
-                }
-                Some(b'"' | b'\r') => return None,
-                Some(_) => {}
-            }
-            i += 1;
-        }
-    };
-    if bytes.first() == Some(&b'\n') {
+    if matches!(bytes.first(), Some(b'\n' | b'\r')) {
         return None;
     }
-    // Lines over the limit are reported by the general path.
-    let mut pos = split(0, &mut bounds)?;
-    if bounds.len() > MAX_CELLS || pos > MAX_RECORD_BYTES {
+    let mut cells = Vec::new();
+    // Records over the limit are reported by the general path.
+    let fast::Split::Record { next, newlines } = fast::split::<D>(bytes, 0, true, &mut cells)
+    else {
+        return None;
+    };
+    if cells.len() > MAX_CELLS {
         return None;
     }
     let header = StringRecord::from(
-        bounds
+        cells
             .iter()
-            .map(|&(a, b)| body.get(a..b))
-            .collect::<Option<Vec<&str>>>()?,
+            .map(|c| fast::text(bytes, c))
+            .collect::<Option<Vec<_>>>()?
+            .iter()
+            .map(|c| c.as_ref())
+            .collect::<Vec<&str>>(),
     );
     let mut columns = Columns::of(&header, D)?;
     let mut batches = Batches::new(stem, columns.template(&header, selection), max_columns);
-    let has_fields = !columns.kept.is_empty();
-    // The year, month, first day and length of the month of the previous
-    // `YYYY-MM-DD` date: rows in date order mostly share their month, and a
-    // day of a known month is an addition.
-    let mut month: Option<(u32, u32, Date, u32)> = None;
-    let mut line = 2u32;
-    while pos < bytes.len() {
-        if bytes[pos] == b'\n' {
-            // A blank line, which the `csv` crate skips too.
-            pos += 1;
-            line = line.checked_add(1)?;
-            continue;
-        }
-        let start = pos;
-        pos = split(pos, &mut bounds)?;
-        if bounds.len() != columns.width || pos - start > MAX_RECORD_BYTES {
-            return None;
-        }
-        let cell = |i: usize| bounds.get(i).and_then(|&(a, b)| body.get(a..b));
-        let date_cell = cell(columns.date)?;
-        if trim(date_cell).is_empty() {
-            return None;
-        }
-        let date = match iso_numbers(date_cell.as_bytes()) {
-            Some((y, m, d)) => {
-                let (first, length) = match month {
-                    Some((py, pm, first, length)) if (py, pm) == (y, m) => (first, length),
-                    _ => {
-                        let year = i32::try_from(y).ok()?;
-                        let first = Date::from_ymd(year, m, 1)?;
-                        let length = month_length(year, m);
-                        month = Some((y, m, first, length));
-                        (first, length)
-                    }
-                };
-                // Exactly `Date::from_ymd(y, m, d)`, as `parse_date` gives.
-                if d == 0 || d > length {
-                    return None;
-                }
-                Date(first.0 + i32::try_from(d).ok()? - 1)
-            }
-            None => parse_date(date_cell).ok()?,
-        };
-        let value = match columns.value {
-            Some(i) => columns.parse_value(cell(i)?)?,
-            None => 1.0,
-        };
-        let batch = match columns.series {
-            Some(i) => batches.named(cell(i)?)?,
-            None => batches.first(),
-        };
-        batch.dates.push(date);
-        batch.values.push(value);
-        batch.lines.push(line);
-        if has_fields {
-            let row = batch.dates.len() - 1;
-            plain_fields(&mut batch.fields, &columns, body, &bounds, row)?;
-        }
-        line = line.checked_add(1)?;
+    let line = newlines.checked_add(1)?;
+    let read = fast::read_rows::<D>(bytes, next, bytes.len(), true, &columns, &mut batches, line)?;
+    if read.end != body.len() {
+        return None;
     }
     Some(batches.finish(columns.series.is_some()))
-}
-
-/// Sets the field cells of `row` from a line the fast path split into
-/// `bounds`. Kept out of line, so that files without fields run the
-/// loop of [`load_plain`] as tight as it can be.
-#[inline(never)]
-fn plain_fields(
-    fields: &mut Fields,
-    columns: &Columns,
-    body: &str,
-    bounds: &[(usize, usize)],
-    row: usize,
-) -> Option<()> {
-    for &(i, col) in &columns.kept {
-        let &(a, b) = bounds.get(i)?;
-        columns.set_field(fields, col, row, body.get(a..b)?);
-    }
-    Some(())
 }
 
 /// What became of a row.

@@ -15,6 +15,7 @@ mod ndjson;
 mod selection;
 mod store;
 
+pub use csv::Streamed;
 pub use date::{parse_date, DateError};
 pub use fields::Fields;
 pub use gzip::{gunzip, GzipError};
@@ -217,6 +218,26 @@ pub fn load_selected(
         Format::Tsv => csv::load(file, stem, text, Some(b'\t'), selection),
         Format::Json => json::load(file, stem, text, selection),
         Format::Ndjson => ndjson::load(file, stem, text, selection),
+    }
+}
+
+/// Reads a CSV or TSV file from a stream, never holding it whole (see
+/// `csv::stream`): the data [`load_selected`] would give the whole text.
+/// `None` for other formats, and for a file that must be read whole
+/// instead: one the fast reading does not take (an error in it, a quote
+/// the `csv` crate reads as text, a row without a date), which the
+/// whole read then reports, or a read that fails.
+pub fn load_stream<R: std::io::Read + Send>(
+    file: FileId,
+    stem: &str,
+    format: Format,
+    reader: R,
+    selection: &ColumnSelection,
+) -> Option<Streamed> {
+    match format {
+        Format::Csv => csv::load_stream(file, stem, None, reader, selection),
+        Format::Tsv => csv::load_stream(file, stem, Some(b'\t'), reader, selection),
+        Format::Json | Format::Ndjson => None,
     }
 }
 

@@ -206,7 +206,68 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
 /// `/sys` are read (see `refusal`); a folder gives why it could not be
 /// listed.
 pub fn read(p: &Path) -> Contents {
-    use std::io::Read;
+    match open(p) {
+        Ok((file, size)) => read_open(p, file, size),
+        Err(refused) => refused,
+    }
+}
+
+/// Data files at least this large, plain CSV or TSV, are read as they
+/// stream (see [`read_or_defer`]).
+pub const STREAM_MIN_BYTES: u64 = 32 << 20;
+
+/// Like [`read`], but a plain (not compressed) CSV or TSV file of
+/// [`STREAM_MIN_BYTES`] or more is only looked at: [`Contents::Large`],
+/// which [`stream`] reads later without ever holding it whole.
+pub fn read_or_defer(p: &Path) -> Contents {
+    let (file, size) = match open(p) {
+        Ok(open) => open,
+        Err(refused) => return refused,
+    };
+    let name = p.to_string_lossy();
+    let csv = matches!(
+        crate::data::Format::of_file_name(&name),
+        Some(crate::data::Format::Csv | crate::data::Format::Tsv)
+    );
+    if size >= STREAM_MIN_BYTES && csv && !is_compressed(&name) {
+        return Contents::Large {
+            path: p.to_path_buf(),
+            size,
+        };
+    }
+    read_open(p, file, size)
+}
+
+/// Reads a [`Contents::Large`] file as it streams, keeping the field
+/// columns `selection` keeps; where that reading gives up (see
+/// [`crate::data::load_stream`]), the file read whole, for the general
+/// path to parse and to quote in its diagnostics.
+pub fn stream(
+    id: crate::diag::FileId,
+    path: &Path,
+    selection: &crate::data::ColumnSelection,
+) -> Result<crate::data::FileData, Contents> {
+    let name = path.to_string_lossy();
+    let limit = size_limit(&name);
+    let format = crate::data::Format::of_file_name(&name);
+    let streamed = match (open(path), format) {
+        (Ok((file, _)), Some(format)) => {
+            let stem = crate::data::file_stem(&name);
+            crate::data::load_stream(id, stem, format, file, selection)
+        }
+        (Err(refused), _) => return Err(refused),
+        (Ok(_), None) => None,
+    };
+    match streamed {
+        Some(s) if s.bytes <= limit => Ok(s.data),
+        _ => Err(read(path)),
+    }
+}
+
+/// Opens a file for reading, with its size, or says why it is not read:
+/// not a regular file, under `/proc` or `/sys`, or over its
+/// [`size_limit`].
+fn open(p: &Path) -> Result<(std::fs::File, u64), Contents> {
     let limit = size_limit(&p.to_string_lossy());
     match std::fs::metadata(p) {
         Ok(m) if m.is_dir() => {
@@ -214,41 +275,48 @@ pub fn read(p: &Path) -> Contents {
                 || "a folder where a file was expected".to_string(),
                 |e| format!("a folder that cannot be listed: {e}"),
             );
-            return Contents::Unreadable(why);
+            return Err(Contents::Unreadable(why));
         }
         // Looked at before opening: opening a pipe waits for a writer.
-        Ok(m) if !m.is_file() => return refusal(p, kind(&m.file_type())),
+        Ok(m) if !m.is_file() => return Err(refusal(p, kind(&m.file_type()))),
         Ok(_) => {}
         Err(e) => {
             let why = match std::fs::read_link(p) {
                 Ok(to) => format!("a link to {}, which cannot be opened: {e}", to.display()),
                 Err(_) => e.to_string(),
             };
-            return Contents::Unreadable(why);
+            return Err(Contents::Unreadable(why));
         }
     }
     let file = match std::fs::File::open(p) {
         Ok(f) => f,
-        Err(e) => return Contents::Unreadable(e.to_string()),
+        Err(e) => return Err(Contents::Unreadable(e.to_string())),
     };
     let meta = match file.metadata() {
         Ok(m) => m,
-        Err(e) => return Contents::Unreadable(e.to_string()),
+        Err(e) => return Err(Contents::Unreadable(e.to_string())),
     };
     // Replaced since it was looked at: refused all the same.
     if !meta.is_file() {
-        return refusal(p, kind(&meta.file_type()));
+        return Err(refusal(p, kind(&meta.file_type())));
     }
     if let Some(dir) = on_virtual_device(&meta)
         .then(|| system_folder(&file, p))
         .flatten()
     {
-        return refusal(p, format!("a system file under {dir}"));
+        return Err(refusal(p, format!("a system file under {dir}")));
     }
     let size = meta.len();
     if size > limit {
-        return Contents::TooLarge { size, limit };
+        return Err(Contents::TooLarge { size, limit });
     }
+    Ok((file, size))
+}
+
+/// Reads a file [`open`] opened.
+fn read_open(p: &Path, file: std::fs::File, size: u64) -> Contents {
+    use std::io::Read;
+    let limit = size_limit(&p.to_string_lossy());
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     match file.take(limit + 1).read_to_end(&mut bytes) {
         Ok(n) if n as u64 > limit => Contents::TooLarge {

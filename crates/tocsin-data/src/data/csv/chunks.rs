@@ -10,7 +10,7 @@
 //! it always did. Warnings (rows skipped for want of a date) are counted
 //! per chunk and joined.
 
-use super::{first_long_record, read_row, Batches, Columns, Row, Source};
+use super::{fast, first_long_record, read_row, Batches, Columns, Row, Source};
 use crate::data::{Batch, ColumnSelection, FileData, MAX_CELLS};
 use crate::diag::FileId;
 use ::csv::{Position, ReaderBuilder, StringRecord};
@@ -91,15 +91,15 @@ pub(super) fn load(
 }
 
 /// What one chunk gave.
-struct Chunk {
+pub(super) struct Chunk {
     /// Its batches, in order of first appearance in the chunk; lines count
     /// from 1 at the chunk's start.
-    batches: Vec<Batch>,
+    pub(super) batches: Vec<Batch>,
     /// Rows skipped for want of a date, and where the first one starts.
-    skipped: usize,
-    first_skipped: usize,
+    pub(super) skipped: usize,
+    pub(super) first_skipped: usize,
     /// Line breaks in the chunk, to place the next chunk's lines.
-    newlines: usize,
+    pub(super) newlines: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -144,8 +144,9 @@ fn load_in_pool(
     };
     let failed = AtomicBool::new(false);
     let read = |&(a, b): &(usize, usize)| {
-        let batches = Batches::new(stem, template.clone(), max_columns);
-        let chunk = read_chunk(&src, &columns, batches, a, b, &failed);
+        let batches = || Batches::new(stem, template.clone(), max_columns);
+        let chunk = read_fast(&src, &columns, batches(), a, b)
+            .or_else(|| read_chunk(&src, &columns, batches(), a, b, &failed));
         if chunk.is_none() {
             failed.store(true, Ordering::Relaxed);
         }
@@ -186,14 +187,14 @@ fn load_in_pool(
 }
 
 /// The chunks joined so far, in file order.
-struct Joined {
-    batches: Batches,
-    series_column: bool,
+pub(super) struct Joined {
+    pub(super) batches: Batches,
+    pub(super) series_column: bool,
     /// Rows skipped for want of a date, and where the first one starts.
-    skipped: usize,
-    first_skipped: usize,
+    pub(super) skipped: usize,
+    pub(super) first_skipped: usize,
     /// Lines before the next chunk's first.
-    line_base: u32,
+    pub(super) line_base: u32,
 }
 
 impl Joined {
@@ -206,7 +207,7 @@ impl Joined {
         Some(())
     }
 
-    fn add(&mut self, chunk: Chunk) -> Option<()> {
+    pub(super) fn add(&mut self, chunk: Chunk) -> Option<()> {
         for mut batch in chunk.batches {
             let i = if self.series_column {
                 self.batches.index_of(batch.series.clone())
@@ -233,6 +234,31 @@ impl Joined {
         self.line_base = self.line_base.checked_add(newlines)?;
         Some(())
     }
+}
+
+/// [`read_chunk`] by the fast reading of [`super::fast`]; `None` where
+/// it gives up.
+fn read_fast(
+    src: &Source,
+    columns: &Columns,
+    mut batches: Batches,
+    a: usize,
+    b: usize,
+) -> Option<Chunk> {
+    let read = match src.delimiter {
+        b',' => fast::read_rows::<b','>(src.bytes(), a, b, true, columns, &mut batches, 1),
+        b';' => fast::read_rows::<b';'>(src.bytes(), a, b, true, columns, &mut batches, 1),
+        _ => fast::read_rows::<b'\t'>(src.bytes(), a, b, true, columns, &mut batches, 1),
+    }?;
+    if read.end != b {
+        return None;
+    }
+    Some(Chunk {
+        batches: batches.batches,
+        skipped: 0,
+        first_skipped: 0,
+        newlines: usize::try_from(read.newlines).ok()?,
+    })
 }
 
 /// Reads the records from `a` (a record start) to `b` (just past a line
@@ -350,7 +376,7 @@ pub(super) fn record_starts(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::load_by_csv_crate;
     use super::*;
     use crate::data::MAX_FIELD_COLUMNS;
@@ -360,7 +386,9 @@ mod tests {
 
     /// Everything a caller can see of a read: the batches, warnings and
     /// errors, and how each batch numbers its texts.
-    fn observed(result: &Result<FileData, crate::diag::Diagnostic>) -> String {
+    pub(in crate::data::csv) fn observed(
+        result: &Result<FileData, crate::diag::Diagnostic>,
+    ) -> String {
         let mut s = format!("{result:?}");
         if let Ok(data) = result {
             for b in &data.batches {
@@ -375,7 +403,10 @@ mod tests {
         s
     }
 
-    fn one_thread(text: &str, delimiter: u8) -> Result<FileData, crate::diag::Diagnostic> {
+    pub(in crate::data::csv) fn one_thread(
+        text: &str,
+        delimiter: u8,
+    ) -> Result<FileData, crate::diag::Diagnostic> {
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let data = FileData {
             file: FileId(0),
@@ -494,7 +525,7 @@ mod tests {
     /// breaks, rows without a date, blank lines, CRLF, a byte-order mark,
     /// decimal commas and series; now and then an error. Gives the text,
     /// its delimiter and whether an error was put in.
-    fn file() -> impl Strategy<Value = (String, u8, bool)> {
+    pub(in crate::data::csv) fn file() -> impl Strategy<Value = (String, u8, bool)> {
         let note = "[a-c ,;\t\"\n\r]{0,12}";
         let row = (
             prop_oneof![
