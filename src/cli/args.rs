@@ -108,6 +108,9 @@ pub enum Command {
             hide_env_values = true
         )]
         webhook: Option<String>,
+        /// The webhook's body: tocsin's own JSON, an Alertmanager webhook's, or a CloudEvent (structured JSON); signed when TOCSIN_WEBHOOK_SECRET is set
+        #[arg(long, value_enum, value_name = "FORMAT", default_value = "tocsin")]
+        webhook_format: WebhookFormatArg,
         /// Send met alerts to this Prometheus Alertmanager (its base URL, e.g. http://127.0.0.1:9093)
         #[arg(
             long,
@@ -220,6 +223,18 @@ pub enum BacktestFormat {
     Csv,
     /// Every period of every rule.
     Json,
+}
+
+/// Webhook body formats of `watch`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookFormatArg {
+    /// tocsin's status event, with version, id, seq and ts.
+    Tocsin,
+    /// The body Alertmanager posts to webhook receivers (version 4).
+    Alertmanager,
+    /// A CloudEvents 1.0 event in structured JSON mode.
+    #[value(name = "cloudevents")]
+    CloudEvents,
 }
 
 /// Event formats of `watch`.

@@ -3,7 +3,9 @@
 //! the formats and colour. Commands read a [`Config`], never raw flags, so
 //! that a default is decided in one place.
 
-use super::args::{BacktestFormat, CheckFormat, Cli, Command, EvalFormat, FailOn, WatchFormat};
+use super::args::{
+    BacktestFormat, CheckFormat, Cli, Command, EvalFormat, FailOn, WatchFormat, WebhookFormatArg,
+};
 use crate::lang::ast::Severity;
 use crate::project::{Paths, INDICATORS, RULES};
 use crate::time::{Date, Duration};
@@ -122,6 +124,8 @@ pub struct Daemon {
     pub state: PathBuf,
     /// `--webhook`.
     pub webhook: Option<String>,
+    /// `--webhook-format`.
+    pub webhook_format: crate::sinks::WebhookFormat,
     /// `--alertmanager`.
     pub alertmanager: Option<String>,
 }
@@ -186,6 +190,7 @@ impl Config {
                 listen,
                 state,
                 webhook,
+                webhook_format,
                 alertmanager,
             } => {
                 inputs(i);
@@ -201,6 +206,11 @@ impl Config {
                     listen,
                     state,
                     webhook,
+                    webhook_format: match webhook_format {
+                        WebhookFormatArg::Tocsin => crate::sinks::WebhookFormat::Tocsin,
+                        WebhookFormatArg::Alertmanager => crate::sinks::WebhookFormat::Alertmanager,
+                        WebhookFormatArg::CloudEvents => crate::sinks::WebhookFormat::CloudEvents,
+                    },
                     alertmanager,
                 })
             }

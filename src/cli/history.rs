@@ -22,6 +22,7 @@ pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
                     "change": e.change,
                     "sinks": e.sinks,
                     "delivered": e.deliveries.iter().map(|d| serde_json::json!({"sink": d.sink, "ts": d.ts})).collect::<Vec<_>>(),
+                    "dead_lettered": e.dead_letters.iter().map(|d| serde_json::json!({"sink": d.sink, "ts": d.ts, "reason": d.reason})).collect::<Vec<_>>(),
                 });
                 super::term::outln(&line.to_string());
             }

@@ -4,6 +4,9 @@ use super::config::Daemon;
 use super::{Config, BAD_INPUT, OK};
 use crate::project::files;
 
+/// The environment variable holding the key webhook bodies are signed with.
+const SECRET_VARIABLE: &str = "TOCSIN_WEBHOOK_SECRET";
+
 /// Runs `watch`.
 pub fn run(cfg: &Config, daemon: &Daemon) -> u8 {
     let Daemon {
@@ -11,8 +14,21 @@ pub fn run(cfg: &Config, daemon: &Daemon) -> u8 {
         listen,
         state,
         webhook,
+        webhook_format,
         alertmanager,
     } = daemon;
+    // From the environment only: a flag would show the key in the process
+    // list.
+    let webhook_secret = match std::env::var_os(SECRET_VARIABLE) {
+        None => None,
+        Some(value) => match value.to_str() {
+            Some(text) => crate::sinks::Secret::new(text),
+            None => {
+                eprintln!("error: {SECRET_VARIABLE} is not valid UTF-8");
+                return BAD_INPUT;
+            }
+        },
+    };
     // Paths given explicitly must exist, as for the one-shot commands; the
     // defaults may appear later.
     for (given, flag) in [(&cfg.rules, "--rules"), (&cfg.indicators, "--indicators")] {
@@ -37,6 +53,8 @@ pub fn run(cfg: &Config, daemon: &Daemon) -> u8 {
         listen: listen.clone(),
         state: state.clone(),
         webhook: webhook.clone(),
+        webhook_format: *webhook_format,
+        webhook_secret,
         alertmanager: alertmanager.clone(),
     });
     match started {

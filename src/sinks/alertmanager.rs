@@ -4,7 +4,7 @@
 use super::http::HttpClient;
 use super::labels::alert_labels;
 use super::url::{check_http_url, redact};
-use super::{Sink, SinkError};
+use super::{Notification, Sink, SinkError};
 use crate::change::{Announced, StatusChange};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
@@ -60,24 +60,30 @@ struct Firing {
 
 impl Firing {
     fn new(change: &StatusChange, starts_at: DateTime<Utc>) -> Firing {
-        let mut annotations = BTreeMap::new();
-        let fields = [
-            ("title", change.title.clone()),
-            ("summary", change.summary.clone()),
-            ("description", change.description.clone()),
-            ("source", Some(change.sources.join("; "))),
-        ];
-        for (key, value) in fields {
-            if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-                annotations.insert(key.to_string(), value);
-            }
-        }
         Firing {
             labels: alert_labels(change),
-            annotations,
+            annotations: alert_annotations(change),
             starts_at,
         }
     }
+}
+
+/// The annotations of an alert: `title`, `summary`, `description` and
+/// `source` (the sources joined with `"; "`), each left out when blank.
+pub(crate) fn alert_annotations(change: &StatusChange) -> BTreeMap<String, String> {
+    let mut annotations = BTreeMap::new();
+    let fields = [
+        ("title", change.title.clone()),
+        ("summary", change.summary.clone()),
+        ("description", change.description.clone()),
+        ("source", Some(change.sources.join("; "))),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            annotations.insert(key.to_string(), value);
+        }
+    }
+    annotations
 }
 
 /// What a change asks of Alertmanager, and the set once it is done.
@@ -284,10 +290,12 @@ impl Sink for Alertmanager {
         "alertmanager"
     }
 
-    /// [`apply`](Alertmanager::apply) with the time of delivery as the time
-    /// of the change.
-    fn deliver(&mut self, change: &StatusChange) -> Result<(), SinkError> {
-        self.apply(change, Utc::now())
+    /// [`apply`](Alertmanager::apply) with the time the change was
+    /// recorded as its time (the time of delivery if that cannot be read).
+    fn deliver(&mut self, n: &Notification) -> Result<(), SinkError> {
+        let since = DateTime::parse_from_rfc3339(&n.ts)
+            .map_or_else(|_| Utc::now(), |t| t.with_timezone(&Utc));
+        self.apply(&n.change, since)
     }
 
     /// [`resend`](Alertmanager::resend).

@@ -1,8 +1,7 @@
 //! The delivery worker: one thread and queue per sink, in order, retried
-//! until delivered.
+//! until delivered or refused for good.
 
-use super::{Sink, SinkError};
-use crate::change::StatusChange;
+use super::{Notification, Sink, SinkError};
 use std::collections::hash_map::RandomState;
 use std::collections::VecDeque;
 use std::fmt;
@@ -17,6 +16,11 @@ use std::time::{Duration, Instant};
 type OnDelivered = Box<dyn Fn(u64, &str) + Send>;
 /// The callback told of each failed attempt.
 type OnFailure = Box<dyn Fn(&DeliveryFailure) + Send>;
+
+/// The longest `Retry-After` honoured: a server asking for more is tried
+/// again after this, so that a typo in its configuration cannot stop
+/// deliveries for days.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// How a [`Delivery`] retries and reports.
 pub struct DeliveryOptions {
@@ -64,21 +68,31 @@ impl DeliveryOptions {
 pub struct DeliveryFailure {
     /// The sink's name.
     pub sink: &'static str,
-    /// The notification's id; `None` for the periodic work.
+    /// The notification's sequence number; `None` for the periodic work.
     pub id: Option<u64>,
     /// How many times this notification has failed so far (1 the first
     /// time); 1 for the periodic work.
     pub attempt: u32,
     /// When the notification is tried again; `None` when it will not be in
-    /// this process (at shutdown) and for the periodic work.
+    /// this process (at shutdown, or dead-lettered) and for the periodic
+    /// work.
     pub retry_in: Option<Duration>,
     /// What went wrong; URLs in it are redacted.
     pub error: SinkError,
+    /// Whether the notification was refused for good
+    /// ([`SinkError::is_permanent`]) and so dropped from the queue: the
+    /// caller records it as dead-lettered.
+    pub dead_lettered: bool,
 }
 
 impl fmt::Display for DeliveryFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.id, self.retry_in) {
+            (Some(id), _) if self.dead_lettered => write!(
+                f,
+                "{}: notification {id} refused, dead-lettered (attempt {}): {}",
+                self.sink, self.attempt, self.error
+            ),
             (Some(id), Some(wait)) => write!(
                 f,
                 "{}: notification {id} not delivered (attempt {}), retrying in {:.1}s: {}",
@@ -102,11 +116,15 @@ impl fmt::Display for DeliveryFailure {
 /// Each sink has its own thread and queue, so a slow or failing sink does
 /// not hold back the others. A sink gets its notifications in the order
 /// they were submitted; a failure is retried with exponential backoff (and a
-/// little jitter), and the notification stays at the head of the queue until
-/// the sink takes it: nothing is dropped. What is still queued when the
-/// process stops is for the caller to submit again after a restart.
+/// little jitter; never sooner than the server's `Retry-After`, up to
+/// [`MAX_RETRY_AFTER`]), and the notification stays at the head of the
+/// queue until the sink takes it, or refuses it for good
+/// ([`SinkError::is_permanent`]): then it is reported as dead-lettered
+/// through [`DeliveryOptions::on_failure`] and the queue moves on. What is
+/// still queued when the process stops is for the caller to submit again
+/// after a restart.
 ///
-/// `on_delivered(id, sink_name)` is called once for each notification and
+/// `on_delivered(seq, sink_name)` is called once for each notification and
 /// sink, after the sink took it. Callbacks run on the worker threads, one at
 /// a time, and never after [`shutdown`](Delivery::shutdown) has returned.
 /// Sinks should have distinct names.
@@ -117,7 +135,7 @@ pub struct Delivery {
 
 struct Worker {
     sink: &'static str,
-    queue: Sender<(u64, StatusChange)>,
+    queue: Sender<Notification>,
     thread: JoinHandle<()>,
 }
 
@@ -217,20 +235,20 @@ impl Delivery {
         self.workers.iter().map(|w| w.sink).collect()
     }
 
-    /// Queues notification `id` for every sink. Never blocks.
-    pub fn submit(&self, id: u64, change: StatusChange) {
+    /// Queues `notification` for every sink. Never blocks.
+    pub fn submit(&self, notification: Notification) {
         for worker in &self.workers {
             // A worker that is gone (its sink panicked) cannot take it; the
             // notification stays undelivered for that sink.
-            let _ = worker.queue.send((id, change.clone()));
+            let _ = worker.queue.send(notification.clone());
         }
     }
 
-    /// Queues notification `id` for one sink only (to resend what the state
+    /// Queues `notification` for one sink only (to resend what the state
     /// says that sink still owes). Never blocks.
-    pub fn submit_to(&self, sink: &str, id: u64, change: StatusChange) {
+    pub fn submit_to(&self, sink: &str, notification: Notification) {
         if let Some(worker) = self.workers.iter().find(|w| w.sink == sink) {
-            let _ = worker.queue.send((id, change));
+            let _ = worker.queue.send(notification);
         }
     }
 
@@ -277,9 +295,9 @@ impl Drop for Delivery {
 /// One worker: its sink, its queue, its retry state.
 struct Run {
     sink: Box<dyn Sink>,
-    items: Receiver<(u64, StatusChange)>,
+    items: Receiver<Notification>,
     shared: Arc<Shared>,
-    queue: VecDeque<(u64, StatusChange)>,
+    queue: VecDeque<Notification>,
     backoff: Backoff,
 }
 
@@ -297,25 +315,40 @@ impl Run {
             let now = Instant::now();
             if !self.queue.is_empty() && retry_at.is_none_or(|t| now >= t) {
                 #[allow(clippy::expect_used, reason = "checked just above")]
-                let (id, change) = self.queue.front().expect("not empty");
+                let n = self.queue.front().expect("not empty");
+                let id = n.seq;
                 attempt += 1;
-                match self.sink.deliver(change) {
+                match self.sink.deliver(n) {
                     Ok(()) => {
-                        self.shared.delivered(*id, self.sink.name());
+                        self.shared.delivered(id, self.sink.name());
                         self.queue.pop_front();
                         self.backoff.reset();
                         attempt = 0;
                         retry_at = None;
                     }
+                    Err(error) if error.is_permanent() => {
+                        // Retrying cannot help, and would hold back every
+                        // notification behind this one.
+                        self.queue.pop_front();
+                        self.shared
+                            .failed(dead_letter(self.sink.name(), id, attempt, error));
+                        self.backoff.reset();
+                        attempt = 0;
+                        retry_at = None;
+                    }
                     Err(error) => {
-                        let wait = self.backoff.next_wait();
+                        let mut wait = self.backoff.next_wait();
+                        if let Some(asked) = error.retry_after() {
+                            wait = wait.max(asked.min(MAX_RETRY_AFTER));
+                        }
                         retry_at = Some(Instant::now() + wait);
                         self.shared.failed(DeliveryFailure {
                             sink: self.sink.name(),
-                            id: Some(*id),
+                            id: Some(id),
                             attempt,
                             retry_in: Some(wait),
                             error,
+                            dead_lettered: false,
                         });
                     }
                 }
@@ -330,6 +363,7 @@ impl Run {
                             attempt: 1,
                             retry_in: None,
                             error,
+                            dead_lettered: false,
                         });
                     }
                     next_tick = Some(Instant::now() + interval);
@@ -368,29 +402,46 @@ impl Run {
     }
 
     /// At shutdown: one more try of each queued notification, in order,
-    /// until the first failure.
+    /// until the first failure that a retry could mend.
     fn last_pass(mut self, mut attempt: u32) {
         self.take_submitted();
-        while let Some((id, change)) = self.queue.pop_front() {
+        while let Some(n) = self.queue.pop_front() {
             if self.shared.closed.load(Ordering::SeqCst) {
                 // Shutdown has returned: nobody hears of a delivery now.
                 return;
             }
             attempt += 1;
-            match self.sink.deliver(&change) {
-                Ok(()) => self.shared.delivered(id, self.sink.name()),
+            match self.sink.deliver(&n) {
+                Ok(()) => self.shared.delivered(n.seq, self.sink.name()),
+                Err(error) if error.is_permanent() => {
+                    self.shared
+                        .failed(dead_letter(self.sink.name(), n.seq, attempt, error));
+                }
                 Err(error) => {
                     return self.shared.failed(DeliveryFailure {
                         sink: self.sink.name(),
-                        id: Some(id),
+                        id: Some(n.seq),
                         attempt,
                         retry_in: None,
                         error,
+                        dead_lettered: false,
                     })
                 }
             }
             attempt = 0;
         }
+    }
+}
+
+/// The failure that dead-letters notification `id`.
+fn dead_letter(sink: &'static str, id: u64, attempt: u32, error: SinkError) -> DeliveryFailure {
+    DeliveryFailure {
+        sink,
+        id: Some(id),
+        attempt,
+        retry_in: None,
+        error,
+        dead_lettered: true,
     }
 }
 
@@ -451,6 +502,7 @@ mod tests {
         let error = SinkError::Status {
             url: "https://hooks.example.com/x?token=***".to_string(),
             code: 503,
+            retry_after: None,
         };
         let failure = DeliveryFailure {
             sink: "webhook",
@@ -458,12 +510,21 @@ mod tests {
             attempt: 3,
             retry_in: Some(Duration::from_millis(2000)),
             error: error.clone(),
+            dead_lettered: false,
         };
         assert_eq!(
             failure.to_string(),
             "webhook: notification 12 not delivered (attempt 3), retrying in 2.0s: \
              POST https://hooks.example.com/x?token=***: HTTP status 503"
         );
+        let refused = DeliveryFailure {
+            retry_in: None,
+            dead_lettered: true,
+            ..failure.clone()
+        };
+        assert!(refused
+            .to_string()
+            .starts_with("webhook: notification 12 refused, dead-lettered (attempt 3): POST"));
         let tick = DeliveryFailure {
             id: None,
             retry_in: None,

@@ -2,7 +2,7 @@
 
 use super::url::scrub;
 use super::SinkError;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// How long to wait for a TCP (and TLS) connection.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -39,25 +39,57 @@ impl HttpClient {
         redacted: &str,
         body: &[u8],
     ) -> Result<(), SinkError> {
-        let response = self
-            .agent
-            .post(url)
-            .header("Content-Type", "application/json")
-            .send(body)
-            .map_err(|e| SinkError::Transport {
-                url: redacted.to_string(),
-                message: describe(&e, url),
-            })?;
+        self.post(url, redacted, "application/json", &[], body)
+    }
+
+    /// POSTs `body` with `content_type` and the `headers` given; any 2xx
+    /// answer is success. Another answer is an error with its status code
+    /// and its `Retry-After`, if it has one. Errors name the URL by its
+    /// `redacted` form only.
+    pub(crate) fn post(
+        &self,
+        url: &str,
+        redacted: &str,
+        content_type: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> Result<(), SinkError> {
+        let mut request = self.agent.post(url).header("Content-Type", content_type);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send(body).map_err(|e| SinkError::Transport {
+            url: redacted.to_string(),
+            message: describe(&e, url),
+        })?;
         let code = response.status().as_u16();
         if (200..300).contains(&code) {
             Ok(())
         } else {
+            let retry_after = response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry_after(v, SystemTime::now()));
             Err(SinkError::Status {
                 url: redacted.to_string(),
                 code,
+                retry_after,
             })
         }
     }
+}
+
+/// The wait a `Retry-After` value asks for at `now`: a number of seconds, or
+/// an HTTP date (a date already past is no wait). `None` for a value that
+/// is neither.
+pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Says what went wrong without repeating the URL: some ureq errors quote
@@ -71,5 +103,36 @@ fn describe(error: &ureq::Error, url: &str) -> String {
         E::Io(io) => io.to_string(),
         E::BadUri(_) => "the URL was refused by the HTTP client".to_string(),
         other => scrub(&other.to_string(), url),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Sun, 20 Jul 2025 09:14:00 GMT").unwrap();
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        // The three forms of HTTP date.
+        for date in [
+            "Sun, 20 Jul 2025 09:14:30 GMT",
+            "Sunday, 20-Jul-25 09:14:30 GMT",
+            "Sun Jul 20 09:14:30 2025",
+        ] {
+            assert_eq!(
+                retry_after(date, now),
+                Some(Duration::from_secs(30)),
+                "{date}"
+            );
+        }
+        assert_eq!(
+            retry_after("Sun, 20 Jul 2025 09:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for bad in ["", "-1", "1.5", "soon"] {
+            assert_eq!(retry_after(bad, now), None, "{bad}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! What a delivery worker needs from a sink.
 
+use super::Notification;
 use super::SinkError;
-use crate::change::StatusChange;
 use std::time::Duration;
 
 /// A place notifications go, driven by one [`Delivery`](super::Delivery)
@@ -15,8 +15,10 @@ pub trait Sink: Send {
     /// passed to the `on_delivered` callback.
     fn name(&self) -> &'static str;
 
-    /// Sends one notification. An error means "not delivered, try again".
-    fn deliver(&mut self, change: &StatusChange) -> Result<(), SinkError>;
+    /// Sends one notification. An error means "not delivered": tried again
+    /// later, unless [`SinkError::is_permanent`], when the notification is
+    /// dead-lettered.
+    fn deliver(&mut self, notification: &Notification) -> Result<(), SinkError>;
 
     /// Periodic work, such as re-sending the alerts that are still firing.
     /// Called when the worker starts and then about every

@@ -5,7 +5,7 @@ use crate::change::StatusChange;
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-/// A journal line: `{"seq":..,"ts":..,"type":"status"|"delivered",..}`.
+/// A journal line: `{"seq":..,"ts":..,"type":"status"|"delivered"|"dead_lettered",..}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Entry {
     /// Sequence number, strictly increasing over the life of the folder.
@@ -31,6 +31,14 @@ pub(crate) enum Body {
     },
     /// The status entry `id` was delivered by `sink`.
     Delivered { id: u64, sink: String },
+    /// `sink` refused the status entry `id` for good (an answer a retry
+    /// cannot mend, such as HTTP 400): it is owed no more, and the reason
+    /// stays in the history.
+    DeadLettered {
+        id: u64,
+        sink: String,
+        reason: String,
+    },
 }
 
 impl Entry {
@@ -88,6 +96,24 @@ pub(crate) mod tests {
             r#"{"seq":7,"ts":"2025-07-20T09:14:03.000Z","type":"status","change":{"name":"a""#
         ));
         assert!(line.ends_with("\"sinks\":[\"webhook\"]}\n"));
+        assert_eq!(serde_json::from_str::<Entry>(&line).unwrap(), e);
+    }
+
+    #[test]
+    fn dead_lettered_line_round_trips() {
+        let e = Entry {
+            seq: 9,
+            ts: now(),
+            body: Body::DeadLettered {
+                id: 7,
+                sink: "webhook".into(),
+                reason: "HTTP status 400".into(),
+            },
+        };
+        let line = String::from_utf8(e.to_line()).unwrap();
+        assert!(line.contains(
+            r#""type":"dead_lettered","id":7,"sink":"webhook","reason":"HTTP status 400""#
+        ));
         assert_eq!(serde_json::from_str::<Entry>(&line).unwrap(), e);
     }
 

@@ -24,6 +24,19 @@ pub struct HistoryEntry {
     pub sinks: Vec<String>,
     /// The deliveries recorded so far, in order.
     pub deliveries: Vec<Delivery>,
+    /// The sinks that refused it for good, in order.
+    pub dead_letters: Vec<DeadLetter>,
+}
+
+/// A sink's refusal of a change, for good: it was not retried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadLetter {
+    /// The sink.
+    pub sink: String,
+    /// When the refusal was recorded (RFC 3339 UTC).
+    pub ts: String,
+    /// What the sink answered (URLs in it redacted).
+    pub reason: String,
 }
 
 /// A sink's delivery of a change.
@@ -36,11 +49,13 @@ pub struct Delivery {
 }
 
 impl HistoryEntry {
-    /// The sinks that were to deliver it and have not (yet).
+    /// The sinks that were to deliver it and have not (yet), nor refused
+    /// it.
     pub fn pending(&self) -> Vec<&str> {
         self.sinks
             .iter()
             .filter(|s| !self.deliveries.iter().any(|d| &d.sink == *s))
+            .filter(|s| !self.dead_letters.iter().any(|d| &d.sink == *s))
             .map(String::as_str)
             .collect()
     }
@@ -84,11 +99,21 @@ pub fn history(dir: &Path, name: Option<&str>) -> Result<Vec<HistoryEntry>, Stat
                     change,
                     sinks,
                     deliveries: Vec::new(),
+                    dead_letters: Vec::new(),
                 });
             }
             Body::Delivered { id, sink } => {
                 if let Some(&i) = index.get(&id) {
                     out[i].deliveries.push(Delivery { sink, ts: entry.ts });
+                }
+            }
+            Body::DeadLettered { id, sink, reason } => {
+                if let Some(&i) = index.get(&id) {
+                    out[i].dead_letters.push(DeadLetter {
+                        sink,
+                        ts: entry.ts,
+                        reason,
+                    });
                 }
             }
         }

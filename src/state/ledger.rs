@@ -106,7 +106,8 @@ impl Ledger {
                     );
                 }
             }
-            Body::Delivered { id, sink } => {
+            // Dead-lettered or delivered, the sink owes it no more.
+            Body::Delivered { id, sink } | Body::DeadLettered { id, sink, .. } => {
                 if let Some(owed) = self.owed.get_mut(id) {
                     owed.sinks.remove(sink);
                     if owed.sinks.is_empty() {
@@ -124,11 +125,14 @@ impl Ledger {
 
     /// The changes `sink` has not delivered, oldest first.
     pub fn undelivered(&self, sink: &str) -> Vec<(u64, StatusChange)> {
-        self.owed
-            .values()
-            .filter(|o| o.sinks.contains(sink))
+        self.owed_by(sink)
             .map(|o| (o.seq, o.change.clone()))
             .collect()
+    }
+
+    /// What `sink` still owes, oldest first.
+    pub fn owed_by<'a>(&'a self, sink: &'a str) -> impl Iterator<Item = &'a Owed> + 'a {
+        self.owed.values().filter(move |o| o.sinks.contains(sink))
     }
 }
 
@@ -223,5 +227,23 @@ mod tests {
         l.apply(&delivered(5, 1, "alertmanager"));
         assert!(l.undelivered("alertmanager").is_empty());
         assert!(l.owes(2, "webhook"));
+    }
+
+    #[test]
+    fn a_dead_letter_settles_what_is_owed() {
+        let mut l = Ledger::default();
+        l.apply(&status(1, "a", Announced::Met, &["webhook"]));
+        l.apply(&status(2, "b", Announced::Met, &["webhook"]));
+        l.apply(&Entry {
+            seq: 3,
+            ts: "t3".into(),
+            body: Body::DeadLettered {
+                id: 1,
+                sink: "webhook".into(),
+                reason: "HTTP status 400".into(),
+            },
+        });
+        assert!(!l.owes(1, "webhook"));
+        assert_eq!(l.undelivered("webhook")[0].0, 2);
     }
 }

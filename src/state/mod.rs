@@ -14,7 +14,10 @@
 //!   {"seq":8,"ts":"2025-07-20T09:14:04.120Z","type":"delivered","id":7,"sink":"webhook"}
 //!   ```
 //!   `change` is a [`crate::change::StatusChange`]; `sinks` are those that
-//!   must deliver it; `id` is the `seq` of the status entry delivered.
+//!   must deliver it; `id` is the `seq` of the status entry delivered. A
+//!   sink that refuses a change for good leaves
+//!   `{"seq":9,"ts":..,"type":"dead_lettered","id":7,"sink":"webhook","reason":".."}`
+//!   instead: the change is owed no more.
 //! - `snapshot.json`: the journal folded up to its `seq`: the last
 //!   announced status of every rule and the changes some sink still owes.
 //!   Replaced atomically by [`State::compact`], which then empties the
@@ -40,7 +43,7 @@ mod store;
 mod story;
 
 pub use error::StateError;
-pub use history::{history, Delivery, HistoryEntry};
+pub use history::{history, DeadLetter, Delivery, HistoryEntry};
 pub use ledger::RuleRecord;
 pub use lines::{SkippedLine, TornTail};
 pub use recovery::Recovery;

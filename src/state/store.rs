@@ -231,6 +231,26 @@ impl State {
         self.append(&entry)
     }
 
+    /// Records that `sink` refused the change `id` for good (`reason`
+    /// says how), flushed to the disk before this returns: it is owed no
+    /// more, and [`history()`](super::history()) shows it dead-lettered.
+    /// Like [`State::delivered`], writes nothing when it is not owed.
+    pub fn dead_lettered(&mut self, id: u64, sink: &str, reason: &str) -> Result<(), StateError> {
+        if !self.ledger.owes(id, sink) {
+            return Ok(());
+        }
+        let entry = Entry {
+            seq: self.next_seqs(1)?,
+            ts: now(),
+            body: Body::DeadLettered {
+                id,
+                sink: sink.to_string(),
+                reason: reason.to_string(),
+            },
+        };
+        self.append(&entry)
+    }
+
     /// The last announced status of every rule still in the ruleset (of
     /// every instance, for a rule with `by:`), by
     /// [`StatusChange::key`]: what a new evaluation is compared with.
@@ -242,6 +262,26 @@ impl State {
     /// what a sink sends again after a restart.
     pub fn undelivered(&self, sink: &str) -> Vec<(u64, StatusChange)> {
         self.ledger.undelivered(sink)
+    }
+
+    /// Like [`State::undelivered`], with the time each change was
+    /// recorded (RFC 3339 UTC): `(id, ts, change)`.
+    pub fn owed(&self, sink: &str) -> Vec<(u64, String, StatusChange)> {
+        self.ledger
+            .owed_by(sink)
+            .map(|o| (o.seq, o.ts.clone(), o.change.clone()))
+            .collect()
+    }
+
+    /// How many changes `sink` has not delivered yet.
+    pub fn owed_count(&self, sink: &str) -> usize {
+        self.ledger.owed_by(sink).count()
+    }
+
+    /// When change `id` was recorded (RFC 3339 UTC), while some sink still
+    /// owes it.
+    pub fn recorded_at(&self, id: u64) -> Option<&str> {
+        self.ledger.owed.get(&id).map(|o| o.ts.as_str())
     }
 
     /// The last sequence number used (0 for a new folder).

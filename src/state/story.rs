@@ -82,6 +82,14 @@ fn row(e: &HistoryEntry) -> [String; 6] {
     if !delivered.is_empty() {
         tail.push(format!("delivered: {}", delivered.join(", ")));
     }
+    let refused: Vec<String> = e
+        .dead_letters
+        .iter()
+        .map(|d| format!("{} {} ({})", d.sink, delivery_time(&d.ts, &date), d.reason))
+        .collect();
+    if !refused.is_empty() {
+        tail.push(format!("dead-lettered: {}", refused.join(", ")));
+    }
     let pending = e.pending();
     if !pending.is_empty() {
         tail.push(format!("pending: {}", pending.join(", ")));
@@ -121,7 +129,7 @@ mod tests {
     use super::*;
     use crate::change::{Announced, StatusChange};
     use crate::lang::ast::Severity;
-    use crate::state::history::Delivery;
+    use crate::state::history::{DeadLetter, Delivery};
 
     fn entry(
         seq: u64,
@@ -154,6 +162,7 @@ mod tests {
                 sink: "webhook".into(),
                 ts: "2025-07-20T09:14:04.120Z".into(),
             }],
+            dead_letters: vec![],
         }
     }
 
@@ -190,6 +199,24 @@ mod tests {
              delivered: webhook 09:14:04Z  pending: alertmanager\n\
              2025-07-21  00:00:01Z  pla                 new → pending              \
              [at 2025-07-20]  Second front\n"
+        );
+    }
+
+    #[test]
+    fn a_dead_letter_is_shown_with_its_reason_and_is_not_pending() {
+        let mut e = entry(1, "2025-07-20T09:14:03.500Z", "a", None, Announced::Met);
+        e.change.summary = None;
+        e.dead_letters = vec![DeadLetter {
+            sink: "alertmanager".into(),
+            ts: "2025-07-20T09:14:05.000Z".into(),
+            reason: "HTTP status 400".into(),
+        }];
+        let text = format_history(&[e], None);
+        assert!(
+            text.ends_with(
+                "delivered: webhook 09:14:04Z  dead-lettered: alertmanager 09:14:05Z (HTTP status 400)\n"
+            ),
+            "{text}"
         );
     }
 

@@ -7,7 +7,10 @@ use super::{Daemon, Msg};
 use crate::change::{instance_key, Announced, StatusChange};
 use crate::eval::{Model, RuleResult};
 use crate::lang::ast::RuleKind;
-use crate::sinks::{Alertmanager, Delivery, DeliveryOptions, Sink, Webhook};
+use crate::sinks::{
+    Alertmanager, Delivery, DeliveryOptions, Notification, Secret, Sink, SinkError, Webhook,
+    WebhookFormat,
+};
 use std::collections::{BTreeMap, HashSet};
 
 /// How soon status changes that could not be recorded are tried again.
@@ -24,12 +27,23 @@ pub(super) struct Sinks {
 }
 
 impl Sinks {
-    /// The sinks asked for on the command line.
-    pub(super) fn new(webhook: Option<&str>, alertmanager: Option<&str>) -> Result<Sinks, String> {
+    /// The sinks asked for on the command line: the webhook posting in
+    /// `format`, signed with `secret` if there is one.
+    pub(super) fn new(
+        webhook: Option<&str>,
+        format: WebhookFormat,
+        secret: Option<Secret>,
+        alertmanager: Option<&str>,
+    ) -> Result<Sinks, String> {
         let webhook = webhook
             .map(Webhook::new)
             .transpose()
-            .map_err(|e| format!("--webhook: {e}"))?;
+            .map_err(|e| format!("--webhook: {e}"))?
+            .map(|w| w.with_format(format))
+            .map(|w| match secret {
+                Some(secret) => w.with_secret(secret),
+                None => w,
+            });
         let alertmanager = alertmanager
             .map(Alertmanager::new)
             .transpose()
@@ -139,7 +153,12 @@ impl Daemon {
                 for (id, change) in ids.into_iter().zip(changes) {
                     self.output.emit(&Event::Status(&change));
                     if let Some(d) = &self.delivery {
-                        d.submit(id, change);
+                        let ts = self.state.recorded_at(id).unwrap_or_default().to_string();
+                        d.submit(Notification {
+                            seq: id,
+                            ts,
+                            change,
+                        });
                     }
                 }
             }
@@ -201,30 +220,53 @@ impl Daemon {
         let tx = self.tx.clone();
         let failures = self.tx.clone();
         let options = DeliveryOptions::default().on_failure(move |f| {
-            let _ = failures.send(Msg::SinkFailure(f.to_string()));
+            let _ = failures.send(Msg::SinkFailure(f.clone()));
         });
         let delivery = Delivery::spawn_with(boxed, options, move |id, sink| {
             let _ = tx.send(Msg::Delivered(id, sink_name(sink)));
         });
         for name in &self.sink_names {
-            for (id, change) in self.state.undelivered(name) {
-                delivery.submit_to(name, id, change);
+            for (seq, ts, change) in self.state.owed(name) {
+                delivery.submit_to(name, Notification { seq, ts, change });
             }
         }
         self.delivery = Some(delivery);
     }
 
-    /// Records a delivery, or prints a sink's failure.
+    /// Records a delivery or a dead letter, and prints a sink's failure.
     pub(super) fn handle_delivery(&mut self, msg: Msg) {
         match msg {
             Msg::Delivered(id, sink) => {
+                self.stats.notifications.delivered(sink, super::unix_now());
                 if let Err(e) = self.state.delivered(id, sink) {
                     let message = format!("delivery of {id} to {sink} not recorded (it may be sent again after a restart): {e}");
                     self.output.emit(&Event::Notice { message: &message });
                 }
             }
-            Msg::SinkFailure(message) => self.output.emit(&Event::Notice { message: &message }),
+            Msg::SinkFailure(failure) => {
+                self.stats.notifications.failed(&failure);
+                self.output.emit(&Event::Notice {
+                    message: &failure.to_string(),
+                });
+                if let (true, Some(id)) = (failure.dead_lettered, failure.id) {
+                    self.record_dead_letter(id, failure.sink, &failure.error);
+                }
+            }
             Msg::Files(..) | Msg::Rescan(_) => {}
+        }
+        self.sinks_changed = true;
+    }
+
+    /// Records that `sink` refused change `id` for good, so that it is not
+    /// sent again after a restart and the history shows why.
+    fn record_dead_letter(&mut self, id: u64, sink: &'static str, error: &SinkError) {
+        let reason = match error {
+            SinkError::Status { code, .. } => format!("HTTP status {code}"),
+            other => other.to_string(),
+        };
+        if let Err(e) = self.state.dead_lettered(id, sink, &reason) {
+            let message = format!("dead letter of {id} for {sink} not recorded (it may be sent again after a restart): {e}");
+            self.output.emit(&Event::Notice { message: &message });
         }
     }
 }

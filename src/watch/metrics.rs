@@ -6,6 +6,9 @@ use crate::eval::{RuleResult, Status};
 use crate::lang::program::RuleDef;
 
 mod rules;
+mod sinks;
+
+pub use sinks::NotificationStats;
 
 use crate::time::Date;
 use std::fmt::Write;
@@ -28,6 +31,8 @@ pub struct DaemonStats {
     /// Status changes found but not yet recorded in the state folder
     /// (so not yet announced): the folder cannot be written.
     pub unrecorded: usize,
+    /// The sinks' deliveries and failures.
+    pub notifications: NotificationStats,
 }
 
 fn label(s: &str) -> String {
@@ -157,6 +162,7 @@ pub fn render(
         }
     }
     feed_gauges(&mut m, feeds);
+    sinks::render(&mut m, &stats.notifications);
     m
 }
 

@@ -42,6 +42,9 @@ use watcher::Watcher;
 /// How often the daemon looks at signals and the clock.
 const TICK: Duration = Duration::from_millis(50);
 
+/// How often, at most, sink reports alone publish the metrics again.
+const SINK_METRICS_EVERY: Duration = Duration::from_secs(1);
+
 /// The daemon's settings, resolved from the command line.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -57,6 +60,10 @@ pub struct Options {
     pub state: PathBuf,
     /// `--webhook`.
     pub webhook: Option<String>,
+    /// `--webhook-format`.
+    pub webhook_format: crate::sinks::WebhookFormat,
+    /// The key webhook bodies are signed with (`TOCSIN_WEBHOOK_SECRET`).
+    pub webhook_secret: Option<crate::sinks::Secret>,
     /// `--alertmanager`.
     pub alertmanager: Option<String>,
 }
@@ -70,8 +77,9 @@ enum Msg {
     Rescan(String),
     /// A sink delivered notification `id`.
     Delivered(u64, &'static str),
-    /// A sink failed an attempt (the message names URLs redacted).
-    SinkFailure(String),
+    /// A sink failed an attempt (its error names URLs redacted), or
+    /// refused a notification for good.
+    SinkFailure(crate::sinks::DeliveryFailure),
 }
 
 /// What a reload reads.
@@ -103,6 +111,10 @@ struct Daemon {
     retry_at: Option<Instant>,
     /// Whether anything serves what is published (`--listen`).
     listening: bool,
+    /// Whether a sink reported since the metrics were last published.
+    sinks_changed: bool,
+    /// When the metrics were last published.
+    published_at: Instant,
     /// The date `results` are for.
     results_at: Option<Date>,
     /// Set by SIGINT and SIGTERM: a reload or evaluation under way stops
@@ -122,8 +134,13 @@ pub fn run(opts: Options) -> Result<(), Error> {
     signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&hup))
         .map_err(|e| Error::Signal(format!("cannot handle SIGHUP: {e}")))?;
     let (state, recovery) = State::open(&opts.state).map_err(|e| Error::State(e.to_string()))?;
-    let sinks =
-        Sinks::new(opts.webhook.as_deref(), opts.alertmanager.as_deref()).map_err(Error::Sinks)?;
+    let sinks = Sinks::new(
+        opts.webhook.as_deref(),
+        opts.webhook_format,
+        opts.webhook_secret.clone(),
+        opts.alertmanager.as_deref(),
+    )
+    .map_err(Error::Sinks)?;
     let published = http::shared();
     let listener = match &opts.listen {
         Some(addr) => Some(http::serve(addr, Arc::clone(&published)).map_err(Error::Listen)?),
@@ -136,21 +153,27 @@ pub fn run(opts: Options) -> Result<(), Error> {
     let today = clock.today();
     let mut project = Project::new(opts.roots.clone());
     project.stop_when(Arc::clone(&stop));
+    let sink_names = sinks.names();
     let mut daemon = Daemon {
         project,
         output: Output::new(opts.format),
         clock,
         today,
         state,
-        sink_names: sinks.names(),
+        sink_names: sink_names.clone(),
         sinks: Some(sinks),
         delivery: None,
         tx,
         results: Vec::new(),
-        stats: DaemonStats::default(),
+        stats: DaemonStats {
+            notifications: metrics::NotificationStats::new(&sink_names),
+            ..DaemonStats::default()
+        },
         published,
         retry_at: None,
         listening: opts.listen.is_some(),
+        sinks_changed: false,
+        published_at: Instant::now(),
         results_at: None,
         stop: Arc::clone(&stop),
     };
@@ -224,6 +247,12 @@ impl Daemon {
             if hup.swap(false, Ordering::Relaxed) {
                 self.reload(Scope::Everything, "signal");
                 watcher.refresh(roots);
+            }
+            // Deliveries change the sink metrics between evaluations; they
+            // are published at most once a second, since publishing
+            // renders the whole board.
+            if self.sinks_changed && self.published_at.elapsed() >= SINK_METRICS_EVERY {
+                self.publish();
             }
             if self.retry_at.is_some_and(|t| Instant::now() >= t) {
                 self.retry_at = None;
@@ -316,9 +345,15 @@ impl Daemon {
 
     /// Replaces what the HTTP endpoints serve (nothing to do without
     /// `--listen`: the board and the metrics are rendered for it alone).
-    fn publish(&self) {
+    fn publish(&mut self) {
         if !self.listening {
             return;
+        }
+        self.sinks_changed = false;
+        self.published_at = Instant::now();
+        for sink in &self.sink_names {
+            let pending = self.state.owed_count(sink);
+            self.stats.notifications.pending(sink, pending);
         }
         let Some(model) = self.project.model() else {
             return;

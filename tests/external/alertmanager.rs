@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use tocsin::change::{Announced, StatusChange};
 use tocsin::lang::ast::Severity;
-use tocsin::sinks::{Alertmanager, Delivery, Sink};
+use tocsin::sinks::{Alertmanager, Delivery, Notification, Sink};
 
 /// How long to wait for Alertmanager to be ready, or for an alert to show.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -33,9 +33,9 @@ receivers:
 ";
 
 /// A running Alertmanager, killed when dropped (also when a test panics).
-struct Running {
+pub(crate) struct Running {
     child: Child,
-    base: String,
+    pub(crate) base: String,
     dir: tempfile::TempDir,
 }
 
@@ -47,9 +47,9 @@ impl Drop for Running {
 }
 
 impl Running {
-    fn start(binary: &Path) -> Running {
+    fn start(binary: &Path, config: &str) -> Running {
         let mut dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("alertmanager.yml"), CONFIG).unwrap();
+        std::fs::write(dir.path().join("alertmanager.yml"), config).unwrap();
         // The free port found may be taken again before Alertmanager binds
         // it: try a few.
         for _ in 0..3 {
@@ -153,7 +153,7 @@ fn read_log(dir: &tempfile::TempDir) -> String {
     std::fs::read_to_string(dir.path().join("alertmanager.log")).unwrap_or_default()
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::new_with_config(
         ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(5)))
@@ -163,11 +163,16 @@ fn agent() -> ureq::Agent {
 
 /// Alertmanager, or `None` to skip (outside CI only).
 fn alertmanager() -> Option<Running> {
+    alertmanager_with(CONFIG)
+}
+
+/// Alertmanager with `config`, or `None` to skip (outside CI only).
+pub(crate) fn alertmanager_with(config: &str) -> Option<Running> {
     match find_program(
         "TOCSIN_ALERTMANAGER",
         &["prometheus-alertmanager", "alertmanager"],
     ) {
-        Some(binary) => Some(Running::start(&binary)),
+        Some(binary) => Some(Running::start(&binary, config)),
         None if std::env::var_os("CI").is_some() => panic!(
             "no Alertmanager binary: run .ci/alertmanager-setup and set TOCSIN_ALERTMANAGER \
              to the path it prints (or put prometheus-alertmanager on PATH)"
@@ -176,6 +181,15 @@ fn alertmanager() -> Option<Running> {
             eprintln!("skipping: no Alertmanager binary");
             None
         }
+    }
+}
+
+/// `change` as notification `seq`, recorded now.
+fn note(seq: u64, change: StatusChange) -> Notification {
+    Notification {
+        seq,
+        ts: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        change,
     }
 }
 
@@ -317,11 +331,14 @@ fn the_delivery_worker_drives_the_alertmanager_sink() {
             thread::sleep(Duration::from_millis(10));
         }
     };
-    delivery.submit(1, change("drill", "indicator", None, Announced::Met));
-    delivery.submit(2, change("drill_alert", "alert", None, Announced::Met));
+    delivery.submit(note(1, change("drill", "indicator", None, Announced::Met)));
+    delivery.submit(note(
+        2,
+        change("drill_alert", "alert", None, Announced::Met),
+    ));
     wait_delivered(2);
     am.wait_active("drill_alert");
-    delivery.submit(
+    delivery.submit(note(
         3,
         change(
             "drill_alert",
@@ -329,7 +346,7 @@ fn the_delivery_worker_drives_the_alertmanager_sink() {
             Some(Announced::Met),
             Announced::Unknown,
         ),
-    );
+    ));
     wait_delivered(3);
     assert!(am.alert("drill_alert").is_none());
     delivery.shutdown(Duration::from_secs(2));

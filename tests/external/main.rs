@@ -5,6 +5,7 @@
 //! it is absent, says so and passes, except under CI where it fails.
 
 mod alertmanager;
+mod alertmanager_webhook;
 #[path = "../common/mod.rs"]
 mod common;
 mod faults;

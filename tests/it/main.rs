@@ -39,3 +39,6 @@ mod watch_feeds;
 mod watch_instances;
 mod watch_state;
 mod webhook;
+mod webhook_formats;
+mod webhook_receiver;
+mod webhook_trust;

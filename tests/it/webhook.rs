@@ -7,7 +7,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 use tocsin::change::{Announced, StatusChange};
 use tocsin::lang::ast::Severity;
-use tocsin::sinks::{Delivery, DeliveryOptions, Sink, SinkError, Webhook};
+use tocsin::sinks::{Delivery, DeliveryOptions, Notification, Sink, SinkError, Webhook};
 
 /// How long any test waits for something to happen before failing.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -101,6 +101,15 @@ fn change(name: &str) -> StatusChange {
     }
 }
 
+/// Notification `seq` of [`change`]`(name)`.
+fn note(seq: u64, name: &str) -> Notification {
+    Notification {
+        seq,
+        ts: "2025-07-20T09:14:03.512Z".to_string(),
+        change: change(name),
+    }
+}
+
 /// Waits until `done` holds, failing the test after [`PATIENCE`].
 fn wait_until(what: &str, done: impl Fn() -> bool) {
     let end = Instant::now() + PATIENCE;
@@ -131,7 +140,7 @@ fn names(received: &[Received]) -> Vec<String> {
 fn send_posts_the_status_event_as_json() {
     let server = Server::start(|_| Answer::Status(204));
     let hook = Webhook::new(&server.url()).unwrap();
-    hook.send(&change("strait_closed")).unwrap();
+    hook.send(&note(1, "strait_closed")).unwrap();
     let got = server.received();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].url, "/hook?token=SECRET");
@@ -149,9 +158,16 @@ fn send_posts_the_status_event_as_json() {
 fn a_non_2xx_answer_is_an_error_with_its_code() {
     let server = Server::start(|_| Answer::Status(404));
     let hook = Webhook::new(&server.url()).unwrap();
-    let error = hook.send(&change("x")).unwrap_err();
+    let error = hook.send(&note(1, "x")).unwrap_err();
     let url = format!("http://127.0.0.1:{}/***?token=***", server.port);
-    assert_eq!(error, SinkError::Status { url, code: 404 });
+    assert_eq!(
+        error,
+        SinkError::Status {
+            url,
+            code: 404,
+            retry_after: None
+        }
+    );
 }
 
 #[test]
@@ -161,7 +177,7 @@ fn no_server_is_a_transport_error_without_secrets() {
         listener.local_addr().unwrap().port()
     };
     let hook = Webhook::new(&format!("http://user:SECRET@127.0.0.1:{port}/?t=SECRET")).unwrap();
-    let error = hook.send(&change("x")).unwrap_err();
+    let error = hook.send(&note(1, "x")).unwrap_err();
     assert!(matches!(error, SinkError::Transport { .. }), "{error:?}");
     assert!(
         !format!("{error} {error:?}").contains("SECRET"),
@@ -177,7 +193,7 @@ fn the_worker_delivers_in_order_and_reports_each_once() {
     let delivery = Delivery::spawn(vec![Box::new(hook)], on_delivered);
     assert_eq!(delivery.sinks(), ["webhook"]);
     for id in 1..=6 {
-        delivery.submit(id, change(&format!("rule_{id}")));
+        delivery.submit(note(id, &format!("rule_{id}")));
     }
     wait_until("six deliveries", || delivered.lock().unwrap().len() == 6);
     delivery.shutdown(Duration::from_secs(1));
@@ -199,8 +215,8 @@ fn failures_are_retried_in_order_and_reported_redacted() {
         .on_failure(move |f| log.lock().unwrap().push((f.id, f.attempt, f.to_string())));
     let hook = Webhook::new(&server.url()).unwrap();
     let delivery = Delivery::spawn_with(vec![Box::new(hook)], options, on_delivered);
-    delivery.submit(7, change("first"));
-    delivery.submit(8, change("second"));
+    delivery.submit(note(7, "first"));
+    delivery.submit(note(8, "second"));
     wait_until("two deliveries", || delivered.lock().unwrap().len() == 2);
     // Nothing more is sent once delivered.
     thread::sleep(Duration::from_millis(100));
@@ -230,8 +246,8 @@ fn shutdown_returns_within_the_deadline_while_the_server_hangs() {
     let (delivered, on_delivered) = recorder();
     let hook = Webhook::new(&server.url()).unwrap();
     let delivery = Delivery::spawn(vec![Box::new(hook)], on_delivered);
-    delivery.submit(1, change("stuck"));
-    delivery.submit(2, change("behind"));
+    delivery.submit(note(1, "stuck"));
+    delivery.submit(note(2, "behind"));
     wait_until("the request to arrive", || server.received().len() == 1);
     let started = Instant::now();
     delivery.shutdown(Duration::from_millis(300));
@@ -252,7 +268,7 @@ impl Sink for Flaky {
         "flaky"
     }
 
-    fn deliver(&mut self, change: &StatusChange) -> Result<(), SinkError> {
+    fn deliver(&mut self, n: &Notification) -> Result<(), SinkError> {
         if self.failures > 0 {
             self.failures -= 1;
             return Err(SinkError::Transport {
@@ -260,7 +276,7 @@ impl Sink for Flaky {
                 message: "not yet".to_string(),
             });
         }
-        self.taken.lock().unwrap().push(change.name.clone());
+        self.taken.lock().unwrap().push(n.change.name.clone());
         Ok(())
     }
 
@@ -290,8 +306,8 @@ fn a_failing_sink_does_not_hold_back_the_others() {
         DeliveryOptions::default().backoff(Duration::from_millis(10), Duration::from_millis(50));
     let delivery =
         Delivery::spawn_with(vec![Box::new(flaky), Box::new(hook)], options, on_delivered);
-    delivery.submit(1, change("a"));
-    delivery.submit(2, change("b"));
+    delivery.submit(note(1, "a"));
+    delivery.submit(note(2, "b"));
     wait_until("the webhook to take both", || {
         delivered.lock().unwrap().len() == 2
     });
@@ -318,8 +334,8 @@ fn shutdown_tries_what_is_queued_once_more() {
     let options =
         DeliveryOptions::default().backoff(Duration::from_secs(60), Duration::from_secs(60));
     let delivery = Delivery::spawn_with(vec![Box::new(flaky)], options, on_delivered);
-    delivery.submit(1, change("a"));
-    delivery.submit(2, change("b"));
+    delivery.submit(note(1, "a"));
+    delivery.submit(note(2, "b"));
     thread::sleep(Duration::from_millis(50));
     assert!(delivered.lock().unwrap().is_empty());
     delivery.shutdown(Duration::from_secs(1));
