@@ -27,6 +27,7 @@ mod hardening_lang;
 mod hardening_output;
 mod instances;
 mod intake;
+mod junit;
 mod large_csv;
 mod messages;
 mod real_data;
