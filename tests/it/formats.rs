@@ -25,6 +25,39 @@ fn check_as_github_workflow_commands() {
     insta::assert_snapshot!(out);
 }
 
+/// `file=` is relative to `$GITHUB_WORKSPACE` when the file lies under it
+/// (tocsin run in a subfolder here), and as named otherwise.
+#[test]
+fn github_paths_are_relative_to_the_workspace() {
+    let files: Vec<(String, &str)> = BROKEN
+        .iter()
+        .map(|(p, t)| (format!("proj/{p}"), *t))
+        .collect();
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let dir = project(&files);
+    let github = |workspace: Option<&Path>| {
+        let mut cmd = tocsin(&dir.path().join("proj"));
+        if let Some(w) = workspace {
+            cmd.env("GITHUB_WORKSPACE", w);
+        }
+        let out = cmd.args(["check", "--format", "github"]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let plain = github(None);
+    assert!(
+        plain.contains("::error file=rules/a.rules,line=2,"),
+        "{plain}"
+    );
+    let inside = github(Some(dir.path()));
+    assert!(
+        inside.contains("::error file=proj/rules/a.rules,line=2,"),
+        "{inside}"
+    );
+    assert_eq!(inside.replace("file=proj/", "file="), plain);
+    let elsewhere = tempfile::TempDir::new().unwrap();
+    assert_eq!(github(Some(elsewhere.path())), plain);
+}
+
 #[test]
 fn check_as_json() {
     let dir = project(BROKEN);
