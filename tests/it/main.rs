@@ -9,6 +9,7 @@ mod common;
 
 mod backtest;
 mod cli;
+mod colour;
 mod conformance;
 mod data_properties;
 mod diagnostics;
@@ -27,6 +28,7 @@ mod hardening_lang;
 mod hardening_output;
 mod instances;
 mod intake;
+mod junit;
 mod junit;
 mod large_csv;
 mod messages;
