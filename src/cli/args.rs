@@ -201,8 +201,15 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `tocsin man > tocsin.1`
-    Man,
+    /// Print a manual page (roff): tocsin(1), or tocsin-COMMAND(1) with COMMAND; `--out DIR` writes every page into DIR
+    Man {
+        /// The subcommand whose page to print (`tocsin man eval` is tocsin-eval(1)) [default: tocsin(1)]
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+        /// Write the pages into this folder instead, created if missing: every page, or only COMMAND's; their paths are printed
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Run rule unit tests: test files give data, dates and the statuses expected
     Test {
         /// `.test` files, or folders searched for them [default: the --rules folders]

@@ -65,7 +65,12 @@ pub enum Task {
         shell: clap_complete::Shell,
     },
     /// `man`.
-    Man,
+    Man {
+        /// The subcommand whose page is wanted, or tocsin's own.
+        command: Option<String>,
+        /// `--out`: the folder to write the pages into.
+        out: Option<PathBuf>,
+    },
     /// `fmt`.
     Fmt {
         /// Only list what would change.
@@ -237,7 +242,7 @@ impl Config {
                 format,
             },
             Command::Completions { shell } => Task::Completions { shell },
-            Command::Man => Task::Man,
+            Command::Man { command, out } => Task::Man { command, out },
             Command::Fmt { check, paths } => Task::Fmt {
                 check,
                 paths: Paths::or_default(&paths, RULES),
