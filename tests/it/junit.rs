@@ -139,3 +139,32 @@ fn broken_rules_are_an_error_of_the_rule_file() {
     assert!(text.contains("<error message=\""), "{text}");
     assert_valid(&xml);
 }
+
+#[test]
+fn a_missing_test_path_is_an_error_case_too() {
+    let out = TempDir::new().unwrap();
+    let xml = out.path().join("junit.xml");
+    let run = tocsin(&suites())
+        .args([
+            "test",
+            "no-such.test",
+            "--rules",
+            "passing/rules",
+            "--junit",
+        ])
+        .arg(&xml)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let text = std::fs::read_to_string(&xml).unwrap();
+    assert_eq!(
+        attribute(&text, "testcase", "name"),
+        "tocsin test",
+        "{text}"
+    );
+    assert!(
+        attribute(&text, "error", "message").contains("no-such.test"),
+        "{text}"
+    );
+    assert_valid(&xml);
+}

@@ -2,8 +2,7 @@
 //! as diffs of what was expected and what came out, and JUnit XML.
 
 use super::run::{Failure, Outcome, TestOutcome};
-use super::suite::Suite;
-use crate::diag::render;
+use crate::diag::{render, Diagnostic, SourceMap};
 use std::time::Duration;
 
 struct Paint(bool);
@@ -150,12 +149,13 @@ pub fn junit(outcome: &Outcome) -> String {
 /// or stale one. Each file with an error gets a `testsuite` holding one
 /// `testcase`, named after the file, whose `error` carries the first
 /// error as its message and every error, one a line, as its text; errors
-/// that belong to no file go under `tocsin test`.
-pub fn junit_errors(suite: &Suite) -> String {
-    let mut by_file: Vec<(String, Vec<&crate::diag::Diagnostic>)> = Vec::new();
-    for d in suite.diagnostics.iter().filter(|d| d.is_error()) {
-        let file = render::location(d, &suite.sources)
-            .map_or_else(|| "tocsin test".to_string(), |(f, _, _)| f);
+/// that belong to no file (a test path that does not exist) go under
+/// `tocsin test`. Warnings are left out.
+pub fn junit_errors(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut by_file: Vec<(String, Vec<&Diagnostic>)> = Vec::new();
+    for d in diagnostics.iter().filter(|d| d.is_error()) {
+        let file =
+            render::location(d, sources).map_or_else(|| "tocsin test".to_string(), |(f, _, _)| f);
         match by_file.iter_mut().find(|(f, _)| *f == file) {
             Some((_, ds)) => ds.push(d),
             None => by_file.push((file, vec![d])),
@@ -170,7 +170,7 @@ pub fn junit_errors(suite: &Suite) -> String {
         let first = errors[0];
         let text: String = errors
             .iter()
-            .map(|d| format!("{}\n", render::one_line(d, &suite.sources)))
+            .map(|d| format!("{}\n", render::one_line(d, sources)))
             .collect();
         out.push_str(&format!(
             "  <testsuite name=\"{f}\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n    <testcase name=\"{f}\" classname=\"{}\" time=\"0.000\">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n  </testsuite>\n",

@@ -579,7 +579,7 @@ fn junit_of_a_suite_that_cannot_run_names_each_broken_file() {
         &[file("r.rules", RULES)],
     );
     assert!(suite.has_errors());
-    let xml = report::junit_errors(&suite);
+    let xml = report::junit_errors(&suite.diagnostics, &suite.sources);
     assert!(
         xml.contains("<testsuites name=\"tocsin test\" tests=\"1\" failures=\"0\" errors=\"1\""),
         "{xml}"
