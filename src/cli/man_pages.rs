@@ -135,9 +135,8 @@ pub fn page(command: &str) -> Page {
                 (0, "Stopped cleanly by SIGINT or SIGTERM."),
                 BAD_INPUT,
             ],
+            // The daemon's events and errors are never coloured.
             environment: &[
-                "NO_COLOR",
-                "CLICOLOR_FORCE",
                 "TOCSIN_TODAY",
                 "TOCSIN_CLOCK_FILE",
                 "TOCSIN_WEBHOOK",
