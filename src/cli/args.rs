@@ -8,9 +8,29 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(name = "tocsin", version, about, long_about = None)]
 pub struct Cli {
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always or never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorWhen::Auto
+    )]
+    pub color: ColorWhen,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`: when standard output and standard error take colour.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set; `CLICOLOR_FORCE` forces it.
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Where rules and data are read from.
@@ -184,8 +204,15 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `tocsin man > tocsin.1`
-    Man,
+    /// Print a manual page (roff): tocsin(1), or tocsin-COMMAND(1) with COMMAND; `--out DIR` writes every page into DIR
+    Man {
+        /// The subcommand whose page to print (`tocsin man eval` is tocsin-eval(1)) [default: tocsin(1)]
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+        /// Write the pages into this folder instead, created if missing: every page, or only COMMAND's; their paths are printed
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Run rule unit tests: test files give data, dates and the statuses expected
     Test {
         /// `.test` files, or folders searched for them [default: the --rules folders]

@@ -4,6 +4,7 @@ use super::args::CheckFormat;
 use super::Config;
 use super::{term, BAD_INPUT, OK};
 use crate::diag::render;
+use std::path::{Component, Path, PathBuf};
 
 /// Runs `check`.
 pub fn run(cfg: &Config, format: CheckFormat) -> u8 {
@@ -32,8 +33,11 @@ pub fn run(cfg: &Config, format: CheckFormat) -> u8 {
             super::term::outln(&doc.to_string());
         }
         CheckFormat::Github => {
+            let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let place = |file: &str| workspace_relative(file, workspace.as_deref(), &cwd);
             for d in &ws.diagnostics {
-                super::term::outln(&github_command(d, &ws.sources));
+                super::term::outln(&github_command(d, &ws.sources, &place));
             }
         }
         CheckFormat::Text => {
@@ -83,12 +87,20 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// A diagnostic as a GitHub Actions workflow command, so that it shows on
-/// the pull request's diff.
-fn github_command(d: &crate::diag::Diagnostic, sources: &crate::diag::SourceMap) -> String {
+/// the pull request's diff. `place` turns a file name into the path GitHub
+/// is given.
+fn github_command(
+    d: &crate::diag::Diagnostic,
+    sources: &crate::diag::SourceMap,
+    place: &dyn Fn(&str) -> String,
+) -> String {
     let level = if d.is_error() { "error" } else { "warning" };
     let mut props = Vec::new();
     if let Some((file, line, col)) = render::location(d, sources) {
-        props.push(format!("file={}", escape_property(&render::shown(&file))));
+        props.push(format!(
+            "file={}",
+            escape_property(&render::shown(&place(&file)))
+        ));
         if line > 0 {
             props.push(format!("line={line}"));
             props.push(format!("col={col}"));
@@ -104,6 +116,47 @@ fn github_command(d: &crate::diag::Diagnostic, sources: &crate::diag::SourceMap)
         message.push_str(&render::shown(n));
     }
     format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// `file` relative to `workspace` (`$GITHUB_WORKSPACE`) when it lies under
+/// it: GitHub places an annotation only by a workspace-relative path, and
+/// tocsin may run in a subfolder or be given absolute paths. Any other
+/// file is left as it was named.
+fn workspace_relative(file: &str, workspace: Option<&Path>, cwd: &Path) -> String {
+    let Some(workspace) = workspace.filter(|w| !w.as_os_str().is_empty()) else {
+        return file.to_string();
+    };
+    let path = normal(&cwd.join(file));
+    match path.strip_prefix(normal(&cwd.join(workspace))) {
+        Ok(rel) if rel.components().next().is_some() => {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            parts.join("/")
+        }
+        _ => file.to_string(),
+    }
+}
+
+/// `path` with its symbolic links resolved when it exists (a workspace
+/// under a linked folder is the same workspace), else with `.` and `..`
+/// taken out by hand.
+fn normal(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn escape_data(s: &str) -> String {
@@ -129,8 +182,32 @@ mod tests {
             .with_primary(Span::new(f, 8, 9), "")
             .with_note("did you mean `x`?");
         assert_eq!(
-            github_command(&d, &m),
+            github_command(&d, &m, &|f: &str| f.to_string()),
             "::error file=rules/a%2Cb.rules,line=1,col=9,title=tocsin E101::unknown name `y`: 100%25%0Adid you mean `x`?"
+        );
+    }
+
+    #[test]
+    fn paths_are_made_relative_to_the_github_workspace_under_it() {
+        let ws = Path::new("/nowhere/ws");
+        let rel = |file, cwd| workspace_relative(file, Some(ws), Path::new(cwd));
+        assert_eq!(rel("rules/a.rules", "/nowhere/ws"), "rules/a.rules");
+        assert_eq!(rel("rules/a.rules", "/nowhere/ws/sub"), "sub/rules/a.rules");
+        assert_eq!(rel("./r/../a.rules", "/nowhere/ws/s"), "s/a.rules");
+        assert_eq!(rel("/nowhere/ws/x/b.rules", "/"), "x/b.rules");
+        // Outside the workspace, or no workspace: as named.
+        assert_eq!(
+            rel("/elsewhere/b.rules", "/nowhere/ws"),
+            "/elsewhere/b.rules"
+        );
+        assert_eq!(rel("../b.rules", "/nowhere/ws"), "../b.rules");
+        assert_eq!(
+            workspace_relative("rules/a.rules", None, Path::new("/x")),
+            "rules/a.rules"
+        );
+        assert_eq!(
+            workspace_relative("a.rules", Some(Path::new("")), Path::new("/x")),
+            "a.rules"
         );
     }
 }

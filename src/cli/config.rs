@@ -4,7 +4,8 @@
 //! that a default is decided in one place.
 
 use super::args::{
-    BacktestFormat, CheckFormat, Cli, Command, EvalFormat, FailOn, WatchFormat, WebhookFormatArg,
+    BacktestFormat, CheckFormat, Cli, ColorWhen, Command, EvalFormat, FailOn, WatchFormat,
+    WebhookFormatArg,
 };
 use crate::lang::ast::Severity;
 use crate::project::{Paths, INDICATORS, RULES};
@@ -65,7 +66,12 @@ pub enum Task {
         shell: clap_complete::Shell,
     },
     /// `man`.
-    Man,
+    Man {
+        /// The subcommand whose page is wanted, or tocsin's own.
+        command: Option<String>,
+        /// `--out`: the folder to write the pages into.
+        out: Option<PathBuf>,
+    },
     /// `fmt`.
     Fmt {
         /// Only list what would change.
@@ -138,11 +144,29 @@ struct Surroundings {
     err_terminal: bool,
     /// `NO_COLOR` set and not empty.
     no_colour: bool,
+    /// `CLICOLOR_FORCE` set and neither empty nor `0`.
+    force_colour: bool,
+}
+
+impl Surroundings {
+    /// Whether a stream takes colour under `--color`: `always` and `never`
+    /// decide alone; `auto` gives colour to a terminal, `NO_COLOR` takes
+    /// it away and, short of that, `CLICOLOR_FORCE` gives it to any
+    /// stream (the order of <https://no-color.org> and the CLICOLOR
+    /// convention).
+    fn colour(&self, when: ColorWhen, terminal: bool) -> bool {
+        match when {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => !self.no_colour && (self.force_colour || terminal),
+        }
+    }
 }
 
 impl Config {
     /// Resolves the parsed command line against the environment (the
-    /// clock, `TOCSIN_TODAY`, `NO_COLOR`, which streams are terminals).
+    /// clock, `TOCSIN_TODAY`, `NO_COLOR`, `CLICOLOR_FORCE`, which streams
+    /// are terminals).
     pub fn new(cli: Cli) -> Config {
         Config::resolve(
             cli,
@@ -150,7 +174,8 @@ impl Config {
                 today: crate::clock::today(),
                 out_terminal: std::io::stdout().is_terminal(),
                 err_terminal: std::io::stderr().is_terminal(),
-                no_colour: !super::term::colour(true),
+                no_colour: super::term::no_colour(),
+                force_colour: super::term::force_colour(),
             },
         )
     }
@@ -158,6 +183,8 @@ impl Config {
     /// [`Config::new`] with the surroundings given.
     fn resolve(cli: Cli, env: Surroundings) -> Config {
         let today = env.today;
+        let colour_out = env.colour(cli.color, env.out_terminal);
+        let colour_err = env.colour(cli.color, env.err_terminal);
         let mut rules = Paths::or_default(&[], RULES);
         let mut indicators = Paths::or_default(&[], INDICATORS);
         let mut frozen = None;
@@ -224,7 +251,7 @@ impl Config {
                 format,
             },
             Command::Completions { shell } => Task::Completions { shell },
-            Command::Man => Task::Man,
+            Command::Man { command, out } => Task::Man { command, out },
             Command::Fmt { check, paths } => Task::Fmt {
                 check,
                 paths: Paths::or_default(&paths, RULES),
@@ -308,8 +335,8 @@ impl Config {
             indicators,
             at: frozen.unwrap_or(today),
             frozen,
-            colour_out: env.out_terminal && !env.no_colour,
-            colour_err: env.err_terminal && !env.no_colour,
+            colour_out,
+            colour_err,
             progress: env.err_terminal,
             task,
         }
@@ -338,6 +365,7 @@ mod tests {
             out_terminal: terminal,
             err_terminal: terminal,
             no_colour,
+            force_colour: false,
         };
         Config::resolve(cli, env)
     }
@@ -377,6 +405,39 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn the_color_flag_overrides_the_terminal_and_the_environment() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("tocsin").chain(args.iter().copied())).unwrap()
+        };
+        let env = |terminal, no_colour, force_colour| Surroundings {
+            today: Date::parse_iso("2025-06-01").unwrap(),
+            out_terminal: terminal,
+            err_terminal: terminal,
+            no_colour,
+            force_colour,
+        };
+        let colours = |args: &[&str], e: Surroundings| {
+            let c = Config::resolve(parse(args), e);
+            (c.colour_out, c.colour_err)
+        };
+        // `always` and `never` whatever the surroundings; the flag may
+        // come after the subcommand.
+        assert_eq!(
+            colours(&["--color", "always", "check"], env(false, true, false)),
+            (true, true)
+        );
+        assert_eq!(
+            colours(&["eval", "--color=never"], env(true, false, true)),
+            (false, false)
+        );
+        // `auto`: the terminal, NO_COLOR first, then CLICOLOR_FORCE.
+        assert_eq!(colours(&["eval"], env(true, false, false)), (true, true));
+        assert_eq!(colours(&["eval"], env(false, false, true)), (true, true));
+        assert_eq!(colours(&["eval"], env(true, true, true)), (false, false));
+        assert_eq!(colours(&["eval"], env(false, false, false)), (false, false));
     }
 
     #[test]

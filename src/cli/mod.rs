@@ -10,6 +10,8 @@ mod eval;
 mod explain;
 mod fmt;
 mod history;
+mod man;
+mod man_pages;
 pub(crate) mod output;
 mod report;
 mod selector;
@@ -51,7 +53,7 @@ pub fn main() -> ExitCode {
             format,
         } => history::run(name.as_deref(), state, *format),
         Task::Completions { shell } => shell::completions(*shell),
-        Task::Man => shell::man(),
+        Task::Man { command, out } => man::run(command.as_deref(), out.as_deref()),
         Task::Fmt { check, paths } => fmt::run(&cfg, paths, *check),
         Task::Backtest {
             from,

@@ -55,14 +55,20 @@ pub fn install_redactor() {
     redact::install(Redactor::new(secrets(vars, args)));
 }
 
-/// True when colour is wanted on a stream: a terminal, and `NO_COLOR`
-/// unset or empty.
-pub fn colour(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+/// True when `NO_COLOR` is set and not empty: no colour under
+/// `--color auto` (<https://no-color.org>).
+pub fn no_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// True when `CLICOLOR_FORCE` is set, not empty and not `0`: colour under
+/// `--color auto` even into a pipe.
+pub fn force_colour() -> bool {
+    std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Prints diagnostics to stderr, rustc-style, in colour when `colour`
-/// (see [`super::Config::colour_err`]).
+/// (see [`super::Config::colour_err`], which `--color` decides).
 pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, colour: bool) {
     let choice = if colour {
         ColorChoice::Always

@@ -14,11 +14,11 @@ pub fn run(cfg: &Config, tests: &Paths, verbose: bool, junit: Option<&Path>) -> 
     let rules = &cfg.rules;
     let rule_files = match files::discover(&rules.paths, files::Kind::Rules, rules.explicit) {
         Ok(found) => found,
-        Err(missing) => return not_found(missing.flag, &missing.path, colour),
+        Err(missing) => return not_found(missing.flag, &missing.path, junit, colour),
     };
     let test_files = match files::discover(&tests.paths, files::Kind::Tests, tests.explicit) {
         Ok(found) => found,
-        Err(missing) => return not_found("test path", &missing.path, colour),
+        Err(missing) => return not_found("test path", &missing.path, junit, colour),
     };
     let mut notes = Vec::new();
     if test_files.is_empty() {
@@ -30,6 +30,12 @@ pub fn run(cfg: &Config, tests: &Paths, verbose: bool, junit: Option<&Path>) -> 
     }
     let suite = ruletest::prepare(&files::read_all(&test_files), &files::read_all(&rule_files));
     if suite.has_errors() {
+        // The CI's test report says why nothing ran; the exit code stays 2
+        // whether or not it could be written.
+        if let Some(path) = junit {
+            let xml = report::junit_errors(&suite.diagnostics, &suite.sources);
+            let _ = write_junit(path, &xml, colour);
+        }
         term::print_diagnostics(&suite.diagnostics, &suite.sources, colour);
         let errors = suite.diagnostics.iter().filter(|d| d.is_error()).count();
         eprintln!(
@@ -38,18 +44,13 @@ pub fn run(cfg: &Config, tests: &Paths, verbose: bool, junit: Option<&Path>) -> 
         );
         return BAD_INPUT;
     }
-    let outcome = ruletest::run(&suite);
+    let start = std::time::Instant::now();
+    let outcome = ruletest::run_timed(&suite, &|| start.elapsed());
     notes.extend(suite.diagnostics.iter().cloned());
     notes.extend(outcome.warnings.iter().cloned());
     term::print_diagnostics(&notes, &suite.sources, colour);
     if let Some(path) = junit {
-        if let Err(e) = std::fs::write(path, report::junit(&outcome)) {
-            let d = Diagnostic::error(
-                Code::Unreadable,
-                format!("--junit {}: cannot be written: {e}", files::display(path)),
-            )
-            .with_note("check that the folder exists and that tocsin may write there");
-            term::print_diagnostics(&[d], &SourceMap::new(), colour);
+        if write_junit(path, &report::junit(&outcome), colour).is_err() {
             return BAD_INPUT;
         }
     }
@@ -61,12 +62,29 @@ pub fn run(cfg: &Config, tests: &Paths, verbose: bool, junit: Option<&Path>) -> 
     }
 }
 
-fn not_found(what: &str, path: &Path, colour: bool) -> u8 {
+/// Writes the `--junit` file; a failure is reported here.
+fn write_junit(path: &Path, xml: &str, colour: bool) -> Result<(), ()> {
+    std::fs::write(path, xml).map_err(|e| {
+        let d = Diagnostic::error(
+            Code::Unreadable,
+            format!("--junit {}: cannot be written: {e}", files::display(path)),
+        )
+        .with_note("check that the folder exists and that tocsin may write there");
+        term::print_diagnostics(&[d], &SourceMap::new(), colour);
+    })
+}
+
+/// Reports a path that does not exist, in the `--junit` file too.
+fn not_found(what: &str, path: &Path, junit: Option<&Path>, colour: bool) -> u8 {
     let d = Diagnostic::error(
         Code::PathNotFound,
         format!("{what} {}: no such file or folder", files::display(path)),
     )
     .with_note("check the path, relative to the working directory");
-    term::print_diagnostics(&[d], &SourceMap::new(), colour);
+    let d = [d];
+    if let Some(junit) = junit {
+        let _ = write_junit(junit, &report::junit_errors(&d, &SourceMap::new()), colour);
+    }
+    term::print_diagnostics(&d, &SourceMap::new(), colour);
     BAD_INPUT
 }

@@ -237,12 +237,14 @@ pub fn root() -> &'static Path {
 }
 
 /// `tocsin` run in `dir`, without colour and without the environment
-/// variables that would change its date or reach a sink, so that what it
-/// prints depends on the files alone.
+/// variables that would change its date, its colour, its annotation paths
+/// or reach a sink, so that what it prints depends on the files alone.
 pub fn tocsin(dir: &Path) -> assert_cmd::Command {
     let mut c = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin("tocsin"));
     c.current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("GITHUB_WORKSPACE")
         .env_remove("TOCSIN_TODAY")
         .env_remove("TOCSIN_CLOCK_FILE")
         .env_remove("TOCSIN_WEBHOOK")

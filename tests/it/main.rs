@@ -9,6 +9,7 @@ mod common;
 
 mod backtest;
 mod cli;
+mod colour;
 mod conformance;
 mod data_properties;
 mod diagnostics;
@@ -27,7 +28,9 @@ mod hardening_lang;
 mod hardening_output;
 mod instances;
 mod intake;
+mod junit;
 mod large_csv;
+mod man;
 mod messages;
 mod real_data;
 mod report;

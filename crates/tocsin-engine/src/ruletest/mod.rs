@@ -25,7 +25,7 @@ pub mod suite;
 
 // The test-file language lives with the rule language, below the evaluator.
 pub use crate::lang::testfile::{ast, parse_test_file, parser};
-pub use run::{run, Failure, FileOutcome, Outcome, TestOutcome};
+pub use run::{run, run_timed, Failure, FileOutcome, Outcome, TestOutcome};
 pub use suite::{prepare, Suite};
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! as diffs of what was expected and what came out, and JUnit XML.
 
 use super::run::{Failure, Outcome, TestOutcome};
+use crate::diag::{render, Diagnostic, SourceMap};
+use std::time::Duration;
 
 struct Paint(bool);
 
@@ -98,27 +100,31 @@ fn failure(f: &Failure, paint: &Paint, indent: &str) -> String {
 }
 
 /// The results as JUnit XML: a `testsuite` per file, a `testcase` per
-/// test, a `failure` per failed test holding every failed expectation.
+/// test, a `failure` per failed test holding every failed expectation;
+/// each with its `time` in seconds.
 pub fn junit(outcome: &Outcome) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"tocsin test\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
+        "<testsuites name=\"tocsin test\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n",
         outcome.passed() + outcome.failed(),
-        outcome.failed()
+        outcome.failed(),
+        seconds(outcome.time())
     ));
     for file in &outcome.files {
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n",
             xml(&file.name),
             file.tests.len(),
-            file.failed()
+            file.failed(),
+            seconds(file.time())
         ));
         let class = class_name(&file.name);
         for t in &file.tests {
             out.push_str(&format!(
-                "    <testcase name=\"{}\" classname=\"{}\"",
+                "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
                 xml(&t.name),
-                xml(&class)
+                xml(&class),
+                seconds(t.time)
             ));
             if t.passed() {
                 out.push_str("/>\n");
@@ -136,6 +142,52 @@ pub fn junit(outcome: &Outcome) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// JUnit XML for a suite that could not run (its errors make `tocsin test`
+/// exit 2): a CI server that reads the report shows why instead of an empty
+/// or stale one. Each file with an error gets a `testsuite` holding one
+/// `testcase`, named after the file, whose `error` carries the first
+/// error as its message and every error, one a line, as its text; errors
+/// that belong to no file (a test path that does not exist) go under
+/// `tocsin test`. Warnings are left out.
+pub fn junit_errors(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut by_file: Vec<(String, Vec<&Diagnostic>)> = Vec::new();
+    for d in diagnostics.iter().filter(|d| d.is_error()) {
+        let file =
+            render::location(d, sources).map_or_else(|| "tocsin test".to_string(), |(f, _, _)| f);
+        match by_file.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, ds)) => ds.push(d),
+            None => by_file.push((file, vec![d])),
+        }
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"tocsin test\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" time=\"0.000\">\n",
+        n = by_file.len()
+    ));
+    for (file, errors) in &by_file {
+        let first = errors[0];
+        let text: String = errors
+            .iter()
+            .map(|d| format!("{}\n", render::one_line(d, sources)))
+            .collect();
+        out.push_str(&format!(
+            "  <testsuite name=\"{f}\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n    <testcase name=\"{f}\" classname=\"{}\" time=\"0.000\">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n  </testsuite>\n",
+            xml(&class_name(file)),
+            xml(&render::shown(&first.message)),
+            first.code,
+            xml(&text),
+            f = xml(file),
+        ));
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// A duration as JUnit's `time`: seconds, with milliseconds.
+fn seconds(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
 }
 
 /// A JUnit class name: the file's path without `.test`, dotted

@@ -12,6 +12,7 @@ use crate::lang::ast::BinOp;
 use crate::lang::program::Status;
 use crate::lang::program::{Node, NodeKind, TemplatePiece};
 use crate::time::Date;
+use std::time::Duration;
 
 /// The results of a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +35,11 @@ impl Outcome {
         self.tests().filter(|t| !t.passed()).count()
     }
 
+    /// How long the tests took together.
+    pub fn time(&self) -> Duration {
+        self.files.iter().map(FileOutcome::time).sum()
+    }
+
     fn tests(&self) -> impl Iterator<Item = &TestOutcome> {
         self.files.iter().flat_map(|f| &f.tests)
     }
@@ -53,6 +59,11 @@ impl FileOutcome {
     pub fn failed(&self) -> usize {
         self.tests.iter().filter(|t| !t.passed()).count()
     }
+
+    /// How long its tests took together.
+    pub fn time(&self) -> Duration {
+        self.tests.iter().map(|t| t.time).sum()
+    }
 }
 
 /// The result of one test.
@@ -66,6 +77,8 @@ pub struct TestOutcome {
     pub expectations: usize,
     /// The expectations that did not hold.
     pub failures: Vec<Failure>,
+    /// How long it took, by the clock [`run_timed`] was given.
+    pub time: Duration,
 }
 
 impl TestOutcome {
@@ -96,13 +109,22 @@ pub struct Failure {
     pub values: Vec<String>,
 }
 
-/// Runs every test of the suite. The suite must be free of errors.
+/// Runs every test of the suite. The suite must be free of errors. The
+/// tests take no time: [`run_timed`] measures them.
 pub fn run(suite: &Suite) -> Outcome {
+    run_timed(suite, &|| Duration::ZERO)
+}
+
+/// [`run`], with each test timed by `now` (the time since some fixed
+/// start); the clock is the caller's, so that the run itself stays a pure
+/// function of the suite.
+pub fn run_timed(suite: &Suite, now: &dyn Fn() -> Duration) -> Outcome {
     let mut warnings: Vec<Diagnostic> = Vec::new();
     let mut files = Vec::new();
     for file in &suite.files {
         let mut tests = Vec::new();
         for t in &file.tests {
+            let started = now();
             let blocks = store::blocks_of(&file.data, &t.test);
             let data = store::build(file.id, &blocks, &suite.sources);
             let model = Model::build(file.program.clone(), &data);
@@ -131,6 +153,7 @@ pub fn run(suite: &Suite) -> Outcome {
                     .0,
                 expectations: t.checks.len(),
                 failures,
+                time: now().saturating_sub(started),
             });
         }
         files.push(FileOutcome {

@@ -537,16 +537,61 @@ fn junit_is_escaped() {
     let o = outcome(&test, RULES);
     let xml = report::junit(&o);
     assert!(
-        xml.contains("<testcase name=\"&lt;ok&gt; &amp; fine\" classname=\"t\"/>"),
+        xml.contains("<testcase name=\"&lt;ok&gt; &amp; fine\" classname=\"t\" time=\"0.000\"/>"),
         "{xml}"
     );
     assert!(
         xml.contains("<failure message=\"at 2024-12-31: expected summary surge == &quot;&lt;&quot;, got summary surge &quot;PLA air activity up 300%&quot;\" type=\"expectation\">"),
         "{xml}"
     );
-    assert!(
-        xml.contains("<testsuites name=\"tocsin test\" tests=\"2\" failures=\"1\" errors=\"0\">")
+    assert!(xml.contains(
+        "<testsuites name=\"tocsin test\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"0.000\">"
+    ));
+}
+
+#[test]
+fn junit_times_come_from_the_clock_given() {
+    let suite = prepared(
+        &format!("{ADIZ}\ntest \"a\" {{ at 2024-12-31 {{ surge met }} }}\n"),
+        RULES,
     );
+    let ticks = std::cell::Cell::new(0u64);
+    // Each reading is 1.25 s after the one before.
+    let now = || {
+        ticks.set(ticks.get() + 1);
+        std::time::Duration::from_millis(1250 * ticks.get())
+    };
+    let xml = report::junit(&crate::ruletest::run_timed(&suite, &now));
+    assert!(
+        xml.contains("failures=\"0\" errors=\"0\" time=\"1.250\">"),
+        "{xml}"
+    );
+    assert!(xml.contains("classname=\"t\" time=\"1.250\"/>"), "{xml}");
+}
+
+#[test]
+fn junit_of_a_suite_that_cannot_run_names_each_broken_file() {
+    let suite = prepare(
+        &[
+            file("a.test", "test \"t\" { at 2025-01-01 { surge mett } }"),
+            file("ok.test", "test \"t\" { at 2025-01-01 { surge met } }"),
+        ],
+        &[file("r.rules", RULES)],
+    );
+    assert!(suite.has_errors());
+    let xml = report::junit_errors(&suite.diagnostics, &suite.sources);
+    assert!(
+        xml.contains("<testsuites name=\"tocsin test\" tests=\"1\" failures=\"0\" errors=\"1\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<testcase name=\"a.test\" classname=\"a\" time=\"0.000\">\n      <error message=\""
+        ),
+        "{xml}"
+    );
+    assert!(xml.contains(">a.test:1:"), "{xml}");
+    assert!(!xml.contains("ok.test"), "{xml}");
 }
 
 #[test]
