@@ -10,6 +10,7 @@ use crate::lang::parser::parse_file;
 use crate::library::check;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// A file's contents as read, or the byte offset where it stopped being
 /// valid UTF-8, or why it could not be read.
@@ -47,13 +48,30 @@ pub enum Contents {
     /// decompresses past [`size_limit`].
     Undecodable(data::GzipError),
     /// A large plain CSV or TSV data file, looked at but not read: it is
-    /// read as it streams when parsed (see `project::files::stream`).
+    /// read as it streams when parsed.
     Large {
-        /// Where it is.
-        path: std::path::PathBuf,
         /// Its size in bytes, when looked at.
         size: u64,
+        /// How to read it.
+        read: Deferred,
     },
+}
+
+/// The reading of a [`Contents::Large`] file, left to the layer that
+/// touches files: given the file's id and the field columns to keep, its
+/// data read as it streams, or its contents read whole where that reading
+/// gives up (for the general path to parse and to quote).
+#[derive(Clone)]
+pub struct Deferred(pub Arc<DeferredRead>);
+
+/// See [`Deferred`].
+pub type DeferredRead =
+    dyn Fn(FileId, &ColumnSelection) -> Result<FileData, Contents> + Send + Sync;
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Deferred")
+    }
 }
 
 /// Largest rule or rule-test file read, in bytes.
@@ -228,7 +246,7 @@ pub fn parse_data_file(
 ) -> Result<FileData, Diagnostic> {
     let whole;
     let contents = match &file.contents {
-        Contents::Large { path, .. } => match crate::project::files::stream(id, path, selection) {
+        Contents::Large { read, .. } => match (read.0)(id, selection) {
             Ok(data) => return Ok(data),
             Err(contents) => {
                 whole = contents;
@@ -275,8 +293,8 @@ fn parse_nth<'a>(
     selection: &ColumnSelection,
 ) -> Parsed {
     let mut f = file(k);
-    if let Contents::Large { path, .. } = &f.contents {
-        match crate::project::files::stream(ids[k], path, selection) {
+    if let Contents::Large { read, .. } = &f.contents {
+        match (read.0)(ids[k], selection) {
             Ok(data) => return (Ok(data), None),
             // Read whole after all: parsed, and quoted, as any other file.
             Err(contents) => {

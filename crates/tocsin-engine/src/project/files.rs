@@ -230,9 +230,12 @@ pub fn read_or_defer(p: &Path) -> Contents {
         Some(crate::data::Format::Csv | crate::data::Format::Tsv)
     );
     if size >= STREAM_MIN_BYTES && csv && !is_compressed(&name) {
+        let path = p.to_path_buf();
         return Contents::Large {
-            path: p.to_path_buf(),
             size,
+            read: crate::workspace::Deferred(std::sync::Arc::new(move |id, selection| {
+                stream(id, &path, selection)
+            })),
         };
     }
     read_open(p, file, size)
@@ -242,7 +245,7 @@ pub fn read_or_defer(p: &Path) -> Contents {
 /// columns `selection` keeps; where that reading gives up (see
 /// [`crate::data::load_stream`]), the file read whole, for the general
 /// path to parse and to quote in its diagnostics.
-pub fn stream(
+fn stream(
     id: crate::diag::FileId,
     path: &Path,
     selection: &crate::data::ColumnSelection,
