@@ -32,6 +32,7 @@ mod junit;
 mod large_csv;
 mod man;
 mod messages;
+mod metrics;
 mod real_data;
 mod report;
 mod ruletest;
