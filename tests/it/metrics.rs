@@ -38,7 +38,10 @@ fn scrape() -> String {
 fn metrics_have_build_info_process_metrics_and_ages_in_seconds() {
     let m = scrape();
     for want in [
-        &format!("tocsin_build_info{{version=\"{}\"}} 1\n", env!("CARGO_PKG_VERSION")),
+        &format!(
+            "tocsin_build_info{{version=\"{}\"}} 1\n",
+            env!("CARGO_PKG_VERSION")
+        ),
         "tocsin_series_age_seconds{series=\"strikes\"} 345600\n",
         "tocsin_feed_age_seconds{series=\"strikes\"} 345600\n",
         "# TYPE process_cpu_seconds_total counter\n",

@@ -178,8 +178,14 @@ mod tests {
         assert_eq!(status_kb(status, "VmSwap:"), None);
         let limits = "Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 4096                 files     \n";
         assert_eq!(max_open_files(limits), Some(1024));
-        assert_eq!(max_open_files("Max open files unlimited unlimited files"), None);
-        assert_eq!(boot_time("cpu 1 2\nbtime 1796237439\n"), Some(1_796_237_439.0));
+        assert_eq!(
+            max_open_files("Max open files unlimited unlimited files"),
+            None
+        );
+        assert_eq!(
+            boot_time("cpu 1 2\nbtime 1796237439\n"),
+            Some(1_796_237_439.0)
+        );
     }
 
     #[test]
