@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alertmanager_links;
 mod backtest;
 mod cli;
 mod colour;
