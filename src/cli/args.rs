@@ -139,6 +139,9 @@ pub enum Command {
             hide_env_values = true
         )]
         alertmanager: Option<String>,
+        /// The URL people reach the daemon's --listen address at (behind a proxy, or when listening on 0.0.0.0); Alertmanager alerts link to the rule's status under it
+        #[arg(long, value_name = "URL")]
+        external_url: Option<String>,
     },
     /// Explain why a rule has its status: its condition as a tree with values, windows and observations
     Explain {

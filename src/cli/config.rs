@@ -134,6 +134,8 @@ pub struct Daemon {
     pub webhook_format: crate::sinks::WebhookFormat,
     /// `--alertmanager`.
     pub alertmanager: Option<String>,
+    /// `--external-url`.
+    pub external_url: Option<String>,
 }
 
 /// What the defaults depend on besides the flags.
@@ -219,6 +221,7 @@ impl Config {
                 webhook,
                 webhook_format,
                 alertmanager,
+                external_url,
             } => {
                 inputs(i);
                 frozen = at;
@@ -239,6 +242,7 @@ impl Config {
                         WebhookFormatArg::CloudEvents => crate::sinks::WebhookFormat::CloudEvents,
                     },
                     alertmanager,
+                    external_url,
                 })
             }
             Command::History {

@@ -16,6 +16,7 @@ pub fn run(cfg: &Config, daemon: &Daemon) -> u8 {
         webhook,
         webhook_format,
         alertmanager,
+        external_url,
     } = daemon;
     // From the environment only: a flag would show the key in the process
     // list.
@@ -56,6 +57,7 @@ pub fn run(cfg: &Config, daemon: &Daemon) -> u8 {
         webhook_format: *webhook_format,
         webhook_secret,
         alertmanager: alertmanager.clone(),
+        external_url: external_url.clone(),
     });
     match started {
         Ok(()) => OK,

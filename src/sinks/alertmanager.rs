@@ -47,6 +47,8 @@ pub struct Alertmanager {
     client: HttpClient,
     resend_interval: Duration,
     generator_url: Option<String>,
+    /// Whether `generator_url` is given `?rule=` and the alert's name.
+    rule_links: bool,
     firing: BTreeMap<String, Firing>,
 }
 
@@ -118,6 +120,7 @@ impl Alertmanager {
             client: HttpClient::new(),
             resend_interval: DEFAULT_RESEND_INTERVAL,
             generator_url: None,
+            rule_links: false,
             firing: BTreeMap::new(),
         })
     }
@@ -133,6 +136,15 @@ impl Alertmanager {
     /// follow from Alertmanager (a dashboard, the rules' repository).
     pub fn with_generator_url(mut self, url: &str) -> Alertmanager {
         self.generator_url = Some(url.to_string());
+        self.rule_links = false;
+        self
+    }
+
+    /// Sets the `generatorURL` of each alert to `url` with the query
+    /// `rule=` and the alert's name: a link to the rule's status.
+    pub fn with_rule_links(mut self, url: &str) -> Alertmanager {
+        self.generator_url = Some(url.to_string());
+        self.rule_links = true;
         self
     }
 
@@ -264,10 +276,31 @@ impl Alertmanager {
         );
         object.insert("endsAt".to_string(), json!(timestamp(ends_at)));
         if let Some(url) = &self.generator_url {
+            let url = match alert.labels.get("alertname") {
+                Some(name) if self.rule_links => {
+                    let join = if url.contains('?') { '&' } else { '?' };
+                    format!("{url}{join}rule={}", query_value(name))
+                }
+                _ => url.clone(),
+            };
             object.insert("generatorURL".to_string(), json!(url));
         }
         Value::Object(object)
     }
+}
+
+/// `value` percent-encoded for a query string: every byte but the
+/// unreserved characters of RFC 3986.
+fn query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// RFC 3339 in UTC with milliseconds, as Alertmanager writes them.
@@ -437,6 +470,24 @@ mod tests {
             assert_eq!(alert["generatorURL"], "https://example.com/rules");
             assert_eq!(plan.then, Then::Resolve("strait_closed".to_string()));
         }
+    }
+
+    #[test]
+    fn rule_links_name_the_rule_in_the_query() {
+        let met = change("strait_closed", "alert", None, Announced::Met);
+        let mut sink = sink().with_rule_links("http://127.0.0.1:9464/api/v1/status");
+        let plan = sink.plan(&met, at(9, 0, 0), at(9, 0, 0)).unwrap();
+        assert_eq!(
+            plan.alerts[0]["generatorURL"],
+            "http://127.0.0.1:9464/api/v1/status?rule=strait_closed"
+        );
+        sink = sink.with_rule_links("https://h/tocsin/api/v1/status?x=1");
+        let plan = sink.plan(&met, at(9, 0, 0), at(9, 0, 0)).unwrap();
+        assert_eq!(
+            plan.alerts[0]["generatorURL"],
+            "https://h/tocsin/api/v1/status?x=1&rule=strait_closed"
+        );
+        assert_eq!(query_value("a b/é~"), "a%20b%2F%C3%A9~");
     }
 
     #[test]

@@ -34,6 +34,7 @@ impl Sinks {
         format: WebhookFormat,
         secret: Option<Secret>,
         alertmanager: Option<&str>,
+        rule_links: Option<&str>,
     ) -> Result<Sinks, String> {
         let webhook = webhook
             .map(Webhook::new)
@@ -47,7 +48,11 @@ impl Sinks {
         let alertmanager = alertmanager
             .map(Alertmanager::new)
             .transpose()
-            .map_err(|e| format!("--alertmanager: {e}"))?;
+            .map_err(|e| format!("--alertmanager: {e}"))?
+            .map(|a| match rule_links {
+                Some(url) => a.with_rule_links(url),
+                None => a,
+            });
         Ok(Sinks {
             webhook,
             alertmanager,

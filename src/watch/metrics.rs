@@ -5,8 +5,11 @@ use crate::data::Store;
 use crate::eval::{RuleResult, Status};
 use crate::lang::program::RuleDef;
 
+mod process;
 mod rules;
 mod sinks;
+
+pub use process::render as render_process;
 
 pub use sinks::NotificationStats;
 
@@ -34,6 +37,10 @@ pub struct DaemonStats {
     /// The sinks' deliveries and failures.
     pub notifications: NotificationStats,
 }
+
+/// Seconds in a day: ages and dates are whole days, and Prometheus
+/// wants seconds.
+const DAY: i64 = 86_400;
 
 fn label(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -117,7 +124,7 @@ pub fn render(
     let _ = writeln!(
         m,
         "tocsin_evaluation_date_timestamp_seconds {}",
-        i64::from(at.0) * 86_400
+        i64::from(at.0) * DAY
     );
     let _ = writeln!(
         m,
@@ -132,16 +139,16 @@ pub fn render(
             s.len()
         );
     }
-    let _ = writeln!(m, "# HELP tocsin_series_age_days Days from the newest observation dated on or before the evaluation date to that date (data freshness).");
-    let _ = writeln!(m, "# TYPE tocsin_series_age_days gauge");
+    let _ = writeln!(m, "# HELP tocsin_series_age_seconds Time from the newest observation dated on or before the evaluation date to that date, in seconds (whole days; data freshness).");
+    let _ = writeln!(m, "# TYPE tocsin_series_age_seconds gauge");
     for (_, s) in store.iter() {
         let k = s.dates.partition_point(|d| *d <= at);
         if k > 0 {
             let _ = writeln!(
                 m,
-                "tocsin_series_age_days{{series=\"{}\"}} {}",
+                "tocsin_series_age_seconds{{series=\"{}\"}} {}",
                 label(&s.name),
-                at.days_since(s.dates[k - 1])
+                at.days_since(s.dates[k - 1]) * DAY
             );
         }
     }
@@ -157,7 +164,7 @@ pub fn render(
                 m,
                 "tocsin_series_last_observation_timestamp_seconds{{series=\"{}\"}} {}",
                 label(&s.name),
-                i64::from(s.dates[k - 1].0) * 86_400
+                i64::from(s.dates[k - 1].0) * DAY
             );
         }
     }
@@ -169,14 +176,15 @@ pub fn render(
 /// The freshness of every data series a rule reads, as on the board: an
 /// alerting rule on `tocsin_feed_stale == 1` needs no date arithmetic.
 fn feed_gauges(m: &mut String, feeds: &[FeedRow]) {
-    let _ = writeln!(m, "# HELP tocsin_feed_age_days Days from the newest observation dated on or before the evaluation date to that date, for every data series a rule reads (none before its first observation).");
-    let _ = writeln!(m, "# TYPE tocsin_feed_age_days gauge");
+    let _ = writeln!(m, "# HELP tocsin_feed_age_seconds Time from the newest observation dated on or before the evaluation date to that date, in seconds (whole days), for every data series a rule reads (none before its first observation).");
+    let _ = writeln!(m, "# TYPE tocsin_feed_age_seconds gauge");
     for f in feeds {
         if let Some(age) = f.age_days {
             let _ = writeln!(
                 m,
-                "tocsin_feed_age_days{{series=\"{}\"}} {age}",
-                label(&f.name)
+                "tocsin_feed_age_seconds{{series=\"{}\"}} {}",
+                label(&f.name),
+                age * DAY
             );
         }
     }
@@ -217,11 +225,11 @@ mod tests {
             &[row("a\"b", Some(3), false), row("lagging", None, true)],
         );
         assert!(
-            m.contains("tocsin_feed_age_days{series=\"a\\\"b\"} 3\n"),
+            m.contains("tocsin_feed_age_seconds{series=\"a\\\"b\"} 259200\n"),
             "{m}"
         );
         assert!(
-            !m.contains("tocsin_feed_age_days{series=\"lagging\"}"),
+            !m.contains("tocsin_feed_age_seconds{series=\"lagging\"}"),
             "{m}"
         );
         assert!(

@@ -66,6 +66,8 @@ pub struct Options {
     pub webhook_secret: Option<crate::sinks::Secret>,
     /// `--alertmanager`.
     pub alertmanager: Option<String>,
+    /// `--external-url`.
+    pub external_url: Option<String>,
 }
 
 /// What the other threads tell the daemon.
@@ -139,6 +141,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         opts.webhook_format,
         opts.webhook_secret.clone(),
         opts.alertmanager.as_deref(),
+        rule_links(&opts).as_deref(),
     )
     .map_err(Error::Sinks)?;
     let published = http::shared();
@@ -374,6 +377,18 @@ impl Daemon {
         };
         http::publish(&self.published, snapshot);
     }
+}
+
+/// Where Alertmanager alerts link to (their `generatorURL`): the status
+/// API of the daemon, at `--external-url` if given, else at `--listen`;
+/// nowhere without either.
+fn rule_links(opts: &Options) -> Option<String> {
+    let base = match (&opts.external_url, &opts.listen) {
+        (Some(url), _) => url.trim_end_matches('/').to_string(),
+        (None, Some(addr)) => format!("http://{addr}"),
+        (None, None) => return None,
+    };
+    Some(format!("{base}/api/v1/status"))
 }
 
 fn unix_now() -> f64 {

@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alertmanager_links;
 mod backtest;
 mod cli;
 mod colour;
@@ -32,6 +33,7 @@ mod junit;
 mod large_csv;
 mod man;
 mod messages;
+mod metrics;
 mod real_data;
 mod report;
 mod ruletest;

@@ -39,7 +39,7 @@ fn a_feed_going_stale_at_midnight_shows_in_events_status_and_metrics() {
     assert_eq!(f["sources"][0], "Daily \"digest\"");
     let metrics = d.get("/metrics").1;
     assert!(
-        metrics.contains("tocsin_feed_age_days{series=\"strikes\"} 4\n"),
+        metrics.contains("tocsin_feed_age_seconds{series=\"strikes\"} 345600\n"),
         "{metrics}"
     );
     assert!(
@@ -64,7 +64,7 @@ fn a_feed_going_stale_at_midnight_shows_in_events_status_and_metrics() {
     );
     let metrics = d.get("/metrics").1;
     assert!(
-        metrics.contains("tocsin_feed_age_days{series=\"strikes\"} 11\n"),
+        metrics.contains("tocsin_feed_age_seconds{series=\"strikes\"} 950400\n"),
         "{metrics}"
     );
     assert!(

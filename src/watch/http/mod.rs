@@ -57,7 +57,8 @@ struct Answer {
 enum Body {
     Static(&'static str),
     Status(Arc<Published>),
-    Metrics(Arc<Published>),
+    /// The published metrics with those read at the scrape appended.
+    Owned(String),
 }
 
 impl Body {
@@ -65,7 +66,7 @@ impl Body {
         match self {
             Body::Static(s) => s.as_bytes(),
             Body::Status(p) => p.status_json.as_bytes(),
-            Body::Metrics(p) => p.metrics.as_bytes(),
+            Body::Owned(s) => s.as_bytes(),
         }
     }
 }
@@ -83,7 +84,7 @@ fn answer(path: &str, shared: &Shared) -> Answer {
         "/healthz" => (503, Body::Static("no good ruleset loaded yet\n"), TEXT),
         "/metrics" => (
             200,
-            Body::Metrics(snap),
+            Body::Owned(metrics_now(&snap)),
             "text/plain; version=0.0.4; charset=utf-8",
         ),
         "/api/v1/status" if snap.ready => (200, Body::Status(snap), "application/json"),
@@ -99,4 +100,13 @@ fn answer(path: &str, shared: &Shared) -> Answer {
         ),
     };
     Answer { code, body, kind }
+}
+
+/// The published metrics and, read now, the build and process metrics:
+/// those must be current at every scrape, not as of the last evaluation.
+fn metrics_now(snap: &Published) -> String {
+    let mut m = String::with_capacity(snap.metrics.len() + 2048);
+    m.push_str(&snap.metrics);
+    super::metrics::render_process(&mut m);
+    m
 }

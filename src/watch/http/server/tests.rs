@@ -81,7 +81,10 @@ fn serves_the_published_snapshot() {
     assert!(status.contains("Content-Type: application/json\r\n"));
     assert!(status.contains("Content-Length: 21\r\n"));
     assert!(status.ends_with("\r\n\r\n{\"at\": \"2025-07-20\"}\n"));
-    assert!(get("/metrics").ends_with("tocsin_up 1\n"));
+    // The published metrics first, then those read at the scrape.
+    let metrics = get("/metrics");
+    assert!(metrics.contains("\r\n\r\ntocsin_up 1\n# HELP tocsin_build_info "));
+    assert!(metrics.ends_with('\n'));
     assert!(get("/healthz").ends_with("ok\n"));
     assert_eq!(status_line(&get("/nope")), "HTTP/1.1 404 Not Found");
 }
