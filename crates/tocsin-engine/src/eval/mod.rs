@@ -9,6 +9,7 @@ mod engine;
 pub mod explain;
 mod fields;
 mod instances;
+mod memo;
 mod model;
 mod radix;
 mod ranked;
