@@ -5,13 +5,16 @@
 
 use super::fields::FieldColumn;
 use super::model::{Model, Origin};
-use super::timeline::Timeline;
+use super::timeline::{Timeline, Window};
 use super::value::Value;
 use super::Status;
 use crate::lang::ast::{BinOp, UnOp};
 use crate::lang::functions::Func;
 use crate::lang::program::{Const, Node, NodeKind, TemplatePiece};
-use crate::time::{Date, Duration};
+use crate::time::{Date, Duration, Range};
+
+/// How many series the evaluator remembers the last window of.
+const WINDOW_HINTS: usize = 8;
 use super::memo::Memo;
 use std::sync::Arc;
 
@@ -33,6 +36,10 @@ pub struct Evaluator<'m> {
     /// it covered the window). Day `t` then looks back one day to `t - 1`'s
     /// answer, so walking forward costs one step a day, not a window.
     runs: Vec<Memo<(Date, bool)>>,
+    /// The last window found in a few series (by address, in the slot
+    /// the address picks), where the next window of the same series is
+    /// searched from: the next day's is next to it.
+    windows: [(usize, Window); WINDOW_HINTS],
     /// How many times a rule's `when` was asked for, memoised answers
     /// included: the work done, for tests.
     when_lookups: usize,
@@ -49,6 +56,7 @@ impl<'m> Evaluator<'m> {
             whens: vec![Memo::default(); model.program.rules.len()],
             statuses: vec![Memo::default(); model.program.rules.len()],
             runs: vec![Memo::default(); model.program.rules.len()],
+            windows: [(0, Window { lo: 0, hi: 0 }); WINDOW_HINTS],
             when_lookups: 0,
         }
     }
@@ -202,6 +210,22 @@ impl<'m> Evaluator<'m> {
         }
         self.runs[r].insert(self.scope, t, (since, starts_run));
         since
+    }
+
+    /// The observations of `s` dated in `r`, as
+    /// [`crate::library::observations`] finds them; searched from the
+    /// window last found in `s`, when it is remembered.
+    pub fn observations(&mut self, s: &Timeline, r: Range) -> Window {
+        let key = s as *const Timeline as usize;
+        // Timelines are allocated apart: the bits above the smallest
+        // allocation spread them over the slots.
+        let slot = (key >> 6) % WINDOW_HINTS;
+        let w = match self.windows[slot] {
+            (k, near) if k == key => s.between_near(r.after, r.last, near),
+            _ => crate::library::observations(s, r),
+        };
+        self.windows[slot] = (key, w);
+        w
     }
 
     /// Renders a template at `t`.

@@ -8,6 +8,7 @@ pub mod describe;
 mod engine;
 pub mod explain;
 mod fields;
+mod gallop;
 mod instances;
 mod memo;
 mod model;
