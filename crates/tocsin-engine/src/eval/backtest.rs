@@ -4,6 +4,8 @@
 //! share of the rules over the whole range, so each day's work (and every
 //! `for:` window) is done once per share.
 
+#[cfg(test)]
+mod share_tests;
 mod shares;
 
 use super::model::Model;
@@ -208,7 +210,11 @@ fn run_with(
                 close(model, dates, &histories, &mut summaries, open.take());
                 histories.push(h);
             }
-            shares::Out::Grouped { r, histories: hs, met } => {
+            shares::Out::Grouped {
+                r,
+                histories: hs,
+                met,
+            } => {
                 match &mut open {
                     Some((o, _, sum)) if *o == r => {
                         sum.iter_mut().zip(met).for_each(|(a, b)| *a += b);
