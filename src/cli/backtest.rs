@@ -71,11 +71,10 @@ pub fn run(
         }
         bar
     });
+    // Told at most once per step, from whichever thread finished the work.
     let result = backtest::run(model, &dates, step, outcome, |done| {
         if let Some(b) = &bar {
-            if done % 64 == 0 || done == dates.len() {
-                b.set_position(done as u64);
-            }
+            b.set_position(done as u64);
         }
     });
     if let Some(b) = bar {

@@ -143,7 +143,15 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.to_naive().format("%Y-%m-%d"))
+        let d = self.to_naive();
+        let year = d.year();
+        if (0..=9999).contains(&year) {
+            // What `%Y-%m-%d` gives for these years, without parsing the
+            // format at every date: a backtest prints millions of them.
+            write!(f, "{year:04}-{:02}-{:02}", d.month(), d.day())
+        } else {
+            write!(f, "{}", d.format("%Y-%m-%d"))
+        }
     }
 }
 
@@ -238,6 +246,18 @@ impl serde::Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_agrees_with_chrono_over_the_calendar() {
+        let chrono = |d: Date| d.to_naive().format("%Y-%m-%d").to_string();
+        for n in (Date::MIN.0..=Date::MAX.0).step_by(13).chain([Date::MAX.0]) {
+            assert_eq!(Date(n).to_string(), chrono(Date(n)));
+        }
+        // Outside the calendar, as chrono shows it.
+        for d in [Date(i32::MIN), Date(Date::MIN.0 - 1), Date(Date::MAX.0 + 1)] {
+            assert_eq!(d.to_string(), chrono(d));
+        }
+    }
 
     #[test]
     fn from_ymd_agrees_with_chrono_over_the_calendar() {

@@ -1,9 +1,13 @@
 //! Backtests: every rule evaluated at every step of a date range, told as
 //! periods of each status, when it first fired, how often it flapped, and
-//! how long before a named outcome it warned. One evaluator serves the
-//! whole range, so each day's work (and every `for:` window) is done once.
+//! how long before a named outcome it warned. One evaluator serves each
+//! share of the rules over the whole range, so each day's work (and every
+//! `for:` window) is done once per share.
 
-use super::engine::Evaluator;
+#[cfg(test)]
+mod share_tests;
+mod shares;
+
 use super::model::Model;
 use super::Status;
 use crate::lang::ast::{RuleKind, Severity};
@@ -157,112 +161,74 @@ pub fn steps(from: Date, to: Date, step: Duration) -> Vec<Date> {
     out
 }
 
-/// Runs the backtest; `progress` is called after each step with the number
-/// done. `outcome` is the date of the event the warnings were meant to
+/// Runs the backtest, on every core when it is large enough to be worth
+/// it. `progress` is told, from any thread, how many steps' worth of work
+/// is done: a figure that only grows, and lastly the number of steps.
+/// `outcome` is the date of the event the warnings were meant to
 /// anticipate, if any.
 pub fn run(
     model: &Model,
     dates: &[Date],
     step: Duration,
     outcome: Option<(String, Option<Date>)>,
-    mut progress: impl FnMut(usize),
+    progress: impl FnMut(usize) + Send,
 ) -> Backtest {
-    // One evaluator walks the whole range, instances included: each
-    // instance's memo tables (and `for:` runs) carry over from day to day.
-    let mut ev = Evaluator::new(model);
-    let fresh = |r: usize, labels: Vec<(String, String)>| {
-        let rule = &model.program.rules[r];
-        RuleHistory {
-            name: rule.name.clone(),
-            labels,
-            kind: match rule.kind {
-                RuleKind::Indicator => "indicator",
-                RuleKind::Alert => "alert",
-            },
-            severity: rule.severity,
-            periods: Vec::new(),
-            first_met: None,
-            met_steps: 0,
-            pending_steps: 0,
-            flaps: 0,
-            lead_days: None,
-        }
-    };
-    // Per rule: its history, or (grouped) one per instance seen so far,
-    // indexed by instance, with the group summary.
-    let mut plain: Vec<Option<RuleHistory>> = Vec::new();
-    let mut per_instance: Vec<Vec<Option<RuleHistory>>> = Vec::new();
-    let mut groups: Vec<Option<GroupSummary>> = Vec::new();
-    for (r, rule) in model.program.rules.iter().enumerate() {
-        match model.instances.group_of(r) {
-            None => {
-                plain.push(Some(fresh(r, Vec::new())));
-                per_instance.push(Vec::new());
-                groups.push(None);
-            }
-            Some(g) => {
-                plain.push(None);
-                per_instance.push(vec![None; model.instances.groups[g].labels.len()]);
-                groups.push(Some(GroupSummary {
-                    name: rule.name.clone(),
-                    kind: fresh(r, Vec::new()).kind,
-                    instances: 0,
-                    instances_met: 0,
-                    steps_any_met: 0,
-                    instance_steps_met: 0,
-                    first_met: None,
-                    most_met_at_once: 0,
-                }));
-            }
-        }
-    }
-    for (k, &t) in dates.iter().enumerate() {
-        for r in 0..model.program.rules.len() {
-            if let Some(h) = plain[r].as_mut() {
-                record(h, ev.status(r, t), t);
-                continue;
-            }
-            let Some(g) = model.instances.group_of(r) else {
-                continue;
-            };
-            let mut met = 0;
-            for i in model.instances.at(r, t) {
-                let status = ev.in_scope(model.instances.scope(g, i), |ev| ev.status(r, t));
-                let h = per_instance[r][i as usize]
-                    .get_or_insert_with(|| fresh(r, super::instance_labels(model, r, i)));
-                record(h, status, t);
-                met += usize::from(status == Status::Met);
-            }
-            if let Some(s) = groups[r].as_mut() {
-                if met > 0 {
-                    s.steps_any_met += 1;
-                    s.first_met.get_or_insert(t);
-                }
-                s.instance_steps_met += met;
-                s.most_met_at_once = s.most_met_at_once.max(met);
-            }
-        }
-        progress(k + 1);
-    }
+    let threads = shares::threads();
+    let shares = shares::shares_for(threads);
+    run_with(
+        model,
+        dates,
+        step,
+        outcome,
+        progress,
+        (shares, shares::MIN_SHARED, threads),
+    )
+}
+
+/// [`run`] cut into `shares` shares (one when the work asks for fewer than
+/// `min_cost` statuses) on up to `threads` threads.
+fn run_with(
+    model: &Model,
+    dates: &[Date],
+    step: Duration,
+    outcome: Option<(String, Option<Date>)>,
+    progress: impl FnMut(usize) + Send,
+    (shares, min_cost, threads): (usize, usize, usize),
+) -> Backtest {
+    let (plan, total) = shares::plan(model, dates, shares, min_cost);
+    let progress = shares::Progress::new(total, dates.len(), progress);
+    let outs = shares::run(model, dates, &plan, threads, &progress);
+    progress.finish();
     let mut histories = Vec::new();
     let mut summaries = Vec::new();
-    for (r, h) in plain.into_iter().enumerate() {
-        match h {
-            Some(h) => histories.push(h),
-            None => {
-                let seen: Vec<RuleHistory> = std::mem::take(&mut per_instance[r])
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                if let Some(mut s) = groups[r].take() {
-                    s.instances = seen.len();
-                    s.instances_met = seen.iter().filter(|h| h.met_steps > 0).count();
-                    summaries.push(s);
+    // The grouped rule whose instances are being gathered: the rule, where
+    // its histories start, and how many instances were met at each step.
+    let mut open: Option<(usize, usize, Vec<u32>)> = None;
+    for out in outs {
+        match out {
+            shares::Out::Plain(h) => {
+                close(model, dates, &histories, &mut summaries, open.take());
+                histories.push(h);
+            }
+            shares::Out::Grouped {
+                r,
+                histories: hs,
+                met,
+            } => {
+                match &mut open {
+                    Some((o, _, sum)) if *o == r => {
+                        sum.iter_mut().zip(met).for_each(|(a, b)| *a += b);
+                    }
+                    _ => {
+                        close(model, dates, &histories, &mut summaries, open.take());
+                        open = Some((r, histories.len(), met));
+                    }
                 }
-                histories.extend(seen);
+                histories.extend(hs);
             }
         }
     }
+    close(model, dates, &histories, &mut summaries, open.take());
     if let Some((_, Some(when))) = &outcome {
         for h in &mut histories {
             h.lead_days = h
@@ -279,6 +245,66 @@ pub fn run(
         outcome,
         rules: histories,
         groups: summaries,
+    }
+}
+
+/// Adds the summary of grouped rule `r`, whose instances' histories are
+/// `histories[start..]` and of which `met[k]` were met at step `k`.
+fn close(
+    model: &Model,
+    dates: &[Date],
+    histories: &[RuleHistory],
+    summaries: &mut Vec<GroupSummary>,
+    open: Option<(usize, usize, Vec<u32>)>,
+) {
+    let Some((r, start, met)) = open else {
+        return;
+    };
+    let seen = &histories[start..];
+    let mut s = GroupSummary {
+        name: model.program.rules[r].name.clone(),
+        kind: kind(model, r),
+        instances: seen.len(),
+        instances_met: seen.iter().filter(|h| h.met_steps > 0).count(),
+        steps_any_met: 0,
+        instance_steps_met: 0,
+        first_met: None,
+        most_met_at_once: 0,
+    };
+    for (&m, &t) in met.iter().zip(dates) {
+        let m = m as usize;
+        if m > 0 {
+            s.steps_any_met += 1;
+            s.first_met.get_or_insert(t);
+        }
+        s.instance_steps_met += m;
+        s.most_met_at_once = s.most_met_at_once.max(m);
+    }
+    summaries.push(s);
+}
+
+fn kind(model: &Model, r: usize) -> &'static str {
+    match model.program.rules[r].kind {
+        RuleKind::Indicator => "indicator",
+        RuleKind::Alert => "alert",
+    }
+}
+
+/// The history of rule `r` (of one of its instances, with `labels`) before
+/// its first step.
+fn fresh(model: &Model, r: usize, labels: Vec<(String, String)>) -> RuleHistory {
+    let rule = &model.program.rules[r];
+    RuleHistory {
+        name: rule.name.clone(),
+        labels,
+        kind: kind(model, r),
+        severity: rule.severity,
+        periods: Vec::new(),
+        first_met: None,
+        met_steps: 0,
+        pending_steps: 0,
+        flaps: 0,
+        lead_days: None,
     }
 }
 

@@ -5,16 +5,18 @@
 
 use super::fields::FieldColumn;
 use super::model::{Model, Origin};
-use super::timeline::Timeline;
+use super::timeline::{Timeline, Window};
 use super::value::Value;
 use super::Status;
 use crate::lang::ast::{BinOp, UnOp};
 use crate::lang::functions::Func;
 use crate::lang::program::{Const, Node, NodeKind, TemplatePiece};
-use crate::time::{Date, Duration};
+use crate::time::{Date, Duration, Range};
+
+/// How many series the evaluator remembers the last window of.
+const WINDOW_HINTS: usize = 8;
+use super::memo::Memo;
 use std::sync::Arc;
-// The memo tables are keyed by dates, which no one chooses to collide.
-use rustc_hash::FxHashMap as HashMap;
 
 /// Evaluates a model at dates of the caller's choosing.
 pub struct Evaluator<'m> {
@@ -22,15 +24,22 @@ pub struct Evaluator<'m> {
     /// The instance evaluated in (see [`super::Instances::scope`]); 0
     /// outside every instance. The memo tables are keyed by it too.
     scope: u32,
-    lets: Vec<HashMap<(u32, Date), Value>>,
-    whens: Vec<HashMap<(u32, Date), Option<bool>>>,
-    statuses: Vec<HashMap<(u32, Date), Status>>,
+    /// The group and instance of `scope`, found once per change of scope
+    /// rather than at every series read.
+    instance: Option<(usize, usize)>,
+    lets: Vec<Memo<Value>>,
+    whens: Vec<Memo<Option<bool>>>,
+    statuses: Vec<Memo<Status>>,
     /// For rules with `for:`, by day on which `when` was true: a day since
     /// which it has been true without a break, and whether that day starts
     /// the run (else the run may start earlier: the walk back stopped once
     /// it covered the window). Day `t` then looks back one day to `t - 1`'s
     /// answer, so walking forward costs one step a day, not a window.
-    runs: Vec<HashMap<(u32, Date), (Date, bool)>>,
+    runs: Vec<Memo<(Date, bool)>>,
+    /// The last window found in a few series (by address, in the slot
+    /// the address picks), where the next window of the same series is
+    /// searched from: the next day's is next to it.
+    windows: [(usize, Window); WINDOW_HINTS],
     /// How many times a rule's `when` was asked for, memoised answers
     /// included: the work done, for tests.
     when_lookups: usize,
@@ -42,10 +51,12 @@ impl<'m> Evaluator<'m> {
         Evaluator {
             model,
             scope: 0,
-            lets: vec![HashMap::default(); model.program.lets.len()],
-            whens: vec![HashMap::default(); model.program.rules.len()],
-            statuses: vec![HashMap::default(); model.program.rules.len()],
-            runs: vec![HashMap::default(); model.program.rules.len()],
+            instance: None,
+            lets: vec![Memo::default(); model.program.lets.len()],
+            whens: vec![Memo::default(); model.program.rules.len()],
+            statuses: vec![Memo::default(); model.program.rules.len()],
+            runs: vec![Memo::default(); model.program.rules.len()],
+            windows: [(0, Window { lo: 0, hi: 0 }); WINDOW_HINTS],
             when_lookups: 0,
         }
     }
@@ -64,18 +75,18 @@ impl<'m> Evaluator<'m> {
     /// The value of `when` of rule `r` at `t`: true, false or unknown.
     pub fn when(&mut self, r: usize, t: Date) -> Option<bool> {
         self.when_lookups += 1;
-        if let Some(v) = self.whens[r].get(&(self.scope, t)) {
+        if let Some(v) = self.whens[r].get(self.scope, t) {
             return *v;
         }
         let model = self.model;
         let v = self.eval(&model.program.rules[r].when, t).truth();
-        self.whens[r].insert((self.scope, t), v);
+        self.whens[r].insert(self.scope, t, v);
         v
     }
 
     /// The status of rule `r` at `t`.
     pub fn status(&mut self, r: usize, t: Date) -> Status {
-        if let Some(s) = self.statuses[r].get(&(self.scope, t)) {
+        if let Some(s) = self.statuses[r].get(self.scope, t) {
             return *s;
         }
         let s = match self.when(r, t) {
@@ -92,22 +103,26 @@ impl<'m> Evaluator<'m> {
                 }
             },
         };
-        self.statuses[r].insert((self.scope, t), s);
+        self.statuses[r].insert(self.scope, t, s);
         s
     }
 
     /// Runs `f` inside instance scope `scope` (0: outside every instance),
     /// then returns to the scope it was called in.
     pub fn in_scope<R>(&mut self, scope: u32, f: impl FnOnce(&mut Self) -> R) -> R {
-        let outer = std::mem::replace(&mut self.scope, scope);
+        let outer = (self.scope, self.instance);
+        if scope != self.scope {
+            self.scope = scope;
+            self.instance = self.model.instances.of_scope(scope);
+        }
         let out = f(self);
-        self.scope = outer;
+        (self.scope, self.instance) = outer;
         out
     }
 
     /// The group and instance evaluated in, if any.
     pub fn instance(&self) -> Option<(usize, usize)> {
-        self.model.instances.of_scope(self.scope)
+        self.instance
     }
 
     /// The status of each instance of grouped rule `r` at `t`, in the
@@ -167,7 +182,7 @@ impl<'m> Evaluator<'m> {
     /// starts. Reuses the answers of earlier days, so that asking for every
     /// day in turn is linear in the days.
     fn true_since(&mut self, r: usize, t: Date, first: Date) -> Date {
-        if let Some(&(since, _)) = self.runs[r].get(&(self.scope, t)) {
+        if let Some(&(since, _)) = self.runs[r].get(self.scope, t) {
             return since;
         }
         let mut since = t;
@@ -179,7 +194,7 @@ impl<'m> Evaluator<'m> {
             };
             // The window only moves forward with `t`, so an answer for an
             // earlier day reaches at least as far back as this one needs.
-            if let Some(&(s, exact)) = self.runs[r].get(&(self.scope, prev)) {
+            if let Some(&(s, exact)) = self.runs[r].get(self.scope, prev) {
                 since = s;
                 if exact {
                     starts_run = true;
@@ -193,8 +208,24 @@ impl<'m> Evaluator<'m> {
             }
             since = prev;
         }
-        self.runs[r].insert((self.scope, t), (since, starts_run));
+        self.runs[r].insert(self.scope, t, (since, starts_run));
         since
+    }
+
+    /// The observations of `s` dated in `r`, as
+    /// [`crate::library::observations`] finds them; searched from the
+    /// window last found in `s`, when it is remembered.
+    pub fn observations(&mut self, s: &Timeline, r: Range) -> Window {
+        let key = s as *const Timeline as usize;
+        // Timelines are allocated apart: the bits above the smallest
+        // allocation spread them over the slots.
+        let slot = (key >> 6) % WINDOW_HINTS;
+        let w = match self.windows[slot] {
+            (k, near) if k == key => s.between_near(r.after, r.last, near),
+            _ => crate::library::observations(s, r),
+        };
+        self.windows[slot] = (key, w);
+        w
     }
 
     /// Renders a template at `t`.
@@ -260,12 +291,12 @@ impl<'m> Evaluator<'m> {
             },
             NodeKind::Now => Value::Date(t),
             NodeKind::Let(i) => {
-                if let Some(v) = self.lets[*i].get(&(self.scope, t)) {
+                if let Some(v) = self.lets[*i].get(self.scope, t) {
                     return v.clone();
                 }
                 let model = self.model;
                 let v = self.eval(&model.program.lets[*i].value, t);
-                self.lets[*i].insert((self.scope, t), v.clone());
+                self.lets[*i].insert(self.scope, t, v.clone());
                 v
             }
             // A rule without `by:` keeps its own status inside an instance.

@@ -106,6 +106,18 @@ impl Instances {
         ids
     }
 
+    /// Every instance of rule `r` with the date of its first observation,
+    /// in the order of their values: instance `i` is among
+    /// [`Instances::at`]`(r, t)` exactly when its date is `<= t`.
+    pub fn firsts(&self, r: usize) -> Vec<(u32, Date)> {
+        let Some(Some(a)) = self.rules.get(r) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(u32, Date)> = a.by_date.iter().map(|&(d, i)| (i, d)).collect();
+        out.sort_unstable();
+        out
+    }
+
     /// How many instances rule `r` has over all its data.
     pub fn total(&self, r: usize) -> usize {
         self.rules

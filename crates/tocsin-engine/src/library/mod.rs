@@ -266,7 +266,7 @@ pub fn windowed<'m>(
 ) -> Option<(&'m Timeline, Window)> {
     let s = cx.series(args.first()?)?;
     let d = cx.duration(args.get(1)?, t)?;
-    Some((s, observations(s, Range::window(t, d))))
+    Some((s, cx.observations(s, Range::window(t, d))))
 }
 
 /// The date of the newest observation of `s` dated `<= t`.
