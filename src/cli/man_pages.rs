@@ -51,6 +51,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "The --alertmanager URL, for the same reason.",
     ),
     (
+        "TOCSIN_WEBHOOK_SECRET",
+        "When set and not empty, each webhook request is signed: X-Tocsin-Timestamp and X-Tocsin-Signature (sha256= and the hex HMAC-SHA256 of the timestamp, a dot and the body, keyed with this secret). Never printed.",
+    ),
+    (
         "GITHUB_WORKSPACE",
         "With --format github, the path of a file under this folder is written relative to it, as GitHub places annotations by workspace-relative paths.",
     ),
@@ -140,6 +144,7 @@ pub fn page(command: &str) -> Page {
                 "TOCSIN_TODAY",
                 "TOCSIN_CLOCK_FILE",
                 "TOCSIN_WEBHOOK",
+                "TOCSIN_WEBHOOK_SECRET",
                 "TOCSIN_ALERTMANAGER",
             ],
             files: &[RULES, INDICATORS, STATE],
@@ -285,6 +290,7 @@ const VARIABLE_NAMES: &[&str] = &[
     "TOCSIN_CLOCK_FILE",
     "TOCSIN_WEBHOOK",
     "TOCSIN_ALERTMANAGER",
+    "TOCSIN_WEBHOOK_SECRET",
     "GITHUB_WORKSPACE",
 ];
 

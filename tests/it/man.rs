@@ -88,6 +88,7 @@ fn a_page_per_command_each_with_every_section() {
     let watch = std::fs::read_to_string(dir.path().join("man1/tocsin-watch.1")).unwrap();
     for want in [
         "TOCSIN_WEBHOOK",
+        "TOCSIN_WEBHOOK_SECRET",
         "TOCSIN_ALERTMANAGER",
         "TOCSIN_CLOCK_FILE",
         ".tocsin/",
