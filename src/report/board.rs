@@ -235,7 +235,7 @@ fn evidence(row: &Row) -> String {
     }
     let mut s = String::from("<dl class=\"evidence\" aria-label=\"Values that decided\">");
     for e in &row.values {
-        let value = e.value.display();
+        let value = shown_value(e);
         // A rule's value is its status: shown as one.
         let status = match value.as_str() {
             "met" => Some(Status::Met),
@@ -260,4 +260,37 @@ fn evidence(row: &Row) -> String {
     }
     s.push_str("</dl>\n");
     s
+}
+
+/// The value as the threshold beside it is written: `320%` next to
+/// `>= 300%`, not `3.2`.
+pub(super) fn shown_value(e: &crate::eval::describe::Evidence) -> String {
+    match e.value {
+        crate::eval::Value::Number(n) if e.percent => crate::eval::value::format_percent(n),
+        _ => e.value.display(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::describe::Evidence;
+    use crate::eval::Value;
+
+    fn ev(value: Value, percent: bool) -> Evidence {
+        Evidence {
+            expr: "growth(adiz, 1y)".into(),
+            value,
+            window: None,
+            percent,
+        }
+    }
+
+    #[test]
+    fn a_value_compared_with_a_percent_is_shown_as_one() {
+        assert_eq!(shown_value(&ev(Value::Number(3.2), true)), "320%");
+        assert_eq!(shown_value(&ev(Value::Number(0.125), true)), "12.5%");
+        assert_eq!(shown_value(&ev(Value::Number(3.2), false)), "3.2");
+        assert_eq!(shown_value(&ev(Value::None, true)), "unknown");
+    }
 }

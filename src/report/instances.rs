@@ -95,11 +95,31 @@ fn table(r: &Report, rows: &[&Row]) -> String {
         .unwrap_or_default();
     let shown = Entry::shown(rows);
     let quiet = (rows.len() - shown).min(QUIET_ROWS);
-    let mut s = format!(
-        "<table class=\"instances\"><thead><tr><th scope=\"col\">Instance</th><th scope=\"col\">Status</th><th scope=\"col\">Value</th><th scope=\"col\">{}</th></tr></thead><tbody>\n",
-        esc(&series_name)
-    );
-    for row in &rows[..shown + quiet] {
+    let listed = &rows[..shown + quiet];
+    let sparks: Vec<String> = listed
+        .iter()
+        .map(|row| match (rule, slot, index.get(&row.labels)) {
+            (Some(k), Some(sl), Some(&i)) => {
+                let tl = model
+                    .instances
+                    .group_of(k)
+                    .and_then(|g| model.instances.groups[g].series(sl, i as usize))
+                    .map(|(tl, _)| tl.as_ref())
+                    .or_else(|| model.timelines.get(sl).map(|t| t.as_ref()));
+                tl.map(|tl| sparkline(tl, r.from, r.at, &row.display))
+                    .unwrap_or_default()
+            }
+            _ => String::new(),
+        })
+        .collect();
+    // A series no instance can be drawn from would leave an empty column.
+    let with_spark = sparks.iter().any(|x| !x.is_empty());
+    let mut s = String::from("<table class=\"instances\"><thead><tr><th scope=\"col\">Instance</th><th scope=\"col\">Status</th><th scope=\"col\">Value</th>");
+    if with_spark {
+        let _ = write!(s, "<th scope=\"col\">{}</th>", esc(&series_name));
+    }
+    s.push_str("</tr></thead><tbody>\n");
+    for (row, spark) in listed.iter().zip(&sparks) {
         let labels: Vec<String> = row
             .labels
             .iter()
@@ -112,37 +132,30 @@ fn table(r: &Report, rows: &[&Row]) -> String {
                 format!(
                     "<code>{}</code> = <strong>{}</strong>",
                     esc(&e.expr),
-                    esc(&e.value.display())
+                    esc(&super::board::shown_value(e))
                 )
             })
             .unwrap_or_default();
-        let spark = match (rule, slot, index.get(&row.labels)) {
-            (Some(k), Some(sl), Some(&i)) => {
-                let tl = model
-                    .instances
-                    .group_of(k)
-                    .and_then(|g| model.instances.groups[g].series(sl, i as usize))
-                    .map(|(tl, _)| tl.as_ref())
-                    .or_else(|| model.timelines.get(sl).map(|t| t.as_ref()));
-                tl.map(|tl| sparkline(tl, r.from, r.at, &row.display))
-                    .unwrap_or_default()
-            }
-            _ => String::new(),
-        };
         let _ = writeln!(
             s,
-            "<tr class=\"{}\"><th scope=\"row\">{}</th><td><span class=\"chip {}\">{}</span></td><td>{value}</td><td class=\"spark-cell\">{spark}</td></tr>",
+            "<tr class=\"{}\"><th scope=\"row\">{}</th><td><span class=\"chip {}\">{}</span></td><td>{value}</td>{}</tr>",
             status_class(row.status),
             labels.join(", "),
             status_class(row.status),
-            status_label(row.status)
+            status_label(row.status),
+            if with_spark {
+                format!("<td class=\"spark-cell\">{spark}</td>")
+            } else {
+                String::new()
+            }
         );
     }
     let rest = &rows[shown + quiet..];
     if !rest.is_empty() {
         let _ = writeln!(
             s,
-            "<tr class=\"more\"><td colspan=\"4\">and {} more: {}</td></tr>",
+            "<tr class=\"more\"><td colspan=\"{}\">and {} more: {}</td></tr>",
+            if with_spark { 4 } else { 3 },
             plural(rest.len(), "instance", "instances"),
             esc(&Entry::counts(rest))
         );

@@ -151,6 +151,10 @@ pub struct Evidence {
     /// The dates it reads, for window functions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
+    /// Compared with a percent literal (`>= 300%`), so best shown as a
+    /// percentage; not serialized, as JSON carries the plain number.
+    #[serde(skip)]
+    pub percent: bool,
 }
 
 /// The values behind a condition at `t`: for each comparison, its sides
@@ -169,21 +173,23 @@ fn collect(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
             collect(ev, r, t, out);
         }
         NodeKind::Binary(op, l, r) if op.is_comparison() => {
-            for side in [l, r] {
+            for (side, other) in [(l, r), (r, l)] {
                 if !matches!(side.kind, NodeKind::Const(_) | NodeKind::Now) {
-                    record(ev, side, t, out);
+                    let percent = matches!(other.kind, NodeKind::Const(Const::Percent(_)));
+                    record(ev, side, t, percent, out);
                 }
             }
         }
         NodeKind::Unary(UnOp::Not, e) => collect(ev, e, t, out),
         NodeKind::Const(_) | NodeKind::Now | NodeKind::Invalid => {}
-        _ => record(ev, n, t, out),
+        _ => record(ev, n, t, false, out),
     }
 }
 
-fn record(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
+fn record(ev: &mut Evaluator, n: &Node, t: Date, percent: bool, out: &mut Vec<Evidence>) {
     let expr = show(n, &ev.model().program);
-    if out.iter().any(|e| e.expr == expr) {
+    if let Some(seen) = out.iter_mut().find(|e| e.expr == expr) {
+        seen.percent |= percent;
         return;
     }
     let value = match n.kind {
@@ -195,5 +201,6 @@ fn record(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
         expr,
         value,
         window,
+        percent,
     });
 }
