@@ -25,17 +25,40 @@ pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String 
         board.feeds.len(),
         r.at
     );
-    s.push_str("<table class=\"feeds\">\n<caption class=\"visually-hidden\">Freshness of every data series the rules read</caption>\n<thead><tr><th scope=\"col\">Data series</th><th scope=\"col\">Newest</th><th scope=\"col\">Age</th><th scope=\"col\">Stale after</th><th scope=\"col\">Now</th><th scope=\"col\">Rules unknown because of it</th></tr></thead>\n<tbody>\n");
+    s.push_str("<table class=\"feeds\">\n<caption class=\"visually-hidden\">Freshness of every data series the rules read</caption>\n<thead><tr><th scope=\"col\">Data series</th><th scope=\"col\">Newest</th><th scope=\"col\">Age</th><th scope=\"col\">Stale after</th><th scope=\"col\">Now</th>");
+    // With no feed stale the last column would be empty on every row.
+    let unknown: Vec<Vec<&str>> = (0..board.feeds.len())
+        .map(|i| unknown_because(r, i, why))
+        .collect();
+    let with_rules = unknown.iter().any(|u| !u.is_empty());
+    if with_rules {
+        s.push_str("<th scope=\"col\">Rules unknown because of it</th>");
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
     // The board lists the feeds in the order of `Model::data`, which is
     // what a reason's `stale` index points into.
-    for (i, f) in board.feeds.iter().enumerate() {
-        s.push_str(&row(r, i, f, why));
+    for (f, rules) in board.feeds.iter().zip(&unknown) {
+        s.push_str(&row(f, with_rules.then_some(rules.as_slice())));
     }
     s.push_str("</tbody>\n</table>\n</section>\n");
     s
 }
 
-fn row(r: &Report, i: usize, f: &FeedRow, why: &HashMap<String, Why>) -> String {
+/// The rules unknown because feed `i` is stale.
+fn unknown_because<'a>(r: &'a Report, i: usize, why: &HashMap<String, Why>) -> Vec<&'a str> {
+    r.results
+        .iter()
+        .filter(|x| {
+            why.get(&x.name)
+                .is_some_and(|w| w.reasons.iter().any(|y| y.stale == Some(i)))
+        })
+        .map(|x| x.name.as_str())
+        .collect()
+}
+
+/// A feed's row; `unknown` is `None` when the table has no column for
+/// the rules it makes unknown.
+fn row(f: &FeedRow, unknown: Option<&[&str]>) -> String {
     let class = match (f.stale, &f.stale_after) {
         (true, _) => "feed-stale",
         (false, Some(_)) => "feed-fresh",
@@ -79,16 +102,11 @@ fn row(r: &Report, i: usize, f: &FeedRow, why: &HashMap<String, Why>) -> String 
         (false, Some(_)) => "<td><span class=\"chip feed-fresh\">✓ Fresh</span></td>",
         (false, None) => "<td><span class=\"sub\">never stale</span></td>",
     });
+    let Some(unknown) = unknown else {
+        s.push_str("</tr>\n");
+        return s;
+    };
     s.push_str("<td>");
-    let unknown: Vec<&str> = r
-        .results
-        .iter()
-        .filter(|x| {
-            why.get(&x.name)
-                .is_some_and(|w| w.reasons.iter().any(|y| y.stale == Some(i)))
-        })
-        .map(|x| x.name.as_str())
-        .collect();
     let links: Vec<String> = unknown
         .iter()
         .map(|n| {

@@ -4,6 +4,7 @@
 //! evaluator computed and returns the page; inline CSS and SVG only, no
 //! script, nothing fetched from anywhere.
 
+mod axis;
 mod board;
 mod charts;
 mod feeds;
@@ -292,5 +293,33 @@ mod tests {
         }
         // Both thresholds are known, though neither can be drawn.
         assert!(html.contains("sum(level, 30d)"));
+    }
+
+    #[test]
+    fn a_value_compared_with_a_percent_shows_as_a_percent() {
+        let html = page(
+            "indicator a { when: latest(level) >= 300% }\nindicator b { when: latest(level) >= 3 }\n",
+            &[("level.csv", "date,value\n2025-07-01,3.2\n")],
+            "2025-07-20",
+            "2025-07-01",
+        );
+        let card = |rule: &str| {
+            let at = html.find(&format!("id=\"rule-{rule}\"")).unwrap();
+            html[at..at + html[at..].find("</article>").unwrap()].to_string()
+        };
+        assert!(card("a").contains("<strong>320%</strong>"), "{}", card("a"));
+        assert!(card("b").contains("<strong>3.2</strong>"), "{}", card("b"));
+    }
+
+    #[test]
+    fn no_column_is_empty_on_every_row() {
+        // With no feed stale, no rule is unknown because of one.
+        let html = feeds_page("2025-07-05");
+        assert!(!html.contains("Rules unknown because of it"));
+        assert!(!feed_row(&html, "e").contains("<td></td>"));
+        let html = feeds_page("2025-07-20");
+        assert!(html.contains("Rules unknown because of it"));
+        // The changes column hides on narrow screens with its heading.
+        assert!(html.contains("<th scope=\"col\" class=\"changes\">Changes</th>"));
     }
 }
