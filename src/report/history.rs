@@ -1,6 +1,7 @@
 //! The status history: for every rule, in the board's order, a band
 //! coloured by status over the range, and the dates its status changed.
 
+use super::axis;
 use super::html::{esc, plural, rule_anchor, status_class, status_label, status_words};
 use super::svg::{self, Scale};
 use super::Report;
@@ -15,7 +16,16 @@ const LISTED: usize = 6;
 /// The `Status history` section.
 pub fn section(r: &Report, board: &Board) -> String {
     let (from, to) = (r.backtest.from, r.backtest.to);
-    let ticks = svg::date_ticks(from, to, 8);
+    // Labels that would overlap even on a wide screen are left out; those
+    // that fit only there are hidden on narrow ones.
+    let all = svg::date_ticks(from, to, 8);
+    let wide = axis::fitting(&all, from, to, axis::WIDE_PX);
+    let ticks: Vec<_> = all
+        .into_iter()
+        .zip(wide)
+        .filter_map(|(t, keep)| keep.then_some(t))
+        .collect();
+    let narrow = axis::fitting(&ticks, from, to, axis::NARROW_PX);
     let end = to.add_days(1).unwrap_or(to);
     let pct = Scale::dates(from, end, 0.0, 100.0);
     let mut s = format!(
@@ -37,15 +47,20 @@ pub fn section(r: &Report, board: &Board) -> String {
         );
     }
     s.push_str("</ul>\n<table class=\"history\">\n<caption class=\"visually-hidden\">Status of every rule by day</caption>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\" class=\"axis-cell\"><span class=\"visually-hidden\">Status over time</span><div class=\"axis\" aria-hidden=\"true\">");
-    for (d, label) in &ticks {
+    for ((d, label), on_phone) in ticks.iter().zip(&narrow) {
         let _ = write!(
             s,
-            "<span style=\"left:{}%\">{}</span>",
+            "<span{} style=\"left:{}%\">{}</span>",
+            if *on_phone {
+                ""
+            } else {
+                " class=\"wide-only\""
+            },
             svg::num(pct.date(*d)),
             esc(label)
         );
     }
-    s.push_str("</div></th><th scope=\"col\">Changes</th></tr></thead>\n");
+    s.push_str("</div></th><th scope=\"col\" class=\"changes\">Changes</th></tr></thead>\n");
     let tick_dates: Vec<_> = ticks.iter().map(|(d, _)| *d).collect();
     let rows = board.reading_order();
     for (kind, heading) in [("alert", "Alerts"), ("indicator", "Indicators")] {
