@@ -265,7 +265,7 @@ fn figure(
         percent: !same.is_empty() && same.iter().all(|c| c.percent),
         integer: events,
     };
-    s.push_str(&svg::chart(&chart));
+    s.push_str(&svg::chart_pair(&chart));
     s.push('\n');
     if let Some(c) = overlay_from {
         let _ = writeln!(
@@ -319,7 +319,7 @@ fn figure(
             "<p class=\"metric-title\"><code>{}</code> on each day</p>",
             esc(expr)
         );
-        s.push_str(&svg::chart(&chart));
+        s.push_str(&svg::chart_pair(&chart));
         s.push('\n');
     }
     s.push_str("</figure>\n");

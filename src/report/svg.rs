@@ -212,6 +212,25 @@ const LANE: f64 = 13.0;
 /// At most this many lanes; more windows share them.
 const LANES: usize = 4;
 
+/// Width of a chart's phone copy in CSS px: about what a 390 px wide
+/// screen leaves it, so that it is drawn near 1:1 and its text, sized in
+/// CSS px, keeps its size.
+pub const NARROW_WIDTH: f64 = 320.0;
+
+/// The chart twice: as drawn for wide screens, and as drawn for phones
+/// (`NARROW_WIDTH` wide, its ids suffixed `-n`); the style sheet shows one.
+/// Scaling the wide one down to a phone would shrink its text below 8 px.
+pub fn chart_pair(c: &Chart) -> String {
+    let narrow = Chart {
+        id: format!("{}-n", c.id),
+        width: NARROW_WIDTH,
+        ..c.clone()
+    };
+    let mut s = chart(c).replacen("<svg class=\"chart\"", "<svg class=\"chart wide\"", 1);
+    s.push_str(&chart(&narrow).replacen("<svg class=\"chart\"", "<svg class=\"chart narrow\"", 1));
+    s
+}
+
 /// The chart as an `<svg>` element.
 pub fn chart(c: &Chart) -> String {
     let in_range = |d: &Date| *d >= c.from && *d <= c.to;
@@ -787,5 +806,18 @@ mod tests {
         assert!(svg.contains("class=\"met\" x=\"500\" y=\"0\" width=\"500\""));
         assert!(svg.contains("x &lt;y&gt;"));
         no_bad_numbers(&svg);
+    }
+
+    #[test]
+    fn a_chart_comes_in_a_wide_and_a_phone_copy() {
+        let c = sample(Marks::Line(vec![
+            (d("2025-01-01"), 1.0),
+            (d("2025-06-01"), 5.0),
+        ]));
+        let pair = chart_pair(&c);
+        assert_eq!(pair.matches("<svg class=\"chart wide\"").count(), 1);
+        assert_eq!(pair.matches("<svg class=\"chart narrow\"").count(), 1);
+        assert!(pair.contains(&format!("viewBox=\"0 0 {} ", num(NARROW_WIDTH))));
+        assert!(pair.contains(&format!("id=\"{}-n-t\"", c.id)));
     }
 }
