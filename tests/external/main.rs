@@ -10,4 +10,5 @@ mod alertmanager_webhook;
 mod common;
 mod faults;
 mod report_browser;
+mod report_phone;
 mod soak;

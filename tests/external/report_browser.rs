@@ -19,13 +19,13 @@ const PATIENCE: Duration = Duration::from_secs(60);
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 2400;
 
-fn find_chromium() -> Option<PathBuf> {
+pub fn find_chromium() -> Option<PathBuf> {
     find_program("TOCSIN_CHROMIUM", &["chromium", "chromium-browser"])
 }
 
 /// Runs Chromium headless on `page` with `extra` arguments; returns its
 /// stdout and stderr. Killed, and the test failed, after [`PATIENCE`].
-fn chromium(binary: &Path, page: &Path, extra: &[String]) -> (String, String) {
+pub fn chromium(binary: &Path, page: &Path, extra: &[String]) -> (String, String) {
     let profile = TempDir::new().unwrap();
     let out_dir = TempDir::new().unwrap();
     let stdout_path = out_dir.path().join("stdout");
