@@ -25,7 +25,8 @@ pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String 
         board.feeds.len(),
         r.at
     );
-    s.push_str("<table class=\"feeds\">\n<caption class=\"visually-hidden\">Freshness of every data series the rules read</caption>\n<thead><tr><th scope=\"col\">Data series</th><th scope=\"col\">Newest</th><th scope=\"col\">Age</th><th scope=\"col\">Stale after</th><th scope=\"col\">Now</th>");
+    // Focusable, so that a keyboard can scroll it on a narrow screen.
+    s.push_str("<div class=\"scroll\" role=\"region\" aria-label=\"Feeds table\" tabindex=\"0\"><table class=\"feeds\">\n<caption class=\"visually-hidden\">Freshness of every data series the rules read</caption>\n<thead><tr><th scope=\"col\">Data series</th><th scope=\"col\">Newest</th><th scope=\"col\">Age</th><th scope=\"col\">Stale after</th><th scope=\"col\">Now</th>");
     // With no feed stale the last column would be empty on every row.
     let unknown: Vec<Vec<&str>> = (0..board.feeds.len())
         .map(|i| unknown_because(r, i, why))
@@ -40,7 +41,7 @@ pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String 
     for (f, rules) in board.feeds.iter().zip(&unknown) {
         s.push_str(&row(f, with_rules.then_some(rules.as_slice())));
     }
-    s.push_str("</tbody>\n</table>\n</section>\n");
+    s.push_str("</tbody>\n</table></div>\n</section>\n");
     s
 }
 
