@@ -32,13 +32,20 @@ window.addEventListener('load', () => {
 
 /// What the script measured with the report `width` CSS px wide.
 fn measure(width: u32) -> Option<serde_json::Value> {
+    run_in_frame(width, MEASURE, "measured")
+}
+
+/// Runs the example report, with `script` added, in an iframe `width` CSS
+/// px wide, and returns the JSON the script wrote into `<pre id="{id}">`
+/// of the parent.
+fn run_in_frame(width: u32, script: &str, id: &str) -> Option<serde_json::Value> {
     let binary = find_chromium()?;
     let dir = TempDir::new().unwrap();
     let (page, html) = example_report(dir.path());
     let copy = page.with_file_name("measured.html");
     std::fs::write(
         &copy,
-        html.replacen("</body>", &format!("{MEASURE}</body>"), 1),
+        html.replacen("</body>", &format!("{script}</body>"), 1),
     )
     .unwrap();
     let frame = dir.path().join("frame.html");
@@ -52,14 +59,15 @@ fn measure(width: u32) -> Option<serde_json::Value> {
         &frame,
         &[
             "--allow-file-access-from-files".to_string(),
-            "--virtual-time-budget=5000".to_string(),
+            "--virtual-time-budget=20000".to_string(),
             "--dump-dom".to_string(),
         ],
     );
+    let open = format!("<pre id=\"{id}\">");
     let start = dom
-        .find("<pre id=\"measured\">")
+        .find(&open)
         .unwrap_or_else(|| panic!("nothing measured; stderr:\n{stderr}"))
-        + "<pre id=\"measured\">".len();
+        + open.len();
     let end = start + dom[start..].find("</pre>").unwrap();
     Some(serde_json::from_str(&dom[start..end]).unwrap())
 }
@@ -100,4 +108,25 @@ fn on_a_phone_axis_labels_do_not_overlap_and_chart_text_is_readable() {
 #[test]
 fn on_a_desktop_axis_labels_do_not_overlap() {
     check(1280);
+}
+
+/// axe-core's checks, when `$TOCSIN_AXE` names its `axe.min.js` (from
+/// `npm install axe-core`); skipped without it.
+#[test]
+fn axe_finds_no_violation_on_a_phone_or_a_desktop() {
+    let Some(path) = std::env::var_os("TOCSIN_AXE") else {
+        eprintln!("skipping: TOCSIN_AXE not set");
+        return;
+    };
+    let axe = std::fs::read_to_string(path).unwrap();
+    let script = format!(
+        "<script>{axe}</script><script>window.addEventListener('load', () => axe.run(document).then(r => {{ const pre = parent.document.createElement('pre'); pre.id = 'axe'; pre.textContent = JSON.stringify(r.violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' '))])); parent.document.body.appendChild(pre); }}));</script>"
+    );
+    for width in [390, 1280] {
+        let Some(found) = run_in_frame(width, &script, "axe") else {
+            eprintln!("skipping: no Chromium");
+            return;
+        };
+        assert_eq!(found, serde_json::json!([]), "at {width} px");
+    }
 }
