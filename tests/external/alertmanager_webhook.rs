@@ -5,9 +5,9 @@
 use crate::alertmanager::{agent, alertmanager_with};
 use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+
 use std::net::TcpListener;
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 use tocsin::change::{Announced, StatusChange};
 use tocsin::lang::ast::Severity;
@@ -17,36 +17,7 @@ use tocsin::sinks::{Notification, WebhookFormat};
 fn receiver() -> (String, Receiver<Value>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; len];
-            if reader.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let _ = stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-            if let Ok(v) = serde_json::from_slice(&body) {
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    (url, rx)
+    (url, crate::common::hook_server(listener))
 }
 
 /// The JSON type of every key, recursively, with the first element of each

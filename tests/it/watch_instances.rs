@@ -3,8 +3,8 @@
 //! added or removed, and carries its labels in events, in webhook bodies
 //! and on `/metrics`.
 
+use crate::common::hook_server;
 use crate::common::{free_port, history, write, Daemon, WAIT};
-use crate::watch_state::hook_server;
 use serde_json::{json, Value};
 use std::net::TcpListener;
 use std::time::Instant;

@@ -3,11 +3,11 @@
 //! status change and announces none twice, and undelivered notifications
 //! are sent after a restart.
 
-use crate::common::{history, write, Daemon, WAIT};
+use crate::common::{history, hook_server, write, Daemon, WAIT};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+
 use std::net::TcpListener;
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 const RULES: &str = "indicator high { when: latest(gauge) > 5 }\nindicator steady { when: count(gauge, 1y) >= 1 }\n";
@@ -154,41 +154,6 @@ fn a_crash_mid_write_loses_nothing_and_repeats_nothing() {
     }
     let (code, _) = d.stop();
     assert_eq!(code, 0);
-}
-
-/// A loopback HTTP server that answers 200 to every request and hands over
-/// each request body.
-pub(crate) fn hook_server(listener: TcpListener) -> Receiver<Value> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut len = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; len];
-            if reader.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let _ = stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-            if let Ok(v) = serde_json::from_slice(&body) {
-                if tx.send(v).is_err() {
-                    break;
-                }
-            }
-        }
-    });
-    rx
 }
 
 fn received(rx: &Receiver<Value>, n: usize) -> Vec<Value> {
