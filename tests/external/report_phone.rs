@@ -110,8 +110,9 @@ fn on_a_desktop_axis_labels_do_not_overlap() {
     check(1280);
 }
 
-/// axe-core's checks, when `$TOCSIN_AXE` names its `axe.min.js` (from
-/// `npm install axe-core`); skipped without it.
+/// axe-core's checks, when `$TOCSIN_AXE` names its `axe.min.js`
+/// (`.ci/axe-setup` downloads it; `npm install axe-core` has it too);
+/// skipped without it.
 #[test]
 fn axe_finds_no_violation_on_a_phone_or_a_desktop() {
     let Some(path) = std::env::var_os("TOCSIN_AXE") else {
