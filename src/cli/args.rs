@@ -131,14 +131,15 @@ pub enum Command {
         /// The webhook's body: tocsin's own JSON, an Alertmanager webhook's, or a CloudEvent (structured JSON); signed when TOCSIN_WEBHOOK_SECRET is set
         #[arg(long, value_enum, value_name = "FORMAT", default_value = "tocsin")]
         webhook_format: WebhookFormatArg,
-        /// Send met alerts to this Prometheus Alertmanager (its base URL, e.g. http://127.0.0.1:9093)
+        /// Send met alerts to this Prometheus Alertmanager (its base URL, e.g. http://127.0.0.1:9093); repeat it, or separate URLs with commas, to send to every member of an Alertmanager cluster, as Prometheus does
         #[arg(
             long,
             value_name = "URL",
             env = "TOCSIN_ALERTMANAGER",
-            hide_env_values = true
+            hide_env_values = true,
+            value_delimiter = ','
         )]
-        alertmanager: Option<String>,
+        alertmanager: Vec<String>,
         /// The URL people reach the daemon's --listen address at (behind a proxy, or when listening on 0.0.0.0); Alertmanager alerts link to the rule's status under it
         #[arg(long, value_name = "URL")]
         external_url: Option<String>,

@@ -132,8 +132,8 @@ pub struct Daemon {
     pub webhook: Option<String>,
     /// `--webhook-format`.
     pub webhook_format: crate::sinks::WebhookFormat,
-    /// `--alertmanager`.
-    pub alertmanager: Option<String>,
+    /// `--alertmanager`, once for each Alertmanager.
+    pub alertmanager: Vec<String>,
     /// `--external-url`.
     pub external_url: Option<String>,
 }

@@ -48,7 +48,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ),
     (
         "TOCSIN_ALERTMANAGER",
-        "The --alertmanager URL, for the same reason.",
+        "The --alertmanager URL, for the same reason; several, separated by commas.",
     ),
     (
         "TOCSIN_WEBHOOK_SECRET",

@@ -22,18 +22,29 @@ pub fn secrets(
     vars: impl IntoIterator<Item = (String, String)>,
     args: impl IntoIterator<Item = String>,
 ) -> Vec<String> {
-    let mut values: Vec<String> = vars
-        .into_iter()
-        .filter(|(k, _)| SECRET_VARIABLES.contains(&k.as_str()))
-        .map(|(_, v)| v)
-        .collect();
+    let mut values: Vec<String> = Vec::new();
+    let mut keep = |key: &str, value: String| {
+        // Several Alertmanagers are given as one list: each URL is a secret
+        // of its own, so that one printed alone is hidden too.
+        if key.ends_with("ALERTMANAGER") || key == "--alertmanager" {
+            values.extend(value.split(',').filter(|v| *v != value).map(String::from));
+        }
+        values.push(value);
+    };
+    for (k, v) in vars {
+        if SECRET_VARIABLES.contains(&k.as_str()) {
+            keep(&k, v);
+        }
+    }
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
         if SECRET_OPTIONS.contains(&a.as_str()) {
-            values.extend(args.next());
+            if let Some(v) = args.next() {
+                keep(&a, v);
+            }
         } else if let Some((k, v)) = a.split_once('=') {
             if SECRET_OPTIONS.contains(&k) {
-                values.push(v.to_string());
+                keep(k, v.to_string());
             }
         }
     }
@@ -120,6 +131,7 @@ mod tests {
             "--alertmanager",
             "http://am:pw0rd@h",
             "--webhook=https://t0ken@x/",
+            "--alertmanager=http://a:s3cond@h2,http://b:th1rd@h3",
         ]
         .map(String::from);
         let found = secrets(vars, args);
@@ -132,6 +144,10 @@ mod tests {
             "pw0rd",
             "https://t0ken@x/",
             "t0ken",
+            "http://a:s3cond@h2",
+            "s3cond",
+            "http://b:th1rd@h3",
+            "th1rd",
         ] {
             assert!(
                 found.iter().any(|s| s == want),

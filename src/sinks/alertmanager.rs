@@ -42,6 +42,7 @@ const ENDS_AFTER_RESENDS: u32 = 4;
 /// The set changes only after Alertmanager accepted the post, so a failed
 /// [`apply`](Alertmanager::apply) can simply be called again.
 pub struct Alertmanager {
+    name: &'static str,
     endpoint: String,
     redacted: String,
     client: HttpClient,
@@ -115,6 +116,7 @@ impl Alertmanager {
         }
         let endpoint = format!("{}/api/v2/alerts", base_url.trim_end_matches('/'));
         Ok(Alertmanager {
+            name: "alertmanager",
             redacted: redact(&endpoint),
             endpoint,
             client: HttpClient::new(),
@@ -123,6 +125,13 @@ impl Alertmanager {
             rule_links: false,
             firing: BTreeMap::new(),
         })
+    }
+
+    /// Sets the sink's name (`alertmanager` unless set): each Alertmanager
+    /// of a cluster is a sink of its own, with its own queue in the state.
+    pub fn named(mut self, name: &'static str) -> Alertmanager {
+        self.name = name;
+        self
     }
 
     /// Sets how often firing alerts are re-sent (and so how far ahead their
@@ -320,7 +329,7 @@ impl fmt::Debug for Alertmanager {
 
 impl Sink for Alertmanager {
     fn name(&self) -> &'static str {
-        "alertmanager"
+        self.name
     }
 
     /// [`apply`](Alertmanager::apply) with the time the change was

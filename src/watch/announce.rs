@@ -23,7 +23,7 @@ pub(super) const SHUTDOWN: std::time::Duration = std::time::Duration::from_milli
 /// evaluation, so that Alertmanager knows which alerts already fire).
 pub(super) struct Sinks {
     webhook: Option<Webhook>,
-    alertmanager: Option<Alertmanager>,
+    alertmanagers: Vec<Alertmanager>,
 }
 
 impl Sinks {
@@ -33,7 +33,7 @@ impl Sinks {
         webhook: Option<&str>,
         format: WebhookFormat,
         secret: Option<Secret>,
-        alertmanager: Option<&str>,
+        alertmanagers: &[String],
         rule_links: Option<&str>,
     ) -> Result<Sinks, String> {
         let webhook = webhook
@@ -45,17 +45,25 @@ impl Sinks {
                 Some(secret) => w.with_secret(secret),
                 None => w,
             });
-        let alertmanager = alertmanager
-            .map(Alertmanager::new)
-            .transpose()
-            .map_err(|e| format!("--alertmanager: {e}"))?
-            .map(|a| match rule_links {
+        let mut seen = HashSet::new();
+        let mut alertmanager = Vec::new();
+        for (i, url) in alertmanagers.iter().enumerate() {
+            let a = Alertmanager::new(url).map_err(|e| format!("--alertmanager: {e}"))?;
+            if !seen.insert(url.trim_end_matches('/')) {
+                return Err(format!(
+                    "--alertmanager: {} is given twice",
+                    crate::sinks::redact(url)
+                ));
+            }
+            let a = a.named(alertmanager_name(i));
+            alertmanager.push(match rule_links {
                 Some(url) => a.with_rule_links(url),
                 None => a,
             });
+        }
         Ok(Sinks {
             webhook,
-            alertmanager,
+            alertmanagers: alertmanager,
         })
     }
 
@@ -65,10 +73,20 @@ impl Sinks {
         if let Some(w) = &self.webhook {
             names.push(w.name());
         }
-        if let Some(a) = &self.alertmanager {
-            names.push(a.name());
-        }
+        names.extend(self.alertmanagers.iter().map(Sink::name));
         names
+    }
+}
+
+/// The sink name of the `i`-th `--alertmanager` (from 0): `alertmanager`
+/// for the first, as with one alone, so that adding a second keeps the
+/// first one's undelivered notifications; then `alertmanager-2`, ...
+fn alertmanager_name(i: usize) -> &'static str {
+    match i {
+        0 => "alertmanager",
+        // Made once per sink at start: the names live as long as the
+        // process, as the sinks' do.
+        _ => Box::leak(format!("alertmanager-{}", i + 1).into_boxed_str()),
     }
 }
 
@@ -202,10 +220,10 @@ impl Daemon {
         if let Some(w) = sinks.webhook {
             boxed.push(Box::new(w));
         }
-        if let Some(mut am) = sinks.alertmanager {
+        if !sinks.alertmanagers.is_empty() {
             let at = self.today.to_string();
             let announced = self.state.announced();
-            let firing = results
+            let firing: Vec<_> = results
                 .iter()
                 .filter(|r| r.kind == RuleKind::Alert)
                 .filter_map(|r| {
@@ -215,9 +233,12 @@ impl Daemon {
                         .with_timezone(&chrono::Utc);
                     (known.status == Announced::Met)
                         .then(|| (change_of(model, r, Some(Announced::Met), &at), since))
-                });
-            am.set_firing(firing.collect::<Vec<_>>());
-            boxed.push(Box::new(am));
+                })
+                .collect();
+            for mut am in sinks.alertmanagers {
+                am.set_firing(firing.clone());
+                boxed.push(Box::new(am));
+            }
         }
         if boxed.is_empty() {
             return;
@@ -282,5 +303,38 @@ fn sink_name(name: &str) -> &'static str {
         "webhook" => "webhook",
         "alertmanager" => "alertmanager",
         _ => "sink",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sinks(urls: &[&str]) -> Result<Sinks, String> {
+        let urls: Vec<String> = urls.iter().map(|u| u.to_string()).collect();
+        Sinks::new(None, WebhookFormat::Tocsin, None, &urls, None)
+    }
+
+    #[test]
+    fn each_alertmanager_of_a_cluster_is_a_sink_of_its_own() {
+        assert!(sinks(&[]).unwrap().names().is_empty());
+        assert_eq!(
+            sinks(&["http://127.0.0.1:9093"]).unwrap().names(),
+            ["alertmanager"]
+        );
+        assert_eq!(
+            sinks(&["http://a:9093", "http://b:9093/", "http://c:9093"])
+                .unwrap()
+                .names(),
+            ["alertmanager", "alertmanager-2", "alertmanager-3"]
+        );
+    }
+
+    #[test]
+    fn an_alertmanager_given_twice_is_refused() {
+        let e = sinks(&["http://a:9093", "http://a:9093/"]).err().unwrap();
+        assert!(e.contains("given twice"), "{e}");
+        let e = sinks(&["http://a:9093", "ftp://b"]).err().unwrap();
+        assert!(e.starts_with("--alertmanager: "), "{e}");
     }
 }

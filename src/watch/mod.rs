@@ -64,8 +64,9 @@ pub struct Options {
     pub webhook_format: crate::sinks::WebhookFormat,
     /// The key webhook bodies are signed with (`TOCSIN_WEBHOOK_SECRET`).
     pub webhook_secret: Option<crate::sinks::Secret>,
-    /// `--alertmanager`.
-    pub alertmanager: Option<String>,
+    /// `--alertmanager`: every Alertmanager of a cluster, each sent every
+    /// alert (as Prometheus does; the cluster deduplicates).
+    pub alertmanager: Vec<String>,
     /// `--external-url`.
     pub external_url: Option<String>,
 }
@@ -140,7 +141,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         opts.webhook.as_deref(),
         opts.webhook_format,
         opts.webhook_secret.clone(),
-        opts.alertmanager.as_deref(),
+        &opts.alertmanager,
         rule_links(&opts).as_deref(),
     )
     .map_err(Error::Sinks)?;

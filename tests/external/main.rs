@@ -9,6 +9,7 @@ mod alertmanager_webhook;
 #[path = "../common/mod.rs"]
 mod common;
 mod faults;
+mod ha_pair;
 mod report_browser;
 mod report_phone;
 mod soak;

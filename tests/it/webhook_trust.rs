@@ -91,6 +91,53 @@ fn two_daemons_give_each_change_the_same_id_and_each_change_its_own() {
     let _ = b.stop();
 }
 
+/// Two daemons (an HA pair: own state folders, the same rules and data)
+/// posting to one receiver: every change arrives twice, under one id, and
+/// a receiver that keeps the first notification of each id keeps each
+/// change exactly once.
+#[test]
+fn one_receiver_behind_two_daemons_drops_every_repeat_by_its_id() {
+    let hook = HookServer::ok();
+    let mut a = Daemon::start(&files(), &args(&hook.url, &[]), &[]);
+    let mut b = Daemon::start(&files(), &args(&hook.url, &[]), &[]);
+    let mut changes: Vec<String> = Daemon::statuses(&a.startup)
+        .into_iter()
+        .map(|(name, _, to)| format!("{name} {to}"))
+        .collect();
+    let mut got = hook.take(6);
+    for d in [&mut a, &mut b] {
+        write(&d.path("indicators/incidents.csv"), THREE);
+        d.expect(|e| e["event"] == "status" && e["labels"]["region"] == "East");
+    }
+    changes.push("busy met".into());
+    got.extend(hook.take(2));
+    got.extend(hook.rest(Duration::from_millis(500)));
+    assert_eq!(got.len(), 8, "every change once from each daemon");
+
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut kept = Vec::new();
+    for h in &got {
+        let body = h.json();
+        let id = h.header("Idempotency-Key").unwrap().to_string();
+        assert_eq!(body["id"], id.as_str());
+        let n = seen.entry(id).or_default();
+        *n += 1;
+        if *n == 1 {
+            kept.push(format!(
+                "{} {}",
+                body["name"].as_str().unwrap(),
+                body["to"].as_str().unwrap()
+            ));
+        }
+    }
+    assert!(seen.values().all(|&n| n == 2), "{seen:?}");
+    kept.sort();
+    changes.sort();
+    assert_eq!(kept, changes);
+    let _ = a.stop();
+    let _ = b.stop();
+}
+
 /// The Python of docs/watch.md (every `python` block), so that what the
 /// documentation tells a receiver to run is what is tested.
 fn documented_python() -> String {
