@@ -102,6 +102,9 @@ pub fn format_rules(input: &[u8]) {
 /// `load_csv`, `load_json`, `load_ndjson`: any UTF-8 text loads or is
 /// rejected with a diagnostic that renders; loaded data builds a store.
 pub fn load_data(format: Format, input: &[u8]) {
+    if format == Format::Parquet {
+        return load_parquet(input);
+    }
     let Ok(text) = std::str::from_utf8(input) else {
         return;
     };
@@ -110,10 +113,37 @@ pub fn load_data(format: Format, input: &[u8]) {
         Format::Tsv => "indicators/fuzz.tsv",
         Format::Json => "indicators/fuzz.json",
         Format::Ndjson => "indicators/fuzz.ndjson",
+        Format::Parquet => unreachable!("read from its bytes above"),
     };
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
     match data::load_text(id, "fuzz", format, text) {
+        Ok(fd) => {
+            render_all(&fd.warnings, &sources);
+            let store = Store::build([&fd]);
+            std::hint::black_box(store.observations());
+        }
+        Err(d) => render_all(&[d], &sources),
+    }
+}
+
+/// `load_parquet`: any bytes load as a Parquet file or are rejected with
+/// a diagnostic that renders; loaded data builds a store. The bytes go
+/// through a file, as the file layer hands Parquet to the loader.
+pub fn load_parquet(input: &[u8]) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "tocsin-fuzz-{}-{}.parquet",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&path, input).expect("a temporary file");
+    let file = std::fs::File::open(&path).expect("the temporary file");
+    let _ = std::fs::remove_file(&path);
+    let mut sources = SourceMap::new();
+    let id = sources.add("indicators/fuzz.parquet", "");
+    match data::load_parquet(id, "fuzz", file, &data::ColumnSelection::All) {
         Ok(fd) => {
             render_all(&fd.warnings, &sources);
             let store = Store::build([&fd]);

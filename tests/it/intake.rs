@@ -232,7 +232,7 @@ fn skipped_files_are_named_in_one_warning() {
         ("rules/a.rules", "indicator x { when: latest(s) > 0 }\n"),
         ("indicators/s.csv", "date,value\n2025-01-01,1\n"),
         ("indicators/a.xlsx", "PK"),
-        ("indicators/sub/b.parquet", "PAR1"),
+        ("indicators/sub/b.feather", "ARROW1"),
         ("indicators/README.md", "about the data\n"),
         ("indicators/.hidden.xlsx", ""),
         ("indicators/c.xlsx~", ""),
@@ -245,8 +245,8 @@ fn skipped_files_are_named_in_one_warning() {
     assert!(out.contains("(1 warning)"), "{out}");
     assert_eq!(
         err.trim_end(),
-        "warning[W006]: 2 files of a kind tocsin does not read were skipped: indicators/a.xlsx, indicators/sub/b.parquet\n \
-         = tocsin reads .csv, .tsv, .json, .ndjson and .jsonl, each also compressed with gzip (.gz)\n \
+        "warning[W006]: 2 files of a kind tocsin does not read were skipped: indicators/a.xlsx, indicators/sub/b.feather\n \
+         = tocsin reads .csv, .tsv, .json, .ndjson and .jsonl, each also compressed with gzip (.gz), and .parquet\n \
          = convert the data to one of these (CSV is read by every spreadsheet), or move other files out of the data folder"
     );
     // `eval` shows it in full, not only counted.
@@ -299,12 +299,12 @@ fn the_daemon_warns_when_the_skipped_files_change_and_reads_new_kinds() {
     .unwrap();
     d.status("z_three", "met");
     // A new skipped file: warned about once, with the whole set.
-    write(&d.path("indicators/b.parquet"), "PAR1");
+    write(&d.path("indicators/b.feather"), "ARROW1");
     let (e, _) = d.expect(warned);
     assert!(e["message"]
         .as_str()
         .unwrap()
-        .ends_with("were skipped: indicators/a.xlsx, indicators/b.parquet"));
+        .ends_with("were skipped: indicators/a.xlsx, indicators/b.feather"));
     // Reloads that leave the set alone do not repeat it.
     write(&d.path("indicators/t.tsv"), "date\tvalue\n2025-01-02\t5\n");
     d.status("t_two", "not_met");

@@ -34,6 +34,7 @@ mod large_csv;
 mod man;
 mod messages;
 mod metrics;
+mod parquet;
 mod real_data;
 mod report;
 mod ruletest;

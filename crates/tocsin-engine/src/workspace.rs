@@ -47,8 +47,12 @@ pub enum Contents {
     /// A gzip-compressed file that could not be decompressed, or that
     /// decompresses past [`size_limit`].
     Undecodable(data::GzipError),
-    /// A large plain CSV or TSV data file, looked at but not read: it is
-    /// read as it streams when parsed.
+    /// Read by its loader and refused (a Parquet file that cannot be
+    /// decoded, or a cell in it that cannot be read): why.
+    Rejected(Box<Diagnostic>),
+    /// A large plain CSV or TSV data file, or a Parquet file, looked at
+    /// but not read: it is read (as it streams, or by the columns used)
+    /// when parsed.
     Large {
         /// Its size in bytes, when looked at.
         size: u64,
@@ -171,6 +175,7 @@ impl Workspace {
 pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
     match contents {
         Contents::Text(_) | Contents::Large { .. } => None,
+        Contents::Rejected(d) => Some((**d).clone()),
         Contents::NotUtf8 { offset, line, col } => Some(
             Diagnostic::error(
                 Code::Unreadable,

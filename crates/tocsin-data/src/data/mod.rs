@@ -12,6 +12,7 @@ mod fields;
 mod gzip;
 mod json;
 mod ndjson;
+mod parquet;
 mod selection;
 mod store;
 
@@ -19,6 +20,7 @@ pub use csv::Streamed;
 pub use date::{parse_date, DateError};
 pub use fields::Fields;
 pub use gzip::{gunzip, GzipError};
+pub use parquet::load as load_parquet;
 pub use selection::{ColumnSelection, FieldNames};
 pub use store::{Series, SeriesId, Store};
 
@@ -35,7 +37,7 @@ pub const MAX_FIELD_NAMES: usize = 10_000;
 /// whether few or many rows fill it.
 pub const MAX_FIELD_COLUMNS: usize = 1_000_000;
 
-use crate::diag::{Diagnostic, FileId};
+use crate::diag::{Code, Diagnostic, FileId};
 use crate::time::Date;
 
 /// The formats tocsin reads, chosen by file extension.
@@ -50,12 +52,14 @@ pub enum Format {
     Json,
     /// `.ndjson` or `.jsonl`
     Ndjson,
+    /// Read from its bytes with [`load_parquet`], never as text.
+    Parquet,
 }
 
 /// The kinds of file tocsin reads, as a warning about other files lists
 /// them.
 pub const KINDS_READ: &str =
-    ".csv, .tsv, .json, .ndjson and .jsonl, each also compressed with gzip (.gz)";
+    ".csv, .tsv, .json, .ndjson and .jsonl, each also compressed with gzip (.gz), and .parquet";
 
 impl Format {
     /// The format of a file name, or `None` for names that are ignored:
@@ -65,9 +69,14 @@ impl Format {
         if is_ignored(name) {
             return None;
         }
-        let name = strip_gz(name).unwrap_or(name);
+        let (name, compressed) = match strip_gz(name) {
+            Some(base) => (base, true),
+            None => (name, false),
+        };
         let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
+            // Compressed inside, by column: never also gzipped.
+            "parquet" if !compressed => Some(Format::Parquet),
             "csv" => Some(Format::Csv),
             "tsv" => Some(Format::Tsv),
             "json" => Some(Format::Json),
@@ -218,6 +227,13 @@ pub fn load_selected(
         Format::Tsv => csv::load(file, stem, text, Some(b'\t'), selection),
         Format::Json => json::load(file, stem, text, selection),
         Format::Ndjson => ndjson::load(file, stem, text, selection),
+        // The file layer hands a Parquet file over as bytes: text here is
+        // a file not Parquet at all.
+        Format::Parquet => Err(Diagnostic::error(
+            Code::Undecodable,
+            "cannot decode Parquet: the file is text, not Parquet",
+        )
+        .in_file(file)),
     }
 }
 
@@ -237,7 +253,7 @@ pub fn load_stream<R: std::io::Read + Send>(
     match format {
         Format::Csv => csv::load_stream(file, stem, None, reader, selection),
         Format::Tsv => csv::load_stream(file, stem, Some(b'\t'), reader, selection),
-        Format::Json | Format::Ndjson => None,
+        Format::Json | Format::Ndjson | Format::Parquet => None,
     }
 }
 
@@ -256,7 +272,9 @@ mod tests {
             ("pla-adiz.tsv.gz", Some(Format::Tsv), "pla-adiz"),
             ("notes.gz", None, "notes"),
             ("a.xlsx", None, "a"),
-            ("a.parquet", None, "a"),
+            ("a.parquet", Some(Format::Parquet), "a"),
+            ("a.PARQUET", Some(Format::Parquet), "a"),
+            ("a.parquet.gz", None, "a"),
             (".a.csv.gz", None, ".a"),
         ] {
             assert_eq!(Format::of_file_name(name), format, "{name}");
@@ -267,7 +285,13 @@ mod tests {
 
     #[test]
     fn unknown_kinds_are_neither_read_nor_ignored() {
-        for name in ["a.xlsx", "b.parquet", "notes.gz", "c.txt", "READ.ME.xlsx"] {
+        for name in [
+            "a.xlsx",
+            "b.parquet.gz",
+            "notes.gz",
+            "c.txt",
+            "READ.ME.xlsx",
+        ] {
             assert!(is_unknown_kind(name), "{name}");
         }
         for name in [

@@ -207,8 +207,29 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
 /// listed.
 pub fn read(p: &Path) -> Contents {
     match open(p) {
+        Ok((_, size)) if is_parquet(p) => parquet(p, size),
         Ok((file, size)) => read_open(p, file, size),
         Err(refused) => refused,
+    }
+}
+
+fn is_parquet(p: &Path) -> bool {
+    crate::data::Format::of_file_name(&p.to_string_lossy()) == Some(crate::data::Format::Parquet)
+}
+
+/// A Parquet file, looked at: [`Contents::Large`], read when parsed, from
+/// the file itself, so that only the column chunks the rules use are
+/// read from disk.
+fn parquet(p: &Path, size: u64) -> Contents {
+    let path = p.to_path_buf();
+    Contents::Large {
+        size,
+        read: crate::workspace::Deferred(std::sync::Arc::new(move |id, selection| {
+            let (file, _) = open(&path)?;
+            let name = path.to_string_lossy();
+            crate::data::load_parquet(id, crate::data::file_stem(&name), file, selection)
+                .map_err(|d| Contents::Rejected(Box::new(d)))
+        })),
     }
 }
 
@@ -224,6 +245,9 @@ pub fn read_or_defer(p: &Path) -> Contents {
         Ok(open) => open,
         Err(refused) => return refused,
     };
+    if is_parquet(p) {
+        return parquet(p, size);
+    }
     let name = p.to_string_lossy();
     let csv = matches!(
         crate::data::Format::of_file_name(&name),

@@ -84,7 +84,7 @@ codes! {
     TooManyCells = "E313", "a CSV header or an observation with more cells than tocsin reads";
     LongRecord = "E314", "a data line, CSV record or observation longer than 1 MiB";
     SpecialFile = "E315", "a device, pipe, socket or system file named as a rule or data file";
-    Undecodable = "E316", "a compressed file that cannot be decoded";
+    Undecodable = "E316", "a compressed or Parquet file that cannot be decoded";
     // Warnings.
     UnknownFilterField = "W001", "a filter field that no observation has";
     FilterValueAbsent = "W007", "a filter value that no observation has in that field";
