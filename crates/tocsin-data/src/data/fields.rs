@@ -303,6 +303,17 @@ impl Fields {
     /// replaces it (with `""`, empties it).
     pub(crate) fn set(&mut self, col: usize, row: usize, text: &str) {
         let id = self.intern(text);
+        self.set_id(col, row, id);
+    }
+
+    /// The id of `text` in these fields, added if new: for
+    /// [`Fields::set_id`], when a loader sets one text in many rows.
+    pub(crate) fn text_id(&mut self, text: &str) -> u32 {
+        self.intern(text)
+    }
+
+    /// [`Fields::set`] with the id [`Fields::text_id`] gave.
+    pub(crate) fn set_id(&mut self, col: usize, row: usize, id: u32) {
         if let (Some(column), Ok(r)) = (self.column_mut(col), u32::try_from(row)) {
             column.put(r, id);
         }

@@ -145,6 +145,8 @@ fn load_unguarded<R: ChunkReader + 'static>(
             .iter()
             .map(|&(i, col)| Ok((col, read(i)?, columns[i])))
             .collect::<Result<_, Diagnostic>>()?;
+        // Per kept column: the batch, the bytes and the id of the last text.
+        let mut last_ids: Vec<Option<(usize, ByteArray, u32)>> = vec![None; kept.len()];
         for r in 0..rows {
             let row = row_base + r;
             let at = |name: &str| Place {
@@ -165,25 +167,39 @@ fn load_unguarded<R: ChunkReader + 'static>(
                     .map_err(|e| e.at(at("value")))?,
                 None => 1.0,
             };
-            let batch = match &series {
+            let batch_index = match &series {
                 Some(s) => {
                     let descr = columns[layout.series.unwrap_or(0)];
                     out.named(s.text(r, descr).as_deref().unwrap_or(""), at("series"))?
                 }
                 None => out.first(),
             };
+            let batch = &mut out.batches[batch_index];
             let index = batch.dates.len();
             batch.dates.push(date);
             batch.values.push(value);
             batch.lines.push(u32::try_from(row + 1).unwrap_or(u32::MAX));
-            for (col, cells, descr) in &kept {
+            for ((col, cells, descr), last) in kept.iter().zip(&mut last_ids) {
+                // Rows of one region or actor usually come together: the
+                // text of the row before is not looked up again.
+                if let (Cells::Bytes(v), Some((k, bytes, id))) = (cells, &*last) {
+                    if *k == batch_index && v[r].as_ref().is_some_and(|b| b.data() == bytes.data())
+                    {
+                        batch.fields.set_id(*col, index, *id);
+                        continue;
+                    }
+                }
                 if let Some(text) = cells.text(r, descr) {
                     if text.len() > MAX_RECORD_BYTES {
                         return Err(
                             PlaceError::Long(text.len()).at(at(&batch.fields.names()[*col]))
                         );
                     }
-                    batch.fields.set(*col, index, &text);
+                    let id = batch.fields.text_id(&text);
+                    batch.fields.set_id(*col, index, id);
+                    if let Cells::Bytes(v) = cells {
+                        *last = v[r].clone().map(|b| (batch_index, b, id));
+                    }
                 }
             }
         }
@@ -296,16 +312,17 @@ impl Reading {
         self.skipped += n;
     }
 
-    fn first(&mut self) -> &mut Batch {
+    /// The index of the one batch of a file without a `series` column.
+    fn first(&mut self) -> usize {
         if self.batches.is_empty() {
             let series = self.stem.clone();
             self.push(series);
         }
-        let last = self.batches.len() - 1;
-        &mut self.batches[last]
+        self.batches.len() - 1
     }
 
-    fn named(&mut self, cell: &str, at: Place) -> Result<&mut Batch, Diagnostic> {
+    /// The index of the batch of a `series` cell.
+    fn named(&mut self, cell: &str, at: Place) -> Result<usize, Diagnostic> {
         let cell = cell.trim();
         if cell.is_empty() {
             return Err(PlaceError::EmptySeries.at(at));
@@ -318,7 +335,7 @@ impl Reading {
                 self.push(name)
             }
         };
-        Ok(&mut self.batches[i])
+        Ok(i)
     }
 
     fn push(&mut self, series: String) -> usize {

@@ -347,9 +347,7 @@ fn sort_by_date(s: &mut Building) -> bool {
     if s.dates.windows(2).all(|w| w[0] <= w[1]) {
         return true;
     }
-    let mut order: Vec<u32> = (0..s.dates.len() as u32).collect();
-    // Stable, so observations sharing a date keep load order.
-    order.sort_by_key(|&i| s.dates[i as usize]);
+    let order = date_order(&s.dates);
     fn apply<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
         *v = order.iter().map(|&i| v[i as usize]).collect();
     }
@@ -360,10 +358,60 @@ fn sort_by_date(s: &mut Building) -> bool {
     s.dates.windows(2).any(|w| w[0] == w[1])
 }
 
+/// The indices of `dates` in date order, observations sharing a date in
+/// load order. Dates of real data span few days for their number (a day
+/// holds many events, or a series has a point a day), so a counting sort
+/// does it in two passes; a sparse span is sorted as (date, index) pairs,
+/// which compare without looking anything up.
+fn date_order(dates: &[Date]) -> Vec<u32> {
+    let n = dates.len();
+    let (Some(lo), Some(hi)) = (dates.iter().min(), dates.iter().max()) else {
+        return Vec::new();
+    };
+    let span = usize::try_from(i64::from(hi.0) - i64::from(lo.0) + 1).unwrap_or(usize::MAX);
+    if span <= n.saturating_mul(4) {
+        let slot = |d: &Date| (d.0 - lo.0) as usize;
+        let mut start = vec![0u32; span + 1];
+        for d in dates {
+            start[slot(d) + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut order = vec![0u32; n];
+        for (i, d) in dates.iter().enumerate() {
+            let at = &mut start[slot(d)];
+            order[*at as usize] = i as u32;
+            *at += 1;
+        }
+        return order;
+    }
+    let mut keyed: Vec<(Date, u32)> = dates.iter().zip(0u32..).map(|(&d, i)| (d, i)).collect();
+    // The index breaks ties: as stable as a stable sort.
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::Batch;
+
+    #[test]
+    fn date_order_is_a_stable_sort_for_dense_and_sparse_dates() {
+        let d = |days: &[i32]| days.iter().map(|&x| Date(x)).collect::<Vec<_>>();
+        for dates in [
+            d(&[3, 1, 2, 1, 3, 0]),
+            d(&[5, -4, 5, 0]),
+            d(&[1_000_000, 1, 1_000_000, -7, 1]),
+            d(&[]),
+            d(&[9]),
+        ] {
+            let mut want: Vec<u32> = (0..dates.len() as u32).collect();
+            want.sort_by_key(|&i| dates[i as usize]);
+            assert_eq!(date_order(&dates), want, "{dates:?}");
+        }
+    }
 
     fn batch(series: &str, rows: &[(&str, f64, &str)]) -> Batch {
         Batch {

@@ -5,6 +5,7 @@ use super::timeline::Timeline;
 use crate::data::Store;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::lang::program::{NodeKind, Program, SeriesDef};
+use crate::time::Date;
 use std::collections::BTreeMap;
 
 /// The functions whose value a repeated row changes: they add the values
@@ -32,20 +33,44 @@ pub fn warnings(
     if !program.series.iter().zip(timelines).any(may_warn) {
         return Vec::new();
     }
-    // The first call that reads each series, by series slot.
-    let mut read: BTreeMap<usize, Span> = BTreeMap::new();
-    program.walk(&mut |n| {
-        if let NodeKind::Call(f, args) = &n.kind {
-            if SUMMING.contains(&crate::library::name(*f)) {
-                if let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) {
-                    read.entry(*slot).or_insert(n.span);
-                }
-            }
+    // How each series slot is read: the first call, and the `by:` fields
+    // of every rule that reads it, when they all have the same.
+    let mut read: BTreeMap<usize, (Span, Option<Vec<String>>)> = BTreeMap::new();
+    let note = |by: Option<Vec<String>>| {
+        move |n: &crate::lang::program::Node| {
+            let NodeKind::Call(f, args) = &n.kind else {
+                return None;
+            };
+            let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) else {
+                return None;
+            };
+            SUMMING
+                .contains(&crate::library::name(*f))
+                .then(|| (*slot, n.span, by.clone()))
         }
-    });
+    };
+    let mut reads = Vec::new();
+    for l in &program.lets {
+        let seen = note(None);
+        l.value.walk(&mut |n| reads.extend(seen(n)));
+    }
+    for r in &program.rules {
+        let by = r.is_grouped().then(|| crate::lang::program::by_key(&r.by));
+        let seen = note(by);
+        r.walk(&mut |n| reads.extend(seen(n)));
+    }
+    for (slot, span, by) in reads {
+        read.entry(slot)
+            .and_modify(|(_, known)| {
+                if *known != by {
+                    *known = None;
+                }
+            })
+            .or_insert((span, by));
+    }
     let mut warned: Vec<&str> = Vec::new();
     let mut out = Vec::new();
-    for (slot, call) in read {
+    for (slot, (call, by)) in read {
         let (Some(def), Some(tl)) = (program.series.get(slot), timelines.get(slot)) else {
             continue;
         };
@@ -62,17 +87,32 @@ pub fn warnings(
         if is_event_list(tl) {
             continue;
         }
-        let first = dates[at];
-        // Each run of equal dates counts once, at its second element.
-        let shared = (at + 1..dates.len())
-            .filter(|&i| dates[i] == dates[i - 1] && (i < 2 || dates[i - 2] != dates[i]))
-            .count();
+        // Read only by rules with `by:`: what counts is a date repeated
+        // within one instance (a daily table of many regions repeats every
+        // date once per region).
+        let (shared, first, within) = match &by {
+            Some(fields) => match repeats_within(store, &def.root, fields) {
+                Some((n, first)) => (
+                    n,
+                    first,
+                    format!(" within one instance (by {})", fields.join(", ")),
+                ),
+                None => continue,
+            },
+            None => {
+                // Each run of equal dates counts once, at its second element.
+                let shared = (at + 1..dates.len())
+                    .filter(|&i| dates[i] == dates[i - 1] && (i < 2 || dates[i - 2] != dates[i]))
+                    .count();
+                (shared, dates[at], String::new())
+            }
+        };
         warned.push(&def.root);
         out.push(
             Diagnostic::warning(
                 Code::RepeatedDates,
                 format!(
-                    "`{}` has {shared} date(s) with more than one observation (the first {first}); summed or averaged, each counts every row",
+                    "`{}` has {shared} date(s) with more than one observation{within} (the first {first}); summed or averaged, each counts every row",
                     def.label
                 ),
             )
@@ -84,6 +124,41 @@ pub fn warnings(
         );
     }
     out
+}
+
+/// In data series `root`, the dates on which two observations share the
+/// values of `fields` (an instance's labels): how many, and the first;
+/// `None` when no date repeats within an instance. The dates are sorted,
+/// so each run of one date is looked at alone.
+fn repeats_within(store: &Store, root: &str, fields: &[String]) -> Option<(usize, Date)> {
+    let series = store.series(store.get(root)?);
+    let cols: Vec<Option<usize>> = fields.iter().map(|f| series.fields.column(f)).collect();
+    let key = |row: usize| -> u64 {
+        // Two fields fit whole; more are folded (two keys that fold alike
+        // can only make the warning show where it need not).
+        cols.iter().fold(0u64, |k, c| {
+            let id = c.map_or(0, |c| series.fields.cell_id(c, row));
+            k.rotate_left(32) ^ u64::from(id)
+        })
+    };
+    let dates = &series.dates;
+    let (mut count, mut first) = (0, None);
+    let mut keys = Vec::new();
+    let mut start = 0;
+    while start < dates.len() {
+        let end = start + dates[start..].partition_point(|d| *d == dates[start]);
+        if end - start > 1 {
+            keys.clear();
+            keys.extend((start..end).map(key));
+            keys.sort_unstable();
+            if keys.windows(2).any(|w| w[0] == w[1]) {
+                count += 1;
+                first.get_or_insert(dates[start]);
+            }
+        }
+        start = end;
+    }
+    Some((count, first?))
 }
 
 /// Every value 1: several events on one day are the point.
@@ -150,5 +225,22 @@ mod tests {
         }
         let events = "date,value\n2025-01-02,1\n2025-01-02,1\n";
         assert!(check_warnings("indicator a { when: sum(s, 30d) > 1 }\n", events).is_empty());
+    }
+
+    #[test]
+    fn a_daily_table_of_many_regions_repeats_nothing_within_an_instance() {
+        let data = "date,region,value\n2025-01-01,North,3\n2025-01-01,South,4\n\
+                    2025-01-02,North,5\n2025-01-02,South,6\n";
+        let grouped = "indicator a { by: region when: sum(s, 30d) > 1 }\n";
+        assert!(check_warnings(grouped, data).is_empty());
+        // Read without `by:` too, the table repeats its dates.
+        let both = format!("{grouped}indicator b {{ when: avg(s, 30d) > 1 }}\n");
+        assert_eq!(check_warnings(&both, data).len(), 1);
+        // A region with two rows on one day repeats within its instance.
+        let twice = format!("{data}2025-01-02,North,5\n");
+        assert_eq!(
+            check_warnings(grouped, &twice),
+            ["`s` has 1 date(s) with more than one observation within one instance (by region) (the first 2025-01-02); summed or averaged, each counts every row"]
+        );
     }
 }

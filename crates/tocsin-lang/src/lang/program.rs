@@ -312,6 +312,19 @@ pub struct Program {
 }
 
 impl RuleDef {
+    /// Calls `visit` on every node of the rule: its condition and the
+    /// holes of its summary and description.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Node)) {
+        self.when.walk(visit);
+        for pieces in [&self.summary, &self.description].into_iter().flatten() {
+            for piece in pieces {
+                if let TemplatePiece::Hole(n) = piece {
+                    n.walk(visit);
+                }
+            }
+        }
+    }
+
     /// True when the rule has `by:`: it has instances.
     pub fn is_grouped(&self) -> bool {
         !self.by.is_empty()
@@ -340,14 +353,7 @@ impl Program {
             l.value.walk(visit);
         }
         for r in &self.rules {
-            r.when.walk(visit);
-            for pieces in [&r.summary, &r.description].into_iter().flatten() {
-                for piece in pieces {
-                    if let TemplatePiece::Hole(n) = piece {
-                        n.walk(visit);
-                    }
-                }
-            }
+            r.walk(visit);
         }
     }
 
