@@ -100,7 +100,12 @@ pub fn table(board: &Board, colour: bool) -> String {
                         pad(&escape_controls(&first.name), name_w),
                         paint.wrap(
                             "2",
-                            &format!("{} instances: {}", rows.len(), Entry::counts(rows))
+                            &format!(
+                                "{} instance{}: {}",
+                                rows.len(),
+                                if rows.len() == 1 { "" } else { "s" },
+                                Entry::counts(rows)
+                            )
                         )
                     ));
                     let shown = Entry::shown(rows);
