@@ -121,6 +121,7 @@ fn load_unguarded<R: ChunkReader + 'static>(
         template: layout.template.clone(),
         batches: Vec::new(),
         by_name: FxHashMap::default(),
+        last: None,
         skipped: 0,
         first_skipped: 0,
     };
@@ -164,13 +165,16 @@ fn load_unguarded<R: ChunkReader + 'static>(
             let value = match &values {
                 Some(v) => v
                     .value(r, columns[layout.value.unwrap_or(0)])
-                    .map_err(|e| e.at(at("value")))?,
+                    .map_err(|e| e.at(at(&layout.name(layout.value))))?,
                 None => 1.0,
             };
             let batch_index = match &series {
                 Some(s) => {
                     let descr = columns[layout.series.unwrap_or(0)];
-                    out.named(s.text(r, descr).as_deref().unwrap_or(""), at("series"))?
+                    let cell = s.text(r, descr);
+                    out.named(cell.as_deref().unwrap_or(""), || {
+                        at(&layout.name(layout.series))
+                    })?
                 }
                 None => out.first(),
             };
@@ -210,6 +214,8 @@ fn load_unguarded<R: ChunkReader + 'static>(
 
 /// Which column is which.
 struct Layout {
+    /// Every column's name, as the file spells it.
+    names: Vec<String>,
     date: usize,
     date_name: String,
     value: Option<usize>,
@@ -272,6 +278,7 @@ impl Layout {
             }
         }
         Ok(Layout {
+            names: columns.iter().map(|c| name(c)).collect(),
             date,
             date_name: name(columns[date]),
             value,
@@ -279,6 +286,13 @@ impl Layout {
             kept,
             template,
         })
+    }
+
+    /// The name of column `i`, as the file spells it.
+    fn name(&self, i: Option<usize>) -> String {
+        i.and_then(|i| self.names.get(i))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Whether `group`'s statistics say its date column is null in every
@@ -300,6 +314,8 @@ struct Reading {
     template: Fields,
     batches: Vec<Batch>,
     by_name: FxHashMap<String, usize>,
+    /// The last `series` cell and its batch.
+    last: Option<(String, usize)>,
     skipped: usize,
     first_skipped: usize,
 }
@@ -322,10 +338,16 @@ impl Reading {
     }
 
     /// The index of the batch of a `series` cell.
-    fn named(&mut self, cell: &str, at: Place) -> Result<usize, Diagnostic> {
+    fn named(&mut self, cell: &str, at: impl FnOnce() -> Place) -> Result<usize, Diagnostic> {
         let cell = cell.trim();
         if cell.is_empty() {
-            return Err(PlaceError::EmptySeries.at(at));
+            return Err(PlaceError::EmptySeries.at(at()));
+        }
+        // Files usually list one series after another.
+        if let Some((last, i)) = &self.last {
+            if last == cell {
+                return Ok(*i);
+            }
         }
         let name = series_name(cell);
         let i = match self.by_name.get(&name) {
@@ -335,6 +357,7 @@ impl Reading {
                 self.push(name)
             }
         };
+        self.last = Some((cell.to_string(), i));
         Ok(i)
     }
 
