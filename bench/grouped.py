@@ -6,7 +6,11 @@
 fresh Python process. The met instances of both are checked equal.
 
 Usage: bench/grouped.py TOCSIN [--rows N] [--runs R] [--dir D] [--at DATE]
-                        [--backtest-days DAYS]
+                        [--backtest-days DAYS] [--used-bytes]
+
+--used-bytes also reports the bytes of the columns the rules use (their
+cells' text, as DuckDB reads the CSV as text): what tocsin keeps in memory
+is measured against them.
 
 Prints a JSON object with the figures (bench/run --only grouped makes the
 table of docs/performance.md from it). Needs `pip install duckdb`.
@@ -111,6 +115,7 @@ def main():
     ap.add_argument("--dir", default="target/bench-grouped")
     ap.add_argument("--at", default="2026-03-01")
     ap.add_argument("--backtest-days", type=int, default=365)
+    ap.add_argument("--used-bytes", action="store_true")
     a = ap.parse_args()
     at = dt.date.fromisoformat(a.at)
     csv = os.path.join(a.dir, "indicators", "acled.csv")
@@ -153,6 +158,13 @@ def main():
         "tocsin": t_runs,
         "duckdb": d_runs,
     }
+    if a.used_bytes:
+        import duckdb
+        result["used_bytes"] = duckdb.sql(
+            "SELECT sum(octet_length(event_date) + octet_length(country) + "
+            "octet_length(event_type) + octet_length(fatalities)) "
+            f"FROM read_csv('{os.path.abspath(csv)}', header = true, all_varchar = true)"
+        ).fetchone()[0]
     if a.backtest_days:
         start = (at - dt.timedelta(days=a.backtest_days - 1)).isoformat()
         bt = [a.tocsin, "backtest", "--rules", os.path.join(a.dir, "rules"),

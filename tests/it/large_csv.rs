@@ -116,3 +116,24 @@ fn a_file_read_as_it_streams_keeps_counts_lines_and_the_first_error() {
         "{err}"
     );
 }
+
+/// A CSV file over the 1 GiB limit of a whole read is read as it
+/// streams; one the stream gives up on (here, a run of NUL bytes that no
+/// line break ends) cannot be read whole either, and says so. The file
+/// is sparse: it takes no disk.
+#[test]
+fn a_file_over_a_gibibyte_that_cannot_stream_says_why() {
+    let dir = TempDir::new().unwrap();
+    write(&dir.path().join("rules/a.rules"), RULE);
+    let path = dir.path().join("indicators/acled.csv");
+    write(&path, "id,event_date,actor\n1,2025-03-01,Houthi Movement\n");
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len((1 << 30) + (1 << 20)).unwrap();
+    let out = tocsin(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error[E311]: indicators/acled.csv: the file is 1074790400 bytes: it could not be read as it streams, and a data file read whole is limited to 1024 MiB"),
+        "{err}"
+    );
+}

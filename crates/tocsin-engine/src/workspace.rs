@@ -44,6 +44,14 @@ pub enum Contents {
         /// The limit for its kind of file.
         limit: u64,
     },
+    /// A CSV or TSV file over [`MAX_DATA_FILE`] that could not be read as
+    /// it streams (a row the fast reading leaves to the whole read: an
+    /// error in it, or a quote it reads differently), and is too large to
+    /// be read whole.
+    NotStreamed {
+        /// Its size in bytes.
+        size: u64,
+    },
     /// A gzip-compressed file that could not be decompressed, or that
     /// decompresses past [`size_limit`].
     Undecodable(data::GzipError),
@@ -80,8 +88,13 @@ impl std::fmt::Debug for Deferred {
 
 /// Largest rule or rule-test file read, in bytes.
 pub const MAX_RULE_FILE: u64 = 16 << 20;
-/// Largest data file read, in bytes.
+/// Largest data file read whole, in bytes.
 pub const MAX_DATA_FILE: u64 = 1 << 30;
+/// Largest data file read without ever being held whole, in bytes: a large
+/// plain CSV or TSV file read as it streams, or a Parquet file read by
+/// column. Only the columns some rule uses are kept, so memory follows
+/// them, not the file.
+pub const MAX_STREAMED_DATA_FILE: u64 = 64 << 30;
 
 /// The size limit for a file, by its name: rule and test files are text
 /// written by people, data files may be large exports.
@@ -176,6 +189,18 @@ pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
     match contents {
         Contents::Text(_) | Contents::Large { .. } => None,
         Contents::Rejected(d) => Some((**d).clone()),
+        Contents::NotStreamed { size } => Some(
+            Diagnostic::error(
+                Code::OverLimit,
+                format!(
+                    "the file is {size} bytes: it could not be read as it streams, and a data file read whole is limited to {} MiB",
+                    MAX_DATA_FILE >> 20
+                ),
+            )
+            .in_file(file)
+            .with_note("a large file is read as it streams unless a row needs the whole read: an error in the data (a bad date or value, a row with the wrong number of cells) or a quote read differently")
+            .with_note("check a part of the file (`head -n 1000000`) to find the row, or convert the file to Parquet"),
+        ),
         Contents::NotUtf8 { offset, line, col } => Some(
             Diagnostic::error(
                 Code::Unreadable,

@@ -3,7 +3,7 @@
 
 use crate::data::{gunzip, is_compressed, is_ignored, is_unknown_kind, Format, KINDS_READ};
 use crate::diag::{Code, Diagnostic};
-use crate::workspace::{size_limit, Contents, SourceFile};
+use crate::workspace::{size_limit, Contents, SourceFile, MAX_STREAMED_DATA_FILE};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -206,8 +206,13 @@ pub fn read_all(paths: &[PathBuf]) -> Vec<SourceFile> {
 /// `/sys` are read (see `refusal`); a folder gives why it could not be
 /// listed.
 pub fn read(p: &Path) -> Contents {
+    if is_parquet(p) {
+        return match open_within(p, MAX_STREAMED_DATA_FILE) {
+            Ok((_, size)) => parquet(p, size),
+            Err(refused) => refused,
+        };
+    }
     match open(p) {
-        Ok((_, size)) if is_parquet(p) => parquet(p, size),
         Ok((file, size)) => read_open(p, file, size),
         Err(refused) => refused,
     }
@@ -225,7 +230,7 @@ fn parquet(p: &Path, size: u64) -> Contents {
     Contents::Large {
         size,
         read: crate::workspace::Deferred(std::sync::Arc::new(move |id, selection| {
-            let (file, _) = open(&path)?;
+            let (file, _) = open_within(&path, MAX_STREAMED_DATA_FILE)?;
             let name = path.to_string_lossy();
             crate::data::load_parquet(id, crate::data::file_stem(&name), file, selection)
                 .map_err(|d| Contents::Rejected(Box::new(d)))
@@ -241,19 +246,26 @@ pub const STREAM_MIN_BYTES: u64 = 32 << 20;
 /// [`STREAM_MIN_BYTES`] or more is only looked at: [`Contents::Large`],
 /// which [`stream`] reads later without ever holding it whole.
 pub fn read_or_defer(p: &Path) -> Contents {
-    let (file, size) = match open(p) {
-        Ok(open) => open,
-        Err(refused) => return refused,
-    };
-    if is_parquet(p) {
-        return parquet(p, size);
-    }
     let name = p.to_string_lossy();
     let csv = matches!(
         crate::data::Format::of_file_name(&name),
         Some(crate::data::Format::Csv | crate::data::Format::Tsv)
-    );
-    if size >= STREAM_MIN_BYTES && csv && !is_compressed(&name) {
+    ) && !is_compressed(&name);
+    if is_parquet(p) {
+        return read(p);
+    }
+    // A plain CSV file over the whole-file limit is still read: as it
+    // streams.
+    let limit = if csv {
+        MAX_STREAMED_DATA_FILE
+    } else {
+        size_limit(&name)
+    };
+    let (file, size) = match open_within(p, limit) {
+        Ok(open) => open,
+        Err(refused) => return refused,
+    };
+    if size >= STREAM_MIN_BYTES && csv {
         let path = p.to_path_buf();
         return Contents::Large {
             size,
@@ -275,9 +287,8 @@ fn stream(
     selection: &crate::data::ColumnSelection,
 ) -> Result<crate::data::FileData, Contents> {
     let name = path.to_string_lossy();
-    let limit = size_limit(&name);
     let format = crate::data::Format::of_file_name(&name);
-    let streamed = match (open(path), format) {
+    let streamed = match (open_within(path, MAX_STREAMED_DATA_FILE), format) {
         (Ok((file, _)), Some(format)) => {
             let stem = crate::data::file_stem(&name);
             crate::data::load_stream(id, stem, format, file, selection)
@@ -286,8 +297,11 @@ fn stream(
         (Ok(_), None) => None,
     };
     match streamed {
-        Some(s) if s.bytes <= limit => Ok(s.data),
-        _ => Err(read(path)),
+        Some(s) if s.bytes <= MAX_STREAMED_DATA_FILE => Ok(s.data),
+        _ => Err(match read(path) {
+            Contents::TooLarge { size, .. } => Contents::NotStreamed { size },
+            whole => whole,
+        }),
     }
 }
 
@@ -295,7 +309,11 @@ fn stream(
 /// not a regular file, under `/proc` or `/sys`, or over its
 /// [`size_limit`].
 fn open(p: &Path) -> Result<(std::fs::File, u64), Contents> {
-    let limit = size_limit(&p.to_string_lossy());
+    open_within(p, size_limit(&p.to_string_lossy()))
+}
+
+/// [`open`], with the size limit `limit`.
+fn open_within(p: &Path, limit: u64) -> Result<(std::fs::File, u64), Contents> {
     match std::fs::metadata(p) {
         Ok(m) if m.is_dir() => {
             let why = std::fs::read_dir(p).err().map_or_else(
