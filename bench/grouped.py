@@ -161,10 +161,10 @@ def main():
     if a.used_bytes:
         import duckdb
         result["used_bytes"] = duckdb.sql(
-            "SELECT sum(octet_length(event_date) + octet_length(country) + "
-            "octet_length(event_type) + octet_length(fatalities)) "
+            "SELECT sum(strlen(event_date) + strlen(country) + "
+            "strlen(event_type) + strlen(fatalities)) "
             f"FROM read_csv('{os.path.abspath(csv)}', header = true, all_varchar = true)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     if a.backtest_days:
         start = (at - dt.timedelta(days=a.backtest_days - 1)).isoformat()
         bt = [a.tocsin, "backtest", "--rules", os.path.join(a.dir, "rules"),
