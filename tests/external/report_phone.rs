@@ -115,7 +115,8 @@ fn on_a_desktop_axis_labels_do_not_overlap() {
 /// skipped without it.
 #[test]
 fn axe_finds_no_violation_on_a_phone_or_a_desktop() {
-    let Some(path) = std::env::var_os("TOCSIN_AXE") else {
+    // `.ci/run` sets it empty when axe-core could not be downloaded.
+    let Some(path) = std::env::var_os("TOCSIN_AXE").filter(|p| !p.is_empty()) else {
         eprintln!("skipping: TOCSIN_AXE not set");
         return;
     };
