@@ -57,23 +57,12 @@ impl Running {
                 .and_then(|l| l.local_addr())
                 .unwrap()
                 .port();
-            let log = File::create(dir.path().join("alertmanager.log")).unwrap();
-            let child = Command::new(binary)
-                .arg(format!(
-                    "--config.file={}",
-                    dir.path().join("alertmanager.yml").display()
-                ))
-                .arg(format!(
-                    "--storage.path={}",
-                    dir.path().join("data").display()
-                ))
-                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-                .arg("--cluster.listen-address=")
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
+            let child = spawn(
+                binary,
+                dir.path(),
+                port,
+                &["--cluster.listen-address=".into()],
+            );
             let mut running = Running {
                 child,
                 base: format!("http://127.0.0.1:{port}"),
@@ -147,6 +136,26 @@ impl Running {
             thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Starts Alertmanager `binary` with the `alertmanager.yml` of `dir`, its
+/// data and log (`alertmanager.log`) there, serving HTTP on loopback port
+/// `web`, with `extra` arguments (the cluster's).
+pub(crate) fn spawn(binary: &Path, dir: &Path, web: u16, extra: &[String]) -> Child {
+    let log = File::create(dir.join("alertmanager.log")).unwrap();
+    Command::new(binary)
+        .arg(format!(
+            "--config.file={}",
+            dir.join("alertmanager.yml").display()
+        ))
+        .arg(format!("--storage.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{web}"))
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()))
 }
 
 fn read_log(dir: &tempfile::TempDir) -> String {

@@ -9,14 +9,13 @@
 //!
 //! The Alertmanager binary is found as in `alertmanager.rs`.
 
-use crate::alertmanager::agent;
+use crate::alertmanager::{agent, spawn};
 use crate::common::{find_program, free_port, hook_server, write, Daemon};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -50,28 +49,15 @@ impl Member {
     fn start(binary: &Path, config: &str, web: u16, gossip: u16, peer: u16) -> Member {
         let dir = TempDir::new().unwrap();
         std::fs::write(dir.path().join("alertmanager.yml"), config).unwrap();
-        let log = File::create(dir.path().join("alertmanager.log")).unwrap();
-        let child = Command::new(binary)
-            .arg(format!(
-                "--config.file={}",
-                dir.path().join("alertmanager.yml").display()
-            ))
-            .arg(format!(
-                "--storage.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{web}"))
-            .arg(format!("--cluster.listen-address=127.0.0.1:{gossip}"))
-            .arg(format!("--cluster.peer=127.0.0.1:{peer}"))
+        let cluster = [
+            format!("--cluster.listen-address=127.0.0.1:{gossip}"),
+            format!("--cluster.peer=127.0.0.1:{peer}"),
             // The second member waits this long (times its position) for
             // the first one's notification log before it notifies itself.
-            .arg("--cluster.peer-timeout=1s")
-            .arg("--cluster.gossip-interval=100ms")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
+            "--cluster.peer-timeout=1s".into(),
+            "--cluster.gossip-interval=100ms".into(),
+        ];
+        let child = spawn(binary, dir.path(), web, &cluster);
         Member {
             child,
             base: format!("http://127.0.0.1:{web}"),
