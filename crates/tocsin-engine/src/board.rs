@@ -7,6 +7,9 @@ use crate::lang::ast::RuleKind;
 use crate::time::Date;
 use serde::Serialize;
 
+/// Rows from which [`Board::new`] builds them on every core.
+const PARALLEL_ROWS: usize = 2_000;
+
 /// One line of the board.
 #[derive(Serialize, Debug)]
 pub struct Row {
@@ -112,34 +115,52 @@ pub struct Board {
 impl Board {
     /// Builds the board from evaluation results.
     pub fn new(at: Date, model: &Model, results: &[RuleResult], sources: &SourceMap) -> Board {
-        let rows = results
-            .iter()
-            .map(|r| {
+        // What a rule's instances share is rendered once per rule.
+        let mut shared: Vec<Option<(String, usize, String)>> =
+            vec![None; model.program.rules.len()];
+        for r in results {
+            if shared[r.rule].is_none() {
                 let def = &model.program.rules[r.rule];
-                Row {
-                    name: r.name.clone(),
-                    kind: match r.kind {
-                        RuleKind::Indicator => "indicator",
-                        RuleKind::Alert => "alert",
-                    },
-                    status: r.status,
-                    severity: r.severity.map(|s| s.as_str()),
-                    title: def.title.clone(),
-                    file: sources.name(def.file).to_string(),
-                    line: sources.line_col(def.file, def.span.start as usize).0,
-                    labels: r.labels.iter().cloned().collect(),
-                    display: r.display_name(),
-                    grouped: def.is_grouped(),
-                    summary: r.summary.clone(),
-                    description: r.description.clone(),
-                    sources: def.sources.clone(),
-                    tags: def.tags.clone(),
-                    for_: def.for_.map(|d| d.to_string()),
-                    when: crate::eval::describe::show(&def.when, &model.program),
-                    values: r.evidence.clone(),
-                }
-            })
-            .collect();
+                shared[r.rule] = Some((
+                    sources.name(def.file).to_string(),
+                    sources.line_col(def.file, def.span.start as usize).0,
+                    crate::eval::describe::show(&def.when, &model.program),
+                ));
+            }
+        }
+        let row = |r: &RuleResult| {
+            let def = &model.program.rules[r.rule];
+            let (file, line, when) = shared[r.rule].clone().unwrap_or_default();
+            Row {
+                name: r.name.clone(),
+                kind: match r.kind {
+                    RuleKind::Indicator => "indicator",
+                    RuleKind::Alert => "alert",
+                },
+                status: r.status,
+                severity: r.severity.map(|s| s.as_str()),
+                title: def.title.clone(),
+                file,
+                line,
+                labels: r.labels.iter().cloned().collect(),
+                display: r.display_name(),
+                grouped: def.is_grouped(),
+                summary: r.summary.clone(),
+                description: r.description.clone(),
+                sources: def.sources.clone(),
+                tags: def.tags.clone(),
+                for_: def.for_.map(|d| d.to_string()),
+                when,
+                values: r.evidence.clone(),
+            }
+        };
+        // Many instances are built on every core.
+        let rows = if results.len() >= PARALLEL_ROWS {
+            use rayon::prelude::*;
+            results.par_iter().map(row).collect()
+        } else {
+            results.iter().map(row).collect()
+        };
         Board {
             at: at.to_string(),
             results: rows,

@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 
 mod chunks;
 mod fast;
+mod scan;
 mod stream;
 
 pub use stream::{load as load_stream, Streamed};
@@ -226,7 +227,15 @@ fn load_plain<const D: u8>(
     let mut columns = Columns::of(&header, D)?;
     let mut batches = Batches::new(stem, columns.template(&header, selection), max_columns);
     let line = newlines.checked_add(1)?;
-    let read = fast::read_rows::<D>(bytes, next, bytes.len(), true, &columns, &mut batches, line)?;
+    let read = fast::read_rows::<D>(
+        fast::Text::str(body),
+        next,
+        bytes.len(),
+        true,
+        &columns,
+        &mut batches,
+        line,
+    )?;
     if read.end != body.len() {
         return None;
     }
@@ -320,7 +329,50 @@ fn read_row(
 /// are refused.
 #[inline]
 fn parse_value(cell: &str) -> Option<f64> {
-    trim(cell).parse::<f64>().ok().filter(|v| v.is_finite())
+    let cell = trim(cell);
+    match plain_decimal(cell.as_bytes()) {
+        Some(v) => Some(v),
+        None => cell.parse::<f64>().ok().filter(|v| v.is_finite()),
+    }
+}
+
+/// A value written as most are (`-12.5`, `40.84`, `7`): an optional minus,
+/// at most 15 digits and at most one point. Its digits as an integer and
+/// the power of ten they are divided by are both exact in an `f64`, so the
+/// one division is correctly rounded: the same value `str::parse` gives
+/// (Clinger's fast path), without its general machinery. `None` for
+/// anything else, which `str::parse` reads.
+#[inline]
+fn plain_decimal(cell: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match cell {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, cell),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut m = 0u64;
+    let mut count = 0usize;
+    let mut point = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let fraction = point.map_or(0, |p| digits.len() - p - 1);
+    let v = m as f64 / POW10[fraction];
+    Some(if negative { -v } else { v })
 }
 
 /// `cell.trim()`, without the search for Unicode spaces when the cell
@@ -1650,6 +1702,38 @@ mod properties {
             };
             (with_delimiter(&s, DELIMITERS[d]), DELIMITERS[d])
         })
+    }
+
+    proptest! {
+        #[test]
+        fn plain_decimals_read_as_str_parse_reads_them(
+            text in "-?[0-9]{0,9}(\\.[0-9]{0,9})?",
+        ) {
+            let want = text.parse::<f64>().ok();
+            match plain_decimal(text.as_bytes()) {
+                Some(v) => prop_assert_eq!(Some(v.to_bits()), want.map(f64::to_bits)),
+                None => prop_assert!(want.is_none() || text.len() > 16),
+            }
+        }
+
+        #[test]
+        fn long_decimals_read_as_str_parse_reads_them(
+            int in 0u64..1_000_000_000_000_000,
+            scale in 0u32..16,
+            negative in any::<bool>(),
+        ) {
+            let digits = int.to_string();
+            let text = if scale as usize >= digits.len() {
+                format!("0.{}{digits}", "0".repeat(scale as usize - digits.len()))
+            } else {
+                let (a, b) = digits.split_at(digits.len() - scale as usize);
+                if b.is_empty() { a.to_string() } else { format!("{a}.{b}") }
+            };
+            let text = if negative { format!("-{text}") } else { text };
+            if let Some(v) = plain_decimal(text.as_bytes()) {
+                prop_assert_eq!(v.to_bits(), text.parse::<f64>().unwrap().to_bits(), "{}", text);
+            }
+        }
     }
 
     proptest! {

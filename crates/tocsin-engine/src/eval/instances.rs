@@ -15,6 +15,7 @@ use crate::data::{Series, Store};
 use crate::diag::{Code, Diagnostic};
 use crate::lang::program::{by_key, FieldRead, Node, NodeKind, Program, TemplatePiece};
 use crate::time::Date;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -23,6 +24,10 @@ pub const MAX_INSTANCES: usize = 10_000;
 
 /// No instance: a row with an empty `by` field, or a position not narrowed.
 const NONE: u32 = u32::MAX;
+
+/// Observations in the store from which series are split on every core
+/// (below, the threads cost more than they save).
+const PARALLEL_OBSERVATIONS: usize = 1 << 18;
 
 /// The instances of every rule with `by:`.
 #[derive(Debug, Default)]
@@ -172,6 +177,7 @@ impl Instances {
             };
         }
         let mut reach = Reach::new(program, &rule_group);
+        let parallel = store.observations() >= PARALLEL_OBSERVATIONS;
         let mut groups = Vec::with_capacity(keys.len());
         let mut rules: Vec<Option<Appearances>> = rule_group.iter().map(|_| None).collect();
         for (g, key) in keys.into_iter().enumerate() {
@@ -259,14 +265,11 @@ impl Instances {
                 field_pos: vec![NONE; program.fields.len()],
                 ..Group::default()
             };
-            for &slot in &slots {
-                let Some((_, s, global)) = split
+            let narrow_slot = |&slot: &usize| {
+                let (_, s, global) = split
                     .iter()
-                    .find(|(n, _, _)| *n == program.series[slot].root)
-                else {
-                    continue;
-                };
-                let (tls, ors, parts) = narrow(
+                    .find(|(n, _, _)| *n == program.series[slot].root)?;
+                let narrowed = narrow(
                     program,
                     store,
                     slot,
@@ -275,7 +278,17 @@ impl Instances {
                     s,
                     global,
                     labels.len(),
+                    parallel,
                 );
+                Some((slot, narrowed))
+            };
+            // Each series splits on its own: on large data, on every core.
+            let narrowed: Vec<(usize, Narrowed)> = if parallel {
+                slots.par_iter().filter_map(narrow_slot).collect()
+            } else {
+                slots.iter().filter_map(narrow_slot).collect()
+            };
+            for (slot, (tls, ors, parts)) in narrowed {
                 group.pos[slot] = group.timelines.len() as u32;
                 group.timelines.push(tls);
                 group.origins.push(ors);
@@ -400,16 +413,21 @@ impl Split {
                     row.push(NONE);
                     continue;
                 }
-                let next = labels.len() as u32;
-                let slot = *local.entry(ids.clone()).or_insert(next);
-                if slot == next {
-                    labels.push(
-                        ids.iter()
-                            .map(|&id| Arc::from(series.fields.text_of(id)))
-                            .collect(),
-                    );
-                    first.push(series.dates[r]);
-                }
+                // Looked up by slice: a key is copied only for a new instance.
+                let slot = match local.get(ids.as_slice()) {
+                    Some(&slot) => slot,
+                    None => {
+                        let slot = labels.len() as u32;
+                        local.insert(ids.clone(), slot);
+                        labels.push(
+                            ids.iter()
+                                .map(|&id| Arc::from(series.fields.text_of(id)))
+                                .collect(),
+                        );
+                        first.push(series.dates[r]);
+                        slot
+                    }
+                };
                 row.push(slot);
             }
         }
@@ -465,6 +483,7 @@ fn narrow(
     split: &Split,
     global: &[u32],
     instances: usize,
+    parallel: bool,
 ) -> Narrowed {
     let of_row = |r: usize| match split.row[r] {
         NONE => NONE,
@@ -477,49 +496,58 @@ fn narrow(
             instances,
         );
         let (dates, values) = (timeline.dates(), timeline.values());
-        let (tls, ors) = (0..instances)
-            .map(|i| {
-                let ps = parts.of(i);
-                let tl = Timeline::new(
-                    ps.iter().map(|&j| dates[j as usize]).collect(),
-                    ps.iter().map(|&j| values[j as usize]).collect(),
-                );
-                let rows = ps
-                    .iter()
-                    .map(|&j| origin.row(j as usize).unwrap_or(0) as u32)
-                    .collect();
-                let o = Origin {
-                    series: origin.series,
-                    rows: Some(rows),
-                    bucketed: false,
-                };
-                (Arc::new(tl), Arc::new(o))
-            })
-            .unzip();
+        let (tls, ors) = each_instance(instances, parallel, |i| {
+            let ps = parts.of(i);
+            let tl = Timeline::new(
+                ps.iter().map(|&j| dates[j as usize]).collect(),
+                ps.iter().map(|&j| values[j as usize]).collect(),
+            );
+            let rows = ps
+                .iter()
+                .map(|&j| origin.row(j as usize).unwrap_or(0) as u32)
+                .collect();
+            let o = Origin {
+                series: origin.series,
+                rows: Some(rows),
+                bucketed: false,
+            };
+            (Arc::new(tl), Arc::new(o))
+        });
         return (tls, ors, parts);
     };
     let series = store.series(id);
     // Warnings about these steps were given for the whole series.
     let (rows, vals) = select(def, series, &mut Vec::new());
     let parts = Parts::new(rows.iter().map(|&r| of_row(r as usize)), instances);
-    let (tls, ors) = (0..instances)
-        .map(|i| {
-            let ps = parts.of(i);
-            let dates = ps
-                .iter()
-                .map(|&j| series.dates[rows[j as usize] as usize])
-                .collect();
-            let values = ps.iter().map(|&j| vals[j as usize]).collect();
-            let (dates, values) = bucket_steps(def, series, dates, values);
-            let o = Origin {
-                series: Some(id),
-                rows: None,
-                bucketed: true,
-            };
-            (Arc::new(Timeline::new(dates, values)), Arc::new(o))
-        })
-        .unzip();
+    let (tls, ors) = each_instance(instances, parallel, |i| {
+        let ps = parts.of(i);
+        let dates = ps
+            .iter()
+            .map(|&j| series.dates[rows[j as usize] as usize])
+            .collect();
+        let values = ps.iter().map(|&j| vals[j as usize]).collect();
+        let (dates, values) = bucket_steps(def, series, dates, values);
+        let o = Origin {
+            series: Some(id),
+            rows: None,
+            bucketed: true,
+        };
+        (Arc::new(Timeline::new(dates, values)), Arc::new(o))
+    });
     (tls, ors, parts)
+}
+
+/// `make` of every instance, in order; on every core when `parallel`.
+fn each_instance(
+    instances: usize,
+    parallel: bool,
+    make: impl Fn(usize) -> (Arc<Timeline>, Arc<Origin>) + Sync + Send,
+) -> (Vec<Arc<Timeline>>, Vec<Arc<Origin>>) {
+    if parallel {
+        (0..instances).into_par_iter().map(make).unzip()
+    } else {
+        (0..instances).map(make).unzip()
+    }
 }
 
 fn narrow_field(

@@ -79,13 +79,51 @@ pub fn instance_name(name: &str, labels: &[(String, String)]) -> String {
 }
 
 /// Evaluates every rule of the model at `t`, in program order.
+///
+/// Many results (rules and their instances) are evaluated on every core:
+/// the rules are cut into contiguous shares of about equal results, each
+/// evaluated by an evaluator of its own, and joined in order. A rule that
+/// two shares read is then evaluated by both, which the memo of one
+/// evaluator would have saved; results are the same either way.
 pub fn evaluate(model: &Model, t: Date) -> Vec<RuleResult> {
     ranked::prepare(model);
-    let mut ev = Evaluator::new(model);
-    (0..model.program.rules.len())
-        .flat_map(|r| results(&mut ev, r, t))
-        .collect()
+    let rules = model.program.rules.len();
+    let threads = rayon::current_num_threads();
+    let cost = |r: usize| model.instances.total(r).max(1);
+    let total: usize = (0..rules).map(cost).sum();
+    if threads < 2 || total < PARALLEL_RESULTS {
+        let mut ev = Evaluator::new(model);
+        return (0..rules).flat_map(|r| results(&mut ev, r, t)).collect();
+    }
+    let target = total.div_ceil(threads * SHARES_PER_THREAD);
+    let mut shares = vec![0];
+    let mut acc = 0;
+    for r in 0..rules {
+        acc += cost(r);
+        if acc >= target && r + 1 < rules {
+            shares.push(r + 1);
+            acc = 0;
+        }
+    }
+    shares.push(rules);
+    use rayon::prelude::*;
+    let parts: Vec<Vec<RuleResult>> = shares
+        .par_windows(2)
+        .with_max_len(1)
+        .map(|w| {
+            let mut ev = Evaluator::new(model);
+            (w[0]..w[1]).flat_map(|r| results(&mut ev, r, t)).collect()
+        })
+        .collect();
+    parts.into_iter().flatten().collect()
 }
+
+/// Results (rules and instances) from which [`evaluate`] uses every core.
+const PARALLEL_RESULTS: usize = 2_000;
+
+/// Shares of the rules per thread in [`evaluate`], so that a share of
+/// costlier results does not keep the others waiting.
+const SHARES_PER_THREAD: usize = 4;
 
 /// The results of rule `r` at `t`: one, or one per instance at `t` for a
 /// rule with `by:`, in the order of their values.

@@ -246,9 +246,33 @@ fn read_fast(
     b: usize,
 ) -> Option<Chunk> {
     let read = match src.delimiter {
-        b',' => fast::read_rows::<b','>(src.bytes(), a, b, true, columns, &mut batches, 1),
-        b';' => fast::read_rows::<b';'>(src.bytes(), a, b, true, columns, &mut batches, 1),
-        _ => fast::read_rows::<b'\t'>(src.bytes(), a, b, true, columns, &mut batches, 1),
+        b',' => fast::read_rows::<b','>(
+            fast::Text::str(src.text),
+            a,
+            b,
+            true,
+            columns,
+            &mut batches,
+            1,
+        ),
+        b';' => fast::read_rows::<b';'>(
+            fast::Text::str(src.text),
+            a,
+            b,
+            true,
+            columns,
+            &mut batches,
+            1,
+        ),
+        _ => fast::read_rows::<b'\t'>(
+            fast::Text::str(src.text),
+            a,
+            b,
+            true,
+            columns,
+            &mut batches,
+            1,
+        ),
     }?;
     if read.end != b {
         return None;

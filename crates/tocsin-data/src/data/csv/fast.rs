@@ -9,17 +9,73 @@
 //! places every problem. Long quoted cells (ACLED's notes) are crossed with
 //! `memchr`, and only the cells some column keeps are ever copied.
 
+use super::scan::Records;
 use super::{iso_numbers, parse_date, trim, Batches, Columns, MAX_RECORD_BYTES};
 use crate::time::{month_length, Date};
 use std::borrow::Cow;
 
 /// One cell of a record: the bytes between its delimiters, without the
-/// quotes of a quoted cell; `escaped` when it holds a `""`.
+/// quotes of a quoted cell (whose `""` [`text`] reads as `"`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Cell {
     a: usize,
     b: usize,
-    escaped: bool,
+    quoted: bool,
+}
+
+impl Cell {
+    /// The cell of `bytes[a..b]` as a record split it: quoted when it
+    /// starts with a quote (and then it ends with one).
+    pub(super) fn of(bytes: &[u8], a: usize, b: usize) -> Cell {
+        if a < b && bytes[a] == b'"' {
+            Cell {
+                a: a + 1,
+                b: b - 1,
+                quoted: true,
+            }
+        } else {
+            Cell {
+                a,
+                b,
+                quoted: false,
+            }
+        }
+    }
+}
+
+/// A text being read: its bytes, and the same bytes as a `str` when they
+/// are known to be UTF-8, so that a cell's text is a slice of it rather
+/// than checked again.
+#[derive(Clone, Copy)]
+pub(super) struct Text<'t> {
+    bytes: &'t [u8],
+    utf8: Option<&'t str>,
+}
+
+impl<'t> Text<'t> {
+    /// A text known to be UTF-8.
+    pub(super) fn str(text: &'t str) -> Self {
+        Text {
+            bytes: text.as_bytes(),
+            utf8: Some(text),
+        }
+    }
+
+    /// A text not checked yet: each cell read is checked.
+    pub(super) fn bytes(bytes: &'t [u8]) -> Self {
+        Text { bytes, utf8: None }
+    }
+
+    /// The text of `cell`, as [`text`] gives it.
+    fn cell(&self, cell: &Cell) -> Option<Cow<'t, str>> {
+        // A cell starts and ends at an ASCII byte (a delimiter, a quote,
+        // a line break) or at an end of the text: on a character boundary.
+        let raw = match self.utf8 {
+            Some(s) => s.get(cell.a..cell.b)?,
+            None => std::str::from_utf8(self.bytes.get(cell.a..cell.b)?).ok()?,
+        };
+        Some(unescape(raw, cell.quoted))
+    }
 }
 
 /// How a record ended.
@@ -71,7 +127,6 @@ fn split_record<const D: u8>(
         if bytes.get(i) == Some(&b'"') {
             let a = i + 1;
             let mut j = a;
-            let mut escaped = false;
             let close = loop {
                 let Some(k) = memchr::memchr2(b'"', b'\n', &bytes[j..]) else {
                     return if eof {
@@ -87,10 +142,7 @@ fn split_record<const D: u8>(
                     continue;
                 }
                 match bytes.get(p + 1) {
-                    Some(b'"') => {
-                        escaped = true;
-                        j = p + 2;
-                    }
+                    Some(b'"') => j = p + 2,
                     None if !eof => return Split::Incomplete,
                     _ => break p,
                 }
@@ -98,7 +150,7 @@ fn split_record<const D: u8>(
             cells.push(Cell {
                 a,
                 b: close,
-                escaped,
+                quoted: true,
             });
             i = close + 1;
             match bytes.get(i) {
@@ -122,7 +174,7 @@ fn split_record<const D: u8>(
                     cells.push(Cell {
                         a,
                         b: i,
-                        escaped: false,
+                        quoted: false,
                     });
                     return end_of_text(i, newlines);
                 }
@@ -130,7 +182,7 @@ fn split_record<const D: u8>(
                     cells.push(Cell {
                         a,
                         b: i,
-                        escaped: false,
+                        quoted: false,
                     });
                     i += 1;
                     break;
@@ -139,7 +191,7 @@ fn split_record<const D: u8>(
                     cells.push(Cell {
                         a,
                         b: i,
-                        escaped: false,
+                        quoted: false,
                     });
                     return Split::Record {
                         next: i + 1,
@@ -150,7 +202,7 @@ fn split_record<const D: u8>(
                     cells.push(Cell {
                         a,
                         b: i,
-                        escaped: false,
+                        quoted: false,
                     });
                     return crlf(bytes, i, eof, newlines);
                 }
@@ -175,15 +227,20 @@ fn crlf(bytes: &[u8], i: usize, eof: bool, newlines: u32) -> Split {
     }
 }
 
-/// The text of a cell, with `""` read as `"`; `None` if it is not UTF-8.
-/// Only the cells a reading keeps are looked at as text.
+/// The text of a cell, with `""` read as `"` (an unquoted cell holds no
+/// quote); `None` if it is not UTF-8. Only the cells a reading keeps are
+/// looked at as text.
 pub(super) fn text<'t>(bytes: &'t [u8], cell: &Cell) -> Option<Cow<'t, str>> {
-    let raw = std::str::from_utf8(bytes.get(cell.a..cell.b)?).ok()?;
-    Some(if cell.escaped {
+    Text::bytes(bytes).cell(cell)
+}
+
+/// A quoted cell's text with `""` read as `"`.
+fn unescape(raw: &str, quoted: bool) -> Cow<'_, str> {
+    if quoted && raw.contains('"') {
         Cow::Owned(raw.replace("\"\"", "\""))
     } else {
         Cow::Borrowed(raw)
-    })
+    }
 }
 
 /// What [`read_rows`] read.
@@ -193,16 +250,18 @@ pub(super) struct Read {
     pub end: usize,
     /// Line breaks crossed, blank lines included.
     pub newlines: u32,
+    /// The text from the start to `end` is ASCII (and more may be).
+    pub ascii: bool,
 }
 
-/// Reads the records of `bytes` that start from `from` (a record start)
+/// Reads the records of `text` that start from `from` (a record start)
 /// up to `to` into `batches`, numbering lines from `line`: every record
 /// that starts before `to`, the last one read to its end even past `to`.
 /// `eof` as for [`split`]; a record that the text cuts short ends the
 /// reading before it (see [`Read::end`]). `None` where the fast reading
 /// gives up, or at a row that [`super::load_plain`] would not take.
 pub(super) fn read_rows<const D: u8>(
-    bytes: &[u8],
+    text: Text<'_>,
     from: usize,
     to: usize,
     eof: bool,
@@ -210,28 +269,30 @@ pub(super) fn read_rows<const D: u8>(
     batches: &mut Batches,
     mut line: u32,
 ) -> Option<Read> {
+    let bytes = text.bytes;
     let mut cells: Vec<Cell> = Vec::with_capacity(columns.width);
     let has_fields = !columns.kept.is_empty();
     let mut month: Option<(u32, u32, Date, u32)> = None;
+    let mut records = Records::<D>::new(bytes, from, eof);
     let mut pos = from;
     let mut newlines = 0u32;
     while pos < to && pos < bytes.len() {
-        if bytes[pos] == b'\n' {
-            // A blank line, which the `csv` crate skips too.
-            pos += 1;
-            newlines = newlines.checked_add(1)?;
-            line = line.checked_add(1)?;
-            continue;
-        }
-        let (next, crossed) = match split::<D>(bytes, pos, eof, &mut cells) {
+        let (next, crossed) = match records.next(&mut cells) {
             Split::Record { next, newlines } => (next, newlines),
             Split::Incomplete => break,
             Split::GiveUp => return None,
         };
+        if bytes[pos] == b'\n' {
+            // A blank line, which the `csv` crate skips too.
+            pos = next;
+            newlines = newlines.checked_add(1)?;
+            line = line.checked_add(1)?;
+            continue;
+        }
         if cells.len() != columns.width {
             return None;
         }
-        let cell = |i: usize| cells.get(i).and_then(|c| text(bytes, c));
+        let cell = |i: usize| cells.get(i).and_then(|c| text.cell(c));
         let date_cell = cell(columns.date)?;
         if trim(&date_cell).is_empty() {
             return None;
@@ -277,7 +338,11 @@ pub(super) fn read_rows<const D: u8>(
         newlines = newlines.checked_add(crossed)?;
         pos = next;
     }
-    Some(Read { end: pos, newlines })
+    Some(Read {
+        end: pos,
+        newlines,
+        ascii: records.ascii(),
+    })
 }
 
 #[cfg(test)]

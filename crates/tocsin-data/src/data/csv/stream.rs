@@ -280,15 +280,19 @@ fn read_round<const D: u8>(
         .enumerate()
         .with_max_len(1)
         .map(|(k, (&start, &to))| {
-            let utf8 = match std::str::from_utf8(&text[start..to]) {
-                Ok(_) => true,
-                // A character the round cuts short is read whole with the
-                // next round.
-                Err(e) => k == last && !eof && e.error_len().is_none(),
+            let read = read_part::<D>(text, start, to, eof, columns, new_batches());
+            // The reading saw whether its bytes were ASCII; the UTF-8
+            // check proper is left to the parts with other bytes.
+            let utf8 = match &read {
+                Some((_, end, true)) if *end >= to => true,
+                _ => match std::str::from_utf8(&text[start..to]) {
+                    Ok(_) => true,
+                    // A character the round cuts short is read whole with
+                    // the next round.
+                    Err(e) => k == last && !eof && e.error_len().is_none(),
+                },
             };
-            let read = utf8
-                .then(|| read_part::<D>(text, start, to, eof, columns, new_batches()))
-                .flatten();
+            let read = read.filter(|_| utf8).map(|(chunk, end, _)| (chunk, end));
             Part {
                 start,
                 to,
@@ -306,7 +310,11 @@ fn read_round<const D: u8>(
             Some(read) if part.start == expected => read,
             // The guess fell inside a record: read again from where the
             // part before ended.
-            _ => read_part::<D>(text, expected, part.to, eof, columns, new_batches())?,
+            _ => {
+                let (chunk, end, _) =
+                    read_part::<D>(text, expected, part.to, eof, columns, new_batches())?;
+                (chunk, end)
+            }
         };
         joined.add(chunk)?;
         expected = end;
@@ -315,7 +323,7 @@ fn read_round<const D: u8>(
 }
 
 /// The records of `text` starting from `start` up to `to`, as a chunk,
-/// with where the reading ended.
+/// with where the reading ended and whether the bytes it read were ASCII.
 fn read_part<const D: u8>(
     text: &[u8],
     start: usize,
@@ -323,15 +331,23 @@ fn read_part<const D: u8>(
     eof: bool,
     columns: &Columns,
     mut batches: Batches,
-) -> Option<(Chunk, usize)> {
-    let read = fast::read_rows::<D>(text, start, to, eof, columns, &mut batches, 1)?;
+) -> Option<(Chunk, usize, bool)> {
+    let read = fast::read_rows::<D>(
+        fast::Text::bytes(text),
+        start,
+        to,
+        eof,
+        columns,
+        &mut batches,
+        1,
+    )?;
     let chunk = Chunk {
         batches: batches.batches,
         skipped: 0,
         first_skipped: 0,
         newlines: usize::try_from(read.newlines).ok()?,
     };
-    Some((chunk, read.end))
+    Some((chunk, read.end, read.ascii))
 }
 
 #[cfg(test)]
