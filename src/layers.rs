@@ -14,11 +14,12 @@ mod tests {
         ("time", &[]),
         ("diag", &[]),
         ("heap", &[]),
+        ("pretty", &[]),
         ("clock", &["time"]),
         ("lang", &["diag", "time"]),
         ("data", &["diag", "time"]),
         ("change", &["lang", "diag", "time"]),
-        ("board", &["eval", "lang", "diag", "time"]),
+        ("board", &["eval", "lang", "diag", "time", "pretty"]),
     ];
 
     /// Modules a layer must never name, for the layers above.

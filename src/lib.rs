@@ -28,5 +28,5 @@ pub mod watch;
 // The lower layers, each a crate of its own, under the module names the
 // program and its tests use.
 pub use tocsin_data::data;
-pub use tocsin_engine::{board, change, eval, heap, library, project, ruletest, workspace};
+pub use tocsin_engine::{board, change, eval, heap, library, pretty, project, ruletest, workspace};
 pub use tocsin_lang::{clock, diag, lang, time};

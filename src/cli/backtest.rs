@@ -72,7 +72,7 @@ pub fn run(
         bar
     });
     // Told at most once per step, from whichever thread finished the work.
-    let result = backtest::run(model, &dates, step, outcome, |done| {
+    let mut result = backtest::run(model, &dates, step, outcome, |done| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }
@@ -83,13 +83,22 @@ pub fn run(
     let text = match format {
         BacktestFormat::Table => table(&result),
         BacktestFormat::Csv => csv(&result),
-        BacktestFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&result).unwrap_or_default()
-        ),
+        BacktestFormat::Json => json(&mut result),
     };
     super::term::out(&text);
     OK
+}
+
+/// `--format json`: the rule histories are written on every core into the
+/// rest of the document, as one thread would write it.
+fn json(result: &mut backtest::Backtest) -> String {
+    let rules = std::mem::take(&mut result.rules);
+    let spliced = serde_json::to_string_pretty(result)
+        .ok()
+        .and_then(|shell| crate::pretty::splice_array(&shell, "rules", &rules));
+    result.rules = rules;
+    let text = spliced.unwrap_or_else(|| serde_json::to_string_pretty(result).unwrap_or_default());
+    format!("{text}\n")
 }
 
 /// The first observation from `from` to `to` with a value other than zero

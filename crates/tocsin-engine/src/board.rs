@@ -280,8 +280,26 @@ pub fn values_line(row: &Row) -> String {
 
 /// `eval --format json`: exactly one JSON object.
 pub fn json(board: &Board) -> String {
-    let mut s =
-        serde_json::to_string_pretty(board).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    // The rows are written on every core into the rest of the board.
+    #[derive(Serialize)]
+    struct Shell<'a> {
+        at: &'a str,
+        results: [(); 0],
+        feeds: &'a [FeedRow],
+    }
+    let shell = Shell {
+        at: &board.at,
+        results: [],
+        feeds: &board.feeds,
+    };
+    let spliced = serde_json::to_string_pretty(&shell)
+        .ok()
+        .and_then(|shell| crate::pretty::splice_array(&shell, "results", &board.results));
+    let mut s = match spliced {
+        Some(s) => s,
+        None => serde_json::to_string_pretty(board)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+    };
     s.push('\n');
     s
 }

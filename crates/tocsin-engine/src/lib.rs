@@ -2,7 +2,8 @@
 //! at a date, [`library`] holds the built-in functions (one file each),
 //! [`workspace`] turns files in memory into a checked model, [`project`]
 //! finds the files, [`ruletest`] runs rule unit tests, [`board`] and
-//! [`change`] are the results the daemon and the command line share. Names
+//! [`change`] are the results the daemon and the command line share
+//! ([`pretty`] writes their long JSON on every core). Names
 //! the language and data crates, never the daemon, the report or the
 //! command line (the crate graph holds it; `layers.rs` in the `tocsin`
 //! crate holds the modules within a crate).
@@ -16,6 +17,7 @@ pub mod change;
 pub mod eval;
 pub mod heap;
 pub mod library;
+pub mod pretty;
 pub mod project;
 pub mod ruletest;
 pub mod workspace;
