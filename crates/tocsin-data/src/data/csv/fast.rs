@@ -6,8 +6,10 @@
 //! text after a closing quote, a lone carriage return, a record over the
 //! limit, a row the rows of [`super::load_plain`] would not take) it gives
 //! up, and the caller reads the text with the `csv` crate instead, which
-//! places every problem. Long quoted cells (ACLED's notes) are crossed with
-//! `memchr`, and only the cells some column keeps are ever copied.
+//! places every problem. Rows are found by [`super::scan`], 64 bytes at a
+//! time; [`split`] reads one record a byte at a time (a header row, and the
+//! reference the scan is tested against). Only the cells some column keeps
+//! are ever copied.
 
 use super::scan::Records;
 use super::{iso_numbers, parse_date, trim, Batches, Columns, MAX_RECORD_BYTES};
@@ -90,8 +92,8 @@ pub(super) enum Split {
     GiveUp,
 }
 
-/// Splits the record starting at `start` (not a blank line) into `cells`.
-/// `eof` says that the text ends where `bytes` does; otherwise a record
+/// Splits the record starting at `start` (not a blank line) into `cells`,
+/// a byte at a time (with `memchr` across a quoted cell). `eof` says that the text ends where `bytes` does; otherwise a record
 /// that reaches the end is [`Split::Incomplete`]. Records over
 /// [`MAX_RECORD_BYTES`] are the `csv` crate's to refuse.
 pub(super) fn split<const D: u8>(
@@ -250,7 +252,8 @@ pub(super) struct Read {
     pub end: usize,
     /// Line breaks crossed, blank lines included.
     pub newlines: u32,
-    /// The text from the start to `end` is ASCII (and more may be).
+    /// Every block the reading looked at was ASCII: the text from `from`
+    /// to `end` (and a little past it) is UTF-8 with no further check.
     pub ascii: bool,
 }
 

@@ -1,7 +1,8 @@
 //! One large CSV file read as it streams in, never held whole: a round of
 //! [`ROUND_BYTES`] is read, cut into chunks at line starts, and the chunks
-//! are checked as UTF-8 and read by [`super::fast`] on every core; the
-//! round's last record, if the round cuts it short, starts the next round.
+//! are read by [`super::fast`] on every core (and checked as UTF-8 unless
+//! the reading saw only ASCII); the round's last record, if the round cuts
+//! it short, starts the next round.
 //!
 //! A chunk starts at the first line start past its share of the round,
 //! which is a guess: the line break before it may sit inside a quoted
