@@ -287,14 +287,17 @@ pub fn json(board: &Board) -> String {
         results: [(); 0],
         feeds: &'a [FeedRow],
     }
+    // Every field named, so that a field added to the board must be added
+    // here too.
+    let Board { at, results, feeds } = board;
     let shell = Shell {
-        at: &board.at,
+        at,
         results: [],
-        feeds: &board.feeds,
+        feeds,
     };
     let spliced = serde_json::to_string_pretty(&shell)
         .ok()
-        .and_then(|shell| crate::pretty::splice_array(&shell, "results", &board.results));
+        .and_then(|shell| crate::pretty::splice_array(&shell, "results", results));
     let mut s = match spliced {
         Some(s) => s,
         None => serde_json::to_string_pretty(board)

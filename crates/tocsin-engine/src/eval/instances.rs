@@ -9,7 +9,7 @@
 //! series is filtered per instance per day.
 
 use super::fields::FieldColumn;
-use super::model::{bucket_steps, select, Origin};
+use super::model::{bucket_steps, select, Origin, PARALLEL_OBSERVATIONS};
 use super::timeline::Timeline;
 use crate::data::{Series, Store};
 use crate::diag::{Code, Diagnostic};
@@ -24,10 +24,6 @@ pub const MAX_INSTANCES: usize = 10_000;
 
 /// No instance: a row with an empty `by` field, or a position not narrowed.
 const NONE: u32 = u32::MAX;
-
-/// Observations in the store from which series are split on every core
-/// (below, the threads cost more than they save).
-const PARALLEL_OBSERVATIONS: usize = 1 << 18;
 
 /// The instances of every rule with `by:`.
 #[derive(Debug, Default)]

@@ -99,6 +99,10 @@ impl Staleness {
     }
 }
 
+/// Observations in the store from which series are built (and split by
+/// instance) on every core: below, the threads cost more than they save.
+pub(super) const PARALLEL_OBSERVATIONS: usize = 1 << 18;
+
 impl Model {
     /// Materialises every series of `program` from `store`.
     pub fn build(program: Program, store: &Store) -> Model {
@@ -142,23 +146,24 @@ impl Model {
         // Series are independent: on large data they are built on every
         // core, in contiguous shares so that the order (and that of the
         // warnings) is kept. Small data is not worth the threads.
-        let built: Vec<Built> = if workers < 2 || defs.len() < 2 || store.observations() < 1 << 18 {
-            build(defs)
-        } else {
-            let share = defs.len().div_ceil(workers);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = defs
-                    .chunks(share)
-                    .map(|chunk| (chunk, scope.spawn(move || build(chunk))))
-                    .collect();
-                handles
-                    .into_iter()
-                    // A worker that panicked (it cannot, short of memory)
-                    // leaves its share to this thread.
-                    .flat_map(|(chunk, h)| h.join().unwrap_or_else(|_| build(chunk)))
-                    .collect()
-            })
-        };
+        let built: Vec<Built> =
+            if workers < 2 || defs.len() < 2 || store.observations() < PARALLEL_OBSERVATIONS {
+                build(defs)
+            } else {
+                let share = defs.len().div_ceil(workers);
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = defs
+                        .chunks(share)
+                        .map(|chunk| (chunk, scope.spawn(move || build(chunk))))
+                        .collect();
+                    handles
+                        .into_iter()
+                        // A worker that panicked (it cannot, short of memory)
+                        // leaves its share to this thread.
+                        .flat_map(|(chunk, h)| h.join().unwrap_or_else(|_| build(chunk)))
+                        .collect()
+                })
+            };
         let mut warnings = Vec::new();
         let mut timelines = Vec::with_capacity(built.len());
         let mut origins = Vec::with_capacity(built.len());
