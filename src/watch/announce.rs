@@ -4,13 +4,14 @@
 
 use super::events::Event;
 use super::{Daemon, Msg};
-use crate::change::{instance_key, Announced, StatusChange};
+use crate::change::{instance_key_of, Announced, StatusChange};
 use crate::eval::{Model, RuleResult};
 use crate::lang::ast::RuleKind;
 use crate::sinks::{
     Alertmanager, Delivery, DeliveryOptions, Notification, Secret, Sink, SinkError, Webhook,
     WebhookFormat,
 };
+use crate::state::RuleRecord;
 use std::collections::{BTreeMap, HashSet};
 
 /// How soon status changes that could not be recorded are tried again.
@@ -97,19 +98,36 @@ fn alertmanager_name(i: usize) -> &'static str {
 fn changes(daemon: &Daemon, model: &Model, results: &[RuleResult]) -> Vec<StatusChange> {
     let at = daemon.today.to_string();
     let announced = daemon.state.announced();
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for r in results {
-        let key = instance_key(&r.name, &labels_of(r));
-        let to = Announced::from(r.status);
-        let from = announced.get(&key).map(|k| k.status);
-        if from != Some(to) {
-            out.push(change_of(model, r, from, &at));
+    // The results' keys in key order, walked beside the announced ones
+    // (a map in the same order): one pass, not a look-up per result.
+    let mut keys: Vec<(String, usize)> = results
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (instance_key_of(&r.name, &r.labels), i))
+        .collect();
+    keys.sort_unstable();
+    let mut changed: Vec<(usize, Option<Announced>)> = Vec::new();
+    let mut removed: Vec<(&String, &RuleRecord)> = Vec::new();
+    let mut known = announced.iter().peekable();
+    for (key, i) in &keys {
+        while let Some((k, record)) = known.next_if(|(k, _)| k.as_str() < key.as_str()) {
+            removed.push((k, record));
         }
-        seen.insert(key);
+        let from = known
+            .next_if(|(k, _)| *k == key)
+            .map(|(_, record)| record.status);
+        if from != Some(Announced::from(results[*i].status)) {
+            changed.push((*i, from));
+        }
     }
-    for (key, known) in announced {
-        if !seen.contains(key) && known.status != Announced::Removed {
+    removed.extend(known);
+    changed.sort_unstable_by_key(|&(i, _)| i);
+    let mut out: Vec<StatusChange> = changed
+        .into_iter()
+        .map(|(i, from)| change_of(model, &results[i], from, &at))
+        .collect();
+    for (key, known) in removed {
+        if known.status != Announced::Removed {
             out.push(StatusChange {
                 name: known.rule(key).to_string(),
                 labels: known.labels.clone(),
@@ -227,7 +245,7 @@ impl Daemon {
                 .iter()
                 .filter(|r| r.kind == RuleKind::Alert)
                 .filter_map(|r| {
-                    let known = announced.get(&instance_key(&r.name, &labels_of(r)))?;
+                    let known = announced.get(&instance_key_of(&r.name, &r.labels))?;
                     let since = chrono::DateTime::parse_from_rfc3339(&known.since)
                         .ok()?
                         .with_timezone(&chrono::Utc);

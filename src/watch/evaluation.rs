@@ -2,15 +2,16 @@
 //! none is used. A board evaluated halfway is never announced, so stopping
 //! in the middle of a long evaluation journals nothing of it.
 
-use crate::eval::reuse::{by_rule, unchanged};
-use crate::eval::{results, Evaluator, Model, RuleResult};
+use crate::eval::reuse::{by_rule, results_reusing, unchanged, Sameness};
+use crate::eval::{Evaluator, Model, RuleResult};
 use crate::time::Date;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Evaluates every rule of `model` at `t`, taking from `reuse` (a previous
-/// model and its results at the same `t`) the results of the rules that
-/// are provably unchanged, as [`crate::eval::reuse::evaluate_reusing`]
-/// does. `None` when `stop` was set before the last rule was done.
+/// model and its results at the same `t`) the results of the rules and
+/// instances that are provably unchanged, as
+/// [`crate::eval::reuse::evaluate_reusing`] does. `None` when `stop` was
+/// set before the last rule was done.
 pub(super) fn evaluate(
     model: &Model,
     t: Date,
@@ -18,22 +19,20 @@ pub(super) fn evaluate(
     stop: &AtomicBool,
 ) -> Option<Vec<RuleResult>> {
     let n = model.program.rules.len();
-    let (same, mut old) = match reuse {
-        Some((old_model, old_results)) => (unchanged(model, old_model), by_rule(old_results, n)),
-        None => (vec![false; n], Vec::new()),
+    let (old_model, same, mut old) = match reuse {
+        Some((m, old_results)) => (m, unchanged(model, m), by_rule(old_results, n)),
+        None => (model, vec![Sameness::Changed; n], Vec::new()),
     };
     let mut ev = Evaluator::new(model);
     let mut out = Vec::with_capacity(n);
-    for (r, &same) in same.iter().enumerate() {
+    for r in 0..n {
         // A rule takes microseconds to milliseconds: looking at the flag
         // before each costs nothing and bounds the wait for a stop.
         if stop.load(Ordering::Relaxed) {
             return None;
         }
-        out.extend(match old.get_mut(r).and_then(Option::take) {
-            Some(o) if same => o,
-            _ => results(&mut ev, r, t),
-        });
+        let taken = old.get_mut(r).and_then(Option::take);
+        out.extend(results_reusing(&mut ev, r, t, old_model, &same, taken));
     }
     Some(out)
 }

@@ -16,6 +16,7 @@ mod http;
 mod metrics;
 mod project;
 mod scope;
+mod tail;
 mod watcher;
 
 pub use batch::{DEBOUNCE, MAX_WAIT, SETTLE};

@@ -4,6 +4,7 @@
 //! rebuilt. A file that fails keeps its last good version in force.
 
 use super::scope::{self, Touched};
+use super::tail::{self, Mark, Tail};
 use crate::data::{ColumnSelection, FileData};
 use crate::diag::{Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
@@ -29,6 +30,16 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// The file's size in bytes.
+    pub(super) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether both are of the file at one device and inode.
+    pub(super) fn same_file(&self, other: &Fingerprint) -> bool {
+        (self.dev, self.ino) == (other.dev, other.ino)
+    }
+
     /// The fingerprint of the file a path leads to, following links.
     pub fn of(path: &Path) -> Option<Fingerprint> {
         use std::os::unix::fs::MetadataExt;
@@ -58,6 +69,8 @@ struct DataEntry {
     /// The columns it was parsed keeping: when the rules come to read
     /// more, the file is parsed again.
     selection: ColumnSelection,
+    /// Where the read ended, when a tail can be read from there.
+    mark: Option<Mark>,
 }
 
 /// A problem found while reloading, rendered for the event stream.
@@ -92,6 +105,8 @@ pub struct Reload {
     pub rebuilt: bool,
     /// True when a stop request cut the reload short: nothing was applied.
     pub stopped: bool,
+    /// Of `applied`, the data files whose new lines alone were read.
+    pub appended: Vec<String>,
 }
 
 /// Where to look for files.
@@ -140,6 +155,8 @@ type Read<T> = Candidate<(T, Option<Fingerprint>)>;
 struct Changes {
     rules: BTreeMap<PathBuf, Read<Arc<str>>>,
     data: BTreeMap<PathBuf, Read<SourceFile>>,
+    /// Data files in force that only gained lines at their end.
+    tails: BTreeMap<PathBuf, Tail>,
 }
 
 enum Candidate<T> {
@@ -391,6 +408,14 @@ impl Project {
             return;
         }
         if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
+            let mark = self.data.get(p).and_then(|e| e.mark.as_ref());
+            if let Some(t) = mark
+                .filter(|_| !force)
+                .and_then(|m| tail::read(p, m, print))
+            {
+                changes.tails.insert(p.to_path_buf(), t);
+                return;
+            }
             let file = SourceFile {
                 name: files::display(p),
                 contents: files::read(p),
@@ -406,6 +431,7 @@ impl Project {
         let Changes {
             rules: mut rule_changes,
             data: mut data_changes,
+            tails,
         } = changes;
         // Tried again at every reload: what they lacked may be back even
         // when no file in force changed (a data file moved away and back).
@@ -416,6 +442,20 @@ impl Project {
                     let print = Fingerprint::of(slot.key());
                     slot.insert(Candidate::Replace((t.into(), print)));
                 }
+            }
+        }
+        if !tails.is_empty() {
+            let alone = rule_changes.is_empty() && data_changes.is_empty();
+            if alone && self.append_tails(&tails, &mut out) {
+                return out;
+            }
+            // Read whole, as any changed file.
+            for (p, t) in tails {
+                let file = SourceFile {
+                    name: files::display(&p),
+                    contents: files::read(&p),
+                };
+                data_changes.insert(p, Candidate::Replace((file, Some(t.next.print()))));
             }
         }
         if rule_changes.is_empty() && data_changes.is_empty() && self.model.is_some() {
@@ -485,6 +525,11 @@ impl Project {
                                 (Contents::Text(t), false) => Some(Arc::<str>::from(t.as_str())),
                                 _ => None,
                             };
+                            let whole = match &file.contents {
+                                Contents::Text(t) => Some(t.as_str()),
+                                _ => None,
+                            };
+                            let mark = tail::mark(&p, print, whole, &data);
                             new_data.insert(
                                 p,
                                 Candidate::Replace(DataEntry {
@@ -493,6 +538,7 @@ impl Project {
                                     text,
                                     print,
                                     selection: selection.clone(),
+                                    mark,
                                 }),
                             );
                         }
@@ -577,6 +623,94 @@ impl Project {
             }
         }
         out
+    }
+
+    /// Puts in force the rows that data files gained at their end, when
+    /// nothing else changed: each tail is parsed alone (behind its file's
+    /// header, with the columns the file was read keeping) and its rows
+    /// added to the file's data and to the store's series, which are not
+    /// sorted again; the model is then built on them. `false`, with
+    /// nothing changed, when some tail does not parse cleanly or names a
+    /// series its file did not have: the files are then read whole, which
+    /// reports what is wrong where it is.
+    fn append_tails(&mut self, tails: &BTreeMap<PathBuf, Tail>, out: &mut Reload) -> bool {
+        if self.model.is_none() || !self.held.is_empty() {
+            return false;
+        }
+        let mut parsed = Vec::with_capacity(tails.len());
+        for (p, t) in tails {
+            let Some(e) = self.data.get(p) else {
+                return false;
+            };
+            let name = files::display(p);
+            let Some(format) = crate::data::Format::of_file_name(&name) else {
+                return false;
+            };
+            let stem = crate::data::file_stem(&name);
+            let loaded = crate::data::load_selected(e.id, stem, format, &t.text, &e.selection);
+            let Ok(mut data) = loaded else {
+                return false;
+            };
+            if !data.warnings.is_empty() || !e.data.can_append(&data) {
+                return false;
+            }
+            for line in data.batches.iter_mut().flat_map(|b| b.lines.iter_mut()) {
+                match t.file_line(*line) {
+                    Some(l) => *line = l,
+                    None => return false,
+                }
+            }
+            parsed.push((p, data, t));
+        }
+        let mut in_place = true;
+        let mut grown = crate::eval::Grown::default();
+        for (p, data, t) in parsed {
+            for b in &data.batches {
+                if let Some(id) = self.store.get(&b.series) {
+                    grown.entry(id).or_insert(self.store.series(id).len());
+                }
+            }
+            in_place &= self.store.append(&data);
+            if let Some(e) = self.data.get_mut(p) {
+                e.data.append(data);
+                e.print = Some(t.next.print());
+                e.mark = Some(t.next.clone());
+            }
+            self.rejected.remove(p);
+            out.applied.push(files::display(p));
+            out.appended.push(files::display(p));
+        }
+        if !in_place {
+            self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
+        }
+        let Some(old) = self.model.take() else {
+            return false;
+        };
+        let grown_model = in_place
+            .then(|| old.after_append(&self.store, &grown))
+            .flatten();
+        let model = match grown_model {
+            Some(m) => {
+                // Kept until the next evaluation, which takes from it the
+                // results whose series did not change.
+                self.previous = Some(old);
+                m
+            }
+            None => {
+                self.previous = None;
+                Model::build(old.program, &self.store)
+            }
+        };
+        out.warnings.extend(
+            model
+                .warnings
+                .clone()
+                .into_iter()
+                .map(|d| self.problem(&self.sources, d)),
+        );
+        self.model = Some(model);
+        out.rebuilt = true;
+        true
     }
 
     /// The field columns data files must keep for the rules in force and

@@ -109,9 +109,58 @@ pub fn instance_key(name: &str, labels: &BTreeMap<String, String>) -> String {
     format!("{name}{{{}}}", inner.join(", "))
 }
 
+/// [`instance_key`] of labels as results hold them (in `by:` order): the
+/// same text, without building a map of them.
+pub fn instance_key_of(name: &str, labels: &[(String, String)]) -> String {
+    if labels.is_empty() {
+        return name.to_string();
+    }
+    let mut sorted: Vec<&(String, String)> = labels.iter().collect();
+    // As a map of them holds them: by field, the last of a field kept.
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            std::mem::swap(later, earlier);
+        }
+        same
+    });
+    let mut out = String::with_capacity(name.len() + 16 * labels.len());
+    out.push_str(name);
+    out.push('{');
+    for (k, (field, value)) in sorted.into_iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(field);
+        out.push('=');
+        out.push_str(&serde_json::Value::String(value.clone()).to_string());
+    }
+    out.push('}');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_of_labels_in_by_order_are_the_keys_of_their_map() {
+        let pairs = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+            l.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        for labels in [
+            pairs(&[]),
+            pairs(&[("country", "Yemen")]),
+            pairs(&[("region", "Nord \"Ost\"\n"), ("country", "Côte d'Ivoire")]),
+            pairs(&[("b", "1"), ("a", "2"), ("b", "3")]),
+        ] {
+            let map: BTreeMap<String, String> = labels.iter().cloned().collect();
+            assert_eq!(instance_key_of("r", &labels), instance_key("r", &map));
+        }
+    }
 
     #[test]
     fn a_key_is_the_name_and_the_sorted_labels() {

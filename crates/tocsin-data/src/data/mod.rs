@@ -200,6 +200,37 @@ pub struct FileData {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl FileData {
+    /// Whether [`FileData::append`] takes `tail`: each of its batches
+    /// continues one of these, of the same series.
+    pub fn can_append(&self, tail: &FileData) -> bool {
+        tail.batches
+            .iter()
+            .all(|t| self.batches.iter().any(|b| b.series == t.series))
+    }
+
+    /// Adds the rows of `tail` (read from lines after these, its lines
+    /// numbered in this file) to the batches of their series. `false`,
+    /// and nothing added, when [`FileData::can_append`] does not hold.
+    pub fn append(&mut self, tail: FileData) -> bool {
+        if !self.can_append(&tail) {
+            return false;
+        }
+        for t in tail.batches {
+            let Some(b) = self.batches.iter_mut().find(|b| b.series == t.series) else {
+                continue;
+            };
+            b.dates.extend_from_slice(&t.dates);
+            b.values.extend_from_slice(&t.values);
+            b.lines.extend_from_slice(&t.lines);
+            b.fields.append(&t.fields);
+            b.fields.pad_rows(b.dates.len());
+        }
+        self.warnings.extend(tail.warnings);
+        true
+    }
+}
+
 /// Parses one data file. `stem` is the file name without its extension,
 /// used as the series name where the file names none. A leading byte-order
 /// mark is accepted; spans in diagnostics are offsets into `text` as given.

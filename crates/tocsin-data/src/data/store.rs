@@ -304,6 +304,53 @@ impl Store {
         b.finish()
     }
 
+    /// Adds the rows a file gained at its end (`tail`, its lines numbered
+    /// in the whole file) to the series they belong to, without sorting
+    /// again: the result is what [`Store::build`] gives with the longer
+    /// file. That holds only when every batch names a series this store
+    /// has, its dates ascend, and its first date is after the series'
+    /// newest (or on it, when the newest row is of this file too, which
+    /// comes last among the files); `false`, and nothing changed, when it
+    /// does not. Dates and values shared with timelines are copied first.
+    pub fn append(&mut self, tail: &FileData) -> bool {
+        let fits = tail.batches.iter().all(|b| {
+            let Some(id) = self.get(&b.series) else {
+                return false;
+            };
+            let s = &self.series[id.0 as usize];
+            let ascending = b.dates.windows(2).all(|w| w[0] <= w[1]);
+            let after = match (s.dates.last(), b.dates.first()) {
+                (Some(newest), Some(first)) => {
+                    first > newest
+                        || (first == newest
+                            && s.source(s.len() - 1).is_some_and(|(f, _)| f == tail.file))
+                }
+                _ => true,
+            };
+            ascending && after && b.cells.is_empty() && b.lines.len() == b.dates.len()
+        });
+        if !fits {
+            return false;
+        }
+        for b in &tail.batches {
+            let Some(id) = self.get(&b.series) else {
+                continue;
+            };
+            let s = &mut self.series[id.0 as usize];
+            let repeats = b.dates.windows(2).any(|w| w[0] == w[1])
+                || matches!((s.dates.last(), b.dates.first()), (Some(x), Some(y)) if x == y);
+            s.repeats_dates |= repeats;
+            s.unit = b.unit.clone().or(s.unit.take());
+            s.description = b.description.clone().or(s.description.take());
+            s.sources.extend(tail.file, &b.lines);
+            s.fields.append(&b.fields);
+            Arc::make_mut(&mut s.dates).extend_from_slice(&b.dates);
+            Arc::make_mut(&mut s.values).extend_from_slice(&b.values);
+            s.fields.pad_rows(s.dates.len());
+        }
+        true
+    }
+
     /// The series called `name`.
     pub fn get(&self, name: &str) -> Option<SeriesId> {
         self.by_name.get(name).copied()
@@ -462,6 +509,88 @@ mod tests {
         assert_eq!(*t.dates, *s.dates);
         assert_eq!((0..3).map(|r| t.source(r)).collect::<Vec<_>>(), sources);
         assert!(s.repeats_dates() && t.repeats_dates());
+    }
+
+    /// A row as a build shows it: date, value bits, source and field.
+    type Row = (Date, u64, Option<(FileId, u32)>, String);
+
+    /// What every row of series `name` holds.
+    fn rows_of(store: &Store, name: &str) -> Vec<Row> {
+        let s = store.series(store.get(name).unwrap());
+        let col = s.fields.column("actor");
+        (0..s.len())
+            .map(|r| {
+                let actor = col.map_or(String::new(), |c| s.fields.get(c, r).to_string());
+                (s.dates[r], s.values[r].to_bits(), s.source(r), actor)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_tail_appended_gives_what_a_build_of_the_longer_file_gives() {
+        let rows = [
+            ("2025-01-01", 1.0, "a"),
+            ("2025-01-03", 2.0, "b"),
+            ("2025-01-03", 3.0, "a"),
+            ("2025-01-04", 4.0, "c"),
+            ("2025-01-09", 5.0, ""),
+        ];
+        let other = FileData {
+            file: FileId(0),
+            batches: vec![batch("s", &[("2025-01-02", 9.0, "z")])],
+            ..FileData::default()
+        };
+        for cut in 1..rows.len() {
+            let file = |rows: &[(&str, f64, &str)], first_line: u32| {
+                let mut b = batch("s", rows);
+                b.lines = (first_line..first_line + rows.len() as u32).collect();
+                // As a loader gives them: interned fields, no grid.
+                let mut fields = Fields::new();
+                let col = fields.column_or_insert("actor");
+                for (r, row) in rows.iter().enumerate() {
+                    fields.set(col, r, row.2);
+                }
+                fields.pad_rows(rows.len());
+                b.fields = fields;
+                b.field_names.clear();
+                b.cells.clear();
+                FileData {
+                    file: FileId(1),
+                    batches: vec![b],
+                    ..FileData::default()
+                }
+            };
+            let whole = Store::build([&other, &file(&rows, 2)]);
+            let mut head = file(&rows[..cut], 2);
+            let mut store = Store::build([&other, &head]);
+            let tail = file(&rows[cut..], 2 + cut as u32);
+            assert!(store.append(&tail), "cut at {cut}");
+            assert_eq!(rows_of(&store, "s"), rows_of(&whole, "s"), "cut at {cut}");
+            let repeats = |st: &Store| st.series(st.get("s").unwrap()).repeats_dates();
+            assert!(repeats(&store) && repeats(&whole), "cut at {cut}");
+            assert!(head.append(tail));
+            assert_eq!(
+                rows_of(&Store::build([&other, &head]), "s"),
+                rows_of(&whole, "s")
+            );
+        }
+        // Rows dated before the newest, or of a series it lacks: refused,
+        // and nothing changed.
+        let mut store = Store::build([&other]);
+        let before = rows_of(&store, "s");
+        for tail in [
+            vec![batch("s", &[("2025-01-01", 1.0, "a")])],
+            vec![batch("s", &[("2025-01-02", 1.0, "a")])],
+            vec![batch("t", &[("2025-02-01", 1.0, "a")])],
+        ] {
+            let tail = FileData {
+                file: FileId(1),
+                batches: tail,
+                ..FileData::default()
+            };
+            assert!(!store.append(&tail));
+        }
+        assert_eq!(rows_of(&store, "s"), before);
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct Model {
     pub data_of: Vec<usize>,
     /// The instances of the rules with `by:`, and their series.
     pub instances: super::instances::Instances,
+    /// How many of `warnings` are about the series' steps, and how many
+    /// then about repeated dates (the rest are about fields and instances).
+    pub(super) warning_parts: (usize, usize),
 }
 
 /// A feed's `stale_after` as the board and `explain` show it: days as days
@@ -179,7 +182,9 @@ impl Model {
             }
         }
         let (data, data_of) = data_series(&program, store);
+        let stepped = warnings.len();
         warnings.extend(super::repeats::warnings(&program, &timelines, store));
+        let warning_parts = (stepped, warnings.len() - stepped);
         let fields = program
             .fields
             .iter()
@@ -213,6 +218,7 @@ impl Model {
             data,
             data_of,
             instances,
+            warning_parts,
         }
     }
 
@@ -239,7 +245,7 @@ impl Model {
 
 /// The data series under the series of `program`, sorted by name, and for
 /// each series its data series' position among them.
-fn data_series(program: &Program, store: &Store) -> (Vec<Arc<Staleness>>, Vec<usize>) {
+pub(super) fn data_series(program: &Program, store: &Store) -> (Vec<Arc<Staleness>>, Vec<usize>) {
     let mut names: Vec<&str> = program.series.iter().map(|d| d.root.as_str()).collect();
     names.sort_unstable();
     names.dedup();
@@ -344,7 +350,7 @@ fn column(
 /// The text of a field on each observation of a timeline. `value` is the
 /// observation's value as templates print it, as in filters; a field no
 /// observation has is empty everywhere, with the warning a filter gets.
-fn field_column(
+pub(super) fn field_column(
     read: &FieldRead,
     def: &SeriesDef,
     timeline: &Timeline,
@@ -501,8 +507,21 @@ pub(super) fn select(
     series: &Series,
     warnings: &mut Vec<Diagnostic>,
 ) -> (Vec<u32>, Vec<f64>) {
-    let mut rows: Vec<u32> = (0..series.len() as u32).collect();
-    let mut values = series.values.to_vec();
+    select_from(def, series, 0, warnings)
+}
+
+/// Like [`select`], for rows `from..` of `series` only (rows appended to
+/// it); texts that no row of those has are not warned about then.
+pub(super) fn select_from(
+    def: &SeriesDef,
+    series: &Series,
+    from: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Vec<u32>, Vec<f64>) {
+    let from = from.min(series.len());
+    let mut rows: Vec<u32> = (from as u32..series.len() as u32).collect();
+    // Indexed by row - `from`.
+    let mut values = series.values[from..].to_vec();
     // The spans of the texts of `==` and `in` tests, in step order.
     let mut value_spans = def.values.as_slice();
     for step in &def.steps {
@@ -523,9 +542,12 @@ pub(super) fn select(
                         Column::Value => {
                             let t = text_test(test);
                             rows.iter()
-                                .map(|&r| match test {
-                                    FieldTest::Num(op, n) => op.holds(values[r as usize], *n),
-                                    _ => t(&crate::eval::value::format_number(values[r as usize])),
+                                .map(|&r| {
+                                    let v = values[r as usize - from];
+                                    match test {
+                                        FieldTest::Num(op, n) => op.holds(v, *n),
+                                        _ => t(&crate::eval::value::format_number(v)),
+                                    }
                                 })
                                 .collect()
                         }
@@ -543,7 +565,7 @@ pub(super) fn select(
                                     memo.get(cell, series.fields.get(c, r as usize), &t)
                                 })
                                 .collect();
-                            if !texts.is_empty() {
+                            if !texts.is_empty() && from == 0 {
                                 let test = TextTest {
                                     series,
                                     field,
@@ -578,7 +600,7 @@ pub(super) fn select(
                             });
                             match v {
                                 Some(v) => {
-                                    values[r as usize] = v;
+                                    values[r as usize - from] = v;
                                     true
                                 }
                                 None => false,
@@ -600,6 +622,6 @@ pub(super) fn select(
             }
         }
     }
-    let vals = rows.iter().map(|&r| values[r as usize]).collect();
+    let vals = rows.iter().map(|&r| values[r as usize - from]).collect();
     (rows, vals)
 }

@@ -3,13 +3,14 @@
 //! date are the same. Only the others are evaluated again.
 
 use super::{results, Evaluator, Model, RuleResult};
+use crate::eval::instance_labels;
 use crate::lang::program::{Node, NodeKind, TemplatePiece};
 use crate::time::Date;
 use std::sync::Arc;
 
 /// Evaluates every rule of `model` at `t`, taking from `old_results` (the
 /// results of `old` at the same `t`, moved, not copied) the result of
-/// each rule that is provably unchanged.
+/// each rule, or each instance, that is provably unchanged.
 pub fn evaluate_reusing(
     model: &Model,
     t: Date,
@@ -18,13 +19,73 @@ pub fn evaluate_reusing(
 ) -> Vec<RuleResult> {
     let same = unchanged(model, old);
     let mut ev = Evaluator::new(model);
-    let mut old = by_rule(old_results, model.program.rules.len());
+    let mut old_by_rule = by_rule(old_results, model.program.rules.len());
     (0..model.program.rules.len())
-        .flat_map(|r| match old.get_mut(r).and_then(Option::take) {
-            Some(o) if same[r] => o,
-            _ => results(&mut ev, r, t),
+        .flat_map(|r| {
+            let taken = old_by_rule.get_mut(r).and_then(Option::take);
+            results_reusing(&mut ev, r, t, old, &same, taken)
         })
         .collect()
+}
+
+/// The results of rule `r` at `t`, as [`results`] gives them, taken from
+/// `taken` (the old model's results of the rule at `t`) where `same` (of
+/// [`unchanged`]) or, for a rule with `by:`, the instance's own series
+/// say they are the same.
+pub fn results_reusing(
+    ev: &mut Evaluator,
+    r: usize,
+    t: Date,
+    old: &Model,
+    same: &[Sameness],
+    taken: Option<Vec<RuleResult>>,
+) -> Vec<RuleResult> {
+    let Some(taken) = taken else {
+        return results(ev, r, t);
+    };
+    match &same[r] {
+        Sameness::Whole => taken,
+        Sameness::Changed => results(ev, r, t),
+        Sameness::Instances(kept) => {
+            let model = ev.model();
+            let (Some(g), ids) = (model.instances.group_of(r), model.instances.at(r, t)) else {
+                return results(ev, r, t);
+            };
+            if ids != old.instances.at(r, t) || ids.len() != taken.len() {
+                return results(ev, r, t);
+            }
+            ids.into_iter()
+                .zip(taken)
+                .map(|(i, o)| {
+                    if kept.get(i as usize) == Some(&true) {
+                        return o;
+                    }
+                    let scope = model.instances.scope(g, i);
+                    let mut res = ev.in_scope(scope, |ev| super::result(ev, r, t));
+                    res.labels = instance_labels(model, r, i);
+                    res
+                })
+                .collect()
+        }
+    }
+}
+
+/// Whether a rule's results at a date are those of an older model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sameness {
+    /// All of them.
+    Whole,
+    /// Those of the instances marked `true` (by instance number).
+    Instances(Vec<bool>),
+    /// None can be told to be.
+    Changed,
+}
+
+impl Sameness {
+    /// True for [`Sameness::Whole`].
+    pub fn is_whole(&self) -> bool {
+        matches!(self, Sameness::Whole)
+    }
 }
 
 /// Results gathered by rule index (a rule with `by:` has one per
@@ -44,14 +105,24 @@ pub fn by_rule(results: Vec<RuleResult>, rules: usize) -> Vec<Option<Vec<RuleRes
 /// is the same at the same index too (series by identity of their
 /// timelines and origins, which a rebuild shares when the data did not
 /// change).
-pub fn unchanged(model: &Model, old: &Model) -> Vec<bool> {
+pub fn unchanged(model: &Model, old: &Model) -> Vec<Sameness> {
     let mut c = Compare {
         new: model,
         old,
         rules: vec![None; model.program.rules.len()],
         lets: vec![None; model.program.lets.len()],
     };
-    (0..model.program.rules.len()).map(|r| c.rule(r)).collect()
+    (0..model.program.rules.len())
+        .map(|r| {
+            if c.rule(r) {
+                return Sameness::Whole;
+            }
+            match c.instances(r) {
+                Some(kept) if kept.iter().any(|&k| k) => Sameness::Instances(kept),
+                _ => Sameness::Changed,
+            }
+        })
+        .collect()
 }
 
 struct Compare<'a> {
@@ -83,6 +154,103 @@ impl Compare<'_> {
         };
         self.rules[r] = Some(same);
         same
+    }
+
+    /// For a rule with `by:` defined as before, whose instances are those
+    /// of the old model: for each instance, whether everything the rule
+    /// reads inside it is the same (its own series by identity, the rest
+    /// as [`Compare::reads_same`] says).
+    fn instances(&mut self, r: usize) -> Option<Vec<bool>> {
+        let new = &self.new.program.rules[r];
+        let g = self.new.instances.group_of(r)?;
+        if self.old.program.rules.get(r) != Some(new) || self.old.instances.group_of(r) != Some(g) {
+            return None;
+        }
+        let (ng, og) = (
+            &self.new.instances.groups[g],
+            self.old.instances.groups.get(g)?,
+        );
+        if ng.key != og.key || ng.labels != og.labels {
+            return None;
+        }
+        let mut nodes: Vec<&Node> = vec![&new.when];
+        for t in [&new.summary, &new.description].into_iter().flatten() {
+            nodes.extend(t.iter().filter_map(|p| match p {
+                TemplatePiece::Hole(n) => Some(n),
+                TemplatePiece::Text(_) | TemplatePiece::Label(_) => None,
+            }));
+        }
+        Some(
+            (0..ng.labels.len())
+                .map(|i| {
+                    let mut seen = vec![false; self.new.program.rules.len()];
+                    seen[r] = true;
+                    nodes.iter().all(|n| self.same_in(n, g, i, &mut seen))
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether what `node` reads inside instance `i` of group `g` is the
+    /// same: the group's own series and fields by identity in the
+    /// instance, the rules of the group in the instance, and everything
+    /// else whole.
+    fn same_in(&mut self, node: &Node, g: usize, i: usize, seen: &mut [bool]) -> bool {
+        let (ng, og) = (&self.new.instances.groups[g], &self.old.instances.groups[g]);
+        match &node.kind {
+            NodeKind::Series(s) => match (ng.series(*s, i), og.series(*s, i)) {
+                (Some((n, _)), Some((o, _))) => {
+                    Arc::ptr_eq(n, o)
+                        // A feed's freshness is the whole data series'.
+                        && self.new.stale_after(*s).is_none()
+                        && self.old.stale_after(*s).is_none()
+                }
+                (None, None) => self.series(*s),
+                _ => false,
+            },
+            NodeKind::Field(k) => match (ng.field(*k, i), og.field(*k, i)) {
+                (Some(n), Some(o)) => Arc::ptr_eq(n, o),
+                (None, None) => self.reads_same(node),
+                _ => false,
+            },
+            NodeKind::Rule(r2) if self.new.instances.group_of(*r2) == Some(g) => {
+                if std::mem::replace(&mut seen[*r2], true) {
+                    // A cycle (refused by the checker) or a rule met twice:
+                    // looked at on its first meeting.
+                    return true;
+                }
+                let rule = &self.new.program.rules[*r2];
+                if self.old.program.rules.get(*r2) != Some(rule) {
+                    return false;
+                }
+                let mut nodes: Vec<&Node> = vec![&rule.when];
+                for t in [&rule.summary, &rule.description].into_iter().flatten() {
+                    nodes.extend(t.iter().filter_map(|p| match p {
+                        TemplatePiece::Hole(n) => Some(n),
+                        TemplatePiece::Text(_) | TemplatePiece::Label(_) => None,
+                    }));
+                }
+                nodes.into_iter().all(|n| self.same_in(n, g, i, seen))
+            }
+            NodeKind::Let(l) => {
+                let new = &self.new.program.lets[*l];
+                self.old.program.lets.get(*l) == Some(new) && self.same_in(&new.value, g, i, seen)
+            }
+            NodeKind::Const(_) | NodeKind::Now | NodeKind::Invalid | NodeKind::Rule(_) => {
+                self.reads_same(node)
+            }
+            NodeKind::Unary(_, a) => self.same_in(a, g, i, seen),
+            NodeKind::Binary(_, a, b) => self.same_in(a, g, i, seen) && self.same_in(b, g, i, seen),
+            // A rule passed to a function (`any(r)`, `count_true(r)`) may
+            // be read over every instance: compared whole.
+            NodeKind::Call(_, args) => args.iter().all(|a| match a.kind {
+                NodeKind::Rule(_) => self.reads_same(a),
+                _ => self.same_in(a, g, i, seen),
+            }),
+            NodeKind::Weighted(pairs) => pairs
+                .iter()
+                .all(|(a, b)| self.same_in(a, g, i, seen) && self.same_in(b, g, i, seen)),
+        }
     }
 
     fn let_(&mut self, l: usize) -> bool {
@@ -182,7 +350,11 @@ mod tests {
             ),
         ] {
             let model = reloaded(&before, &after);
-            assert_eq!(unchanged(&model, old), want, "{after}");
+            let whole: Vec<bool> = unchanged(&model, old)
+                .iter()
+                .map(Sameness::is_whole)
+                .collect();
+            assert_eq!(whole, want, "{after}");
             // Reused or not, the results are what a full evaluation gives.
             assert_eq!(
                 evaluate_reusing(&model, t, old, old_results.clone()),
@@ -193,7 +365,7 @@ mod tests {
         let separate = ws(RULES);
         assert_eq!(
             unchanged(separate.model.as_ref().unwrap(), old),
-            [false, false, false]
+            [Sameness::Changed, Sameness::Changed, Sameness::Changed]
         );
     }
 }

@@ -28,6 +28,27 @@ pub struct Timeline {
     order: OnceLock<Order>,
 }
 
+/// Adds the prefix sums of `values` after those of `sum_hi` and `sum_lo`
+/// (which hold at least the sum of nothing).
+fn push_sums(sum_hi: &mut Vec<f64>, sum_lo: &mut Vec<f64>, values: &[f64]) {
+    let (mut hi, mut lo) = (
+        sum_hi.last().copied().unwrap_or(0.0),
+        sum_lo.last().copied().unwrap_or(0.0),
+    );
+    for &v in values {
+        // Neumaier summation.
+        let t = hi + v;
+        if hi.abs() >= v.abs() {
+            lo += (hi - t) + v;
+        } else {
+            lo += (v - t) + hi;
+        }
+        hi = t;
+        sum_hi.push(hi);
+        sum_lo.push(lo);
+    }
+}
+
 /// A half-open range of observation positions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
@@ -61,21 +82,9 @@ impl Timeline {
         debug_assert!(dates.windows(2).all(|w| w[0] <= w[1]));
         let mut sum_hi = Vec::with_capacity(values.len() + 1);
         let mut sum_lo = Vec::with_capacity(values.len() + 1);
-        let (mut hi, mut lo) = (0.0f64, 0.0f64);
         sum_hi.push(0.0);
         sum_lo.push(0.0);
-        for &v in values.iter() {
-            // Neumaier summation.
-            let t = hi + v;
-            if hi.abs() >= v.abs() {
-                lo += (hi - t) + v;
-            } else {
-                lo += (v - t) + hi;
-            }
-            hi = t;
-            sum_hi.push(hi);
-            sum_lo.push(lo);
-        }
+        push_sums(&mut sum_hi, &mut sum_lo, &values);
         Timeline {
             dates,
             values,
@@ -85,6 +94,46 @@ impl Timeline {
             extremes: OnceLock::new(),
             order: OnceLock::new(),
         }
+    }
+
+    /// This timeline with observations added after its last: `dates` and
+    /// `values` are the whole series, which begins with these. The prefix
+    /// sums go on from where they end, so the result is the one
+    /// [`Timeline::shared`] builds from the whole series, in the time of
+    /// copying them.
+    pub fn extended(&self, dates: Arc<Vec<Date>>, values: Arc<Vec<f64>>) -> Timeline {
+        debug_assert!(dates.starts_with(&self.dates) && values.len() == dates.len());
+        let n = self.values.len();
+        let mut sum_hi = Vec::with_capacity(values.len() + 1);
+        let mut sum_lo = Vec::with_capacity(values.len() + 1);
+        sum_hi.extend_from_slice(&self.sum_hi);
+        sum_lo.extend_from_slice(&self.sum_lo);
+        if sum_hi.is_empty() {
+            // A default timeline holds not even the sum of nothing.
+            sum_hi.push(0.0);
+            sum_lo.push(0.0);
+        }
+        push_sums(&mut sum_hi, &mut sum_lo, &values[n..]);
+        Timeline {
+            dates,
+            values,
+            sum_hi,
+            sum_lo,
+            active: OnceLock::new(),
+            extremes: OnceLock::new(),
+            order: OnceLock::new(),
+        }
+    }
+
+    /// This timeline with `dates` and `values` added after its last.
+    pub fn appended(&self, dates: &[Date], values: &[f64]) -> Timeline {
+        let mut d = Vec::with_capacity(self.len() + dates.len());
+        d.extend_from_slice(&self.dates);
+        d.extend_from_slice(dates);
+        let mut v = Vec::with_capacity(self.len() + values.len());
+        v.extend_from_slice(&self.values);
+        v.extend_from_slice(values);
+        self.extended(Arc::new(d), Arc::new(v))
     }
 
     /// Dates, ascending.

@@ -19,6 +19,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
+mod append;
+
 /// The most instances a rule may have.
 pub const MAX_INSTANCES: usize = 10_000;
 
@@ -38,7 +40,7 @@ pub struct Instances {
     base: Vec<u32>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Appearances {
     group: usize,
     /// `(first date, instance)`, by date.
@@ -46,7 +48,7 @@ struct Appearances {
 }
 
 /// The instances shared by the rules with one set of `by` fields.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Group {
     /// The fields, lower case and sorted (see [`by_key`]).
     pub key: Vec<String>,
