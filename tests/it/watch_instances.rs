@@ -274,3 +274,46 @@ fn webhook_bodies_carry_labels() {
     );
     d.stop();
 }
+
+#[test]
+fn rows_appended_to_a_feed_are_taken_in_by_instance() {
+    use std::io::Write;
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", TWO)],
+        &AT,
+        &[],
+    );
+    let append = |d: &Daemon, text: &str| {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(d.path("indicators/incidents.csv"))
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    };
+    // A second South row: that instance goes to met, nothing else moves.
+    append(&d, "2025-04-04,South\n");
+    let (reload, before) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["files"], json!(["indicators/incidents.csv"]));
+    assert_eq!(
+        statuses(&before),
+        [(
+            "busy".into(),
+            region("South"),
+            json!("not_met"),
+            "met".into()
+        )]
+    );
+    // A region never seen: a new instance, announced as new.
+    append(&d, "2025-04-05,East\n2025-04-05,East\n");
+    let (_, before) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(
+        statuses(&before),
+        [("busy".into(), region("East"), Value::Null, "met".into())]
+    );
+    // A bad row: reported at its line of the file, nothing changes.
+    append(&d, "2025-04-05,North\nnot a date,North\n");
+    let (err, _) = d.expect(|e| e["event"] == "error");
+    assert_eq!(err["file"], "indicators/incidents.csv");
+    assert_eq!(err["line"], 9, "{err}");
+    assert_eq!(err["code"], "E303", "{err}");
+}
