@@ -6,15 +6,21 @@
 //! bucket, a warning that counts rows), nothing is built and the caller
 //! builds the model whole.
 
-use super::model::{data_series, field_column, select_from, Model, Origin};
+use super::model::{data_series, field_column, select_from, Model, Origin, PARALLEL_OBSERVATIONS};
+use super::timeline::Timeline;
 use crate::data::{SeriesId, Store};
 use crate::diag::Code;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// The data series that gained rows at their end, each with its number
 /// of rows before.
 pub type Grown = FxHashMap<SeriesId, usize>;
+
+/// A series after the append: its timeline, its origin, and whether it
+/// grew.
+type Grew = (Arc<Timeline>, Arc<Origin>, bool);
 
 /// Warnings whose text a few more rows would change (they count rows, or
 /// name texts no row has): a model holding one is built whole.
@@ -35,20 +41,14 @@ impl Model {
             return None;
         }
         let program = self.program.clone();
-        let n = program.series.len();
-        let mut timelines = Vec::with_capacity(n);
-        let mut origins = Vec::with_capacity(n);
-        let mut changed = vec![false; n];
-        let mut scratch = Vec::new();
-        for (s, def) in program.series.iter().enumerate() {
+        // Each series grows on its own: on large data, on every core.
+        let grow = |(s, def): (usize, &crate::lang::program::SeriesDef)| -> Option<Grew> {
             let (old_t, old_o) = (&self.timelines[s], &self.origins[s]);
             let grew = store
                 .get(&def.root)
                 .and_then(|id| Some((id, *grown.get(&id)?)));
             let Some((id, before)) = grew else {
-                timelines.push(Arc::clone(old_t));
-                origins.push(Arc::clone(old_o));
-                continue;
+                return Some((Arc::clone(old_t), Arc::clone(old_o), false));
             };
             if def.is_bucketed() || old_o.series != Some(id) || old_o.bucketed {
                 return None;
@@ -59,25 +59,43 @@ impl Model {
                     return None;
                 }
                 let dates = Arc::clone(&series.dates);
-                timelines.push(Arc::new(old_t.extended(dates, Arc::clone(&series.values))));
-                origins.push(Arc::clone(old_o));
-            } else {
-                let (rows, values) = select_from(def, series, before, &mut scratch);
-                if !scratch.is_empty() {
-                    return None;
-                }
-                let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
-                timelines.push(Arc::new(old_t.appended(&dates, &values)));
-                let mut all = old_o.rows.clone()?;
-                all.extend_from_slice(&rows);
-                origins.push(Arc::new(Origin {
-                    series: Some(id),
-                    rows: Some(all),
-                    bucketed: false,
-                }));
+                let t = old_t.extended(dates, Arc::clone(&series.values));
+                return Some((Arc::new(t), Arc::clone(old_o), true));
             }
-            changed[s] = true;
+            let mut warnings = Vec::new();
+            let (rows, values) = select_from(def, series, before, &mut warnings);
+            if !warnings.is_empty() {
+                return None;
+            }
+            let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
+            let t = old_t.appended(&dates, &values);
+            let mut all = old_o.rows.clone()?;
+            all.extend_from_slice(&rows);
+            let o = Origin {
+                series: Some(id),
+                rows: Some(all),
+                bucketed: false,
+            };
+            Some((Arc::new(t), Arc::new(o), true))
+        };
+        let defs = program.series.iter().enumerate();
+        let grew: Vec<Grew> = if store.observations() >= PARALLEL_OBSERVATIONS {
+            defs.collect::<Vec<_>>()
+                .into_par_iter()
+                .map(grow)
+                .collect::<Option<_>>()?
+        } else {
+            defs.map(grow).collect::<Option<_>>()?
+        };
+        let mut timelines = Vec::with_capacity(grew.len());
+        let mut origins = Vec::with_capacity(grew.len());
+        let mut changed = Vec::with_capacity(grew.len());
+        for (t, o, c) in grew {
+            timelines.push(t);
+            origins.push(o);
+            changed.push(c);
         }
+        let mut scratch = Vec::new();
         // The columns of the grown series are built again; their warnings
         // (a field no row has) are the ones given already.
         let fields = program

@@ -142,23 +142,30 @@ fn repeats_within(store: &Store, root: &str, fields: &[String]) -> Option<(usize
         })
     };
     let dates = &series.dates;
-    let (mut count, mut first) = (0, None);
-    let mut keys = Vec::new();
+    let mut runs = Vec::new();
     let mut start = 0;
     while start < dates.len() {
         let end = start + dates[start..].partition_point(|d| *d == dates[start]);
         if end - start > 1 {
-            keys.clear();
-            keys.extend((start..end).map(key));
-            keys.sort_unstable();
-            if keys.windows(2).any(|w| w[0] == w[1]) {
-                count += 1;
-                first.get_or_insert(dates[start]);
-            }
+            runs.push((start, end));
         }
         start = end;
     }
-    Some((count, first?))
+    let repeats = |&(start, end): &(usize, usize)| {
+        let mut keys: Vec<u64> = (start..end).map(key).collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|w| w[0] == w[1])
+    };
+    // Each run is looked at alone: on large data, on every core.
+    let found: Vec<bool> = if dates.len() >= super::model::PARALLEL_OBSERVATIONS {
+        use rayon::prelude::*;
+        runs.par_iter().map(repeats).collect()
+    } else {
+        runs.iter().map(repeats).collect()
+    };
+    let count = found.iter().filter(|&&f| f).count();
+    let first = runs.iter().zip(&found).find(|(_, &f)| f)?.0 .0;
+    Some((count, dates[first]))
 }
 
 /// Every value 1: several events on one day are the point.
