@@ -418,7 +418,7 @@ impl Project {
             }
             let file = SourceFile {
                 name: files::display(p),
-                contents: files::read(p),
+                contents: files::read_or_defer(p),
             };
             changes
                 .data
@@ -453,7 +453,7 @@ impl Project {
             for (p, t) in tails {
                 let file = SourceFile {
                     name: files::display(&p),
-                    contents: files::read(&p),
+                    contents: files::read_or_defer(&p),
                 };
                 data_changes.insert(p, Candidate::Replace((file, Some(t.next.print()))));
             }
@@ -517,9 +517,22 @@ impl Project {
                 return out;
             }
             match c {
-                Candidate::Replace((file, print)) => {
+                Candidate::Replace((mut file, print)) => {
                     let id = self.id_for(&p);
-                    match parse_data_file(id, &file, &selection) {
+                    let parsed = match &file.contents {
+                        Contents::Large { read, .. } => match (read.0)(id, &selection) {
+                            Ok(data) => Ok(data),
+                            // Read whole after all (the stream gave up at
+                            // something it does not read): parsed, and
+                            // quoted, as any other file.
+                            Err(whole) => {
+                                file.contents = whole;
+                                parse_data_file(id, &file, &selection)
+                            }
+                        },
+                        _ => parse_data_file(id, &file, &selection),
+                    };
+                    match parsed {
                         Ok(data) => {
                             let text = match (&file.contents, data.warnings.is_empty()) {
                                 (Contents::Text(t), false) => Some(Arc::<str>::from(t.as_str())),
@@ -753,7 +766,7 @@ impl Project {
             }
             let file = SourceFile {
                 name: files::display(p),
-                contents: files::read(p),
+                contents: files::read_or_defer(p),
             };
             changes.insert(p.clone(), Candidate::Replace((file, print)));
         }

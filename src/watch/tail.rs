@@ -21,6 +21,10 @@ const COMPARED: u64 = 4096;
 /// longer ones by their last [`COMPARED`] bytes.
 const WHOLE_BELOW: u64 = 32 << 20;
 
+/// The longest header (with any blank lines before it) read again in
+/// front of a tail.
+const MAX_HEAD: u64 = 64 << 10;
+
 /// The longest tail read: more than that is a new file, read whole.
 const MAX_TAIL: u64 = 64 << 20;
 
@@ -69,10 +73,10 @@ impl Tail {
 }
 
 /// The mark of a data file just read whole with fingerprint `print` and
-/// parsed into `data` (`text` when it was read as text): `None` for a
-/// file whose tail cannot be read on its own (not plain CSV or TSV read
-/// as text, not ending with a line feed, a header with a quote, warnings
-/// to quote).
+/// parsed into `data` (`text` when it was read as text, else read as it
+/// streams): `None` for a file whose tail cannot be read on its own (not
+/// plain CSV or TSV, not ending with a line feed, a header with a quote,
+/// warnings to quote).
 pub(super) fn mark(
     path: &Path,
     print: Option<Fingerprint>,
@@ -86,14 +90,39 @@ pub(super) fn mark(
         return None;
     }
     let len = print.len();
-    // A file read as it streams (the one-shot commands' way) is not
-    // marked: the daemon reads data files as text.
-    let t = text.filter(|t| t.len() as u64 == len)?;
-    let newlines = t.bytes().filter(|&b| b == b'\n').count() as u64;
-    let from = t.len().saturating_sub(COMPARED as usize);
-    let head = head_of(t.as_bytes())?;
-    let last = t.as_bytes()[from..].to_vec();
-    let whole = (len < WHOLE_BELOW).then(|| hash(t.as_bytes()));
+    let (newlines, head, last, whole) = match text {
+        Some(t) => {
+            if t.len() as u64 != len {
+                return None;
+            }
+            let newlines = t.bytes().filter(|&b| b == b'\n').count() as u64;
+            let from = t.len().saturating_sub(COMPARED as usize);
+            let whole = (len < WHOLE_BELOW).then(|| hash(t.as_bytes()));
+            (
+                newlines,
+                head_of(t.as_bytes())?,
+                t.as_bytes()[from..].to_vec(),
+                whole,
+            )
+        }
+        // Read as it streams: its header and its last bytes read again,
+        // when it did not change while it was read (the stream reads to
+        // its end, wherever that was then).
+        None => {
+            if Fingerprint::of(path) != Some(print) {
+                return None;
+            }
+            let mut file = std::fs::File::open(path).ok()?;
+            let mut start = Vec::new();
+            (&mut file).take(MAX_HEAD).read_to_end(&mut start).ok()?;
+            let head = head_of(&start)?;
+            let from = len.saturating_sub(COMPARED);
+            file.seek(SeekFrom::Start(from)).ok()?;
+            let mut last = Vec::new();
+            file.take(len - from).read_to_end(&mut last).ok()?;
+            (data.newlines?, head, last, None)
+        }
+    };
     (last.last() == Some(&b'\n')).then(|| Mark {
         print,
         newlines,

@@ -137,3 +137,42 @@ fn a_file_over_a_gibibyte_that_cannot_stream_says_why() {
         "{err}"
     );
 }
+
+/// The daemon reads a file of 32 MiB or more as it streams, and then only
+/// the lines it gains at its end: their rows are taken in, and a bad one
+/// is reported at its line of the whole file.
+#[test]
+fn the_daemon_reads_a_streamed_file_then_only_its_new_lines() {
+    use std::io::Write;
+    let rows = 157_000;
+    let text = acled(rows, &[], None);
+    assert!(text.len() > 32 << 20, "{}", text.len());
+    let dir = TempDir::new().unwrap();
+    let rule = "indicator today { when: count(acled[actor ~ \"houthi\"], 1d) >= 1 }\n";
+    write(&dir.path().join("rules/a.rules"), rule);
+    write(&dir.path().join("indicators/acled.csv"), &text);
+    let mut d = crate::common::Daemon::start_in(dir, &["--at", "2025-03-02"], &[]);
+    let statuses = |events: &[serde_json::Value]| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e["event"] == "status")
+            .map(|e| format!("{} {}", e["name"], e["to"]))
+            .collect()
+    };
+    assert_eq!(statuses(&d.startup), ["\"today\" \"not_met\""]);
+    let append = |d: &crate::common::Daemon, more: &str| {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(d.path("indicators/acled.csv"))
+            .unwrap();
+        f.write_all(more.as_bytes()).unwrap();
+    };
+    append(&d, "YEMX,2025-03-02,Houthi Movement,\"a\nb\",1\n");
+    let (reload, before) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(statuses(&before), ["\"today\" \"met\""], "{reload}");
+    // Rows take two lines each after the header; the new row took two.
+    append(&d, "YEMY,2025-13-01,Houthi Movement,x,1\n");
+    let (err, _) = d.expect(|e| e["event"] == "error");
+    assert_eq!(err["line"], 2 + 2 * rows as u64 + 2, "{err}");
+    assert_eq!(err["code"], "E303", "{err}");
+}

@@ -319,6 +319,7 @@ impl<'a> ObservationReader<'a> {
             file: self.src.file,
             batches: self.batches,
             warnings: Vec::new(),
+            newlines: None,
         }
     }
 }

@@ -198,6 +198,9 @@ pub struct FileData {
     pub batches: Vec<Batch>,
     /// Warnings (rows skipped for want of a date).
     pub warnings: Vec<Diagnostic>,
+    /// Line feeds in the file, when its loader counted them (a file read
+    /// as it streams): what a reader of the file's tail numbers on from.
+    pub newlines: Option<u64>,
 }
 
 impl FileData {

@@ -398,6 +398,7 @@ impl Reading {
             file: self.file,
             batches: self.batches,
             warnings,
+            newlines: None,
         }
     }
 }

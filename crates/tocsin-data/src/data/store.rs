@@ -481,11 +481,13 @@ mod tests {
                 &[("2025-01-02", 1.0, "a"), ("2025-01-01", 2.0, "b")],
             )],
             warnings: vec![],
+            newlines: None,
         };
         let b = FileData {
             file: FileId(1),
             batches: vec![batch("s", &[("2025-01-02", 3.0, "c")])],
             warnings: vec![],
+            newlines: None,
         };
         let store = Store::build([&a, &b]);
         let s = store.series(store.get("s").unwrap());
@@ -599,6 +601,7 @@ mod tests {
             file: FileId(0),
             batches: vec![batch("s", rows)],
             warnings: vec![],
+            newlines: None,
         };
         let repeats = |rows: &[(&str, f64, &str)]| {
             let store = Store::build([&file(rows)]);

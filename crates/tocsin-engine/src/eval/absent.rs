@@ -228,7 +228,7 @@ mod tests {
         let store = Store::build([&FileData {
             file: FileId(1),
             batches: vec![batch],
-            warnings: vec![],
+            ..FileData::default()
         }]);
         let (file, diags) = parse_file(FileId(0), rules);
         assert!(diags.is_empty(), "{diags:?}");

@@ -27,7 +27,7 @@ fn model(rules: &str, data: &[(&str, Rows)]) -> Model {
     let store = Store::build([&FileData {
         file: FileId(1),
         batches,
-        warnings: vec![],
+        ..FileData::default()
     }]);
     let mut sources = SourceMap::new();
     let id = sources.add("t.rules", rules);
@@ -360,7 +360,7 @@ fn filters_and_projections() {
     let store = Store::build([&FileData {
         file: FileId(1),
         batches: vec![batch],
-        warnings: vec![],
+        ..FileData::default()
     }]);
     let rules = r#"
 series h = acled[actor1 ~ "HOUTHI"]

@@ -23,7 +23,7 @@ pub fn build(file: FileId, blocks: &[&DataBlock], sources: &SourceMap) -> Store 
     Store::build([&FileData {
         file,
         batches,
-        warnings: Vec::new(),
+        ..FileData::default()
     }])
 }
 

@@ -220,6 +220,7 @@ impl<R: Read + Send> Reading<R> {
         Some(FileData {
             file,
             batches: joined.batches.finish(joined.series_column),
+            newlines: Some(u64::from(joined.line_base)),
             ..FileData::default()
         })
     }
@@ -370,7 +371,11 @@ mod tests {
             (round, chunk),
         )?;
         assert_eq!(s.bytes, text.len() as u64);
-        Some(s.data)
+        // Every line feed is counted, quoted ones too.
+        let newlines = text.bytes().filter(|&b| b == b'\n').count() as u64;
+        let mut data = s.data;
+        assert_eq!(data.newlines.take(), Some(newlines), "{text:?}");
+        Some(data)
     }
 
     #[test]
