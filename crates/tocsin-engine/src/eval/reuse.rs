@@ -142,16 +142,9 @@ impl Compare<'_> {
         self.rules[r] = Some(false);
         let new = &self.new.program.rules[r];
         // Instances come and go with the data: evaluated again.
-        let same = !new.is_grouped() && self.old.program.rules.get(r) == Some(new) && {
-            let mut nodes: Vec<&Node> = vec![&new.when];
-            for t in [&new.summary, &new.description].into_iter().flatten() {
-                nodes.extend(t.iter().filter_map(|p| match p {
-                    TemplatePiece::Hole(n) => Some(n),
-                    TemplatePiece::Text(_) | TemplatePiece::Label(_) => None,
-                }));
-            }
-            nodes.into_iter().all(|n| self.reads_same(n))
-        };
+        let same = !new.is_grouped()
+            && self.old.program.rules.get(r) == Some(new)
+            && read_nodes(new).into_iter().all(|n| self.reads_same(n));
         self.rules[r] = Some(same);
         same
     }
@@ -173,13 +166,7 @@ impl Compare<'_> {
         if ng.key != og.key || ng.labels != og.labels {
             return None;
         }
-        let mut nodes: Vec<&Node> = vec![&new.when];
-        for t in [&new.summary, &new.description].into_iter().flatten() {
-            nodes.extend(t.iter().filter_map(|p| match p {
-                TemplatePiece::Hole(n) => Some(n),
-                TemplatePiece::Text(_) | TemplatePiece::Label(_) => None,
-            }));
-        }
+        let nodes = read_nodes(new);
         Some(
             (0..ng.labels.len())
                 .map(|i| {
@@ -223,14 +210,9 @@ impl Compare<'_> {
                 if self.old.program.rules.get(*r2) != Some(rule) {
                     return false;
                 }
-                let mut nodes: Vec<&Node> = vec![&rule.when];
-                for t in [&rule.summary, &rule.description].into_iter().flatten() {
-                    nodes.extend(t.iter().filter_map(|p| match p {
-                        TemplatePiece::Hole(n) => Some(n),
-                        TemplatePiece::Text(_) | TemplatePiece::Label(_) => None,
-                    }));
-                }
-                nodes.into_iter().all(|n| self.same_in(n, g, i, seen))
+                read_nodes(rule)
+                    .into_iter()
+                    .all(|n| self.same_in(n, g, i, seen))
             }
             NodeKind::Let(l) => {
                 let new = &self.new.program.lets[*l];
@@ -294,6 +276,19 @@ impl Compare<'_> {
                 .all(|(a, b)| self.reads_same(a) && self.reads_same(b)),
         }
     }
+}
+
+/// What a rule's results read: its condition and the holes of its
+/// templates.
+fn read_nodes(rule: &crate::lang::program::RuleDef) -> Vec<&Node> {
+    let mut nodes: Vec<&Node> = vec![&rule.when];
+    for t in [&rule.summary, &rule.description].into_iter().flatten() {
+        nodes.extend(t.iter().filter_map(|p| match p {
+            TemplatePiece::Hole(n) => Some(n),
+            TemplatePiece::Text(_) | TemplatePiece::Label(_) => None,
+        }));
+    }
+    nodes
 }
 
 fn same_arc<T>(a: Option<&Arc<T>>, b: Option<&Arc<T>>) -> bool {

@@ -85,15 +85,7 @@ impl Timeline {
         sum_hi.push(0.0);
         sum_lo.push(0.0);
         push_sums(&mut sum_hi, &mut sum_lo, &values);
-        Timeline {
-            dates,
-            values,
-            sum_hi,
-            sum_lo,
-            active: OnceLock::new(),
-            extremes: OnceLock::new(),
-            order: OnceLock::new(),
-        }
+        Timeline::with_sums(dates, values, sum_hi, sum_lo)
     }
 
     /// This timeline with observations added after its last: `dates` and
@@ -114,6 +106,15 @@ impl Timeline {
             sum_lo.push(0.0);
         }
         push_sums(&mut sum_hi, &mut sum_lo, &values[n..]);
+        Timeline::with_sums(dates, values, sum_hi, sum_lo)
+    }
+
+    fn with_sums(
+        dates: Arc<Vec<Date>>,
+        values: Arc<Vec<f64>>,
+        sum_hi: Vec<f64>,
+        sum_lo: Vec<f64>,
+    ) -> Timeline {
         Timeline {
             dates,
             values,
