@@ -344,7 +344,8 @@ impl Daemon {
         self.stats.eval_seconds = started.elapsed().as_secs_f64();
         self.announce(&model, &results);
         self.project.put_model(model);
-        self.results = results;
+        project::drop_aside(std::mem::replace(&mut self.results, results));
+        project::drop_aside(previous);
         self.publish();
     }
 

@@ -711,7 +711,8 @@ impl Project {
             }
             None => {
                 self.previous = None;
-                Model::build(old.program, &self.store)
+                let Model { program, .. } = old;
+                Model::build(program, &self.store)
             }
         };
         out.warnings.extend(
@@ -906,6 +907,10 @@ impl Project {
         let previous = self.model.take();
         self.previous = None;
         let model = if data_changed || previous.is_none() {
+            // The old model first, so that its memory can be reused.
+            drop_aside(previous);
+            let old_store = std::mem::take(&mut self.store);
+            drop_aside(old_store);
             self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
             Model::build(program, &self.store)
         } else {
@@ -919,4 +924,14 @@ impl Project {
         self.model = Some(model);
         warnings
     }
+}
+
+/// Drops `value` on a thread of its own: freeing a large model (thousands
+/// of rules, millions of observations) takes long enough to hold up the
+/// events of a reload, and nothing waits for it. Where no thread can be
+/// started, it is dropped here.
+pub(super) fn drop_aside<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value));
 }
