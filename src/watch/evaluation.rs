@@ -5,7 +5,11 @@
 use crate::eval::reuse::{by_rule, results_reusing, unchanged, Sameness};
 use crate::eval::{Evaluator, Model, RuleResult};
 use crate::time::Date;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A share of the rules, and the old results of each of them.
+type Share = (Range<usize>, Vec<Option<Vec<RuleResult>>>);
 
 /// Evaluates every rule of `model` at `t`, taking from `reuse` (a previous
 /// model and its results at the same `t`) the results of the rules and
@@ -23,16 +27,40 @@ pub(super) fn evaluate(
         Some((m, old_results)) => (m, unchanged(model, m), by_rule(old_results, n)),
         None => (model, vec![Sameness::Changed; n], Vec::new()),
     };
-    let mut ev = Evaluator::new(model);
-    let mut out = Vec::with_capacity(n);
-    for r in 0..n {
-        // A rule takes microseconds to milliseconds: looking at the flag
-        // before each costs nothing and bounds the wait for a stop.
-        if stop.load(Ordering::Relaxed) {
-            return None;
+    old.resize_with(n, || None);
+    // Shares of the rules on every core, each with its evaluator and its
+    // rules' old results, joined in order.
+    let shares = crate::eval::shares(model);
+    let mut parts: Vec<Share> = Vec::new();
+    for share in shares.into_iter().rev() {
+        let olds = old.split_off(share.start);
+        parts.push((share, olds));
+    }
+    parts.reverse();
+    let run = |(share, mut olds): Share| {
+        let mut ev = Evaluator::new(model);
+        let mut out = Vec::new();
+        for (k, r) in share.enumerate() {
+            // A rule takes microseconds to milliseconds: looking at the
+            // flag before each costs nothing and bounds the wait for a
+            // stop.
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let taken = olds.get_mut(k).and_then(Option::take);
+            out.extend(results_reusing(&mut ev, r, t, old_model, &same, taken));
         }
-        let taken = old.get_mut(r).and_then(Option::take);
-        out.extend(results_reusing(&mut ev, r, t, old_model, &same, taken));
+        Some(out)
+    };
+    let done: Vec<Option<Vec<RuleResult>>> = if parts.len() < 2 {
+        parts.into_iter().map(run).collect()
+    } else {
+        use rayon::prelude::*;
+        parts.into_par_iter().with_max_len(1).map(run).collect()
+    };
+    let mut out = Vec::with_capacity(n);
+    for part in done {
+        out.extend(part?);
     }
     Some(out)
 }
@@ -66,5 +94,20 @@ mod tests {
         // Reusing: the unchanged results are taken, not evaluated again.
         let again = evaluate(&m, t, Some((&m, all)), &AtomicBool::new(false)).unwrap();
         assert_eq!(again.len(), 2);
+    }
+
+    #[test]
+    fn many_rules_are_evaluated_in_shares_in_order() {
+        let text: String = (0..2_500)
+            .map(|i| format!("indicator r{i} {{ when: {i} > 1000 }}\n"))
+            .collect();
+        let m = model(&text);
+        assert!(crate::eval::shares(&m).len() > 1 || rayon::current_num_threads() < 2);
+        let t = Date::parse_iso("2025-03-01").unwrap();
+        let all = evaluate(&m, t, None, &AtomicBool::new(false)).unwrap();
+        assert_eq!(all, crate::eval::evaluate(&m, t));
+        let again = evaluate(&m, t, Some((&m, all.clone())), &AtomicBool::new(false)).unwrap();
+        assert_eq!(again, all);
+        assert!(evaluate(&m, t, None, &AtomicBool::new(true)).is_none());
     }
 }

@@ -89,35 +89,49 @@ pub fn instance_name(name: &str, labels: &[(String, String)]) -> String {
 /// evaluator would have saved; results are the same either way.
 pub fn evaluate(model: &Model, t: Date) -> Vec<RuleResult> {
     ranked::prepare(model);
+    let shares = shares(model);
+    if shares.len() < 2 {
+        let mut ev = Evaluator::new(model);
+        return (0..model.program.rules.len())
+            .flat_map(|r| results(&mut ev, r, t))
+            .collect();
+    }
+    use rayon::prelude::*;
+    let parts: Vec<Vec<RuleResult>> = shares
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|share| {
+            let mut ev = Evaluator::new(model);
+            share.flat_map(|r| results(&mut ev, r, t)).collect()
+        })
+        .collect();
+    parts.into_iter().flatten().collect()
+}
+
+/// The rules of `model` cut into contiguous shares of about equal results
+/// (a rule with `by:` counts its instances), to be evaluated on every core
+/// with an evaluator each and joined in order; one share for all when
+/// there are few results or one core.
+pub fn shares(model: &Model) -> Vec<std::ops::Range<usize>> {
     let rules = model.program.rules.len();
     let threads = rayon::current_num_threads();
     let cost = |r: usize| model.instances.total(r).max(1);
     let total: usize = (0..rules).map(cost).sum();
     if threads < 2 || total < PARALLEL_RESULTS {
-        let mut ev = Evaluator::new(model);
-        return (0..rules).flat_map(|r| results(&mut ev, r, t)).collect();
+        return std::iter::once(0..rules).collect();
     }
     let target = total.div_ceil(threads * SHARES_PER_THREAD);
-    let mut shares = vec![0];
+    let mut starts = vec![0];
     let mut acc = 0;
     for r in 0..rules {
         acc += cost(r);
         if acc >= target && r + 1 < rules {
-            shares.push(r + 1);
+            starts.push(r + 1);
             acc = 0;
         }
     }
-    shares.push(rules);
-    use rayon::prelude::*;
-    let parts: Vec<Vec<RuleResult>> = shares
-        .par_windows(2)
-        .with_max_len(1)
-        .map(|w| {
-            let mut ev = Evaluator::new(model);
-            (w[0]..w[1]).flat_map(|r| results(&mut ev, r, t)).collect()
-        })
-        .collect();
-    parts.into_iter().flatten().collect()
+    starts.push(rules);
+    starts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
 /// Results (rules and instances) from which [`evaluate`] uses every core.
