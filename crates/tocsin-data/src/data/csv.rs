@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 
 mod chunks;
 mod fast;
+mod narrow;
 mod scan;
 mod stream;
 
@@ -344,9 +345,6 @@ fn parse_value(cell: &str) -> Option<f64> {
 /// anything else, which `str::parse` reads.
 #[inline]
 fn plain_decimal(cell: &[u8]) -> Option<f64> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
     let (negative, digits) = match cell {
         [b'-', rest @ ..] => (true, rest),
         _ => (false, cell),
@@ -371,8 +369,23 @@ fn plain_decimal(cell: &[u8]) -> Option<f64> {
         return None;
     }
     let fraction = point.map_or(0, |p| digits.len() - p - 1);
+    Some(exact_decimal(m, fraction, negative))
+}
+
+/// `m` (at most 15 digits) over ten to the `fraction` (at most 15), with
+/// its sign: both exact in an `f64`, so the one division is correctly
+/// rounded.
+#[inline(always)]
+fn exact_decimal(m: u64, fraction: usize, negative: bool) -> f64 {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
     let v = m as f64 / POW10[fraction];
-    Some(if negative { -v } else { v })
+    if negative {
+        -v
+    } else {
+        v
+    }
 }
 
 /// `cell.trim()`, without the search for Unicode spaces when the cell

@@ -13,11 +13,10 @@ pub struct Timeline {
     /// observations are held once.
     dates: Arc<Vec<Date>>,
     values: Arc<Vec<f64>>,
-    /// Compensated prefix sums: `sum[i]` (hi + lo) is the sum of the first
-    /// `i` values. Kept in two parts so that a window far from the start
-    /// loses no precision to the values before it.
-    sum_hi: Vec<f64>,
-    sum_lo: Vec<f64>,
+    /// Built on the first window sum asked of the series: `check` asks
+    /// none, and a series that no rule sums holds none (16 bytes an
+    /// observation).
+    sums: OnceLock<Sums>,
     /// Positions of active observations (value not 0), built on the first
     /// `days_since` or `resumed` asked of the series; `None` inside when
     /// every observation is active, as in most series of measurements.
@@ -26,6 +25,27 @@ pub struct Timeline {
     /// The values in order, for `median` and `percentile`: built on the
     /// first window too long to select from directly.
     order: OnceLock<Order>,
+}
+
+/// Compensated prefix sums: `hi[i] + lo[i]` is the sum of the first `i`
+/// values. Kept in two parts so that a window far from the start loses no
+/// precision to the values before it.
+#[derive(Debug)]
+struct Sums {
+    hi: Vec<f64>,
+    lo: Vec<f64>,
+}
+
+impl Sums {
+    /// The prefix sums of `values`.
+    fn of(values: &[f64]) -> Sums {
+        let mut hi = Vec::with_capacity(values.len() + 1);
+        let mut lo = Vec::with_capacity(values.len() + 1);
+        hi.push(0.0);
+        lo.push(0.0);
+        push_sums(&mut hi, &mut lo, values);
+        Sums { hi, lo }
+    }
 }
 
 /// Adds the prefix sums of `values` after those of `sum_hi` and `sum_lo`
@@ -80,46 +100,34 @@ impl Timeline {
     /// (the store's, for a series read whole), without copying them.
     pub fn shared(dates: Arc<Vec<Date>>, values: Arc<Vec<f64>>) -> Timeline {
         debug_assert!(dates.windows(2).all(|w| w[0] <= w[1]));
-        let mut sum_hi = Vec::with_capacity(values.len() + 1);
-        let mut sum_lo = Vec::with_capacity(values.len() + 1);
-        sum_hi.push(0.0);
-        sum_lo.push(0.0);
-        push_sums(&mut sum_hi, &mut sum_lo, &values);
-        Timeline::with_sums(dates, values, sum_hi, sum_lo)
+        Timeline::with_sums(dates, values, OnceLock::new())
     }
 
     /// This timeline with observations added after its last: `dates` and
-    /// `values` are the whole series, which begins with these. The prefix
-    /// sums go on from where they end, so the result is the one
+    /// `values` are the whole series, which begins with these. Prefix sums
+    /// already built go on from where they end, so the result is the one
     /// [`Timeline::shared`] builds from the whole series, in the time of
     /// copying them.
     pub fn extended(&self, dates: Arc<Vec<Date>>, values: Arc<Vec<f64>>) -> Timeline {
         debug_assert!(dates.starts_with(&self.dates) && values.len() == dates.len());
         let n = self.values.len();
-        let mut sum_hi = Vec::with_capacity(values.len() + 1);
-        let mut sum_lo = Vec::with_capacity(values.len() + 1);
-        sum_hi.extend_from_slice(&self.sum_hi);
-        sum_lo.extend_from_slice(&self.sum_lo);
-        if sum_hi.is_empty() {
-            // A default timeline holds not even the sum of nothing.
-            sum_hi.push(0.0);
-            sum_lo.push(0.0);
+        let sums = OnceLock::new();
+        if let Some(old) = self.sums.get() {
+            let mut hi = Vec::with_capacity(values.len() + 1);
+            let mut lo = Vec::with_capacity(values.len() + 1);
+            hi.extend_from_slice(&old.hi);
+            lo.extend_from_slice(&old.lo);
+            push_sums(&mut hi, &mut lo, &values[n..]);
+            let _ = sums.set(Sums { hi, lo });
         }
-        push_sums(&mut sum_hi, &mut sum_lo, &values[n..]);
-        Timeline::with_sums(dates, values, sum_hi, sum_lo)
+        Timeline::with_sums(dates, values, sums)
     }
 
-    fn with_sums(
-        dates: Arc<Vec<Date>>,
-        values: Arc<Vec<f64>>,
-        sum_hi: Vec<f64>,
-        sum_lo: Vec<f64>,
-    ) -> Timeline {
+    fn with_sums(dates: Arc<Vec<Date>>, values: Arc<Vec<f64>>, sums: OnceLock<Sums>) -> Timeline {
         Timeline {
             dates,
             values,
-            sum_hi,
-            sum_lo,
+            sums,
             active: OnceLock::new(),
             extremes: OnceLock::new(),
             order: OnceLock::new(),
@@ -205,7 +213,8 @@ impl Timeline {
         if w.is_empty() {
             return 0.0;
         }
-        (self.sum_hi[w.hi] - self.sum_hi[w.lo]) + (self.sum_lo[w.hi] - self.sum_lo[w.lo])
+        let s = self.sums.get_or_init(|| Sums::of(&self.values));
+        (s.hi[w.hi] - s.hi[w.lo]) + (s.lo[w.hi] - s.lo[w.lo])
     }
 
     /// Smallest and largest value in a non-empty window.

@@ -11,9 +11,9 @@
 //! reference the scan is tested against). Only the cells some column keeps
 //! are ever copied.
 
+use super::narrow::{self, Months};
 use super::scan::Records;
 use super::{iso_numbers, parse_date, trim, Batches, Columns, MAX_RECORD_BYTES};
-use crate::time::{month_length, Date};
 use std::borrow::Cow;
 
 /// One cell of a record: the bytes between its delimiters, without the
@@ -275,11 +275,25 @@ pub(super) fn read_rows<const D: u8>(
     let bytes = text.bytes;
     let mut cells: Vec<Cell> = Vec::with_capacity(columns.width);
     let has_fields = !columns.kept.is_empty();
-    let mut month: Option<(u32, u32, Date, u32)> = None;
+    let mut months = Months::default();
+    let narrow = narrow::applies(columns);
     let mut records = Records::<D>::new(bytes, from, eof);
+    // Whether the readers of records replaced so far saw only ASCII.
+    let mut ascii = true;
     let mut pos = from;
     let mut newlines = 0u32;
     while pos < to && pos < bytes.len() {
+        if narrow {
+            let taken = narrow::read::<D>(bytes, pos, to, eof, batches.first(), line, &mut months);
+            if taken.rows > 0 {
+                line = line.checked_add(taken.newlines)?;
+                newlines = newlines.checked_add(taken.newlines)?;
+                pos = taken.end;
+                ascii &= records.ascii();
+                records = Records::<D>::new(bytes, pos, eof);
+                continue;
+            }
+        }
         let (next, crossed) = match records.next(&mut cells) {
             Split::Record { next, newlines } => (next, newlines),
             Split::Incomplete => break,
@@ -301,23 +315,7 @@ pub(super) fn read_rows<const D: u8>(
             return None;
         }
         let date = match iso_numbers(date_cell.as_bytes()) {
-            Some((y, m, d)) => {
-                let (first, length) = match month {
-                    Some((py, pm, first, length)) if (py, pm) == (y, m) => (first, length),
-                    _ => {
-                        let year = i32::try_from(y).ok()?;
-                        let first = Date::from_ymd(year, m, 1)?;
-                        let length = month_length(year, m);
-                        month = Some((y, m, first, length));
-                        (first, length)
-                    }
-                };
-                // Exactly `Date::from_ymd(y, m, d)`, as `parse_date` gives.
-                if d == 0 || d > length {
-                    return None;
-                }
-                Date(first.0 + i32::try_from(d).ok()? - 1)
-            }
+            Some((y, m, d)) => months.date(y, m, d)?,
             None => parse_date(&date_cell).ok()?,
         };
         let value = match columns.value {
@@ -344,7 +342,7 @@ pub(super) fn read_rows<const D: u8>(
     Some(Read {
         end: pos,
         newlines,
-        ascii: records.ascii(),
+        ascii: ascii && records.ascii(),
     })
 }
 
