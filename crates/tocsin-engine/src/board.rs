@@ -115,19 +115,28 @@ pub struct Board {
 impl Board {
     /// Builds the board from evaluation results.
     pub fn new(at: Date, model: &Model, results: &[RuleResult], sources: &SourceMap) -> Board {
-        // What a rule's instances share is rendered once per rule.
-        let mut shared: Vec<Option<(String, usize, String)>> =
-            vec![None; model.program.rules.len()];
+        // What a rule's instances share is rendered once per rule, for
+        // the rules that have a result.
+        let mut wanted = vec![false; model.program.rules.len()];
         for r in results {
-            if shared[r.rule].is_none() {
-                let def = &model.program.rules[r.rule];
-                shared[r.rule] = Some((
+            wanted[r.rule] = true;
+        }
+        let one = |(def, &wanted): (&crate::lang::program::RuleDef, &bool)| {
+            wanted.then(|| {
+                (
                     sources.name(def.file).to_string(),
                     sources.line_col(def.file, def.span.start as usize).0,
                     crate::eval::describe::show(&def.when, &model.program),
-                ));
-            }
-        }
+                )
+            })
+        };
+        let rules = &model.program.rules;
+        let shared: Vec<Option<(String, usize, String)>> = if results.len() >= PARALLEL_ROWS {
+            use rayon::prelude::*;
+            rules.par_iter().zip(&wanted).map(one).collect()
+        } else {
+            rules.iter().zip(&wanted).map(one).collect()
+        };
         let row = |r: &RuleResult| {
             let def = &model.program.rules[r.rule];
             let (file, line, when) = shared[r.rule].clone().unwrap_or_default();
