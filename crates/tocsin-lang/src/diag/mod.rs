@@ -174,9 +174,22 @@ pub fn did_you_mean<'a>(
     candidates
         .into_iter()
         .filter_map(|c| {
-            let dist = edit_distance(&lower, &c.to_lowercase());
-            (dist <= limit || c.to_lowercase().contains(&lower) && lower.len() >= 3)
-                .then_some((dist, c))
+            // An ASCII candidate whose length differs by more than the
+            // limit is as far, and near only if it holds the name: refused
+            // here without the distance, as most of a large ruleset's
+            // names are.
+            if c.is_ascii() && lower.is_ascii() {
+                let holds = lower.len() >= 3
+                    && c.as_bytes()
+                        .windows(lower.len())
+                        .any(|w| w.eq_ignore_ascii_case(lower.as_bytes()));
+                if c.len().abs_diff(lower.len()) > limit && !holds {
+                    return None;
+                }
+            }
+            let c_lower = c.to_lowercase();
+            let dist = edit_distance(&lower, &c_lower);
+            (dist <= limit || c_lower.contains(&lower) && lower.len() >= 3).then_some((dist, c))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
@@ -227,5 +240,16 @@ mod tests {
         assert_eq!(did_you_mean("guage", names), Some("gauge"));
         assert_eq!(did_you_mean("LEVEL", names), Some("level"));
         assert_eq!(did_you_mean("zzzzzz", names), None);
+    }
+
+    #[test]
+    fn a_name_held_in_a_longer_one_is_near() {
+        let names = ["pla_aircraft_sorties", "gauge"];
+        assert_eq!(
+            did_you_mean("AIRCRAFT", names),
+            Some("pla_aircraft_sorties")
+        );
+        assert_eq!(did_you_mean("ai", ["pla_aircraft_sorties"]), None);
+        assert_eq!(did_you_mean("gaugé", ["gauge", "gaugeé_x"]), Some("gauge"));
     }
 }

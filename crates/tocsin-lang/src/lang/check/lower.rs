@@ -43,6 +43,22 @@ pub struct Lowerer<'a> {
     /// True while lowering the one argument of `count_true`, `any` or
     /// `all`, where a rule with `by:` stands for its instances.
     instances_arg: bool,
+    /// The "did you mean" of each unknown name: a ruleset pointed at the
+    /// wrong data, or missing a shared `let`, names the same unknown in
+    /// every rule, and each answer looks through every name.
+    near: FxHashMap<(Near, String), Option<&'a str>>,
+    /// The names of data series and `series` items, listed at the first
+    /// unknown series.
+    series_names: Option<Vec<&'a str>>,
+}
+
+/// What an unknown name may be near.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Near {
+    /// Data series and `series` items.
+    Series,
+    /// Any item, data series or function.
+    Name,
 }
 
 /// The longest `for:` window: a status looks back this far, every day.
@@ -109,6 +125,8 @@ impl<'a> Lowerer<'a> {
             edges: FxHashMap::default(),
             by: Vec::new(),
             instances_arg: false,
+            near: FxHashMap::default(),
+            series_names: None,
         }
     }
 
@@ -292,20 +310,13 @@ impl<'a> Lowerer<'a> {
             }
             None if self.reserved_word(id) => None,
             None => {
-                let series_names: Vec<&str> = self
-                    .defs
-                    .names
-                    .iter()
-                    .filter(|(_, d)| matches!(d, Def::Data | Def::Series(_)))
-                    .map(|(n, _)| *n)
-                    .collect();
                 let mut d = err(
                     Code::UnknownName,
                     format!("unknown series `{}`", id.name),
                     id.span,
                     "no series has this name",
                 );
-                d = match did_you_mean(&id.name, series_names.iter().copied()) {
+                d = match self.near(Near::Series, &id.name) {
                     Some(near) => {
                         d.message = format!("unknown series `{}`; did you mean `{near}`?", id.name);
                         d
@@ -316,6 +327,32 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+
+    /// The name nearest `name` among those `kind` says, if one is near.
+    fn near(&mut self, kind: Near, name: &str) -> Option<&'a str> {
+        if let Some(&near) = self.near.get(&(kind, name.to_string())) {
+            return near;
+        }
+        let defs = &self.defs;
+        let near = match kind {
+            Near::Series => {
+                let series = self.series_names.get_or_insert_with(|| {
+                    defs.names
+                        .iter()
+                        .filter(|(_, d)| matches!(d, Def::Data | Def::Series(_)))
+                        .map(|(n, _)| *n)
+                        .collect()
+                });
+                did_you_mean(name, series.iter().copied())
+            }
+            Near::Name => did_you_mean(
+                name,
+                defs.all_names().chain(self.sigs.iter().map(|f| f.name)),
+            ),
+        };
+        self.near.insert((kind, name.to_string()), near);
+        near
     }
 
     /// Reports `id` when it is a reserved word: the parser lets one
@@ -737,12 +774,7 @@ impl<'a> Lowerer<'a> {
                     span,
                     "not defined",
                 );
-                if let Some(near) = did_you_mean(
-                    &id.name,
-                    self.defs
-                        .all_names()
-                        .chain(self.sigs.iter().map(|f| f.name)),
-                ) {
+                if let Some(near) = self.near(Near::Name, &id.name) {
                     d.message = format!("unknown name `{}`; did you mean `{near}`?", id.name);
                 }
                 self.diags.push(d);
