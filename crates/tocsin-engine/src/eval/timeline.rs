@@ -55,17 +55,25 @@ fn push_sums(sum_hi: &mut Vec<f64>, sum_lo: &mut Vec<f64>, values: &[f64]) {
         sum_hi.last().copied().unwrap_or(0.0),
         sum_lo.last().copied().unwrap_or(0.0),
     );
-    for &v in values {
-        // Neumaier summation.
+    // Sized first and written in place: a push a value keeps the two
+    // running sums in memory around its capacity check.
+    let start = sum_hi.len();
+    sum_hi.resize(start + values.len(), 0.0);
+    sum_lo.resize(start + values.len(), 0.0);
+    let slots = sum_hi[start..].iter_mut().zip(&mut sum_lo[start..]);
+    for ((h, l), &v) in slots.zip(values) {
+        // Neumaier summation. The larger and smaller addend are picked
+        // rather than branched on: which one is larger follows the data.
         let t = hi + v;
-        if hi.abs() >= v.abs() {
-            lo += (hi - t) + v;
+        let (big, small) = if hi.abs() >= v.abs() {
+            (hi, v)
         } else {
-            lo += (v - t) + hi;
-        }
+            (v, hi)
+        };
+        lo += (big - t) + small;
         hi = t;
-        sum_hi.push(hi);
-        sum_lo.push(lo);
+        *h = hi;
+        *l = lo;
     }
 }
 
