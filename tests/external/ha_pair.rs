@@ -53,8 +53,11 @@ impl Member {
             format!("--cluster.listen-address=127.0.0.1:{gossip}"),
             format!("--cluster.peer=127.0.0.1:{peer}"),
             // The second member waits this long (times its position) for
-            // the first one's notification log before it notifies itself.
-            "--cluster.peer-timeout=1s".into(),
+            // the first one's notification log before it notifies itself:
+            // long enough for the log to be gossiped on a loaded machine
+            // (the test's parallel neighbours run Chromium), or the second
+            // member notifies a resolution again.
+            "--cluster.peer-timeout=3s".into(),
             "--cluster.gossip-interval=100ms".into(),
         ];
         let child = spawn(binary, dir.path(), web, &cluster);
