@@ -688,6 +688,26 @@ mod properties {
         }
 
         #[test]
+        fn an_extended_timeline_sums_as_one_built_whole(
+            values in proptest::collection::vec(-1e6f64..1e6, 0..300),
+            cut in 0usize..300,
+            summed_before in any::<bool>(),
+        ) {
+            let cut = cut.min(values.len());
+            let dates: Vec<Date> = (0..values.len() as i32).map(Date).collect();
+            let whole = Timeline::new(dates.clone(), values.clone());
+            let old = Timeline::new(dates[..cut].to_vec(), values[..cut].to_vec());
+            if summed_before {
+                old.sum(Window { lo: 0, hi: cut });
+            }
+            let grown = old.extended(Arc::new(dates), Arc::new(values.clone()));
+            for lo in 0..=values.len() {
+                let w = Window { lo, hi: values.len() };
+                prop_assert_eq!(grown.sum(w).to_bits(), whole.sum(w).to_bits());
+            }
+        }
+
+        #[test]
         fn block_extremes_match_a_plain_scan(
             values in proptest::collection::vec(-1e6f64..1e6, 0..700),
             a in 0usize..700,
