@@ -5,8 +5,8 @@
 //! row is read exactly as [`super::fast::read_rows`] reads it; at the
 //! first row of any other shape (a quote, a blank line, a space, an
 //! exponent, a date of another form, a day the month lacks) this reading
-//! stops before it, and the record reading takes that row. Every byte it
-//! takes is ASCII.
+//! stops before it, the record reading takes that row, and this reading
+//! goes on after it. Every byte it takes is ASCII.
 
 use super::{exact_decimal, Batch, Columns};
 use crate::time::{month_length, Date};
@@ -57,9 +57,10 @@ impl Months {
 pub(super) struct Taken {
     /// Where the row after the last one taken starts.
     pub end: usize,
-    /// Rows taken; each crossed one line break, but for a last row that
-    /// ends the text without one.
+    /// Rows taken.
     pub rows: u32,
+    /// Line breaks crossed: one a row, but none for a last row that ends
+    /// the text without one.
     pub newlines: u32,
 }
 
