@@ -140,18 +140,11 @@ mod tests {
     use super::*;
     use crate::eval::{backtest, evaluate};
     use crate::time::Duration;
-    use crate::workspace::{load, Contents, SourceFile};
-
-    fn file(name: &str, text: &str) -> SourceFile {
-        SourceFile {
-            name: name.into(),
-            contents: Contents::Text(text.into()),
-        }
-    }
+    use crate::workspace::{load, SourceFile};
 
     fn page(rules: &str, data: &[(&str, &str)], at: &str, from: &str) -> String {
-        let data: Vec<SourceFile> = data.iter().map(|(n, t)| file(n, t)).collect();
-        let ws = load(&[file("r.rules", rules)], &data);
+        let data: Vec<SourceFile> = data.iter().map(|(n, t)| SourceFile::text(*n, *t)).collect();
+        let ws = load(&[SourceFile::text("r.rules", rules)], &data);
         let model = ws.model.as_ref().expect("the rules check");
         let (at, from) = (Date::parse_iso(at).unwrap(), Date::parse_iso(from).unwrap());
         let results = evaluate(model, at);

@@ -304,21 +304,14 @@ pub fn constant_number(n: &Node, program: &Program) -> Option<(f64, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::{load, Contents, SourceFile};
-
-    fn file(name: &str, text: &str) -> SourceFile {
-        SourceFile {
-            name: name.into(),
-            contents: Contents::Text(text.into()),
-        }
-    }
+    use crate::workspace::{load, SourceFile};
 
     fn reads(rules: &str) -> (crate::eval::Model, Vec<SeriesReads>) {
         let ws = load(
-            &[file("r.rules", rules)],
+            &[SourceFile::text("r.rules", rules)],
             &[
-                file("s.csv", "date,value\n2025-01-01,3\n2025-06-01,5\n"),
-                file("e.csv", "date,kind\n2025-01-01,a\n2025-06-01,b\n"),
+                SourceFile::text("s.csv", "date,value\n2025-01-01,3\n2025-06-01,5\n"),
+                SourceFile::text("e.csv", "date,kind\n2025-01-01,a\n2025-06-01,b\n"),
             ],
         );
         let model = ws.model.expect("the rules check");

@@ -5,15 +5,8 @@ use crate::data::ColumnSelection;
 use crate::diag::render::to_plain_string;
 use crate::eval::evaluate;
 use crate::time::Date;
-use crate::workspace::{columns_read, load_keeping, Contents, KeptColumns, SourceFile, Workspace};
+use crate::workspace::{columns_read, load_keeping, KeptColumns, SourceFile, Workspace};
 use proptest::prelude::*;
-
-fn file(name: &str, text: &str) -> SourceFile {
-    SourceFile {
-        name: name.into(),
-        contents: Contents::Text(text.into()),
-    }
-}
 
 /// What a user sees of a workspace: every diagnostic as rendered, the
 /// counts, and every rule's result on a few dates.
@@ -32,8 +25,8 @@ fn seen(ws: &Workspace) -> String {
 /// `seen` for a load keeping the columns rules read, and for one keeping
 /// them all.
 fn both(rules: &str, data: &[(&str, &str)]) -> (String, String) {
-    let rules = [file("rules/r.rules", rules)];
-    let data: Vec<SourceFile> = data.iter().map(|(n, t)| file(n, t)).collect();
+    let rules = [SourceFile::text("rules/r.rules", rules)];
+    let data: Vec<SourceFile> = data.iter().map(|(n, t)| SourceFile::text(*n, *t)).collect();
     let read = seen(&load_keeping(&rules, &data, KeptColumns::Read));
     let all = seen(&load_keeping(&rules, &data, KeptColumns::All));
     (read, all)

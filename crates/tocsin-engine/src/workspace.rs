@@ -124,6 +124,14 @@ impl Contents {
 }
 
 impl SourceFile {
+    /// A file read whole as `text`.
+    pub fn text(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            contents: Contents::Text(text.into()),
+        }
+    }
+
     /// Size in bytes (0 when unreadable).
     pub fn len(&self) -> usize {
         match &self.contents {

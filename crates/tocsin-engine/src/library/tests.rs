@@ -1,17 +1,13 @@
 use super::*;
 use crate::lang::functions::lookup;
-use crate::workspace::{load, Contents, SourceFile};
-
-fn file(name: &str, text: &str) -> SourceFile {
-    SourceFile {
-        name: name.into(),
-        contents: Contents::Text(text.into()),
-    }
-}
+use crate::workspace::{load, SourceFile};
 
 /// The model of `rules` over series `s` holding `data`.
 pub(super) fn model(rules: &str, data: &str) -> crate::eval::Model {
-    let ws = load(&[file("r.rules", rules)], &[file("s.csv", data)]);
+    let ws = load(
+        &[SourceFile::text("r.rules", rules)],
+        &[SourceFile::text("s.csv", data)],
+    );
     match ws.model {
         Some(m) => m,
         None => panic!("{rules} does not check: {:?}", ws.diagnostics),
@@ -36,7 +32,10 @@ pub(super) fn value_at(call: &str, data: &str, at: &str) -> Value {
 /// of the windows it shows.
 pub(super) fn explained(call: &str, data: &str, at: &str) -> (Option<String>, Vec<&'static str>) {
     let rules = format!("indicator probe {{ when: {call} > 0 }}\n");
-    let ws = load(&[file("r.rules", &rules)], &[file("s.csv", data)]);
+    let ws = load(
+        &[SourceFile::text("r.rules", &rules)],
+        &[SourceFile::text("s.csv", data)],
+    );
     let m = ws.model.unwrap();
     let mut ev = Evaluator::new(&m);
     let at = Date::parse_iso(at).unwrap();

@@ -10,16 +10,12 @@ fn d(s: &str) -> Date {
     Date::parse_iso(s).unwrap()
 }
 
-fn file(name: &str, text: &str) -> SourceFile {
-    SourceFile {
-        name: name.to_string(),
-        contents: Contents::Text(text.to_string()),
-    }
-}
-
 /// Prepares one test file `t.test` against repository rules `r.rules`.
 fn prepared(test: &str, rules: &str) -> Suite {
-    prepare(&[file("t.test", test)], &[file("r.rules", rules)])
+    prepare(
+        &[SourceFile::text("t.test", test)],
+        &[SourceFile::text("r.rules", rules)],
+    )
 }
 
 /// The diagnostics of a suite, one line each.
@@ -317,10 +313,10 @@ fn repository_rules_are_parsed_only_when_a_file_needs_them() {
     assert!(suite.diagnostics.is_empty(), "{:?}", suite.diagnostics);
     let suite = prepare(
         &[
-            file("a.test", "test \"t\" { at 2025-01-01 { a met } }"),
-            file("b.test", "test \"t\" { at 2025-01-01 { a met } }"),
+            SourceFile::text("a.test", "test \"t\" { at 2025-01-01 { a met } }"),
+            SourceFile::text("b.test", "test \"t\" { at 2025-01-01 { a met } }"),
         ],
-        &[file("r.rules", "indicator a { when: }")],
+        &[SourceFile::text("r.rules", "indicator a { when: }")],
     );
     assert_eq!(
         errors(&suite),
@@ -332,10 +328,13 @@ fn repository_rules_are_parsed_only_when_a_file_needs_them() {
 fn repository_rule_errors_are_reported_once() {
     let suite = prepare(
         &[
-            file("a.test", "test \"t\" { at 2025-01-01 { a met } }"),
-            file("b.test", "test \"u\" { at 2025-01-01 { a met } }"),
+            SourceFile::text("a.test", "test \"t\" { at 2025-01-01 { a met } }"),
+            SourceFile::text("b.test", "test \"u\" { at 2025-01-01 { a met } }"),
         ],
-        &[file("r.rules", "indicator a { when: latest(s) + 1 }")],
+        &[SourceFile::text(
+            "r.rules",
+            "indicator a { when: latest(s) + 1 }",
+        )],
     );
     assert_eq!(
         errors(&suite),
@@ -573,10 +572,10 @@ fn junit_times_come_from_the_clock_given() {
 fn junit_of_a_suite_that_cannot_run_names_each_broken_file() {
     let suite = prepare(
         &[
-            file("a.test", "test \"t\" { at 2025-01-01 { surge mett } }"),
-            file("ok.test", "test \"t\" { at 2025-01-01 { surge met } }"),
+            SourceFile::text("a.test", "test \"t\" { at 2025-01-01 { surge mett } }"),
+            SourceFile::text("ok.test", "test \"t\" { at 2025-01-01 { surge met } }"),
         ],
-        &[file("r.rules", RULES)],
+        &[SourceFile::text("r.rules", RULES)],
     );
     assert!(suite.has_errors());
     let xml = report::junit_errors(&suite.diagnostics, &suite.sources);
@@ -598,10 +597,10 @@ fn junit_of_a_suite_that_cannot_run_names_each_broken_file() {
 fn parse_errors_keep_a_file_from_running() {
     let suite = prepare(
         &[
-            file("a.test", "test \"t\" { at 2025-01-01 { surge mett } }"),
-            file("b.test", "test \"t\" { at 2025-01-01 { surge unknown } }"),
+            SourceFile::text("a.test", "test \"t\" { at 2025-01-01 { surge mett } }"),
+            SourceFile::text("b.test", "test \"t\" { at 2025-01-01 { surge unknown } }"),
         ],
-        &[file("r.rules", RULES)],
+        &[SourceFile::text("r.rules", RULES)],
     );
     assert_eq!(suite.files.len(), 1);
     assert_eq!(suite.files[0].name, "b.test");

@@ -187,12 +187,7 @@ impl Instances {
             slots.sort_unstable();
             slots.dedup();
             // The data series with every field, and each row's local instance.
-            let mut roots: Vec<&str> = slots
-                .iter()
-                .map(|&s| program.series[s].root.as_str())
-                .collect();
-            roots.sort_unstable();
-            roots.dedup();
+            let roots = roots_of(program, &slots);
             let split: Vec<(&str, Split)> = roots
                 .iter()
                 .filter_map(|&name| {
@@ -316,14 +311,20 @@ impl Instances {
     }
 }
 
-fn missing_fields(program: &Program, r: usize, slots: &[usize], store: &Store) -> Diagnostic {
-    let rule = &program.rules[r];
+/// The data series under series `slots`, sorted, each once.
+fn roots_of<'p>(program: &'p Program, slots: &[usize]) -> Vec<&'p str> {
     let mut roots: Vec<&str> = slots
         .iter()
         .map(|&s| program.series[s].root.as_str())
         .collect();
     roots.sort_unstable();
     roots.dedup();
+    roots
+}
+
+fn missing_fields(program: &Program, r: usize, slots: &[usize], store: &Store) -> Diagnostic {
+    let rule = &program.rules[r];
+    let roots = roots_of(program, slots);
     // The first field that some series lacks, to point at.
     let lacking = rule
         .by
@@ -649,14 +650,7 @@ impl<'p> Reach<'p> {
 mod tests {
     use crate::eval::{evaluate, RuleResult, Status};
     use crate::time::Date;
-    use crate::workspace::{load, Contents, SourceFile};
-
-    fn file(name: &str, text: &str) -> SourceFile {
-        SourceFile {
-            name: name.into(),
-            contents: Contents::Text(text.into()),
-        }
-    }
+    use crate::workspace::{load, SourceFile};
 
     const EVENTS: &str = "date,country,kind,fatalities\n\
         2025-01-05,Yemen,strike,3\n\
@@ -667,7 +661,10 @@ mod tests {
         2025-03-01,Sudan,raid,0\n";
 
     fn run(rules: &str, at: &str) -> Vec<(String, Status, Option<String>)> {
-        let ws = load(&[file("r.rules", rules)], &[file("ev.csv", EVENTS)]);
+        let ws = load(
+            &[SourceFile::text("r.rules", rules)],
+            &[SourceFile::text("ev.csv", EVENTS)],
+        );
         let m = ws.model.unwrap_or_else(|| panic!("{:?}", ws.diagnostics));
         assert!(
             !ws.diagnostics.iter().any(|d| d.is_error()),
@@ -762,7 +759,7 @@ mod tests {
             "indicator a { by: country when: count(ev, 30d) > 0 }\nlet l = a\nindicator b { by: country when: l }",
             "indicator a { when: count(ev, 30d) > 0 }\nindicator b { when: any(a) }",
         ] {
-            let ws = load(&[file("r.rules", rules)], &[file("ev.csv", EVENTS)]);
+            let ws = load(&[SourceFile::text("r.rules", rules)], &[SourceFile::text("ev.csv", EVENTS)]);
             assert!(
                 ws.diagnostics.iter().any(|d| d.code == crate::diag::Code::GroupedRuleUse),
                 "{rules}: {:?}",
