@@ -412,10 +412,16 @@ impl TextMemo {
         TextMemo(vec![0; fields.distinct_count()])
     }
 
-    fn get(&mut self, id: u32, text: &str, test: impl Fn(&str) -> bool) -> bool {
+    /// Whether the text `id` passes `test`, tested once; `text` gives it.
+    fn get<'a>(
+        &mut self,
+        id: u32,
+        text: impl FnOnce() -> &'a str,
+        test: impl Fn(&str) -> bool,
+    ) -> bool {
         let slot = &mut self.0[id as usize];
         if *slot == 0 {
-            *slot = if test(text) { 1 } else { 2 };
+            *slot = if test(text()) { 1 } else { 2 };
         }
         *slot == 1
     }
@@ -519,11 +525,13 @@ pub(super) fn select_from(
     warnings: &mut Vec<Diagnostic>,
 ) -> (Vec<u32>, Vec<f64>) {
     let from = from.min(series.len());
-    let mut rows: Vec<u32> = (from as u32..series.len() as u32).collect();
-    // Indexed by row - `from`.
-    let mut values = series.values[from..].to_vec();
+    // The rows kept so far with their values: `None` while every row from
+    // `from` is, so that the first filter lists only the rows it keeps
+    // rather than every row of the series first.
+    let mut kept: Option<Kept> = None;
     // The spans of the texts of `==` and `in` tests, in step order.
     let mut value_spans = def.values.as_slice();
+    let count = |kept: &Option<Kept>| kept.as_ref().map_or(series.len() - from, |k| k.0.len());
     for step in &def.steps {
         match step {
             // After every filter and projection (the checker sees to it):
@@ -538,33 +546,24 @@ pub(super) fn select_from(
                     };
                     let (spans, rest) = value_spans.split_at(texts.len().min(value_spans.len()));
                     value_spans = rest;
-                    let keep: Vec<bool> = match column(series, field, &def.label, warnings) {
-                        Column::Value => {
-                            let t = text_test(test);
-                            rows.iter()
-                                .map(|&r| {
-                                    let v = values[r as usize - from];
-                                    match test {
-                                        FieldTest::Num(op, n) => op.holds(v, *n),
-                                        _ => t(&crate::eval::value::format_number(v)),
-                                    }
-                                })
-                                .collect()
-                        }
+                    let t = text_test(test);
+                    match column(series, field, &def.label, warnings) {
+                        Column::Value => retain(&mut kept, series, from, |_, v| match test {
+                            FieldTest::Num(op, n) => op.holds(*v, *n),
+                            _ => t(&crate::eval::value::format_number(*v)),
+                        }),
                         Column::Missing => {
-                            let hit = text_test(test)("");
-                            vec![hit; rows.len()]
+                            let hit = t("");
+                            retain(&mut kept, series, from, |_, _| hit);
                         }
                         Column::Field(c) => {
-                            let mut memo = TextMemo::new(&series.fields);
-                            let t = text_test(test);
-                            let keep = rows
-                                .iter()
-                                .map(|&r| {
-                                    let cell = series.fields.cell_id(c, r as usize);
-                                    memo.get(cell, series.fields.get(c, r as usize), &t)
-                                })
-                                .collect();
+                            let all_rows = count(&kept) == series.len();
+                            let fields = &series.fields;
+                            let mut memo = TextMemo::new(fields);
+                            retain(&mut kept, series, from, |r, _| {
+                                let cell = fields.cell_id(c, r as usize);
+                                memo.get(cell, || fields.text_of(cell), &t)
+                            });
                             if !texts.is_empty() && from == 0 {
                                 let test = TextTest {
                                     series,
@@ -572,43 +571,33 @@ pub(super) fn select_from(
                                     column: c,
                                     texts,
                                     spans,
-                                    all_rows: rows.len() == series.len(),
+                                    all_rows,
                                 };
                                 test.warn_absent(|id| memo.seen(id), warnings);
                             }
-                            keep
                         }
-                    };
-                    let mut k = keep.iter();
-                    rows.retain(|_| *k.next().unwrap_or(&false));
+                    }
                 }
             }
             Step::Project(field) => {
-                let before = rows.len();
+                let before = count(&kept);
                 let col = column(series, field, &def.label, warnings);
                 let missing = matches!(col, Column::Missing);
                 match col {
                     Column::Value => {}
-                    Column::Missing => rows.clear(),
+                    Column::Missing => kept = Some(Kept::default()),
                     Column::Field(c) => {
                         let mut parsed: Vec<Option<Option<f64>>> =
                             vec![None; series.fields.distinct_count()];
-                        rows.retain(|&r| {
-                            let id = series.fields.cell_id(c, r as usize) as usize;
-                            let v = *parsed[id].get_or_insert_with(|| {
-                                parse_number(series.fields.get(c, r as usize))
-                            });
-                            match v {
-                                Some(v) => {
-                                    values[r as usize - from] = v;
-                                    true
-                                }
-                                None => false,
-                            }
+                        retain(&mut kept, series, from, |r, v| {
+                            let id = series.fields.cell_id(c, r as usize);
+                            let parsed = *parsed[id as usize]
+                                .get_or_insert_with(|| parse_number(series.fields.text_of(id)));
+                            parsed.map(|p| *v = p).is_some()
                         });
                     }
                 }
-                let dropped = before - rows.len();
+                let dropped = before - count(&kept);
                 if dropped > 0 && !missing {
                     warnings.push(
                         Diagnostic::warning(
@@ -622,6 +611,47 @@ pub(super) fn select_from(
             }
         }
     }
-    let vals = rows.iter().map(|&r| values[r as usize - from]).collect();
-    (rows, vals)
+    kept.unwrap_or_else(|| {
+        let rows = (from as u32..series.len() as u32).collect();
+        (rows, series.values[from..].to_vec())
+    })
+}
+
+/// Rows of a data series with their values, in order.
+type Kept = (Vec<u32>, Vec<f64>);
+
+/// Keeps the rows (`None`: every row of `series` from `from`) for which
+/// `keep` holds; `keep` may change the value it is given (a projection).
+fn retain(
+    kept: &mut Option<Kept>,
+    series: &Series,
+    from: usize,
+    mut keep: impl FnMut(u32, &mut f64) -> bool,
+) {
+    match kept {
+        Some((rows, vals)) => {
+            let mut w = 0;
+            for j in 0..rows.len() {
+                let (r, mut v) = (rows[j], vals[j]);
+                if keep(r, &mut v) {
+                    rows[w] = r;
+                    vals[w] = v;
+                    w += 1;
+                }
+            }
+            rows.truncate(w);
+            vals.truncate(w);
+        }
+        None => {
+            let (mut rows, mut vals) = (Vec::new(), Vec::new());
+            for (r, &v) in series.values.iter().enumerate().skip(from) {
+                let mut v = v;
+                if keep(r as u32, &mut v) {
+                    rows.push(r as u32);
+                    vals.push(v);
+                }
+            }
+            *kept = Some((rows, vals));
+        }
+    }
 }

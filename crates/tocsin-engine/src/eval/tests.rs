@@ -371,6 +371,7 @@ let e = count(h[fatalities == 3], 1y)
 let f = count(acled[actor1 in ["US Navy", "x"]], 1y)
 let g = count(acled[actor1 != "US Navy", value == 1], 1y)
 let i = count(acled[nope == ""], 1y)
+let j = sum(h.fatalities, 1y) + count(h[value == 1].fatalities, 1y) * 10
 "#;
     let mut sources = SourceMap::new();
     let id = sources.add("t.rules", rules);
@@ -385,7 +386,7 @@ let i = count(acled[nope == ""], 1y)
         .iter()
         .map(|l| ev.eval(&l.value, d("2025-02-01")))
         .collect();
-    let want = [2.0, 3.0, 1.0, 1.0, 1.0, 2.0, 3.0].map(Value::Number);
+    let want = [2.0, 3.0, 1.0, 1.0, 1.0, 2.0, 3.0, 13.0].map(Value::Number);
     assert_eq!(got, want);
     let codes: Vec<_> = m.warnings.iter().map(|w| w.code).collect();
     assert_eq!(
@@ -394,9 +395,14 @@ let i = count(acled[nope == ""], 1y)
             crate::diag::Code::ProjectionSkipped,
             // "x" of `in ["US Navy", "x"]`.
             crate::diag::Code::FilterValueAbsent,
-            crate::diag::Code::UnknownFilterField
+            crate::diag::Code::UnknownFilterField,
+            crate::diag::Code::ProjectionSkipped,
+            crate::diag::Code::ProjectionSkipped,
         ]
     );
+    // Counted among the rows the filters before it kept.
+    assert!(m.warnings[3].message.starts_with("1 of 2 observations"));
+    assert!(m.warnings[4].message.starts_with("1 of 2 observations"));
 }
 
 mod properties {

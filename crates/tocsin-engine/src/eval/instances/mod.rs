@@ -403,31 +403,47 @@ impl Split {
                 row.push(*slot);
             }
         } else {
-            let mut local: HashMap<Vec<u32>, u32> = HashMap::default();
-            let mut ids = Vec::with_capacity(cols.len());
-            for r in 0..series.len() {
-                ids.clear();
-                ids.extend(cols.iter().map(|&c| series.fields.cell_id(c, r)));
-                if ids.iter().any(|&id| series.fields.text_of(id).is_empty()) {
+            // Several fields: a row's instance is found a field at a time,
+            // (the values so far, the next value) giving the values so far
+            // one further, numbered in order of appearance; after the
+            // last field that number is the instance.
+            let last = cols.len() - 1;
+            let mut levels: Vec<HashMap<(u32, u32), u32>> = vec![HashMap::default(); last];
+            let mut given = vec![0u32; last];
+            let empty = |id: u32| series.fields.text_of(id).is_empty();
+            'rows: for r in 0..series.len() {
+                let mut at = series.fields.cell_id(cols[0], r);
+                if empty(at) {
                     row.push(NONE);
                     continue;
                 }
-                // Looked up by slice: a key is copied only for a new instance.
-                let slot = match local.get(ids.as_slice()) {
-                    Some(&slot) => slot,
-                    None => {
-                        let slot = labels.len() as u32;
-                        local.insert(ids.clone(), slot);
-                        labels.push(
-                            ids.iter()
-                                .map(|&id| Arc::from(series.fields.text_of(id)))
-                                .collect(),
-                        );
-                        first.push(series.dates[r]);
-                        slot
+                for (k, &c) in cols.iter().enumerate().skip(1) {
+                    let id = series.fields.cell_id(c, r);
+                    if empty(id) {
+                        row.push(NONE);
+                        continue 'rows;
                     }
-                };
-                row.push(slot);
+                    let new = if k == last {
+                        labels.len() as u32
+                    } else {
+                        given[k - 1]
+                    };
+                    let slot = *levels[k - 1].entry((at, id)).or_insert(new);
+                    if slot == new {
+                        if k == last {
+                            labels.push(
+                                cols.iter()
+                                    .map(|&c| Arc::from(series.fields.get(c, r)))
+                                    .collect(),
+                            );
+                            first.push(series.dates[r]);
+                        } else {
+                            given[k - 1] += 1;
+                        }
+                    }
+                    at = slot;
+                }
+                row.push(at);
             }
         }
         Some(Split { row, labels, first })
