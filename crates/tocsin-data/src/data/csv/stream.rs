@@ -336,7 +336,12 @@ fn chunk_starts(text: &[u8], chunk: usize) -> Vec<usize> {
     let mut inside = false;
     for (&cut, odd) in cuts.iter().zip(odd) {
         inside ^= odd;
-        let Some(start) = line_start(text, cut, inside) else {
+        // Unbalanced quotes may leave no line feed outside them near the
+        // cut: the first line feed is then the guess, as any guess checked
+        // at the join.
+        let start = line_start(text, cut, inside)
+            .or_else(|| memchr::memchr(b'\n', &text[cut..]).map(|n| cut + n + 1));
+        let Some(start) = start else {
             break;
         };
         if start < text.len() && Some(&start) > starts.last() {
@@ -347,9 +352,12 @@ fn chunk_starts(text: &[u8], chunk: usize) -> Vec<usize> {
 }
 
 /// The position after the first line feed at or past `from` outside
-/// quotes, `inside` saying whether `from` is inside them.
+/// quotes, `inside` saying whether `from` is inside them. Looked for no
+/// further than a record can be long, so that a stray quote costs no scan
+/// of the rest of the round at every cut.
 fn line_start(text: &[u8], from: usize, mut inside: bool) -> Option<usize> {
-    for n in memchr::memchr2_iter(b'"', b'\n', &text[from..]) {
+    let near = &text[from..text.len().min(from + MAX_RECORD_BYTES + 1)];
+    for n in memchr::memchr2_iter(b'"', b'\n', near) {
         if text[from + n] == b'"' {
             inside = !inside;
         } else if !inside {
