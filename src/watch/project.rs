@@ -667,9 +667,9 @@ impl Project {
             if !data.warnings.is_empty() || !e.data.can_append(&data) {
                 return false;
             }
-            for line in data.batches.iter_mut().flat_map(|b| b.lines.iter_mut()) {
-                match t.file_line(*line) {
-                    Some(l) => *line = l,
+            for b in &mut data.batches {
+                match b.lines.try_map(|l| t.file_line(l)) {
+                    Some(lines) => b.lines = lines,
                     None => return false,
                 }
             }

@@ -11,6 +11,7 @@ mod date;
 mod fields;
 mod gzip;
 mod json;
+mod lines;
 mod ndjson;
 mod parquet;
 mod selection;
@@ -20,6 +21,7 @@ pub use csv::Streamed;
 pub use date::{parse_date, DateError};
 pub use fields::Fields;
 pub use gzip::{gunzip, GzipError};
+pub use lines::{Lines, Span as LineSpan};
 pub use parquet::load as load_parquet;
 pub use selection::{ColumnSelection, FieldNames};
 pub use store::{Series, SeriesId, Store};
@@ -164,7 +166,7 @@ pub struct Batch {
     /// One value per observation (1 for events).
     pub values: Vec<f64>,
     /// 1-based line of each observation in its file.
-    pub lines: Vec<u32>,
+    pub lines: Lines,
     /// The string fields, one row per observation, as the loaders give
     /// them.
     pub fields: Fields,
@@ -225,7 +227,7 @@ impl FileData {
             };
             b.dates.extend_from_slice(&t.dates);
             b.values.extend_from_slice(&t.values);
-            b.lines.extend_from_slice(&t.lines);
+            b.lines.extend_from(&t.lines);
             b.fields.append(&t.fields);
             b.fields.pad_rows(b.dates.len());
         }

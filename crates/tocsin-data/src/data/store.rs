@@ -1,7 +1,7 @@
 //! The store: every series of the loaded data files, merged across files
 //! and sorted by date once, at load.
 
-use super::{Batch, Fields, FileData};
+use super::{Batch, Fields, FileData, Lines};
 use crate::diag::FileId;
 use crate::time::Date;
 use rustc_hash::FxHashMap;
@@ -114,36 +114,26 @@ impl Sources {
         self.rows += 1;
     }
 
-    fn extend(&mut self, file: FileId, lines: &[u32]) {
-        let mut rest = lines;
-        // Row by row until the open run is of this file and has two rows
-        // or more, so that its step is known.
-        while let Some((&line, tail)) = rest.split_first() {
-            if self
-                .runs
-                .last()
-                .is_some_and(|r| r.file == file && self.rows - r.row as usize > 1)
-            {
-                break;
+    /// Adds a batch's rows of `file`: each run of the batch in one step
+    /// when it continues the open run (a file's rows usually all do), else
+    /// row by row until it does.
+    fn extend(&mut self, file: FileId, lines: &Lines) {
+        for s in lines.runs() {
+            let mut k = 0;
+            while k < s.count {
+                if let Some(r) = self.runs.last() {
+                    let n = (self.rows - r.row as usize) as u64;
+                    let next = u64::from(r.line) + u64::from(r.step) * n;
+                    let here = u64::from(s.line) + u64::from(s.step) * k as u64;
+                    if r.file == file && n > 1 && r.step == s.step && next == here {
+                        self.rows += s.count - k;
+                        break;
+                    }
+                }
+                let line = u64::from(s.line) + u64::from(s.step) * k as u64;
+                self.push(file, u32::try_from(line).unwrap_or(u32::MAX));
+                k += 1;
             }
-            self.push(file, line);
-            rest = tail;
-        }
-        // Then the rows that continue the open run, compared in a tight
-        // loop (a file's rows usually all do), and the rest row by row.
-        if let Some(r) = self.runs.last() {
-            let k = (self.rows - r.row as usize) as u64;
-            let (line, step) = (u64::from(r.line), u64::from(r.step));
-            let more = rest
-                .iter()
-                .enumerate()
-                .take_while(|&(i, &l)| u64::from(l) == line + step * (k + i as u64))
-                .count();
-            self.rows += more;
-            rest = &rest[more..];
-        }
-        for &line in rest {
-            self.push(file, line);
         }
     }
 
@@ -652,7 +642,7 @@ mod properties {
             // The same rows added file by file, as batches are.
             let mut t = Sources::default();
             for chunk in want.chunk_by(|a, b| a.0 == b.0) {
-                let lines: Vec<u32> = chunk.iter().map(|w| w.1).collect();
+                let lines: Lines = chunk.iter().map(|w| w.1).collect();
                 t.extend(chunk[0].0, &lines);
             }
             for row in 0..=want.len() {

@@ -220,7 +220,7 @@ mod tests {
             series: "acled".into(),
             dates: vec![Date::parse_iso("2025-01-01").unwrap(); kinds.len()],
             values: vec![1.0; kinds.len()],
-            lines: vec![2; kinds.len()],
+            lines: std::iter::repeat_n(2, kinds.len()).collect(),
             field_names: vec!["kind".into()],
             cells: kinds.iter().map(|&k| k.into()).collect(),
             ..Batch::default()

@@ -20,7 +20,7 @@ fn model(rules: &str, data: &[(&str, Rows)]) -> Model {
             series: name.to_string(),
             dates: rows.iter().map(|r| d(r.0)).collect(),
             values: rows.iter().map(|r| r.1).collect(),
-            lines: vec![0; rows.len()],
+            lines: std::iter::repeat_n(0, rows.len()).collect(),
             ..Batch::default()
         })
         .collect();
@@ -349,7 +349,7 @@ fn filters_and_projections() {
         series: "acled".into(),
         dates: vec![d("2025-01-01"), d("2025-01-02"), d("2025-01-03")],
         values: vec![1.0, 1.0, 1.0],
-        lines: vec![2, 3, 4],
+        lines: [2, 3, 4].into_iter().collect(),
         field_names: vec!["ACTOR1".into(), "FATALITIES".into()],
         cells: ["Houthi forces", "3", "US Navy", "0", "houthis", ""]
             .into_iter()

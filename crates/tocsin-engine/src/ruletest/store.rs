@@ -60,7 +60,7 @@ pub fn batch(file: FileId, block: &DataBlock, sources: &SourceMap) -> Batch {
 struct Rows {
     dates: Vec<crate::time::Date>,
     values: Vec<f64>,
-    lines: Vec<u32>,
+    lines: crate::data::Lines,
     field_names: Vec<String>,
     /// Each row's fields as (column, text).
     cells: Vec<Vec<(usize, String)>>,

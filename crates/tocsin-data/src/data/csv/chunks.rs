@@ -216,15 +216,13 @@ impl Joined {
                 self.batches.batches.len() - 1
             };
             let into = self.batches.batches.get_mut(i)?;
-            for line in &mut batch.lines {
-                *line = line.checked_add(self.line_base)?;
-            }
+            let lines = std::mem::take(&mut batch.lines).shifted(self.line_base)?;
             into.fields.pad_rows(into.dates.len());
             batch.fields.pad_rows(batch.dates.len());
             into.fields.append_in_order(batch.fields);
             into.dates.append(&mut batch.dates);
             into.values.append(&mut batch.values);
-            into.lines.append(&mut batch.lines);
+            into.lines.extend_from(&lines);
         }
         if self.skipped == 0 {
             self.first_skipped = chunk.first_skipped;
@@ -517,7 +515,7 @@ pub(super) mod tests {
         let [batch] = read.as_ref().map(|d| &d.batches[..]).unwrap_or_default() else {
             panic!("{read:?}")
         };
-        assert_eq!(batch.lines[399], 2 + 2 * 399);
+        assert_eq!(batch.lines.get(399), Some(2 + 2 * 399));
     }
 
     #[test]

@@ -277,6 +277,9 @@ pub(super) fn read_rows<const D: u8>(
     let has_fields = !columns.kept.is_empty();
     let mut months = Months::default();
     let narrow = narrow::applies(columns);
+    if narrow {
+        narrow::reserve(batches.first(), bytes, from, to);
+    }
     let mut records = Records::<D>::new(bytes, from, eof);
     // Whether the readers of records replaced so far saw only ASCII.
     let mut ascii = true;
@@ -338,6 +341,9 @@ pub(super) fn read_rows<const D: u8>(
         line = line.checked_add(crossed)?;
         newlines = newlines.checked_add(crossed)?;
         pos = next;
+    }
+    if narrow {
+        narrow::trim_room(batches.first());
     }
     Some(Read {
         end: pos,
