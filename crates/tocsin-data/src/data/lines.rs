@@ -32,6 +32,22 @@ pub struct Span {
     pub count: usize,
 }
 
+impl Span {
+    /// The line of the run's row `k`.
+    pub fn line_at(&self, k: usize) -> u64 {
+        u64::from(self.line) + u64::from(self.step) * k as u64
+    }
+
+    /// Whether rows `k..` of this run go on an open run of `rows` rows at
+    /// `line`, `line + step`, ...: true only once that run has two rows or
+    /// more, so that its step is known.
+    pub fn goes_on(&self, k: usize, line: u32, step: u32, rows: usize) -> bool {
+        rows > 1
+            && step == self.step
+            && u64::from(line) + u64::from(step) * rows as u64 == self.line_at(k)
+    }
+}
+
 impl Lines {
     /// No rows.
     pub fn new() -> Lines {
@@ -96,9 +112,8 @@ impl Lines {
 
     /// Every row's line, in order.
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.runs().flat_map(|s| {
-            (0..s.count as u64).map(move |i| (u64::from(s.line) + u64::from(s.step) * i) as u32)
-        })
+        self.runs()
+            .flat_map(|s| (0..s.count).map(move |k| s.line_at(k) as u32))
     }
 
     /// Every row's line, as a list.
@@ -112,16 +127,12 @@ impl Lines {
         let mut k = 0;
         while k < s.count {
             if let Some(r) = self.runs.last() {
-                let n = (self.rows - r.row as usize) as u64;
-                let next = u64::from(r.line) + u64::from(r.step) * n;
-                let here = u64::from(s.line) + u64::from(s.step) * k as u64;
-                if n > 1 && r.step == s.step && next == here {
+                if s.goes_on(k, r.line, r.step, self.rows - r.row as usize) {
                     self.rows += s.count - k;
                     return;
                 }
             }
-            let line = u64::from(s.line) + u64::from(s.step) * k as u64;
-            self.push(u32::try_from(line).unwrap_or(u32::MAX));
+            self.push(u32::try_from(s.line_at(k)).unwrap_or(u32::MAX));
             k += 1;
         }
     }
@@ -141,8 +152,7 @@ impl Lines {
         }
         let last = self.runs().last();
         if let Some(s) = last {
-            let end = u64::from(s.line) + u64::from(s.step) * (s.count as u64).saturating_sub(1);
-            u32::try_from(end).ok()?;
+            u32::try_from(s.line_at(s.count.saturating_sub(1))).ok()?;
         }
         Some(self)
     }
@@ -192,6 +202,10 @@ mod tests {
         assert_eq!(lines.get(0), Some(2));
         assert_eq!(lines.get(9_999), Some(10_001));
         assert_eq!(lines.get(10_000), None);
+        // A last row moved past the largest line is refused.
+        let end: Lines = [u32::MAX - 1, u32::MAX].into_iter().collect();
+        assert_eq!(end.clone().shifted(0), Some(end.clone()));
+        assert_eq!(end.shifted(1), None);
     }
 
     proptest! {

@@ -122,16 +122,13 @@ impl Sources {
             let mut k = 0;
             while k < s.count {
                 if let Some(r) = self.runs.last() {
-                    let n = (self.rows - r.row as usize) as u64;
-                    let next = u64::from(r.line) + u64::from(r.step) * n;
-                    let here = u64::from(s.line) + u64::from(s.step) * k as u64;
-                    if r.file == file && n > 1 && r.step == s.step && next == here {
+                    let rows = self.rows - r.row as usize;
+                    if r.file == file && s.goes_on(k, r.line, r.step, rows) {
                         self.rows += s.count - k;
                         break;
                     }
                 }
-                let line = u64::from(s.line) + u64::from(s.step) * k as u64;
-                self.push(file, u32::try_from(line).unwrap_or(u32::MAX));
+                self.push(file, u32::try_from(s.line_at(k)).unwrap_or(u32::MAX));
                 k += 1;
             }
         }
