@@ -36,7 +36,9 @@ pub(super) fn reserve(batch: &mut Batch, bytes: &[u8], from: usize, to: usize) {
     let Some(first) = memchr::memchr(b'\n', &bytes[from..to.min(bytes.len())]) else {
         return;
     };
-    let rows = (to - from) / (first + 1);
+    // A narrow row takes 12 bytes at least (a blank first line must not
+    // make the guess one row a byte).
+    let rows = (to - from) / (first + 1).max(12);
     let rows = rows + rows / 16 + 1;
     batch.dates.reserve_exact(rows);
     batch.values.reserve_exact(rows);
@@ -111,20 +113,25 @@ pub(super) fn read<const D: u8>(
         rows: 0,
         newlines: 0,
     };
-    while pos < to {
+    // Every row but a last one at the end of the text crosses one line
+    // break, so row `k` is on line `line + k`: the rows' lines are one
+    // run, added once at the end.
+    let last = u32::MAX - line;
+    while pos < to && taken.rows <= last {
         let Some((date, value, next, crossed)) = row::<D>(bytes, pos, eof, months) else {
-            break;
-        };
-        let Some(n) = line.checked_add(taken.newlines) else {
             break;
         };
         batch.dates.push(date);
         batch.values.push(value);
-        batch.lines.push(n);
         taken.rows += 1;
         taken.newlines += crossed;
         pos = next;
     }
+    batch.lines.push_span(crate::data::LineSpan {
+        line,
+        step: 1,
+        count: taken.rows as usize,
+    });
     taken.end = pos;
     taken
 }
@@ -209,6 +216,44 @@ mod tests {
         );
         let dates = batch.dates.iter().map(|d| d.0).collect();
         (dates, batch.values, batch.lines.to_vec(), t.end, t.newlines)
+    }
+
+    #[test]
+    fn room_is_guessed_from_the_first_row_and_given_back_when_too_much() {
+        let text: String = (0..1000)
+            .map(|k| format!("2024-01-01,{}\n", k * 1000))
+            .collect();
+        let mut batch = Batch::default();
+        reserve(&mut batch, text.as_bytes(), 0, text.len());
+        // The first row is the shortest: the guess is too many rows.
+        assert!(
+            batch.values.capacity() > 1300,
+            "{}",
+            batch.values.capacity()
+        );
+        let mut months = Months::default();
+        let t = read::<b','>(
+            text.as_bytes(),
+            0,
+            text.len(),
+            true,
+            &mut batch,
+            2,
+            &mut months,
+        );
+        assert_eq!(t.rows, 1000);
+        trim_room(&mut batch);
+        assert!(
+            batch.values.capacity() < 1100,
+            "{}",
+            batch.values.capacity()
+        );
+        assert_eq!(batch.lines.get(999), Some(1001));
+        // A blank first line does not make the guess a row a byte.
+        let mut blank = Batch::default();
+        let text = format!("\n{text}");
+        reserve(&mut blank, text.as_bytes(), 0, text.len());
+        assert!(blank.values.capacity() <= text.len() / 12 + text.len() / 192 + 1);
     }
 
     #[test]
