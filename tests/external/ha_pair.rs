@@ -25,9 +25,10 @@ use tempfile::TempDir;
 const PATIENCE: Duration = Duration::from_secs(40);
 
 /// How long the receiver must stay quiet after a notification for a
-/// repeat to count as absent: several times what a second member waits
-/// (its position times the peer timeout, 1 s here) before it notifies.
-const QUIET: Duration = Duration::from_secs(5);
+/// repeat to count as absent: longer than a group interval (3 s here)
+/// plus what a second member waits (its position times the peer timeout,
+/// 3 s here) before it notifies.
+const QUIET: Duration = Duration::from_secs(8);
 
 /// One member of the Alertmanager cluster, killed when dropped.
 struct Member {
@@ -216,10 +217,15 @@ fn an_ha_pair_behind_an_alertmanager_cluster_notifies_each_change_once() {
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let rx = hook_server(listener);
     // Every label set is a group of its own, notified as soon as the
-    // cluster agrees and again only when it changes.
+    // cluster agrees and again only when it changes. Each daemon posts to
+    // each member on its own, so one member may hear of a change a moment
+    // after the other; a group interval shorter than that moment lets the
+    // member that has not heard yet notify its stale state again once the
+    // other's notification reaches it (seen with 1 s on a loaded machine).
+    // Real configurations wait minutes; 3 s is ample here.
     let config = format!(
         "route:\n  receiver: hook\n  group_by: ['...']\n  group_wait: 1s\n  \
-         group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: hook\n    \
+         group_interval: 3s\n  repeat_interval: 1h\nreceivers:\n  - name: hook\n    \
          webhook_configs:\n      - url: {url}\n        send_resolved: true\n"
     );
     let Some((am1, am2)) = cluster(&config) else {

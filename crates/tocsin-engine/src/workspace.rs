@@ -315,8 +315,17 @@ pub enum KeptColumns {
 /// for the data loaders: any field a rule reads anywhere is kept in every
 /// data file.
 pub fn columns_read<'a>(files: impl IntoIterator<Item = &'a RuleFile>) -> ColumnSelection {
-    let names = crate::lang::fields_read::fields_read(files, crate::library::signatures());
+    let names = fields_read(files);
     ColumnSelection::Only(FieldNames::new(names.iter().map(String::as_str)))
+}
+
+/// The field names the rules of `files` may read (see
+/// [`crate::lang::fields_read`]): the union of each file's, so that a
+/// caller holding files apart may keep each file's and join them.
+pub fn fields_read<'a>(
+    files: impl IntoIterator<Item = &'a RuleFile>,
+) -> std::collections::BTreeSet<String> {
+    crate::lang::fields_read::fields_read(files, crate::library::signatures())
 }
 
 /// What parsing one data file gives: the data or why the file was
