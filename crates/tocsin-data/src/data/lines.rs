@@ -41,7 +41,7 @@ impl Span {
     /// Whether rows `k..` of this run go on an open run of `rows` rows at
     /// `line`, `line + step`, ...: true only once that run has two rows or
     /// more, so that its step is known.
-    pub fn goes_on(&self, k: usize, line: u32, step: u32, rows: usize) -> bool {
+    fn goes_on(&self, k: usize, line: u32, step: u32, rows: usize) -> bool {
         rows > 1
             && step == self.step
             && u64::from(line) + u64::from(step) * rows as u64 == self.line_at(k)

@@ -69,79 +69,45 @@ impl Series {
     }
 }
 
-/// The file and line of every observation, kept per run of rows whose
-/// lines step evenly through one file: a file in date order, whatever its
-/// length, is one run (16 bytes per file instead of 8 per observation).
+/// The file and line of every observation: the lines as evenly stepping
+/// runs ([`Lines`]), and the file of each run of rows from one file. A
+/// file in date order, whatever its length, is one run of each (about 20
+/// bytes per file instead of 8 per observation).
 #[derive(Clone, Debug, Default)]
 struct Sources {
-    runs: Vec<Run>,
-    rows: usize,
-}
-
-/// Rows `row ..` (up to the next run) come from `file`, lines `line`,
-/// `line + step`, `line + 2 × step`, ...
-#[derive(Clone, Copy, Debug)]
-struct Run {
-    row: u32,
-    file: FileId,
-    line: u32,
-    step: u32,
+    lines: Lines,
+    /// Rows `row ..` (up to the next entry) come from `file`.
+    files: Vec<(u32, FileId)>,
 }
 
 impl Sources {
-    fn push(&mut self, file: FileId, line: u32) {
-        if let Some(r) = self.runs.last_mut() {
-            let k = (self.rows - r.row as usize) as u64;
-            let next = u64::from(r.line) + u64::from(r.step) * k;
-            if r.file == file {
-                if k == 1 && line >= r.line {
-                    r.step = line - r.line;
-                    self.rows += 1;
-                    return;
-                }
-                if k > 1 && u64::from(line) == next {
-                    self.rows += 1;
-                    return;
-                }
-            }
+    /// Starts a run of `file` at the next row, unless the last run is of
+    /// that file already.
+    fn open_file(&mut self, file: FileId) {
+        if self.files.last().is_none_or(|&(_, f)| f != file) {
+            self.files.push((self.lines.len() as u32, file));
         }
-        self.runs.push(Run {
-            row: self.rows as u32,
-            file,
-            line,
-            step: 0,
-        });
-        self.rows += 1;
     }
 
-    /// Adds a batch's rows of `file`: each run of the batch in one step
-    /// when it continues the open run (a file's rows usually all do), else
-    /// row by row until it does.
+    fn push(&mut self, file: FileId, line: u32) {
+        self.open_file(file);
+        self.lines.push(line);
+    }
+
+    /// Adds a batch's rows of `file`, a run of lines at a time.
     fn extend(&mut self, file: FileId, lines: &Lines) {
-        for s in lines.runs() {
-            let mut k = 0;
-            while k < s.count {
-                if let Some(r) = self.runs.last() {
-                    let rows = self.rows - r.row as usize;
-                    if r.file == file && s.goes_on(k, r.line, r.step, rows) {
-                        self.rows += s.count - k;
-                        break;
-                    }
-                }
-                self.push(file, u32::try_from(s.line_at(k)).unwrap_or(u32::MAX));
-                k += 1;
-            }
+        if lines.is_empty() {
+            return;
         }
+        self.open_file(file);
+        self.lines.extend_from(lines);
     }
 
     fn get(&self, row: usize) -> Option<(FileId, u32)> {
-        if row >= self.rows {
-            return None;
-        }
-        let k = self.runs.partition_point(|r| r.row as usize <= row);
-        let r = self.runs.get(k.checked_sub(1)?)?;
-        let line = u64::from(r.line) + u64::from(r.step) * (row - r.row as usize) as u64;
-        Some((r.file, u32::try_from(line).ok()?))
+        let line = self.lines.get(row)?;
+        let k = self.files.partition_point(|&(r, _)| r as usize <= row);
+        let &(_, file) = self.files.get(k.checked_sub(1)?)?;
+        Some((file, line))
     }
 
     /// Reorders rows: row `i` of the result is row `order[i]` now.
@@ -645,7 +611,8 @@ mod properties {
             for row in 0..=want.len() {
                 prop_assert_eq!(t.get(row), s.get(row));
             }
-            prop_assert_eq!(t.runs.len(), s.runs.len());
+            prop_assert_eq!(&t.lines, &s.lines);
+            prop_assert_eq!(&t.files, &s.files);
             // A shuffle, as sorting by date gives.
             let mut order: Vec<u32> = (0..want.len() as u32).collect();
             let mut x = seed | 1;
