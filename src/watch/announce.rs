@@ -96,9 +96,30 @@ fn alertmanager_name(i: usize) -> &'static str {
 /// instance of a rule with `by:` counts on its own, under its
 /// [key](StatusChange::key): one that appears is announced as a rule added
 /// (`from` none), one that is gone as a rule removed (`to` removed).
-fn changes(daemon: &Daemon, model: &Model, results: &[RuleResult]) -> Vec<StatusChange> {
+///
+/// With `only`, the indices in `results` of the only ones that may have
+/// changed (of rules without `by:`, so that no key can be gone): only they
+/// are looked at.
+fn changes(
+    daemon: &Daemon,
+    model: &Model,
+    results: &[RuleResult],
+    only: Option<&[usize]>,
+) -> Vec<StatusChange> {
     let at = daemon.today.to_string();
     let announced = daemon.state.announced();
+    if let Some(only) = only {
+        return only
+            .iter()
+            .filter_map(|&i| {
+                let r = results.get(i)?;
+                let from = announced
+                    .get(&instance_key_of(&r.name, &r.labels))
+                    .map(|record| record.status);
+                (from != Some(Announced::from(r.status))).then(|| change_of(model, r, from, &at))
+            })
+            .collect();
+    }
     // The results' keys in key order, walked beside the announced ones
     // (a map in the same order): one pass, not a look-up per result.
     // Made and sorted on every core: 100,000 keys took about 35 ms on one.
@@ -177,10 +198,15 @@ fn change_of(model: &Model, r: &RuleResult, from: Option<Announced>, at: &str) -
 
 impl Daemon {
     /// Records, prints and sends every change between what was announced
-    /// and `results`.
-    pub(super) fn announce(&mut self, model: &Model, results: &[RuleResult]) {
+    /// and `results` (among those at `only`, when given: see [`changes`]).
+    pub(super) fn announce(
+        &mut self,
+        model: &Model,
+        results: &[RuleResult],
+        only: Option<&[usize]>,
+    ) {
         self.start_delivery(model, results);
-        let changes = changes(self, model, results);
+        let changes = changes(self, model, results, only);
         // One flush for the whole evaluation; then print and send.
         match self.state.record_all(&changes, &self.sink_names) {
             Ok(ids) => {

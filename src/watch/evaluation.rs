@@ -65,6 +65,53 @@ pub(super) fn evaluate(
     Some(out)
 }
 
+/// Evaluates at `t` the rules in `ranges` alone, which a reload replaced
+/// in `model` and nothing else reads, putting their results in place of
+/// those in `results` (the results at `t` before; one per rule, as none of
+/// them has `by:`). Returns the indices in `results` replaced; `None`,
+/// with `results` unchanged, when they are not laid out so.
+pub(super) fn evaluate_again(
+    model: &Model,
+    t: Date,
+    ranges: &[Range<usize>],
+    results: &mut [RuleResult],
+) -> Option<Vec<usize>> {
+    let mut starts = Vec::with_capacity(ranges.len());
+    for range in ranges {
+        let start = results.partition_point(|r| r.rule < range.start);
+        let end = start + range.len();
+        let theirs = results.get(start..end)?;
+        let next_is_other = results.get(end).is_none_or(|r| r.rule >= range.end);
+        if !next_is_other
+            || theirs
+                .iter()
+                .zip(range.clone())
+                .any(|(res, r)| res.rule != r)
+        {
+            return None;
+        }
+        starts.push(start);
+    }
+    let mut ev = Evaluator::new(model);
+    let mut fresh = Vec::new();
+    for r in ranges.iter().flat_map(Clone::clone) {
+        let mut one = crate::eval::results(&mut ev, r, t);
+        match (one.pop(), one.is_empty()) {
+            (Some(res), true) => fresh.push(res),
+            _ => return None,
+        }
+    }
+    let mut fresh = fresh.into_iter();
+    let mut replaced = Vec::with_capacity(fresh.len());
+    for (range, start) in ranges.iter().zip(starts) {
+        for (k, res) in (start..start + range.len()).zip(fresh.by_ref()) {
+            results[k] = res;
+            replaced.push(k);
+        }
+    }
+    Some(replaced)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

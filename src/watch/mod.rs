@@ -329,6 +329,22 @@ impl Daemon {
             return;
         };
         let started = Instant::now();
+        let spliced = self.project.take_spliced();
+        if let Some(ranges) = spliced.filter(|_| self.results_at == Some(self.today)) {
+            let mut results = std::mem::take(&mut self.results);
+            let again = evaluation::evaluate_again(&model, self.today, &ranges, &mut results);
+            if let Some(replaced) = again {
+                self.stats.eval_seconds = started.elapsed().as_secs_f64();
+                // Changes left unrecorded earlier may be of any rule.
+                let only = (self.stats.unrecorded == 0).then_some(&replaced[..]);
+                self.announce(&model, &results, only);
+                self.results = results;
+                self.project.put_model(model);
+                self.publish();
+                return;
+            }
+            self.results = results;
+        }
         let previous = self.project.take_previous();
         let reuse = match (&previous, self.results_at == Some(self.today)) {
             (Some(old), true) => Some((old, std::mem::take(&mut self.results))),
@@ -342,7 +358,7 @@ impl Daemon {
         };
         self.results_at = Some(self.today);
         self.stats.eval_seconds = started.elapsed().as_secs_f64();
-        self.announce(&model, &results);
+        self.announce(&model, &results, None);
         self.project.put_model(model);
         project::drop_aside(std::mem::replace(&mut self.results, results));
         project::drop_aside(previous);

@@ -9,8 +9,9 @@ use crate::data::{ColumnSelection, FileData};
 use crate::diag::{Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::ast::RuleFile;
+use crate::lang::check::Kept;
 use crate::lang::parser::parse_file;
-use crate::library::check;
+use crate::library::{check_again, check_keeping};
 use crate::project::files::{self, Kind};
 use crate::workspace::{fields_read, parse_data_file, unreadable, Contents, SourceFile};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -149,6 +150,12 @@ pub struct Project {
     /// Files of a kind tocsin does not read under the data folders, as
     /// last warned about: the warning comes again only when they change.
     skipped: std::collections::BTreeSet<PathBuf>,
+    /// What the check of the ruleset in force leaves for checking one
+    /// file's rules again (none after a check that gave it up).
+    kept: Option<Kept>,
+    /// The rules the last reload replaced in the model in force, when it
+    /// replaced them alone: nothing else can evaluate differently.
+    spliced: Option<Vec<std::ops::Range<usize>>>,
 }
 
 /// A new version read from disk, with its fingerprint.
@@ -185,6 +192,8 @@ impl Project {
             previous: None,
             stop: Arc::new(AtomicBool::new(false)),
             skipped: std::collections::BTreeSet::new(),
+            kept: None,
+            spliced: None,
         }
     }
 
@@ -215,6 +224,12 @@ impl Project {
     /// the model in force (the change was to rule files only).
     pub fn take_previous(&mut self) -> Option<Model> {
         self.previous.take()
+    }
+
+    /// The rules the last reload replaced alone in the model in force
+    /// (see [`Reload`]): the results of every other rule stand.
+    pub fn take_spliced(&mut self) -> Option<Vec<std::ops::Range<usize>>> {
+        self.spliced.take()
     }
 
     /// Gives back a model taken with [`Project::take_model`].
@@ -511,6 +526,12 @@ impl Project {
             }
         }
 
+        self.spliced = None;
+        if data_changes.is_empty() && rule_errors.is_empty() && self.splice(&new_rules) {
+            self.commit_rules(new_rules, &mut out);
+            return out;
+        }
+
         let selection = self.columns_wanted(&new_rules);
         let refreshed = self.reparse_narrow(&selection, &mut data_changes);
 
@@ -589,7 +610,7 @@ impl Project {
             if self.stopping(&mut out) {
                 return out;
             }
-            let (ok, diags, program, sources) = self.trial(&new_rules, &new_data);
+            let (ok, diags, (program, kept), sources) = self.trial(&new_rules, &new_data);
             if self.stopping(&mut out) {
                 return out;
             }
@@ -597,6 +618,7 @@ impl Project {
                 if new_rules.is_empty() && new_data.is_empty() && self.model.is_some() {
                     break;
                 }
+                self.kept = kept;
                 self.commit(new_rules, new_data, &refreshed, program, &mut out);
                 out.warnings.extend(
                     diags
@@ -791,7 +813,7 @@ impl Project {
     ) -> (
         bool,
         Vec<Diagnostic>,
-        crate::lang::program::Program,
+        (crate::lang::program::Program, Option<Kept>),
         SourceMap,
     ) {
         let mut sources = self.sources.clone();
@@ -830,13 +852,79 @@ impl Project {
         names.sort();
         names.dedup();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let checked = check(&files, &name_refs);
+        let (checked, kept) = check_keeping(&files, &name_refs);
         (
             !checked.has_errors(),
             checked.diagnostics,
-            checked.program,
+            (checked.program, kept),
             sources,
         )
+    }
+
+    /// Checks the changed rule files' rules again and puts them into the
+    /// model in force, when only rule files changed, each in a way that
+    /// [`check_again`] and [`Model::splice`] take: a ruleset of 100,000
+    /// rules is not checked and built whole for a threshold edited in one
+    /// file. `false`, with the model unchanged, when the whole ruleset is
+    /// to be checked.
+    fn splice(&mut self, rules: &BTreeMap<PathBuf, Candidate<RuleEntry>>) -> bool {
+        if rules.is_empty() || !self.held.is_empty() {
+            return false;
+        }
+        let mut changed = Vec::with_capacity(rules.len());
+        let mut more_fields = false;
+        for (p, c) in rules {
+            let (Candidate::Replace(new), Some(old)) = (c, self.rules.get(p)) else {
+                return false;
+            };
+            more_fields |= !new.fields.is_subset(&old.fields);
+            changed.push((new.id, &old.ast, &new.ast));
+        }
+        // A field that some data file was read without would need it read
+        // again.
+        if more_fields {
+            let wanted = self.columns_wanted(rules);
+            if !self.data.values().all(|e| e.selection.covers(&wanted)) {
+                return false;
+            }
+        }
+        let (Some(kept), Some(model)) = (self.kept.take(), self.model.as_ref()) else {
+            return false;
+        };
+        let Some((again, kept)) = check_again(kept, &model.program, &changed) else {
+            return false;
+        };
+        let Some(model) = self.model.as_mut() else {
+            return false;
+        };
+        match model.splice(again, &self.store) {
+            Some(replaced) => {
+                self.kept = Some(kept);
+                self.spliced = Some(replaced);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Puts in force the rule files [`Project::splice`] took.
+    fn commit_rules(&mut self, rules: BTreeMap<PathBuf, Candidate<RuleEntry>>, out: &mut Reload) {
+        for (p, c) in rules {
+            out.applied.push(files::display(&p));
+            self.rejected.remove(&p);
+            if let Candidate::Replace(e) = c {
+                self.sources.set_text(e.id, e.text.clone());
+                self.rules.insert(p, e);
+            }
+        }
+        // As after a rebuild: the warnings about the data in force.
+        if let Some(model) = &self.model {
+            let warnings = model.warnings.clone();
+            out.warnings
+                .extend(warnings.into_iter().map(|d| self.problem(&self.sources, d)));
+        }
+        self.previous = None;
+        out.rebuilt = true;
     }
 
     fn commit(
@@ -943,3 +1031,7 @@ pub(super) fn drop_aside<T: Send + 'static>(value: T) {
         .name("drop".into())
         .spawn(move || drop(value));
 }
+
+#[cfg(test)]
+#[path = "splice_tests.rs"]
+mod splice_tests;

@@ -282,3 +282,48 @@ fn a_rule_edit_that_filters_on_a_column_no_rule_read_sees_its_cells() {
     );
     d.status("busy", "not_met");
 }
+
+#[test]
+fn a_threshold_edited_in_one_file_of_several_announces_that_rule_alone() {
+    let shared = "let limit = 5\nindicator high { when: latest(gauge) > limit }\n";
+    let plain = "indicator above_two { when: latest(gauge) > 2 }\n\
+                 alert above_four { severity: critical when: latest(gauge) > 4 }\n";
+    let mut d = Daemon::start(
+        &[
+            ("rules/a.rules", shared),
+            ("rules/b.rules", plain),
+            ("indicators/gauge.csv", LOW),
+        ],
+        &[
+            "--at",
+            "2025-03-01",
+            "--listen",
+            &format!("127.0.0.1:{}", free_port()),
+        ],
+        &[],
+    );
+    write(&d.path("rules/b.rules"), &plain.replace("> 4", "> 1"));
+    let (reload, before) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["files"], serde_json::json!(["rules/b.rules"]));
+    let changed = Daemon::statuses(&before);
+    assert_eq!(
+        changed,
+        [(
+            "above_four".to_string(),
+            Value::from("not_met"),
+            "met".to_string()
+        )]
+    );
+    // The board served is the new one, every rule on it.
+    let board = d.board();
+    let rules = board["results"].as_array().unwrap();
+    let status = |name: &str| rules.iter().find(|r| r["name"] == name).unwrap()["status"].clone();
+    assert_eq!(status("above_four"), "met");
+    assert_eq!(status("above_two"), "met");
+    assert_eq!(status("high"), "not_met");
+    // A restart finds the change recorded: nothing is announced again.
+    let (code, dir) = d.stop();
+    assert_eq!(code, 0);
+    let d = Daemon::start_in(dir, &["--at", "2025-03-01"], &[]);
+    assert!(Daemon::statuses(&d.startup).is_empty(), "{:?}", d.startup);
+}

@@ -23,6 +23,8 @@ pub mod ruletest;
 pub mod workspace;
 
 #[cfg(test)]
+mod again_tests;
+#[cfg(test)]
 mod check_tests;
 #[cfg(test)]
 mod kept_columns_tests;

@@ -17,6 +17,7 @@ mod radix;
 mod ranked;
 mod repeats;
 pub mod reuse;
+mod splice;
 mod timeline;
 pub mod value;
 mod wavelet;

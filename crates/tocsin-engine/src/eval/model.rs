@@ -454,7 +454,7 @@ fn text_test(test: &FieldTest) -> impl Fn(&str) -> bool + '_ {
     }
 }
 
-fn materialise(
+pub(super) fn materialise(
     def: &SeriesDef,
     store: &Store,
     warnings: &mut Vec<Diagnostic>,

@@ -12,6 +12,29 @@ use std::collections::BTreeMap;
 /// up or average them.
 const SUMMING: [&str; 3] = ["sum", "avg", "growth"];
 
+/// The series slot that `n` adds up or averages, when it is a call of
+/// such a function.
+pub fn summed(n: &crate::lang::program::Node) -> Option<usize> {
+    let NodeKind::Call(f, args) = &n.kind else {
+        return None;
+    };
+    let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) else {
+        return None;
+    };
+    SUMMING.contains(&crate::library::name(*f)).then_some(*slot)
+}
+
+/// Whether the series `def`, with timeline `tl`, may be warned about when
+/// a summing function reads it: not bucketed, over a data series that
+/// repeats a date, and not an event list.
+pub fn may_warn(def: &SeriesDef, tl: &Timeline, store: &Store) -> bool {
+    !def.is_bucketed()
+        && store
+            .get(&def.root)
+            .is_some_and(|id| store.series(id).repeats_dates())
+        && !is_event_list(tl)
+}
+
 /// One warning per data series that some `sum`, `avg` or `growth` reads,
 /// not bucketed, with observations sharing a date. Event lists (every
 /// value 1) are left alone: several events on one day are the point.
@@ -23,13 +46,7 @@ pub fn warnings(
     // Most series repeat no date, or are event lists: then the rules need
     // not be walked (a walk of thousands of rules costs more than this look
     // at each series).
-    let may_warn = |(def, tl): (&SeriesDef, &std::sync::Arc<Timeline>)| {
-        !def.is_bucketed()
-            && store
-                .get(&def.root)
-                .is_some_and(|id| store.series(id).repeats_dates())
-            && !is_event_list(tl)
-    };
+    let may_warn = |(def, tl): (&SeriesDef, &std::sync::Arc<Timeline>)| may_warn(def, tl, store);
     if !program.series.iter().zip(timelines).any(may_warn) {
         return Vec::new();
     }
@@ -37,17 +54,7 @@ pub fn warnings(
     // of every rule that reads it, when they all have the same.
     let mut read: BTreeMap<usize, (Span, Option<Vec<String>>)> = BTreeMap::new();
     let note = |by: Option<Vec<String>>| {
-        move |n: &crate::lang::program::Node| {
-            let NodeKind::Call(f, args) = &n.kind else {
-                return None;
-            };
-            let Some(NodeKind::Series(slot)) = args.first().map(|a| &a.kind) else {
-                return None;
-            };
-            SUMMING
-                .contains(&crate::library::name(*f))
-                .then(|| (*slot, n.span, by.clone()))
-        }
+        move |n: &crate::lang::program::Node| summed(n).map(|slot| (slot, n.span, by.clone()))
     };
     let mut reads = Vec::new();
     for l in &program.lets {

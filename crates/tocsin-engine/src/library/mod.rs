@@ -229,6 +229,45 @@ pub fn check(
     checked
 }
 
+/// [`check`], and what checking one file's rules again later needs
+/// (when there is no error): see [`check_again`].
+pub fn check_keeping(
+    files: &[(crate::diag::FileId, &crate::lang::ast::RuleFile)],
+    data_series: &[&str],
+) -> (
+    crate::lang::check::Checked,
+    Option<crate::lang::check::Kept>,
+) {
+    let (mut checked, kept) = crate::lang::check::check_keeping(files, data_series, signatures());
+    percentile::check_constant_ranks(&checked.program, &mut checked.diagnostics);
+    let kept = kept.filter(|_| checked.diagnostics.is_empty());
+    (checked, kept)
+}
+
+/// The language's [`crate::lang::check::check_again`] with this library's
+/// signatures: the rules of the changed files checked again, when the
+/// edit allows it and they have no error (this library's included).
+pub fn check_again(
+    kept: crate::lang::check::Kept,
+    program: &crate::lang::program::Program,
+    changed: &[(
+        crate::diag::FileId,
+        &crate::lang::ast::RuleFile,
+        &crate::lang::ast::RuleFile,
+    )],
+) -> Option<(crate::lang::check::Again, crate::lang::check::Kept)> {
+    let (again, kept) = crate::lang::check::check_again(kept, program, changed, signatures())?;
+    let mut errors = Vec::new();
+    for (_, rules) in &again.rules {
+        let part = crate::lang::program::Program {
+            rules: rules.clone(),
+            ..Default::default()
+        };
+        percentile::check_constant_ranks(&part, &mut errors);
+    }
+    errors.is_empty().then_some((again, kept))
+}
+
 /// The table of signatures, in the order of [`LIBRARY`]: what the checker
 /// takes.
 pub fn signatures() -> &'static [Signature] {

@@ -67,29 +67,58 @@ fn refs_of<'a>(
     match def {
         Def::Series(i) => out.push(defs.series[i].expr.base.name.as_str()),
         Def::Let(i) => height = refs_in_expr(&defs.lets[i].value, out, stack),
-        Def::Rule(i) => {
-            for f in &defs.rules[i].1.fields {
-                match &f.value {
-                    FieldValue::Expr(e) => height = height.max(refs_in_expr(e, out, stack)),
-                    FieldValue::Template(t) => {
-                        for p in &t.parts {
-                            if let TemplatePart::Hole(e) = p {
-                                height = height.max(refs_in_expr(e, out, stack));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        Def::Rule(i) => return rule_refs(defs.rules[i].1, out, stack),
         Def::Data => {}
     }
     1 + height
 }
 
+/// The names an indicator or alert reads, into `out` (cleared first), and
+/// its weight: one level plus the height of its tallest expression.
+pub(super) fn rule_refs<'a>(
+    rule: &'a RuleItem,
+    out: &mut Vec<&'a str>,
+    stack: &mut Vec<(&'a Expr, usize)>,
+) -> usize {
+    out.clear();
+    let mut height = 0;
+    for f in &rule.fields {
+        match &f.value {
+            FieldValue::Expr(e) => height = height.max(refs_in_expr(e, out, stack)),
+            FieldValue::Template(t) => {
+                for p in &t.parts {
+                    if let TemplatePart::Hole(e) = p {
+                        height = height.max(refs_in_expr(e, out, stack));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    1 + height
+}
+
+/// How deep each definition stands, as [`measure`] finds it: what a later
+/// check of one file's rules needs to know of the definitions they read,
+/// and of those that read them.
+#[derive(Clone, Debug, Default)]
+pub struct Depths {
+    /// Per definition, in the order series items, lets, rules: the
+    /// definitions in the longest chain from it.
+    pub depth: Vec<usize>,
+    /// The same, counting each definition's expressions' levels.
+    pub levels: Vec<usize>,
+    /// How many definitions read it.
+    pub users: Vec<u32>,
+    /// Whether some chain from it reaches an indicator or alert.
+    pub reaches_rule: Vec<bool>,
+}
+
 /// An error when some chain of definitions is longer than [`MAX_DEPTH`],
 /// or nests more than [`MAX_LEVELS`] levels with its expressions.
-pub fn check(defs: &Defs) -> Option<Diagnostic> {
+///
+/// Also returns the depths it found.
+pub fn measure(defs: &Defs) -> (Option<Diagnostic>, Depths) {
     let nodes: Vec<Def> = (0..defs.series.len())
         .map(Def::Series)
         .chain((0..defs.lets.len()).map(Def::Let))
@@ -128,9 +157,12 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
     let mut via: Vec<Option<usize>> = vec![None; nodes.len()];
     let mut levels = weight.clone();
     let mut via_levels: Vec<Option<usize>> = vec![None; nodes.len()];
+    let mut reaches_rule = vec![false; nodes.len()];
     let mut ready: Vec<usize> = (0..nodes.len()).filter(|&i| pending[i] == 0).collect();
     while let Some(j) = ready.pop() {
+        let rule_or_reaching = reaches_rule[j] || matches!(nodes[j], Def::Rule(_));
         for &i in &users[j] {
+            reaches_rule[i] |= rule_or_reaching;
             if depth[j] + 1 > depth[i] {
                 depth[i] = depth[j] + 1;
                 via[i] = Some(j);
@@ -145,12 +177,32 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
             }
         }
     }
+    let diagnostic = too_deep_anywhere(defs, &nodes, (&depth, &via), (&levels, &via_levels));
+    let depths = Depths {
+        users: users
+            .iter()
+            .map(|u| u32::try_from(u.len()).unwrap_or(u32::MAX))
+            .collect(),
+        depth,
+        levels,
+        reaches_rule,
+    };
+    (diagnostic, depths)
+}
+
+/// The error for the deepest chain, when it is over a limit.
+fn too_deep_anywhere(
+    defs: &Defs,
+    nodes: &[Def],
+    (depth, via): (&[usize], &[Option<usize>]),
+    (levels, via_levels): (&[usize], &[Option<usize>]),
+) -> Option<Diagnostic> {
     let (deepest, &d) = depth.iter().enumerate().max_by_key(|(_, d)| **d)?;
     if d > MAX_DEPTH {
-        let chain = follow(deepest, &via)?;
+        let chain = follow(deepest, via)?;
         let message = format!(
             "definitions depend on each other {d} levels deep (the limit is {MAX_DEPTH}): {}",
-            shown(defs, &nodes, &chain)
+            shown(defs, nodes, &chain)
         );
         let note =
             "shorten the chain: read the data series directly instead of through many definitions";
@@ -158,10 +210,10 @@ pub fn check(defs: &Defs) -> Option<Diagnostic> {
     }
     let (heaviest, &l) = levels.iter().enumerate().max_by_key(|(_, l)| **l)?;
     if l > MAX_LEVELS {
-        let chain = follow(heaviest, &via_levels)?;
+        let chain = follow(heaviest, via_levels)?;
         let message = format!(
             "definitions and their expressions nest {l} levels deep (the limit is {MAX_LEVELS}): {}",
-            shown(defs, &nodes, &chain)
+            shown(defs, nodes, &chain)
         );
         let note = "shorten the chain or the expressions along it: read the data series directly instead of through many definitions, and keep each expression to a few levels";
         return too_deep(defs, nodes[heaviest], message, note);

@@ -10,6 +10,16 @@ use crate::lang::program::*;
 use crate::time::Duration;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// What lowering interned: the slot of each series by its key, of each
+/// field read by its series and lower-case name, and of each data series
+/// read as it is by its name.
+#[derive(Clone, Debug, Default)]
+pub struct Interned {
+    series_keys: FxHashMap<String, usize>,
+    field_keys: FxHashMap<(usize, String), usize>,
+    data_slots: FxHashMap<String, usize>,
+}
+
 #[derive(Clone)]
 enum Slot<T> {
     Todo,
@@ -22,8 +32,13 @@ pub struct Lowerer<'a> {
     /// The functions there are.
     sigs: &'a [Signature],
     diags: Vec<Diagnostic>,
+    /// The series of the program a file's rules are checked again into
+    /// (none for a whole check): `series` holds those after them.
+    base_series: &'a [SeriesDef],
     series: Vec<SeriesDef>,
     series_keys: FxHashMap<String, usize>,
+    /// As `base_series`, for the fields read.
+    base_fields: usize,
     fields: Vec<FieldRead>,
     /// The index in `fields` of each series and lower-case field name.
     field_keys: FxHashMap<(usize, String), usize>,
@@ -116,8 +131,10 @@ impl<'a> Lowerer<'a> {
             rules: Vec::with_capacity(defs.rules.len()),
             defs,
             diags,
+            base_series: &[],
             series: Vec::new(),
             series_keys: FxHashMap::default(),
+            base_fields: 0,
             fields: Vec::new(),
             field_keys: FxHashMap::default(),
             data_slots: FxHashMap::default(),
@@ -128,6 +145,57 @@ impl<'a> Lowerer<'a> {
             near: FxHashMap::default(),
             series_names: None,
         }
+    }
+
+    /// A lowerer of the rules of `defs` into `base`, a checked program
+    /// whose other definitions stay as they are: its series items and
+    /// lets are taken as lowered (`defs` names them, but holds only the
+    /// rules to lower), and new series and fields go after its own.
+    pub fn again(
+        defs: Defs<'a>,
+        sigs: &'a [Signature],
+        base: &'a Program,
+        interned: Interned,
+    ) -> Lowerer<'a> {
+        let mut l = Lowerer::new(defs, sigs);
+        l.named_series = base
+            .named_series
+            .iter()
+            .map(|&(_, slot)| Slot::Done(Some(slot)))
+            .collect();
+        l.lets = base.lets.iter().cloned().map(Slot::Done).collect();
+        l.base_series = &base.series;
+        l.base_fields = base.fields.len();
+        l.series_keys = interned.series_keys;
+        l.field_keys = interned.field_keys;
+        l.data_slots = interned.data_slots;
+        l
+    }
+
+    /// Lowers the rules of `defs` alone, as [`Lowerer::again`] sets out.
+    pub fn run_rules(&mut self) {
+        for i in 0..self.defs.rules.len() {
+            self.lower_rule(i);
+        }
+    }
+
+    /// What [`Lowerer::run_rules`] made: the rules, the series and fields
+    /// added after the base's, what is interned now and the errors.
+    pub fn finish_rules(
+        self,
+    ) -> (
+        Vec<RuleDef>,
+        Vec<SeriesDef>,
+        Vec<FieldRead>,
+        Interned,
+        Vec<Diagnostic>,
+    ) {
+        let interned = Interned {
+            series_keys: self.series_keys,
+            field_keys: self.field_keys,
+            data_slots: self.data_slots,
+        };
+        (self.rules, self.series, self.fields, interned, self.diags)
     }
 
     /// The `by:` fields of rule `i`, as written (empty without `by:`).
@@ -186,7 +254,8 @@ impl<'a> Lowerer<'a> {
         self.report_cycles();
     }
 
-    pub fn finish(self) -> (Program, Vec<Diagnostic>) {
+    /// The program, its errors, and what was interned.
+    pub fn finish_keeping(self) -> (Program, Vec<Diagnostic>, Interned) {
         let lets = self
             .lets
             .into_iter()
@@ -219,6 +288,11 @@ impl<'a> Lowerer<'a> {
                 named_series,
             },
             self.diags,
+            Interned {
+                series_keys: self.series_keys,
+                field_keys: self.field_keys,
+                data_slots: self.data_slots,
+            },
         )
     }
 
@@ -244,8 +318,17 @@ impl<'a> Lowerer<'a> {
         let mut def = def;
         finish(&mut def);
         self.series.push(def);
-        self.series_keys.insert(key, self.series.len() - 1);
-        self.series.len() - 1
+        let slot = self.base_series.len() + self.series.len() - 1;
+        self.series_keys.insert(key, slot);
+        slot
+    }
+
+    /// The series in slot `slot`.
+    fn series_at(&self, slot: usize) -> &SeriesDef {
+        match slot.checked_sub(self.base_series.len()) {
+            Some(k) => &self.series[k],
+            None => &self.base_series[slot],
+        }
     }
 
     fn named_series_slot(&mut self, i: usize) -> Option<usize> {
@@ -295,7 +378,7 @@ impl<'a> Lowerer<'a> {
             Some(Def::Series(i)) => {
                 self.edge(Def::Series(i), id.span);
                 let slot = self.named_series_slot(i)?;
-                Some(self.series[slot].clone())
+                Some(self.series_at(slot).clone())
             }
             Some(other) => {
                 let what = match other {
@@ -1130,8 +1213,9 @@ impl<'a> Lowerer<'a> {
                         span: e.span,
                     },
                 });
-                self.field_keys.insert(key, self.fields.len() - 1);
-                self.fields.len() - 1
+                let k = self.base_fields + self.fields.len() - 1;
+                self.field_keys.insert(key, k);
+                k
             }
         };
         node(NodeKind::Field(k), Type::Field, e.span)
