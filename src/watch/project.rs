@@ -1,7 +1,9 @@
 //! The daemon's view of the project: the last good version of every rule
 //! and data file, updated file by file. A changed file is re-read and
 //! re-parsed alone; the ruleset is then re-checked whole and the model
-//! rebuilt. A file that fails keeps its last good version in force.
+//! rebuilt, except for an edit of rule files that can be checked alone and
+//! put into the model in place (see [`check_again`]). A file that fails
+//! keeps its last good version in force.
 
 use super::scope::{self, Touched};
 use super::tail::{self, Mark, Tail};
@@ -447,6 +449,7 @@ impl Project {
 
     /// Parses, checks and applies what changed.
     fn apply(&mut self, changes: Changes, mut out: Reload) -> Reload {
+        self.spliced = None;
         let Changes {
             rules: mut rule_changes,
             data: mut data_changes,
@@ -526,7 +529,6 @@ impl Project {
             }
         }
 
-        self.spliced = None;
         if data_changes.is_empty() && rule_errors.is_empty() && self.splice(&new_rules) {
             self.commit_rules(new_rules, &mut out);
             return out;
