@@ -533,6 +533,10 @@ pub fn load_reading(
     })
 }
 
+/// Series above which the store is built on a thread of its own while
+/// the rules are checked.
+const PARALLEL_CHECK_SERIES: usize = 1_000;
+
 /// Rule files are parsed first, so that the data loaders know which
 /// field columns to keep; diagnostics keep their order (data files first).
 fn load_from<'a>(
@@ -600,7 +604,29 @@ fn load_from<'a>(
             }
         }
     }
-    let store = Store::from_files(loaded);
+    // The series' names, for the check, from the files: the store is
+    // built beside the check (each is one core's work).
+    let mut names: Vec<String> = loaded
+        .iter()
+        .flat_map(|f| f.batches.iter().map(|b| b.series.clone()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let refs: Vec<(FileId, &crate::lang::ast::RuleFile)> =
+        parsed.iter().map(|(id, rf)| (*id, rf)).collect();
+    let (store, checked) = if names.len() >= PARALLEL_CHECK_SERIES {
+        std::thread::scope(|scope| {
+            let store = scope.spawn(|| Store::from_files(loaded));
+            let checked = check(&refs, &names);
+            let store = store
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (store, checked)
+        })
+    } else {
+        (Store::from_files(loaded), check(&refs, &names))
+    };
     if rule_files.is_empty() {
         diagnostics.push(
             Diagnostic::warning(Code::NoRuleFiles, "no rule files found").with_note(
@@ -609,10 +635,6 @@ fn load_from<'a>(
         );
     }
     diagnostics.extend(rule_diagnostics);
-    let names: Vec<&str> = store.iter().map(|(_, s)| s.name.as_str()).collect();
-    let refs: Vec<(FileId, &crate::lang::ast::RuleFile)> =
-        parsed.iter().map(|(id, rf)| (*id, rf)).collect();
-    let checked = check(&refs, &names);
     let counts = Counts {
         rule_files: rule_files.len(),
         items: checked.items,
