@@ -2,6 +2,8 @@
 //! Lets are lowered on first use so that their types are known wherever
 //! they are referenced, in any file and any order.
 
+mod shares;
+
 use super::names::{Def, Defs};
 use crate::diag::{did_you_mean, Code, Diagnostic, Span};
 use crate::lang::ast::*;
@@ -248,10 +250,24 @@ impl<'a> Lowerer<'a> {
         for i in 0..self.lets.len() {
             self.lower_let(i);
         }
-        for i in 0..self.defs.rules.len() {
-            self.lower_rule(i);
-        }
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        self.lower_rules(workers);
         self.report_cycles();
+    }
+
+    /// Lowers every rule, in shares on `workers` threads when there are
+    /// many.
+    fn lower_rules(&mut self, workers: usize) {
+        if workers > 1
+            && self.defs.rules.len() >= shares::PARALLEL_RULES
+            && self.base_series.is_empty()
+        {
+            self.lower_rules_in_shares(workers);
+        } else {
+            for i in 0..self.defs.rules.len() {
+                self.lower_rule(i);
+            }
+        }
     }
 
     /// The program, its errors, and what was interned.

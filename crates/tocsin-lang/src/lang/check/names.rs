@@ -19,6 +19,7 @@ pub enum Def {
 }
 
 /// The items of a ruleset, by kind, and its names.
+#[derive(Clone)]
 pub struct Defs<'a> {
     pub series: Vec<&'a SeriesItem>,
     pub lets: Vec<&'a LetItem>,
