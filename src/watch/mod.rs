@@ -43,9 +43,6 @@ use watcher::Watcher;
 /// How often the daemon looks at signals and the clock.
 const TICK: Duration = Duration::from_millis(50);
 
-/// How often, at most, sink reports alone publish the metrics again.
-const SINK_METRICS_EVERY: Duration = Duration::from_secs(1);
-
 /// The daemon's settings, resolved from the command line.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -115,10 +112,8 @@ struct Daemon {
     retry_at: Option<Instant>,
     /// Whether anything serves what is published (`--listen`).
     listening: bool,
-    /// Whether a sink reported since the metrics were last published.
+    /// Whether a sink reported since the state was last marked changed.
     sinks_changed: bool,
-    /// When the metrics were last published.
-    published_at: Instant,
     /// The date `results` are for.
     results_at: Option<Date>,
     /// Set by SIGINT and SIGTERM: a reload or evaluation under way stops
@@ -178,7 +173,6 @@ pub fn run(opts: Options) -> Result<(), Error> {
         retry_at: None,
         listening: opts.listen.is_some(),
         sinks_changed: false,
-        published_at: Instant::now(),
         results_at: None,
         stop: Arc::clone(&stop),
     };
@@ -253,11 +247,12 @@ impl Daemon {
                 self.reload(Scope::Everything, "signal");
                 watcher.refresh(roots);
             }
-            // Deliveries change the sink metrics between evaluations; they
-            // are published at most once a second, since publishing
-            // renders the whole board.
-            if self.sinks_changed && self.published_at.elapsed() >= SINK_METRICS_EVERY {
-                self.publish();
+            // Deliveries change the sink metrics between evaluations.
+            if std::mem::take(&mut self.sinks_changed) {
+                self.mark_changed();
+            }
+            if self.listening && self.published.asked() {
+                self.render();
             }
             if self.retry_at.is_some_and(|t| Instant::now() >= t) {
                 self.retry_at = None;
@@ -302,7 +297,7 @@ impl Daemon {
             self.evaluate();
             self.report_reload(reason, &outcome.applied, started);
         } else {
-            self.publish();
+            self.mark_changed();
         }
     }
 
@@ -340,7 +335,7 @@ impl Daemon {
                 self.announce(&model, &results, only);
                 self.results = results;
                 self.project.put_model(model);
-                self.publish();
+                self.mark_changed();
                 return;
             }
             self.results = results;
@@ -362,17 +357,21 @@ impl Daemon {
         self.project.put_model(model);
         project::drop_aside(std::mem::replace(&mut self.results, results));
         project::drop_aside(previous);
-        self.publish();
+        self.mark_changed();
     }
 
-    /// Replaces what the HTTP endpoints serve (nothing to do without
-    /// `--listen`: the board and the metrics are rendered for it alone).
-    fn publish(&mut self) {
-        if !self.listening {
-            return;
+    /// Tells the HTTP endpoints that what they serve is out of date: the
+    /// next request has the board and the metrics rendered (nothing to do
+    /// without `--listen`).
+    fn mark_changed(&mut self) {
+        if self.listening {
+            self.published.changed(self.project.model().is_some());
         }
-        self.sinks_changed = false;
-        self.published_at = Instant::now();
+    }
+
+    /// Replaces what the HTTP endpoints serve with the board and metrics
+    /// of the state now, which a request asked for.
+    fn render(&mut self) {
         for sink in &self.sink_names {
             let pending = self.state.owed_count(sink);
             self.stats.notifications.pending(sink, pending);
@@ -382,7 +381,7 @@ impl Daemon {
         };
         let board =
             crate::board::Board::new(self.today, model, &self.results, self.project.sources());
-        // Each is a few hundred milliseconds of a reload at 100,000 rules:
+        // Each is a few hundred milliseconds at 100,000 rules:
         // rendered side by side.
         let (status_json, metrics) = rayon::join(
             || crate::board::json(&board),

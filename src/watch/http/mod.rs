@@ -1,15 +1,19 @@
 //! The daemon's HTTP listener: read-only, `GET` and `HEAD` only, bounded.
-//! Requests are answered from a snapshot published after each evaluation,
-//! so a slow client never holds up evaluation, and the listener's limits
-//! ([`Limits`]) keep a slow or hostile client from holding the listener.
+//! Requests are answered from a snapshot that the daemon renders when a
+//! request asks for one after the state changed: a reload renders
+//! nothing (the board of 100,000 rules is 60 MB of JSON), a slow client
+//! never holds up evaluation, and the listener's limits ([`Limits`]) keep
+//! a slow or hostile client from holding the listener.
 
 mod server;
 
 pub use server::{Limits, Listener};
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Duration;
 
-/// What the endpoints serve, replaced whole after each evaluation.
+/// What the endpoints serve, replaced whole when rendered.
 #[derive(Clone, Debug, Default)]
 pub struct Published {
     /// `/api/v1/status`: the same JSON as `eval --format json`.
@@ -20,20 +24,104 @@ pub struct Published {
     pub ready: bool,
 }
 
-/// The shared snapshot: a request clones the `Arc`, never the text.
-pub type Shared = Arc<RwLock<Arc<Published>>>;
+/// The snapshot served, and whether it is of the daemon's state now.
+#[derive(Debug, Default)]
+pub struct Snapshots {
+    current: RwLock<Arc<Published>>,
+    /// How many times the state changed, and at which of those the
+    /// snapshot served was rendered.
+    versions: Mutex<(u64, u64)>,
+    rendered: Condvar,
+    /// Set by a request waiting for a snapshot of the state now.
+    asked: AtomicBool,
+    /// Whether a good load is in force (before any snapshot of it).
+    ready: AtomicBool,
+}
+
+/// The shared snapshots: a request clones the `Arc` of one, never its text.
+pub type Shared = Arc<Snapshots>;
+
+/// How long a request waits for the daemon to render the state now (it
+/// may be in a long reload) before it is answered with the last snapshot.
+pub const RENDER_WAIT: Duration = Duration::from_secs(5);
 
 /// A new, empty shared snapshot (not ready).
 pub fn shared() -> Shared {
-    Arc::new(RwLock::new(Arc::new(Published::default())))
+    Arc::new(Snapshots::default())
 }
 
-/// Replaces what the endpoints serve.
+/// Replaces what the endpoints serve with `snapshot`, rendered from the
+/// daemon's state now.
 pub fn publish(shared: &Shared, snapshot: Published) {
-    let snapshot = Arc::new(snapshot);
-    match shared.write() {
-        Ok(mut p) => *p = snapshot,
-        Err(poisoned) => *poisoned.into_inner() = snapshot,
+    shared.publish(snapshot);
+}
+
+impl Snapshots {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, u64)> {
+        self.versions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The daemon's state changed (an evaluation, a sink's counts): what
+    /// is served is out of date. `ready` when a good load is in force.
+    pub fn changed(&self, ready: bool) {
+        self.lock().0 += 1;
+        if ready {
+            self.ready.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether a request waits for a snapshot of the state now: the daemon
+    /// then renders one.
+    pub fn asked(&self) -> bool {
+        let (changed, rendered) = *self.lock();
+        self.asked.swap(false, Ordering::SeqCst) && rendered < changed
+    }
+
+    fn publish(&self, snapshot: Published) {
+        let ready = snapshot.ready;
+        let snapshot = Arc::new(snapshot);
+        {
+            let mut versions = self.lock();
+            match self.current.write() {
+                Ok(mut p) => *p = snapshot,
+                Err(poisoned) => *poisoned.into_inner() = snapshot,
+            }
+            versions.1 = versions.0;
+        }
+        if ready {
+            self.ready.store(true, Ordering::SeqCst);
+        }
+        self.rendered.notify_all();
+    }
+
+    /// Whether a good load is in force.
+    fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
+    /// The snapshot served now.
+    fn current(&self) -> Arc<Published> {
+        match self.current.read() {
+            Ok(s) => Arc::clone(&s),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// A snapshot of the state as of now: the one served, or, when the
+    /// state changed since, the one the daemon renders for this request,
+    /// waited for up to `wait` (then the last one).
+    fn fresh(&self, wait: Duration) -> Arc<Published> {
+        let versions = self.lock();
+        let wanted = versions.0;
+        if versions.1 < wanted {
+            self.asked.store(true, Ordering::SeqCst);
+            let _ = self
+                .rendered
+                .wait_timeout_while(versions, wait, |v| v.1 < wanted);
+        } else {
+            drop(versions);
+        }
+        self.current()
     }
 }
 
@@ -75,12 +163,13 @@ const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The answer to `GET path` (the query string already cut off).
 fn answer(path: &str, shared: &Shared) -> Answer {
-    let snap = match shared.read() {
-        Ok(s) => Arc::clone(&s),
-        Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    let ready = shared.is_ready();
+    let snap = match path {
+        "/metrics" | "/api/v1/status" if ready => shared.fresh(RENDER_WAIT),
+        _ => shared.current(),
     };
     let (code, body, kind) = match path {
-        "/healthz" if snap.ready => (200, Body::Static("ok\n"), TEXT),
+        "/healthz" if ready => (200, Body::Static("ok\n"), TEXT),
         "/healthz" => (503, Body::Static("no good ruleset loaded yet\n"), TEXT),
         "/metrics" => (
             200,
@@ -109,4 +198,58 @@ fn metrics_now(snap: &Published) -> String {
     m.push_str(&snap.metrics);
     super::metrics::render_process(&mut m);
     m
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+
+    fn snapshot(text: &str) -> Published {
+        Published {
+            status_json: text.into(),
+            metrics: String::new(),
+            ready: true,
+        }
+    }
+
+    #[test]
+    fn a_request_after_a_change_gets_the_state_rendered_for_it() {
+        let shared = shared();
+        publish(&shared, snapshot("first"));
+        assert!(!shared.asked());
+        // Nothing changed: the snapshot served, without asking.
+        assert_eq!(shared.fresh(Duration::from_secs(5)).status_json, "first");
+        assert!(!shared.asked());
+        shared.changed(true);
+        let daemon = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                while !shared.asked() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                publish(&shared, snapshot("second"));
+            })
+        };
+        assert_eq!(shared.fresh(Duration::from_secs(5)).status_json, "second");
+        daemon.join().unwrap();
+        // Rendered: nothing more is asked.
+        assert!(!shared.asked());
+    }
+
+    #[test]
+    fn a_daemon_that_does_not_render_in_time_leaves_the_last_snapshot() {
+        let shared = shared();
+        assert!(!shared.is_ready());
+        shared.changed(false);
+        assert!(!shared.is_ready());
+        publish(&shared, snapshot("old"));
+        shared.changed(true);
+        assert!(shared.is_ready());
+        let started = std::time::Instant::now();
+        assert_eq!(shared.fresh(Duration::from_millis(100)).status_json, "old");
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        // The request asked: the daemon renders at its next look.
+        assert!(shared.asked());
+        assert!(!shared.asked());
+    }
 }
