@@ -162,32 +162,8 @@ impl Walk<'_> {
 mod tests {
     use super::*;
     use crate::diag::FileId;
-    use crate::lang::functions::{DURATION, FIELD, SERIES};
+    use crate::lang::functions::TEST_SIGS as SIGS;
     use crate::lang::parser::parse_file;
-
-    const SIGS: &[Signature] = &[
-        Signature {
-            name: "field",
-            params: Params::Fixed(&[SERIES, FIELD]),
-            named: false,
-            result: Type::Number,
-            usage: "field(series, field)",
-        },
-        Signature {
-            name: "distinct",
-            params: Params::Fixed(&[SERIES, DURATION, FIELD]),
-            named: true,
-            result: Type::Number,
-            usage: "distinct(series, duration, field)",
-        },
-        Signature {
-            name: "count",
-            params: Params::Fixed(&[SERIES, DURATION]),
-            named: false,
-            result: Type::Number,
-            usage: "count(series, duration)",
-        },
-    ];
 
     fn read(src: &str) -> Vec<String> {
         let (file, diags) = parse_file(FileId(0), src);

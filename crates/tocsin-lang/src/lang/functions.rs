@@ -65,3 +65,30 @@ pub fn lookup<'s>(sigs: &'s [Signature], name: &str) -> Option<(Func, &'s Signat
     let i = sigs.iter().position(|s| s.name == name)?;
     Some((Func::at(i)?, &sigs[i]))
 }
+
+/// `field`, `distinct` and `count`: the signatures the language's own
+/// tests check with (the library's are in the engine).
+#[cfg(test)]
+pub(crate) const TEST_SIGS: &[Signature] = &[
+    Signature {
+        name: "field",
+        params: Params::Fixed(&[SERIES, FIELD]),
+        named: false,
+        result: Type::Number,
+        usage: "field(series, field)",
+    },
+    Signature {
+        name: "distinct",
+        params: Params::Fixed(&[SERIES, DURATION, FIELD]),
+        named: true,
+        result: Type::Number,
+        usage: "distinct(series, duration, field)",
+    },
+    Signature {
+        name: "count",
+        params: Params::Fixed(&[SERIES, DURATION]),
+        named: false,
+        result: Type::Number,
+        usage: "count(series, duration)",
+    },
+];

@@ -145,26 +145,9 @@ mod tests {
     use super::super::super::names;
     use super::*;
     use crate::diag::FileId;
-    use crate::lang::functions::{Params, Signature, DURATION, FIELD, SERIES};
+    use crate::lang::functions::TEST_SIGS as SIGS;
     use crate::lang::parser::parse_file;
-    use crate::lang::program::{Program, Type};
-
-    const SIGS: &[Signature] = &[
-        Signature {
-            name: "field",
-            params: Params::Fixed(&[SERIES, FIELD]),
-            named: false,
-            result: Type::Number,
-            usage: "field(series, field)",
-        },
-        Signature {
-            name: "count",
-            params: Params::Fixed(&[SERIES, DURATION]),
-            named: false,
-            result: Type::Number,
-            usage: "count(series, duration)",
-        },
-    ];
+    use crate::lang::program::Program;
 
     fn lowered(text: &str, workers: usize) -> (Program, Vec<String>, usize) {
         let (file, diags) = parse_file(FileId(0), text);
