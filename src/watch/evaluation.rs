@@ -69,12 +69,14 @@ pub(super) fn evaluate(
 /// in `model` and nothing else reads, putting their results in place of
 /// those in `results` (the results at `t` before; one per rule, as none of
 /// them has `by:`). Returns the indices in `results` replaced; `None`,
-/// with `results` unchanged, when they are not laid out so.
+/// with `results` unchanged, when they are not laid out so, or when
+/// `stop` was set before the last rule was done.
 pub(super) fn evaluate_again(
     model: &Model,
     t: Date,
     ranges: &[Range<usize>],
     results: &mut [RuleResult],
+    stop: &AtomicBool,
 ) -> Option<Vec<usize>> {
     let mut starts = Vec::with_capacity(ranges.len());
     for range in ranges {
@@ -95,6 +97,9 @@ pub(super) fn evaluate_again(
     let mut ev = Evaluator::new(model);
     let mut fresh = Vec::new();
     for r in ranges.iter().flat_map(Clone::clone) {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
         let mut one = crate::eval::results(&mut ev, r, t);
         match (one.pop(), one.is_empty()) {
             (Some(res), true) => fresh.push(res),
@@ -141,6 +146,27 @@ mod tests {
         // Reusing: the unchanged results are taken, not evaluated again.
         let again = evaluate(&m, t, Some((&m, all)), &AtomicBool::new(false)).unwrap();
         assert_eq!(again.len(), 2);
+    }
+
+    #[test]
+    fn rules_evaluated_again_alone_take_their_places() {
+        let t = Date::parse_iso("2025-03-01").unwrap();
+        let before = model("indicator a { when: 1 > 0 }\nindicator b { when: 1 > 2 }\nindicator c { when: 3 > 2 }\n");
+        let after = model("indicator a { when: 1 > 0 }\nindicator b { when: 3 > 2 }\nindicator c { when: 3 > 2 }\n");
+        let go = AtomicBool::new(false);
+        let mut results = crate::eval::evaluate(&before, t);
+        let replaced = evaluate_again(&after, t, &[1..2], &mut results, &go).unwrap();
+        assert_eq!(replaced, [1]);
+        assert_eq!(results, crate::eval::evaluate(&after, t));
+        // Results not one per rule in order: left as they were.
+        let mut odd = crate::eval::evaluate(&before, t);
+        odd.remove(1);
+        let kept = odd.clone();
+        assert!(evaluate_again(&after, t, &[1..2], &mut odd, &go).is_none());
+        assert_eq!(odd, kept);
+        let mut results = crate::eval::evaluate(&before, t);
+        assert!(evaluate_again(&after, t, &[1..2], &mut results, &AtomicBool::new(true)).is_none());
+        assert_eq!(results, crate::eval::evaluate(&before, t));
     }
 
     #[test]

@@ -327,7 +327,8 @@ impl Daemon {
         let spliced = self.project.take_spliced();
         if let Some(ranges) = spliced.filter(|_| self.results_at == Some(self.today)) {
             let mut results = std::mem::take(&mut self.results);
-            let again = evaluation::evaluate_again(&model, self.today, &ranges, &mut results);
+            let again =
+                evaluation::evaluate_again(&model, self.today, &ranges, &mut results, &self.stop);
             if let Some(replaced) = again {
                 self.stats.eval_seconds = started.elapsed().as_secs_f64();
                 // Changes left unrecorded earlier may be of any rule.
