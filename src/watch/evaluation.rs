@@ -154,18 +154,20 @@ mod tests {
         let before = model("indicator a { when: 1 > 0 }\nindicator b { when: 1 > 2 }\nindicator c { when: 3 > 2 }\n");
         let after = model("indicator a { when: 1 > 0 }\nindicator b { when: 3 > 2 }\nindicator c { when: 3 > 2 }\n");
         let go = AtomicBool::new(false);
+        // The rule `b` alone.
+        let b = std::slice::from_ref(&(1..2));
         let mut results = crate::eval::evaluate(&before, t);
-        let replaced = evaluate_again(&after, t, &[1..2], &mut results, &go).unwrap();
+        let replaced = evaluate_again(&after, t, b, &mut results, &go).unwrap();
         assert_eq!(replaced, [1]);
         assert_eq!(results, crate::eval::evaluate(&after, t));
         // Results not one per rule in order: left as they were.
         let mut odd = crate::eval::evaluate(&before, t);
         odd.remove(1);
         let kept = odd.clone();
-        assert!(evaluate_again(&after, t, &[1..2], &mut odd, &go).is_none());
+        assert!(evaluate_again(&after, t, b, &mut odd, &go).is_none());
         assert_eq!(odd, kept);
         let mut results = crate::eval::evaluate(&before, t);
-        assert!(evaluate_again(&after, t, &[1..2], &mut results, &AtomicBool::new(true)).is_none());
+        assert!(evaluate_again(&after, t, b, &mut results, &AtomicBool::new(true)).is_none());
         assert_eq!(results, crate::eval::evaluate(&before, t));
     }
 
