@@ -38,7 +38,7 @@ pub struct Kept {
 impl Kept {
     /// What is kept of a whole check that found no error.
     pub(super) fn new(
-        names: &FxHashMap<&str, Def>,
+        names: FxHashMap<Box<str>, Def>,
         depths: Depths,
         counts: (usize, usize),
         interned: Interned,
@@ -46,7 +46,7 @@ impl Kept {
     ) -> Kept {
         let (series_items, lets) = counts;
         let mut kept = Kept {
-            names: names.iter().map(|(&n, &d)| (Box::from(n), d)).collect(),
+            names,
             depths,
             lets_at: series_items,
             rules_at: series_items + lets,
@@ -87,6 +87,11 @@ impl Kept {
             Def::Rule(i) => Some(self.rules_at + i),
         }
     }
+}
+
+/// A namespace that outlives the rule files' syntax trees.
+pub(super) fn owned(names: &FxHashMap<&str, Def>) -> FxHashMap<Box<str>, Def> {
+    names.iter().map(|(&n, &d)| (Box::from(n), d)).collect()
 }
 
 /// The rules of the changed files, checked again: each file's rules (in

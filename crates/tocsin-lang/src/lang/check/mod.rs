@@ -80,8 +80,12 @@ fn check_inner(
     let feeds = feeds::lower(&defs, &mut feed_diags);
     // The namespace is copied before the lowerer takes it, and only when
     // it is to be kept.
-    let names = (keep && defs.diagnostics.is_empty() && feed_diags.is_empty())
-        .then(|| (defs.names.clone(), (defs.series.len(), defs.lets.len())));
+    let names = (keep && defs.diagnostics.is_empty() && feed_diags.is_empty()).then(|| {
+        (
+            again::owned(&defs.names),
+            (defs.series.len(), defs.lets.len()),
+        )
+    });
     let mut lowerer = lower::Lowerer::new(defs, sigs);
     lowerer.run();
     let (mut program, mut diagnostics, interned) = lowerer.finish_keeping();
@@ -89,7 +93,7 @@ fn check_inner(
     diagnostics.extend(feed_diags);
     let kept = match names {
         Some((names, counts)) if diagnostics.is_empty() => {
-            Some(Kept::new(&names, depths, counts, interned, &program))
+            Some(Kept::new(names, depths, counts, interned, &program))
         }
         _ => None,
     };
