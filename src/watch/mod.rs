@@ -17,6 +17,7 @@ mod metrics;
 mod project;
 mod scope;
 mod tail;
+mod trim;
 mod watcher;
 
 pub use batch::{DEBOUNCE, MAX_WAIT, SETTLE};
@@ -116,6 +117,9 @@ struct Daemon {
     sinks_changed: bool,
     /// The date `results` are for.
     results_at: Option<Date>,
+    /// When to return to the system what the last reload or rendering
+    /// freed (see [`trim`]).
+    trim_at: Option<Instant>,
     /// Set by SIGINT and SIGTERM: a reload or evaluation under way stops
     /// short, announcing nothing.
     stop: Arc<AtomicBool>,
@@ -174,6 +178,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         listening: opts.listen.is_some(),
         sinks_changed: false,
         results_at: None,
+        trim_at: None,
         stop: Arc::clone(&stop),
     };
     if !recovery.is_clean() {
@@ -265,11 +270,18 @@ impl Daemon {
                 self.evaluate();
                 self.report_reload("date", &[], started);
             }
+            let now = Instant::now();
+            if self.trim_at.is_some_and(|t| now >= t) && batch.due_in(now).is_none() {
+                self.trim_at = None;
+                trim::give_back();
+            }
         }
     }
 
     fn reload(&mut self, scope: Scope, reason: &str) {
         let started = Instant::now();
+        // Even a reload that failed may have read much and freed it.
+        self.trim_later();
         let outcome = match scope {
             Scope::Everything => self.project.reload(true),
             Scope::Changed => self.project.reload(false),
@@ -316,8 +328,15 @@ impl Daemon {
         });
     }
 
+    /// Has what was just freed returned to the system once the work in
+    /// hand is over (the old model is freed on a thread of its own).
+    fn trim_later(&mut self) {
+        self.trim_at = Some(Instant::now() + trim::AFTER);
+    }
+
     /// Evaluates every rule, announces what changed, publishes the board.
     fn evaluate(&mut self) {
+        self.trim_later();
         // The model is taken out for the time of the evaluation, so that
         // announcing may borrow the daemon mutably.
         let Some(model) = self.project.take_model() else {
@@ -403,6 +422,7 @@ impl Daemon {
             ready: true,
         };
         http::publish(&self.published, snapshot);
+        self.trim_later();
     }
 }
 
