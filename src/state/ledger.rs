@@ -3,6 +3,7 @@
 //! [`Ledger`] is the only way state is built, on open as while running.
 
 use super::entry::{Body, Entry};
+use super::labels::Labels;
 use crate::change::{Announced, StatusChange};
 use crate::lang::ast::Severity;
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,8 @@ pub struct RuleRecord {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// The instance's labels; empty for a rule without `by:`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     /// The status last announced (never [`Announced::Removed`]: a removed
     /// rule leaves the map).
     pub status: Announced,
@@ -84,7 +85,7 @@ impl Ledger {
                         key,
                         RuleRecord {
                             name: change.name.clone(),
-                            labels: change.labels.clone(),
+                            labels: Labels::from(&change.labels),
                             status: change.to,
                             at: change.at.clone(),
                             since: entry.ts.clone(),
@@ -194,7 +195,7 @@ mod tests {
         assert_eq!(keys, [r#"a{country="Chad"}"#, "b"]);
         let chad = &l.announced[r#"a{country="Chad"}"#];
         assert_eq!(chad.rule("ignored"), "a");
-        assert_eq!(chad.labels["country"], "Chad");
+        assert_eq!(chad.labels.get("country"), Some("Chad"));
         assert_eq!(chad.status, Announced::Pending);
     }
 

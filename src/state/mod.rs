@@ -34,6 +34,7 @@ mod durable;
 mod entry;
 mod error;
 mod history;
+mod labels;
 mod ledger;
 mod lines;
 mod lock;
@@ -44,6 +45,7 @@ mod story;
 
 pub use error::StateError;
 pub use history::{history, DeadLetter, Delivery, HistoryEntry};
+pub use labels::Labels;
 pub use ledger::RuleRecord;
 pub use lines::{SkippedLine, TornTail};
 pub use recovery::Recovery;

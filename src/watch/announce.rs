@@ -153,7 +153,7 @@ fn changes(
         if known.status != Announced::Removed {
             out.push(StatusChange {
                 name: known.rule(key).to_string(),
-                labels: known.labels.clone(),
+                labels: known.labels.to_map(),
                 kind: known.kind.clone(),
                 from: Some(known.status),
                 to: Announced::Removed,
