@@ -33,18 +33,68 @@ pub struct Timeline {
 #[derive(Debug)]
 struct Sums {
     hi: Vec<f64>,
+    /// Empty when every compensation is 0, as for counts and other whole
+    /// numbers, whose sums are exact: half the memory of the sums.
     lo: Vec<f64>,
 }
 
 impl Sums {
     /// The prefix sums of `values`.
     fn of(values: &[f64]) -> Sums {
-        let mut hi = Vec::with_capacity(values.len() + 1);
-        let mut lo = Vec::with_capacity(values.len() + 1);
-        hi.push(0.0);
-        lo.push(0.0);
+        Sums::after(vec![0.0], vec![0.0], values)
+    }
+
+    /// The prefix sums `hi` and `lo` (at least the sum of nothing; `lo`
+    /// empty when all 0) continued over `values`.
+    fn after(mut hi: Vec<f64>, mut lo: Vec<f64>, values: &[f64]) -> Sums {
+        if lo.is_empty() {
+            lo = vec![0.0; hi.len()];
+        }
+        hi.reserve_exact(values.len());
+        lo.reserve_exact(values.len());
         push_sums(&mut hi, &mut lo, values);
+        if lo.iter().all(|l| *l == 0.0) {
+            lo = Vec::new();
+        }
         Sums { hi, lo }
+    }
+
+    /// The sum of the values in `w`.
+    fn of_window(&self, w: Window) -> f64 {
+        let hi = self.hi[w.hi] - self.hi[w.lo];
+        if self.lo.is_empty() {
+            hi
+        } else {
+            hi + (self.lo[w.hi] - self.lo[w.lo])
+        }
+    }
+}
+
+/// The fewest observations whose values, all 1, are shared with other
+/// timelines rather than held (below, the sharing costs more than it saves).
+const SHARED_ONES: usize = 64;
+
+/// Values all 1 (the events of an event list, counted) shared by every
+/// timeline that has them, each reading as many as it has observations:
+/// the longest made so far, lengthened by doubling.
+static ONES: std::sync::Mutex<Option<Arc<Vec<f64>>>> = std::sync::Mutex::new(None);
+
+/// `values` as a timeline holds them: the shared ones when all are 1.
+fn held(values: Vec<f64>) -> Arc<Vec<f64>> {
+    if values.len() < SHARED_ONES || values.iter().any(|v| *v != 1.0) {
+        return Arc::new(values);
+    }
+    let Ok(mut ones) = ONES.lock() else {
+        return Arc::new(values);
+    };
+    match &*ones {
+        Some(shared) if shared.len() >= values.len() => Arc::clone(shared),
+        _ => {
+            let len = ones.as_ref().map_or(0, |o| o.len() * 2).max(values.len());
+            let shared = Arc::new(vec![1.0; len]);
+            *ones = Some(Arc::clone(&shared));
+            shared
+        }
     }
 }
 
@@ -101,7 +151,7 @@ impl Window {
 impl Timeline {
     /// Builds the indexes. `dates` must be sorted ascending.
     pub fn new(dates: Vec<Date>, values: Vec<f64>) -> Timeline {
-        Timeline::shared(Arc::new(dates), Arc::new(values))
+        Timeline::shared(Arc::new(dates), held(values))
     }
 
     /// Like [`Timeline::new`], over dates and values held elsewhere too
@@ -117,16 +167,11 @@ impl Timeline {
     /// [`Timeline::shared`] builds from the whole series, in the time of
     /// copying them.
     pub fn extended(&self, dates: Arc<Vec<Date>>, values: Arc<Vec<f64>>) -> Timeline {
-        debug_assert!(dates.starts_with(&self.dates) && values.len() == dates.len());
-        let n = self.values.len();
+        debug_assert!(dates.starts_with(&self.dates) && values.len() >= dates.len());
+        let (n, new) = (self.len(), dates.len());
         let sums = OnceLock::new();
         if let Some(old) = self.sums.get() {
-            let mut hi = Vec::with_capacity(values.len() + 1);
-            let mut lo = Vec::with_capacity(values.len() + 1);
-            hi.extend_from_slice(&old.hi);
-            lo.extend_from_slice(&old.lo);
-            push_sums(&mut hi, &mut lo, &values[n..]);
-            let _ = sums.set(Sums { hi, lo });
+            let _ = sums.set(Sums::after(old.hi.clone(), old.lo.clone(), &values[n..new]));
         }
         Timeline::with_sums(dates, values, sums)
     }
@@ -148,9 +193,9 @@ impl Timeline {
         d.extend_from_slice(&self.dates);
         d.extend_from_slice(dates);
         let mut v = Vec::with_capacity(self.len() + values.len());
-        v.extend_from_slice(&self.values);
+        v.extend_from_slice(self.values());
         v.extend_from_slice(values);
-        self.extended(Arc::new(d), Arc::new(v))
+        self.extended(Arc::new(d), held(v))
     }
 
     /// Dates, ascending.
@@ -160,7 +205,8 @@ impl Timeline {
 
     /// Values, one per date.
     pub fn values(&self) -> &[f64] {
-        &self.values
+        // Shared ones may be longer than this timeline.
+        &self.values[..self.dates.len()]
     }
 
     /// Number of observations.
@@ -221,8 +267,9 @@ impl Timeline {
         if w.is_empty() {
             return 0.0;
         }
-        let s = self.sums.get_or_init(|| Sums::of(&self.values));
-        (s.hi[w.hi] - s.hi[w.lo]) + (s.lo[w.hi] - s.lo[w.lo])
+        self.sums
+            .get_or_init(|| Sums::of(self.values()))
+            .of_window(w)
     }
 
     /// Smallest and largest value in a non-empty window.
@@ -232,8 +279,8 @@ impl Timeline {
         }
         Some(
             self.extremes
-                .get_or_init(|| BlockExtremes::new(&self.values))
-                .query(&self.values, w.lo, w.hi),
+                .get_or_init(|| BlockExtremes::new(self.values()))
+                .query(self.values(), w.lo, w.hi),
         )
     }
 
@@ -249,7 +296,7 @@ impl Timeline {
         let mean_x = xs.clone().sum::<f64>() / n;
         let mean_y = self.sum(w) / n;
         let (mut sxy, mut sxx) = (0.0, 0.0);
-        for (x, y) in xs.zip(&self.values[w.lo..w.hi]) {
+        for (x, y) in xs.zip(&self.values()[w.lo..w.hi]) {
             sxy += (x - mean_x) * (y - mean_y);
             sxx += (x - mean_x) * (x - mean_x);
         }
@@ -264,7 +311,7 @@ impl Timeline {
         }
         let n = w.len() as f64;
         let mean = self.sum(w) / n;
-        let var = self.values[w.lo..w.hi]
+        let var = self.values()[w.lo..w.hi]
             .iter()
             .map(|v| (v - mean) * (v - mean))
             .sum::<f64>()
@@ -276,8 +323,8 @@ impl Timeline {
     /// its first long window, so that it can be built ahead, on another
     /// thread; nothing for a series too short to need it.
     pub fn prepare_ranks(&self) {
-        if self.values.len() > SELECT_DIRECTLY {
-            self.order.get_or_init(|| Order::new(&self.values));
+        if self.len() > SELECT_DIRECTLY {
+            self.order.get_or_init(|| Order::new(self.values()));
         }
     }
 
@@ -292,9 +339,9 @@ impl Timeline {
         let below = rank.floor();
         let (k, frac) = (below as usize, rank - below);
         let pair = if w.len() <= SELECT_DIRECTLY {
-            select_pair(&self.values[w.lo..w.hi], k)
+            select_pair(&self.values()[w.lo..w.hi], k)
         } else {
-            let order = self.order.get_or_init(|| Order::new(&self.values));
+            let order = self.order.get_or_init(|| Order::new(self.values()));
             (order.kth(w, k)?, order.kth(w, k + 1).unwrap_or(f64::NAN))
         };
         Some(match pair {
@@ -307,7 +354,7 @@ impl Timeline {
     fn active(&self) -> Option<&[u32]> {
         self.active
             .get_or_init(|| {
-                let values = &self.values;
+                let values = self.values();
                 let zeros = values.iter().filter(|v| **v == 0.0).count();
                 (zeros > 0).then(|| {
                     let mut active = Vec::with_capacity(values.len() - zeros);
@@ -507,6 +554,47 @@ mod tests {
             rows.iter().map(|r| d(r.0)).collect(),
             rows.iter().map(|r| r.1).collect(),
         )
+    }
+
+    #[test]
+    fn values_all_one_are_shared_and_read_as_long_as_the_timeline() {
+        let a = daily(vec![1.0; 100]);
+        let b = daily(vec![1.0; 300]);
+        let c = daily(vec![1.0; 80]);
+        assert!(Arc::ptr_eq(&b.values, &c.values));
+        assert_eq!(
+            (a.values().len(), b.values().len(), c.values().len()),
+            (100, 300, 80)
+        );
+        assert_eq!(c.sum(Window { lo: 10, hi: 80 }), 70.0);
+        assert_eq!(c.extremes(Window { lo: 0, hi: 80 }), Some((1.0, 1.0)));
+        // Appended values that are not all 1 are held by the timeline.
+        let d = c.appended(&[Date(80), Date(81)], &[1.0, 5.0]);
+        assert_eq!(d.values().len(), 82);
+        assert_eq!(d.values()[81], 5.0);
+        assert_eq!(d.sum(Window { lo: 0, hi: 82 }), 86.0);
+        assert!(!Arc::ptr_eq(&d.values, &c.values));
+        // Too short to share, or not all 1: held as given.
+        assert_eq!(daily(vec![1.0; 3]).values.len(), 3);
+        assert_eq!(daily(vec![2.0; 100]).values.len(), 100);
+    }
+
+    #[test]
+    fn exact_sums_keep_no_compensation_and_inexact_ones_do() {
+        let counts = daily((0..1000).map(|i| (i % 7) as f64).collect());
+        let w = Window { lo: 3, hi: 997 };
+        let want: f64 = counts.values()[3..997].iter().sum();
+        assert_eq!(counts.sum(w), want);
+        assert!(counts.sums.get().unwrap().lo.is_empty());
+        // Continued with values whose sums round: compensated from there
+        // on, and as exact as a timeline built whole.
+        let fractions: Vec<f64> = (0..500).map(|i| 1e16 + f64::from(i) * 0.1).collect();
+        let longer = counts.appended(&(1000..1500).map(Date).collect::<Vec<_>>(), &fractions);
+        let whole = daily(longer.values().to_vec());
+        for w in [Window { lo: 0, hi: 1500 }, Window { lo: 990, hi: 1200 }, w] {
+            assert_eq!(longer.sum(w), whole.sum(w));
+        }
+        assert!(!longer.sums.get().unwrap().lo.is_empty());
     }
 
     #[test]
