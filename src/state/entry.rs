@@ -52,6 +52,28 @@ impl Entry {
     }
 }
 
+/// A status line written from a change borrowed, not copied into an
+/// [`Entry`]: the same bytes as the entry's [`Entry::to_line`]. An
+/// evaluation may record tens of thousands of changes at once.
+#[derive(Serialize)]
+pub(crate) struct StatusLine<'a> {
+    pub seq: u64,
+    pub ts: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub change: &'a StatusChange,
+    pub sinks: &'a [String],
+}
+
+impl StatusLine<'_> {
+    /// Adds the line, and a newline, to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        #[allow(clippy::expect_used, reason = "entries hold strings and numbers only")]
+        serde_json::to_writer(&mut *out, self).expect("entries serialize");
+        out.push(b'\n');
+    }
+}
+
 /// Now, as written in `ts`: RFC 3339 UTC with milliseconds.
 pub(crate) fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -97,6 +119,35 @@ pub(crate) mod tests {
         ));
         assert!(line.ends_with("\"sinks\":[\"webhook\"]}\n"));
         assert_eq!(serde_json::from_str::<Entry>(&line).unwrap(), e);
+    }
+
+    #[test]
+    fn a_status_line_borrowed_is_the_entry_line() {
+        let sinks = vec!["webhook".to_string(), "alertmanager".to_string()];
+        let mut c = change("a", Some(Announced::Pending), Announced::Met);
+        c.labels.insert("country".into(), "Chad \"N\"".into());
+        c.summary = Some("two\nlines".into());
+        let e = Entry {
+            seq: 12,
+            ts: "2025-07-20T09:14:03.000Z".into(),
+            body: Body::Status {
+                change: c.clone(),
+                sinks: sinks.clone(),
+            },
+        };
+        let mut line = Vec::new();
+        StatusLine {
+            seq: 12,
+            ts: "2025-07-20T09:14:03.000Z",
+            kind: "status",
+            change: &c,
+            sinks: &sinks,
+        }
+        .write_to(&mut line);
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            String::from_utf8(e.to_line()).unwrap()
+        );
     }
 
     #[test]

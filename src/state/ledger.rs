@@ -77,35 +77,7 @@ impl Ledger {
         self.seq = self.seq.max(entry.seq);
         match &entry.body {
             Body::Status { change, sinks } => {
-                let key = change.key();
-                if change.to == Announced::Removed {
-                    self.announced.remove(&key);
-                } else {
-                    self.announced.insert(
-                        key,
-                        RuleRecord {
-                            name: change.name.clone(),
-                            labels: Labels::from(&change.labels),
-                            status: change.to,
-                            at: change.at.clone(),
-                            since: entry.ts.clone(),
-                            kind: change.kind.clone(),
-                            severity: change.severity,
-                            seq: entry.seq,
-                        },
-                    );
-                }
-                if !sinks.is_empty() {
-                    self.owed.insert(
-                        entry.seq,
-                        Owed {
-                            seq: entry.seq,
-                            ts: entry.ts.clone(),
-                            change: change.clone(),
-                            sinks: sinks.iter().cloned().collect(),
-                        },
-                    );
-                }
+                self.apply_status(entry.seq, &entry.ts, change, sinks);
             }
             // Dead-lettered or delivered, the sink owes it no more.
             Body::Delivered { id, sink } | Body::DeadLettered { id, sink, .. } => {
@@ -116,6 +88,40 @@ impl Ledger {
                     }
                 }
             }
+        }
+    }
+
+    /// Adds one status entry, from its parts.
+    pub fn apply_status(&mut self, seq: u64, ts: &str, change: &StatusChange, sinks: &[String]) {
+        self.seq = self.seq.max(seq);
+        let key = change.key();
+        if change.to == Announced::Removed {
+            self.announced.remove(&key);
+        } else {
+            self.announced.insert(
+                key,
+                RuleRecord {
+                    name: change.name.clone(),
+                    labels: Labels::from(&change.labels),
+                    status: change.to,
+                    at: change.at.clone(),
+                    since: ts.to_string(),
+                    kind: change.kind.clone(),
+                    severity: change.severity,
+                    seq,
+                },
+            );
+        }
+        if !sinks.is_empty() {
+            self.owed.insert(
+                seq,
+                Owed {
+                    seq,
+                    ts: ts.to_string(),
+                    change: change.clone(),
+                    sinks: sinks.iter().cloned().collect(),
+                },
+            );
         }
     }
 

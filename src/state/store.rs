@@ -1,7 +1,7 @@
 //! [`State`]: the open state folder of a running daemon.
 
 use super::durable::{self, AppendError};
-use super::entry::{now, Body, Entry};
+use super::entry::{now, Body, Entry, StatusLine};
 use super::error::StateError;
 use super::ledger::{Ledger, RuleRecord};
 use super::lines::{self, SkippedLine};
@@ -175,19 +175,17 @@ impl State {
         } else {
             self.next_seqs(changes.len())?
         };
-        let entries: Vec<Entry> = changes
-            .iter()
-            .enumerate()
-            .map(|(k, change)| Entry {
+        let mut bytes: Vec<u8> = Vec::new();
+        for (k, change) in changes.iter().enumerate() {
+            let line = StatusLine {
                 seq: first + k as u64,
-                ts: ts.clone(),
-                body: Body::Status {
-                    change: change.clone(),
-                    sinks: names.clone(),
-                },
-            })
-            .collect();
-        let bytes: Vec<u8> = entries.iter().flat_map(Entry::to_line).collect();
+                ts: &ts,
+                kind: "status",
+                change,
+                sinks: &names,
+            };
+            line.write_to(&mut bytes);
+        }
         if bytes.is_empty() {
             return Ok(Vec::new());
         }
@@ -199,10 +197,11 @@ impl State {
         ) {
             Ok(()) => {
                 self.journal_len += bytes.len() as u64;
-                for e in &entries {
-                    self.ledger.apply(e);
+                for (k, change) in changes.iter().enumerate() {
+                    self.ledger
+                        .apply_status(first + k as u64, &ts, change, &names);
                 }
-                Ok(entries.iter().map(|e| e.seq).collect())
+                Ok((0..changes.len() as u64).map(|k| first + k).collect())
             }
             Err(AppendError::Undone(e)) => Err(e),
             Err(AppendError::Unrepaired(e)) => {
