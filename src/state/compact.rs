@@ -16,6 +16,7 @@
 //! [`State::open`] ignores them.
 
 use super::durable::{self, AppendError};
+#[cfg(test)]
 use super::entry::Entry;
 use super::error::StateError;
 use super::lines;
@@ -34,11 +35,13 @@ impl State {
             return Ok(());
         }
         let bytes = durable::read_all(&mut self.journal, &self.journal_path)?;
-        let journal = lines::scan::<Entry>(&bytes);
-        copy_to_history(
-            &self.dir.join(HISTORY),
-            journal.items.into_iter().map(|(_, e)| e),
-        )?;
+        let journal = lines::scan::<Seq>(&bytes);
+        let entries = journal
+            .items
+            .iter()
+            .zip(&journal.spans)
+            .map(|((_, e), span)| (e.seq, &bytes[span.clone()]));
+        copy_to_history(&self.dir.join(HISTORY), entries)?;
         snapshot::store(&self.dir.join(SNAPSHOT), &self.ledger)?;
         self.empty_journal()
     }
@@ -54,23 +57,36 @@ impl State {
     }
 }
 
-/// Appends to the history the entries it does not hold yet, flushed.
-fn copy_to_history(path: &Path, entries: impl Iterator<Item = Entry>) -> Result<(), StateError> {
+/// The one field of an entry that compaction reads: the lines are copied
+/// as they are, not read whole and written again (a first start records
+/// a change for every rule and instance, tens of thousands at a time).
+#[derive(serde::Deserialize)]
+struct Seq {
+    seq: u64,
+}
+
+/// Appends to the history the entries (each its `seq` and its line as the
+/// journal holds it) that it does not hold yet, flushed.
+fn copy_to_history<'a>(
+    path: &Path,
+    entries: impl Iterator<Item = (u64, &'a [u8])>,
+) -> Result<(), StateError> {
     let (mut file, created) = durable::open_append(path)?;
     if created {
         durable::sync_dir(durable::folder_of(path))?;
     }
     let bytes = durable::read_all(&mut file, path)?;
-    let held = lines::scan::<Entry>(&bytes);
+    let held = lines::scan::<Seq>(&bytes);
     if held.torn.is_some() {
         durable::truncate(&file, path, held.good_len)?;
     }
     let mut last = held.items.iter().map(|(_, e)| e.seq).max().unwrap_or(0);
+    drop(bytes);
     let mut lines = Vec::new();
-    for entry in entries {
-        if entry.seq > last {
-            last = entry.seq;
-            lines.extend(entry.to_line());
+    for (seq, line) in entries {
+        if seq > last {
+            last = seq;
+            lines.extend_from_slice(line);
         }
     }
     if lines.is_empty() {
@@ -132,10 +148,12 @@ mod tests {
         s.record(&change("b", None, Announced::Met), &[]).unwrap();
         // Step 1 only, as if the process died right after it.
         let bytes = std::fs::read(dir.path().join(JOURNAL)).unwrap();
-        let entries = lines::scan::<Entry>(&bytes)
+        let journal = lines::scan::<Seq>(&bytes);
+        let entries = journal
             .items
-            .into_iter()
-            .map(|(_, e)| e);
+            .iter()
+            .zip(&journal.spans)
+            .map(|((_, e), span)| (e.seq, &bytes[span.clone()]));
         copy_to_history(&dir.path().join(HISTORY), entries).unwrap();
         drop(s);
         let (mut s, r) = State::open(dir.path()).unwrap();
@@ -154,10 +172,12 @@ mod tests {
         s.record(&change("a", None, Announced::Met), &["webhook"])
             .unwrap();
         let bytes = std::fs::read(dir.path().join(JOURNAL)).unwrap();
-        let entries = lines::scan::<Entry>(&bytes)
+        let journal = lines::scan::<Seq>(&bytes);
+        let entries = journal
             .items
-            .into_iter()
-            .map(|(_, e)| e);
+            .iter()
+            .zip(&journal.spans)
+            .map(|((_, e), span)| (e.seq, &bytes[span.clone()]));
         copy_to_history(&dir.path().join(HISTORY), entries).unwrap();
         snapshot::store(&dir.path().join(SNAPSHOT), &s.ledger).unwrap();
         drop(s);

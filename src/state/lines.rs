@@ -25,6 +25,8 @@ pub struct TornTail {
 pub(crate) struct Scan<T> {
     /// The lines read, in file order, with their line numbers (from 1).
     pub items: Vec<(usize, T)>,
+    /// Where each of `items` is in the bytes, its newline included.
+    pub spans: Vec<std::ops::Range<usize>>,
     /// Lines in the middle that could not be read.
     pub skipped: Vec<SkippedLine>,
     /// The last line, if it was unfinished or unreadable.
@@ -40,6 +42,7 @@ pub(crate) struct Scan<T> {
 pub(crate) fn scan<T: DeserializeOwned>(bytes: &[u8]) -> Scan<T> {
     let mut scan = Scan {
         items: Vec::new(),
+        spans: Vec::new(),
         skipped: Vec::new(),
         torn: None,
         good_len: bytes.len() as u64,
@@ -60,7 +63,10 @@ pub(crate) fn scan<T: DeserializeOwned>(bytes: &[u8]) -> Scan<T> {
             Err("no end of line".to_string())
         };
         match parsed {
-            Ok(Some(item)) => scan.items.push((number, item)),
+            Ok(Some(item)) => {
+                scan.items.push((number, item));
+                scan.spans.push(start..end);
+            }
             Ok(None) => {}
             Err(_) if is_last => {
                 scan.torn = Some(TornTail {
@@ -102,6 +108,7 @@ mod tests {
     fn clean_file() {
         let s = scan::<Item>(b"{\"n\":1}\n\n{\"n\":2}\n");
         assert_eq!(s.items, vec![(1, Item { n: 1 }), (3, Item { n: 2 })]);
+        assert_eq!(s.spans, vec![0..8, 9..17]);
         assert!(s.skipped.is_empty() && s.torn.is_none());
         assert_eq!(s.good_len, 17);
     }
