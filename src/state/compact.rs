@@ -35,13 +35,7 @@ impl State {
             return Ok(());
         }
         let bytes = durable::read_all(&mut self.journal, &self.journal_path)?;
-        let journal = lines::scan::<Seq>(&bytes);
-        let entries = journal
-            .items
-            .iter()
-            .zip(&journal.spans)
-            .map(|((_, e), span)| (e.seq, &bytes[span.clone()]));
-        copy_to_history(&self.dir.join(HISTORY), entries)?;
+        copy_to_history(&self.dir.join(HISTORY), entries_of(&bytes))?;
         snapshot::store(&self.dir.join(SNAPSHOT), &self.ledger)?;
         self.empty_journal()
     }
@@ -63,6 +57,15 @@ impl State {
 #[derive(serde::Deserialize)]
 struct Seq {
     seq: u64,
+}
+
+/// The readable entries of a journal, each its `seq` and its line.
+fn entries_of(journal: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
+    let scan = lines::scan::<Seq>(journal);
+    scan.items
+        .into_iter()
+        .zip(scan.spans)
+        .map(move |((_, e), span)| (e.seq, &journal[span]))
 }
 
 /// Appends to the history the entries (each its `seq` and its line as the
@@ -148,13 +151,7 @@ mod tests {
         s.record(&change("b", None, Announced::Met), &[]).unwrap();
         // Step 1 only, as if the process died right after it.
         let bytes = std::fs::read(dir.path().join(JOURNAL)).unwrap();
-        let journal = lines::scan::<Seq>(&bytes);
-        let entries = journal
-            .items
-            .iter()
-            .zip(&journal.spans)
-            .map(|((_, e), span)| (e.seq, &bytes[span.clone()]));
-        copy_to_history(&dir.path().join(HISTORY), entries).unwrap();
+        copy_to_history(&dir.path().join(HISTORY), entries_of(&bytes)).unwrap();
         drop(s);
         let (mut s, r) = State::open(dir.path()).unwrap();
         assert!(r.is_clean());
