@@ -6,9 +6,12 @@
 //! thousands of fields, each observation its own.
 
 use hashbrown::HashTable;
+use ids::Ids;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::hash::BuildHasher;
 use std::sync::Arc;
+
+mod ids;
 
 /// The string fields of one series: named columns, one cell per row (empty
 /// where a row lacks the field).
@@ -59,7 +62,7 @@ impl Names {
 #[derive(Clone, Debug, PartialEq)]
 enum Column {
     /// One id per row up to the last cell; later rows are empty.
-    Dense { ids: Vec<u32>, filled: u32 },
+    Dense { ids: Ids, filled: u32 },
     /// Rows holding a cell, ascending, and their ids.
     Sparse { rows: Vec<u32>, ids: Vec<u32> },
 }
@@ -67,7 +70,7 @@ enum Column {
 impl Column {
     fn get(&self, row: usize) -> u32 {
         match self {
-            Column::Dense { ids, .. } => ids.get(row).copied().unwrap_or(0),
+            Column::Dense { ids, .. } => ids.get(row).unwrap_or(0),
             Column::Sparse { rows, ids } => u32::try_from(row)
                 .ok()
                 .and_then(|r| rows.binary_search(&r).ok())
@@ -89,9 +92,9 @@ impl Column {
         match self {
             Column::Dense { ids, filled } => {
                 let r = row as usize;
-                if let Some(cell) = ids.get_mut(r) {
-                    *filled = *filled + u32::from(id != 0) - u32::from(*cell != 0);
-                    *cell = id;
+                if let Some(cell) = ids.get(r) {
+                    *filled = *filled + u32::from(id != 0) - u32::from(cell != 0);
+                    ids.set(r, id);
                     return;
                 }
                 if id == 0 {
@@ -102,8 +105,7 @@ impl Column {
                     self.put(row, id);
                     return;
                 }
-                ids.resize(r, 0);
-                ids.push(id);
+                ids.push_at(r, id);
                 *filled += 1;
             }
             Column::Sparse { rows, ids } => {
@@ -133,8 +135,8 @@ impl Column {
             let (rows, ids) = ids
                 .iter()
                 .enumerate()
-                .filter(|&(_, &id)| id != 0)
-                .map(|(r, &id)| (r as u32, id))
+                .filter(|&(_, id)| id != 0)
+                .map(|(r, id)| (r as u32, id))
                 .unzip();
             *self = Column::Sparse { rows, ids };
         }
@@ -143,9 +145,9 @@ impl Column {
     fn make_dense(&mut self) {
         if let Column::Sparse { rows, ids } = self {
             let len = rows.last().map_or(0, |&r| r as usize + 1);
-            let mut dense = vec![0; len];
+            let mut dense = Ids::zeros(len);
             for (&r, &id) in rows.iter().zip(ids.iter()) {
-                dense[r as usize] = id;
+                dense.set(r as usize, id);
             }
             let filled = rows.len() as u32;
             *self = Column::Dense { ids: dense, filled };
@@ -158,8 +160,8 @@ impl Column {
             Column::Dense { ids, .. } => Box::new(
                 ids.iter()
                     .enumerate()
-                    .filter(|&(_, &id)| id != 0)
-                    .map(|(r, &id)| (r as u32, id)),
+                    .filter(|&(_, id)| id != 0)
+                    .map(|(r, id)| (r as u32, id)),
             ),
             Column::Sparse { rows, ids } => Box::new(rows.iter().copied().zip(ids.iter().copied())),
         }
@@ -436,12 +438,7 @@ impl Fields {
         let mut new_row: Vec<u32> = Vec::new();
         for col in &mut self.columns {
             match col {
-                Column::Dense { ids, .. } => {
-                    *ids = order
-                        .iter()
-                        .map(|&r| ids.get(r as usize).copied().unwrap_or(0))
-                        .collect();
-                }
+                Column::Dense { ids, .. } => *ids = ids.permuted(order),
                 Column::Sparse { rows, ids } => {
                     if new_row.is_empty() {
                         new_row = vec![0; order.len()];
