@@ -8,6 +8,7 @@ use crate::change::{Announced, StatusChange};
 use crate::lang::ast::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The last announced status of a rule, or of one instance of a rule with
 /// `by:`: what the daemon compares a new evaluation with.
@@ -15,8 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct RuleRecord {
     /// The rule's name. Empty in snapshots written before breakdowns,
     /// where the key was always the name: see [`RuleRecord::rule`].
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub name: String,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub name: Arc<str>,
     /// The instance's labels; empty for a rule without `by:`.
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     pub labels: Labels,
@@ -24,16 +25,20 @@ pub struct RuleRecord {
     /// rule leaves the map).
     pub status: Announced,
     /// The evaluation date of that change (YYYY-MM-DD).
-    pub at: String,
+    pub at: Arc<str>,
     /// When that change was recorded (RFC 3339 UTC): for a `met` alert,
     /// when it started (Alertmanager's `startsAt`).
-    pub since: String,
+    pub since: Arc<str>,
     /// `indicator` or `alert`.
-    pub kind: String,
+    pub kind: Arc<str>,
     /// Severity (alerts).
     pub severity: Option<Severity>,
     /// The journal id of that change.
     pub seq: u64,
+}
+
+fn is_empty(s: &Arc<str>) -> bool {
+    s.is_empty()
 }
 
 impl RuleRecord {
@@ -59,6 +64,42 @@ pub(crate) struct Owed {
     pub sinks: BTreeSet<String>,
 }
 
+/// The text last given to one field of the records, handed to the next
+/// record that has the same: the changes of one evaluation share their
+/// date and time, and come rule by rule, so that tens of thousands of
+/// records hold a handful of texts. A cache, not state: two ledgers are
+/// equal whatever their caches hold.
+#[derive(Clone, Debug, Default)]
+struct Last(Option<Arc<str>>);
+
+impl PartialEq for Last {
+    fn eq(&self, _: &Last) -> bool {
+        true
+    }
+}
+
+impl Last {
+    fn share(&mut self, text: &str) -> Arc<str> {
+        match &self.0 {
+            Some(last) if **last == *text => Arc::clone(last),
+            _ => {
+                let new: Arc<str> = text.into();
+                self.0 = Some(Arc::clone(&new));
+                new
+            }
+        }
+    }
+}
+
+/// The texts the records of a ledger share: name, date, time, kind.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Shared {
+    name: Last,
+    at: Last,
+    since: Last,
+    kind: Last,
+}
+
 /// The folded state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Ledger {
@@ -69,6 +110,7 @@ pub(crate) struct Ledger {
     /// Undelivered changes by id; ids grow with time, so this is oldest
     /// first.
     pub owed: BTreeMap<u64, Owed>,
+    shared: Shared,
 }
 
 impl Ledger {
@@ -101,12 +143,12 @@ impl Ledger {
             self.announced.insert(
                 key,
                 RuleRecord {
-                    name: change.name.clone(),
+                    name: self.shared.name.share(&change.name),
                     labels: Labels::from(&change.labels),
                     status: change.to,
-                    at: change.at.clone(),
-                    since: ts.to_string(),
-                    kind: change.kind.clone(),
+                    at: self.shared.at.share(&change.at),
+                    since: self.shared.since.share(ts),
+                    kind: self.shared.kind.share(&change.kind),
                     severity: change.severity,
                     seq,
                 },
@@ -122,6 +164,28 @@ impl Ledger {
                     sinks: sinks.iter().cloned().collect(),
                 },
             );
+        }
+    }
+
+    /// The ledger a snapshot holds; its records share their texts as
+    /// those folded in one by one do.
+    pub fn loaded(
+        seq: u64,
+        mut announced: BTreeMap<String, RuleRecord>,
+        owed: BTreeMap<u64, Owed>,
+    ) -> Ledger {
+        let mut shared = Shared::default();
+        for record in announced.values_mut() {
+            record.name = shared.name.share(&record.name);
+            record.at = shared.at.share(&record.at);
+            record.since = shared.since.share(&record.since);
+            record.kind = shared.kind.share(&record.kind);
+        }
+        Ledger {
+            seq,
+            announced,
+            owed,
+            shared,
         }
     }
 
@@ -177,7 +241,7 @@ mod tests {
         l.apply(&status(2, "a", Announced::Met, &[]));
         l.apply(&status(3, "b", Announced::Met, &[]));
         assert_eq!(l.announced["a"].status, Announced::Met);
-        assert_eq!(l.announced["a"].since, "t2");
+        assert_eq!(&*l.announced["a"].since, "t2");
         l.apply(&status(4, "b", Announced::Removed, &[]));
         assert!(!l.announced.contains_key("b"));
         assert_eq!(l.seq, 4);
@@ -203,6 +267,30 @@ mod tests {
         assert_eq!(chad.rule("ignored"), "a");
         assert_eq!(chad.labels.get("country"), Some("Chad"));
         assert_eq!(chad.status, Announced::Pending);
+    }
+
+    #[test]
+    fn records_of_one_evaluation_share_their_texts() {
+        let mut l = Ledger::default();
+        for country in ["Chad", "Mali", "Niger"] {
+            let mut c = change("a", None, Announced::Met);
+            c.labels.insert("country".into(), country.into());
+            l.apply_status(7, "t7", &c, &[]);
+        }
+        let records: Vec<&RuleRecord> = l.announced.values().collect();
+        for pair in records.windows(2) {
+            assert!(Arc::ptr_eq(&pair[0].name, &pair[1].name));
+            assert!(Arc::ptr_eq(&pair[0].since, &pair[1].since));
+            assert!(Arc::ptr_eq(&pair[0].at, &pair[1].at));
+            assert!(Arc::ptr_eq(&pair[0].kind, &pair[1].kind));
+        }
+        // As read back from a snapshot.
+        let json = serde_json::to_string(&l.announced).unwrap();
+        let loaded = Ledger::loaded(7, serde_json::from_str(&json).unwrap(), BTreeMap::new());
+        assert_eq!(loaded, l);
+        let records: Vec<&RuleRecord> = loaded.announced.values().collect();
+        assert!(Arc::ptr_eq(&records[0].since, &records[2].since));
+        assert_eq!(&*records[2].name, "a");
     }
 
     #[test]

@@ -12,20 +12,31 @@ use std::path::Path;
 /// The snapshot format version this code writes and reads.
 const VERSION: u32 = 1;
 
-/// The content of `snapshot.json`.
-#[derive(Serialize, Deserialize)]
+/// The content of `snapshot.json`, as read.
+#[derive(Deserialize)]
 struct Snapshot {
     version: u32,
     /// The last sequence number folded in: journal entries up to it are
     /// already counted.
     seq: u64,
-    /// When it was written.
-    ts: String,
+    // `ts`, when it was written, is for people reading the file.
     /// The last announced status of every rule.
     announced: BTreeMap<String, RuleRecord>,
     /// Status entries some sink has not delivered, oldest first, each with
     /// the sinks that still owe it.
     undelivered: Vec<Owed>,
+}
+
+/// The content of `snapshot.json`, as written: borrowed from the ledger,
+/// whose records (one per rule and instance, tens of thousands) are not
+/// copied to be written.
+#[derive(Serialize)]
+struct SnapshotRef<'a> {
+    version: u32,
+    seq: u64,
+    ts: String,
+    announced: &'a BTreeMap<String, RuleRecord>,
+    undelivered: Vec<&'a Owed>,
 }
 
 /// Reads the snapshot, or `None` if there is none. A snapshot is replaced
@@ -47,25 +58,22 @@ pub(crate) fn load(path: &Path) -> Result<Option<Ledger>, StateError> {
             snapshot.version
         )));
     }
-    Ok(Some(Ledger {
-        seq: snapshot.seq,
-        announced: snapshot.announced,
-        owed: snapshot
-            .undelivered
-            .into_iter()
-            .map(|o| (o.seq, o))
-            .collect(),
-    }))
+    let owed = snapshot
+        .undelivered
+        .into_iter()
+        .map(|o| (o.seq, o))
+        .collect();
+    Ok(Some(Ledger::loaded(snapshot.seq, snapshot.announced, owed)))
 }
 
 /// Writes `ledger` as the new snapshot, atomically.
 pub(crate) fn store(path: &Path, ledger: &Ledger) -> Result<(), StateError> {
-    let snapshot = Snapshot {
+    let snapshot = SnapshotRef {
         version: VERSION,
         seq: ledger.seq,
         ts: now(),
-        announced: ledger.announced.clone(),
-        undelivered: ledger.owed.values().cloned().collect(),
+        announced: &ledger.announced,
+        undelivered: ledger.owed.values().collect(),
     };
     #[allow(
         clippy::expect_used,
@@ -95,10 +103,7 @@ mod tests {
     fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("snapshot.json");
-        let ledger = Ledger {
-            seq: 12,
-            ..Ledger::default()
-        };
+        let ledger = Ledger::loaded(12, BTreeMap::new(), BTreeMap::new());
         store(&path, &ledger).unwrap();
         assert_eq!(load(&path).unwrap(), Some(ledger));
     }

@@ -154,7 +154,7 @@ fn changes(
             out.push(StatusChange {
                 name: known.rule(key).to_string(),
                 labels: known.labels.to_map(),
-                kind: known.kind.clone(),
+                kind: known.kind.to_string(),
                 from: Some(known.status),
                 to: Announced::Removed,
                 at: at.clone(),

@@ -125,8 +125,8 @@ fn record_then_reopen_gives_the_same_announced_map() {
     assert_eq!(before.len(), 2, "a removed rule leaves the map");
     let alert = &before["second_front_alert"];
     assert_eq!(alert.status, Announced::Met);
-    assert_eq!(alert.at, "2025-07-20");
-    assert_eq!(alert.kind, "alert");
+    assert_eq!(&*alert.at, "2025-07-20");
+    assert_eq!(&*alert.kind, "alert");
     assert_eq!(alert.severity, Some(Severity::Critical));
     assert_eq!(alert.seq, c);
     assert!(alert.since.ends_with('Z') && alert.since.contains('T'));
