@@ -163,6 +163,9 @@ pub struct Evidence {
 pub fn evidence(ev: &mut Evaluator, n: &Node, t: Date) -> Vec<Evidence> {
     let mut out = Vec::new();
     collect(ev, n, t, &mut out);
+    // Kept with every result, a result for each instance of a rule with
+    // `by:`: pushed one by one, a list of one held room for four.
+    out.shrink_to_fit();
     out
 }
 
@@ -187,7 +190,7 @@ fn collect(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
 }
 
 fn record(ev: &mut Evaluator, n: &Node, t: Date, percent: bool, out: &mut Vec<Evidence>) {
-    let expr = show(n, &ev.model().program);
+    let mut expr = show(n, &ev.model().program);
     if let Some(seen) = out.iter_mut().find(|e| e.expr == expr) {
         seen.percent |= percent;
         return;
@@ -196,7 +199,11 @@ fn record(ev: &mut Evaluator, n: &Node, t: Date, percent: bool, out: &mut Vec<Ev
         NodeKind::Rule(r) => Value::Str(ev.status(r, t).as_str().to_string()),
         _ => ev.eval(n, t),
     };
-    let window = super::explain::window_text(ev, n, t);
+    expr.shrink_to_fit();
+    let window = super::explain::window_text(ev, n, t).map(|mut w| {
+        w.shrink_to_fit();
+        w
+    });
     out.push(Evidence {
         expr,
         value,
