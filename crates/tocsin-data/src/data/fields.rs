@@ -351,6 +351,19 @@ impl Fields {
         self.rows = row + 1;
     }
 
+    /// Gives back the room the columns were left by growing.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        for column in &mut self.columns {
+            match column {
+                Column::Dense { ids, .. } => ids.shrink_to_fit(),
+                Column::Sparse { rows, ids } => {
+                    rows.shrink_to_fit();
+                    ids.shrink_to_fit();
+                }
+            }
+        }
+    }
+
     /// Makes the number of rows `n` at least, the new ones empty.
     pub(crate) fn pad_rows(&mut self, n: usize) {
         self.rows = self.rows.max(n);

@@ -54,6 +54,11 @@ impl Lines {
         Lines::default()
     }
 
+    /// Gives back the room left by growing.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.runs.shrink_to_fit();
+    }
+
     /// Rows held.
     pub fn len(&self) -> usize {
         self.rows

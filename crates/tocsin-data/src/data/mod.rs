@@ -178,6 +178,17 @@ pub struct Batch {
     pub cells: Vec<Box<str>>,
 }
 
+impl Batch {
+    /// Gives back the room its vectors were left by growing row by row: a
+    /// file read as it streams is kept as long as it is in force.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.dates.shrink_to_fit();
+        self.values.shrink_to_fit();
+        self.lines.shrink_to_fit();
+        self.fields.shrink_to_fit();
+    }
+}
+
 #[cfg(test)]
 impl Batch {
     /// The loaded field cells as a row-major grid, as `cells` lays out a

@@ -17,7 +17,9 @@
 
 use super::chunks::{Chunk, Joined};
 use super::{fast, sniff_delimiter, Batches, Columns};
-use crate::data::{ColumnSelection, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES};
+use crate::data::{
+    Batch, ColumnSelection, FileData, MAX_CELLS, MAX_FIELD_COLUMNS, MAX_RECORD_BYTES,
+};
 use crate::diag::FileId;
 use ::csv::StringRecord;
 use rayon::prelude::*;
@@ -217,9 +219,11 @@ impl<R: Read + Send> Reading<R> {
             *eof = next_eof;
             *bytes = bytes.checked_add(read)?;
         }
+        let mut batches = joined.batches.finish(joined.series_column);
+        batches.iter_mut().for_each(Batch::shrink_to_fit);
         Some(FileData {
             file,
-            batches: joined.batches.finish(joined.series_column),
+            batches,
             newlines: Some(u64::from(joined.line_base)),
             ..FileData::default()
         })
@@ -435,6 +439,23 @@ mod tests {
                 observed(&one_thread(&text, b','))
             );
         }
+    }
+
+    #[test]
+    fn a_file_read_in_rounds_keeps_no_room_its_growth_left() {
+        let mut text = "date,kind,value\n".to_string();
+        for i in 0..1000 {
+            text += &format!("2025-01-{:02},k{},{i}\n", 1 + i % 28, i % 3);
+        }
+        let data = streamed(&text, b',', 64, 16).unwrap();
+        let b = &data.batches[0];
+        assert_eq!(b.dates.len(), 1000);
+        assert_eq!(b.dates.capacity(), b.dates.len());
+        assert_eq!(b.values.capacity(), b.values.len());
+        assert_eq!(
+            observed(&Ok(data.clone())),
+            observed(&one_thread(&text, b','))
+        );
     }
 
     #[test]

@@ -80,6 +80,14 @@ impl Ids {
         }
     }
 
+    /// Gives back the room left by growing.
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Ids::Narrow(v) => v.shrink_to_fit(),
+            Ids::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+
     /// The ids in row order.
     pub fn iter(&self) -> Box<dyn Iterator<Item = u32> + '_> {
         match self {
