@@ -68,6 +68,54 @@ fn entries_of(journal: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
         .map(move |((_, e), span)| (e.seq, &journal[span]))
 }
 
+/// Where the history ends: its last `seq`, and the length to cut it to
+/// when its last line is torn.
+struct HistoryEnd {
+    last: u64,
+    good_len: u64,
+    torn: bool,
+}
+
+/// The bytes of the history's end read first; doubled until they hold a
+/// readable line, or the whole file.
+const HISTORY_TAIL: u64 = 64 * 1024;
+
+/// Reads the end of the history, not the whole of it: the history only
+/// grows (by every change, for as long as the daemon runs), and a
+/// compaction needs only its last `seq` and whether its last line is
+/// torn. Lines are appended in `seq` order, so the last readable one holds
+/// the greatest; a window that starts inside a line skips to the next.
+fn history_end(file: &mut std::fs::File, path: &Path) -> Result<HistoryEnd, StateError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata().map_err(StateError::at(path, "read"))?.len();
+    let mut window = HISTORY_TAIL;
+    loop {
+        let from = len.saturating_sub(window);
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(from))
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(StateError::at(path, "read"))?;
+        // A window from the file's start begins at a line; any other
+        // begins after its first line feed.
+        let skip = match from {
+            0 => 0,
+            _ => bytes
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| i + 1),
+        };
+        let scan = lines::scan::<Seq>(&bytes[skip..]);
+        if from == 0 || !scan.items.is_empty() {
+            return Ok(HistoryEnd {
+                last: scan.items.iter().map(|(_, e)| e.seq).max().unwrap_or(0),
+                good_len: from + skip as u64 + scan.good_len,
+                torn: scan.torn.is_some(),
+            });
+        }
+        window = window.saturating_mul(2);
+    }
+}
+
 /// Appends to the history the entries (each its `seq` and its line as the
 /// journal holds it) that it does not hold yet, flushed.
 fn copy_to_history<'a>(
@@ -78,13 +126,11 @@ fn copy_to_history<'a>(
     if created {
         durable::sync_dir(durable::folder_of(path))?;
     }
-    let bytes = durable::read_all(&mut file, path)?;
-    let held = lines::scan::<Seq>(&bytes);
-    if held.torn.is_some() {
-        durable::truncate(&file, path, held.good_len)?;
+    let end = history_end(&mut file, path)?;
+    if end.torn {
+        durable::truncate(&file, path, end.good_len)?;
     }
-    let mut last = held.items.iter().map(|(_, e)| e.seq).max().unwrap_or(0);
-    drop(bytes);
+    let mut last = end.last;
     let mut lines = Vec::new();
     for (seq, line) in entries {
         if seq > last {
@@ -95,7 +141,7 @@ fn copy_to_history<'a>(
     if lines.is_empty() {
         return Ok(());
     }
-    durable::append_flushed(&mut file, path, held.good_len, &lines).map_err(|e| match e {
+    durable::append_flushed(&mut file, path, end.good_len, &lines).map_err(|e| match e {
         // Either way the next compaction cuts a torn tail and starts over.
         AppendError::Undone(e) | AppendError::Unrepaired(e) => e,
     })
@@ -187,6 +233,36 @@ mod tests {
         );
         s.compact().unwrap();
         assert_eq!(seqs(dir.path()), vec![1, 2]);
+    }
+
+    #[test]
+    fn the_end_of_a_long_history_is_found_from_its_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(HISTORY);
+        // Lines longer than the first window, so that it holds none whole.
+        let long = "x".repeat(HISTORY_TAIL as usize);
+        let mut text = String::new();
+        for seq in 1..=5 {
+            text += &format!("{{\"seq\":{seq},\"pad\":\"{long}\"}}\n");
+        }
+        let whole = text.len() as u64;
+        for (tail, last, good_len, torn) in [
+            ("", 5, whole, false),
+            ("{\"seq\":6,\"pa", 5, whole, true),
+            ("\0\0\0\n", 5, whole, true),
+        ] {
+            std::fs::write(&path, format!("{text}{tail}")).unwrap();
+            let mut file = std::fs::File::open(&path).unwrap();
+            let end = history_end(&mut file, &path).unwrap();
+            assert_eq!(
+                (end.last, end.good_len, end.torn),
+                (last, good_len, torn),
+                "{tail:?}"
+            );
+        }
+        std::fs::write(&path, "").unwrap();
+        let end = history_end(&mut std::fs::File::open(&path).unwrap(), &path).unwrap();
+        assert_eq!((end.last, end.good_len, end.torn), (0, 0, false));
     }
 
     #[test]
