@@ -280,8 +280,6 @@ impl Daemon {
 
     fn reload(&mut self, scope: Scope, reason: &str) {
         let started = Instant::now();
-        // Even a reload that failed may have read much and freed it.
-        self.trim_later();
         let outcome = match scope {
             Scope::Everything => self.project.reload(true),
             Scope::Changed => self.project.reload(false),
@@ -311,6 +309,8 @@ impl Daemon {
         } else {
             self.mark_changed();
         }
+        // Even a reload that failed may have read much and freed it.
+        self.trim_later();
     }
 
     fn report_reload(&mut self, reason: &str, files: &[String], started: Instant) {
@@ -329,14 +329,20 @@ impl Daemon {
     }
 
     /// Has what was just freed returned to the system once the work in
-    /// hand is over (the old model is freed on a thread of its own).
+    /// hand is over (the old model is freed on a thread of its own), a
+    /// while after the work that freed it ends, not after it starts.
     fn trim_later(&mut self) {
         self.trim_at = Some(Instant::now() + trim::AFTER);
     }
 
     /// Evaluates every rule, announces what changed, publishes the board.
     fn evaluate(&mut self) {
+        self.evaluate_now();
         self.trim_later();
+    }
+
+    /// [`Daemon::evaluate`], but for the trim that follows.
+    fn evaluate_now(&mut self) {
         // The model is taken out for the time of the evaluation, so that
         // announcing may borrow the daemon mutably.
         let Some(model) = self.project.take_model() else {
