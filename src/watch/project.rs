@@ -69,6 +69,10 @@ struct RuleEntry {
 
 struct DataEntry {
     id: FileId,
+    /// The file's series. A batch that is its series' only one holds no
+    /// rows while the store in force holds them ([`Batch::lent`]).
+    ///
+    /// [`Batch::lent`]: crate::data::Batch::lent
     data: FileData,
     /// Text kept only while a warning quotes it.
     text: Option<Arc<str>>,
@@ -712,7 +716,13 @@ impl Project {
                     grown.entry(id).or_insert(self.store.series(id).len());
                 }
             }
-            in_place &= self.store.append(&data);
+            if in_place && !self.store.append(&data) {
+                // The store is built again below, from the files: they
+                // take back what they lent it first, so that this tail
+                // is added to them whole.
+                in_place = false;
+                self.give_back_store();
+            }
             if let Some(e) = self.data.get_mut(p) {
                 e.data.append(data);
                 e.print = Some(t.next.print());
@@ -723,7 +733,7 @@ impl Project {
             out.appended.push(files::display(p));
         }
         if !in_place {
-            self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
+            self.build_store();
         }
         let Some(old) = self.model.take() else {
             return false;
@@ -993,6 +1003,24 @@ impl Project {
         out.rebuilt = true;
     }
 
+    /// Returns the rows the store holds to the files that lent them
+    /// ([`Store::build_lending`]), leaving the store empty.
+    fn give_back_store(&mut self) {
+        let store = std::mem::take(&mut self.store);
+        let mut files: Vec<&mut FileData> = self.data.values_mut().map(|e| &mut e.data).collect();
+        drop_aside(store.give_back(&mut files));
+    }
+
+    /// Builds the store again from the files in force, in path order. Each
+    /// series of one file's batch is lent to the store rather than copied,
+    /// so that it is held once while the file is kept to build the store
+    /// again.
+    fn build_store(&mut self) {
+        self.give_back_store();
+        let mut files: Vec<&mut FileData> = self.data.values_mut().map(|e| &mut e.data).collect();
+        self.store = crate::data::Store::build_lending(&mut files);
+    }
+
     /// Rebuilds the model from the files in force with the program checked
     /// for them; the store only when data changed, and otherwise only the
     /// series the previous model did not have. Returns the new series'
@@ -1007,9 +1035,7 @@ impl Project {
         let model = if data_changed || previous.is_none() {
             // The old model first, so that its memory can be reused.
             drop_aside(previous);
-            let old_store = std::mem::take(&mut self.store);
-            drop_aside(old_store);
-            self.store = crate::data::Store::build(self.data.values().map(|e| &e.data));
+            self.build_store();
             Model::build(program, &self.store)
         } else {
             let model = Model::build_reusing(program, &self.store, previous.as_ref());

@@ -300,6 +300,76 @@ mod tests {
     }
 
     #[test]
+    fn files_sharing_a_series_and_files_lending_theirs_stay_as_a_fresh_load() {
+        // `events` is one file's alone, so lent to the store; `shared` has
+        // rows in two files, so copied; each step is checked against a
+        // fresh load.
+        let (dir, data) = setup();
+        let ind = dir.path().join("indicators");
+        let shared = |name: &str, rows: &str| {
+            std::fs::write(ind.join(name), format!("series,date,value,region\n{rows}")).unwrap();
+        };
+        shared(
+            "a.csv",
+            "shared,2025-03-01,1,North\nshared,2025-03-04,2,South\n",
+        );
+        shared("b.csv", "shared,2025-03-02,5,East\n");
+        std::fs::write(
+            dir.path().join("rules/b.rules"),
+            "indicator shared_high { by: region when: sum(shared, 30d) > 1 }\n",
+        )
+        .unwrap();
+        let (mut p, first) = project(dir.path());
+        assert!(first.errors.is_empty(), "{:?}", first.errors);
+        let same_as_fresh = |p: &Project, why: &str| {
+            let (fresh, _) = project(dir.path());
+            assert_eq!(state(p, "2025-03-09"), state(&fresh, "2025-03-09"), "{why}");
+        };
+        same_as_fresh(&p, "loaded");
+        let steps: [(&str, &dyn Fn()); 5] = [
+            ("a lent series' tail", &|| {
+                append(&data, "2025-03-05,East,4,\n")
+            }),
+            ("a shared series' tail", &|| {
+                append(&ind.join("b.csv"), "shared,2025-03-06,3,West\n")
+            }),
+            ("an older tail of a lent series", &|| {
+                append(&data, "2025-02-20,West,1,\n")
+            }),
+            ("a file added", &|| {
+                shared("c.csv", "shared,2025-03-03,7,North\n")
+            }),
+            ("a file edited", &|| {
+                shared("a.csv", "shared,2025-03-01,9,North\n")
+            }),
+        ];
+        for (why, change) in steps {
+            change();
+            let r = p.reload(false);
+            assert!(r.errors.is_empty(), "{why}: {:?}", r.errors);
+            assert!(r.rebuilt, "{why}");
+            same_as_fresh(&p, why);
+        }
+        // The lending file removed while rules read it: refused, and
+        // what it lent stays in force.
+        let before = state(&p, "2025-03-09");
+        std::fs::remove_file(&data).unwrap();
+        let r = p.reload(false);
+        assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
+        assert_eq!(state(&p, "2025-03-09"), before);
+        // The file back, then a tail of it after a rule edit.
+        std::fs::write(&data, HEAD).unwrap();
+        p.reload(false);
+        same_as_fresh(&p, "the file back");
+        std::fs::write(dir.path().join("rules/b.rules"), "").unwrap();
+        p.reload(false);
+        append(&data, "2025-03-08,North,2,\n");
+        let r = p.reload(false);
+        assert_eq!(r.appended.len(), 1);
+        same_as_fresh(&p, "a tail after a rule edit");
+    }
+
+    #[test]
     fn what_a_tail_cannot_give_is_read_whole() {
         let (dir, data) = setup();
         let (mut p, _) = project(dir.path());

@@ -176,9 +176,30 @@ pub struct Batch {
     /// Cells of the plain grid, row-major:
     /// `cells[row * field_names.len() + col]`.
     pub cells: Vec<Box<str>>,
+    /// True while a store holds this batch's rows ([`Store::build_lending`]):
+    /// the batch keeps only its name, unit and description until
+    /// [`Store::give_back`] returns them.
+    pub lent: bool,
 }
 
 impl Batch {
+    /// Moves the rows out into a batch of the same series, leaving this
+    /// one without rows.
+    fn take_rows(&mut self) -> Batch {
+        Batch {
+            series: self.series.clone(),
+            unit: self.unit.clone(),
+            description: self.description.clone(),
+            dates: std::mem::take(&mut self.dates),
+            values: std::mem::take(&mut self.values),
+            lines: std::mem::take(&mut self.lines),
+            fields: std::mem::take(&mut self.fields),
+            field_names: std::mem::take(&mut self.field_names),
+            cells: std::mem::take(&mut self.cells),
+            lent: false,
+        }
+    }
+
     /// Gives back the room its vectors were left by growing row by row: a
     /// file read as it streams is kept as long as it is in force.
     pub(crate) fn shrink_to_fit(&mut self) {
@@ -226,8 +247,10 @@ impl FileData {
     }
 
     /// Adds the rows of `tail` (read from lines after these, its lines
-    /// numbered in this file) to the batches of their series. `false`,
-    /// and nothing added, when [`FileData::can_append`] does not hold.
+    /// numbered in this file) to the batches of their series, except to
+    /// the batches [`Batch::lent`] to a store, whose rows are the store's
+    /// to add ([`Store::append`]). `false`, and nothing added, when
+    /// [`FileData::can_append`] does not hold.
     pub fn append(&mut self, tail: FileData) -> bool {
         if !self.can_append(&tail) {
             return false;
@@ -236,6 +259,9 @@ impl FileData {
             let Some(b) = self.batches.iter_mut().find(|b| b.series == t.series) else {
                 continue;
             };
+            if b.lent {
+                continue;
+            }
             b.dates.extend_from_slice(&t.dates);
             b.values.extend_from_slice(&t.values);
             b.lines.extend_from(&t.lines);

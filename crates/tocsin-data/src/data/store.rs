@@ -257,6 +257,73 @@ impl Store {
         b.finish()
     }
 
+    /// Like [`Store::build`], but each batch that is the only one of its
+    /// series lends its rows to the store: they are moved, not copied, and
+    /// the batch is left holding its name alone, marked [`Batch::lent`],
+    /// until [`Store::give_back`] returns them. What keeps the files' data
+    /// to build the store again (the daemon) so holds each row once. The
+    /// files must hold all their rows: a batch still lent adds none.
+    pub fn build_lending(files: &mut [&mut FileData]) -> Store {
+        let mut batches: FxHashMap<&str, u32> = FxHashMap::default();
+        for file in files.iter() {
+            for batch in &file.batches {
+                *batches.entry(batch.series.as_str()).or_default() += 1;
+            }
+        }
+        let alone: rustc_hash::FxHashSet<String> = batches
+            .into_iter()
+            .filter(|&(_, n)| n == 1)
+            .map(|(name, _)| name.to_string())
+            .collect();
+        let mut b = Builder::default();
+        for file in files.iter_mut() {
+            let id = file.file;
+            for batch in &mut file.batches {
+                if alone.contains(&batch.series) && !batch.lent {
+                    let rows = batch.take_rows();
+                    batch.lent = true;
+                    b.add(id, std::borrow::Cow::Owned(rows));
+                } else {
+                    b.add(id, std::borrow::Cow::Borrowed(batch));
+                }
+            }
+        }
+        b.finish()
+    }
+
+    /// Returns to `files` the rows [`Store::build_lending`] took from
+    /// them, with the rows [`Store::append`] added since, in the store's
+    /// order (by date, ties in file order): a build from them gives this
+    /// store again. Dates and values still shared with timelines are
+    /// copied. Returns the series that were not lent, for the caller to
+    /// drop where it likes.
+    pub fn give_back(self, files: &mut [&mut FileData]) -> Vec<Series> {
+        let by_name = self.by_name;
+        let mut series: Vec<Option<Series>> = self.series.into_iter().map(Some).collect();
+        for file in files.iter_mut() {
+            let id = file.file;
+            for batch in file.batches.iter_mut().filter(|b| b.lent) {
+                batch.lent = false;
+                let slot = by_name
+                    .get(&batch.series)
+                    .and_then(|s| series.get_mut(s.0 as usize));
+                let Some(s) = slot.and_then(Option::take) else {
+                    continue;
+                };
+                // A lent series holds one file's rows; anything else is
+                // not this batch's to take.
+                if s.sources.files.iter().any(|&(_, f)| f != id) {
+                    continue;
+                }
+                batch.dates = Arc::try_unwrap(s.dates).unwrap_or_else(|a| (*a).clone());
+                batch.values = Arc::try_unwrap(s.values).unwrap_or_else(|a| (*a).clone());
+                batch.lines = s.sources.lines;
+                batch.fields = s.fields;
+            }
+        }
+        series.into_iter().flatten().collect()
+    }
+
     /// Adds the rows a file gained at its end (`tail`, its lines numbered
     /// in the whole file) to the series they belong to, without sorting
     /// again: the result is what [`Store::build`] gives with the longer
@@ -546,6 +613,81 @@ mod tests {
             assert!(!store.append(&tail));
         }
         assert_eq!(rows_of(&store, "s"), before);
+    }
+
+    #[test]
+    fn rows_lent_to_a_store_come_back_as_a_build_of_them_gives_them() {
+        let file = |id: u32, batches: Vec<Batch>| FileData {
+            file: FileId(id),
+            batches,
+            ..FileData::default()
+        };
+        let mut a = file(
+            0,
+            vec![
+                batch("s", &[("2025-01-03", 1.0, "a"), ("2025-01-01", 2.0, "b")]),
+                batch("t", &[("2025-01-05", 3.0, "c"), ("2025-01-02", 4.0, "")]),
+            ],
+        );
+        let mut b = file(
+            1,
+            vec![
+                batch("s", &[("2025-01-01", 5.0, "d")]),
+                batch("u", &[("2025-01-01", 6.0, "e"), ("2025-01-01", 7.0, "a")]),
+            ],
+        );
+        let mut tail = file(1, vec![batch("u", &[("2025-01-04", 8.0, "f")])]);
+        tail.batches[0].lines = Lines::from_iter([9]);
+        // As a loader gives them: interned fields, no grid.
+        for b in a
+            .batches
+            .iter_mut()
+            .chain(&mut b.batches)
+            .chain(&mut tail.batches)
+        {
+            let col = b.fields.column_or_insert("actor");
+            for (row, text) in b.cells.iter().enumerate() {
+                b.fields.set(col, row, text);
+            }
+            b.fields.pad_rows(b.dates.len());
+            b.field_names.clear();
+            b.cells.clear();
+        }
+        let built = Store::build([&a, &b]);
+        let (mut lent_a, mut lent_b) = (a.clone(), b.clone());
+        let mut lent = Store::build_lending(&mut [&mut lent_a, &mut lent_b]);
+        for name in ["s", "t", "u"] {
+            assert_eq!(rows_of(&lent, name), rows_of(&built, name), "{name}");
+        }
+        // `s` has a batch in each file: copied, not lent.
+        let flags = |f: &FileData| f.batches.iter().map(|b| b.lent).collect::<Vec<_>>();
+        assert_eq!(
+            (flags(&lent_a), flags(&lent_b)),
+            (vec![false, true], vec![false, true])
+        );
+        assert!(lent_a.batches[1].dates.is_empty() && lent_a.batches[1].fields.rows() == 0);
+        assert_eq!(lent_a.batches[0], a.batches[0]);
+
+        // A tail of a lent batch goes to the store alone.
+        assert!(lent.append(&tail));
+        assert!(lent_b.append(tail.clone()));
+        assert!(lent_b.batches[1].dates.is_empty());
+        let mut whole_b = b.clone();
+        assert!(whole_b.append(tail));
+        let rest = lent.give_back(&mut [&mut lent_a, &mut lent_b]);
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].name, "s");
+        assert!(lent_a
+            .batches
+            .iter()
+            .chain(&lent_b.batches)
+            .all(|b| !b.lent));
+        let again = Store::build([&lent_a, &lent_b]);
+        let whole = Store::build([&a, &whole_b]);
+        for name in ["s", "t", "u"] {
+            assert_eq!(rows_of(&again, name), rows_of(&whole, name), "{name}");
+        }
+        assert_eq!(again.series(again.get("u").unwrap()).len(), 3);
     }
 
     #[test]
