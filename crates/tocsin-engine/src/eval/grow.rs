@@ -67,9 +67,24 @@ impl Model {
             if !warnings.is_empty() {
                 return None;
             }
+            let every_row = old_o.rows.is_none();
+            if every_row && old_t.len() != before {
+                return None;
+            }
+            if every_row && rows.len() == series.len() - before {
+                // Still every row of the data series: its dates, shared.
+                let mut all = old_t.values().to_vec();
+                all.extend_from_slice(&values);
+                let values = super::timeline::held(all);
+                let t = old_t.extended(Arc::clone(&series.dates), values);
+                return Some((Arc::new(t), Arc::clone(old_o), true));
+            }
             let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
             let t = old_t.appended(&dates, &values);
-            let mut all = old_o.rows.clone()?;
+            let mut all = match &old_o.rows {
+                Some(old) => old.clone(),
+                None => (0..before as u32).collect(),
+            };
             all.extend_from_slice(&rows);
             let o = Origin {
                 series: Some(id),
@@ -153,6 +168,7 @@ indicator deadly { by: region, kind when: sum(events.deaths, 30d) > 3 }
 indicator mean { by: region when: avg(events.deaths, 30d) > 1 and not busy }
 indicator total { when: sum(events.deaths, 30d) > 5 }
 alert any_busy { severity: warning when: any(busy) and count_true(riots) >= 1 }
+indicator placed { when: count(events[region != \"\"], 7d) >= 1 }
 ";
 
     fn ws(rules: &str, rows: &[&str]) -> Workspace {
@@ -211,6 +227,26 @@ alert any_busy { severity: warning when: any(busy) and count_true(riots) >= 1 }
             let grown: Grown = [(id, cut)].into_iter().collect();
             let grown = old.after_append(&whole.store, &grown).expect("grown");
             assert_eq!(seen(&grown), want, "cut at {cut}");
+            // A series keeping every row of its data series holds no rows
+            // of its own, before and after, as a whole build has it; one
+            // that left out a row from the eighth on, the rows it keeps.
+            let rows_of = |m: &Model, label: &str| {
+                let s = m.program.series.iter().position(|d| d.label == label);
+                m.origins[s.expect(label)].rows.as_ref().map(Vec::len)
+            };
+            assert_eq!(rows_of(old, "events.deaths"), None);
+            assert_eq!(rows_of(&grown, "events.deaths"), None);
+            let placed = rows_of(whole.model.as_ref().unwrap(), "events[region != \"\"]");
+            assert_eq!(placed, Some(ROWS.len() - 1));
+            assert_eq!(
+                rows_of(old, "events[region != \"\"]"),
+                (cut > 7).then_some(cut - 1)
+            );
+            assert_eq!(
+                rows_of(&grown, "events[region != \"\"]"),
+                placed,
+                "cut at {cut}"
+            );
             // Results taken from the old model where an instance's series
             // did not change are the ones evaluated again.
             for day in 1..=31 {

@@ -475,8 +475,19 @@ pub(super) fn materialise(
         );
     }
     let (rows, vals) = select(def, series, warnings);
-    let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
     let bucketed = def.is_bucketed();
+    if !bucketed && rows.len() == series.len() {
+        // Every row kept (a projection of a column every row fills): the
+        // rows are the data series' own, and so are the dates.
+        let origin = Origin {
+            series: Some(id),
+            rows: None,
+            bucketed: false,
+        };
+        let values = super::timeline::held(vals);
+        return (Timeline::shared(Arc::clone(&series.dates), values), origin);
+    }
+    let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
     let (dates, vals) = bucket_steps(def, series, dates, vals);
     (
         Timeline::new(dates, vals),

@@ -82,7 +82,7 @@ static ONES: std::sync::Mutex<std::sync::Weak<Vec<f64>>> =
     std::sync::Mutex::new(std::sync::Weak::new());
 
 /// `values` as a timeline holds them: the shared ones when all are 1.
-fn held(values: Vec<f64>) -> Arc<Vec<f64>> {
+pub(super) fn held(values: Vec<f64>) -> Arc<Vec<f64>> {
     held_in(&ONES, values)
 }
 
