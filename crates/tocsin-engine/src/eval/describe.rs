@@ -6,6 +6,7 @@ use crate::lang::ast::{BinOp, UnOp};
 use crate::lang::functions::{Params, Signature};
 use crate::lang::program::{Const, Node, NodeKind, Program};
 use crate::time::Date;
+use std::sync::Arc;
 
 /// An expression as a person would write it.
 pub fn show(n: &Node, p: &Program) -> String {
@@ -144,13 +145,14 @@ fn close(out: &mut String, wrap: bool, limit: usize) {
 /// One value that decided a condition: `growth(adiz, 1y)` was `3.2`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Evidence {
-    /// The sub-expression, as written.
-    pub expr: String,
+    /// The sub-expression, as written (shared by the evidence of every
+    /// instance of a rule).
+    pub expr: Arc<str>,
     /// Its value at the evaluation date.
     pub value: Value,
     /// The dates it reads, for window functions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub window: Option<String>,
+    pub window: Option<Arc<str>>,
     /// Compared with a percent literal (`>= 300%`), so best shown as a
     /// percentage; not serialized, as JSON carries the plain number.
     #[serde(skip)]
@@ -190,8 +192,8 @@ fn collect(ev: &mut Evaluator, n: &Node, t: Date, out: &mut Vec<Evidence>) {
 }
 
 fn record(ev: &mut Evaluator, n: &Node, t: Date, percent: bool, out: &mut Vec<Evidence>) {
-    let mut expr = show(n, &ev.model().program);
-    if let Some(seen) = out.iter_mut().find(|e| e.expr == expr) {
+    let expr = show(n, &ev.model().program);
+    if let Some(seen) = out.iter_mut().find(|e| *e.expr == *expr) {
         seen.percent |= percent;
         return;
     }
@@ -199,11 +201,8 @@ fn record(ev: &mut Evaluator, n: &Node, t: Date, percent: bool, out: &mut Vec<Ev
         NodeKind::Rule(r) => Value::Str(ev.status(r, t).as_str().to_string()),
         _ => ev.eval(n, t),
     };
-    expr.shrink_to_fit();
-    let window = super::explain::window_text(ev, n, t).map(|mut w| {
-        w.shrink_to_fit();
-        w
-    });
+    let expr = ev.shared_text(&expr);
+    let window = super::explain::window_text(ev, n, t).map(|w| ev.shared_text(&w));
     out.push(Evidence {
         expr,
         value,

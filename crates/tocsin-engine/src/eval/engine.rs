@@ -43,6 +43,9 @@ pub struct Evaluator<'m> {
     /// How many times a rule's `when` was asked for, memoised answers
     /// included: the work done, for tests.
     when_lookups: usize,
+    /// The texts of evidence given so far: every instance of a rule shows
+    /// the same expressions and windows, held once.
+    texts: rustc_hash::FxHashSet<std::sync::Arc<str>>,
 }
 
 impl<'m> Evaluator<'m> {
@@ -58,7 +61,18 @@ impl<'m> Evaluator<'m> {
             runs: vec![Memo::default(); model.program.rules.len()],
             windows: [(0, Window { lo: 0, hi: 0 }); WINDOW_HINTS],
             when_lookups: 0,
+            texts: Default::default(),
         }
+    }
+
+    /// `text`, shared with the evidence given before that holds it.
+    pub(super) fn shared_text(&mut self, text: &str) -> std::sync::Arc<str> {
+        if let Some(t) = self.texts.get(text) {
+            return std::sync::Arc::clone(t);
+        }
+        let t: std::sync::Arc<str> = std::sync::Arc::from(text);
+        self.texts.insert(std::sync::Arc::clone(&t));
+        t
     }
 
     /// How many times a rule's `when` has been asked for so far, answers

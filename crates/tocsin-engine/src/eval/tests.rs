@@ -339,7 +339,7 @@ alert high_score { severity: critical when: score >= 2 summary: "score {score}, 
         Some("score 2, s at 12 (100%) on 2025-03-10; {ok}")
     );
     assert_eq!(res[2].status, Status::Unknown);
-    assert_eq!(alert.evidence[0].expr, "score");
+    assert_eq!(&*alert.evidence[0].expr, "score");
 }
 
 #[test]

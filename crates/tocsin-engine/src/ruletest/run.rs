@@ -295,7 +295,7 @@ fn explain(ev: &mut Evaluator, c: &Check, t: Date) -> Explained {
     let listed = |ev: &mut Evaluator, n: &Node, skip: &[String]| -> Vec<String> {
         evidence(ev, n, t)
             .into_iter()
-            .filter(|e| !skip.contains(&e.expr))
+            .filter(|e| !skip.iter().any(|s| **s == *e.expr))
             .map(|e| format!("{} = {}", e.expr, e.value.display()))
             .collect()
     };

@@ -717,6 +717,27 @@ mod tests {
     }
 
     #[test]
+    fn the_instances_of_a_rule_share_their_evidence_texts() {
+        let rules = "indicator deadly { by: country when: sum(ev.fatalities, 60d) >= 5 }";
+        let ws = load(
+            &[SourceFile::text("r.rules", rules)],
+            &[SourceFile::text("ev.csv", EVENTS)],
+        );
+        let m = ws.model.expect("a model");
+        let got = evaluate(&m, Date::parse_iso("2025-03-01").unwrap());
+        let [sudan, yemen] = &got[..] else {
+            panic!("{got:?}")
+        };
+        let (a, b) = (&sudan.evidence[0], &yemen.evidence[0]);
+        assert_eq!(&*a.expr, "sum(ev.fatalities, 60d)");
+        assert_eq!(a.window.as_deref(), Some("2025-01-01..2025-03-01"));
+        assert!(std::sync::Arc::ptr_eq(&a.expr, &b.expr));
+        let (wa, wb) = (a.window.as_ref().unwrap(), b.window.as_ref().unwrap());
+        assert!(std::sync::Arc::ptr_eq(wa, wb));
+        assert_ne!(a.value, b.value);
+    }
+
+    #[test]
     fn several_fields_buckets_and_templates() {
         let rules = "indicator monthly { by: country, kind when: latest(monthly(ev, count)) >= 1 summary: \"{country}/{KIND}: {latest(monthly(ev, count))}\" }";
         let got = run(rules, "2025-03-05");
