@@ -364,8 +364,12 @@ impl Store {
             s.description = b.description.clone().or(s.description.take());
             s.sources.extend(tail.file, &b.lines);
             s.fields.append(&b.fields);
-            Arc::make_mut(&mut s.dates).extend_from_slice(&b.dates);
-            Arc::make_mut(&mut s.values).extend_from_slice(&b.values);
+            // Held as long as the store: grown by what was added, not by
+            // the doubling that growing a vector leaves room for.
+            s.fields.shrink_to_fit();
+            s.sources.lines.shrink_to_fit();
+            extend_exact(&mut s.dates, &b.dates);
+            extend_exact(&mut s.values, &b.values);
             s.fields.pad_rows(s.dates.len());
         }
         true
@@ -402,6 +406,23 @@ impl Store {
     /// Total number of observations.
     pub fn observations(&self) -> usize {
         self.series.iter().map(Series::len).sum()
+    }
+}
+
+/// Adds `tail` to `v`, making room for it alone; a vector shared with
+/// timelines is copied into one of the new length.
+fn extend_exact<T: Copy>(v: &mut Arc<Vec<T>>, tail: &[T]) {
+    match Arc::get_mut(v) {
+        Some(own) => {
+            own.reserve_exact(tail.len());
+            own.extend_from_slice(tail);
+        }
+        None => {
+            let mut new = Vec::with_capacity(v.len() + tail.len());
+            new.extend_from_slice(v);
+            new.extend_from_slice(tail);
+            *v = Arc::new(new);
+        }
     }
 }
 

@@ -73,7 +73,8 @@ impl Model {
             }
             if every_row && rows.len() == series.len() - before {
                 // Still every row of the data series: its dates, shared.
-                let mut all = old_t.values().to_vec();
+                let mut all = Vec::with_capacity(old_t.len() + values.len());
+                all.extend_from_slice(old_t.values());
                 all.extend_from_slice(&values);
                 let values = super::timeline::held(all);
                 let t = old_t.extended(Arc::clone(&series.dates), values);
@@ -81,10 +82,11 @@ impl Model {
             }
             let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
             let t = old_t.appended(&dates, &values);
-            let mut all = match &old_o.rows {
-                Some(old) => old.clone(),
-                None => (0..before as u32).collect(),
-            };
+            let mut all = Vec::with_capacity(old_t.len() + rows.len());
+            match &old_o.rows {
+                Some(old) => all.extend_from_slice(old),
+                None => all.extend(0..before as u32),
+            }
             all.extend_from_slice(&rows);
             let o = Origin {
                 series: Some(id),

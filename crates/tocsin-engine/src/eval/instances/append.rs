@@ -91,7 +91,9 @@ impl Instances {
                     let i = i as usize;
                     let old = &group.timelines[p][i];
                     group.timelines[p][i] = Arc::new(old.appended(&a.dates, &a.values));
-                    let mut rows = group.origins[p][i].rows.clone()?;
+                    let old_rows = group.origins[p][i].rows.as_ref()?;
+                    let mut rows = Vec::with_capacity(old_rows.len() + a.rows.len());
+                    rows.extend_from_slice(old_rows);
                     rows.extend_from_slice(&a.rows);
                     group.origins[p][i] = Arc::new(Origin {
                         series: group.origins[p][i].series,
