@@ -128,6 +128,7 @@ struct Daemon {
 /// Runs the daemon until SIGINT or SIGTERM. `Err` when it could not
 /// start; once started it reports its problems as events and runs on.
 pub fn run(opts: Options) -> Result<(), Error> {
+    trim::map_large_blocks();
     let stop = Arc::new(AtomicBool::new(false));
     let hup = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
