@@ -3,7 +3,7 @@
 //! [`Ledger`] is the only way state is built, on open as while running.
 
 use super::entry::{Body, Entry};
-use super::labels::Labels;
+use super::labels::{Labels, Texts};
 use crate::change::{Announced, StatusChange};
 use crate::lang::ast::Severity;
 use serde::{Deserialize, Serialize};
@@ -91,13 +91,25 @@ impl Last {
     }
 }
 
-/// The texts the records of a ledger share: name, date, time, kind.
+/// The texts the records of a ledger share: name, date, time, kind and
+/// labels.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Shared {
     name: Last,
     at: Last,
     since: Last,
     kind: Last,
+    labels: LabelTexts,
+}
+
+/// [`Texts`], compared as a cache is: never a difference.
+#[derive(Clone, Debug, Default)]
+struct LabelTexts(Texts);
+
+impl PartialEq for LabelTexts {
+    fn eq(&self, _: &LabelTexts) -> bool {
+        true
+    }
 }
 
 /// The folded state.
@@ -144,7 +156,7 @@ impl Ledger {
                 key,
                 RuleRecord {
                     name: self.shared.name.share(&change.name),
-                    labels: Labels::from(&change.labels),
+                    labels: Labels::shared(&change.labels, &mut self.shared.labels.0),
                     status: change.to,
                     at: self.shared.at.share(&change.at),
                     since: self.shared.since.share(ts),
@@ -180,6 +192,7 @@ impl Ledger {
             record.at = shared.at.share(&record.at);
             record.since = shared.since.share(&record.since);
             record.kind = shared.kind.share(&record.kind);
+            record.labels.share(&mut shared.labels.0);
         }
         Ledger {
             seq,
