@@ -84,13 +84,13 @@ impl Model {
             let t = old_t.appended(&dates, &values);
             let mut all = Vec::with_capacity(old_t.len() + rows.len());
             match &old_o.rows {
-                Some(old) => all.extend_from_slice(old),
+                Some(old) => all.extend(old.iter()),
                 None => all.extend(0..before as u32),
             }
             all.extend_from_slice(&rows);
             let o = Origin {
                 series: Some(id),
-                rows: Some(all),
+                rows: Some(super::rows::Rows::from(all)),
                 bucketed: false,
             };
             Some((Arc::new(t), Arc::new(o), true))
@@ -234,7 +234,10 @@ indicator placed { when: count(events[region != \"\"], 7d) >= 1 }
             // that left out a row from the eighth on, the rows it keeps.
             let rows_of = |m: &Model, label: &str| {
                 let s = m.program.series.iter().position(|d| d.label == label);
-                m.origins[s.expect(label)].rows.as_ref().map(Vec::len)
+                m.origins[s.expect(label)]
+                    .rows
+                    .as_ref()
+                    .map(super::super::rows::Rows::len)
             };
             assert_eq!(rows_of(old, "events.deaths"), None);
             assert_eq!(rows_of(&grown, "events.deaths"), None);

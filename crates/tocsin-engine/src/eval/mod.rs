@@ -17,6 +17,7 @@ mod radix;
 mod ranked;
 mod repeats;
 pub mod reuse;
+pub mod rows;
 mod splice;
 mod timeline;
 pub mod value;

@@ -280,7 +280,7 @@ pub struct Origin {
     /// The data series, if it exists.
     pub series: Option<crate::data::SeriesId>,
     /// Row in the data series of each observation; `None` for all rows.
-    pub rows: Option<Vec<u32>>,
+    pub rows: Option<super::rows::Rows>,
     /// Calendar buckets: an observation stands for no one row.
     pub bucketed: bool,
 }
@@ -292,7 +292,10 @@ impl Origin {
         if self.bucketed {
             return None;
         }
-        Some(self.rows.as_ref().map_or(i, |r| r[i] as usize))
+        match &self.rows {
+            None => Some(i),
+            Some(rows) => rows.get(i).map(|r| r as usize),
+        }
     }
 }
 
@@ -493,7 +496,7 @@ pub(super) fn materialise(
         Timeline::new(dates, vals),
         Origin {
             series: Some(id),
-            rows: (!bucketed).then_some(rows),
+            rows: (!bucketed).then(|| super::rows::Rows::from(rows)),
             bucketed,
         },
     )

@@ -91,10 +91,7 @@ impl Instances {
                     let i = i as usize;
                     let old = &group.timelines[p][i];
                     group.timelines[p][i] = Arc::new(old.appended(&a.dates, &a.values));
-                    let old_rows = group.origins[p][i].rows.as_ref()?;
-                    let mut rows = Vec::with_capacity(old_rows.len() + a.rows.len());
-                    rows.extend_from_slice(old_rows);
-                    rows.extend_from_slice(&a.rows);
+                    let rows = group.origins[p][i].rows.as_ref()?.extended(&a.rows);
                     group.origins[p][i] = Arc::new(Origin {
                         series: group.origins[p][i].series,
                         rows: Some(rows),

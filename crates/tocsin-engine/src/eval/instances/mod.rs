@@ -517,13 +517,13 @@ fn narrow(
                 ps.iter().map(|&j| dates[j as usize]).collect(),
                 ps.iter().map(|&j| values[j as usize]).collect(),
             );
-            let rows = ps
+            let rows: Vec<u32> = ps
                 .iter()
                 .map(|&j| origin.row(j as usize).unwrap_or(0) as u32)
                 .collect();
             let o = Origin {
                 series: origin.series,
-                rows: Some(rows),
+                rows: Some(super::rows::Rows::from(rows)),
                 bucketed: false,
             };
             (Arc::new(tl), Arc::new(o))
