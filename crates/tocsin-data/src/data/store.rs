@@ -310,11 +310,8 @@ impl Store {
                 let Some(s) = slot.and_then(Option::take) else {
                     continue;
                 };
-                // A lent series holds one file's rows; anything else is
-                // not this batch's to take.
-                if s.sources.files.iter().any(|&(_, f)| f != id) {
-                    continue;
-                }
+                // Lent only when the batch is its series' one batch.
+                debug_assert!(s.sources.files.iter().all(|&(_, f)| f == id));
                 batch.dates = Arc::try_unwrap(s.dates).unwrap_or_else(|a| (*a).clone());
                 batch.values = Arc::try_unwrap(s.values).unwrap_or_else(|a| (*a).clone());
                 batch.lines = s.sources.lines;
