@@ -27,26 +27,40 @@ pub struct Timeline {
     order: OnceLock<Order>,
 }
 
-/// Compensated prefix sums: `hi[i] + lo[i]` is the sum of the first `i`
-/// values. Kept in two parts so that a window far from the start loses no
-/// precision to the values before it.
+/// Prefix sums: entry `i` is the sum of the first `i` values.
 #[derive(Debug)]
-struct Sums {
-    hi: Vec<f64>,
-    /// Empty when every compensation is 0, as for counts and other whole
-    /// numbers, whose sums are exact: half the memory of the sums.
-    lo: Vec<f64>,
+enum Sums {
+    /// Every value a whole number from 0 and the total under 2^32, as in
+    /// counts and tallies of fatalities: each sum exact in four bytes.
+    Whole(Vec<u32>),
+    /// Compensated: `hi[i] + lo[i]`, kept in two parts so that a window
+    /// far from the start loses no precision to the values before it.
+    Float {
+        hi: Vec<f64>,
+        /// Empty when every compensation is 0, as for sums of whole
+        /// numbers, which are exact: half the memory of the sums.
+        lo: Vec<f64>,
+    },
 }
 
 impl Sums {
     /// The prefix sums of `values`.
     fn of(values: &[f64]) -> Sums {
-        Sums::after(vec![0.0], vec![0.0], values)
+        Sums::Whole(vec![0]).after(values)
     }
 
-    /// The prefix sums `hi` and `lo` (at least the sum of nothing; `lo`
-    /// empty when all 0) continued over `values`.
-    fn after(mut hi: Vec<f64>, mut lo: Vec<f64>, values: &[f64]) -> Sums {
+    /// These prefix sums continued over `values`: whole while every value
+    /// lets them be, compensated from the first that does not.
+    fn after(self, values: &[f64]) -> Sums {
+        let (mut hi, mut lo) = match self {
+            Sums::Whole(mut sums) => {
+                if push_whole(&mut sums, values) {
+                    return Sums::Whole(sums);
+                }
+                (sums.iter().map(|&s| f64::from(s)).collect(), Vec::new())
+            }
+            Sums::Float { hi, lo } => (hi, lo),
+        };
         if lo.is_empty() {
             lo = vec![0.0; hi.len()];
         }
@@ -56,18 +70,60 @@ impl Sums {
         if lo.iter().all(|l| *l == 0.0) {
             lo = Vec::new();
         }
-        Sums { hi, lo }
+        Sums::Float { hi, lo }
     }
 
     /// The sum of the values in `w`.
     fn of_window(&self, w: Window) -> f64 {
-        let hi = self.hi[w.hi] - self.hi[w.lo];
-        if self.lo.is_empty() {
-            hi
-        } else {
-            hi + (self.lo[w.hi] - self.lo[w.lo])
+        match self {
+            Sums::Whole(sums) => f64::from(sums[w.hi] - sums[w.lo]),
+            Sums::Float { hi, lo } => {
+                let sum = hi[w.hi] - hi[w.lo];
+                if lo.is_empty() {
+                    sum
+                } else {
+                    sum + (lo[w.hi] - lo[w.lo])
+                }
+            }
         }
     }
+
+    /// A copy to continue, as [`Sums::after`] takes its sums whole.
+    fn copy(&self) -> Sums {
+        match self {
+            Sums::Whole(sums) => Sums::Whole(sums.clone()),
+            Sums::Float { hi, lo } => Sums::Float {
+                hi: hi.clone(),
+                lo: lo.clone(),
+            },
+        }
+    }
+}
+
+/// Adds the prefix sums of `values` to `sums` (which holds at least the
+/// sum of nothing) when every value is a whole number from 0 and the
+/// total stays under 2^32; false, and `sums` as it was, otherwise.
+fn push_whole(sums: &mut Vec<u32>, values: &[f64]) -> bool {
+    let start = sums.len();
+    sums.reserve_exact(values.len());
+    let mut total = sums.last().copied().unwrap_or(0);
+    for &v in values {
+        // Also false for NaN, and for -0.0 and other values `as` would
+        // not give back.
+        let n = v as u32;
+        let next = total.checked_add(n);
+        match next {
+            Some(next) if f64::from(n).to_bits() == v.to_bits() => {
+                total = next;
+                sums.push(total);
+            }
+            _ => {
+                sums.truncate(start);
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// The fewest observations whose values, all 1, are shared with other
@@ -179,7 +235,7 @@ impl Timeline {
         let (n, new) = (self.len(), dates.len());
         let sums = OnceLock::new();
         if let Some(old) = self.sums.get() {
-            let _ = sums.set(Sums::after(old.hi.clone(), old.lo.clone(), &values[n..new]));
+            let _ = sums.set(old.copy().after(&values[n..new]));
         }
         Timeline::with_sums(dates, values, sums)
     }
@@ -610,7 +666,7 @@ mod tests {
         let w = Window { lo: 3, hi: 997 };
         let want: f64 = counts.values()[3..997].iter().sum();
         assert_eq!(counts.sum(w), want);
-        assert!(counts.sums.get().unwrap().lo.is_empty());
+        assert!(matches!(counts.sums.get(), Some(Sums::Whole(_))));
         // Continued with values whose sums round: compensated from there
         // on, and as exact as a timeline built whole.
         let fractions: Vec<f64> = (0..500).map(|i| 1e16 + f64::from(i) * 0.1).collect();
@@ -619,7 +675,52 @@ mod tests {
         for w in [Window { lo: 0, hi: 1500 }, Window { lo: 990, hi: 1200 }, w] {
             assert_eq!(longer.sum(w), whole.sum(w));
         }
-        assert!(!longer.sums.get().unwrap().lo.is_empty());
+        assert!(matches!(longer.sums.get(), Some(Sums::Float { lo, .. }) if !lo.is_empty()));
+    }
+
+    #[test]
+    fn whole_sums_hold_counts_and_give_way_to_any_other_value() {
+        let float = |v: &[f64]| {
+            let (mut hi, mut lo) = (vec![0.0], vec![0.0]);
+            push_sums(&mut hi, &mut lo, v);
+            hi
+        };
+        let windows =
+            |n: usize| (0..=n).flat_map(move |lo| (lo..=n).map(move |hi| Window { lo, hi }));
+        let cases: [Vec<f64>; 6] = [
+            vec![3.0, 0.0, 7.0, 1.0],
+            // Negative, fractional, -0.0 and NaN: not whole.
+            vec![3.0, -2.0, 7.0],
+            vec![3.0, 0.5, 7.0],
+            vec![3.0, -0.0, 7.0],
+            vec![3.0, f64::NAN, 7.0],
+            // Whole, but the total passes 2^32.
+            vec![4e9, 4e9, 1.0],
+        ];
+        for (k, values) in cases.iter().enumerate() {
+            let sums = Sums::of(values);
+            assert_eq!(matches!(sums, Sums::Whole(_)), k == 0, "case {k}");
+            let want = float(values);
+            for w in windows(values.len()) {
+                let got = sums.of_window(w);
+                let expected = want[w.hi] - want[w.lo];
+                assert!(
+                    got.to_bits() == expected.to_bits() || (got.is_nan() && expected.is_nan()),
+                    "case {k} {w:?}"
+                );
+            }
+            // Whole sums continued past 2^32 go on as floats, exactly.
+            let grown = Sums::of(&[1.0, 2.0]).after(values);
+            let all = [&[1.0, 2.0][..], values].concat();
+            let want = float(&all);
+            for w in windows(all.len()) {
+                let (got, expected) = (grown.of_window(w), want[w.hi] - want[w.lo]);
+                assert!(
+                    got.to_bits() == expected.to_bits() || (got.is_nan() && expected.is_nan()),
+                    "case {k} grown {w:?}"
+                );
+            }
+        }
     }
 
     #[test]
