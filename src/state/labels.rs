@@ -11,24 +11,46 @@ use std::sync::Arc;
 /// of thousands for an export broken down by country and event type; a
 /// map of one or two entries took a node of over 500 bytes each. The
 /// texts are shared between records through [`Texts`]: 40,000 instances of
-/// 200 countries hold 200 country names.
+/// 200 countries hold 200 country names, and the records of the rules
+/// broken down alike hold each instance's labels once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Labels(Box<[(Arc<str>, Arc<str>)]>);
+pub struct Labels(Set);
 
-/// The label texts met so far, each held once and handed to every record
-/// that has it. A cache: it grows with the distinct fields and values,
-/// not with the records.
+/// Fields and values, in field order.
+type Set = Arc<[(Arc<str>, Arc<str>)]>;
+
+/// The label texts and sets of labels met so far, each held once and
+/// handed to every record that has it. A cache: it grows with the
+/// distinct fields, values and instances, not with the records.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Texts(FxHashSet<Arc<str>>);
+pub(crate) struct Texts {
+    texts: FxHashSet<Arc<str>>,
+    sets: FxHashSet<Set>,
+}
 
 impl Texts {
     fn share(&mut self, text: &str) -> Arc<str> {
-        if let Some(t) = self.0.get(text) {
+        if let Some(t) = self.texts.get(text) {
             return Arc::clone(t);
         }
         let t: Arc<str> = Arc::from(text);
-        self.0.insert(Arc::clone(&t));
+        self.texts.insert(Arc::clone(&t));
         t
+    }
+
+    /// `pairs`, with their texts shared, as a set held once.
+    fn share_set<'a>(&mut self, pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Labels {
+        let pairs: Vec<(Arc<str>, Arc<str>)> =
+            pairs.map(|(k, v)| (self.share(k), self.share(v))).collect();
+        if pairs.is_empty() {
+            return Labels::default();
+        }
+        if let Some(set) = self.sets.get(pairs.as_slice()) {
+            return Labels(Arc::clone(set));
+        }
+        let set: Set = Arc::from(pairs);
+        self.sets.insert(Arc::clone(&set));
+        Labels(set)
     }
 }
 
@@ -48,18 +70,13 @@ impl Labels {
 
     /// `map` as labels whose texts are shared through `texts`.
     pub(crate) fn shared(map: &BTreeMap<String, String>, texts: &mut Texts) -> Labels {
-        Labels(
-            map.iter()
-                .map(|(k, v)| (texts.share(k), texts.share(v)))
-                .collect(),
-        )
+        texts.share_set(map.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// These labels with their texts shared through `texts`.
     pub(crate) fn share(&mut self, texts: &mut Texts) {
-        for (k, v) in self.0.iter_mut() {
-            *k = texts.share(k);
-            *v = texts.share(v);
+        if !self.is_empty() {
+            *self = texts.share_set(self.0.iter().map(|(k, v)| (&**k, &**v)));
         }
     }
 
@@ -130,5 +147,8 @@ mod tests {
         let mut read: Labels = serde_json::from_str(r#"{"country":"Chad"}"#).unwrap();
         read.share(&mut texts);
         assert!(Arc::ptr_eq(&read.0[0].1, &a.0[0].1));
+        // The same set of labels is held once.
+        assert!(Arc::ptr_eq(&read.0, &a.0) && Arc::ptr_eq(&a.0, &b.0));
+        assert!(!Arc::ptr_eq(&a.0, &c.0));
     }
 }

@@ -102,6 +102,7 @@ impl State {
             }
         }
         recovery.skipped.sort_by_key(|s| s.line);
+        ledger.settle(0);
 
         if !has_snapshot {
             // Without a snapshot the journal may not hold the highest
@@ -197,10 +198,12 @@ impl State {
         ) {
             Ok(()) => {
                 self.journal_len += bytes.len() as u64;
+                let before = self.ledger.announced.len();
                 for (k, change) in changes.iter().enumerate() {
                     self.ledger
                         .apply_status(first + k as u64, &ts, change, &names);
                 }
+                self.ledger.settle(before);
                 Ok((0..changes.len() as u64).map(|k| first + k).collect())
             }
             Err(AppendError::Undone(e)) => Err(e),
