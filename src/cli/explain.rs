@@ -53,7 +53,7 @@ pub fn run(cfg: &Config, sel: &Selector, format: CheckFormat) -> u8 {
             ev.in_scope(scope, |ev| explain(ev, &ws.store, r, at)),
             labels,
         ),
-        None => (explain(&mut ev, &ws.store, r, at), Vec::new()),
+        None => (explain(&mut ev, &ws.store, r, at), crate::eval::no_labels()),
     };
     let name = &instance_name(&sel.name, &labels);
     let rule = &model.program.rules[r];
@@ -86,7 +86,7 @@ pub fn run(cfg: &Config, sel: &Selector, format: CheckFormat) -> u8 {
         CheckFormat::Json | CheckFormat::Github => {
             let doc = json!({
                 "name": sel.name,
-                "labels": labels.iter().map(|(k, v)| (k.clone(), Json::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
+                "labels": labels.iter().map(|(k, v)| (k.to_string(), Json::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),
                 "at": at.to_string(),
                 "status": ex.status,
                 "kind": rule.kind.keyword(),
@@ -105,7 +105,7 @@ pub fn run(cfg: &Config, sel: &Selector, format: CheckFormat) -> u8 {
 const LISTED_INSTANCES: usize = 5;
 
 /// An instance picked: its scope and its labels.
-type Picked = (u32, Vec<(String, String)>);
+type Picked = (u32, crate::eval::InstanceLabels);
 
 /// The scope and labels of the instance of rule `r` that `wanted` picks
 /// at `at`; `None` for a rule without `by:`. `Err` says what is wrong and
@@ -127,7 +127,7 @@ fn pick_instance(
         };
     };
     let ids = model.instances.at(r, at);
-    let labelled: Vec<(u32, Vec<(String, String)>)> = ids
+    let labelled: Vec<(u32, crate::eval::InstanceLabels)> = ids
         .iter()
         .map(|&i| (i, instance_labels(model, r, i)))
         .collect();
@@ -185,14 +185,14 @@ fn pick_instance(
             ));
         }
     }
-    let value_of = |labels: &[(String, String)], field: &str| {
+    let value_of = |labels: &crate::eval::InstanceLabels, field: &str| {
         labels
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(field))
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.to_string())
             .unwrap_or_default()
     };
-    let found: Vec<&(u32, Vec<(String, String)>)> = labelled
+    let found: Vec<&(u32, crate::eval::InstanceLabels)> = labelled
         .iter()
         .filter(|(_, l)| wanted.iter().all(|(f, v)| value_of(l, f) == *v))
         .collect();

@@ -100,7 +100,7 @@ pub fn of<'a>(r: &'a Report, row: &crate::board::Row) -> Option<&'a RuleHistory>
             && h.labels.len() == row.labels.len()
             && h.labels
                 .iter()
-                .all(|(k, v)| row.labels.get(k).is_some_and(|x| x == v))
+                .all(|(k, v)| row.labels.get(&**k).is_some_and(|x| **x == **v))
     })
 }
 

@@ -84,7 +84,7 @@ fn table(r: &Report, rows: &[&Row]) -> String {
                 .instances
                 .at(k, r.at)
                 .into_iter()
-                .map(|i| (instance_labels(model, k, i).into_iter().collect(), i))
+                .map(|i| (crate::eval::labels_map(&instance_labels(model, k, i)), i))
                 .collect()
         })
         .unwrap_or_default();

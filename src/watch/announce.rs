@@ -172,7 +172,7 @@ fn changes(
 
 /// A result's labels, as changes carry them.
 fn labels_of(r: &RuleResult) -> BTreeMap<String, String> {
-    r.labels.iter().cloned().collect()
+    crate::eval::labels_map(&r.labels)
 }
 
 fn change_of(model: &Model, r: &RuleResult, from: Option<Announced>, at: &str) -> StatusChange {

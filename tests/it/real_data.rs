@@ -493,7 +493,7 @@ indicator per_actor { by: actor1 when: sum(acled.fatalities, 3y) >= 1 summary: "
     let actors: Vec<(String, String, Status)> = at("2025-09-30")
         .into_iter()
         .filter(|r| r.name == "per_actor")
-        .map(|r| (r.labels[0].1.clone(), r.summary.unwrap(), r.status))
+        .map(|r| (r.labels[0].1.to_string(), r.summary.unwrap(), r.status))
         .collect();
     let want = [
         ("EU: European Union", 1, 0),

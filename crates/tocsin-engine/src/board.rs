@@ -151,7 +151,7 @@ impl Board {
                 title: def.title.clone(),
                 file,
                 line,
-                labels: r.labels.iter().cloned().collect(),
+                labels: crate::eval::labels_map(&r.labels),
                 display: r.display_name(),
                 grouped: def.is_grouped(),
                 summary: r.summary.clone(),

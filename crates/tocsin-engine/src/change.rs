@@ -111,13 +111,16 @@ pub fn instance_key(name: &str, labels: &BTreeMap<String, String>) -> String {
 
 /// [`instance_key`] of labels as results hold them (in `by:` order): the
 /// same text, without building a map of them.
-pub fn instance_key_of(name: &str, labels: &[(String, String)]) -> String {
+pub fn instance_key_of<K: AsRef<str>, V: AsRef<str>>(name: &str, labels: &[(K, V)]) -> String {
     if labels.is_empty() {
         return name.to_string();
     }
-    let mut sorted: Vec<&(String, String)> = labels.iter().collect();
+    let mut sorted: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+        .collect();
     // As a map of them holds them: by field, the last of a field kept.
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
     sorted.dedup_by(|later, earlier| {
         let same = later.0 == earlier.0;
         if same {
@@ -134,7 +137,7 @@ pub fn instance_key_of(name: &str, labels: &[(String, String)]) -> String {
         }
         out.push_str(field);
         out.push('=');
-        out.push_str(&serde_json::Value::String(value.clone()).to_string());
+        out.push_str(&serde_json::Value::String(value.to_string()).to_string());
     }
     out.push('}');
     out

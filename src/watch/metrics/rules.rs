@@ -103,7 +103,7 @@ fn listed<'a>(instances: &[&'a RuleResult]) -> Vec<&'a RuleResult> {
 /// The four series of one rule or instance, one of them 1.
 fn status_series(m: &mut String, r: &RuleResult) {
     let mut ids = ids(&r.name, r.kind, r.severity);
-    let labels: BTreeMap<String, String> = r.labels.iter().cloned().collect();
+    let labels: BTreeMap<String, String> = crate::eval::labels_map(&r.labels);
     for (name, value) in instance_label_names(&labels, &BUILT_IN)
         .iter()
         .zip(labels.values())
@@ -150,7 +150,8 @@ mod tests {
             labels: vec![
                 ("Country".into(), country.into()),
                 ("status".into(), "x".into()),
-            ],
+            ]
+            .into(),
         }
     }
 
@@ -185,7 +186,7 @@ mod tests {
         let refs: Vec<&RuleResult> = many.iter().collect();
         let shown = listed(&refs);
         assert_eq!(shown.len(), INSTANCE_SERIES_PER_RULE);
-        let first: Vec<&str> = shown[..4].iter().map(|r| r.labels[0].1.as_str()).collect();
+        let first: Vec<&str> = shown[..4].iter().map(|r| &*r.labels[0].1).collect();
         assert_eq!(first, ["0120", "0007", "0130", "0000"]);
     }
 }

@@ -35,7 +35,7 @@ pub struct RuleHistory {
     /// `by:`; empty otherwise. An instance's history starts at the first
     /// step at which it has an observation.
     #[serde(serialize_with = "labels_map")]
-    pub labels: Vec<(String, String)>,
+    pub labels: super::InstanceLabels,
     /// `indicator` or `alert`.
     pub kind: &'static str,
     /// Severity (alerts).
@@ -62,11 +62,14 @@ impl RuleHistory {
     }
 }
 
-fn labels_map<S: serde::Serializer>(labels: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+fn labels_map<S: serde::Serializer>(
+    labels: &super::InstanceLabels,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut m = s.serialize_map(Some(labels.len()))?;
-    for (k, v) in labels {
-        m.serialize_entry(k, v)?;
+    for (k, v) in labels.iter() {
+        m.serialize_entry(&**k, &**v)?;
     }
     m.end()
 }
@@ -292,7 +295,7 @@ fn kind(model: &Model, r: usize) -> &'static str {
 
 /// The history of rule `r` (of one of its instances, with `labels`) before
 /// its first step.
-fn fresh(model: &Model, r: usize, labels: Vec<(String, String)>) -> RuleHistory {
+fn fresh(model: &Model, r: usize, labels: super::InstanceLabels) -> RuleHistory {
     let rule = &model.program.rules[r];
     RuleHistory {
         name: rule.name.clone(),

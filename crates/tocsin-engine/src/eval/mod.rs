@@ -59,7 +59,29 @@ pub struct RuleResult {
     pub description: Option<String>,
     /// For an instance of a rule with `by:`, each field as `by:` writes it
     /// with the instance's value, in the order of `by:`; empty otherwise.
-    pub labels: Vec<(String, String)>,
+    pub labels: InstanceLabels,
+}
+
+/// An instance's labels: each `by:` field as its rule writes it, with the
+/// instance's value, in the order of `by:`. Held once per instance and
+/// spelling of `by:`, and shared by the results of every rule that has it.
+pub type InstanceLabels = std::sync::Arc<[(std::sync::Arc<str>, std::sync::Arc<str>)]>;
+
+/// `labels` as a map from field to value, as output shows them.
+pub fn labels_map(
+    labels: &[(std::sync::Arc<str>, std::sync::Arc<str>)],
+) -> std::collections::BTreeMap<String, String> {
+    labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The labels of a rule without `by:`: none.
+pub fn no_labels() -> InstanceLabels {
+    static NONE: std::sync::LazyLock<InstanceLabels> =
+        std::sync::LazyLock::new(|| std::sync::Arc::from(Vec::new()));
+    std::sync::Arc::clone(&NONE)
 }
 
 impl RuleResult {
@@ -71,13 +93,16 @@ impl RuleResult {
 }
 
 /// `name{field="value", ...}`, or `name` without labels.
-pub fn instance_name(name: &str, labels: &[(String, String)]) -> String {
+pub fn instance_name<K: AsRef<str>, V: AsRef<str>>(name: &str, labels: &[(K, V)]) -> String {
     if labels.is_empty() {
         return name.to_string();
     }
     let inner: Vec<String> = labels
         .iter()
-        .map(|(k, v)| format!("{k}={}", serde_json::Value::String(v.clone())))
+        .map(|(k, v)| {
+            let v = serde_json::Value::String(v.as_ref().to_string());
+            format!("{}={v}", k.as_ref())
+        })
         .collect();
     format!("{name}{{{}}}", inner.join(", "))
 }
@@ -166,24 +191,8 @@ pub fn results(ev: &mut Evaluator, r: usize, t: Date) -> Vec<RuleResult> {
 /// The labels of instance `i` of grouped rule `r`: each field as its
 /// `by:` writes it, with the instance's value, in the order of `by:`
 /// (empty for a rule without `by:`).
-pub fn instance_labels(model: &Model, r: usize, i: u32) -> Vec<(String, String)> {
-    let Some(g) = model.instances.group_of(r) else {
-        return Vec::new();
-    };
-    let group = &model.instances.groups[g];
-    let Some(values) = group.labels.get(i as usize) else {
-        return Vec::new();
-    };
-    model.program.rules[r]
-        .by
-        .iter()
-        .map(|f| {
-            let name = f.name.to_ascii_lowercase();
-            let k = group.key.iter().position(|x| *x == name).unwrap_or(0);
-            let v = values.get(k).map(|v| v.to_string()).unwrap_or_default();
-            (f.name.clone(), v)
-        })
-        .collect()
+pub fn instance_labels(model: &Model, r: usize, i: u32) -> InstanceLabels {
+    model.instances.labels(r, i).unwrap_or_else(no_labels)
 }
 
 /// One rule's result at `t`, using (and filling) the evaluator's memo.
@@ -203,7 +212,7 @@ pub fn result(ev: &mut Evaluator, r: usize, t: Date) -> RuleResult {
         evidence,
         summary,
         description,
-        labels: Vec::new(),
+        labels: no_labels(),
     }
 }
 

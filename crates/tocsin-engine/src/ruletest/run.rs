@@ -240,7 +240,11 @@ fn instance_scope(ev: &Evaluator, r: usize, labels: &[(String, String)], t: Date
         .instances
         .at(r, t)
         .into_iter()
-        .find(|&i| crate::eval::instance_labels(model, r, i) == labels)
+        .find(|&i| {
+            let have = crate::eval::instance_labels(model, r, i);
+            let have = have.iter().map(|(k, v)| (&**k, &**v));
+            have.eq(labels.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        })
         .map(|i| model.instances.scope(g, i))
 }
 

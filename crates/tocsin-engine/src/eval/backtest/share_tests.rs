@@ -92,11 +92,11 @@ fn shares_on_threads_tell_what_one_evaluator_tells() {
     assert!(one
         .rules
         .iter()
-        .any(|h| h.labels.iter().any(|(_, v)| v == "Mali")));
+        .any(|h| h.labels.iter().any(|(_, v)| &**v == "Mali")));
     assert!(!one
         .rules
         .iter()
-        .any(|h| h.labels.iter().any(|(_, v)| v == "Chad")));
+        .any(|h| h.labels.iter().any(|(_, v)| &**v == "Chad")));
     assert_eq!(one.groups.len(), 4);
     let json = serde_json::to_string(&one).unwrap();
     for (shares, threads) in [(2, 2), (7, 3), (60, 2), (60, 1)] {

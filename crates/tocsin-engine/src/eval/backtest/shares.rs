@@ -278,7 +278,7 @@ fn evaluate<F: FnMut(usize) + Send>(
         .iter()
         .map(|item| match item {
             Item::Plain(r) => {
-                let mut h = fresh(model, *r, Vec::new());
+                let mut h = fresh(model, *r, crate::eval::no_labels());
                 for &t in dates {
                     record(&mut h, ev.status(*r, t), t);
                 }

@@ -13,6 +13,7 @@ use super::model::{bucket_steps, select, Origin, PARALLEL_OBSERVATIONS};
 use super::timeline::Timeline;
 use crate::data::{Series, Store};
 use crate::diag::{Code, Diagnostic};
+use crate::eval::InstanceLabels;
 use crate::lang::program::{by_key, FieldRead, Node, NodeKind, Program, TemplatePiece};
 use crate::time::Date;
 use rayon::prelude::*;
@@ -45,6 +46,9 @@ struct Appearances {
     group: usize,
     /// `(first date, instance)`, by date.
     by_date: Vec<(Date, u32)>,
+    /// Each instance's labels as the rule spells its `by:`, shared with
+    /// the rules of the group that spell it alike.
+    labels: Arc<[InstanceLabels]>,
 }
 
 /// The instances shared by the rules with one set of `by` fields.
@@ -95,6 +99,12 @@ impl Instances {
     /// The group of rule `r`, when it has `by:`.
     pub fn group_of(&self, r: usize) -> Option<usize> {
         self.rules.get(r)?.as_ref().map(|a| a.group)
+    }
+
+    /// The labels of instance `i` of rule `r`, when it has `by:`.
+    pub fn labels(&self, r: usize, i: u32) -> Option<InstanceLabels> {
+        let a = self.rules.get(r)?.as_ref()?;
+        a.labels.get(i as usize).cloned()
     }
 
     /// The instances of rule `r` at `t` (those with an observation dated
@@ -214,6 +224,7 @@ impl Instances {
                     (name, s, global)
                 })
                 .collect();
+            let mut spelled: Vec<(Vec<&str>, Arc<[InstanceLabels]>)> = Vec::new();
             for (k, &r) in members.iter().enumerate() {
                 let rule = &program.rules[r];
                 let mut first: Vec<(Date, u32)> = Vec::new();
@@ -247,9 +258,17 @@ impl Instances {
                     );
                     continue;
                 }
+                let spelling: Vec<&str> = rule.by.iter().map(|f| f.name.as_str()).collect();
+                let at = spelled.iter().position(|(s, _)| *s == spelling);
+                let at = at.unwrap_or_else(|| {
+                    let all = spelled_labels(&spelling, &key, &labels);
+                    spelled.push((spelling, all));
+                    spelled.len() - 1
+                });
                 rules[r] = Some(Appearances {
                     group: g,
                     by_date: first,
+                    labels: Arc::clone(&spelled[at].1),
                 });
             }
             let mut group = Group {
@@ -309,6 +328,34 @@ impl Instances {
             base,
         }
     }
+}
+
+/// The labels of every instance of a group with fields `key`, whose
+/// values are `values`, for a rule whose `by:` spells the fields `by`.
+fn spelled_labels(by: &[&str], key: &[String], values: &[Vec<Arc<str>>]) -> Arc<[InstanceLabels]> {
+    let names: Vec<(Arc<str>, usize)> = by
+        .iter()
+        .map(|f| {
+            let lower = f.to_ascii_lowercase();
+            let k = key.iter().position(|x| *x == lower).unwrap_or(0);
+            (Arc::from(*f), k)
+        })
+        .collect();
+    let empty: Arc<str> = Arc::from("");
+    values
+        .iter()
+        .map(|v| {
+            names
+                .iter()
+                .map(|(name, k)| {
+                    (
+                        Arc::clone(name),
+                        v.get(*k).map_or_else(|| Arc::clone(&empty), Arc::clone),
+                    )
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The data series under series `slots`, sorted, each once.
@@ -735,6 +782,36 @@ mod tests {
         let (wa, wb) = (a.window.as_ref().unwrap(), b.window.as_ref().unwrap());
         assert!(std::sync::Arc::ptr_eq(wa, wb));
         assert_ne!(a.value, b.value);
+    }
+
+    #[test]
+    fn rules_spelling_by_alike_share_each_instance_s_labels() {
+        let rules = "\
+indicator a { by: country, kind when: count(ev, 60d) >= 1 }
+indicator b { by: country, kind when: sum(ev.fatalities, 60d) >= 1 }
+indicator c { by: KIND, country when: count(ev, 60d) >= 1 }
+";
+        let ws = load(
+            &[SourceFile::text("r.rules", rules)],
+            &[SourceFile::text("ev.csv", EVENTS)],
+        );
+        let m = ws.model.expect("a model");
+        let got = evaluate(&m, Date::parse_iso("2025-03-01").unwrap());
+        let of = |name: &str| -> Vec<&crate::eval::RuleResult> {
+            got.iter().filter(|r| r.name == name).collect()
+        };
+        let (a, b, c) = (of("a"), of("b"), of("c"));
+        assert!(a.len() > 1 && a.len() == b.len() && b.len() == c.len());
+        for ((a, b), c) in a.iter().zip(&b).zip(&c) {
+            assert!(std::sync::Arc::ptr_eq(&a.labels, &b.labels));
+            // Spelt otherwise: labels of its own, in its own order.
+            assert!(!std::sync::Arc::ptr_eq(&a.labels, &c.labels));
+            assert_eq!(
+                (&*c.labels[0].0, &*c.labels[0].1),
+                ("KIND", &*a.labels[1].1)
+            );
+            assert_eq!(c.labels[1], a.labels[0]);
+        }
     }
 
     #[test]
