@@ -122,7 +122,7 @@ pub(crate) struct Ledger {
     /// The last sequence number used.
     pub seq: u64,
     /// By [`StatusChange::key`]: the rule's name, or the instance's.
-    pub announced: BTreeMap<String, RuleRecord>,
+    pub announced: BTreeMap<Box<str>, RuleRecord>,
     /// Undelivered changes by id; ids grow with time, so this is oldest
     /// first.
     pub owed: BTreeMap<u64, Owed>,
@@ -154,10 +154,10 @@ impl Ledger {
         self.seq = self.seq.max(seq);
         let key = change.key();
         if change.to == Announced::Removed {
-            self.announced.remove(&key);
+            self.announced.remove(key.as_str());
         } else {
             self.announced.insert(
-                key,
+                key.into_boxed_str(),
                 RuleRecord {
                     name: self.shared.name.share(&change.name),
                     labels: Labels::shared(&change.labels, &mut self.shared.labels.0),
@@ -199,7 +199,7 @@ impl Ledger {
     /// those folded in one by one do.
     pub fn loaded(
         seq: u64,
-        mut announced: BTreeMap<String, RuleRecord>,
+        mut announced: BTreeMap<Box<str>, RuleRecord>,
         owed: BTreeMap<u64, Owed>,
     ) -> Ledger {
         let mut shared = Shared::default();
@@ -290,7 +290,7 @@ mod tests {
         l.apply(&instance(2, "Yemen", Announced::Met));
         l.apply(&instance(3, "Chad", Announced::Pending));
         l.apply(&instance(4, "Yemen", Announced::Removed));
-        let keys: Vec<&str> = l.announced.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = l.announced.keys().map(|k| &**k).collect();
         assert_eq!(keys, [r#"a{country="Chad"}"#, "b"]);
         let chad = &l.announced[r#"a{country="Chad"}"#];
         assert_eq!(chad.rule("ignored"), "a");

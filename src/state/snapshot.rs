@@ -21,7 +21,7 @@ struct Snapshot {
     seq: u64,
     // `ts`, when it was written, is for people reading the file.
     /// The last announced status of every rule.
-    announced: BTreeMap<String, RuleRecord>,
+    announced: BTreeMap<Box<str>, RuleRecord>,
     /// Status entries some sink has not delivered, oldest first, each with
     /// the sinks that still owe it.
     undelivered: Vec<Owed>,
@@ -35,7 +35,7 @@ struct SnapshotRef<'a> {
     version: u32,
     seq: u64,
     ts: String,
-    announced: &'a BTreeMap<String, RuleRecord>,
+    announced: &'a BTreeMap<Box<str>, RuleRecord>,
     undelivered: Vec<&'a Owed>,
 }
 

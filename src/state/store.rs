@@ -256,7 +256,7 @@ impl State {
     /// The last announced status of every rule still in the ruleset (of
     /// every instance, for a rule with `by:`), by
     /// [`StatusChange::key`]: what a new evaluation is compared with.
-    pub fn announced(&self) -> &BTreeMap<String, RuleRecord> {
+    pub fn announced(&self) -> &BTreeMap<Box<str>, RuleRecord> {
         &self.ledger.announced
     }
 

@@ -114,7 +114,7 @@ fn changes(
             .filter_map(|&i| {
                 let r = results.get(i)?;
                 let from = announced
-                    .get(&instance_key_of(&r.name, &r.labels))
+                    .get(instance_key_of(&r.name, &r.labels).as_str())
                     .map(|record| record.status);
                 (from != Some(Announced::from(r.status))).then(|| change_of(model, r, from, &at))
             })
@@ -130,14 +130,14 @@ fn changes(
         .collect();
     keys.par_sort_unstable();
     let mut changed: Vec<(usize, Option<Announced>)> = Vec::new();
-    let mut removed: Vec<(&String, &RuleRecord)> = Vec::new();
+    let mut removed: Vec<(&Box<str>, &RuleRecord)> = Vec::new();
     let mut known = announced.iter().peekable();
     for (key, i) in &keys {
-        while let Some((k, record)) = known.next_if(|(k, _)| k.as_str() < key.as_str()) {
+        while let Some((k, record)) = known.next_if(|(k, _)| &***k < key.as_str()) {
             removed.push((k, record));
         }
         let from = known
-            .next_if(|(k, _)| *k == key)
+            .next_if(|(k, _)| ***k == **key)
             .map(|(_, record)| record.status);
         if from != Some(Announced::from(results[*i].status)) {
             changed.push((*i, from));
@@ -273,7 +273,7 @@ impl Daemon {
                 .iter()
                 .filter(|r| r.kind == RuleKind::Alert)
                 .filter_map(|r| {
-                    let known = announced.get(&instance_key_of(&r.name, &r.labels))?;
+                    let known = announced.get(instance_key_of(&r.name, &r.labels).as_str())?;
                     let since = chrono::DateTime::parse_from_rfc3339(&known.since)
                         .ok()?
                         .with_timezone(&chrono::Utc);

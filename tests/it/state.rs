@@ -64,7 +64,7 @@ fn statuses(state: &State) -> BTreeMap<String, Announced> {
     state
         .announced()
         .iter()
-        .map(|(k, v)| (k.clone(), v.status))
+        .map(|(k, v)| (k.to_string(), v.status))
         .collect()
 }
 
