@@ -175,3 +175,59 @@ fn markdown_escapes_user_text_in_every_cell() {
         "{html}"
     );
 }
+
+/// A data file's format comes from its own name, whatever folders lead to
+/// it: `../indicators/a.json` is JSON, not a CSV with one column `{`.
+#[test]
+fn data_reached_through_parent_folders_keeps_its_format() {
+    let dir = project(&[
+        ("work/.keep", ""),
+        (
+            "ind/gdp.json",
+            r#"{"series": "gdp", "observations": [{"date": "2025-01-01", "value": 2}]}"#,
+        ),
+        ("ind/stream.ndjson", "{\"date\":\"2025-01-02\",\"value\":3}\n"),
+        ("ind/lines.jsonl", "{\"date\":\"2025-01-03\",\"value\":4}\n"),
+        ("ind/plain.csv", "date,value\n2025-01-04,5\n"),
+        (
+            "rules/a.rules",
+            "indicator all_there { when: latest(gdp) + latest(stream) + latest(lines) + latest(plain) == 14 }\n",
+        ),
+    ]);
+    let work = dir.path().join("work");
+    for indicators in ["../ind", "./../ind", "../work/../ind"] {
+        let (code, out) = run(
+            &work,
+            &[
+                "eval",
+                "--rules",
+                "../rules",
+                "--indicators",
+                indicators,
+                "--at",
+                "2025-02-01",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{indicators}: {out}");
+        assert!(out.contains("\"status\": \"met\""), "{indicators}: {out}");
+    }
+    let (code, out) = run(
+        &work,
+        &[
+            "check",
+            "--rules",
+            "../rules",
+            "--indicators",
+            "../ind/gdp.json",
+            "--indicators",
+            "../ind/stream.ndjson",
+            "--indicators",
+            "../ind/lines.jsonl",
+            "--indicators",
+            "../ind/plain.csv",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+}

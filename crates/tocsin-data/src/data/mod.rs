@@ -66,8 +66,10 @@ pub const KINDS_READ: &str =
 impl Format {
     /// The format of a file name, or `None` for names that are ignored:
     /// hidden files, editor and download leftovers, unknown extensions.
-    /// `NAME.EXT.gz` has the format of `NAME.EXT`.
+    /// `NAME.EXT.gz` has the format of `NAME.EXT`. Folders before the
+    /// name are not part of it: `../indicators/a.json` is JSON.
     pub fn of_file_name(name: &str) -> Option<Format> {
+        let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
         if is_ignored(name) {
             return None;
         }
@@ -349,6 +351,13 @@ mod tests {
             ("a.PARQUET", Some(Format::Parquet), "a"),
             ("a.parquet.gz", None, "a"),
             (".a.csv.gz", None, ".a"),
+            // Folders that start with a dot are not hidden files.
+            ("../ind/j.json", Some(Format::Json), "j"),
+            ("../../ind/f.jsonl", Some(Format::Ndjson), "f"),
+            ("./ind/n.ndjson", Some(Format::Ndjson), "n"),
+            ("..\\ind\\n.ndjson", Some(Format::Ndjson), "n"),
+            ("../.hidden/a.csv", Some(Format::Csv), "a"),
+            ("../ind/.a.csv", None, ".a"),
         ] {
             assert_eq!(Format::of_file_name(name), format, "{name}");
             assert_eq!(file_stem(name), stem, "{name}");
