@@ -349,6 +349,14 @@ impl Daemon {
         let Some(model) = self.project.take_model() else {
             return;
         };
+        // Errors only the data shows (a `by:` field no series has, too
+        // many instances), in data put in force by an append or with no
+        // good version before: nothing is evaluated until they are fixed,
+        // and the last statuses announced stand.
+        if model.warnings.iter().any(|d| d.is_error()) {
+            self.project.put_model(model);
+            return;
+        }
         let started = Instant::now();
         let spliced = self.project.take_spliced();
         if let Some(ranges) = spliced.filter(|_| self.results_at == Some(self.today)) {

@@ -754,13 +754,14 @@ impl Project {
                 Model::build(program, &self.store)
             }
         };
-        out.warnings.extend(
-            model
-                .warnings
-                .clone()
-                .into_iter()
-                .map(|d| self.problem(&self.sources, d)),
-        );
+        for d in model.warnings.clone() {
+            let problem = self.problem(&self.sources, d);
+            if problem.diagnostic.is_error() {
+                out.errors.push(problem);
+            } else {
+                out.warnings.push(problem);
+            }
+        }
         self.model = Some(model);
         out.rebuilt = true;
         true
@@ -948,6 +949,19 @@ impl Project {
         out: &mut Reload,
     ) {
         let data_changed = !data.is_empty();
+        // What the change replaces, to put back when the data shows it
+        // wrong (see below).
+        let old_program = self.model.as_ref().map(|m| m.program.clone());
+        let old_left_out = self.left_out.clone();
+        let mut undo_rules: Vec<(PathBuf, Option<RuleEntry>, Option<Fingerprint>)> = Vec::new();
+        let mut undo_data: Vec<(PathBuf, Option<DataEntry>, Option<Fingerprint>)> = Vec::new();
+        let applied_before = out.applied.len();
+        if data_changed {
+            // The rows lent to the store go back to the files in force
+            // before any is replaced: one put back must hold its rows.
+            drop_aside(self.model.take());
+            self.give_back_store();
+        }
         for (p, c) in rules {
             out.applied.push(files::display(&p));
             self.rejected.remove(&p);
@@ -955,21 +969,26 @@ impl Project {
             match c {
                 Candidate::Replace(e) => {
                     self.sources.set_text(e.id, e.text.clone());
-                    self.rules.insert(p, e);
+                    let print = e.print;
+                    let old = self.rules.insert(p.clone(), e);
+                    undo_rules.push((p, old, print));
                 }
                 Candidate::Remove => {
                     if let Some(e) = self.rules.remove(&p) {
                         self.sources.set_text(e.id, "");
+                        undo_rules.push((p, Some(e), None));
                     }
                 }
             }
         }
+        let mut data_warnings = Vec::new();
         for (p, c) in data {
             if refreshed.contains(&p) {
                 // The same version, parsed keeping more columns: nothing
                 // to report.
                 if let Candidate::Replace(e) = c {
-                    self.data.insert(p, e);
+                    let old = self.data.insert(p.clone(), e);
+                    undo_data.push((p, old, None));
                 }
                 continue;
             }
@@ -980,26 +999,77 @@ impl Project {
                 Candidate::Replace(e) => {
                     self.sources
                         .set_text(e.id, e.text.clone().unwrap_or_else(|| Arc::from("")));
-                    out.warnings.extend(
-                        e.data
-                            .warnings
-                            .clone()
-                            .into_iter()
-                            .map(|d| self.problem(&self.sources, d)),
-                    );
-                    self.data.insert(p, e);
+                    data_warnings.extend(e.data.warnings.clone());
+                    let print = e.print;
+                    let old = self.data.insert(p.clone(), e);
+                    undo_data.push((p, old, print));
                 }
                 Candidate::Remove => {
                     if let Some(e) = self.data.remove(&p) {
                         self.sources.set_text(e.id, "");
+                        undo_data.push((p, Some(e), None));
                     }
                 }
             }
         }
-        out.applied.sort();
         let warnings = self.rebuild(program, data_changed);
-        out.warnings
-            .extend(warnings.into_iter().map(|d| self.problem(&self.sources, d)));
+        let errors: Vec<Diagnostic> = warnings.iter().filter(|d| d.is_error()).cloned().collect();
+        if let (false, Some(old_program)) = (errors.is_empty(), old_program) {
+            // Found only with the data (a `by:` field no series has, too
+            // many instances): the change is refused whole, as a checker's
+            // error refuses a file, and every file keeps the version in
+            // force before it.
+            for d in errors {
+                out.errors.push(self.problem(&self.sources, d));
+            }
+            out.applied.truncate(applied_before);
+            for (p, old, print) in undo_rules.into_iter().rev() {
+                self.rejected.insert(p.clone(), print);
+                match old {
+                    Some(e) => {
+                        self.sources.set_text(e.id, e.text.clone());
+                        self.rules.insert(p, e);
+                    }
+                    None => {
+                        if let Some(e) = self.rules.remove(&p) {
+                            self.sources.set_text(e.id, "");
+                        }
+                    }
+                }
+            }
+            for (p, old, print) in undo_data.into_iter().rev() {
+                if print.is_some() {
+                    self.rejected.insert(p.clone(), print);
+                }
+                match old {
+                    Some(e) => {
+                        self.sources
+                            .set_text(e.id, e.text.clone().unwrap_or_else(|| Arc::from("")));
+                        self.data.insert(p, e);
+                    }
+                    None => {
+                        if let Some(e) = self.data.remove(&p) {
+                            self.sources.set_text(e.id, "");
+                        }
+                    }
+                }
+            }
+            self.left_out = old_left_out;
+            self.kept = None;
+            self.rebuild(old_program, data_changed);
+            self.previous = None;
+            out.rebuilt = true;
+            return;
+        }
+        for d in data_warnings.into_iter().chain(warnings) {
+            let problem = self.problem(&self.sources, d);
+            if problem.diagnostic.is_error() {
+                out.errors.push(problem);
+            } else {
+                out.warnings.push(problem);
+            }
+        }
+        out.applied.sort();
         out.rebuilt = true;
     }
 

@@ -241,3 +241,44 @@ test "wrong" {
     assert_eq!(err.matches("error[E411]").count(), 3, "{err}");
     assert!(err.contains("did you mean `region`?"), "{err}");
 }
+
+/// Errors only the data shows (a `by:` field no series has, more instances
+/// than the limit) stop every command that evaluates, as `check` reports
+/// them: exit 2, nothing on stdout, rather than one instance without
+/// labels counting the whole series.
+#[test]
+fn errors_found_with_the_data_stop_evaluation() {
+    let typo = RULES.replace("by: region", "by: regoin");
+    let many: String = std::iter::once("date,id\n".to_string())
+        .chain((0..=10_000).map(|i| format!("2025-04-01,e{i}\n")))
+        .collect();
+    let cases = [
+        (
+            project(&[("rules/r.rules", &typo), ("indicators/incidents.csv", DATA)]),
+            "E213",
+        ),
+        (
+            project(&[
+                (
+                    "rules/r.rules",
+                    "indicator per_event { by: id when: count(events, 30d) > 0 }\n",
+                ),
+                ("indicators/events.csv", &many),
+            ]),
+            "E214",
+        ),
+    ];
+    for (dir, code) in &cases {
+        for args in [
+            vec!["check"],
+            vec!["eval", "--at", "2025-04-10"],
+            vec!["eval", "--at", "2025-04-10", "--format", "json"],
+            vec!["explain", "busy", "--at", "2025-04-10"],
+            vec!["backtest", "--from", "2025-04-01", "--to", "2025-04-10"],
+            vec!["report", "-o", "-", "--at", "2025-04-10"],
+        ] {
+            let err = stderr_of(dir, &args);
+            assert!(err.contains(&format!("error[{code}]")), "{args:?}: {err}");
+        }
+    }
+}

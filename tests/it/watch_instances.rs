@@ -144,6 +144,89 @@ fn each_instance_is_announced_once_and_comes_and_goes_like_a_rule() {
     assert_eq!(south.len(), 2, "{south:?}");
 }
 
+/// A change that only the data shows wrong (a `by:` field no series has)
+/// is refused whole, like a file with a checker's error: an `error` event,
+/// no status event, and every file keeps the version in force, rows
+/// included, until the change is fixed.
+#[test]
+fn a_by_field_no_series_has_is_an_error_that_keeps_the_last_good_state() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", TWO)],
+        &AT,
+        &[],
+    );
+    assert_eq!(statuses(&d.startup).len(), 3);
+    // A typo in the field.
+    write(
+        &d.path("rules/a.rules"),
+        &RULES.replace("by: region", "by: regoin"),
+    );
+    let (error, before) = d.expect(|e| e["event"] == "error");
+    assert_eq!(statuses(&before), []);
+    assert_eq!(error["code"], "E213");
+    assert!(
+        error["notes"]
+            .to_string()
+            .contains("did you mean `region`?"),
+        "{error}"
+    );
+    let (_, rest) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(statuses(&rest), []);
+
+    // Fixed, with a threshold that changes one instance: only that is
+    // announced, as against the statuses in force before the typo.
+    write(&d.path("rules/a.rules"), &RULES.replace(">= 2", ">= 1"));
+    let (south, before) = d.expect(|e| e["event"] == "status");
+    assert_eq!(statuses(&before), []);
+    assert_eq!(
+        statuses(&[south]),
+        [(
+            "busy".into(),
+            region("South"),
+            json!("not_met"),
+            "met".into()
+        )]
+    );
+    let (_, rest) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(statuses(&rest), []);
+
+    // The data losing the column: refused, and the rows in force kept.
+    write(
+        &d.path("indicators/incidents.csv"),
+        "date,place\n2025-04-01,North\n",
+    );
+    let (error, before) = d.expect(|e| e["event"] == "error");
+    assert_eq!(statuses(&before), []);
+    assert_eq!(error["code"], "E213");
+    let (_, rest) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(statuses(&rest), []);
+    // A rule edit evaluates over the rows kept: North has two events in
+    // the week, South one.
+    write(&d.path("rules/a.rules"), &RULES.replace(">= 2", ">= 3"));
+    let (_, events) = d.expect(|e| e["event"] == "reload");
+    let mut got = statuses(&events);
+    got.sort_by_key(|s| (s.0.clone(), s.1.to_string()));
+    assert_eq!(
+        got,
+        [
+            ("any_busy".into(), json!({}), json!("met"), "not_met".into()),
+            (
+                "busy".into(),
+                region("North"),
+                json!("met"),
+                "not_met".into()
+            ),
+            (
+                "busy".into(),
+                region("South"),
+                json!("met"),
+                "not_met".into()
+            ),
+        ]
+    );
+    d.stop();
+}
+
 #[test]
 fn removing_a_grouped_rule_removes_each_instance() {
     let d = Daemon::start(

@@ -657,9 +657,18 @@ fn load_from<'a>(
         }
         d
     }));
-    let model = ok.then(|| Model::build(checked.program, &store));
+    let mut model = ok.then(|| Model::build(checked.program, &store));
     if let Some(m) = &model {
         diagnostics.extend(m.warnings.iter().cloned());
+    }
+    // Errors found only with the data (a `by:` field no series has, too
+    // many instances) stop evaluation as the checker's do: no rule is
+    // evaluated with instances it could not tell apart.
+    if model
+        .as_ref()
+        .is_some_and(|m| m.warnings.iter().any(Diagnostic::is_error))
+    {
+        model = None;
     }
     let ws = Workspace {
         sources,

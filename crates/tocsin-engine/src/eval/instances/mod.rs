@@ -395,6 +395,14 @@ fn missing_fields(program: &Program, r: usize, slots: &[usize], store: &Store) -
     if roots.is_empty() {
         d = d.with_note("its condition reads no series");
     }
+    let near = roots.iter().find_map(|name| {
+        let names = store.series(store.get(name)?).fields.names();
+        crate::diag::did_you_mean(&lacking.name, names.iter().map(String::as_str))
+            .map(str::to_string)
+    });
+    if let Some(near) = near {
+        d = d.with_note(format!("did you mean `{near}`?"));
+    }
     for name in roots {
         if let Some(id) = store.get(name) {
             let names = store.series(id).fields.names();
