@@ -492,8 +492,12 @@ pub(super) fn materialise(
     }
     let dates: Vec<_> = rows.iter().map(|&r| series.dates[r as usize]).collect();
     let (dates, vals) = bucket_steps(def, series, dates, vals);
+    let mut timeline = Timeline::new(dates, vals);
+    if bucketed {
+        timeline = timeline.completed_by(&series.dates);
+    }
     (
-        Timeline::new(dates, vals),
+        timeline,
         Origin {
             series: Some(id),
             rows: (!bucketed).then(|| super::rows::Rows::from(rows)),

@@ -686,3 +686,48 @@ fn the_start_of_a_long_text_is_the_start_of_the_text() {
         assert!(start.len() < limit + 20, "{limit}: {start}");
     }
 }
+
+/// A calendar bucket counts from the day the data completes it: its last
+/// day on or before the newest observation dated `<= T`. Rows dated after
+/// `T` must not complete it, so a rule reads the same at `T` with them as
+/// without them (and a backtest says what the daemon said on the day).
+#[test]
+fn a_bucket_is_read_only_once_the_data_up_to_t_completes_it() {
+    let rows: Rows = &[
+        ("2025-01-05", 1.0),
+        ("2025-02-10", 1.0),
+        ("2025-02-11", 1.0),
+        ("2025-03-05", 1.0),
+        ("2025-03-06", 1.0),
+        ("2025-03-20", 1.0),
+        ("2025-04-15", 1.0),
+    ];
+    let cut: Rows = &rows[..6];
+    let exprs = [
+        "latest(monthly(ev, count))",
+        "sum(monthly(ev, count), 60d)",
+        "count(monthly(ev, sum), 1y)",
+        "days_since(monthly(ev, count))",
+        "latest(monthly(daily(ev, last), sum))",
+    ];
+    for at in ["2025-03-31", "2025-04-10", "2025-04-14"] {
+        for e in exprs {
+            let (all, before) = (value(e, &[("ev", rows)], at), value(e, &[("ev", cut)], at));
+            assert_eq!(all, before, "{e} at {at}");
+        }
+    }
+    // February is complete from 2025-03-05, March from 2025-04-15.
+    let latest = |at| num("latest(monthly(ev, count))", &[("ev", rows)], at);
+    assert_eq!(latest("2025-03-04"), Some(1.0));
+    assert_eq!(latest("2025-03-05"), Some(2.0));
+    assert_eq!(latest("2025-04-14"), Some(2.0));
+    assert_eq!(latest("2025-04-15"), Some(3.0));
+    assert_eq!(
+        num(
+            "days_since(monthly(ev, count))",
+            &[("ev", rows)],
+            "2025-04-14"
+        ),
+        Some(45.0)
+    );
+}

@@ -25,6 +25,13 @@ pub struct Timeline {
     /// The values in order, for `median` and `percentile`: built on the
     /// first window too long to select from directly.
     order: OnceLock<Order>,
+    /// For calendar buckets, the date from which each may be read: the
+    /// data series' first observation on or after the bucket's last day,
+    /// which makes it complete. A bucket dated before `T` is not yet
+    /// complete at `T` when the data has nothing from its last day to `T`
+    /// (later rows must not complete it). `None`: each observation is read
+    /// from its date.
+    ready: Option<Arc<[Date]>>,
 }
 
 /// Prefix sums: entry `i` is the sum of the first `i` values.
@@ -248,7 +255,29 @@ impl Timeline {
             active: OnceLock::new(),
             extremes: OnceLock::new(),
             order: OnceLock::new(),
+            ready: None,
         }
+    }
+
+    /// This timeline of calendar buckets, each read from the first date of
+    /// `data` (the data series' dates, ascending) on or after its own: the
+    /// day the data shows it complete.
+    pub fn completed_by(mut self, data: &[Date]) -> Timeline {
+        let mut k = 0;
+        let ready: Vec<Date> = self
+            .dates
+            .iter()
+            .map(|&d| {
+                k += data[k..].partition_point(|x| *x < d);
+                data.get(k).copied().unwrap_or(Date::MAX)
+            })
+            .collect();
+        // Most buckets are ready on their own date (the data has a row on
+        // their last day): nothing to hold then.
+        if ready.iter().zip(self.dates.iter()).any(|(r, d)| r != d) {
+            self.ready = Some(ready.into());
+        }
+        self
     }
 
     /// This timeline with `dates` and `values` added after its last.
@@ -285,7 +314,10 @@ impl Timeline {
 
     /// Number of observations dated `<= t`.
     pub fn upto(&self, t: Date) -> usize {
-        self.dates.partition_point(|d| *d <= t)
+        match &self.ready {
+            None => self.dates.partition_point(|d| *d <= t),
+            Some(ready) => ready.partition_point(|d| *d <= t),
+        }
     }
 
     /// The observations dated in `(after, until]`.
@@ -300,6 +332,11 @@ impl Timeline {
     /// window of a query close to this one: cheaper than
     /// [`Timeline::between`] when it is close.
     pub fn between_near(&self, after: Option<Date>, until: Date, near: Window) -> Window {
+        if self.ready.is_some() {
+            let hi = self.upto(until);
+            let lo = after.map_or(0, |a| self.dates[..hi].partition_point(|d| *d <= a));
+            return Window { lo, hi };
+        }
         let hi = super::gallop::upto_from(&self.dates, until, near.hi);
         let lo = match after {
             Some(after) => super::gallop::upto_from(&self.dates[..hi], after, near.lo),
@@ -435,11 +472,21 @@ impl Timeline {
             .as_deref()
     }
 
-    /// Number of active observations dated `<= t`.
+    /// Number of active observations that may be read at `t`.
     fn active_upto(&self, t: Date) -> usize {
+        let n = self.upto(t);
         match self.active() {
-            None => self.upto(t),
-            Some(active) => active.partition_point(|&i| self.dates[i as usize] <= t),
+            None => n,
+            Some(active) => active.partition_point(|&i| (i as usize) < n),
+        }
+    }
+
+    /// Number of active observations dated `<= t`, ready or not.
+    fn active_dated_upto(&self, t: Date) -> usize {
+        let n = self.dates.partition_point(|d| *d <= t);
+        match self.active() {
+            None => n,
+            Some(active) => active.partition_point(|&i| (i as usize) < n),
         }
     }
 
@@ -460,7 +507,7 @@ impl Timeline {
     /// observation between them.
     pub fn resumed(&self, after: Date, until: Date, quiet: Duration) -> bool {
         let date = |k: usize| self.active_date(k);
-        let lo = self.active_upto(after);
+        let lo = self.active_dated_upto(after);
         let hi = self.active_upto(until);
         (lo.max(1)..hi).any(|k| {
             let prev = date(k - 1);

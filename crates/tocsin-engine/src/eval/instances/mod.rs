@@ -602,7 +602,8 @@ fn narrow(
             rows: None,
             bucketed: true,
         };
-        (Arc::new(Timeline::new(dates, values)), Arc::new(o))
+        let t = Timeline::new(dates, values).completed_by(&series.dates);
+        (Arc::new(t), Arc::new(o))
     });
     (tls, ors, parts)
 }
