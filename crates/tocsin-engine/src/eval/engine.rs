@@ -100,6 +100,11 @@ impl<'m> Evaluator<'m> {
 
     /// The status of rule `r` at `t`.
     pub fn status(&mut self, r: usize, t: Date) -> Status {
+        // A rule without `by:` keeps its own status inside an instance,
+        // wherever that is asked (its evidence, `explain`) as when read.
+        if self.scope != 0 && self.model.instances.group_of(r).is_none() {
+            return self.in_scope(0, |ev| ev.status(r, t));
+        }
         if let Some(s) = self.statuses[r].get(self.scope, t) {
             return *s;
         }

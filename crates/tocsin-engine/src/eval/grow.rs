@@ -131,9 +131,14 @@ impl Model {
             })
             .collect();
         let before: Vec<usize> = self.timelines.iter().map(|t| t.len()).collect();
-        let instances = self
-            .instances
-            .after_append(&program, store, &timelines, &origins, &changed, &before)?;
+        let appended = super::instances::Appended {
+            timelines: &timelines,
+            origins: &origins,
+            changed: &changed,
+            before: &before,
+            rows: grown,
+        };
+        let instances = self.instances.after_append(&program, store, &appended)?;
         let (stepped, repeated) = self.warning_parts;
         let repeats = super::repeats::warnings(&program, &timelines, store);
         let mut warnings = self.warnings[..stepped].to_vec();
@@ -304,5 +309,48 @@ indicator placed { when: count(events[region != \"\"], 7d) >= 1 }
             .unwrap()
             .after_append(&whole.store, &grown)
             .is_none());
+    }
+}
+#[cfg(test)]
+mod unseen {
+    use super::*;
+    use crate::eval::evaluate;
+    use crate::workspace::{load, Contents, SourceFile};
+
+    /// A new row that names a new instance is seen though no series of its
+    /// group keeps it (filtered out, or read only through a rule without
+    /// `by:`): the model is built whole, as it must be to have the
+    /// instance.
+    #[test]
+    fn a_new_instance_in_rows_no_series_keeps_builds_the_model_whole() {
+        let f = |name: &str, text: String| SourceFile {
+            name: name.into(),
+            contents: Contents::Text(text),
+        };
+        let rows = [
+            "2025-03-01,North,riot\n",
+            "2025-03-02,South,riot\n",
+            "2025-03-03,West,march\n",
+        ];
+        for rules in [
+            "indicator riots { by: region when: count(events[kind == \"riot\"], 7d) >= 1 }\n",
+            "indicator busy { when: count(events, 7d) >= 1 }\nindicator through { by: region when: busy }\n",
+        ] {
+            let ws = |n: usize| {
+                let data = format!("date,region,kind\n{}", rows[..n].concat());
+                load(
+                    &[f("rules/a.rules", rules.into())],
+                    &[f("indicators/events.csv", data)],
+                )
+            };
+            let (whole, head) = (ws(3), ws(2));
+            let id = whole.store.get("events").unwrap();
+            let grown: Grown = [(id, 2)].into_iter().collect();
+            let t = crate::time::Date::parse_iso("2025-03-05").unwrap();
+            let want = evaluate(whole.model.as_ref().unwrap(), t);
+            assert_eq!(want.iter().filter(|r| r.display_name().contains("West")).count(), 1);
+            let after = head.model.as_ref().unwrap().after_append(&whole.store, &grown);
+            assert!(after.is_none(), "{rules}");
+        }
     }
 }

@@ -20,29 +20,49 @@ struct Added {
     rows: Vec<u32>,
 }
 
+/// The series of a program after rows were appended to data series.
+pub(in crate::eval) struct Appended<'a> {
+    /// Every series' timeline, and where its observations come from.
+    pub timelines: &'a [Arc<Timeline>],
+    pub origins: &'a [Arc<Origin>],
+    /// Whether each series gained observations, and how many it had.
+    pub changed: &'a [bool],
+    pub before: &'a [usize],
+    /// The data series that gained rows, with their rows before.
+    pub rows: &'a crate::eval::Grown,
+}
+
 impl Instances {
-    /// These instances over `timelines` and `origins`, the series of the
-    /// same program after rows were appended: series `s` is `changed`,
-    /// its first `before[s]` observations being those it had. `None` when
-    /// a new row names an instance there was none of (or one that a rule
-    /// of its group had not met), or a narrowed field would need its
-    /// column split again: the instances are then found whole.
+    /// These instances over the series `appended` holds, those of the same
+    /// program after rows were appended. `None` when a new row names an
+    /// instance there was none of (or one that a rule of its group had not
+    /// met), or a narrowed field would need its column split again: the
+    /// instances are then found whole.
     pub(in crate::eval) fn after_append(
         &self,
         program: &Program,
         store: &Store,
-        timelines: &[Arc<Timeline>],
-        origins: &[Arc<Origin>],
-        changed: &[bool],
-        before: &[usize],
+        appended: &Appended,
     ) -> Option<Instances> {
+        let Appended {
+            timelines,
+            origins,
+            changed,
+            before,
+            rows: grown_rows,
+        } = *appended;
         let mut groups = self.groups.clone();
         for (g, group) in groups.iter_mut().enumerate() {
             let narrowed = |s: usize| group.pos.get(s).is_some_and(|&p| p != NONE);
             let grown: Vec<usize> = (0..changed.len())
                 .filter(|&s| changed[s] && narrowed(s))
                 .collect();
-            if grown.is_empty() {
+            let searched = group.roots.iter().any(|root| {
+                store
+                    .get(root)
+                    .is_some_and(|id| grown_rows.contains_key(&id))
+            });
+            if grown.is_empty() && !searched {
                 continue;
             }
             let fields_grow = program
@@ -59,8 +79,38 @@ impl Instances {
                 .enumerate()
                 .map(|(i, l)| (l.iter().map(|v| &**v).collect(), i as u32))
                 .collect();
-            // The first new date of each instance that new rows name.
+            // The first new date of each instance that new rows name: the
+            // rows of every data series searched for instances, whether or
+            // not a series of the group keeps them (a row filtered out
+            // still names its instance; a series may be reached only
+            // through a rule without `by:`).
             let mut met: Vec<Option<Date>> = vec![None; group.labels.len()];
+            for root in &group.roots {
+                let Some(id) = store.get(root) else {
+                    continue;
+                };
+                let Some(&from) = grown_rows.get(&id) else {
+                    continue;
+                };
+                let series = store.series(id);
+                let cols: Vec<usize> = group
+                    .key
+                    .iter()
+                    .map(|f| series.fields.column(f))
+                    .collect::<Option<_>>()?;
+                let mut key: Vec<&str> = Vec::with_capacity(cols.len());
+                for row in from..series.len() {
+                    key.clear();
+                    key.extend(cols.iter().map(|&c| series.fields.get(c, row)));
+                    if key.iter().any(|v| v.is_empty()) {
+                        continue;
+                    }
+                    let i = *index.get(&key)?;
+                    let date = series.dates[row];
+                    let first = &mut met[i as usize];
+                    *first = Some(first.map_or(date, |d| d.min(date)));
+                }
+            }
             for s in grown {
                 let series = store.series(store.get(&program.series[s].root)?);
                 let cols: Vec<usize> = group

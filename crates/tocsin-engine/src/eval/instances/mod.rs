@@ -22,6 +22,8 @@ use std::sync::Arc;
 
 mod append;
 
+pub(super) use append::Appended;
+
 /// The most instances a rule may have.
 pub const MAX_INSTANCES: usize = 10_000;
 
@@ -68,6 +70,8 @@ pub struct Group {
     /// For each field read of the program, its place in `fields`.
     field_pos: Vec<u32>,
     fields: Vec<Vec<Arc<FieldColumn>>>,
+    /// The data series whose rows tell the instances apart, by name.
+    roots: Vec<String>,
 }
 
 impl Group {
@@ -192,12 +196,21 @@ impl Instances {
             let members: Vec<usize> = (0..program.rules.len())
                 .filter(|&r| rule_group[r] == Some(g))
                 .collect();
-            let slots_of: Vec<Vec<usize>> = members.iter().map(|&r| reach.slots(r, g)).collect();
-            let mut slots: Vec<usize> = slots_of.iter().flatten().copied().collect();
+            let reached: Vec<Reached> = members.iter().map(|&r| reach.slots(r, g)).collect();
+            // Every series each rule reaches, for its instances; of those,
+            // the ones split by instance.
+            let slots_of: Vec<Vec<usize>> = reached.iter().map(Reached::all).collect();
+            let mut slots: Vec<usize> = reached
+                .iter()
+                .flat_map(|r| r.narrowed.iter().copied())
+                .collect();
             slots.sort_unstable();
             slots.dedup();
+            let mut all: Vec<usize> = slots_of.iter().flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
             // The data series with every field, and each row's local instance.
-            let roots = roots_of(program, &slots);
+            let roots = roots_of(program, &all);
             let split: Vec<(&str, Split)> = roots
                 .iter()
                 .filter_map(|&name| {
@@ -314,6 +327,7 @@ impl Instances {
                 }
             }
             group.labels = labels;
+            group.roots = split.iter().map(|(name, _, _)| name.to_string()).collect();
             groups.push(group);
         }
         let mut base = Vec::with_capacity(groups.len());
@@ -648,6 +662,31 @@ struct Reach<'p> {
     rule_group: &'p [Option<usize>],
 }
 
+/// The series a grouped rule reads: those narrowed for its instances, and
+/// those also reached through the rules without `by:` that it uses, whose
+/// data series are searched for its instances too but which keep their
+/// own status, so are not narrowed.
+#[derive(Default)]
+struct Reached {
+    narrowed: Vec<usize>,
+    through_rules: Vec<usize>,
+}
+
+impl Reached {
+    /// Every series the rule reaches, sorted, each once.
+    fn all(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = self
+            .narrowed
+            .iter()
+            .chain(&self.through_rules)
+            .copied()
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
 impl<'p> Reach<'p> {
     fn new(program: &'p Program, rule_group: &'p [Option<usize>]) -> Reach<'p> {
         Reach {
@@ -656,13 +695,15 @@ impl<'p> Reach<'p> {
         }
     }
 
-    fn slots(&mut self, r: usize, g: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut seen_lets = vec![false; self.program.lets.len()];
+    fn slots(&mut self, r: usize, g: usize) -> Reached {
+        let mut out = Reached::default();
+        let mut seen_lets = vec![[false; 2]; self.program.lets.len()];
         let mut seen_rules = vec![false; self.program.rules.len()];
-        self.rule(r, g, &mut out, &mut seen_lets, &mut seen_rules);
-        out.sort_unstable();
-        out.dedup();
+        self.rule(r, g, true, &mut out, &mut seen_lets, &mut seen_rules);
+        for v in [&mut out.narrowed, &mut out.through_rules] {
+            v.sort_unstable();
+            v.dedup();
+        }
         out
     }
 
@@ -670,8 +711,9 @@ impl<'p> Reach<'p> {
         &self,
         r: usize,
         g: usize,
-        out: &mut Vec<usize>,
-        lets: &mut [bool],
+        narrowed: bool,
+        out: &mut Reached,
+        lets: &mut [[bool; 2]],
         rules: &mut [bool],
     ) {
         if std::mem::replace(&mut rules[r], true) {
@@ -687,7 +729,7 @@ impl<'p> Reach<'p> {
             }
         }
         for n in nodes {
-            self.node(n, g, out, lets, rules);
+            self.node(n, g, narrowed, out, lets, rules);
         }
     }
 
@@ -695,24 +737,28 @@ impl<'p> Reach<'p> {
         &self,
         n: &Node,
         g: usize,
-        out: &mut Vec<usize>,
-        lets: &mut [bool],
+        narrowed: bool,
+        out: &mut Reached,
+        lets: &mut [[bool; 2]],
         rules: &mut [bool],
     ) {
-        let mut next: Vec<(bool, usize)> = Vec::new();
+        // (is a let, index, narrowed)
+        let mut next: Vec<(bool, usize, bool)> = Vec::new();
         n.walk(&mut |m| match m.kind {
-            NodeKind::Series(s) => out.push(s),
-            NodeKind::Let(i) => next.push((true, i)),
-            NodeKind::Rule(r) if self.rule_group[r] == Some(g) => next.push((false, r)),
+            NodeKind::Series(s) if narrowed => out.narrowed.push(s),
+            NodeKind::Series(s) => out.through_rules.push(s),
+            NodeKind::Let(i) => next.push((true, i, narrowed)),
+            NodeKind::Rule(r) if self.rule_group[r] == Some(g) => next.push((false, r, narrowed)),
+            NodeKind::Rule(r) if self.rule_group[r].is_none() => next.push((false, r, false)),
             _ => {}
         });
-        for (is_let, i) in next {
+        for (is_let, i, narrowed) in next {
             if is_let {
-                if !std::mem::replace(&mut lets[i], true) {
-                    self.node(&self.program.lets[i].value, g, out, lets, rules);
+                if !std::mem::replace(&mut lets[i][usize::from(narrowed)], true) {
+                    self.node(&self.program.lets[i].value, g, narrowed, out, lets, rules);
                 }
             } else {
-                self.rule(i, g, out, lets, rules);
+                self.rule(i, g, narrowed, out, lets, rules);
             }
         }
     }
@@ -820,6 +866,48 @@ indicator c { by: KIND, country when: count(ev, 60d) >= 1 }
                 ("KIND", &*a.labels[1].1)
             );
             assert_eq!(c.labels[1], a.labels[0]);
+        }
+    }
+
+    /// Instances are found through a rule without `by:` too, which keeps
+    /// its own status inside each, in the values that decided as in the
+    /// status.
+    #[test]
+    fn a_rule_without_by_is_searched_for_instances_and_keeps_its_status() {
+        let rules = "\
+indicator busy { when: count(ev, 60d) >= 3 }
+indicator through { by: country when: busy }
+indicator beside { by: country when: busy and count(ev, 60d) >= 1 }
+";
+        let got = run(rules, "2025-02-11");
+        let names: Vec<(&str, Status)> = got.iter().map(|(n, s, _)| (n.as_str(), *s)).collect();
+        assert_eq!(
+            names,
+            [
+                ("busy", Status::Met),
+                ("through{country=\"Sudan\"}", Status::Met),
+                ("through{country=\"Yemen\"}", Status::Met),
+                ("beside{country=\"Sudan\"}", Status::Met),
+                ("beside{country=\"Yemen\"}", Status::Met),
+            ]
+        );
+        let ws = load(
+            &[SourceFile::text("r.rules", rules)],
+            &[SourceFile::text("ev.csv", EVENTS)],
+        );
+        let m = ws.model.expect("a model");
+        for r in evaluate(&m, Date::parse_iso("2025-02-11").unwrap()) {
+            let busy = r.evidence.iter().find(|e| &*e.expr == "busy");
+            if let Some(e) = busy {
+                // Sudan alone has one event in the window: busy read for
+                // the instance would be not met.
+                assert_eq!(
+                    e.value,
+                    crate::eval::Value::Str("met".into()),
+                    "{}",
+                    r.display_name()
+                );
+            }
         }
     }
 
