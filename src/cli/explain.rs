@@ -149,7 +149,10 @@ fn pick_instance(
             |(_, l)| instance_name(&rule.name, l),
         );
         let flags: Vec<String> = match labelled.first() {
-            Some((_, l)) => l.iter().map(|(k, v)| format!("--where {k}={v}")).collect(),
+            Some((_, l)) => l
+                .iter()
+                .map(|(k, v)| format!("--where {}", shell_quoted(&format!("{k}={v}"))))
+                .collect(),
             None => by.iter().map(|k| format!("--where {k}=...")).collect(),
         };
         let list = if shown.is_empty() {
@@ -162,9 +165,10 @@ fn pick_instance(
             )
         };
         return Err(format!(
-            "`{}` has `by: {}`: name one instance{list}\n  pick one with `tocsin explain '{example}'` or `tocsin explain {} {}`",
+            "`{}` has `by: {}`: name one instance{list}\n  pick one with `tocsin explain {}` or `tocsin explain {} {}`",
             rule.name,
             by.join(", "),
+            shell_quoted(&example),
             rule.name,
             flags.join(" ")
         ));
@@ -384,4 +388,40 @@ fn node_json(n: &Explained, sources: &SourceMap) -> Json {
         })).collect::<Vec<_>>(),
         "children": n.children.iter().map(|c| node_json(c, sources)).collect::<Vec<_>>(),
     })
+}
+
+/// `arg` as a POSIX shell reads it back as one word: as it is when it
+/// holds only characters no shell treats specially, else in single quotes
+/// (a quote inside closed, escaped and opened again).
+fn shell_quoted(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-=./:,@%+".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        return arg.to_string();
+    }
+    format!("'{}'", arg.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quoted;
+
+    #[test]
+    fn suggested_arguments_are_read_back_whole_by_a_shell() {
+        for (arg, quoted) in [
+            ("country=Yemen", "country=Yemen"),
+            ("LOCATION=Gulf of Aden", "'LOCATION=Gulf of Aden'"),
+            ("actor=<b>bold</b>", "'actor=<b>bold</b>'"),
+            ("r{x=\"it's\"}", "'r{x=\"it'\\''s\"}'"),
+            ("", "''"),
+        ] {
+            assert_eq!(shell_quoted(arg), quoted);
+            // As `sh -c 'printf %s ARG'` reads it back.
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf %s {quoted}"))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), arg);
+        }
+    }
 }

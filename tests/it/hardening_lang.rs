@@ -373,3 +373,57 @@ fn a_long_chain_in_a_test_file_is_refused() {
         );
     }
 }
+
+/// A byte-order mark before a rule or test file (Notepad writes one) is no
+/// part of its text: the file checks, and columns on its first line are
+/// those an editor shows.
+#[test]
+fn a_byte_order_mark_before_rules_and_tests_is_skipped() {
+    let dir = project(&[
+        ("indicators/gauge.csv", "date,value\n2025-01-01,5\n"),
+        (
+            "rules/a.rules",
+            "\u{feff}indicator high { when: latest(gauge) > 4 }\n",
+        ),
+        (
+            "rules/tests/a.test",
+            "\u{feff}test \"high\" {\n  data gauge { 2025-01-01: 5 }\n  at 2025-01-02 { high met }\n}\n",
+        ),
+    ]);
+    tocsin(dir.path()).arg("check").assert().success();
+    tocsin(dir.path()).arg("test").assert().success();
+    std::fs::write(
+        dir.path().join("rules/a.rules"),
+        "\u{feff}indicator high { when: latest(guage) > 4 }\n",
+    )
+    .unwrap();
+    tocsin(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules/a.rules:1:31"));
+}
+
+/// A block left open is named as such where the next item starts, and the
+/// errors after it carry no note blaming the rule file as data.
+#[test]
+fn a_block_left_open_is_named_where_the_next_item_starts() {
+    let dir = project(&[
+        ("indicators/gauge.csv", "date,value\n2025-01-01,5\n"),
+        (
+            "rules/x.rules",
+            "indicator high {\n  when: latest(gauge) > 4\n\nindicator low {\n  when: latest(guage) < 2\n}\n",
+        ),
+    ]);
+    tocsin(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected `}` before `indicator`"))
+        .stderr(predicate::str::contains("rules/x.rules:4:1"))
+        .stderr(predicate::str::contains(
+            "`indicator high` (line 1) is not closed",
+        ))
+        .stderr(predicate::str::contains("did you mean `gauge`?"))
+        .stderr(predicate::str::contains("could not be loaded").not());
+}

@@ -634,6 +634,8 @@ fn load_from<'a>(
             ),
         );
     }
+    // Data files only: a rule file's syntax error rejects no series.
+    let rejected = rejected_data_files(&diagnostics, &sources);
     diagnostics.extend(rule_diagnostics);
     let counts = Counts {
         rule_files: rule_files.len(),
@@ -643,7 +645,6 @@ fn load_from<'a>(
         observations: store.observations(),
     };
     let ok = !checked.has_errors() && !diagnostics.iter().any(Diagnostic::is_error);
-    let rejected = rejected_data_files(&diagnostics, &sources);
     diagnostics.extend(checked.diagnostics.into_iter().map(|mut d| {
         // A series of a rejected file may be the one a rule misses.
         if d.code == Code::UnknownName

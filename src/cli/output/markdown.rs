@@ -78,12 +78,17 @@ pub fn markdown(board: &Board) -> String {
             Entry::Grouped(rows) => {
                 let first = rows[0];
                 out.push_str(&format!(
-                    "| {} | {} | {} | {} | {} instances: {} | |\n",
+                    "| {} | {} | {} | {} | {} {}: {} | |\n",
                     badge(first.status),
                     first.severity.unwrap_or(""),
                     first.kind,
                     code(&first.name),
                     rows.len(),
+                    if rows.len() == 1 {
+                        "instance"
+                    } else {
+                        "instances"
+                    },
                     Entry::counts(&rows)
                 ));
                 let shown = Entry::shown(&rows);

@@ -178,7 +178,9 @@ impl TextTest<'_> {
                     .collect();
                 d = d.with_note(if parts > 0 {
                     format!(
-                        "`==` and `in` compare whole texts; `~` matches a part, ignoring case: `{field} ~ {text:?}` keeps {parts} observations"
+                        "`==` and `in` compare whole texts; `~` matches a part, ignoring case: `{} ~ {}` keeps {parts} observations",
+                        crate::lang::format::field_name(self.field),
+                        crate::lang::format::quote(text, false)
                     )
                 } else if held.texts.len() <= LISTED {
                     format!("{field} of `{series}` holds {}", listed.join(", "))

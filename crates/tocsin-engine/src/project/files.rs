@@ -380,8 +380,23 @@ fn read_open(p: &Path, file: std::fs::File, size: u64) -> Contents {
             Ok(text) => Contents::from_bytes(text),
             Err(e) => Contents::Undecodable(e),
         },
-        Ok(_) => Contents::from_bytes(bytes),
+        Ok(_) => without_mark(p, Contents::from_bytes(bytes)),
         Err(e) => Contents::Unreadable(e.to_string()),
+    }
+}
+
+/// A rule or test file without the byte-order mark some editors (Notepad)
+/// write first: it is no part of the text, and left in it would be a
+/// stray character before the first item and one column too many on the
+/// first line. Data files keep theirs: their loaders skip it.
+fn without_mark(p: &Path, contents: Contents) -> Contents {
+    let name = p.to_string_lossy();
+    let rules = name.ends_with(".rules") || name.ends_with(".test");
+    match contents {
+        Contents::Text(t) if rules && t.starts_with('\u{feff}') => {
+            Contents::Text(t['\u{feff}'.len_utf8()..].to_string())
+        }
+        other => other,
     }
 }
 

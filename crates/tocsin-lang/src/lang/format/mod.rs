@@ -145,6 +145,7 @@ use crate::lang::testfile::ast::TestFile;
 use crate::lang::testfile::parse_test_file;
 
 pub use erase::{test_file_without_spans, without_spans};
+pub use print::{field_name, quote};
 pub use testfile::looks_like_tests;
 
 /// The file in the canonical layout, or the parse errors if it does not

@@ -48,7 +48,8 @@ fn push_escaped(s: &mut String, value: &str, template: bool) {
     }
 }
 
-fn field_name(f: &FieldRef) -> String {
+/// A field as the source writes it: bare when a name, else quoted.
+pub fn field_name(f: &FieldRef) -> String {
     if f.quoted {
         quote(&f.name, false)
     } else {

@@ -52,7 +52,8 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
     if let Ok((rest, _)) = keyword("feed")(i) {
         let (rest, name) = cut(lex(expect("the name of a data series", ident)))(rest)?;
         let (rest, _) = cut(lex(symbol("{", "`{`")))(rest)?;
-        let (rest, fields) = cut(fields)(rest)?;
+        let open = Open::of("feed", &name, i);
+        let (rest, fields) = cut(|r| fields(r, &open))(rest)?;
         return Ok((
             rest,
             Item::Feed(FeedItem {
@@ -66,7 +67,8 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
         if let Ok((rest, _)) = keyword(kind.keyword())(i) {
             let (rest, name) = cut(lex(expect("a name", ident)))(rest)?;
             let (rest, _) = cut(lex(symbol("{", "`{`")))(rest)?;
-            let (rest, fields) = cut(fields)(rest)?;
+            let open = Open::of(kind.keyword(), &name, i);
+            let (rest, fields) = cut(|r| fields(r, &open))(rest)?;
             return Ok((
                 rest,
                 Item::Rule(RuleItem {
@@ -84,7 +86,23 @@ pub fn item(i: In<'_>) -> PResult<'_, Item> {
     )))
 }
 
-fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
+/// The item whose fields are being read, for an error that it is not
+/// closed: its keyword, name and line.
+struct Open {
+    item: String,
+    line: u32,
+}
+
+impl Open {
+    fn of(keyword: &str, name: &crate::lang::ast::Ident, at: In<'_>) -> Open {
+        Open {
+            item: format!("{keyword} {}", name.name),
+            line: at.location_line(),
+        }
+    }
+}
+
+fn fields<'a>(mut i: In<'a>, open: &Open) -> PResult<'a, Vec<Field>> {
     // Rules rarely have more than three fields (`severity`, `when`,
     // `for`); a first push would make room for four.
     let mut out = Vec::with_capacity(3);
@@ -106,6 +124,23 @@ fn fields(mut i: In<'_>) -> PResult<'_, Vec<Field>> {
             }
         };
         let Some(field_key) = FieldKey::parse(&key.name) else {
+            let item = ["series", "let", "indicator", "alert", "feed"];
+            if item.contains(&key.name.as_str()) {
+                // A new item where a field or `}` was expected: the block
+                // before it was left open.
+                let e = PError::problem(
+                    rest.location_offset(),
+                    key.name.len(),
+                    Code::Syntax,
+                    format!("expected `}}` before `{}`", key.name),
+                    "a new item starts here",
+                )
+                .note(format!(
+                    "`{}` (line {}) is not closed: add `}}` after its last field",
+                    open.item, open.line
+                ));
+                return fail_problem(e);
+            }
             let mut e = PError::problem(
                 rest.location_offset(),
                 key.name.len(),
