@@ -242,6 +242,54 @@ test "wrong" {
     assert!(err.contains("did you mean `region`?"), "{err}");
 }
 
+/// `summary` expectations name an instance as status expectations do; the
+/// template is rendered inside it, holes and windows narrowed.
+#[test]
+fn test_files_expect_summaries_of_instances() {
+    let rules = "indicator busy { by: region when: count(incidents, 7d) >= 2 summary: \"{region}: {count(incidents, 7d)}\" }\n";
+    let dir = project(&[("rules/r.rules", rules), ("indicators/incidents.csv", DATA)]);
+    let test = |text: &str| {
+        crate::common::write(&dir.path().join("rules/r.test"), text);
+        let out = tocsin(dir.path()).arg("test").output().unwrap();
+        let all = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+        (out.status.code(), all)
+    };
+    let data = "data incidents {\n  2025-04-01 {region: \"North\"}\n  2025-04-02 {region: \"North\"}\n  2025-04-03 {region: \"South\"}\n}\n";
+    let (code, out) = test(&format!(
+        "{data}test \"summaries\" {{\n  at 2025-04-05 {{\n    summary busy{{region=\"North\"}} == \"North: 2\"\n    summary busy{{region=\"South\"}} ~ \"south: 1\"\n  }}\n}}\n"
+    ));
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = test(&format!(
+        "{data}test \"wrong\" {{\n  at 2025-04-05 {{ summary busy{{region=\"South\"}} == \"South: 2\" }}\n  at 2025-04-02 {{ summary busy{{region=\"South\"}} ~ \"x\" }}\n}}\n"
+    ));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(r#"+ got      summary busy{region="South"} "South: 1""#),
+        "{out}"
+    );
+    assert!(out.contains("no such instance at 2025-04-02"), "{out}");
+    // The rule alone: which instance is meant is not said.
+    let (code, out) = test(&format!(
+        "{data}test \"bare\" {{ at 2025-04-05 {{ summary busy ~ \"x\" }} }}\n"
+    ));
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("error[E411]"), "{out}");
+    // Formatting keeps the instance.
+    crate::common::write(
+        &dir.path().join("rules/r.test"),
+        &format!("{data}test \"f\" {{ at 2025-04-05 {{ summary busy{{ region = \"North\" }} ~ \"x\" }} }}\n"),
+    );
+    tocsin(dir.path())
+        .args(["fmt", "rules/r.test"])
+        .assert()
+        .success();
+    let formatted = std::fs::read_to_string(dir.path().join("rules/r.test")).unwrap();
+    assert!(
+        formatted.contains(r#"summary busy{region="North"} ~ "x""#),
+        "{formatted}"
+    );
+}
+
 /// Errors only the data shows (a `by:` field no series has, more instances
 /// than the limit) stop every command that evaluates, as `check` reports
 /// them: exit 2, nothing on stdout, rather than one instance without

@@ -214,8 +214,16 @@ fn holds(ev: &mut Evaluator, what: &Expectation, t: Date) -> bool {
             let (a, b) = (ev.eval(l, t), ev.eval(r, t));
             compare(*op, &a, &b, *within)
         }
-        Expectation::Summary { rule, exact, text } => {
-            let got = summary(ev, *rule, t);
+        Expectation::Summary {
+            rule,
+            labels,
+            exact,
+            text,
+        } => {
+            let Some(scope) = scope_of(ev, *rule, labels, t) else {
+                return false;
+            };
+            let got = ev.in_scope(scope, |ev| summary(ev, *rule, t));
             if *exact {
                 got == *text
             } else {
@@ -233,6 +241,21 @@ fn status_of(ev: &mut Evaluator, r: usize, labels: &[(String, String)], t: Date)
     }
     let scope = instance_scope(ev, r, labels, t)?;
     Some(ev.in_scope(scope, |ev| ev.status(r, t)))
+}
+
+/// The scope an expectation on rule `r` (its instance with `labels`) is
+/// evaluated in at `t`: 0 for the rule itself; `None` when the instance
+/// has no observation by `t`.
+fn scope_of(ev: &Evaluator, r: usize, labels: &[(String, String)], t: Date) -> Option<u32> {
+    if labels.is_empty() {
+        return Some(0);
+    }
+    instance_scope(ev, r, labels, t)
+}
+
+/// What a report says of an instance that is not there.
+fn no_instance(name: &str, t: Date) -> String {
+    format!("{name}: no such instance at {t} (no observation with these values by then)")
 }
 
 /// The scope of the instance of rule `r` with `labels` at `t`.
@@ -310,20 +333,9 @@ fn explain(ev: &mut Evaluator, c: &Check, t: Date) -> Explained {
         Expectation::Status { rule, labels, .. } => {
             let def = &program.rules[*rule];
             let name = crate::eval::instance_name(&def.name, labels);
-            let scope = match labels.is_empty() {
-                true => None,
-                false => match instance_scope(ev, *rule, labels, t) {
-                    Some(scope) => Some(scope),
-                    None => {
-                        return (
-                            c.text.clone(),
-                            format!("{name}: no such instance at {t} (no observation with these values by then)"),
-                            Vec::new(),
-                        )
-                    }
-                },
+            let Some(scope) = scope_of(ev, *rule, labels, t) else {
+                return (c.text.clone(), no_instance(&name, t), Vec::new());
             };
-            let scope = scope.unwrap_or(0);
             ev.in_scope(scope, |ev| {
                 let got = ev.status(*rule, t);
                 let mut values = listed(ev, &def.when, &[]);
@@ -356,24 +368,26 @@ fn explain(ev: &mut Evaluator, c: &Check, t: Date) -> Explained {
             }
             (c.text.clone(), got, values)
         }
-        Expectation::Summary { rule, .. } => {
+        Expectation::Summary { rule, labels, .. } => {
             let def = &program.rules[*rule];
-            let text = summary(ev, *rule, t);
-            let mut values = Vec::new();
-            for piece in def.summary.iter().flatten() {
-                if let TemplatePiece::Hole(n) = piece {
-                    for v in listed(ev, n, &[]) {
-                        if !values.contains(&v) {
-                            values.push(v);
+            let name = crate::eval::instance_name(&def.name, labels);
+            let Some(scope) = scope_of(ev, *rule, labels, t) else {
+                return (c.text.clone(), no_instance(&name, t), Vec::new());
+            };
+            ev.in_scope(scope, |ev| {
+                let text = summary(ev, *rule, t);
+                let mut values = Vec::new();
+                for piece in def.summary.iter().flatten() {
+                    if let TemplatePiece::Hole(n) = piece {
+                        for v in listed(ev, n, &[]) {
+                            if !values.contains(&v) {
+                                values.push(v);
+                            }
                         }
                     }
                 }
-            }
-            (
-                c.text.clone(),
-                format!("summary {} {text:?}", def.name),
-                values,
-            )
+                (c.text.clone(), format!("summary {name} {text:?}"), values)
+            })
         }
     }
 }

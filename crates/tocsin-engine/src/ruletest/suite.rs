@@ -102,10 +102,13 @@ pub enum Expectation {
         /// side prints as one too.
         percent: bool,
     },
-    /// A rule's rendered summary.
+    /// A rule's rendered summary, or an instance's.
     Summary {
         /// Index of the rule in the program.
         rule: usize,
+        /// The instance's labels, in the order of `by:`; empty for a rule
+        /// without `by:`.
+        labels: Vec<(String, String)>,
         /// Exact match (`==`) rather than contains (`~`, ignoring case).
         exact: bool,
         /// The text expected.
@@ -305,18 +308,30 @@ impl Context<'_> {
                                 }
                             }
                         }),
-                        ExpectKind::Summary { rule, exact, text } => {
+                        ExpectKind::Summary {
+                            rule,
+                            labels,
+                            exact,
+                            text,
+                        } => {
                             let r = self.rule(&program, &items, rule, diags);
                             match r {
                                 Some(r) if program.rules[r].summary.is_none() => {
                                     diags.push(no_summary(rule));
                                     None
                                 }
-                                Some(r) => Some(Expectation::Summary {
-                                    rule: r,
-                                    exact: *exact,
-                                    text: text.value.clone(),
-                                }),
+                                Some(r) => match instance_labels(&program, r, rule, labels) {
+                                    Ok(labels) => Some(Expectation::Summary {
+                                        rule: r,
+                                        labels,
+                                        exact: *exact,
+                                        text: text.value.clone(),
+                                    }),
+                                    Err(d) => {
+                                        diags.push(*d);
+                                        None
+                                    }
+                                },
                                 None => None,
                             }
                         }

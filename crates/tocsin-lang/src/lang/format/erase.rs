@@ -138,8 +138,14 @@ pub fn test_file_without_spans(file: &TestFile) -> TestFile {
                             *span = Span::default();
                         }
                     }
-                    ExpectKind::Summary { rule, text, .. } => {
+                    ExpectKind::Summary {
+                        rule, labels, text, ..
+                    } => {
                         ident(rule);
+                        for (field, value) in labels {
+                            ident(field);
+                            value.span = Span::default();
+                        }
                         text.span = Span::default();
                     }
                 }

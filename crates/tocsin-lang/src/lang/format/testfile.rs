@@ -481,18 +481,7 @@ impl<'a> Printer<'a> {
                 labels,
                 status,
             } => {
-                // An instance's name is one token: `name{field="value"}`.
-                let mut name = rule.name.clone();
-                let mut after = end(rule.span);
-                if !labels.is_empty() {
-                    let inner: Vec<String> = labels
-                        .iter()
-                        .map(|(f, v)| format!("{}={}", f.name, quote(&v.value, false)))
-                        .collect();
-                    name.push_str(&format!("{{{}}}", inner.join(", ")));
-                    let last = &labels[labels.len() - 1].1;
-                    after = next_code(text, end(last.span)) + 1;
-                }
+                let (name, after) = instance_token(text, rule, labels);
                 self.tok(start(rule.span), &name);
                 self.space();
                 self.tok(next_code(text, after), status.as_str());
@@ -520,18 +509,41 @@ impl<'a> Printer<'a> {
             }
             ExpectKind::Summary {
                 rule,
+                labels,
                 exact,
                 text: s,
             } => {
                 self.tok(start(e.span), "summary");
                 self.space();
-                self.tok(start(rule.span), &rule.name);
+                let (name, after) = instance_token(text, rule, labels);
+                self.tok(start(rule.span), &name);
                 self.space();
                 let op = if *exact { "==" } else { "~" };
-                self.tok(next_code(text, end(rule.span)), op);
+                self.tok(next_code(text, after), op);
                 self.space();
                 self.tok(start(s.span), &quote(&s.value, false));
             }
         }
     }
+}
+
+/// An expectation's rule or instance as one token, `name{field="value"}`,
+/// and where the source's text of it ends.
+fn instance_token(
+    text: &str,
+    rule: &crate::lang::ast::Ident,
+    labels: &[(crate::lang::ast::Ident, crate::lang::ast::StrLit)],
+) -> (String, usize) {
+    let mut name = rule.name.clone();
+    let mut after = end(rule.span);
+    if !labels.is_empty() {
+        let inner: Vec<String> = labels
+            .iter()
+            .map(|(f, v)| format!("{}={}", f.name, quote(&v.value, false)))
+            .collect();
+        name.push_str(&format!("{{{}}}", inner.join(", ")));
+        let last = &labels[labels.len() - 1].1;
+        after = next_code(text, end(last.span)) + 1;
+    }
+    (name, after)
 }

@@ -159,10 +159,14 @@ pub enum ExpectKind {
         /// For `==` and `!=` on numbers: how far apart still counts as equal.
         within: Option<(f64, Span)>,
     },
-    /// `summary NAME ~ "text"` or `summary NAME == "text"`.
+    /// `summary NAME ~ "text"` or `summary NAME == "text"`, `NAME` with
+    /// an instance's labels for a rule with `by:`.
     Summary {
         /// The rule.
         rule: Ident,
+        /// The instance's labels (`NAME{field="value"}`), empty for the
+        /// rule itself.
+        labels: Vec<(Ident, StrLit)>,
         /// True for `==`, false for `~` (contains).
         exact: bool,
         /// The text.

@@ -313,9 +313,13 @@ fn tolerance(i: In<'_>) -> PResult<'_, (f64, crate::diag::Span)> {
     }
 }
 
-/// After `summary`: `NAME (~ | ==) "TEXT"`.
+/// After `summary`: `NAME[{field="value", ...}] (~ | ==) "TEXT"`.
 fn summary_expectation(i: In<'_>) -> PResult<'_, ExpectKind> {
     let (rest, rule) = cut(lex(expect("the name of an indicator or alert", any_word)))(i)?;
+    let (rest, labels) = match lex(symbol("{", "`{`"))(rest) {
+        Ok((after, _)) => cut(instance_labels)(after)?,
+        Err(_) => (rest, Vec::new()),
+    };
     let (rest, _) = ws(rest)?;
     let (rest, exact) = if let Ok((after, _)) = symbol("==", "`==`")(rest) {
         (after, true)
@@ -325,5 +329,13 @@ fn summary_expectation(i: In<'_>) -> PResult<'_, ExpectKind> {
         return expected_here(rest, &["`~` (contains)", "`==`"]);
     };
     let (rest, text) = cut(lex(expect("a string", string)))(rest)?;
-    Ok((rest, ExpectKind::Summary { rule, exact, text }))
+    Ok((
+        rest,
+        ExpectKind::Summary {
+            rule,
+            labels,
+            exact,
+            text,
+        },
+    ))
 }
