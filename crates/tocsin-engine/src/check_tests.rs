@@ -321,3 +321,31 @@ fn field_arguments_are_names_or_strings_never_references() {
         [Code::TypeMismatch]
     );
 }
+
+/// A hole naming something unknown may be meant as a field: the note says
+/// a hole shows a field only for the fields of `by:`, and no function is
+/// suggested for it.
+#[test]
+fn an_unknown_hole_is_pointed_to_by() {
+    let (c, _) = check_text(
+        "indicator a { when: count(ev, 30d) >= 1 summary: \"{COUNTRY}\" }\n\
+         indicator b { by: country when: count(ev, 30d) >= 1 summary: \"{region}\" }\n",
+        &["ev"],
+    );
+    let d = &c.diagnostics;
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0].message, "unknown name `COUNTRY`");
+    assert!(
+        d[0].notes[0].contains("add `by: COUNTRY`"),
+        "{:?}",
+        d[0].notes
+    );
+    assert!(
+        d[1].notes[0].contains("the fields of `by:` (country)"),
+        "{:?}",
+        d[1].notes
+    );
+    // Elsewhere a near name is still suggested.
+    let (c, _) = check_text("indicator a { when: count(evv, 30d) >= 1 }\n", &["ev"]);
+    assert!(c.diagnostics[0].message.contains("did you mean `ev`?"));
+}

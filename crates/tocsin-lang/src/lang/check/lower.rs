@@ -735,7 +735,11 @@ impl<'a> Lowerer<'a> {
                             return TemplatePiece::Label(k);
                         }
                     }
+                    let before = self.diags.len();
                     let n = self.expr(e);
+                    if let ExprKind::Name(id) = &e.kind {
+                        self.note_label_hole(id, before);
+                    }
                     if n.ty == Type::Series {
                         self.diags.push(
                             err(
@@ -752,6 +756,40 @@ impl<'a> Lowerer<'a> {
                 }
             })
             .collect()
+    }
+
+    /// After an unknown name in a template hole: it may be meant as a
+    /// field, whose value a hole shows only for the `by:` fields of a rule
+    /// broken down by them.
+    fn note_label_hole(&mut self, id: &Ident, before: usize) {
+        let Some(d) = self.diags[before..]
+            .iter_mut()
+            .find(|d| d.code == Code::UnknownName && d.labels.iter().any(|l| l.span == id.span))
+        else {
+            return;
+        };
+        // A function named alone is no value for a hole: not worth a
+        // suggestion here.
+        if let Some((head, near)) = d.message.split_once("; did you mean `") {
+            let near = near.trim_end_matches("`?");
+            if !self.defs.names.contains_key(near) {
+                d.message = head.to_string();
+            }
+        }
+        let note = if self.by.is_empty() {
+            format!(
+                "if `{0}` is a field of the data, a hole shows its value only in a rule broken down by it: add `by: {0}`",
+                id.name
+            )
+        } else {
+            let by: Vec<&str> = self.by.iter().map(|f| f.name.as_str()).collect();
+            format!(
+                "a hole shows a field's value only for the fields of `by:` ({}); add `{}` to them to break the rule down by it too",
+                by.join(", "),
+                id.name
+            )
+        };
+        d.notes.push(note);
     }
 
     // ----- expressions --------------------------------------------------
