@@ -303,7 +303,7 @@ indicator houthi_resumed { when: resumed(houthi, quiet: 3mo, within: 30d) }
     assert!(
         ws.diagnostics[1]
             .message
-            .starts_with("66 of 2024 observations"),
+            .starts_with("66 of the 2024 observations of `pla_aircraft_daily`"),
         "{}",
         ws.diagnostics[1].message
     );

@@ -620,7 +620,9 @@ pub(super) fn select_from(
                     warnings.push(
                         Diagnostic::warning(
                             Code::ProjectionSkipped,
-                            format!("{dropped} of {before} observations of `{}` have no number in `{}` and are left out", def.label, field.name),
+                            // Named after the data series, not the series derived on: every
+                            // series built on this projection repeats it, and says it once.
+                            format!("{dropped} of the {before} observations of `{}` read here have no number in `{}` and are left out", def.root, field.name),
                         )
                         .with_primary(field.span, "projected here")
                         .with_note("rows whose field is empty or not a number are left out of a projected series"),
