@@ -124,7 +124,9 @@ fn first_outcome(
     }
     if let Some(i) = model.program.series_named(name) {
         let t = &model.timelines[i];
-        return Ok(first(t.dates(), t.values()));
+        // Calendar buckets only once the data up to `to` completes them.
+        let n = t.upto(to);
+        return Ok(first(&t.dates()[..n], &t.values()[..n]));
     }
     let data = store.iter().map(|(_, s)| s.name.as_str());
     let named = model.program.named_series.iter().map(|(n, _)| n.as_str());

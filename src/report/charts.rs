@@ -84,8 +84,9 @@ fn is_event_list(tl: &Timeline) -> bool {
 /// Events per day, for the days in `from..=to` that have any.
 fn daily_counts(tl: &Timeline, from: Date, to: Date) -> Vec<(Date, f64)> {
     let mut out: Vec<(Date, f64)> = Vec::new();
-    for (d, v) in tl.dates().iter().zip(tl.values()) {
-        if *d < from || *d > to {
+    let readable = tl.upto(to);
+    for (d, v) in tl.dates()[..readable].iter().zip(tl.values()) {
+        if *d < from {
             continue;
         }
         match out.last_mut() {
@@ -170,8 +171,9 @@ fn figure(
     if let Some(unit) = data.and_then(|d| d.unit.as_deref()) {
         facts.push(format!("unit: {}", esc(unit)));
     }
-    let in_range = tl
-        .dates()
+    // Read as the evaluation at `at` reads them: a calendar bucket the
+    // data does not complete by then is not counted.
+    let in_range = tl.dates()[..tl.upto(r.at)]
         .iter()
         .filter(|d| **d >= r.from && **d <= r.at)
         .count();
@@ -251,8 +253,10 @@ fn figure(
         marks: if events {
             Marks::Bars(daily_counts(tl, r.from, r.at))
         } else {
+            // What an evaluation at the report's date reads: a calendar
+            // bucket the data does not complete by then is not drawn.
             Marks::Line(
-                tl.dates()
+                tl.dates()[..tl.upto(r.at)]
                     .iter()
                     .copied()
                     .zip(tl.values().iter().copied())

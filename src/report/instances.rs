@@ -192,10 +192,10 @@ fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
     let events = tl.values().iter().all(|v| *v == 1.0);
     let mut parts: Vec<Option<f64>> = vec![None; SPARK_STEPS];
     let mut last = None;
-    for (d, v) in tl.dates().iter().zip(tl.values()) {
-        if *d > to {
-            break;
-        }
+    // Up to what an evaluation at `to` reads (calendar buckets complete
+    // by then).
+    let readable = tl.upto(to);
+    for (d, v) in tl.dates()[..readable].iter().zip(tl.values()) {
         if *d < from {
             last = Some(*v);
             continue;

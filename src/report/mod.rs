@@ -114,7 +114,7 @@ fn masthead(r: &Report, board: &Board) -> String {
         plural(alerts.len(), "alert", "alerts"),
         plural(board.results.len() - alerts.len(), "indicator", "indicators"),
         r.at,
-        plural(r.model.program.series.len(), "data series", "data series"),
+        plural(r.model.data.len(), "data series", "data series"),
         r.from,
         r.at
     );

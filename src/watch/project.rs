@@ -103,6 +103,15 @@ pub struct Problem {
     pub kept: bool,
 }
 
+/// A change [`Project::commit`] undid for errors only the model showed:
+/// the errors, rendered against the change, and its files, to set aside
+/// those to blame and try the rest again.
+struct Refused {
+    problems: Vec<Problem>,
+    rules: BTreeMap<PathBuf, Candidate<RuleEntry>>,
+    data: BTreeMap<PathBuf, Candidate<DataEntry>>,
+}
+
 /// What one reload did.
 #[derive(Debug, Default)]
 pub struct Reload {
@@ -140,6 +149,10 @@ pub struct Project {
     store: crate::data::Store,
     /// The version of each file last rejected, so that it is reported once.
     rejected: HashMap<PathBuf, Option<Fingerprint>>,
+    /// Data files whose new version came in a change refused for an error
+    /// only the model shows (E213, E214): read again at every reload, as
+    /// the rule files of `held` are, since a rule edit may make them good.
+    held_data: std::collections::BTreeSet<PathBuf>,
     /// Data files rejected with no version in force, and the series each
     /// is named for: as for `check`, the rules that read it are not also
     /// refused for an unknown name; the series is empty until the file is
@@ -193,6 +206,7 @@ impl Project {
             model: None,
             store: crate::data::Store::default(),
             rejected: HashMap::new(),
+            held_data: std::collections::BTreeSet::new(),
             left_out: BTreeMap::new(),
             held: std::collections::HashSet::new(),
             previous: None,
@@ -470,6 +484,17 @@ impl Project {
                 }
             }
         }
+        let held_data: Vec<PathBuf> = self.held_data.iter().cloned().collect();
+        for p in held_data {
+            if let std::collections::btree_map::Entry::Vacant(slot) = data_changes.entry(p) {
+                let file = SourceFile {
+                    name: files::display(slot.key()),
+                    contents: files::read_or_defer(slot.key()),
+                };
+                let print = Fingerprint::of(slot.key());
+                slot.insert(Candidate::Replace((file, print)));
+            }
+        }
         if !tails.is_empty() {
             let alone = rule_changes.is_empty() && data_changes.is_empty();
             if alone && self.append_tails(&tails, &mut out) {
@@ -625,14 +650,25 @@ impl Project {
                     break;
                 }
                 self.kept = kept;
-                self.commit(new_rules, new_data, &refreshed, program, &mut out);
-                out.warnings.extend(
-                    diags
-                        .into_iter()
-                        .filter(|d| !d.is_error())
-                        .map(|d| self.problem(&sources, d)),
-                );
-                break;
+                match self.commit(new_rules, new_data, &refreshed, program, &mut out) {
+                    Ok(()) => {
+                        out.warnings.extend(
+                            diags
+                                .into_iter()
+                                .filter(|d| !d.is_error())
+                                .map(|d| self.problem(&sources, d)),
+                        );
+                        break;
+                    }
+                    Err(refused) => match self.set_aside(refused, &mut out) {
+                        Some((rules, data)) => {
+                            new_rules = rules;
+                            new_data = data;
+                            continue;
+                        }
+                        None => break,
+                    },
+                }
             }
             let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
             let blamed: Vec<PathBuf> = new_rules
@@ -940,6 +976,85 @@ impl Project {
         out.rebuilt = true;
     }
 
+    /// Reports the errors of a change [`Project::commit`] refused and sets
+    /// aside its files to blame: the rule files an error names, or with
+    /// none named, its data files. Each is tried again at every reload
+    /// (what it lacked may come from another file). Returns the rest of
+    /// the change, to try again; `None` when nothing is left to blame.
+    fn set_aside(
+        &mut self,
+        refused: Refused,
+        out: &mut Reload,
+    ) -> Option<(
+        BTreeMap<PathBuf, Candidate<RuleEntry>>,
+        BTreeMap<PathBuf, Candidate<DataEntry>>,
+    )> {
+        let Refused {
+            problems,
+            mut rules,
+            mut data,
+        } = refused;
+        let named: Vec<FileId> = problems
+            .iter()
+            .flat_map(|p| p.diagnostic.labels.iter().map(|l| l.span.file))
+            .collect();
+        // Versions refused before and tried again go first: the new edit
+        // may be the one that makes them good later, not the one at fault.
+        let retried = |p: &PathBuf| self.held.contains(p) || self.held_data.contains(p);
+        let mut blamed_rules: Vec<PathBuf> = rules
+            .iter()
+            .filter(|(p, c)| matches!(c, Candidate::Replace(_)) && retried(p))
+            .map(|(p, _)| p.clone())
+            .collect();
+        let mut blamed_data: Vec<PathBuf> = data
+            .iter()
+            .filter(|(p, c)| matches!(c, Candidate::Replace(_)) && retried(p))
+            .map(|(p, _)| p.clone())
+            .collect();
+        if blamed_rules.is_empty() && blamed_data.is_empty() {
+            blamed_rules = rules
+                .iter()
+                .filter(|(p, c)| {
+                    matches!(c, Candidate::Replace(_))
+                        && self.ids.get(*p).is_some_and(|id| named.contains(id))
+                })
+                .map(|(p, _)| p.clone())
+                .collect();
+        }
+        if blamed_rules.is_empty() && blamed_data.is_empty() {
+            blamed_data = data
+                .iter()
+                .filter(|(_, c)| matches!(c, Candidate::Replace(_)))
+                .map(|(p, _)| p.clone())
+                .collect();
+        }
+        for mut problem in problems {
+            // Whether the file in error keeps a version, now the change
+            // is undone.
+            let at = problem.diagnostic.labels.first().map(|l| l.span.file);
+            problem.kept = self.ids.iter().any(|(p, id)| {
+                Some(*id) == at && (self.rules.contains_key(p) || self.data.contains_key(p))
+            });
+            out.errors.push(problem);
+        }
+        if blamed_rules.is_empty() && blamed_data.is_empty() {
+            return None;
+        }
+        for p in blamed_rules {
+            if let Some(Candidate::Replace(e)) = rules.remove(&p) {
+                self.rejected.insert(p.clone(), e.print);
+                self.held.insert(p);
+            }
+        }
+        for p in blamed_data {
+            if let Some(Candidate::Replace(e)) = data.remove(&p) {
+                self.rejected.insert(p.clone(), e.print);
+                self.held_data.insert(p);
+            }
+        }
+        Some((rules, data))
+    }
+
     fn commit(
         &mut self,
         rules: BTreeMap<PathBuf, Candidate<RuleEntry>>,
@@ -947,11 +1062,24 @@ impl Project {
         refreshed: &HashSet<PathBuf>,
         program: crate::lang::program::Program,
         out: &mut Reload,
-    ) {
+    ) -> Result<(), Refused> {
         let data_changed = !data.is_empty();
         // What the change replaces, to put back when the data shows it
         // wrong (see below).
         let old_program = self.model.as_ref().map(|m| m.program.clone());
+        // Errors the model in force has already (a first load, rows
+        // appended): a change is refused only for an error it brings.
+        let old_errors: Vec<(crate::diag::Code, String)> = self
+            .model
+            .as_ref()
+            .map(|m| {
+                m.warnings
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| (d.code, d.message.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let old_left_out = self.left_out.clone();
         let mut undo_rules: Vec<(PathBuf, Option<RuleEntry>, Option<Fingerprint>)> = Vec::new();
         let mut undo_data: Vec<(PathBuf, Option<DataEntry>, Option<Fingerprint>)> = Vec::new();
@@ -962,10 +1090,11 @@ impl Project {
             drop_aside(self.model.take());
             self.give_back_store();
         }
+        let mut tried: Vec<PathBuf> = Vec::new();
         for (p, c) in rules {
             out.applied.push(files::display(&p));
             self.rejected.remove(&p);
-            self.held.remove(&p);
+            tried.push(p.clone());
             match c {
                 Candidate::Replace(e) => {
                     self.sources.set_text(e.id, e.text.clone());
@@ -995,6 +1124,7 @@ impl Project {
             out.applied.push(files::display(&p));
             self.rejected.remove(&p);
             self.left_out.remove(&p);
+            tried.push(p.clone());
             match c {
                 Candidate::Replace(e) => {
                     self.sources
@@ -1014,52 +1144,68 @@ impl Project {
         }
         let warnings = self.rebuild(program, data_changed);
         let errors: Vec<Diagnostic> = warnings.iter().filter(|d| d.is_error()).cloned().collect();
-        if let (false, Some(old_program)) = (errors.is_empty(), old_program) {
+        let brought = errors
+            .iter()
+            .any(|d| !old_errors.contains(&(d.code, d.message.clone())));
+        if let (true, Some(old_program)) = (brought, old_program) {
             // Found only with the data (a `by:` field no series has, too
-            // many instances): the change is refused whole, as a checker's
-            // error refuses a file, and every file keeps the version in
-            // force before it.
-            for d in errors {
-                out.errors.push(self.problem(&self.sources, d));
-            }
+            // many instances): the change is undone, and every file keeps
+            // the version in force before it; the caller sets aside the
+            // files to blame and tries the rest again.
+            let problems: Vec<Problem> = errors
+                .into_iter()
+                .map(|d| self.problem(&self.sources, d))
+                .collect();
             out.applied.truncate(applied_before);
-            for (p, old, print) in undo_rules.into_iter().rev() {
-                self.rejected.insert(p.clone(), print);
-                match old {
+            if data_changed {
+                // The change's files take back the rows they lent the
+                // store, before they leave: each may be tried again.
+                drop_aside(self.model.take());
+                self.give_back_store();
+            }
+            let mut back_rules = BTreeMap::new();
+            for (p, old, _) in undo_rules.into_iter().rev() {
+                let new = match old {
                     Some(e) => {
                         self.sources.set_text(e.id, e.text.clone());
-                        self.rules.insert(p, e);
+                        self.rules.insert(p.clone(), e)
                     }
-                    None => {
-                        if let Some(e) = self.rules.remove(&p) {
-                            self.sources.set_text(e.id, "");
-                        }
+                    None => self.rules.remove(&p),
+                };
+                if let Some(e) = &new {
+                    if !self.rules.contains_key(&p) {
+                        self.sources.set_text(e.id, "");
                     }
                 }
+                back_rules.insert(p, new.map_or(Candidate::Remove, Candidate::Replace));
             }
-            for (p, old, print) in undo_data.into_iter().rev() {
-                if print.is_some() {
-                    self.rejected.insert(p.clone(), print);
-                }
-                match old {
+            let mut back_data = BTreeMap::new();
+            for (p, old, _) in undo_data.into_iter().rev() {
+                let new = match old {
                     Some(e) => {
                         self.sources
                             .set_text(e.id, e.text.clone().unwrap_or_else(|| Arc::from("")));
-                        self.data.insert(p, e);
+                        self.data.insert(p.clone(), e)
                     }
-                    None => {
-                        if let Some(e) = self.data.remove(&p) {
-                            self.sources.set_text(e.id, "");
-                        }
+                    None => self.data.remove(&p),
+                };
+                if let Some(e) = &new {
+                    if !self.data.contains_key(&p) {
+                        self.sources.set_text(e.id, "");
                     }
                 }
+                back_data.insert(p, new.map_or(Candidate::Remove, Candidate::Replace));
             }
             self.left_out = old_left_out;
             self.kept = None;
             self.rebuild(old_program, data_changed);
             self.previous = None;
             out.rebuilt = true;
-            return;
+            return Err(Refused {
+                problems,
+                rules: back_rules,
+                data: back_data,
+            });
         }
         for d in data_warnings.into_iter().chain(warnings) {
             let problem = self.problem(&self.sources, d);
@@ -1069,8 +1215,14 @@ impl Project {
                 out.warnings.push(problem);
             }
         }
+        // In force now: no longer tried again at every reload.
+        for p in tried {
+            self.held.remove(&p);
+            self.held_data.remove(&p);
+        }
         out.applied.sort();
         out.rebuilt = true;
+        Ok(())
     }
 
     /// Returns the rows the store holds to the files that lent them

@@ -227,6 +227,68 @@ fn a_by_field_no_series_has_is_an_error_that_keeps_the_last_good_state() {
     d.stop();
 }
 
+/// A change that brings such an error with a good data file: the rule
+/// file is set aside, the data file is taken with all its rows.
+#[test]
+fn a_good_data_file_is_taken_though_a_rule_edit_beside_it_is_refused() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/incidents.csv", TWO)],
+        &AT,
+        &[],
+    );
+    std::fs::write(
+        d.path("rules/a.rules"),
+        RULES.replace("by: region", "by: regoin"),
+    )
+    .unwrap();
+    std::fs::write(d.path("indicators/incidents.csv"), THREE).unwrap();
+    let (_, events) = d
+        .expect(|e| e["event"] == "reload" && e["files"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "error" && e["code"] == "E213"),
+        "{events:?}"
+    );
+    assert_eq!(
+        statuses(&events),
+        [("busy".into(), region("East"), Value::Null, "met".into())]
+    );
+    d.stop();
+}
+
+/// Errors there from the start do not block a change that fixes some of
+/// them; nothing is evaluated until none is left.
+#[test]
+fn errors_from_the_start_are_fixed_one_file_at_a_time() {
+    let b = "indicator calm { by: region when: count(incidents, 7d) < 2 }\n";
+    let mut d = Daemon::start(
+        &[
+            ("rules/a.rules", &RULES.replace("by: region", "by: regoin")),
+            ("rules/b.rules", &b.replace("by: region", "by: regoin")),
+            ("indicators/incidents.csv", TWO),
+        ],
+        &AT,
+        &[],
+    );
+    let errors = d.startup.iter().filter(|e| e["event"] == "error").count();
+    assert_eq!(
+        (errors, statuses(&d.startup).len()),
+        (2, 0),
+        "{:?}",
+        d.startup
+    );
+    write(&d.path("rules/a.rules"), RULES);
+    let (reload, events) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["files"], json!(["rules/a.rules"]), "{events:?}");
+    assert_eq!(statuses(&events), []);
+    write(&d.path("rules/b.rules"), b);
+    let (reload, events) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["files"], json!(["rules/b.rules"]), "{events:?}");
+    assert_eq!(statuses(&events).len(), 5, "{events:?}");
+    d.stop();
+}
+
 #[test]
 fn removing_a_grouped_rule_removes_each_instance() {
     let d = Daemon::start(

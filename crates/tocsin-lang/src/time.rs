@@ -191,6 +191,10 @@ pub struct Range {
     pub after: Option<Date>,
     /// The last date.
     pub last: Date,
+    /// The date of the evaluation that reads the range, on or after
+    /// `last`: a calendar bucket in the range is read only when the data
+    /// up to this date completes it.
+    pub seen: Date,
 }
 
 impl Range {
@@ -199,6 +203,7 @@ impl Range {
         Range {
             after: t.minus(d),
             last: t,
+            seen: t,
         }
     }
 
@@ -211,6 +216,7 @@ impl Range {
         Some(Range {
             after: t.minus(d.doubled()?),
             last,
+            seen: t,
         })
     }
 

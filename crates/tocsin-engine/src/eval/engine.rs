@@ -240,7 +240,7 @@ impl<'m> Evaluator<'m> {
         // allocation spread them over the slots.
         let slot = (key >> 6) % WINDOW_HINTS;
         let w = match self.windows[slot] {
-            (k, near) if k == key => s.between_near(r.after, r.last, near),
+            (k, near) if k == key => s.between_near(r.after, r.last, r.seen, near),
             _ => crate::library::observations(s, r),
         };
         self.windows[slot] = (key, w);

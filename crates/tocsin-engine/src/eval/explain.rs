@@ -405,7 +405,7 @@ fn call(
         }
     };
     let upto = |label: &'static str, day: Date| {
-        let k = tl.upto(day);
+        let k = tl.upto_seen(day, t);
         span(
             label,
             None,
@@ -466,7 +466,8 @@ fn call(
             }
             Read::NewestActive => {
                 if let Some(day) = tl.last_active(t) {
-                    let k = tl.upto(day);
+                    // The newest observation of that date, which `t` reads.
+                    let k = tl.upto_seen(day, t);
                     spans.push(span(
                         "newest active (not 0) on or before the date",
                         None,

@@ -401,8 +401,8 @@ let j = sum(h.fatalities, 1y) + count(h[value == 1].fatalities, 1y) * 10
         ]
     );
     // Counted among the rows the filters before it kept.
-    assert!(m.warnings[3].message.starts_with("1 of 2 observations"));
-    assert!(m.warnings[4].message.starts_with("1 of 2 observations"));
+    assert!(m.warnings[3].message.starts_with("1 of the 2 observations"));
+    assert!(m.warnings[4].message.starts_with("1 of the 2 observations"));
 }
 
 mod properties {
@@ -730,4 +730,27 @@ fn a_bucket_is_read_only_once_the_data_up_to_t_completes_it() {
         ),
         Some(45.0)
     );
+    // What is read before `T` is read as at `T`: January, complete from
+    // 2025-02-10, is there for the value 30 days back and for the earlier
+    // window of a growth at 2025-03-05 (February 2 against January 1).
+    let at = |e: &str, at: &str| num(e, &[("ev", rows)], at);
+    assert_eq!(at("ago(monthly(ev, count), 30d)", "2025-03-05"), Some(1.0));
+    assert_eq!(
+        at("growth(monthly(ev, count), 1mo)", "2025-03-05"),
+        Some(1.0)
+    );
+    // Before the data completes January, neither is known.
+    assert_eq!(at("ago(monthly(ev, count), 5d)", "2025-02-09"), None);
+    for e in [
+        "ago(monthly(ev, count), 30d)",
+        "growth(monthly(ev, count), 1mo)",
+    ] {
+        for day in ["2025-03-05", "2025-04-10", "2025-04-14"] {
+            assert_eq!(
+                value(e, &[("ev", rows)], day),
+                value(e, &[("ev", cut)], day),
+                "{e} at {day}"
+            );
+        }
+    }
 }

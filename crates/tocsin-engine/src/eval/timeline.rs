@@ -312,17 +312,31 @@ impl Timeline {
         self.dates.is_empty()
     }
 
-    /// Number of observations dated `<= t`.
+    /// Number of observations dated `<= t` (that may be read at `t`).
     pub fn upto(&self, t: Date) -> usize {
+        self.upto_seen(t, t)
+    }
+
+    /// Number of observations dated `<= last` that an evaluation at `seen`
+    /// (on or after `last`) may read: all of them, but calendar buckets
+    /// the data up to `seen` does not complete.
+    pub fn upto_seen(&self, last: Date, seen: Date) -> usize {
+        let n = self.dates.partition_point(|d| *d <= last);
         match &self.ready {
-            None => self.dates.partition_point(|d| *d <= t),
-            Some(ready) => ready.partition_point(|d| *d <= t),
+            None => n,
+            Some(ready) => n.min(ready.partition_point(|d| *d <= seen)),
         }
     }
 
     /// The observations dated in `(after, until]`.
     pub fn between(&self, after: Date, until: Date) -> Window {
-        let hi = self.upto(until);
+        self.between_seen(after, until, until)
+    }
+
+    /// The observations dated in `(after, until]` that an evaluation at
+    /// `seen` may read (see [`Timeline::upto_seen`]).
+    pub fn between_seen(&self, after: Date, until: Date, seen: Date) -> Window {
+        let hi = self.upto_seen(until, seen);
         let lo = self.dates[..hi].partition_point(|d| *d <= after);
         Window { lo, hi }
     }
@@ -331,9 +345,15 @@ impl Timeline {
     /// `after` is `None`), found by searching outward from `near`, the
     /// window of a query close to this one: cheaper than
     /// [`Timeline::between`] when it is close.
-    pub fn between_near(&self, after: Option<Date>, until: Date, near: Window) -> Window {
+    pub fn between_near(
+        &self,
+        after: Option<Date>,
+        until: Date,
+        seen: Date,
+        near: Window,
+    ) -> Window {
         if self.ready.is_some() {
-            let hi = self.upto(until);
+            let hi = self.upto_seen(until, seen);
             let lo = after.map_or(0, |a| self.dates[..hi].partition_point(|d| *d <= a));
             return Window { lo, hi };
         }

@@ -1,7 +1,10 @@
 //! `ago`, `change` and `pct_change`: the newest value at `T - d`, and how
 //! the newest value at `T` differs from it.
 
-use super::{newest, nothing_before, Builtin, Example, OverStale, Query, Read, Scale, AN_ARGUMENT};
+use super::{
+    newest, newest_seen, nothing_before, Builtin, Example, OverStale, Query, Read, Scale,
+    AN_ARGUMENT,
+};
 use crate::eval::{Evaluator, Value};
 use crate::lang::functions::{Params, Signature, DURATION, SERIES};
 use crate::lang::program::{Node, Type};
@@ -34,7 +37,10 @@ fn now_and_then(cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> (Option<f64>,
     let Some(d) = args.get(1).and_then(|a| cx.duration(a, t)) else {
         return (None, None);
     };
-    (newest(s, t), t.minus(d).and_then(|past| newest(s, past)))
+    (
+        newest(s, t),
+        t.minus(d).and_then(|past| newest_seen(s, past, t)),
+    )
 }
 
 /// Why a comparison with the value at `T - d` is unknown; `pct` divides
@@ -44,7 +50,7 @@ fn why(q: &Query<'_>, pct: bool) -> Option<String> {
         return Some(AN_ARGUMENT.to_string());
     };
     let past = q.t.minus(q.d?)?;
-    Some(match newest(s, past) {
+    Some(match newest_seen(s, past, q.t) {
         Some(x) if pct && x == 0.0 => "the earlier value is 0: division by zero".to_string(),
         None => nothing_before(past),
         Some(_) => nothing_before(q.t),

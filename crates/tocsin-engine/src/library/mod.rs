@@ -289,10 +289,10 @@ pub fn name(f: Func) -> &'static str {
 /// The observations of `s` dated in `r`.
 pub fn observations(s: &Timeline, r: Range) -> Window {
     match r.after {
-        Some(after) => s.between(after, r.last),
+        Some(after) => s.between_seen(after, r.last, r.seen),
         None => Window {
             lo: 0,
-            hi: s.upto(r.last),
+            hi: s.upto_seen(r.last, r.seen),
         },
     }
 }
@@ -316,4 +316,12 @@ pub fn newest_date(s: &Timeline, t: Date) -> Option<Date> {
 /// The value of the newest observation of `s` dated `<= t`.
 pub fn newest(s: &Timeline, t: Date) -> Option<f64> {
     s.last_at(t).map(|i| s.values()[i])
+}
+
+/// The value of the newest observation of `s` dated `<= last` that an
+/// evaluation at `seen` may read (a calendar bucket complete by then).
+pub fn newest_seen(s: &Timeline, last: Date, seen: Date) -> Option<f64> {
+    s.upto_seen(last, seen)
+        .checked_sub(1)
+        .map(|i| s.values()[i])
 }
