@@ -103,6 +103,12 @@ pub struct Problem {
     pub kept: bool,
 }
 
+/// The rule and data files of a change, each with its new version.
+type Candidates = (
+    BTreeMap<PathBuf, Candidate<RuleEntry>>,
+    BTreeMap<PathBuf, Candidate<DataEntry>>,
+);
+
 /// A change [`Project::commit`] undid for errors only the model showed:
 /// the errors, rendered against the change, and its files, to set aside
 /// those to blame and try the rest again.
@@ -981,14 +987,7 @@ impl Project {
     /// none named, its data files. Each is tried again at every reload
     /// (what it lacked may come from another file). Returns the rest of
     /// the change, to try again; `None` when nothing is left to blame.
-    fn set_aside(
-        &mut self,
-        refused: Refused,
-        out: &mut Reload,
-    ) -> Option<(
-        BTreeMap<PathBuf, Candidate<RuleEntry>>,
-        BTreeMap<PathBuf, Candidate<DataEntry>>,
-    )> {
+    fn set_aside(&mut self, refused: Refused, out: &mut Reload) -> Option<Candidates> {
         let Refused {
             problems,
             mut rules,
