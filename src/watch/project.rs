@@ -492,6 +492,11 @@ impl Project {
         }
         let held_data: Vec<PathBuf> = self.held_data.iter().cloned().collect();
         for p in held_data {
+            if !p.exists() {
+                // Gone: its removal comes as any other.
+                self.held_data.remove(&p);
+                continue;
+            }
             if let std::collections::btree_map::Entry::Vacant(slot) = data_changes.entry(p) {
                 let file = SourceFile {
                     name: files::display(slot.key()),
@@ -630,6 +635,9 @@ impl Project {
                                 );
                                 self.left_out.insert(p.clone(), series);
                             }
+                            // Refused for itself now: tried again when it
+                            // changes, as any file with an error.
+                            self.held_data.remove(&p);
                             self.rejected.insert(p, print);
                         }
                     }
@@ -666,7 +674,7 @@ impl Project {
                         );
                         break;
                     }
-                    Err(refused) => match self.set_aside(refused, &mut out) {
+                    Err(refused) => match self.set_aside(refused, &refreshed, &mut out) {
                         Some((rules, data)) => {
                             new_rules = rules;
                             new_data = data;
@@ -987,7 +995,12 @@ impl Project {
     /// none named, its data files. Each is tried again at every reload
     /// (what it lacked may come from another file). Returns the rest of
     /// the change, to try again; `None` when nothing is left to blame.
-    fn set_aside(&mut self, refused: Refused, out: &mut Reload) -> Option<Candidates> {
+    fn set_aside(
+        &mut self,
+        refused: Refused,
+        refreshed: &HashSet<PathBuf>,
+        out: &mut Reload,
+    ) -> Option<Candidates> {
         let Refused {
             problems,
             mut rules,
@@ -997,36 +1010,43 @@ impl Project {
             .iter()
             .flat_map(|p| p.diagnostic.labels.iter().map(|l| l.span.file))
             .collect();
-        // Versions refused before and tried again go first: the new edit
-        // may be the one that makes them good later, not the one at fault.
+        // In order, the first of these that holds a file is set aside:
+        // versions refused before and tried again (an error naming them,
+        // then data), so that a new edit is not blamed for them; then the
+        // rule files an error names; then the change's data files; then
+        // its rule files (an edit to a series another rule reads). A data
+        // file read again only for more columns is the version in force,
+        // never to blame.
         let retried = |p: &PathBuf| self.held.contains(p) || self.held_data.contains(p);
-        let mut blamed_rules: Vec<PathBuf> = rules
+        let is_named = |p: &PathBuf| self.ids.get(p).is_some_and(|id| named.contains(id));
+        let new_rules: Vec<&PathBuf> = rules
             .iter()
-            .filter(|(p, c)| matches!(c, Candidate::Replace(_)) && retried(p))
-            .map(|(p, _)| p.clone())
+            .filter(|(_, c)| matches!(c, Candidate::Replace(_)))
+            .map(|(p, _)| p)
             .collect();
-        let mut blamed_data: Vec<PathBuf> = data
+        let new_data: Vec<&PathBuf> = data
             .iter()
-            .filter(|(p, c)| matches!(c, Candidate::Replace(_)) && retried(p))
-            .map(|(p, _)| p.clone())
+            .filter(|(p, c)| matches!(c, Candidate::Replace(_)) && !refreshed.contains(*p))
+            .map(|(p, _)| p)
             .collect();
-        if blamed_rules.is_empty() && blamed_data.is_empty() {
-            blamed_rules = rules
+        let pick = |files: &[&PathBuf], keep: &dyn Fn(&PathBuf) -> bool| -> Vec<PathBuf> {
+            files
                 .iter()
-                .filter(|(p, c)| {
-                    matches!(c, Candidate::Replace(_))
-                        && self.ids.get(*p).is_some_and(|id| named.contains(id))
-                })
-                .map(|(p, _)| p.clone())
-                .collect();
-        }
-        if blamed_rules.is_empty() && blamed_data.is_empty() {
-            blamed_data = data
-                .iter()
-                .filter(|(_, c)| matches!(c, Candidate::Replace(_)))
-                .map(|(p, _)| p.clone())
-                .collect();
-        }
+                .filter(|p| keep(p))
+                .map(|p| (*p).clone())
+                .collect()
+        };
+        let choices: [(Vec<PathBuf>, Vec<PathBuf>); 5] = [
+            (pick(&new_rules, &|p| retried(p) && is_named(p)), Vec::new()),
+            (Vec::new(), pick(&new_data, &|p| retried(p))),
+            (pick(&new_rules, &|p| is_named(p)), Vec::new()),
+            (Vec::new(), pick(&new_data, &|_| true)),
+            (pick(&new_rules, &|_| true), Vec::new()),
+        ];
+        let (blamed_rules, blamed_data) = choices
+            .into_iter()
+            .find(|(r, d)| !r.is_empty() || !d.is_empty())
+            .unwrap_or_default();
         for mut problem in problems {
             // Whether the file in error keeps a version, now the change
             // is undone.
@@ -1068,14 +1088,17 @@ impl Project {
         let old_program = self.model.as_ref().map(|m| m.program.clone());
         // Errors the model in force has already (a first load, rows
         // appended): a change is refused only for an error it brings.
-        let old_errors: Vec<(crate::diag::Code, String)> = self
+        // Known by code and place, not text: E214's counts move with the
+        // data.
+        let place = |d: &Diagnostic| (d.code, d.labels.first().map(|l| l.span));
+        let old_errors: Vec<_> = self
             .model
             .as_ref()
             .map(|m| {
                 m.warnings
                     .iter()
                     .filter(|d| d.is_error())
-                    .map(|d| (d.code, d.message.clone()))
+                    .map(place)
                     .collect()
             })
             .unwrap_or_default();
@@ -1143,9 +1166,7 @@ impl Project {
         }
         let warnings = self.rebuild(program, data_changed);
         let errors: Vec<Diagnostic> = warnings.iter().filter(|d| d.is_error()).cloned().collect();
-        let brought = errors
-            .iter()
-            .any(|d| !old_errors.contains(&(d.code, d.message.clone())));
+        let brought = errors.iter().any(|d| !old_errors.contains(&place(d)));
         if let (true, Some(old_program)) = (brought, old_program) {
             // Found only with the data (a `by:` field no series has, too
             // many instances): the change is undone, and every file keeps
