@@ -35,6 +35,15 @@ pub fn may_warn(def: &SeriesDef, tl: &Timeline, store: &Store) -> bool {
         && !is_event_list(tl)
 }
 
+/// The `by:` fields of the rules reading a series.
+#[derive(Clone)]
+struct By {
+    /// As a group compares them (see `by_key`).
+    key: Vec<String>,
+    /// As the first rule writes them.
+    written: Vec<String>,
+}
+
 /// One warning per data series that some `sum`, `avg` or `growth` reads,
 /// not bucketed, with observations sharing a date. Event lists (every
 /// value 1) are left alone: several events on one day are the point.
@@ -51,9 +60,10 @@ pub fn warnings(
         return Vec::new();
     }
     // How each series slot is read: the first call, and the `by:` fields
-    // of every rule that reads it, when they all have the same.
-    let mut read: BTreeMap<usize, (Span, Option<Vec<String>>)> = BTreeMap::new();
-    let note = |by: Option<Vec<String>>| {
+    // of every rule that reads it, when they all have the same (compared
+    // as a group does, shown as the first rule writes them).
+    let mut read: BTreeMap<usize, (Span, Option<By>)> = BTreeMap::new();
+    let note = |by: Option<By>| {
         move |n: &crate::lang::program::Node| summed(n).map(|slot| (slot, n.span, by.clone()))
     };
     let mut reads = Vec::new();
@@ -62,14 +72,17 @@ pub fn warnings(
         l.value.walk(&mut |n| reads.extend(seen(n)));
     }
     for r in &program.rules {
-        let by = r.is_grouped().then(|| crate::lang::program::by_key(&r.by));
+        let by = r.is_grouped().then(|| By {
+            key: crate::lang::program::by_key(&r.by),
+            written: r.by.iter().map(|f| f.name.clone()).collect(),
+        });
         let seen = note(by);
         r.walk(&mut |n| reads.extend(seen(n)));
     }
     for (slot, span, by) in reads {
         read.entry(slot)
             .and_modify(|(_, known)| {
-                if *known != by {
+                if known.as_ref().map(|k| &k.key) != by.as_ref().map(|b| &b.key) {
                     *known = None;
                 }
             })
@@ -98,11 +111,11 @@ pub fn warnings(
         // within one instance (a daily table of many regions repeats every
         // date once per region).
         let (shared, first, within) = match &by {
-            Some(fields) => match repeats_within(store, &def.root, fields) {
+            Some(by) => match repeats_within(store, &def.root, &by.key) {
                 Some((n, first)) => (
                     n,
                     first,
-                    format!(" within one instance (by {})", fields.join(", ")),
+                    format!(" within one instance (by {})", by.written.join(", ")),
                 ),
                 None => continue,
             },
@@ -256,5 +269,8 @@ mod tests {
             check_warnings(grouped, &twice),
             ["`s` has 1 date(s) with more than one observation within one instance (by region) (the first 2025-01-02); summed or averaged, each counts every row"]
         );
+        // Named as the rules write the field.
+        let upper = grouped.replace("by: region", "by: REGION");
+        assert!(check_warnings(&upper, &twice)[0].contains("(by REGION)"));
     }
 }
