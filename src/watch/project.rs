@@ -1183,39 +1183,12 @@ impl Project {
                 drop_aside(self.model.take());
                 self.give_back_store();
             }
-            let mut back_rules = BTreeMap::new();
-            for (p, old, _) in undo_rules.into_iter().rev() {
-                let new = match old {
-                    Some(e) => {
-                        self.sources.set_text(e.id, e.text.clone());
-                        self.rules.insert(p.clone(), e)
-                    }
-                    None => self.rules.remove(&p),
-                };
-                if let Some(e) = &new {
-                    if !self.rules.contains_key(&p) {
-                        self.sources.set_text(e.id, "");
-                    }
-                }
-                back_rules.insert(p, new.map_or(Candidate::Remove, Candidate::Replace));
-            }
-            let mut back_data = BTreeMap::new();
-            for (p, old, _) in undo_data.into_iter().rev() {
-                let new = match old {
-                    Some(e) => {
-                        self.sources
-                            .set_text(e.id, e.text.clone().unwrap_or_else(|| Arc::from("")));
-                        self.data.insert(p.clone(), e)
-                    }
-                    None => self.data.remove(&p),
-                };
-                if let Some(e) = &new {
-                    if !self.data.contains_key(&p) {
-                        self.sources.set_text(e.id, "");
-                    }
-                }
-                back_data.insert(p, new.map_or(Candidate::Remove, Candidate::Replace));
-            }
+            let back_rules = undo(&mut self.rules, &mut self.sources, undo_rules, |e| {
+                (e.id, e.text.clone())
+            });
+            let back_data = undo(&mut self.data, &mut self.sources, undo_data, |e| {
+                (e.id, e.text.clone().unwrap_or_else(|| Arc::from("")))
+            });
             self.left_out = old_left_out;
             self.kept = None;
             self.rebuild(old_program, data_changed);
@@ -1290,6 +1263,34 @@ impl Project {
         self.model = Some(model);
         warnings
     }
+}
+
+/// Puts back in `files` the versions a change replaced (`undone`, in the
+/// order they were replaced, each with the version before it), their
+/// texts in `sources` too, and returns the change's own versions, to try
+/// again: each path's new entry, or its removal.
+fn undo<E>(
+    files: &mut BTreeMap<PathBuf, E>,
+    sources: &mut SourceMap,
+    undone: Vec<(PathBuf, Option<E>, Option<Fingerprint>)>,
+    text: impl Fn(&E) -> (FileId, Arc<str>),
+) -> BTreeMap<PathBuf, Candidate<E>> {
+    let mut back = BTreeMap::new();
+    for (p, old, _) in undone.into_iter().rev() {
+        let new = match old {
+            Some(e) => {
+                let (id, t) = text(&e);
+                sources.set_text(id, t);
+                files.insert(p.clone(), e)
+            }
+            None => files.remove(&p),
+        };
+        if let (Some(e), false) = (&new, files.contains_key(&p)) {
+            sources.set_text(text(e).0, "");
+        }
+        back.insert(p, new.map_or(Candidate::Remove, Candidate::Replace));
+    }
+    back
 }
 
 /// Drops `value` on a thread of its own: freeing a large model (thousands

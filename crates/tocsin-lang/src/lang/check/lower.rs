@@ -735,11 +735,15 @@ impl<'a> Lowerer<'a> {
                             return TemplatePiece::Label(k);
                         }
                     }
-                    let before = self.diags.len();
-                    let n = self.expr(e);
                     if let ExprKind::Name(id) = &e.kind {
-                        self.note_label_hole(id, before);
+                        let known = self.defs.names.contains_key(id.name.as_str());
+                        if !known && !crate::lang::parser::is_reserved(&id.name) {
+                            let d = self.unknown_hole(id);
+                            self.diags.push(d);
+                            return TemplatePiece::Hole(invalid(e.span));
+                        }
                     }
+                    let n = self.expr(e);
                     if n.ty == Type::Series {
                         self.diags.push(
                             err(
@@ -758,25 +762,21 @@ impl<'a> Lowerer<'a> {
             .collect()
     }
 
-    /// After an unknown name in a template hole: it may be meant as a
+    /// An unknown name alone in a template hole. It may be meant as a
     /// field, whose value a hole shows only for the `by:` fields of a rule
-    /// broken down by them.
-    fn note_label_hole(&mut self, id: &Ident, before: usize) {
-        let Some(d) = self.diags[before..]
-            .iter_mut()
-            .find(|d| d.code == Code::UnknownName && d.labels.iter().any(|l| l.span == id.span))
-        else {
-            return;
-        };
-        // A function named alone is no value for a hole: not worth a
-        // suggestion here.
-        if let Some((head, near)) = d.message.split_once("; did you mean `") {
-            let near = near.trim_end_matches("`?");
-            if !self.defs.names.contains_key(near) {
-                d.message = head.to_string();
-            }
+    /// broken down by them; a near name is suggested among the defined
+    /// ones only (a function named alone is no value for a hole).
+    fn unknown_hole(&self, id: &Ident) -> Diagnostic {
+        let mut d = err(
+            Code::UnknownName,
+            format!("unknown name `{}`", id.name),
+            id.span,
+            "not defined",
+        );
+        if let Some(near) = did_you_mean(&id.name, self.defs.all_names()) {
+            d.message = format!("unknown name `{}`; did you mean `{near}`?", id.name);
         }
-        let note = if self.by.is_empty() {
+        d.with_note(if self.by.is_empty() {
             format!(
                 "if `{0}` is a field of the data, a hole shows its value only in a rule broken down by it: add `by: {0}`",
                 id.name
@@ -788,8 +788,7 @@ impl<'a> Lowerer<'a> {
                 by.join(", "),
                 id.name
             )
-        };
-        d.notes.push(note);
+        })
     }
 
     // ----- expressions --------------------------------------------------
