@@ -238,7 +238,7 @@ fn a_for_window_over_ten_years_is_refused() {
         tocsin(dir.path()).args(*args).assert().code(2).stderr(
             predicate::str::contains("error[E209]: `for: 10000y` is longer than the limit of 10y")
                 .and(predicate::str::contains("rules/a.rules:3:8"))
-                .and(predicate::str::contains("error[E209]: `for: 522w`"))
+                .and(predicate::str::contains("error[E209]: `for: 3654d`"))
                 .and(predicate::str::contains("rules/a.rules:5:"))
                 .and(predicate::str::contains("shorten the window to 10y"))
                 .and(predicate::str::contains("longest").not())

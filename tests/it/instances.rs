@@ -183,7 +183,7 @@ fn report_shows_a_grouped_rule_as_one_table_of_instances() {
     let south = card.find("=South</th>").expect(card);
     assert!(north < south, "met first");
     assert_eq!(card.matches("<svg class=\"spark\"").count(), 2, "{card}");
-    assert!(card.contains("<code>count(incidents, 1w)</code> = <strong>2</strong>"));
+    assert!(card.contains("<code>count(incidents, 7d)</code> = <strong>2</strong>"));
     // The status history names each instance.
     assert!(page.contains(r#"<code>busy{region=&quot;South&quot;}</code>"#));
 }

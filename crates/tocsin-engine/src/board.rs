@@ -90,7 +90,7 @@ impl FeedRow {
                     name: d.series.clone(),
                     newest: newest.map(|n| n.to_string()),
                     age_days: newest.map(|n| at.days_since(n)),
-                    stale_after: d.after.map(crate::eval::stale_after_text),
+                    stale_after: d.after.map(|a| a.to_string()),
                     stale: d.is_stale(at),
                     title: feed.and_then(|f| f.title.clone()),
                     sources: feed.map(|f| f.sources.clone()).unwrap_or_default(),

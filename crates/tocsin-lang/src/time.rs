@@ -231,10 +231,12 @@ impl Range {
     }
 }
 
+/// Days print as days (`14d`, not `2w`): rules count windows in days far
+/// more often than in weeks, and a window should read as it was written.
+/// Whole years of months print as years (`1y`), the usual spelling.
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Duration::Days(n) if n != 0 && n % 7 == 0 => write!(f, "{}w", n / 7),
             Duration::Days(n) => write!(f, "{n}d"),
             Duration::Months(n) if n != 0 && n % 12 == 0 => write!(f, "{}y", n / 12),
             Duration::Months(n) => write!(f, "{n}mo"),
@@ -336,8 +338,9 @@ mod tests {
     }
 
     #[test]
-    fn durations_display_in_their_largest_unit() {
-        assert_eq!(Duration::Days(14).to_string(), "2w");
+    fn durations_display_in_days_or_their_largest_calendar_unit() {
+        assert_eq!(Duration::Days(14).to_string(), "14d");
+        assert_eq!(Duration::Days(0).to_string(), "0d");
         assert_eq!(Duration::Days(30).to_string(), "30d");
         assert_eq!(Duration::Months(24).to_string(), "2y");
         assert_eq!(Duration::Months(6).doubled(), Some(Duration::Months(12)));

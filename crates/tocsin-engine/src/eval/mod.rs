@@ -28,7 +28,7 @@ pub use engine::Evaluator;
 pub use fields::FieldColumn;
 pub use grow::Grown;
 pub use instances::{Group, Instances, MAX_INSTANCES};
-pub use model::{parse_number, stale_after_text, Model, Origin, Staleness};
+pub use model::{parse_number, Model, Origin, Staleness};
 pub use timeline::{Timeline, Window};
 pub use value::Value;
 // The status belongs to the language (a test file expects one); the

@@ -41,16 +41,6 @@ pub struct Model {
     pub(super) warning_parts: (usize, usize),
 }
 
-/// A feed's `stale_after` as the board and `explain` show it: days as days
-/// (`14d`, not the `2w` durations print as elsewhere), so that one unit
-/// serves every feed counted in days; months as months or years.
-pub fn stale_after_text(d: Duration) -> String {
-    match d {
-        Duration::Days(n) => format!("{n}d"),
-        months => months.to_string(),
-    }
-}
-
 /// A data series that rules read: how fresh it is, and when it, and every
 /// series derived from it, is stale.
 #[derive(Debug)]
@@ -90,13 +80,11 @@ impl Staleness {
         Some(match self.newest(t) {
             Some(n) => format!(
                 "stale: newest observation of `{}` {n}, more than {} before {t}",
-                self.series,
-                stale_after_text(after)
+                self.series, after
             ),
             None => format!(
                 "stale: `{}` has no observation on or before {t} (stale after {})",
-                self.series,
-                stale_after_text(after)
+                self.series, after
             ),
         })
     }

@@ -668,7 +668,7 @@ fn the_start_of_a_long_text_is_the_start_of_the_text() {
     let chain = vec!["latest(s)"; 200].join(" - ");
     let m = model(
         &format!(
-            "let x = not ({chain} > 1) or resumed(s, quiet: 1mo, within: 2w) and -(1 + 2) * 3 > 0"
+            "let x = not ({chain} > 1) or resumed(s, quiet: 1mo, within: 14d) and -(1 + 2) * 3 > 0"
         ),
         &[("s", S)],
     );
@@ -676,7 +676,7 @@ fn the_start_of_a_long_text_is_the_start_of_the_text() {
     let whole = describe::show(n, &m.program);
     assert!(whole.starts_with("not latest(s) - latest(s)"), "{whole}");
     assert!(
-        whole.ends_with("resumed(s, quiet: 1mo, within: 2w) and -(1 + 2) * 3 > 0"),
+        whole.ends_with("resumed(s, quiet: 1mo, within: 14d) and -(1 + 2) * 3 > 0"),
         "{whole}"
     );
     for limit in [0, 1, 10, 100, 1000, whole.len()] {
