@@ -115,7 +115,12 @@ impl<'a> SeriesObject<'a> {
                 "unit" => object.unit = src.optional_string(value, "unit")?,
                 "description" => object.description = src.optional_string(value, "description")?,
                 "observations" => object.observations = Some(value),
-                key => has_date |= is_date_name(key),
+                other => {
+                    has_date |= is_date_name(other);
+                    if let Some(e) = src.unknown_series_key(key, value) {
+                        return Err(e);
+                    }
+                }
             }
         }
         if object.observations.is_none() && has_date {
@@ -512,6 +517,38 @@ impl Source<'_> {
             .with_primary(self.first_line(part), "")
     }
 
+    /// An error for a key of a series object that tocsin does not read
+    /// but that looks meant as one it reads (`observation`, `obs`), or
+    /// that holds an array of objects (observations under another name): silently
+    /// ignored, it would leave the series empty. `None` for other keys,
+    /// which may carry the file's own metadata.
+    fn unknown_series_key(&self, key: &Cow<'_, str>, value: &str) -> Option<Diagnostic> {
+        const KEYS: [&str; 4] = ["series", "unit", "description", "observations"];
+        let near = crate::diag::did_you_mean(key, KEYS);
+        let objects = value
+            .strip_prefix('[')
+            .is_some_and(|rest| rest.trim_start().starts_with('{'));
+        if near.is_none() && !objects {
+            return None;
+        }
+        let span = match key {
+            Cow::Borrowed(k) => self.span(k),
+            Cow::Owned(_) => self.first_line(value),
+        };
+        let meant = near.unwrap_or("observations");
+        Some(
+            Diagnostic::error(
+                Code::InvalidJson,
+                format!("unknown key `{key}` in a series object; did you mean `{meant}`?"),
+            )
+            .with_primary(span, "not a key of a series object")
+            .with_note(
+                "a series object has the keys `series`, `unit`, `description` and `observations`; \
+                 its observations are read only from `observations`",
+            ),
+        )
+    }
+
     /// The span of `part` up to its first line break, so that a long
     /// object is marked on one line.
     fn first_line(&self, part: &str) -> Span {
@@ -793,6 +830,29 @@ mod tests {
         assert_eq!(
             names("[{\"series\": \"a\", \"observations\": []}, {\"series\": \"b\"}]"),
             ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn a_misspelt_observations_key_is_an_error_not_an_empty_series() {
+        assert_eq!(
+            load_err("{\"series\": \"g\", \"observation\": [{\"date\": \"2024-01-01\", \"value\": 3}]}"),
+            "gdp.json:1:18: error[E308]: unknown key `observation` in a series object; did you mean `observations`?"
+        );
+        assert!(load_err("[{\"series\": \"a\", \"observations\": []},\n {\"series\": \"h\", \"obs\": []}]")
+            .starts_with("gdp.json:2:19: error[E308]: unknown key `obs` in a series object; did you mean `observations`?"));
+        // An array of objects under any other key holds observations
+        // meant as such; other arrays may be the file's own metadata.
+        assert!(load_err("{\"data\": [{\"date\": \"2024-01-01\"}]}")
+            .contains("unknown key `data` in a series object; did you mean `observations`?"));
+        assert!(load_err("{\"unti\": \"t\", \"observations\": []}").contains("did you mean `unit`?"));
+        // Metadata of the file's own is still read past.
+        assert_eq!(
+            load_ok("{\"series\": \"a\", \"source\": \"MoD\", \"tags\": [\"x\"], \"observations\": []}")
+                .into_iter()
+                .map(|b| b.series)
+                .collect::<Vec<_>>(),
+            ["a"]
         );
     }
 
