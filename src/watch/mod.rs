@@ -295,6 +295,10 @@ impl Daemon {
         for p in &outcome.warnings {
             self.output.emit(&Event::Warning(ProblemEvent::of(p)));
         }
+        // Errors cleared by a change that leaves the model as it was (a
+        // rejected file deleted, a removed data file put back unchanged):
+        // said with a reload, as the errors were.
+        let recovered = outcome.errors.is_empty() && !self.stats.last_reload_ok;
         if outcome.errors.is_empty() {
             self.stats.reloads_ok += 1;
             self.stats.last_reload_ok = true;
@@ -306,6 +310,9 @@ impl Daemon {
         self.stats.reload_seconds = started.elapsed().as_secs_f64();
         if outcome.rebuilt || reason == "start" {
             self.evaluate();
+            self.report_reload(reason, &outcome.applied, started);
+        } else if recovered {
+            self.mark_changed();
             self.report_reload(reason, &outcome.applied, started);
         } else {
             self.mark_changed();

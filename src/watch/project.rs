@@ -300,12 +300,35 @@ impl Project {
     }
 
     fn problem(&self, sources: &SourceMap, d: Diagnostic) -> Problem {
-        let (file, line, col) = match crate::diag::render::location(&d, sources) {
-            Some((f, l, c)) => (Some(f), l, c),
-            None => (None, 0, 0),
+        self.problem_in(sources, d, &[])
+    }
+
+    /// The problem of `d`, placed in the first of its labels that lies in
+    /// one of `files` (the files a change is refused for) rather than in
+    /// its primary label: `high` defined again by a new file is that new
+    /// file's error, whichever of the two comes first in path order.
+    fn problem_in(&self, sources: &SourceMap, d: Diagnostic, files: &[FileId]) -> Problem {
+        let blamed = d
+            .labels
+            .iter()
+            .find(|l| files.contains(&l.span.file))
+            .filter(|l| !l.primary)
+            .map(|l| l.span);
+        let (file, line, col) = match blamed {
+            Some(span) => {
+                let (l, c) = sources.line_col(span.file, span.start as usize);
+                (Some(sources.name(span.file).to_string()), l, c)
+            }
+            None => match crate::diag::render::location(&d, sources) {
+                Some((f, l, c)) => (Some(f), l, c),
+                None => (None, 0, 0),
+            },
         };
         let rendered = crate::diag::render::to_plain_string(std::slice::from_ref(&d), sources);
-        let at = d.labels.first().map(|l| l.span.file).or(d.file);
+        let at = blamed
+            .map(|s| s.file)
+            .or(d.labels.first().map(|l| l.span.file))
+            .or(d.file);
         let kept = self.ids.iter().any(|(p, id)| {
             Some(*id) == at && (self.rules.contains_key(p) || self.data.contains_key(p))
         });
@@ -704,12 +727,15 @@ impl Project {
                 }
                 break;
             }
-            for d in errors.into_iter().filter(|d| {
-                d.labels
-                    .iter()
-                    .any(|l| blamed.iter().any(|p| self.ids.get(p) == Some(&l.span.file)))
-            }) {
-                out.errors.push(self.problem(&sources, d));
+            let blamed_ids: Vec<FileId> = blamed
+                .iter()
+                .filter_map(|p| self.ids.get(p).copied())
+                .collect();
+            for d in errors
+                .into_iter()
+                .filter(|d| d.labels.iter().any(|l| blamed_ids.contains(&l.span.file)))
+            {
+                out.errors.push(self.problem_in(&sources, d, &blamed_ids));
             }
             for p in blamed {
                 if let Some(Candidate::Replace(e)) = new_rules.remove(&p) {

@@ -197,6 +197,46 @@ fn broken_files_are_rejected_and_the_last_good_state_is_served() {
 }
 
 #[test]
+fn a_new_file_defining_a_name_again_is_the_one_refused_and_its_removal_is_said() {
+    // `a.rules` comes before `b.rules` in path order, so the checker calls
+    // b's definition the second; b's is the one in force.
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/b.rules",
+                "indicator high { when: latest(gauge) > 5 }\n",
+            ),
+            ("indicators/gauge.csv", HIGH),
+        ],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    write(&d.path("rules/a.rules"), "indicator high { when: false }\n");
+    let (err, _) = d.expect(|e| e["event"] == "error");
+    assert_eq!(err["code"], "E102");
+    assert_eq!(err["file"], "rules/a.rules");
+    assert_eq!(
+        (err["line"].as_u64(), err["col"].as_u64()),
+        (Some(1), Some(11))
+    );
+    assert_eq!(err["kept"], false);
+    // Deleting the refused file changes no status but clears the error:
+    // a reload says so.
+    std::fs::remove_file(d.path("rules/a.rules")).unwrap();
+    let (reload, before) = d.expect(|e| e["event"] == "reload");
+    assert_eq!(reload["reason"], "change");
+    assert!(before.iter().all(|e| e["event"] != "status"), "{before:?}");
+    // A removed data file put back as it was clears its errors alike.
+    std::fs::rename(d.path("indicators/gauge.csv"), d.path("gauge.csv")).unwrap();
+    let (err, _) = d.expect(|e| e["event"] == "error");
+    assert_eq!(err["code"], "E101");
+    std::fs::rename(d.path("gauge.csv"), d.path("indicators/gauge.csv")).unwrap();
+    d.expect(|e| e["event"] == "reload");
+    let (code, _) = d.terminate();
+    assert_eq!(code, 0);
+}
+
+#[test]
 fn crossing_midnight_re_evaluates() {
     let clock = TempDir::new().unwrap();
     let clock_file = clock.path().join("today");

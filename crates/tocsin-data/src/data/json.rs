@@ -845,13 +845,17 @@ mod tests {
         // meant as such; other arrays may be the file's own metadata.
         assert!(load_err("{\"data\": [{\"date\": \"2024-01-01\"}]}")
             .contains("unknown key `data` in a series object; did you mean `observations`?"));
-        assert!(load_err("{\"unti\": \"t\", \"observations\": []}").contains("did you mean `unit`?"));
+        assert!(
+            load_err("{\"unti\": \"t\", \"observations\": []}").contains("did you mean `unit`?")
+        );
         // Metadata of the file's own is still read past.
         assert_eq!(
-            load_ok("{\"series\": \"a\", \"source\": \"MoD\", \"tags\": [\"x\"], \"observations\": []}")
-                .into_iter()
-                .map(|b| b.series)
-                .collect::<Vec<_>>(),
+            load_ok(
+                "{\"series\": \"a\", \"source\": \"MoD\", \"tags\": [\"x\"], \"observations\": []}"
+            )
+            .into_iter()
+            .map(|b| b.series)
+            .collect::<Vec<_>>(),
             ["a"]
         );
     }
