@@ -522,7 +522,7 @@ impl Source<'_> {
     /// that holds an array of objects (observations under another name): silently
     /// ignored, it would leave the series empty. `None` for other keys,
     /// which may carry the file's own metadata.
-    fn unknown_series_key(&self, key: &Cow<'_, str>, value: &str) -> Option<Diagnostic> {
+    fn unknown_series_key(&self, key: &str, value: &str) -> Option<Diagnostic> {
         const KEYS: [&str; 4] = ["series", "unit", "description", "observations"];
         let near = crate::diag::did_you_mean(key, KEYS);
         let objects = value
@@ -531,9 +531,12 @@ impl Source<'_> {
         if near.is_none() && !objects {
             return None;
         }
-        let span = match key {
-            Cow::Borrowed(k) => self.span(k),
-            Cow::Owned(_) => self.first_line(value),
+        // A key with escapes was copied out of the text: marked at its value.
+        let text = self.text.as_ptr() as usize..=self.text.as_ptr() as usize + self.text.len();
+        let span = if text.contains(&(key.as_ptr() as usize)) {
+            self.span(key)
+        } else {
+            self.first_line(value)
         };
         let meant = near.unwrap_or("observations");
         Some(
