@@ -187,7 +187,24 @@ impl PError {
             .any(|e| matches!(*e, "an expression" | "a condition" | "a series name"));
         if wants_name && found.starts_with("keyword") {
             let word = &text[self.offset..self.offset + len];
-            if !matches!(
+            let rest = &text[self.offset + len..];
+            let after = rest.trim_start();
+            // `indicator high`, not `latest(feed)`, which names a data file.
+            let item = matches!(word, "series" | "let" | "indicator" | "alert" | "feed")
+                && after.len() < rest.len()
+                && after.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"');
+            if after.starts_with(':') || item {
+                // The next field or item: what came before it was cut short.
+                let next = if item { "item" } else { "field" };
+                let shown = if item {
+                    word.to_string()
+                } else {
+                    format!("{word}:")
+                };
+                d = d.with_note(format!(
+                    "`{shown}` begins the next {next}: the expression before it is missing or incomplete"
+                ));
+            } else if !matches!(
                 word,
                 "and" | "or" | "not" | "in" | "true" | "false" | "none" | "now"
             ) {

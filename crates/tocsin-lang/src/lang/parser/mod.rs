@@ -96,7 +96,9 @@ fn long_line(file: FileId, text: &str) -> Option<Diagnostic> {
 /// The offset of the next item keyword at or after `from`, outside strings
 /// and comments, followed by a blank and a name (so that a field called
 /// `series` inside a filter is not taken for an item); the end of the text
-/// if there is none.
+/// if there is none. A keyword that begins its line may be followed by
+/// what is not a name (`let 2nd`, `indicator "b"`): the item is then
+/// parsed, and its own error reported, rather than skipped.
 fn next_item_start(text: &str, from: usize) -> usize {
     let b = text.as_bytes();
     let mut k = from.min(b.len());
@@ -132,7 +134,14 @@ fn next_item_start(text: &str, from: usize) -> usize {
                     while j < b.len() && b[j].is_ascii_whitespace() {
                         j += 1;
                     }
-                    if j > k && j < b.len() && (b[j].is_ascii_alphabetic() || b[j] == b'_') {
+                    let line_start = text[..start]
+                        .bytes()
+                        .rev()
+                        .take_while(|&c| c != b'\n')
+                        .all(|c| c == b' ' || c == b'\t' || c == b'\r');
+                    let named = |c: u8| c.is_ascii_alphabetic() || c == b'_';
+                    let begins = |c: u8| named(c) || c.is_ascii_digit() || c == b'"';
+                    if j > k && j < b.len() && (named(b[j]) || line_start && begins(b[j])) {
                         return start;
                     }
                 }
@@ -218,6 +227,47 @@ alert two_front_pressure {
             render::one_line(&diags[0], &sources),
             "x.rules:1:33: error[E001]: expected an expression, found `}`"
         );
+    }
+
+    #[test]
+    fn an_item_whose_name_is_wrong_is_reported_after_an_error_before_it() {
+        let text = "let a =\nlet 2nd = 3\nlet b = 1 +\nlet c = 2\nindicator x { when: true and }\nindicator \"y\" { when: true }\nseries s = t[\n  series == \"a\"]\nlet z = (";
+        let (file, diags) = parse(text);
+        let names: Vec<_> = file.items.iter().map(|i| i.name().name.as_str()).collect();
+        assert_eq!(names, ["c", "s"]);
+        let mut sources = SourceMap::new();
+        sources.add("x.rules", text);
+        let lines: Vec<String> = diags
+            .iter()
+            .map(|d| render::one_line(d, &sources))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "x.rules:2:1: error[E001]: expected an expression, found keyword `let`",
+                "x.rules:2:5: error[E001]: expected a name, found `2nd`",
+                "x.rules:4:1: error[E001]: expected an expression, found keyword `let`",
+                "x.rules:5:30: error[E001]: expected an expression, found `}`",
+                "x.rules:6:11: error[E001]: expected a name, found `\"`",
+                "x.rules:9:10: error[E001]: expected an expression, found end of file",
+            ],
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_operand_before_the_next_field_or_item_says_so() {
+        let note = |text: &str| parse(text).1[0].notes.join(" | ");
+        assert_eq!(
+            note("indicator x {\n  when: sum(s, 30d) >=\n  summary: \"n\"\n}"),
+            "`summary:` begins the next field: the expression before it is missing or incomplete"
+        );
+        assert_eq!(
+            note("let threshold =\n\nindicator high { when: true }"),
+            "`indicator` begins the next item: the expression before it is missing or incomplete"
+        );
+        // A reserved word where a name was meant keeps its own note.
+        assert!(note("indicator x { when: 1 + feed > 1 }").contains("a data file named `feed`"));
     }
 
     #[test]
