@@ -293,3 +293,15 @@ fn a_series_named_like_a_reserved_word_is_refused_everywhere_with_the_fix() {
         );
     }
 }
+
+#[test]
+fn a_series_named_after_a_file_that_begins_with_a_digit() {
+    let ws = load(
+        &[file(
+            "rules/t.rules",
+            "indicator a { when: count(attacks, 30d) > 0 }\nindicator b { when: count(atacks_2024, 30d) > 0 }\n",
+        )],
+        &[file("indicators/2024-attacks.csv", "date,value\n2024-01-01,3\n")],
+    );
+    insta::assert_snapshot!(render::to_plain_string(&ws.diagnostics, &ws.sources));
+}

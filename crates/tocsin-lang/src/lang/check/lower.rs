@@ -111,6 +111,27 @@ fn takes_names(sigs: &[Signature]) -> String {
     }
 }
 
+/// True when a rule can write `name`: it begins with a letter or `_` and is
+/// not a reserved word. A data series is named after its file, which may
+/// begin with a digit (`2024-attacks.csv` gives `2024_attacks`).
+fn writable(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && !crate::lang::parser::is_reserved(name)
+}
+
+/// `name` made writable: leading digits moved to the end
+/// (`2024_attacks` as `attacks_2024`), a reserved word given a `_`.
+fn writable_spelling(name: &str) -> String {
+    let digits = name.trim_start_matches(|c: char| c.is_ascii_digit());
+    let head = &name[..name.len() - digits.len()];
+    let rest = digits.trim_start_matches('_');
+    match (head.is_empty(), rest.is_empty()) {
+        (false, false) => format!("{rest}_{head}"),
+        (false, true) => format!("s_{head}"),
+        _ => format!("{name}_"),
+    }
+}
+
 fn err(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
     Diagnostic::error(code, message).with_primary(span, label)
 }
@@ -420,7 +441,13 @@ impl<'a> Lowerer<'a> {
                         d.message = format!("unknown series `{}`; did you mean `{near}`?", id.name);
                         d
                     }
-                    None => d.with_note("series come from the files under --indicators (named after the file or its `series` column) and from `series` items"),
+                    None => match self.unwritable_near(&id.name) {
+                        Some(near) => d.with_note(format!(
+                            "the data series `{near}` is near, but no rule can write its name: a name begins with a letter or `_` and is not a reserved word; rename its file (or its `series` value) so that it does, as `{}`",
+                            writable_spelling(near)
+                        )),
+                        None => d.with_note("series come from the files under --indicators (named after the file or its `series` column) and from `series` items"),
+                    },
                 };
                 self.diags.push(d);
                 None
@@ -441,17 +468,32 @@ impl<'a> Lowerer<'a> {
                         .iter()
                         .filter(|(_, d)| matches!(d, Def::Data | Def::Series(_)))
                         .map(|(n, _)| *n)
+                        .filter(|n| writable(n))
                         .collect()
                 });
                 did_you_mean(name, series.iter().copied())
             }
             Near::Name => did_you_mean(
                 name,
-                defs.all_names().chain(self.sigs.iter().map(|f| f.name)),
+                defs.all_names()
+                    .filter(|n| writable(n))
+                    .chain(self.sigs.iter().map(|f| f.name)),
             ),
         };
         self.near.insert((kind, name.to_string()), near);
         near
+    }
+
+    /// A data series near `name` whose own name no rule can write
+    /// (`2024_attacks`, from `2024-attacks.csv`).
+    fn unwritable_near(&self, name: &str) -> Option<&'a str> {
+        let unwritable = self
+            .defs
+            .names
+            .iter()
+            .filter(|(n, d)| matches!(d, Def::Data) && !writable(n))
+            .map(|(n, _)| *n);
+        did_you_mean(name, unwritable)
     }
 
     /// Reports `id` when it is a reserved word: the parser lets one
