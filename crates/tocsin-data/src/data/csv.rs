@@ -59,6 +59,71 @@ pub(super) fn load(
         return Ok(data);
     }
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(body));
+    let mut data = load_body(data, stem, text, bom, delimiter, selection)?;
+    data.warnings
+        .extend(duplicate_columns(file, text, bom, delimiter));
+    Ok(data)
+}
+
+/// Two header cells that name one column, ignoring case (`actor` and
+/// `ACTOR`, as merged spreadsheets hold): rules can read only one of them,
+/// so the other's cells are out of reach. A warning, as the file is read
+/// all the same.
+pub(super) fn duplicate_columns(
+    file: FileId,
+    text: &str,
+    bom: usize,
+    delimiter: u8,
+) -> Option<Diagnostic> {
+    let body = text.get(bom..)?;
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body.as_bytes());
+    let mut header = StringRecord::new();
+    if !reader.read_record(&mut header).ok()? {
+        return None;
+    }
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let (first, again) = (0..names.len()).find_map(|j| {
+        let i = names[..j]
+            .iter()
+            .position(|n| !n.is_empty() && *n == names[j])?;
+        Some((i, j))
+    })?;
+    let start = bom + usize::try_from(header.position()?.byte()).ok()?;
+    let line = text[start..].split(['\r', '\n']).next().unwrap_or("");
+    let cell = |k: usize| header.get(k).unwrap_or("").trim();
+    Some(
+        Diagnostic::warning(
+            Code::DuplicateColumns,
+            format!(
+                "columns {} (`{}`) and {} (`{}`) have one name, ignoring case: rules read only one of them",
+                first + 1,
+                cell(first),
+                again + 1,
+                cell(again)
+            ),
+        )
+        .in_file(file)
+        .with_primary(Span::new(file, start, start + line.len()), "one name twice")
+        .with_note("as a field, each row's cell of the last of them is read; as the date, `value` or `series`, the first")
+        .with_note("rename one of the columns so that each has a name of its own"),
+    )
+}
+
+/// [`load`] of a file that is not empty, read with `delimiter`.
+fn load_body(
+    mut data: FileData,
+    stem: &str,
+    text: &str,
+    bom: usize,
+    delimiter: u8,
+    selection: &ColumnSelection,
+) -> Result<FileData, Diagnostic> {
+    let file = data.file;
+    let body = text.get(bom..).unwrap_or("");
     // A large file is read in chunks on every core (each by the fast path
     // where it can be) before anything is read on one thread.
     if body.len() >= chunks::MIN_SPLIT_BYTES {
@@ -1560,10 +1625,30 @@ mod tests {
 
     #[test]
     fn headers_differing_in_case_fill_one_field_the_last_cell_winning() {
-        let data = load_ok("date,Actor,actor\n2025-01-01,a,b\n2025-01-02,c,\n");
+        let text = "\u{feff}date,Actor,actor\n2025-01-01,a,b\n2025-01-02,c,\n";
+        let data = load_ok(text);
         let b = &data.batches[0];
         assert_eq!(b.fields.names(), ["Actor"]);
         assert_eq!(cells(b), ["b", ""]);
+        // Said, with the header marked.
+        let mut sources = SourceMap::new();
+        sources.add("adiz.csv", text);
+        let [w] = &data.warnings[..] else {
+            panic!("{:?}", data.warnings)
+        };
+        assert_eq!(
+            one_line(w, &sources),
+            "adiz.csv:1:2: warning[W009]: columns 2 (`Actor`) and 3 (`actor`) have one name, ignoring case: rules read only one of them"
+        );
+        assert_eq!(w.primary_span().map(|s| s.end), Some(3 + 16));
+        // The value column too; distinct names are not warned about.
+        assert_eq!(
+            load_ok("date;value;VALUE\n2025-01-01;1;2\n").warnings[0].code,
+            Code::DuplicateColumns
+        );
+        assert!(load_ok("date,value,actor,actor2\n2025-01-01,1,a,b\n")
+            .warnings
+            .is_empty());
     }
 
     #[test]

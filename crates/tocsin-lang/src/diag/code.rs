@@ -93,6 +93,7 @@ codes! {
     NoRuleFiles = "W004", "no rule files found";
     SkippedFiles = "W006", "files of a kind tocsin does not read, skipped";
     RepeatedDates = "W008", "a summed or averaged series with several observations on one date";
+    DuplicateColumns = "W009", "two columns of a CSV header with one name, ignoring case";
     // Rule tests.
     UnknownStatus = "E401", "an expected status that is not a status";
     UnknownRuleInTest = "E402", "a test that names a rule that does not exist";

@@ -97,6 +97,9 @@ pub(super) fn load_sized<R: Read + Send>(
         Some(d) => d,
         None => sniff_delimiter(std::str::from_utf8(header_line).ok()?),
     };
+    let duplicate = std::str::from_utf8(&buf[..bom + header_line.len()])
+        .ok()
+        .and_then(|head| super::duplicate_columns(file, head, bom, delimiter));
     let mut reading = Reading {
         reader,
         buf,
@@ -107,11 +110,12 @@ pub(super) fn load_sized<R: Read + Send>(
         round,
         chunk,
     };
-    let data = match delimiter {
+    let mut data = match delimiter {
         b',' => reading.read::<b','>(file, stem, selection),
         b';' => reading.read::<b';'>(file, stem, selection),
         _ => reading.read::<b'\t'>(file, stem, selection),
     }?;
+    data.warnings.extend(duplicate);
     Some(Streamed {
         data,
         bytes: reading.bytes,
