@@ -208,8 +208,26 @@ fn gzip_files_read_as_their_inner_name_and_bad_ones_are_refused() {
     std::fs::write(ind.join("acled.csv.gz"), gz(b"date,value\n\xff\n")).unwrap();
     let (_, _, err) = check(dir.path());
     assert!(
-        err.contains("error[E301]: indicators/acled.csv.gz: line 2, column 1: not valid UTF-8"),
+        err.contains("error[E301]: indicators/acled.csv.gz:2:1: not valid UTF-8"),
         "{err}"
+    );
+    // The line and column are the record's, for scripts and annotations.
+    let out = tocsin(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e301 = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "E301")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (e301["line"].as_u64(), e301["col"].as_u64()),
+        (Some(2), Some(1)),
+        "{e301}"
     );
 }
 

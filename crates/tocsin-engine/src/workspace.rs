@@ -209,14 +209,15 @@ pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
             .with_note("a large file is read as it streams unless a row needs the whole read: an error in the data (a bad date or value, a row with the wrong number of cells) or a quote read differently")
             .with_note("check a part of the file (`head -n 1000000`) to find the row, or convert the file to Parquet"),
         ),
-        Contents::NotUtf8 { offset, line, col } => Some(
-            Diagnostic::error(
+        Contents::NotUtf8 { offset, line, col } => {
+            let mut d = Diagnostic::error(
                 Code::Unreadable,
-                format!("line {line}, column {col}: not valid UTF-8 (byte offset {offset})"),
+                format!("not valid UTF-8 (byte offset {offset})"),
             )
-            .in_file(file)
-            .with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"),
-        ),
+            .in_file(file);
+            d.position = Some((*line, *col));
+            Some(d.with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"))
+        }
         Contents::TooLarge { size, limit } => Some(
             Diagnostic::error(
                 Code::OverLimit,

@@ -479,7 +479,7 @@ fn a_file_that_cannot_be_read() {
     );
     assert_eq!(
         errors(&suite),
-        ["bad.test: error[E301]: line 1, column 4: not valid UTF-8 (byte offset 3)"]
+        ["bad.test:1:4: error[E301]: not valid UTF-8 (byte offset 3)"]
     );
 }
 

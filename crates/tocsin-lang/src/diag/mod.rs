@@ -88,6 +88,10 @@ pub struct Diagnostic {
     /// The file the diagnostic is about, used when there is no label (for
     /// example a file that is not valid UTF-8).
     pub file: Option<FileId>,
+    /// Line and column (1-based, the column in characters) in `file` where
+    /// no label can mark them: in a file that is not text, whose lines
+    /// cannot be shown.
+    pub position: Option<(usize, usize)>,
     /// Marked spans; the first primary one gives the location.
     pub labels: Vec<Label>,
     /// Extra lines: what was expected, a suggested fix.
@@ -102,6 +106,7 @@ impl Diagnostic {
             code,
             message: message.into(),
             file: None,
+            position: None,
             labels: Vec::new(),
             notes: Vec::new(),
         }

@@ -35,8 +35,11 @@ fn to_codespan(
         Level::Error => cs::Severity::Error,
         Level::Warning => cs::Severity::Warning,
     };
-    let message = match (d.labels.is_empty(), d.file) {
-        (true, Some(file)) => format!("{}: {}", sources.name(file), d.message),
+    let message = match (d.labels.is_empty(), d.file, d.position) {
+        (true, Some(file), Some((line, col))) => {
+            format!("{}:{line}:{col}: {}", sources.name(file), d.message)
+        }
+        (true, Some(file), None) => format!("{}: {}", sources.name(file), d.message),
         _ => d.message.clone(),
     };
     let labels = d
@@ -107,7 +110,10 @@ pub fn location(d: &Diagnostic, sources: &SourceMap) -> Option<(String, usize, u
             let (line, col) = sources.line_col(span.file, span.start as usize);
             Some((sources.name(span.file).to_string(), line, col))
         }
-        None => d.file.map(|f| (sources.name(f).to_string(), 0, 0)),
+        None => d.file.map(|f| {
+            let (line, col) = d.position.unwrap_or((0, 0));
+            (sources.name(f).to_string(), line, col)
+        }),
     }
 }
 
