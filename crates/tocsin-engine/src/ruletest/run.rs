@@ -120,6 +120,9 @@ pub fn run(suite: &Suite) -> Outcome {
 /// function of the suite.
 pub fn run_timed(suite: &Suite, now: &dyn Fn() -> Duration) -> Outcome {
     let mut warnings: Vec<Diagnostic> = Vec::new();
+    // Each warning as the model gave it, once whatever the tests it is
+    // said of; `warnings` holds it marked at the first of them.
+    let mut said: Vec<Diagnostic> = Vec::new();
     let mut files = Vec::new();
     for file in &suite.files {
         let mut tests = Vec::new();
@@ -138,8 +141,14 @@ pub fn run_timed(suite: &Suite, now: &dyn Fn() -> Duration) -> Outcome {
                 .iter()
                 .filter(|w| w.code != Code::FilterValueAbsent && w.code != Code::ByFieldMissing)
             {
-                if !warnings.contains(w) {
-                    warnings.push(w.clone());
+                if !said.contains(w) {
+                    said.push(w.clone());
+                    // The rule is marked; the data the warning is about
+                    // is the test's.
+                    warnings.push(
+                        w.clone()
+                            .with_secondary(t.test.name.span, "said of this test's data"),
+                    );
                 }
             }
             let mut ev = Evaluator::new(&model);
