@@ -16,6 +16,23 @@ pub fn run(cfg: &Config, tests: &Paths, verbose: bool, junit: Option<&Path>) -> 
         Ok(found) => found,
         Err(missing) => return not_found(missing.flag, &missing.path, junit, colour),
     };
+    // A rule file named as a test would be read as a test file holding
+    // its own rules, without data: every series it reads unknown.
+    if let Some(p) = tests
+        .paths
+        .iter()
+        .find(|p| tests.explicit && p.is_file() && p.extension().is_some_and(|e| e == "rules"))
+    {
+        let d = Diagnostic::error(
+            Code::RulesAsTests,
+            format!(
+                "{} is a rule file: `tocsin test` runs `.test` files",
+                files::display(p)
+            ),
+        )
+        .with_note("name the test files, or a folder that holds them (`tocsin test rules/tests`); the rules they test are read from --rules");
+        return report_before_running(&[d], junit, colour);
+    }
     let test_files = match files::discover(&tests.paths, files::Kind::Tests, tests.explicit) {
         Ok(found) => found,
         Err(missing) => return not_found("test path", &missing.path, junit, colour),
@@ -81,10 +98,15 @@ fn not_found(what: &str, path: &Path, junit: Option<&Path>, colour: bool) -> u8 
         format!("{what} {}: no such file or folder", files::display(path)),
     )
     .with_note("check the path, relative to the working directory");
-    let d = [d];
+    report_before_running(&[d], junit, colour)
+}
+
+/// Reports errors that stop the tests before any file is read, in the
+/// `--junit` file too.
+fn report_before_running(d: &[Diagnostic], junit: Option<&Path>, colour: bool) -> u8 {
     if let Some(junit) = junit {
-        let _ = write_junit(junit, &report::junit_errors(&d, &SourceMap::new()), colour);
+        let _ = write_junit(junit, &report::junit_errors(d, &SourceMap::new()), colour);
     }
-    term::print_diagnostics(&d, &SourceMap::new(), colour);
+    term::print_diagnostics(d, &SourceMap::new(), colour);
     BAD_INPUT
 }

@@ -304,3 +304,29 @@ fn the_example_in_the_docs_runs_as_shown() {
         find("$ tocsin test\nFAIL ")
     );
 }
+
+#[test]
+fn a_rule_file_named_as_a_test_is_refused_and_a_self_contained_file_says_where_series_come_from() {
+    let dir = project(&[
+        ("rules/a.rules", "indicator high { when: latest(gauge) > 4 }\n"),
+        (
+            "rules/x.test",
+            "indicator other { when: latest(nodata) > 4 }\ntest \"t\" { at 2025-01-02 { other unknown } }\n",
+        ),
+    ]);
+    let (code, _, err) = test_in(dir.path(), &["rules/a.rules"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error[E412]: rules/a.rules is a rule file: `tocsin test` runs `.test` files"),
+        "{err}"
+    );
+    assert!(!err.contains("E101"), "{err}");
+    let (code, _, err) = test_in(dir.path(), &["rules/x.test"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown series `nodata`"), "{err}");
+    assert!(
+        err.contains("give this series one (`data NAME {}` for none)"),
+        "{err}"
+    );
+    assert!(!err.contains("--indicators"), "{err}");
+}

@@ -281,7 +281,19 @@ impl Context<'_> {
         let names: Vec<&str> = data_names.iter().map(String::as_str).collect();
         let checked = check(&files, &names);
         let check_failed = checked.has_errors();
-        diags.extend(checked.diagnostics);
+        let inline = self.repo.is_none();
+        diags.extend(checked.diagnostics.into_iter().map(|mut d| {
+            // A file with rules of its own reads no data folder: its data
+            // blocks are where series come from.
+            if inline && d.code == Code::UnknownName && d.message.starts_with("unknown series") {
+                for note in &mut d.notes {
+                    if note.starts_with("series come from the files under --indicators") {
+                        *note = "in a test file with rules of its own, data series come from its `data NAME { ... }` blocks: give this series one (`data NAME {}` for none)".to_string();
+                    }
+                }
+            }
+            d
+        }));
         let program = checked.program;
 
         let mut tests = Vec::new();

@@ -105,6 +105,7 @@ codes! {
     EmptyTest = "E408", "a test that expects nothing";
     BadTolerance = "E409", "a tolerance that cannot apply";
     NoSummary = "E410", "a summary expected of a rule that has none";
+    RulesAsTests = "E412", "a rule file given to `tocsin test` as a test file";
     InstanceInTest = "E411", "an expectation that names no instance of a rule with `by:`, or labels on a rule without it";
     NoTestFiles = "W005", "no test files found";
 }
