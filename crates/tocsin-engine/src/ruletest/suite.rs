@@ -3,7 +3,7 @@
 //! with the tests' data and value expectations; every name an expectation
 //! uses resolved. Nothing is evaluated here.
 
-use super::ast::{DataBlock, ExpectKind, Test, TestFile};
+use super::ast::{DataBlock, DataField, Entry, ExpectKind, Test, TestFile};
 use super::parser::parse_test_file;
 use crate::diag::{did_you_mean, Code, Diagnostic, FileId, SourceMap, Span};
 use crate::lang::ast::{BinOp, Expr, ExprKind, Ident, Item, LetItem, RuleFile, UnOp};
@@ -544,6 +544,13 @@ fn structure(tf: &TestFile, diags: &mut Vec<Diagnostic>) {
 fn duplicate_blocks(blocks: &[DataBlock], diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for b in blocks {
+        for e in &b.entries {
+            let fields = match e {
+                Entry::Point(p) => &p.fields,
+                Entry::Run(r) => &r.fields,
+            };
+            duplicate_fields(fields, diags);
+        }
         match seen.get(b.name.name.as_str()) {
             Some(first) => diags.push(
                 Diagnostic::error(
@@ -557,6 +564,30 @@ fn duplicate_blocks(blocks: &[DataBlock], diags: &mut Vec<Diagnostic>) {
             None => {
                 seen.insert(&b.name.name, b.name.span);
             }
+        }
+    }
+}
+
+/// A field given twice in one observation (names match ignoring case, as
+/// a data file's columns do): the last would silently win.
+fn duplicate_fields(fields: &[DataField], diags: &mut Vec<Diagnostic>) {
+    for (k, f) in fields.iter().enumerate() {
+        if let Some(first) = fields[..k]
+            .iter()
+            .find(|g| g.name.eq_ignore_ascii_case(&f.name))
+        {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateField,
+                    format!(
+                        "the field `{}` is given twice in one observation",
+                        first.name
+                    ),
+                )
+                .with_primary(f.span, "given again here")
+                .with_secondary(first.span, "first given here")
+                .with_note("field names match ignoring case; give each field once"),
+            );
         }
     }
 }

@@ -607,3 +607,19 @@ fn parse_errors_keep_a_file_from_running() {
     assert_eq!(suite.files[0].id, FileId(1));
     assert!(suite.has_errors());
 }
+
+#[test]
+fn a_field_given_twice_in_an_observation_is_an_error() {
+    let suite = prepared(
+        "data adiz { 2025-01-01 {kind: \"aircraft\", Kind: \"ship\"}, every 1d from 2025-01-02 {kind: \"a\", kind: \"b\"}: 1 }\ntest \"t\" { at 2025-01-02 { surge unknown } }",
+        RULES,
+    );
+    let errors = errors(&suite);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.contains("error[E010]: the field `kind` is given twice in one observation")),
+        "{errors:?}"
+    );
+}
