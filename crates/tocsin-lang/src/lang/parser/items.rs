@@ -267,6 +267,9 @@ fn field_value<'a>(key: FieldKey) -> impl FnMut(In<'a>) -> PResult<'a, FieldValu
     }
 }
 
+/// The note for a template hole that seems to hold a string literal.
+const NO_STRINGS_IN_HOLES: &str = "a template hole cannot hold a string literal (a `\"` ends the template, and `\\\"` is no string): put the expression in a `let` (`let actors = distinct(s, 90d, \"ACTOR1\")`) and write `{actors}`";
+
 /// Splits the raw inside of a string into text and `{EXPR}` holes. The
 /// holes are parsed in place so that their spans point into the file.
 fn template(raw: In) -> Result<Vec<TemplatePart>, nom::Err<PError>> {
@@ -308,23 +311,48 @@ fn template(raw: In) -> Result<Vec<TemplatePart>, nom::Err<PError>> {
             }
             b'{' => {
                 let Some(close) = s[k + 1..].find('}').map(|n| n + k + 1) else {
-                    return fail(
-                        PError::problem(
-                            raw.location_offset() + k,
-                            1,
-                            Code::BadTemplate,
-                            "unclosed `{` in a template",
-                            "never closed",
-                        )
-                        .note("close the expression with `}`, or write `{{` for a literal brace"),
+                    let problem = PError::problem(
+                        raw.location_offset() + k,
+                        1,
+                        Code::BadTemplate,
+                        "unclosed `{` in a template",
+                        "never closed",
                     );
+                    // `"{field(s, "ACTOR")}"`: the quote meant to open a
+                    // string ended the template, a call still open.
+                    let rest = &s[k + 1..];
+                    let open = rest.matches(['(', '[']).count() > rest.matches([')', ']']).count();
+                    return fail(if open {
+                        problem.note(NO_STRINGS_IN_HOLES)
+                    } else {
+                        problem.note(
+                            "close the expression with `}`, or write `{{` for a literal brace",
+                        )
+                    });
                 };
                 if !text.is_empty() {
                     parts.push(TemplatePart::Text(std::mem::take(&mut text)));
                 }
                 let inner = raw.take_from(k + 1).take(close - k - 1);
                 let (rest, _) = ws(inner)?;
-                let (rest, e) = match expect("an expression", expr)(rest) {
+                let quote = inner.fragment().find('"');
+                let parsed = expect("an expression", expr)(rest);
+                if let (Err(nom::Err::Error(_) | nom::Err::Failure(_)), Some(q)) = (&parsed, quote)
+                {
+                    // `\"` in a hole: an escape the hole cannot read.
+                    let escaped = usize::from(inner.fragment()[..q].ends_with('\\'));
+                    return fail(
+                        PError::problem(
+                            inner.location_offset() + q - escaped,
+                            1 + escaped,
+                            Code::BadTemplate,
+                            "a string literal in a template hole",
+                            "a hole cannot hold a string",
+                        )
+                        .note(NO_STRINGS_IN_HOLES),
+                    );
+                }
+                let (rest, e) = match parsed {
                     Err(nom::Err::Error(e)) => return Err(nom::Err::Failure(e)),
                     other => other?,
                 };

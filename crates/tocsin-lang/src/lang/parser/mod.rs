@@ -271,6 +271,34 @@ alert two_front_pressure {
     }
 
     #[test]
+    fn a_string_in_a_template_hole_says_to_use_a_let() {
+        let one = |text: &str| {
+            let (_, diags) = parse(text);
+            let mut sources = SourceMap::new();
+            sources.add("x.rules", text);
+            (
+                render::one_line(&diags[0], &sources),
+                diags[0].notes.join(" | "),
+            )
+        };
+        let (line, note) = one("indicator t { when: true summary: \"{field(s, \"ACTOR\")}\" }");
+        assert_eq!(
+            line,
+            "x.rules:1:36: error[E014]: unclosed `{` in a template"
+        );
+        assert!(note.contains("put the expression in a `let`"), "{note}");
+        let (line, note) = one("indicator t { when: true summary: \"{field(s, \\\"ACTOR\\\")}\" }");
+        assert_eq!(
+            line,
+            "x.rules:1:46: error[E014]: a string literal in a template hole"
+        );
+        assert!(note.contains("put the expression in a `let`"), "{note}");
+        // A hole merely left open keeps its own advice.
+        let (_, note) = one("indicator t { when: true summary: \"{latest(s)\" }");
+        assert!(note.contains("close the expression with `}`"), "{note}");
+    }
+
+    #[test]
     fn errors_point_after_the_keyword() {
         let (_, diags) = parse("indicator { when: true }");
         let mut sources = SourceMap::new();
