@@ -240,6 +240,11 @@ fn status_word<'a>(rule: &Ident) -> impl FnMut(In<'a>) -> PResult<'a, Status> + 
                 }
                 e
             }
+            // `value A == B and C`: the comparison ended at `and`.
+            None if matches!(rule.name.as_str(), "and" | "or") => e.note(format!(
+                "expectations are not joined with `{}`: write each on its own, as `value ...` and then another `value ...`",
+                rule.name
+            )),
             None => e.note(format!(
                 "write the rule's name, then its status: `{} met`",
                 rule.name

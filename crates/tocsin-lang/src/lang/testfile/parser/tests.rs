@@ -277,6 +277,16 @@ fn near_misses_get_a_note() {
     assert!(diags[0].notes[0].contains("inside a `test"), "{diags:?}");
     let (_, diags) = parse_test_file(FileId(0), "tset \"t\" { }");
     assert_eq!(diags[0].notes, ["did you mean `test`?"]);
+    // Two value expectations joined with `and`: said so, not taken for a
+    // rule named `and`.
+    let (_, diags) = parse_test_file(
+        FileId(0),
+        "test \"t\" { at 2024-01-02 { value latest(s) == 3 and true } }",
+    );
+    assert!(
+        diags[0].notes[0].starts_with("expectations are not joined with `and`"),
+        "{diags:?}"
+    );
 }
 
 #[test]
