@@ -66,6 +66,15 @@ pub enum CheckFormat {
     Github,
 }
 
+/// Output formats of `explain` and `history`, which print no diagnostics.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadFormat {
+    /// For a person.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
 /// Severities for `--fail-on`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailOn {
@@ -158,8 +167,8 @@ pub enum Command {
         #[arg(long = "where", value_name = "FIELD=VALUE", value_parser = super::selector::parse_where)]
         where_: Vec<(String, String)>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
+        #[arg(long, value_enum, default_value_t = ReadFormat::Text)]
+        format: ReadFormat,
     },
     /// Evaluate every rule at every step of a past range: when each fired, how often it flapped, its lead time
     Backtest {
@@ -240,8 +249,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = ".tocsin")]
         state: std::path::PathBuf,
         /// Output format
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
+        #[arg(long, value_enum, default_value_t = ReadFormat::Text)]
+        format: ReadFormat,
     },
 }
 

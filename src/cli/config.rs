@@ -4,8 +4,8 @@
 //! that a default is decided in one place.
 
 use super::args::{
-    BacktestFormat, CheckFormat, Cli, ColorWhen, Command, EvalFormat, FailOn, WatchFormat,
-    WebhookFormatArg,
+    BacktestFormat, CheckFormat, Cli, ColorWhen, Command, EvalFormat, FailOn, ReadFormat,
+    WatchFormat, WebhookFormatArg,
 };
 use crate::lang::ast::Severity;
 use crate::project::{Paths, INDICATORS, RULES};
@@ -58,7 +58,7 @@ pub enum Task {
         /// `--state`.
         state: PathBuf,
         /// Output format.
-        format: CheckFormat,
+        format: ReadFormat,
     },
     /// `completions`.
     Completions {
@@ -98,7 +98,7 @@ pub enum Task {
         /// and `--where` together).
         rule: super::selector::Selector,
         /// Output format.
-        format: CheckFormat,
+        format: ReadFormat,
     },
     /// `report`.
     Report {

@@ -1,7 +1,7 @@
 //! `tocsin explain NAME`: why a rule has its status, as a tree whose
 //! numbers a reader can recompute from the observations listed.
 
-use super::args::CheckFormat;
+use super::args::ReadFormat;
 use super::selector::Selector;
 use super::Config;
 use super::{term, BAD_INPUT, OK};
@@ -15,7 +15,7 @@ use serde_json::{json, Value as Json};
 use std::fmt::Write;
 
 /// Runs `explain`.
-pub fn run(cfg: &Config, sel: &Selector, format: CheckFormat) -> u8 {
+pub fn run(cfg: &Config, sel: &Selector, format: ReadFormat) -> u8 {
     // Observations are shown whole, every field: every column is kept.
     let ws = match super::load(cfg, crate::workspace::KeptColumns::All) {
         Ok(ws) => ws,
@@ -63,7 +63,7 @@ pub fn run(cfg: &Config, sel: &Selector, format: CheckFormat) -> u8 {
         ws.sources.line_col(rule.file, rule.span.start as usize).0
     );
     match format {
-        CheckFormat::Text => {
+        ReadFormat::Text => {
             let mut out = String::new();
             let kind = rule.kind.keyword();
             let sev = rule
@@ -83,7 +83,7 @@ pub fn run(cfg: &Config, sel: &Selector, format: CheckFormat) -> u8 {
             // Data fields and rule text may hold terminal escape sequences.
             super::term::out(&escape_controls(&out));
         }
-        CheckFormat::Json | CheckFormat::Github => {
+        ReadFormat::Json => {
             let doc = json!({
                 "name": sel.name,
                 "labels": labels.iter().map(|(k, v)| (k.to_string(), Json::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),

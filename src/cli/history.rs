@@ -1,11 +1,11 @@
 //! `tocsin history [NAME]`: the journal's story of a rule.
 
-use super::args::CheckFormat;
+use super::args::ReadFormat;
 use super::{BAD_INPUT, OK};
 use std::path::Path;
 
 /// Runs `history`.
-pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
+pub fn run(name: Option<&str>, state: &Path, format: ReadFormat) -> u8 {
     let entries = match crate::state::history(state, name) {
         Ok(e) => e,
         Err(e) => {
@@ -14,7 +14,7 @@ pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
         }
     };
     match format {
-        CheckFormat::Json | CheckFormat::Github => {
+        ReadFormat::Json => {
             for e in &entries {
                 let line = serde_json::json!({
                     "seq": e.seq,
@@ -29,7 +29,7 @@ pub fn run(name: Option<&str>, state: &Path, format: CheckFormat) -> u8 {
         }
         // Titles and summaries come from rule files: any escape sequence
         // in them is shown, not obeyed.
-        CheckFormat::Text => super::term::out(&crate::diag::escape_controls(
+        ReadFormat::Text => super::term::out(&crate::diag::escape_controls(
             &crate::state::format_history(&entries, name),
         )),
     }
