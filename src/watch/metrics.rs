@@ -128,15 +128,17 @@ pub fn render(
     );
     let _ = writeln!(
         m,
-        "# HELP tocsin_series_observations Observations loaded per series."
+        "# HELP tocsin_series_observations Observations per series dated on or before the evaluation date (those rules may read)."
     );
     let _ = writeln!(m, "# TYPE tocsin_series_observations gauge");
     for (_, s) in store.iter() {
+        // As of the evaluation date, as the age and last date below are:
+        // rows dated later are loaded but no rule reads them yet.
         let _ = writeln!(
             m,
             "tocsin_series_observations{{series=\"{}\"}} {}",
             label(&s.name),
-            s.len()
+            s.dates.partition_point(|d| *d <= at)
         );
     }
     let _ = writeln!(m, "# HELP tocsin_series_age_seconds Time from the newest observation dated on or before the evaluation date to that date, in seconds (whole days; data freshness).");

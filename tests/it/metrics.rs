@@ -9,7 +9,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 const RULES: &str = "feed strikes {\n  stale_after: 10d\n}\n\nindicator busy { when: count(strikes, 30d) >= 1 }\n\nalert by_region {\n  severity: warning\n  by: region\n  when: count(strikes, 30d) >= 1\n}\n";
-const DATA: &str = "date,region\n2025-04-20,North\n2025-05-01,South\n";
+/// The last row is dated after the evaluation date: loaded, not yet read.
+const DATA: &str = "date,region\n2025-04-20,North\n2025-05-01,South\n2025-06-01,North\n";
 
 /// A daemon with rules, a feed, an instance rule and both sinks (which
 /// cannot deliver: their failure counters are part of what is checked).
@@ -43,6 +44,7 @@ fn metrics_have_build_info_process_metrics_and_ages_in_seconds() {
             env!("CARGO_PKG_VERSION")
         ),
         "tocsin_series_age_seconds{series=\"strikes\"} 345600\n",
+        "tocsin_series_observations{series=\"strikes\"} 2\n",
         "tocsin_feed_age_seconds{series=\"strikes\"} 345600\n",
         "# TYPE process_cpu_seconds_total counter\n",
     ] {
