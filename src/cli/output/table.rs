@@ -38,9 +38,20 @@ fn mark(status: Status) -> &'static str {
     }
 }
 
-fn pad(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+/// Columns `s` takes on a terminal: two for a CJK character, none for a
+/// combining mark.
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
+/// A rule's text on the one line the board gives it: a line break inside
+/// (a field's multi-line text in a summary) read as a space.
+fn one_line(s: &str) -> String {
+    s.replace("\r\n", " ").replace(['\n', '\r'], " ")
 }
 
 /// Renders the board as an aligned table.
@@ -67,9 +78,9 @@ pub fn table(board: &Board, colour: bool) -> String {
         .iter()
         .map(|r| {
             if r.grouped {
-                r.name.chars().count()
+                width(&escape_controls(&r.name))
             } else {
-                r.display.chars().count()
+                width(&escape_controls(&r.display))
             }
         })
         .max()
@@ -111,7 +122,7 @@ pub fn table(board: &Board, colour: bool) -> String {
                     let shown = Entry::shown(rows);
                     let inner_w = rows[..shown]
                         .iter()
-                        .map(|r| r.display.chars().count())
+                        .map(|r| width(&escape_controls(&r.display)))
                         .max()
                         .unwrap_or(0);
                     for r in &rows[..shown] {
@@ -157,7 +168,10 @@ fn row(
 ) {
     // Rule text may hold terminal escape sequences: shown, not obeyed
     // (the colours are added after).
-    let text = escape_controls(r.summary.as_deref().or(r.title.as_deref()).unwrap_or(""));
+    let text = escape_controls(&one_line(
+        r.summary.as_deref().or(r.title.as_deref()).unwrap_or(""),
+    ))
+    .into_owned();
     out.push_str(&format!(
         "{}{} {} {}  {}\n",
         " ".repeat(lead),
@@ -185,7 +199,7 @@ fn feeds(board: &Board, paint: &Paint) -> String {
     let name_w = board
         .feeds
         .iter()
-        .map(|f| f.name.chars().count())
+        .map(|f| width(&f.name))
         .max()
         .unwrap_or(0);
     let mut out = format!("\n{}\n", paint.wrap("1", "FEEDS"));
@@ -211,4 +225,18 @@ fn feeds(board: &Board, paint: &Paint) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_line_up_by_display_width_and_texts_keep_to_one_line() {
+        // A CJK character takes two columns, a combining mark none.
+        assert_eq!(pad("日本", 6), "日本  ");
+        assert_eq!(pad("e\u{301}", 3), "e\u{301}  ");
+        assert_eq!(pad("long name", 4), "long name");
+        assert_eq!(one_line("two\nlines\r\nand\rmore"), "two lines and more");
+    }
 }
