@@ -180,6 +180,16 @@ impl PError {
         };
         let mut d = Diagnostic::error(Code::Syntax, message)
             .with_primary(Span::new(file, self.offset, self.offset + len), label);
+        // A misspelt keyword (`indicatr`): the nearest of those expected.
+        if let Some(word) = found.strip_prefix('`').and_then(|w| w.strip_suffix('`')) {
+            let keywords = expected
+                .iter()
+                .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
+                .filter(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+            if let Some(near) = crate::diag::did_you_mean(word, keywords) {
+                d = d.with_note(format!("did you mean `{near}`?"));
+            }
+        }
         // A reserved word where a name was wanted: most often a data file
         // named like one (`feed.csv`), whose series no rule can name.
         let wants_name = expected

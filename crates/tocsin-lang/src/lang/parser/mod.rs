@@ -299,6 +299,17 @@ alert two_front_pressure {
     }
 
     #[test]
+    fn a_misspelt_item_keyword_gets_a_near_one() {
+        let (_, diags) = parse("indicatr foo { when: true }");
+        assert_eq!(diags[0].notes, ["did you mean `indicator`?"]);
+        let (_, diags) = parse("sereis foo = bar");
+        assert_eq!(diags[0].notes, ["did you mean `series`?"]);
+        // Nothing near: no note.
+        let (_, diags) = parse("banana foo { when: true }");
+        assert!(diags[0].notes.is_empty(), "{diags:?}");
+    }
+
+    #[test]
     fn errors_point_after_the_keyword() {
         let (_, diags) = parse("indicator { when: true }");
         let mut sources = SourceMap::new();
