@@ -26,6 +26,29 @@ pub fn run(cfg: &Config, sel: &Selector, format: ReadFormat) -> u8 {
         return BAD_INPUT;
     };
     let Some(r) = model.program.rule(&sel.name) else {
+        // A let or series by that name: explained where rules read it.
+        if let Some(l) = model.program.lets.iter().find(|l| l.name == sel.name) {
+            let (line, _) = ws.sources.line_col(l.span.file, l.span.start as usize);
+            eprintln!(
+                "error: `{}` is a let ({}:{line}), not an indicator or alert; `explain` a rule that reads it to see its value",
+                escape_controls(&sel.name),
+                ws.sources.name(l.span.file)
+            );
+            return BAD_INPUT;
+        }
+        if model
+            .program
+            .named_series
+            .iter()
+            .any(|(n, _)| *n == sel.name)
+            || ws.store.get(&sel.name).is_some()
+        {
+            eprintln!(
+                "error: `{}` is a series, not an indicator or alert; `explain` a rule that reads it to see its observations",
+                escape_controls(&sel.name)
+            );
+            return BAD_INPUT;
+        }
         let near = did_you_mean(
             &sel.name,
             model.program.rules.iter().map(|r| r.name.as_str()),
@@ -39,6 +62,18 @@ pub fn run(cfg: &Config, sel: &Selector, format: ReadFormat) -> u8 {
         );
         return BAD_INPUT;
     };
+    let twice = (0..sel.labels.len()).find(|&k| {
+        sel.labels[..k]
+            .iter()
+            .any(|(g, _)| g.eq_ignore_ascii_case(&sel.labels[k].0))
+    });
+    if let Some(field) = twice.map(|k| &sel.labels[k].0) {
+        eprintln!(
+            "error: `{}` is given twice; name each `by:` field once",
+            escape_controls(field)
+        );
+        return BAD_INPUT;
+    }
     let at = cfg.at;
     let instance = match pick_instance(model, r, at, &sel.labels) {
         Ok(i) => i,

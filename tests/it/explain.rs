@@ -176,3 +176,38 @@ fn bucket_observations_say_what_they_are() {
     );
     assert_eq!(obs["source"], Value::Null);
 }
+
+#[test]
+fn a_let_a_series_and_a_field_given_twice_are_named_for_what_they_are() {
+    let run = |args: &[&str]| {
+        let out = tocsin(root())
+            .arg("explain")
+            .args(args)
+            .args(["--at", "2025-07-20"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = run(&["davidson_window"]);
+    assert!(
+        err.starts_with("error: `davidson_window` is a let (rules/taiwan.rules:"),
+        "{err}"
+    );
+    let err = run(&["pla_sorties"]);
+    assert!(
+        err.starts_with("error: `pla_sorties` is a series,"),
+        "{err}"
+    );
+    let err = run(&[
+        "attacks_by_actor",
+        "--where",
+        "actor=a",
+        "--where",
+        "Actor=b",
+    ]);
+    assert_eq!(
+        err,
+        "error: `Actor` is given twice; name each `by:` field once\n"
+    );
+}
