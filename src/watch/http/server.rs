@@ -177,7 +177,7 @@ fn handle(mut stream: TcpStream, limits: Limits, shared: &Shared) {
                 let head = req.method == Some("HEAD");
                 let reply = match req.method {
                     Some("GET" | "HEAD") => {
-                        let target = req.path.unwrap_or("/");
+                        let target = origin_form(req.path.unwrap_or("/"));
                         answer(target.split('?').next().unwrap_or(""), shared)
                     }
                     _ => plain(405, "only GET and HEAD are served\n"),
@@ -282,6 +282,23 @@ fn write_by(stream: &mut TcpStream, mut bytes: &[u8], deadline: Instant) -> std:
         }
     }
     Ok(())
+}
+
+/// The path of a request target: an absolute-form target
+/// (`http://host:port/healthz`, which a server must accept, RFC 9112
+/// section 3.2.2) read as its path.
+fn origin_form(target: &str) -> &str {
+    let Some(rest) = target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"))
+    else {
+        return target;
+    };
+    // No path (`http://host` or `http://host?x`): the root.
+    match rest.find(['/', '?']) {
+        Some(k) if rest[k..].starts_with('/') => &rest[k..],
+        _ => "/",
+    }
 }
 
 #[cfg(test)]

@@ -87,6 +87,21 @@ fn serves_the_published_snapshot() {
     assert!(metrics.ends_with('\n'));
     assert!(get("/healthz").ends_with("ok\n"));
     assert_eq!(status_line(&get("/nope")), "HTTP/1.1 404 Not Found");
+    // The absolute form a proxy sends reads as its path.
+    assert!(get("http://127.0.0.1:9464/healthz").ends_with("ok\n"));
+    assert!(get("http://x/api/v1/status?pretty=1").ends_with("{\"at\": \"2025-07-20\"}\n"));
+    assert_eq!(
+        status_line(&get("https://x:1/nope")),
+        "HTTP/1.1 404 Not Found"
+    );
+}
+
+#[test]
+fn an_absolute_form_target_is_read_as_its_path() {
+    assert_eq!(origin_form("/metrics"), "/metrics");
+    assert_eq!(origin_form("http://h:9464/metrics"), "/metrics");
+    assert_eq!(origin_form("http://h?x=1"), "/");
+    assert_eq!(origin_form("https://h"), "/");
 }
 
 #[test]
