@@ -26,6 +26,9 @@ pub enum Contents {
         line: usize,
         /// 1-based column (in characters).
         col: usize,
+        /// The file starts with a UTF-16 byte-order mark (an Excel
+        /// "Unicode text" export).
+        utf16: bool,
     },
     /// Could not be read.
     Unreadable(String),
@@ -117,10 +120,21 @@ impl Contents {
                 let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
                 let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
                 let col = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-                Contents::NotUtf8 { offset, line, col }
+                let utf16 = bytes_start_utf16(e.as_bytes());
+                Contents::NotUtf8 {
+                    offset,
+                    line,
+                    col,
+                    utf16,
+                }
             }
         }
     }
+}
+
+/// True when `bytes` start with a UTF-16 byte-order mark, either order.
+fn bytes_start_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
 }
 
 impl SourceFile {
@@ -209,13 +223,21 @@ pub fn unreadable(file: FileId, contents: &Contents) -> Option<Diagnostic> {
             .with_note("a large file is read as it streams unless a row needs the whole read: an error in the data (a bad date or value, a row with the wrong number of cells) or a quote read differently")
             .with_note("check a part of the file (`head -n 1000000`) to find the row, or convert the file to Parquet"),
         ),
-        Contents::NotUtf8 { offset, line, col } => {
+        Contents::NotUtf8 {
+            offset,
+            line,
+            col,
+            utf16,
+        } => {
             let mut d = Diagnostic::error(
                 Code::Unreadable,
                 format!("not valid UTF-8 (byte offset {offset})"),
             )
             .in_file(file);
             d.position = Some((*line, *col));
+            if *utf16 {
+                d = d.with_note("the file is UTF-16 (it starts with UTF-16's byte-order mark), as Excel's \"Unicode text\" writes it");
+            }
             Some(d.with_note("tocsin reads UTF-8 text; re-save the file as UTF-8"))
         }
         Contents::TooLarge { size, limit } => Some(
@@ -685,6 +707,16 @@ fn load_from<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_utf16_file_is_said_to_be_one() {
+        let notes = |bytes: &[u8]| {
+            let d = unreadable(FileId(0), &Contents::from_bytes(bytes.to_vec())).unwrap();
+            (d.position, d.notes.len())
+        };
+        assert_eq!(notes(b"\xff\xfed\0a\0"), (Some((1, 1)), 2));
+        assert_eq!(notes(b"date\n2024\xff"), (Some((2, 5)), 1));
+    }
 
     #[test]
     fn small_inputs_are_parsed_on_the_calling_thread() {

@@ -473,6 +473,7 @@ fn a_file_that_cannot_be_read() {
                 offset: 3,
                 line: 1,
                 col: 4,
+                utf16: false,
             },
         }],
         &[],
