@@ -251,7 +251,19 @@ impl<'a> ObservationReader<'a> {
         }
         let date = match date_at.and_then(|i| self.entries.get(i)) {
             Some((_, raw_date)) => src.date(raw_date.get())?,
-            None => return Err(src.no_date(raw)),
+            None => {
+                let series_object = self
+                    .entries
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("observations"));
+                let e = src.no_date(raw);
+                return Err(if series_object && batch.is_none() {
+                    // A line of an NDJSON file holding what a `.json` file holds.
+                    e.with_note("this looks like a series object, with `observations`: write it in a `.json` file, or one observation a line here")
+                } else {
+                    e
+                });
+            }
         };
         let value = match value_at.and_then(|i| self.entries.get(i)) {
             Some((_, raw_value)) => src.value(raw_value.get())?,

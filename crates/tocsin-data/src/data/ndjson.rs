@@ -64,6 +64,22 @@ mod tests {
     }
 
     #[test]
+    fn a_series_object_on_a_line_is_said_to_belong_in_a_json_file() {
+        let text = "{\"series\": \"s\", \"observations\": [{\"date\": \"2025-01-01\"}]}\n";
+        let mut sources = SourceMap::new();
+        let file = sources.add("feed.ndjson", text);
+        let e = load(file, "feed", text, &ColumnSelection::All).unwrap_err();
+        assert!(e.message.starts_with("observation has no date"), "{e:?}");
+        assert!(
+            e.notes[0].starts_with("this looks like a series object"),
+            "{e:?}"
+        );
+        // An observation merely without a date gets no such note.
+        let e = load(file, "feed", "{\"value\": 1}\n", &ColumnSelection::All).unwrap_err();
+        assert!(e.notes.is_empty(), "{e:?}");
+    }
+
+    #[test]
     fn one_observation_a_line_with_the_series_key() {
         let text = "{\"series\":\"incidents\",\"date\":\"2025-03-01\",\"value\":2}\n\
                     {\"series\":\"incidents\",\"date\":\"2025-03-02T23:10:00+00:00\",\"value\":5}\n";
