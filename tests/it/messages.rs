@@ -305,3 +305,23 @@ fn a_series_named_after_a_file_that_begins_with_a_digit() {
     );
     insta::assert_snapshot!(render::to_plain_string(&ws.diagnostics, &ws.sources));
 }
+
+#[test]
+fn a_name_taken_by_a_data_series_names_its_file() {
+    let ws = load(
+        &[file("rules/t.rules", "let limit = 4\n")],
+        &[file(
+            "indicators/multi.csv",
+            "date,series,value\n2024-01-01,limit,3\n",
+        )],
+    );
+    let text = render::to_plain_string(&ws.diagnostics, &ws.sources);
+    assert!(
+        text.contains("error[E104]: `limit` is already the name of a data series"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= the data series `limit` is read from indicators/multi.csv"),
+        "{text}"
+    );
+}

@@ -669,6 +669,18 @@ fn load_from<'a>(
     };
     let ok = !checked.has_errors() && !diagnostics.iter().any(Diagnostic::is_error);
     diagnostics.extend(checked.diagnostics.into_iter().map(|mut d| {
+        // The checker knows a data series by name only: say where it is.
+        if d.code == Code::NameTakenBySeries {
+            let name = d.message.split('`').nth(1).unwrap_or("");
+            let file = store
+                .get(name)
+                .and_then(|id| store.series(id).source(0))
+                .map(|(file, _)| sources.name(file).to_string());
+            if let Some(file) = file {
+                d.notes
+                    .push(format!("the data series `{name}` is read from {file}"));
+            }
+        }
         // A series of a rejected file may be the one a rule misses.
         if d.code == Code::UnknownName
             && d.message.starts_with("unknown series")
