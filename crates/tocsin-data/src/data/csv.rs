@@ -921,8 +921,28 @@ impl Source<'_> {
         } else {
             format!("value {} is not a finite number", quote(cell.trim()))
         };
-        Diagnostic::error(Code::InvalidValue, message)
-            .with_primary(span, "expected a number such as 20, 20.0, -3.5 or 1e3")
+        let d = Diagnostic::error(Code::InvalidValue, message)
+            .with_primary(span, "expected a number such as 20, 20.0, -3.5 or 1e3");
+        let cell = cell.trim();
+        let digits_around = |c: char| {
+            cell.split(c).count() == 2
+                && cell.split(c).all(|p| {
+                    !p.is_empty()
+                        && p.trim_start_matches('-')
+                            .chars()
+                            .all(|d| d.is_ascii_digit() || d == '.')
+                })
+        };
+        if cell.contains('.') && cell.contains(',') {
+            // `1.234,5` or `1,234.5`: grouped thousands.
+            d.with_note(
+                "write the number without thousands separators, with a decimal point: 1234.5",
+            )
+        } else if digits_around(',') && self.delimiter != b';' {
+            d.with_note("a decimal comma (14,25) is read only in files separated by semicolons; write 14.25")
+        } else {
+            d
+        }
     }
 
     fn empty_series_cell(&self, span: Span) -> Diagnostic {
@@ -1621,6 +1641,23 @@ mod tests {
             load_plain::<b','>("adiz", &text, MAX_FIELD_COLUMNS, ALL).map(|b| b.len()),
             Some(4)
         );
+    }
+
+    #[test]
+    fn numbers_written_the_european_way_get_a_note() {
+        let note = |text: &str| match load(FileId(0), "adiz", text, None, ALL) {
+            Ok(data) => panic!("loaded {:?}", data.batches),
+            Err(e) => e.notes.join(" | "),
+        };
+        assert_eq!(
+            note("date\tvalue\n2024-01-01\t14,25\n"),
+            "a decimal comma (14,25) is read only in files separated by semicolons; write 14.25"
+        );
+        assert_eq!(
+            note("date,value\n2024-01-01,\"1.234,5\"\n"),
+            "write the number without thousands separators, with a decimal point: 1234.5"
+        );
+        assert_eq!(note("date,value\n2024-01-01,abc\n"), "");
     }
 
     #[test]
