@@ -229,18 +229,23 @@ alert two_front_pressure {
         );
     }
 
+    /// Each of `diags`, found in `text`, as `x.rules:LINE:COL: ...`.
+    fn one_lines(text: &str, diags: &[Diagnostic]) -> Vec<String> {
+        let mut sources = SourceMap::new();
+        sources.add("x.rules", text);
+        diags
+            .iter()
+            .map(|d| render::one_line(d, &sources))
+            .collect()
+    }
+
     #[test]
     fn an_item_whose_name_is_wrong_is_reported_after_an_error_before_it() {
         let text = "let a =\nlet 2nd = 3\nlet b = 1 +\nlet c = 2\nindicator x { when: true and }\nindicator \"y\" { when: true }\nseries s = t[\n  series == \"a\"]\nlet z = (";
         let (file, diags) = parse(text);
         let names: Vec<_> = file.items.iter().map(|i| i.name().name.as_str()).collect();
         assert_eq!(names, ["c", "s"]);
-        let mut sources = SourceMap::new();
-        sources.add("x.rules", text);
-        let lines: Vec<String> = diags
-            .iter()
-            .map(|d| render::one_line(d, &sources))
-            .collect();
+        let lines = one_lines(text, &diags);
         assert_eq!(
             lines,
             [
@@ -274,10 +279,8 @@ alert two_front_pressure {
     fn a_string_in_a_template_hole_says_to_use_a_let() {
         let one = |text: &str| {
             let (_, diags) = parse(text);
-            let mut sources = SourceMap::new();
-            sources.add("x.rules", text);
             (
-                render::one_line(&diags[0], &sources),
+                one_lines(text, &diags).remove(0),
                 diags[0].notes.join(" | "),
             )
         };
