@@ -536,7 +536,11 @@ impl Source<'_> {
     /// which may carry the file's own metadata.
     fn unknown_series_key(&self, key: &str, value: &str) -> Option<Diagnostic> {
         const KEYS: [&str; 4] = ["series", "unit", "description", "observations"];
-        let near = crate::diag::did_you_mean(key, KEYS);
+        // A key that only extends one (`description_zh`, `unit_label`) is
+        // the file's own, not a misspelling.
+        let lower = key.to_ascii_lowercase();
+        let near = crate::diag::did_you_mean(key, KEYS)
+            .filter(|k| !(lower.len() > k.len() && lower.contains(k)));
         let objects = value
             .strip_prefix('[')
             .is_some_and(|rest| rest.trim_start().starts_with('{'));
@@ -866,7 +870,7 @@ mod tests {
         // Metadata of the file's own is still read past.
         assert_eq!(
             load_ok(
-                "{\"series\": \"a\", \"source\": \"MoD\", \"tags\": [\"x\"], \"observations\": []}"
+                "{\"series\": \"a\", \"source\": \"MoD\", \"tags\": [\"x\"], \"description_zh\": \"x\", \"observations\": []}"
             )
             .into_iter()
             .map(|b| b.series)
