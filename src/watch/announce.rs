@@ -294,8 +294,9 @@ impl Daemon {
         let options = DeliveryOptions::default().on_failure(move |f| {
             let _ = failures.send(Msg::SinkFailure(f.clone()));
         });
+        let names = self.sink_names.clone();
         let delivery = Delivery::spawn_with(boxed, options, move |id, sink| {
-            let _ = tx.send(Msg::Delivered(id, sink_name(sink)));
+            let _ = tx.send(Msg::Delivered(id, sink_name(&names, sink)));
         });
         for name in &self.sink_names {
             for (seq, ts, change) in self.state.owed(name) {
@@ -343,13 +344,14 @@ impl Daemon {
     }
 }
 
-/// The static name of a sink from the name a callback reports.
-fn sink_name(name: &str) -> &'static str {
-    match name {
-        "webhook" => "webhook",
-        "alertmanager" => "alertmanager",
-        _ => "sink",
-    }
+/// The static name of a sink from the name a callback reports: one of
+/// `names` (`alertmanager-2` is a sink of its own, with its own queue).
+fn sink_name(names: &[&'static str], name: &str) -> &'static str {
+    names
+        .iter()
+        .find(|n| **n == name)
+        .copied()
+        .unwrap_or("sink")
 }
 
 #[cfg(test)]
@@ -374,6 +376,15 @@ mod tests {
                 .names(),
             ["alertmanager", "alertmanager-2", "alertmanager-3"]
         );
+    }
+
+    #[test]
+    fn a_delivery_is_recorded_for_the_sink_that_made_it() {
+        let names = sinks(&["http://a:9093", "http://b:9093"]).unwrap().names();
+        let names = [&["webhook"][..], &names].concat();
+        for name in ["webhook", "alertmanager", "alertmanager-2"] {
+            assert_eq!(sink_name(&names, name), name);
+        }
     }
 
     #[test]

@@ -52,3 +52,38 @@ fn alerts_link_to_the_rule_at_the_listen_address_or_the_external_url() {
     );
     assert_eq!(generator_url(&[]), None);
 }
+
+#[test]
+fn each_alertmanager_of_a_cluster_records_its_own_deliveries() {
+    let (a, b) = (HookServer::ok(), HookServer::ok());
+    let base = |h: &HookServer| h.url.split("/hook").next().unwrap_or_default().to_string();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let both = format!("{},{}", base(&a), base(&b));
+    let d = Daemon::start(
+        &[("rules/a.rules", RULES), ("indicators/strikes.csv", DATA)],
+        &[
+            "--at",
+            "2025-05-05",
+            "--alertmanager",
+            &both,
+            "--listen",
+            &addr,
+        ],
+        &[],
+    );
+    a.take(1);
+    b.take(1);
+    // Both sent: neither owes anything once the deliveries are recorded.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let metrics = d.get("/metrics").1;
+        if metrics.contains("tocsin_notifications_pending{sink=\"alertmanager\"} 0")
+            && metrics.contains("tocsin_notifications_pending{sink=\"alertmanager-2\"} 0")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{metrics}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = d.stop();
+}
