@@ -10,6 +10,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How often firing alerts are re-sent unless configured otherwise.
@@ -51,7 +52,15 @@ pub struct Alertmanager {
     /// Whether `generator_url` is given `?rule=` and the alert's name.
     rule_links: bool,
     firing: BTreeMap<String, Firing>,
+    /// The annotations each met alert has now, by key, kept up to date by
+    /// the daemon's evaluations: a resend carries them, as Prometheus
+    /// renders annotations again at every evaluation.
+    current: Option<CurrentTexts>,
 }
+
+/// The annotations of the alerts that are met, by
+/// [key](StatusChange::key), as the last evaluation rendered them.
+pub type CurrentTexts = Arc<Mutex<BTreeMap<String, BTreeMap<String, String>>>>;
 
 /// An alert Alertmanager is told is firing.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,7 +82,7 @@ impl Firing {
 
 /// The annotations of an alert: `title`, `summary`, `description` and
 /// `source` (the sources joined with `"; "`), each left out when blank.
-pub(crate) fn alert_annotations(change: &StatusChange) -> BTreeMap<String, String> {
+pub fn alert_annotations(change: &StatusChange) -> BTreeMap<String, String> {
     let mut annotations = BTreeMap::new();
     let fields = [
         ("title", change.title.clone()),
@@ -124,7 +133,15 @@ impl Alertmanager {
             generator_url: None,
             rule_links: false,
             firing: BTreeMap::new(),
+            current: None,
         })
+    }
+
+    /// Has resends carry the annotations `current` holds for each firing
+    /// alert, rather than those it fired with.
+    pub fn with_current_texts(mut self, current: CurrentTexts) -> Alertmanager {
+        self.current = Some(current);
+        self
     }
 
     /// Sets the sink's name (`alertmanager` unless set): each Alertmanager
@@ -210,11 +227,27 @@ impl Alertmanager {
     /// Posts every firing alert again with `endsAt` four resend intervals
     /// from now. Posts nothing when no alert is firing.
     pub fn resend(&mut self) -> Result<(), SinkError> {
+        self.refresh_texts();
         let alerts = self.resend_alerts(Utc::now());
         if alerts.is_empty() {
             return Ok(());
         }
         self.post(&alerts)
+    }
+
+    /// Gives each firing alert the annotations it has now, where the
+    /// daemon keeps them.
+    fn refresh_texts(&mut self) {
+        let Some(current) = &self.current else {
+            return;
+        };
+        // A poisoned lock still holds texts written whole.
+        let current = current.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, firing) in &mut self.firing {
+            if let Some(annotations) = current.get(key) {
+                firing.annotations.clone_from(annotations);
+            }
+        }
     }
 
     fn post(&self, alerts: &[Value]) -> Result<(), SinkError> {
@@ -255,7 +288,12 @@ impl Alertmanager {
         }
         let was_met = change.from == Some(Announced::Met);
         let resolved = match known {
-            Some(firing) => firing.clone(),
+            // Its labels as it fired, so that the right alert is resolved;
+            // its texts as they are now.
+            Some(firing) => Firing {
+                annotations: alert_annotations(change),
+                ..firing.clone()
+            },
             None if was_met => Firing::new(change, since),
             None => return None,
         };
@@ -479,6 +517,40 @@ mod tests {
             assert_eq!(alert["generatorURL"], "https://example.com/rules");
             assert_eq!(plan.then, Then::Resolve("strait_closed".to_string()));
         }
+    }
+
+    #[test]
+    fn resends_and_resolves_carry_the_texts_of_now() {
+        let texts = CurrentTexts::default();
+        let mut sink = sink().with_current_texts(texts.clone());
+        let met = change("strait_closed", "alert", None, Announced::Met);
+        sink.set_firing([(met.clone(), at(9, 0, 0))]);
+        // The summary counted on while the alert stayed met.
+        let mut later = met.clone();
+        later.summary = Some("Shipping halted for 3 days".to_string());
+        texts
+            .lock()
+            .unwrap()
+            .insert(later.key(), alert_annotations(&later));
+        sink.refresh_texts();
+        let resent = sink.resend_alerts(at(9, 1, 0));
+        assert_eq!(
+            resent[0]["annotations"]["summary"],
+            "Shipping halted for 3 days"
+        );
+        assert_eq!(resent[0]["startsAt"], "2025-07-20T09:00:00.000Z");
+        // Resolved with its labels as it fired and its texts as they are.
+        let mut left = change(
+            "strait_closed",
+            "alert",
+            Some(Announced::Met),
+            Announced::NotMet,
+        );
+        left.summary = Some("Shipping resumed".to_string());
+        left.tags.clear();
+        let plan = sink.plan(&left, at(10, 0, 0), at(10, 0, 0)).unwrap();
+        assert_eq!(plan.alerts[0]["annotations"]["summary"], "Shipping resumed");
+        assert_eq!(plan.alerts[0]["labels"]["taiwan"], "true");
     }
 
     #[test]

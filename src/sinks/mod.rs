@@ -31,7 +31,7 @@ mod sink;
 mod url;
 mod webhook;
 
-pub use alertmanager::{Alertmanager, DEFAULT_RESEND_INTERVAL};
+pub use alertmanager::{alert_annotations, Alertmanager, CurrentTexts, DEFAULT_RESEND_INTERVAL};
 pub use deliver::{Delivery, DeliveryFailure, DeliveryOptions, MAX_RETRY_AFTER};
 pub use error::SinkError;
 pub use format::{WebhookFormat, ALERTMANAGER_RECEIVER, CLOUDEVENTS_SOURCE, CLOUDEVENTS_TYPE};

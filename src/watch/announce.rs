@@ -206,6 +206,7 @@ impl Daemon {
         only: Option<&[usize]>,
     ) {
         self.start_delivery(model, results);
+        self.keep_alert_texts(model, results);
         let changes = changes(self, model, results, only);
         // One flush for the whole evaluation; then print and send.
         match self.state.record_all(&changes, &self.sink_names) {
@@ -281,10 +282,12 @@ impl Daemon {
                         .then(|| (change_of(model, r, Some(Announced::Met), &at), since))
                 })
                 .collect();
+            let texts = crate::sinks::CurrentTexts::default();
             for mut am in sinks.alertmanagers {
                 am.set_firing(firing.clone());
-                boxed.push(Box::new(am));
+                boxed.push(Box::new(am.with_current_texts(texts.clone())));
             }
+            self.alert_texts = Some(texts);
         }
         if boxed.is_empty() {
             return;
@@ -304,6 +307,25 @@ impl Daemon {
             }
         }
         self.delivery = Some(delivery);
+    }
+
+    /// Hands Alertmanager's resends the texts each met alert has after
+    /// this evaluation: a summary that counts events moves on while the
+    /// alert stays firing.
+    fn keep_alert_texts(&self, model: &Model, results: &[RuleResult]) {
+        let Some(texts) = &self.alert_texts else {
+            return;
+        };
+        let at = self.today.to_string();
+        let current = results
+            .iter()
+            .filter(|r| r.kind == RuleKind::Alert && r.status == crate::eval::Status::Met)
+            .map(|r| {
+                let change = change_of(model, r, Some(Announced::Met), &at);
+                (change.key(), crate::sinks::alert_annotations(&change))
+            })
+            .collect();
+        *texts.lock().unwrap_or_else(|e| e.into_inner()) = current;
     }
 
     /// Records a delivery or a dead letter, and prints a sink's failure.

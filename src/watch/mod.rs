@@ -105,6 +105,9 @@ struct Daemon {
     sinks: Option<Sinks>,
     sink_names: Vec<&'static str>,
     delivery: Option<Delivery>,
+    /// The texts of the met alerts, for Alertmanager's resends: `None`
+    /// without an Alertmanager.
+    alert_texts: Option<crate::sinks::CurrentTexts>,
     tx: Sender<Msg>,
     results: Vec<RuleResult>,
     stats: DaemonStats,
@@ -168,6 +171,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         sink_names: sink_names.clone(),
         sinks: Some(sinks),
         delivery: None,
+        alert_texts: None,
         tx,
         results: Vec::new(),
         stats: DaemonStats {
