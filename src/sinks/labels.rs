@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 /// The labels an alert carries in Alertmanager, which identify it there:
 ///
 /// - `alertname`: the rule name;
-/// - `severity`: the rule's severity (`warning` when it has none);
+/// - `severity`: an alert's severity (`warning` when it has none); an
+///   indicator, which has none, carries no `severity` label, so that a
+///   receiver that pages on severity does not page for indicators (sent
+///   only by the webhook's `alertmanager` format);
 /// - for an instance of a rule with `by:`, one label per field of `by:`
 ///   with the instance's value, named as [`instance_label_names`] says
 ///   (sanitised; one that would take the name of a label above is
@@ -26,8 +29,11 @@ use std::collections::BTreeMap;
 pub fn alert_labels(change: &StatusChange) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
     labels.insert("alertname".to_string(), change.name.clone());
-    let severity = change.severity.unwrap_or(Severity::Warning);
-    labels.insert("severity".to_string(), severity.as_str().to_string());
+    if change.kind != "indicator" {
+        let severity = change.severity.unwrap_or(Severity::Warning);
+        labels.insert("severity".to_string(), severity.as_str().to_string());
+    }
+    // Reserved for indicators too: an instance label never reads as one.
     let builtin = ["alertname", "severity"];
     for (name, value) in instance_label_names(&change.labels, &builtin)
         .into_iter()
@@ -142,6 +148,11 @@ mod tests {
         );
         let default = alert_labels(&alert(&[], None));
         assert_eq!(default["severity"], "warning");
+        // An indicator has no severity, and is given none.
+        let mut indicator = alert(&[], None);
+        indicator.kind = "indicator".to_string();
+        let indicator = alert_labels(&indicator);
+        assert_eq!(indicator.get("severity"), None, "{indicator:?}");
     }
 
     #[test]
