@@ -49,17 +49,27 @@ pub fn alert_labels(change: &StatusChange) -> BTreeMap<String, String> {
     labels
 }
 
-/// The label a tag gives, if any.
+/// The label a tag gives, if any. A name starting with `__`, which
+/// Prometheus reserves, is prefixed `exported_` as an instance label's is.
 fn tag_label(tag: &str) -> Option<(String, String)> {
     let tag = tag.trim();
-    if let Some(at) = tag.find(['=', ':']) {
-        let (key, value) = (tag[..at].trim(), tag[at + 1..].trim());
-        if !key.is_empty() {
-            let value = if value.is_empty() { "true" } else { value };
-            return Some((sanitize_label_name(key)?, value.to_string()));
+    let (key, value) = match tag.find(['=', ':']) {
+        Some(at) if !tag[..at].trim().is_empty() => {
+            let value = tag[at + 1..].trim();
+            (
+                tag[..at].trim(),
+                if value.is_empty() { "true" } else { value },
+            )
         }
-    }
-    Some((sanitize_label_name(tag)?, "true".to_string()))
+        _ => (tag, "true"),
+    };
+    let name = sanitize_label_name(key)?;
+    let name = if name.starts_with("__") {
+        format!("exported_{name}")
+    } else {
+        name
+    };
+    Some((name, value.to_string()))
 }
 
 /// The label names an instance's labels (`by:` field, value) take beside
@@ -207,6 +217,19 @@ mod tests {
         assert_eq!(sanitize_label_name("--"), None);
         assert_eq!(sanitize_label_name(""), None);
         assert_eq!(sanitize_label_name("é1"), Some("_1".to_string()));
+    }
+
+    #[test]
+    fn a_tag_named_as_prometheus_reserves_is_exported() {
+        assert_eq!(
+            labels(&["__x=y", "__meta"]),
+            pairs(&[
+                ("alertname", "strait_closure"),
+                ("exported___meta", "true"),
+                ("exported___x", "y"),
+                ("severity", "critical"),
+            ])
+        );
     }
 
     #[test]
