@@ -238,7 +238,9 @@ fn table(b: &Backtest) -> String {
     let _ = writeln!(
         out,
         "\nFIRST MET (in range): the first step of {}..{} at which the rule is met\n\
-         (a rule already met at {} shows {}); MET STEPS and PENDING STEPS count steps.",
+         (a rule already met at {} shows {}); MET STEPS and PENDING STEPS count steps.\n\
+         FLAPS: times the rule became met again after it had been met and stopped;\n\
+         MET PERIODS: the runs of steps at which it was met.",
         b.from, b.to, b.from, b.from
     );
     if b.outcome.is_some() {

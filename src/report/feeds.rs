@@ -45,8 +45,10 @@ pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String 
     s
 }
 
-/// The rules unknown because feed `i` is stale.
+/// The rules unknown because feed `i` is stale, each once (a rule with
+/// `by:` has a result for each of its instances).
 fn unknown_because<'a>(r: &'a Report, i: usize, why: &HashMap<String, Why>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
     r.results
         .iter()
         .filter(|x| {
@@ -54,6 +56,7 @@ fn unknown_because<'a>(r: &'a Report, i: usize, why: &HashMap<String, Why>) -> V
                 .is_some_and(|w| w.reasons.iter().any(|y| y.stale == Some(i)))
         })
         .map(|x| x.name.as_str())
+        .filter(|name| seen.insert(*name))
         .collect()
 }
 

@@ -305,6 +305,21 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_with_instances_is_named_once_among_those_a_stale_feed_leaves_unknown() {
+        let html = page(
+            "feed e { stale_after: 10d }\nindicator busy { by: k  when: count(e, 30d) >= 1 }\n",
+            &[(
+                "e.csv",
+                "date,k\n2025-07-01,a\n2025-07-01,b\n2025-07-01,c\n",
+            )],
+            "2025-07-20",
+            "2025-06-01",
+        );
+        let stale = feed_row(&html, "e");
+        assert_eq!(stale.matches("#rule-busy").count(), 1, "{stale}");
+    }
+
+    #[test]
     fn no_column_is_empty_on_every_row() {
         // With no feed stale, no rule is unknown because of one.
         let html = feeds_page("2025-07-05");
