@@ -113,7 +113,7 @@ pub fn junit(outcome: &Outcome) -> String {
     for file in &outcome.files {
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n",
-            xml(&file.name),
+            attr(&file.name),
             file.tests.len(),
             file.failed(),
             seconds(file.time())
@@ -122,8 +122,8 @@ pub fn junit(outcome: &Outcome) -> String {
         for t in &file.tests {
             out.push_str(&format!(
                 "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
-                xml(&t.name),
-                xml(&class),
+                attr(&t.name),
+                attr(&class),
                 seconds(t.time)
             ));
             if t.passed() {
@@ -133,7 +133,7 @@ pub fn junit(outcome: &Outcome) -> String {
             out.push_str(">\n");
             out.push_str(&format!(
                 "      <failure message=\"{}\" type=\"expectation\">{}</failure>\n",
-                xml(&message(t)),
+                attr(&message(t)),
                 xml(&details(t))
             ));
             out.push_str("    </testcase>\n");
@@ -174,11 +174,11 @@ pub fn junit_errors(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
             .collect();
         out.push_str(&format!(
             "  <testsuite name=\"{f}\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n    <testcase name=\"{f}\" classname=\"{}\" time=\"0.000\">\n      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n  </testsuite>\n",
-            xml(&class_name(file)),
-            xml(&render::shown(&first.message)),
+            attr(&class_name(file)),
+            attr(&render::shown(&first.message)),
             first.code,
             xml(&text),
-            f = xml(file),
+            f = attr(file),
         ));
     }
     out.push_str("</testsuites>\n");
@@ -190,10 +190,18 @@ fn seconds(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64())
 }
 
-/// A JUnit class name: the file's path without `.test`, dotted
-/// (`rules/taiwan.test` is `rules.taiwan`), as CI servers group by it.
+/// A JUnit class name: the file's path without `.test` (or `.rules`, for
+/// a rule file in error), dotted (`rules/taiwan.test` is `rules.taiwan`),
+/// as CI servers group by it; an absolute path without its leading
+/// separator, which would give an empty first package.
 fn class_name(file: &str) -> String {
-    let stem = file.strip_suffix(".test").unwrap_or(file);
+    let stem = [".test", ".rules"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))
+        .unwrap_or(file);
+    let stem = stem
+        .trim_start_matches("./")
+        .trim_start_matches(['/', '\\']);
     stem.replace(['/', '\\'], ".")
 }
 
@@ -215,6 +223,16 @@ fn details(t: &TestOutcome) -> String {
         .iter()
         .map(|f| failure(f, &Paint(false), ""))
         .collect()
+}
+
+/// Text escaped for an XML attribute: as [`xml`], with tabs and line
+/// breaks as character references, which a parser keeps (written as they
+/// are, it reads them as spaces).
+fn attr(s: &str) -> String {
+    xml(s)
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
 }
 
 /// Text escaped for XML attributes and content; characters XML 1.0 cannot

@@ -526,6 +526,21 @@ fn the_text_report() {
 }
 
 #[test]
+fn junit_attributes_keep_line_breaks_and_class_names_start_with_a_package() {
+    let test = format!("{ADIZ}\ntest \"two\\nlines\" {{ at 2024-12-31 {{ surge met }} }}\n");
+    let suite = prepare(
+        &[SourceFile::text("/abs/rules/tests/t.test", test.as_str())],
+        &[SourceFile::text("r.rules", RULES)],
+    );
+    let o = run_timed(&suite, &|| std::time::Duration::ZERO);
+    let xml = report::junit(&o);
+    assert!(
+        xml.contains("<testcase name=\"two&#10;lines\" classname=\"abs.rules.tests.t\""),
+        "{xml}"
+    );
+}
+
+#[test]
 fn junit_is_escaped() {
     assert_eq!(
         report::xml("a<b & \"c\" 'd'>\u{1}\n"),
