@@ -143,6 +143,12 @@ impl Walk<'_, '_> {
     /// Notes `metric OP constant` when `metric` reads one series only.
     fn comparison(&mut self, op: BinOp, metric: &Node, constant: &Node) {
         let program = &self.ev.model().program;
+        // A rule with `by:` compares each instance's own observations: a
+        // line over the whole series would misread it (its card charts
+        // each instance).
+        if !program.rules[self.rule].by.is_empty() {
+            return;
+        }
         let (Some(slot), Some((value, percent))) = (
             single_series(metric, program),
             constant_number(constant, program),
@@ -359,6 +365,17 @@ mod tests {
         assert_eq!(events.comparisons[0].value, 3.0);
         let level = r.iter().find(|s| s.shades.is_empty()).unwrap();
         assert!(level.comparisons[0].same_scale);
+    }
+
+    #[test]
+    fn a_rule_with_by_draws_no_threshold_over_the_whole_series() {
+        let (_, r) = reads(
+            "indicator a { by: kind  when: count(e, 30d) >= 40 }\nindicator b { when: count(e, 90d) >= 1 }\n",
+        );
+        let events = r.iter().find(|s| !s.shades.is_empty()).unwrap();
+        assert_eq!(events.rules, vec![0, 1]);
+        let by: Vec<usize> = events.comparisons.iter().map(|c| c.rule).collect();
+        assert_eq!(by, [1]);
     }
 
     #[test]
