@@ -330,3 +330,45 @@ fn errors_found_with_the_data_stop_evaluation() {
         }
     }
 }
+
+#[test]
+fn a_rule_with_by_and_no_instance_yet_is_listed_as_such() {
+    let dir = project(&[
+        (
+            "rules/a.rules",
+            "alert by_region {\n  severity: warning\n  by: region\n  when: count(ev, 30d) >= 1\n}\n",
+        ),
+        ("indicators/ev.csv", "date,region\n2025-01-01,\n2025-03-01,North\n"),
+    ]);
+    let out = |format: &str| {
+        let o = tocsin(dir.path())
+            .args(["eval", "--at", "2025-01-10", "--format", format])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let table = out("table");
+    assert!(
+        table.starts_with("tocsin board at 2025-01-10: 1 rule with no instance\n"),
+        "{table}"
+    );
+    assert!(
+        table.contains("– none     warning   by_region  no instance at 2025-01-10"),
+        "{table}"
+    );
+    assert!(out("markdown").contains(
+        "| – no instance | warning | alert | `by_region` | no instance at 2025-01-10 | |"
+    ));
+    let json: Value = serde_json::from_str(&out("json")).unwrap();
+    assert_eq!(json["results"], serde_json::json!([]));
+    assert_eq!(json["no_instances"][0]["name"], "by_region");
+    assert_eq!(json["no_instances"][0]["line"], 1);
+    // Once its data names an instance, it is listed with it.
+    let o = tocsin(dir.path())
+        .args(["eval", "--at", "2025-03-10", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(json.get("no_instances").is_none(), "{json}");
+}

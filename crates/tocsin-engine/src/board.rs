@@ -110,6 +110,26 @@ pub struct Board {
     pub results: Vec<Row>,
     /// Every data series a rule reads, by name.
     pub feeds: Vec<FeedRow>,
+    /// The rules with `by:` that have no instance at the date (no row of
+    /// their data names one yet): they have no result, and are listed
+    /// here so that a reader tells them from rules that do not exist.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub no_instances: Vec<NoInstance>,
+}
+
+/// A rule with `by:` that has no instance at the board's date.
+#[derive(Serialize, Debug)]
+pub struct NoInstance {
+    /// The rule's name.
+    pub name: String,
+    /// `indicator` or `alert`.
+    pub kind: &'static str,
+    /// An alert's severity.
+    pub severity: Option<&'static str>,
+    /// The rule file.
+    pub file: String,
+    /// The line of its keyword.
+    pub line: usize,
 }
 
 impl Board {
@@ -170,10 +190,26 @@ impl Board {
         } else {
             results.iter().map(row).collect()
         };
+        let no_instances = rules
+            .iter()
+            .zip(&wanted)
+            .filter(|(def, wanted)| def.is_grouped() && !**wanted)
+            .map(|(def, _)| NoInstance {
+                name: def.name.clone(),
+                kind: match def.kind {
+                    RuleKind::Indicator => "indicator",
+                    RuleKind::Alert => "alert",
+                },
+                severity: def.severity.map(|s| s.as_str()),
+                file: sources.name(def.file).to_string(),
+                line: sources.line_col(def.file, def.span.start as usize).0,
+            })
+            .collect();
         Board {
             at: at.to_string(),
             results: rows,
             feeds: FeedRow::all(model, at),
+            no_instances,
         }
     }
 
@@ -295,14 +331,22 @@ pub fn json(board: &Board) -> String {
         at: &'a str,
         results: [(); 0],
         feeds: &'a [FeedRow],
+        #[serde(skip_serializing_if = "<[NoInstance]>::is_empty")]
+        no_instances: &'a [NoInstance],
     }
     // Every field named, so that a field added to the board must be added
     // here too.
-    let Board { at, results, feeds } = board;
+    let Board {
+        at,
+        results,
+        feeds,
+        no_instances,
+    } = board;
     let shell = Shell {
         at,
         results: [],
         feeds,
+        no_instances,
     };
     let spliced = serde_json::to_string_pretty(&shell)
         .ok()

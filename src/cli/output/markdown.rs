@@ -107,6 +107,15 @@ pub fn markdown(board: &Board) -> String {
             }
         }
     }
+    for n in &board.no_instances {
+        out.push_str(&format!(
+            "| – no instance | {} | {} | {} | no instance at {} | |\n",
+            n.severity.unwrap_or(""),
+            n.kind,
+            code(&n.name),
+            board.at
+        ));
+    }
     if !board.feeds.is_empty() {
         out.push_str("\n### Feeds\n\n| Feed | Newest | Age (days) | Stale after | Stale |\n|---|---|---|---|---|\n");
         for f in &board.feeds {

@@ -58,12 +58,17 @@ fn one_line(s: &str) -> String {
 pub fn table(board: &Board, colour: bool) -> String {
     let paint = Paint(colour);
     let rows = board.reading_order();
-    let tally: Vec<String> = board
+    let mut tally: Vec<String> = board
         .tally()
         .iter()
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| paint.status(*s, &format!("{n} {}", s.as_str().replace('_', " "))))
         .collect();
+    match board.no_instances.len() {
+        0 => {}
+        1 => tally.push("1 rule with no instance".to_string()),
+        n => tally.push(format!("{n} rules with no instance")),
+    }
     let mut out = format!(
         "{} at {}: {}\n",
         paint.wrap("1", "tocsin board"),
@@ -83,6 +88,12 @@ pub fn table(board: &Board, colour: bool) -> String {
                 width(&escape_controls(&r.display))
             }
         })
+        .chain(
+            board
+                .no_instances
+                .iter()
+                .map(|n| width(&escape_controls(&n.name))),
+        )
         .max()
         .unwrap_or(0);
     let status_w = 10;
@@ -91,12 +102,29 @@ pub fn table(board: &Board, colour: bool) -> String {
     let entries = board.entries();
     for (kind, heading) in [("alert", "ALERTS"), ("indicator", "INDICATORS")] {
         let group: Vec<&Entry> = entries.iter().filter(|e| e.kind() == kind).collect();
-        if group.is_empty() {
+        let empty: Vec<_> = board
+            .no_instances
+            .iter()
+            .filter(|n| n.kind == kind)
+            .collect();
+        if group.is_empty() && empty.is_empty() {
             continue;
         }
         out.push('\n');
         out.push_str(&paint.wrap("1", heading));
         out.push('\n');
+        // Last, as nothing of them fires: a rule with `by:` whose data
+        // names no instance yet.
+        let mut nothing = String::new();
+        for n in empty {
+            nothing.push_str(&format!(
+                "  {} {} {}  {}\n",
+                pad("– none", status_w),
+                pad(n.severity.unwrap_or(""), sev_w),
+                pad(&escape_controls(&n.name), name_w),
+                paint.wrap("2", &format!("no instance at {}", board.at))
+            ));
+        }
         for e in group {
             match e {
                 Entry::Rule(r) => row(&mut out, &paint, r, &r.display, 2, name_w, indent),
@@ -150,6 +178,7 @@ pub fn table(board: &Board, colour: bool) -> String {
                 }
             }
         }
+        out.push_str(&nothing);
     }
     out.push_str(&feeds(board, &paint));
     out
