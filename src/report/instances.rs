@@ -183,12 +183,22 @@ fn first_series(n: &Node, program: &Program, depth: usize) -> Option<usize> {
     }
 }
 
-/// A small line of `tl` from `from` to `to`: the sum of each of
-/// [`SPARK_STEPS`] equal parts for a list of events (every value 1), else
-/// the newest value of each part (carried over an empty part).
+/// A small line of `tl` from `from` to `to`: for a list of events (every
+/// value 1) the events a day in each of [`SPARK_STEPS`] parts, from a zero
+/// baseline (parts hold whole days, not all as many: a steady rate draws a
+/// flat line); else the newest value of each part (carried over an empty
+/// part).
 fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
     let (w, h) = (120.0, 22.0);
     let days = to.days_since(from).max(1) as f64;
+    let part_of = |offset: i64| {
+        let k = ((offset as f64 / days) * (SPARK_STEPS - 1) as f64).round() as usize;
+        k.min(SPARK_STEPS - 1)
+    };
+    let mut days_in = vec![0u32; SPARK_STEPS];
+    for offset in 0..=to.days_since(from).max(0) {
+        days_in[part_of(offset)] += 1;
+    }
     let events = tl.values().iter().all(|v| *v == 1.0);
     let mut parts: Vec<Option<f64>> = vec![None; SPARK_STEPS];
     let mut last = None;
@@ -200,8 +210,7 @@ fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
             last = Some(*v);
             continue;
         }
-        let k = ((d.days_since(from) as f64 / days) * (SPARK_STEPS - 1) as f64).round() as usize;
-        let k = k.min(SPARK_STEPS - 1);
+        let k = part_of(d.days_since(from));
         parts[k] = Some(if events {
             parts[k].unwrap_or(0.0) + v
         } else {
@@ -211,7 +220,7 @@ fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
     let mut points = Vec::new();
     for (k, p) in parts.iter().enumerate() {
         let v = if events {
-            Some(p.unwrap_or(0.0))
+            (days_in[k] > 0).then(|| p.unwrap_or(0.0) / f64::from(days_in[k]))
         } else {
             if p.is_some() {
                 last = *p;
@@ -225,7 +234,11 @@ fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
     if points.is_empty() {
         return "<span class=\"spark-none\">no data</span>".to_string();
     }
-    let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let lo = if events {
+        0.0
+    } else {
+        points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min)
+    };
     let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
     let span = if hi > lo { hi - lo } else { 1.0 };
     let line: Vec<String> = points
@@ -241,4 +254,40 @@ fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
         esc(label),
         line.join(" "),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The heights of a sparkline's points.
+    fn heights(svg: &str) -> Vec<String> {
+        let points = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        points
+            .split(' ')
+            .map(|p| p.split(',').nth(1).unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_steady_rate_of_events_draws_a_flat_line_above_zero() {
+        let from = Date::parse_iso("2025-05-01").unwrap();
+        let to = Date::parse_iso("2025-06-30").unwrap();
+        let dates: Vec<Date> = (0..=60).map(|i| from.add_days(i).unwrap()).collect();
+        let tl = Timeline::new(dates, vec![1.0; 61]);
+        let h = heights(&sparkline(&tl, from, to, "busy"));
+        assert_eq!(h.len(), SPARK_STEPS);
+        assert!(h.iter().all(|y| *y == h[0]), "{h:?}");
+        // None at all: flat at the bottom, not the middle.
+        let none = Timeline::new(vec![], vec![]);
+        assert!(heights(&sparkline(&none, from, to, "busy"))
+            .iter()
+            .all(|y| y == "21"));
+    }
 }
