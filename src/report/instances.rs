@@ -195,7 +195,7 @@ fn sparkline(tl: &Timeline, from: Date, to: Date, label: &str) -> String {
         let k = ((offset as f64 / days) * (SPARK_STEPS - 1) as f64).round() as usize;
         k.min(SPARK_STEPS - 1)
     };
-    let mut days_in = vec![0u32; SPARK_STEPS];
+    let mut days_in = [0u32; SPARK_STEPS];
     for offset in 0..=to.days_since(from).max(0) {
         days_in[part_of(offset)] += 1;
     }
