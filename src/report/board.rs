@@ -42,7 +42,9 @@ pub fn section(r: &Report, board: &Board, why: &HashMap<String, Why>) -> String 
         for entry in group {
             match entry {
                 Entry::Rule(row) => s.push_str(&card(r, row, why.get(&row.name))),
-                Entry::Grouped(rows) => s.push_str(&super::instances::card(r, rows)),
+                Entry::Grouped(rows) => {
+                    s.push_str(&super::instances::card(r, rows, why.get(&rows[0].name)))
+                }
             }
         }
         s.push_str("</div>\n");
@@ -201,7 +203,7 @@ fn card(r: &Report, row: &Row, why: Option<&Why>) -> String {
 
 /// Why an unknown rule is unknown, stale feeds first and linked to their
 /// row in the `Feeds` section.
-fn reasons(r: &Report, why: &Why) -> String {
+pub(super) fn reasons(r: &Report, why: &Why) -> String {
     if why.reasons.is_empty() {
         return String::new();
     }

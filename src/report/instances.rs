@@ -4,6 +4,7 @@
 
 use super::html::{esc, plural, rule_anchor, status_class, status_label};
 use super::svg::num;
+use super::unknown::Why;
 use super::Report;
 use crate::board::{Entry, Row};
 use crate::eval::{instance_labels, Timeline};
@@ -21,7 +22,7 @@ const SPARK_STEPS: usize = 40;
 
 /// The card of a rule with `by:`; `rows` are its instances in reading
 /// order (met first).
-pub fn card(r: &Report, rows: &[&Row]) -> String {
+pub fn card(r: &Report, rows: &[&Row], why: Option<&Why>) -> String {
     let first = rows[0];
     let anchor = rule_anchor(&first.name);
     let class = status_class(first.status);
@@ -38,6 +39,14 @@ pub fn card(r: &Report, rows: &[&Row]) -> String {
             s,
             "<span class=\"sev sev-{sev}\" title=\"Severity\">{sev}</span>"
         );
+    }
+    // Unknown for a stale feed: said as a rule without `by:` says it.
+    let unknown = rows
+        .iter()
+        .any(|x| x.status == crate::eval::Status::Unknown);
+    let why = why.filter(|_| unknown);
+    if why.is_some_and(Why::stale) {
+        s.push_str("<span class=\"stale-mark\" title=\"A data series it reads is stale\">✗ stale feed</span>");
     }
     let _ = writeln!(
         s,
@@ -56,6 +65,9 @@ pub fn card(r: &Report, rows: &[&Row]) -> String {
         first.line
     );
     s.push_str(&table(r, rows));
+    if let Some(why) = why {
+        s.push_str(&super::board::reasons(r, why));
+    }
     let _ = write!(
         s,
         "<p class=\"condition\"><span class=\"label\">when</span> <code>{}</code>",

@@ -317,6 +317,11 @@ mod tests {
         );
         let stale = feed_row(&html, "e");
         assert_eq!(stale.matches("#rule-busy").count(), 1, "{stale}");
+        // Its card says why its instances are unknown.
+        let at = html.find("id=\"rule-busy\"").unwrap();
+        let card = &html[at..at + html[at..].find("</article>").unwrap()];
+        assert!(card.contains("✗ stale feed"), "{card}");
+        assert!(card.contains("Unknown because"), "{card}");
     }
 
     #[test]
