@@ -1,7 +1,7 @@
 //! The command line: exit codes, where errors point, and what reaches
 //! stdout. Each test builds a small project in a temporary folder.
 
-use crate::common::{project, tocsin};
+use crate::common::{project, root, tocsin};
 use predicates::prelude::*;
 
 const GAUGE: (&str, &str) = (
@@ -497,4 +497,25 @@ fn files_lines_and_items_over_the_limits_are_refused() {
             "rule and test files are limited to 16 MiB",
         ],
     );
+}
+
+#[test]
+fn a_pinned_date_that_is_not_one_is_refused() {
+    for bad in ["2025-7-20", "yesterday"] {
+        tocsin(root())
+            .args(["eval"])
+            .env("TOCSIN_TODAY", bad)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(format!(
+                "error: TOCSIN_TODAY=\"{bad}\" is not a date; write YYYY-MM-DD"
+            )));
+    }
+    // Blank, as a CI variable left empty: the clock's date.
+    tocsin(root())
+        .args(["check"])
+        .env("TOCSIN_TODAY", " ")
+        .assert()
+        .success();
 }
