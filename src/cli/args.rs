@@ -197,6 +197,12 @@ pub enum Command {
         check: bool,
         /// Rule or test files, or folders [default: rules]
         paths: Vec<std::path::PathBuf>,
+        /// Rule or test files, or folders, to format as the PATHs are (may repeat)
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// Taken as every command takes it, but not read: data files are not formatted (a warning says so)
+        #[arg(long = "indicators", value_name = "PATH")]
+        indicators: Vec<PathBuf>,
     },
     /// Write the board as one self-contained HTML page: cards, charts of the data, status history
     Report {
@@ -234,6 +240,9 @@ pub enum Command {
         /// The rules tested by test files without rules of their own (may repeat) [default: rules]
         #[arg(long = "rules", value_name = "PATH")]
         rules: Vec<PathBuf>,
+        /// Taken as every command takes it, but not read: a test reads only the data its test file gives (a warning says so)
+        #[arg(long = "indicators", value_name = "PATH")]
+        indicators: Vec<PathBuf>,
         /// List every test, passing ones too
         #[arg(long, short)]
         verbose: bool,

@@ -256,10 +256,19 @@ impl Config {
             },
             Command::Completions { shell } => Task::Completions { shell },
             Command::Man { command, out } => Task::Man { command, out },
-            Command::Fmt { check, paths } => Task::Fmt {
+            Command::Fmt {
                 check,
-                paths: Paths::or_default(&paths, RULES),
-            },
+                mut paths,
+                rules: r,
+                indicators: ind,
+            } => {
+                paths.extend(r);
+                indicators = Paths::or_default(&ind, INDICATORS);
+                Task::Fmt {
+                    check,
+                    paths: Paths::or_default(&paths, RULES),
+                }
+            }
             Command::Backtest {
                 inputs: i,
                 from,
@@ -310,10 +319,12 @@ impl Config {
             Command::Test {
                 paths,
                 rules: r,
+                indicators: ind,
                 verbose,
                 junit,
             } => {
                 rules = Paths::or_default(&r, RULES);
+                indicators = Paths::or_default(&ind, INDICATORS);
                 // Tests live beside the rules unless the command line says
                 // otherwise.
                 let tests = if paths.is_empty() {

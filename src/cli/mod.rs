@@ -59,6 +59,14 @@ pub fn main() -> ExitCode {
         return ExitCode::from(BAD_INPUT);
     }
     let cfg = Config::new(cli);
+    // The contract gives every command `--indicators`; these two read no data.
+    if cfg.indicators.explicit {
+        match &cfg.task {
+            Task::Fmt { .. } => eprintln!("warning: --indicators is not read by fmt, which formats rule and test files"),
+            Task::Test { .. } => eprintln!("warning: --indicators is not read by test: a test reads only the data its test file gives"),
+            _ => {}
+        }
+    }
     let code = match &cfg.task {
         Task::Check { format } => check::run(&cfg, *format),
         Task::Watch(daemon) => watch::run(&cfg, daemon),

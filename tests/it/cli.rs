@@ -519,3 +519,28 @@ fn a_pinned_date_that_is_not_one_is_refused() {
         .assert()
         .success();
 }
+
+#[test]
+fn fmt_and_test_take_the_inputs_every_command_takes() {
+    tocsin(root())
+        .args([
+            "fmt",
+            "--check",
+            "--rules",
+            "rules",
+            "--indicators",
+            "indicators",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: --indicators is not read by fmt",
+        ));
+    tocsin(root())
+        .args(["test", "--rules", "rules", "--indicators", "indicators"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: --indicators is not read by test",
+        ));
+}
