@@ -128,6 +128,12 @@ fn first_outcome(
         let n = t.upto(to);
         return Ok(first(&t.dates()[..n], &t.values()[..n]));
     }
+    if model.program.rule(name).is_some() {
+        return Err(
+            "an indicator or alert, not a series: the outcome is what happened, read from data (a data series or a `series` item, such as the events a rule predicts)"
+                .to_string(),
+        );
+    }
     let data = store.iter().map(|(_, s)| s.name.as_str());
     let named = model.program.named_series.iter().map(|(n, _)| n.as_str());
     let hint = crate::diag::did_you_mean(name, data.chain(named))

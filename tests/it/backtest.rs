@@ -97,6 +97,28 @@ fn bad_ranges_and_outcomes_exit_2() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("did you mean `attack`?"));
+    let rule = std::fs::read_to_string(dir.path().join("rules/a.rules")).unwrap();
+    let name = rule
+        .split_whitespace()
+        .skip_while(|w| *w != "indicator" && *w != "alert")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    tocsin(dir.path())
+        .args([
+            "backtest",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-02-01",
+            "--outcome",
+            &name,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "an indicator or alert, not a series",
+        ));
     tocsin(dir.path())
         .args(["backtest", "--from", "2025-01-01", "--step", "3h"])
         .assert()
