@@ -59,11 +59,12 @@ pub fn run(cfg: &Config, from: Date, output: &Path) -> u8 {
     match written {
         Ok(()) => {
             if output.as_os_str() != "-" {
+                let rules = model.program.rules.len();
                 eprintln!(
-                    "wrote {} ({} KB): {} rules at {at}, history from {from}",
+                    "wrote {} ({} KB): {rules} rule{} at {at}, history from {from}",
                     output.display(),
                     page.len().div_ceil(1024),
-                    model.program.rules.len()
+                    if rules == 1 { "" } else { "s" }
                 );
             }
             OK

@@ -16,7 +16,7 @@ pub mod svg;
 mod ticks;
 mod unknown;
 
-use crate::board::Board;
+use crate::board::{Board, Entry};
 use crate::data::Store;
 use crate::diag::SourceMap;
 use crate::eval::backtest::Backtest;
@@ -87,8 +87,24 @@ fn masthead(r: &Report, board: &Board) -> String {
         "<p class=\"brand\">tocsin · warning board</p>\n<h1>Warning board at <time datetime=\"{at}\">{at}</time></h1>\n",
         at = r.at
     );
-    let headline = if met_alerts.is_empty() {
-        format!("No alert met out of {}.", alerts.len())
+    // Counted by rule, as the sections below count; a rule with `by:`
+    // also by instance, as the status pills count.
+    let entries = board.entries();
+    let rules_of = |kind: &str| entries.iter().filter(|e| e.kind() == kind).count();
+    let (alert_rules, indicator_rules) = (rules_of("alert"), rules_of("indicator"));
+    let alert_rules_met = entries
+        .iter()
+        .filter(|e| e.kind() == "alert")
+        .filter(|e| match e {
+            Entry::Rule(row) => row.status == Status::Met,
+            Entry::Grouped(rows) => rows.iter().any(|row| row.status == Status::Met),
+        })
+        .count();
+    let instances = alerts.len() != alert_rules;
+    let headline = if alerts.is_empty() {
+        "No alert in the ruleset.".to_string()
+    } else if met_alerts.is_empty() {
+        format!("No alert met out of {alert_rules}.")
     } else {
         let mut by_sev: Vec<String> = Vec::new();
         for sev in ["critical", "warning", "watch", "info"] {
@@ -100,10 +116,17 @@ fn masthead(r: &Report, board: &Board) -> String {
                 by_sev.push(format!("{n} {sev}"));
             }
         }
+        let counted = if instances {
+            format!(
+                " ({} of {} counting each instance)",
+                met_alerts.len(),
+                alerts.len()
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} of {} alerts met: {}.",
-            met_alerts.len(),
-            alerts.len(),
+            "{alert_rules_met} of {alert_rules} alerts met{counted}: {}.",
             by_sev.join(", ")
         )
     };
@@ -111,8 +134,8 @@ fn masthead(r: &Report, board: &Board) -> String {
         s,
         "<p class=\"headline\">{}</p>\n<p class=\"subtitle\">{} and {} evaluated at {}, reading {}; charts and status history from {} to {}.</p>\n",
         esc(&headline),
-        plural(alerts.len(), "alert", "alerts"),
-        plural(board.results.len() - alerts.len(), "indicator", "indicators"),
+        plural(alert_rules, "alert", "alerts"),
+        plural(indicator_rules, "indicator", "indicators"),
         r.at,
         plural(r.model.data.len(), "data series", "data series"),
         r.from,
@@ -322,6 +345,26 @@ mod tests {
         let card = &html[at..at + html[at..].find("</article>").unwrap()];
         assert!(card.contains("✗ stale feed"), "{card}");
         assert!(card.contains("Unknown because"), "{card}");
+    }
+
+    #[test]
+    fn the_headline_counts_rules_as_the_sections_do_and_instances_besides() {
+        let headline = |rules: &str| {
+            let html = page(
+                rules,
+                &[("e.csv", "date,k\n2025-07-01,a\n2025-07-02,b\n")],
+                "2025-07-20",
+                "2025-06-01",
+            );
+            let at = html.find("<p class=\"headline\">").unwrap();
+            html[at..at + html[at..].find("</p>").unwrap()].to_string()
+        };
+        assert!(
+            headline("alert busy { severity: warning  by: k  when: count(e, 30d) >= 1 }\n")
+                .ends_with("1 of 1 alerts met (2 of 2 counting each instance): 2 warning.")
+        );
+        assert!(headline("indicator busy { when: count(e, 30d) >= 1 }\n")
+            .ends_with("No alert in the ruleset."));
     }
 
     #[test]
