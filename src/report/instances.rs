@@ -128,7 +128,11 @@ fn table(r: &Report, rows: &[&Row]) -> String {
     let with_spark = sparks.iter().any(|x| !x.is_empty());
     let mut s = String::from("<table class=\"instances\"><thead><tr><th scope=\"col\">Instance</th><th scope=\"col\">Status</th><th scope=\"col\">Value</th>");
     if with_spark {
-        let _ = write!(s, "<th scope=\"col\">{}</th>", esc(&series_name));
+        let _ = write!(
+            s,
+            "<th scope=\"col\" class=\"spark-cell\">{}</th>",
+            esc(&series_name)
+        );
     }
     s.push_str("</tr></thead><tbody>\n");
     for (row, spark) in listed.iter().zip(&sparks) {
