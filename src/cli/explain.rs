@@ -346,6 +346,8 @@ fn is_constant(n: &Explained) -> bool {
 
 fn span_lines(out: &mut String, s: &Span, indent: &str, sources: &SourceMap) {
     let range = match s.first {
+        // A `0d` window holds no day.
+        Some(first) if first > s.last => format!("of no day, at {}", s.last),
         Some(first) => format!("{first}..{}", s.last),
         None => format!("up to {}", s.last),
     };

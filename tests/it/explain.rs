@@ -211,3 +211,27 @@ fn a_let_a_series_and_a_field_given_twice_are_named_for_what_they_are() {
         "error: `Actor` is given twice; name each `by:` field once\n"
     );
 }
+
+#[test]
+fn a_window_of_no_day_is_not_written_backwards() {
+    let dir = crate::common::project(&[
+        ("rules/a.rules", "indicator a { when: count(x, 0d) >= 0 }\n"),
+        ("indicators/x.csv", "date,value\n2026-11-30,3\n"),
+    ]);
+    let out = tocsin(dir.path())
+        .args(["explain", "a", "--at", "2026-12-02"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("window of no day, at 2026-12-02: 0 observations"),
+        "{text}"
+    );
+    let out = tocsin(dir.path())
+        .args(["eval", "--at", "2026-12-02"])
+        .output()
+        .unwrap();
+    let board = String::from_utf8(out.stdout).unwrap();
+    assert!(board.contains("count(x, 0d) = 0\n"), "{board}");
+    assert!(!board.contains("2026-12-03..2026-12-02"), "{board}");
+}

@@ -225,9 +225,12 @@ impl Range {
         self.after?.add_days(1)
     }
 
-    /// The range as `first..last`, when its first date is in the calendar.
+    /// The range as `first..last`, when its first date is in the calendar
+    /// and the range holds a day (a `0d` window holds none: it is not
+    /// written backwards).
     pub fn text(self) -> Option<String> {
-        Some(format!("{}..{}", self.first()?, self.last))
+        let first = self.first().filter(|f| *f <= self.last)?;
+        Some(format!("{first}..{}", self.last))
     }
 }
 
@@ -360,6 +363,17 @@ mod tests {
         );
         let edge = Range::window(Date::MIN, Duration::Days(1));
         assert_eq!((edge.after, edge.first(), edge.text()), (None, None, None));
+        // A 0d window holds no day: not written backwards.
+        assert_eq!(
+            Range::window(d("2025-03-31"), Duration::Days(0)).text(),
+            None
+        );
+        assert_eq!(
+            Range::window(d("2025-03-31"), Duration::Days(1))
+                .text()
+                .as_deref(),
+            Some("2025-03-31..2025-03-31")
+        );
         assert_eq!(Range::earlier(Date::MIN, Duration::Days(1)), None);
         let half = Range::earlier(d("0001-01-02"), Duration::Days(1)).unwrap();
         assert_eq!((half.after, half.last), (None, Date::MIN));
