@@ -33,15 +33,6 @@ pub const FAILED: u8 = 1;
 /// Exit code: the input could not be used.
 pub const BAD_INPUT: u8 = 2;
 
-/// `TOCSIN_TODAY` when it is set but is not a `YYYY-MM-DD` date (empty
-/// reads as unset, as a CI variable left blank is).
-fn bad_pinned_date() -> Option<String> {
-    let value = std::env::var_os("TOCSIN_TODAY")?;
-    let text = value.to_string_lossy();
-    let date = text.trim();
-    (!date.is_empty() && crate::time::Date::parse_iso(date).is_none()).then(|| text.into_owned())
-}
-
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
     term::install_redactor();
@@ -54,7 +45,7 @@ pub fn main() -> ExitCode {
     };
     // A date pinned by the environment that does not read as one would
     // leave the clock's date in its place, without a word.
-    if let Some(bad) = bad_pinned_date() {
+    if let Err(bad) = crate::clock::pinned() {
         eprintln!("error: TOCSIN_TODAY={bad:?} is not a date; write YYYY-MM-DD, for example 2025-07-20, or unset it");
         return ExitCode::from(BAD_INPUT);
     }
