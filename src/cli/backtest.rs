@@ -54,7 +54,10 @@ pub fn run(
     let outcome = match outcome {
         None => None,
         Some(name) => match first_outcome(&ws.store, model, &name, from, to) {
-            Ok(first) => Some((name, first)),
+            Ok(first) => Some(backtest::Outcome {
+                series: name,
+                first,
+            }),
             Err(message) => {
                 eprintln!("error: --outcome {}: {message}", escape_controls(&name));
                 return BAD_INPUT;
@@ -163,7 +166,11 @@ fn table(b: &Backtest) -> String {
         "backtest {}..{} by {} ({} steps)",
         b.from, b.to, b.step, b.steps
     );
-    if let Some((name, first)) = &b.outcome {
+    if let Some(backtest::Outcome {
+        series: name,
+        first,
+    }) = &b.outcome
+    {
         match first {
             Some(d) => {
                 let _ = write!(out, "; outcome `{name}` first on {d}");

@@ -60,7 +60,8 @@ fn backtest_json_tells_flaps_and_lead_time() {
     let dir = project();
     let doc: serde_json::Value = serde_json::from_str(&run(&dir, "json")).unwrap();
     assert_eq!(doc["steps"], 59);
-    assert_eq!(doc["outcome"][1], "2025-02-20");
+    assert_eq!(doc["outcome"]["series"], "attack");
+    assert_eq!(doc["outcome"]["first"], "2025-02-20");
     let high = &doc["rules"][0];
     assert_eq!(high["name"], "high");
     // met 01-01..07, not 01-08..14, met 01-15..21, not 01-22..02-04, met 02-05..

@@ -95,6 +95,16 @@ pub struct GroupSummary {
     pub most_met_at_once: usize,
 }
 
+/// The event the warnings were meant to anticipate (`--outcome`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Outcome {
+    /// The series it is read from.
+    pub series: String,
+    /// Its first observation in the range whose value is not zero; `None`
+    /// when it never happens there.
+    pub first: Option<Date>,
+}
+
 /// A whole backtest.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Backtest {
@@ -107,7 +117,7 @@ pub struct Backtest {
     /// Number of steps.
     pub steps: usize,
     /// The outcome series and the date of its first event in the range.
-    pub outcome: Option<(String, Option<Date>)>,
+    pub outcome: Option<Outcome>,
     /// Every rule, in program order; a rule with `by:` as one history per
     /// instance, in the order of their values.
     pub rules: Vec<RuleHistory>,
@@ -173,7 +183,7 @@ pub fn run(
     model: &Model,
     dates: &[Date],
     step: Duration,
-    outcome: Option<(String, Option<Date>)>,
+    outcome: Option<Outcome>,
     progress: impl FnMut(usize) + Send,
 ) -> Backtest {
     let threads = shares::threads();
@@ -194,7 +204,7 @@ fn run_with(
     model: &Model,
     dates: &[Date],
     step: Duration,
-    outcome: Option<(String, Option<Date>)>,
+    outcome: Option<Outcome>,
     progress: impl FnMut(usize) + Send,
     (shares, min_cost, threads): (usize, usize, usize),
 ) -> Backtest {
@@ -232,7 +242,10 @@ fn run_with(
         }
     }
     close(model, dates, &histories, &mut summaries, open.take());
-    if let Some((_, Some(when))) = &outcome {
+    if let Some(Outcome {
+        first: Some(when), ..
+    }) = &outcome
+    {
         for h in &mut histories {
             h.lead_days = h
                 .first_met

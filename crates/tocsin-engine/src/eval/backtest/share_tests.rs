@@ -66,10 +66,10 @@ fn shares_on_threads_tell_what_one_evaluator_tells() {
     let from = Date::parse_iso("2025-01-10").unwrap();
     let to = Date::parse_iso("2025-07-25").unwrap();
     let dates = steps(from, to, Duration::Days(1));
-    let outcome = Some((
-        "ev".to_string(),
-        Some(Date::parse_iso("2025-05-01").unwrap()),
-    ));
+    let outcome = Some(Outcome {
+        series: "ev".to_string(),
+        first: Some(Date::parse_iso("2025-05-01").unwrap()),
+    });
     let one = run_with(
         &model,
         &dates,
