@@ -33,19 +33,30 @@ pub fn run(cfg: &Config, tests: &Paths, verbose: bool, junit: Option<&Path>) -> 
         .with_note("name the test files, or a folder that holds them (`tocsin test rules/tests`); the rules they test are read from --rules");
         return report_before_running(&[d], junit, colour);
     }
-    let test_files = match files::discover(&tests.paths, files::Kind::Tests, tests.explicit) {
+    // A test path that does not exist is reported with the errors of the
+    // test files that do, rather than hiding them.
+    let (present, missing): (Vec<_>, Vec<_>) = tests
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| !tests.explicit || std::fs::metadata(p).is_ok());
+    let test_files = match files::discover(&present, files::Kind::Tests, tests.explicit) {
         Ok(found) => found,
         Err(missing) => return not_found("test path", &missing.path, junit, colour),
     };
     let mut notes = Vec::new();
-    if test_files.is_empty() {
+    if test_files.is_empty() && missing.is_empty() {
         notes.push(
             Diagnostic::warning(Code::NoTestFiles, "no test files found").with_note(
                 "test files end in `.test`; tocsin looks under `rules/` (or the --rules folders), or where its PATH arguments point",
             ),
         );
     }
-    let suite = ruletest::prepare(&files::read_all(&test_files), &files::read_all(&rule_files));
+    let mut suite = ruletest::prepare(&files::read_all(&test_files), &files::read_all(&rule_files));
+    if !missing.is_empty() {
+        let absent = missing.iter().map(|p| path_not_found("test path", p));
+        suite.diagnostics.splice(0..0, absent);
+    }
     if suite.has_errors() {
         // The CI's test report says why nothing ran; the exit code stays 2
         // whether or not it could be written.
@@ -93,12 +104,16 @@ fn write_junit(path: &Path, xml: &str, colour: bool) -> Result<(), ()> {
 
 /// Reports a path that does not exist, in the `--junit` file too.
 fn not_found(what: &str, path: &Path, junit: Option<&Path>, colour: bool) -> u8 {
-    let d = Diagnostic::error(
+    report_before_running(&[path_not_found(what, path)], junit, colour)
+}
+
+/// The error for a path that does not exist.
+fn path_not_found(what: &str, path: &Path) -> Diagnostic {
+    Diagnostic::error(
         Code::PathNotFound,
         format!("{what} {}: no such file or folder", files::display(path)),
     )
-    .with_note("check the path, relative to the working directory");
-    report_before_running(&[d], junit, colour)
+    .with_note("check the path, relative to the working directory")
 }
 
 /// Reports errors that stop the tests before any file is read, in the

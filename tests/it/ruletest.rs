@@ -215,6 +215,24 @@ fn a_missing_path_exits_2() {
         .stderr(predicate::str::contains("--rules nowhere"));
 }
 
+/// A path that does not exist does not hide the errors of the files that
+/// do: both are reported, in one run.
+#[test]
+fn a_missing_path_is_reported_with_the_other_files_errors() {
+    let (code, stdout, stderr) = test_in(
+        &suites(),
+        &["nowhere.test", "broken.test", "--rules", "passing/rules"],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with("error[E309]: test path nowhere.test: no such file or folder"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("broken.test:4:38"), "{stderr}");
+    assert!(!stderr.contains("W005"), "{stderr}");
+}
+
 #[test]
 fn check_and_eval_ignore_test_files() {
     let dir = project(&[
