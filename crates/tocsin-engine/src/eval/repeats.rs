@@ -128,8 +128,13 @@ pub fn warnings(
             }
         };
         warned.push(&def.root);
-        out.push(
-            Diagnostic::warning(
+        // A column of an event list: each row may well be an event of its
+        // own (an export's fatalities), which the warning cannot tell from
+        // a tally's repeated row; say how to tell it.
+        let events = store
+            .get(&def.root)
+            .is_some_and(|id| store.series(id).values.iter().all(|v| *v == 1.0));
+        let mut d = Diagnostic::warning(
                 Code::RepeatedDates,
                 format!(
                     "`{}` has {shared} date(s) with more than one observation{within} (the first {first}); summed or averaged, each counts every row",
@@ -140,8 +145,14 @@ pub fn warnings(
             .with_note(format!(
                 "if the rows repeat one day's figure, read one value a day: `daily({}, last)`",
                 def.label
-            )),
-        );
+            ));
+        if events {
+            d = d.with_note(format!(
+                "`{}` has no `value` column, so each row is an event: if the events of one day each count, say so with `daily({}, sum)`, which is not warned about",
+                def.root, def.label
+            ));
+        }
+        out.push(d);
     }
     out
 }
@@ -224,6 +235,50 @@ mod tests {
         assert!(
             w[0].contains("2 date(s)") && w[0].contains("2025-01-02"),
             "{w:?}"
+        );
+    }
+
+    /// A column of an event list may hold each event's own figure: the
+    /// warning says how to mark the events as counting each, and the way
+    /// it names is not warned about.
+    #[test]
+    fn a_column_of_an_event_list_is_told_how_to_count_each_event() {
+        let file = |name: &str, text: &str| SourceFile {
+            name: name.into(),
+            contents: Contents::Text(text.into()),
+        };
+        let data = "date,deaths\n2025-01-01,3\n2025-01-02,4\n2025-01-02,1\n";
+        let notes = |rules: &str| -> Vec<Vec<String>> {
+            let ws = load(&[file("r.rules", rules)], &[file("s.csv", data)]);
+            ws.diagnostics
+                .iter()
+                .filter(|d| d.code == Code::RepeatedDates)
+                .map(|d| d.notes.clone())
+                .collect()
+        };
+        let warned = notes("indicator a { when: sum(s.deaths, 30d) > 1 }\n");
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].iter().any(|n| n.contains(
+                "`s` has no `value` column, so each row is an event: if the events of one day each count, say so with `daily(s.deaths, sum)`"
+            )),
+            "{warned:?}"
+        );
+        assert!(notes("indicator a { when: sum(daily(s.deaths, sum), 30d) > 1 }\n").is_empty());
+        // A tally with a value column is not told so.
+        let tally = check_warnings(
+            "indicator a { when: sum(s, 30d) > 1 }\n",
+            "date,value\n2025-01-02,4\n2025-01-02,4\n",
+        );
+        assert_eq!(tally.len(), 1);
+        let ws = load(
+            &[file("r.rules", "indicator a { when: sum(s, 30d) > 1 }\n")],
+            &[file("s.csv", "date,value\n2025-01-02,4\n2025-01-02,4\n")],
+        );
+        assert!(
+            ws.diagnostics.iter().all(|d| d.notes.len() == 1),
+            "{:?}",
+            ws.diagnostics
         );
     }
 
