@@ -21,7 +21,7 @@ impl Builtin for CountTrue {
     }
 
     fn doc(&self) -> &'static str {
-        "| `count_true(b1, b2, ...)` | how many arguments are `true` (`none` counts 0) |"
+        "| `count_true(b1, b2, ...)` | how many arguments are `true` (`none` counts 0); a rule with `by:` among them counts its met instances |"
     }
 
     fn examples(&self) -> &'static [Example] {
@@ -47,31 +47,60 @@ impl Builtin for CountTrue {
     }
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
-        // `count_true(r)` of one rule with `by:`: its met instances.
-        if let [Node {
-            kind: NodeKind::Rule(r),
-            ..
-        }] = args
-        {
-            if cx.model().instances.group_of(*r).is_some() {
-                let met = cx.instance_statuses(*r, t);
-                let n = met
-                    .iter()
-                    .filter(|s| **s == crate::eval::Status::Met)
-                    .count();
-                return Value::Number(n as f64);
-            }
-        }
-        let mut n = 0;
+        let mut n = 0usize;
         for a in args {
+            // A rule with `by:` counts its met instances.
+            if let NodeKind::Rule(r) = a.kind {
+                if cx.model().instances.group_of(r).is_some() {
+                    let statuses = cx.instance_statuses(r, t);
+                    n += statuses
+                        .iter()
+                        .filter(|s| **s == crate::eval::Status::Met)
+                        .count();
+                    continue;
+                }
+            }
             if cx.eval(a, t) == Value::Bool(true) {
                 n += 1;
             }
         }
-        Value::Number(f64::from(n))
+        Value::Number(n as f64)
     }
 
     fn why_unknown(&self, _: &Query<'_>) -> Option<String> {
         Some(AN_ARGUMENT.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{model, value_of_x};
+
+    fn value(call: &str, rules: &str, data: &str, at: &str) -> String {
+        let m = model(&format!("{rules}\nlet x = {call}\n"), data);
+        value_of_x(&m, at).display()
+    }
+
+    /// Among several arguments, each rule with `by:` adds its met
+    /// instances, and every other argument one when true.
+    #[test]
+    fn grouped_rules_among_several_arguments_count_their_met_instances() {
+        let rules = "indicator busy { by: region when: count(s, 7d) >= 1 }\n\
+                     indicator deadly { by: region when: sum(s, 7d) >= 3 }\n\
+                     indicator any_data { when: count(s, 30d) >= 1 }";
+        let data = "date,value,region\n2025-04-01,1,North\n2025-04-02,4,South\n2025-04-03,5,East\n";
+        let at = "2025-04-03";
+        assert_eq!(value("count_true(busy)", rules, data, at), "3");
+        assert_eq!(value("count_true(deadly)", rules, data, at), "2");
+        assert_eq!(value("count_true(busy, deadly)", rules, data, at), "5");
+        assert_eq!(
+            value(
+                "count_true(busy, deadly, any_data, latest(s) > 10)",
+                rules,
+                data,
+                at
+            ),
+            "6"
+        );
     }
 }

@@ -1073,7 +1073,13 @@ impl<'a> Lowerer<'a> {
                         self.diags.push(self.named_not_allowed(sig, name, &usage()));
                         ok = false;
                     }
-                    let n = self.expr(&a.value);
+                    // A rule with `by:` among several arguments stands
+                    // for its instances, as it does alone.
+                    let n = if self.names_grouped(a) {
+                        self.instances_of(a)
+                    } else {
+                        self.expr(&a.value)
+                    };
                     if !n.ty.fits(Type::Bool) {
                         self.diags.push(self.mismatch(
                             &n,
