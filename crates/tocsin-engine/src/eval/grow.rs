@@ -222,6 +222,21 @@ indicator placed { when: count(events[region != \"\"], 7d) >= 1 }
         out
     }
 
+    /// An appended row whose region is spaces only names no instance, as
+    /// in a whole build: the model still grows.
+    #[test]
+    fn an_appended_row_of_a_blank_region_grows_the_model() {
+        let mut rows = ROWS[..6].to_vec();
+        rows.push("2025-03-07,   ,riot,9\n");
+        let whole = ws(RULES, &rows);
+        let head = ws(RULES, &ROWS[..6]);
+        let old = head.model.as_ref().expect("a model");
+        let id = whole.store.get("events").unwrap();
+        let grown: Grown = [(id, 6)].into_iter().collect();
+        let grown = old.after_append(&whole.store, &grown).expect("grown");
+        assert_eq!(seen(&grown), seen(whole.model.as_ref().unwrap()));
+    }
+
     #[test]
     fn a_model_grown_by_appended_rows_is_the_model_built_whole() {
         let whole = ws(RULES, &ROWS);

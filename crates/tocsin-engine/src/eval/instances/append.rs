@@ -2,7 +2,7 @@
 //! observation of a narrowed series joins the timeline of the instance
 //! its `by` fields name; the other instances' timelines are shared.
 
-use super::{Instances, NONE};
+use super::{blank, Instances, NONE};
 use crate::data::Store;
 use crate::eval::model::Origin;
 use crate::eval::timeline::Timeline;
@@ -102,7 +102,7 @@ impl Instances {
                 for row in from..series.len() {
                     key.clear();
                     key.extend(cols.iter().map(|&c| series.fields.get(c, row)));
-                    if key.iter().any(|v| v.is_empty()) {
+                    if key.iter().any(|v| blank(v)) {
                         continue;
                     }
                     let i = *index.get(&key)?;
@@ -125,7 +125,7 @@ impl Instances {
                     let row = origin.row(j)?;
                     key.clear();
                     key.extend(cols.iter().map(|&c| series.fields.get(c, row)));
-                    if key.iter().any(|v| v.is_empty()) {
+                    if key.iter().any(|v| blank(v)) {
                         continue;
                     }
                     let i = *index.get(&key)?;

@@ -432,6 +432,12 @@ fn missing_fields(program: &Program, r: usize, slots: &[usize], store: &Store) -
     )
 }
 
+/// True for a `by` field's text that names no instance: empty, or only
+/// spaces (a cell a spreadsheet shows blank).
+pub(super) fn blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
 /// The rows of one data series, each assigned to the instance its `by`
 /// fields name.
 struct Split {
@@ -459,7 +465,7 @@ impl Split {
             for r in 0..series.len() {
                 let id = series.fields.cell_id(c, r);
                 let text = series.fields.text_of(id);
-                if text.is_empty() {
+                if blank(text) {
                     row.push(NONE);
                     continue;
                 }
@@ -479,7 +485,7 @@ impl Split {
             let last = cols.len() - 1;
             let mut levels: Vec<HashMap<(u32, u32), u32>> = vec![HashMap::default(); last];
             let mut given = vec![0u32; last];
-            let empty = |id: u32| series.fields.text_of(id).is_empty();
+            let empty = |id: u32| blank(series.fields.text_of(id));
             'rows: for r in 0..series.len() {
                 let mut at = series.fields.cell_id(cols[0], r);
                 if empty(at) {
@@ -816,6 +822,35 @@ mod tests {
             statuses(rules, "2025-01-31"),
             [("deadly{country=\"Yemen\"}".into(), Status::NotMet)]
         );
+    }
+
+    /// A cell of spaces only names no instance, as an empty one does, in
+    /// each of the fields.
+    #[test]
+    fn a_cell_of_spaces_names_no_instance() {
+        let data = "date,country,kind\n2025-01-05,Yemen,strike\n2025-01-06,   ,strike\n\
+                    2025-01-07,Sudan, \n2025-01-08,\t,raid\n";
+        for (rules, want) in [
+            (
+                "indicator a { by: country when: count(ev, 30d) >= 1 }",
+                vec!["a{country=\"Sudan\"}", "a{country=\"Yemen\"}"],
+            ),
+            (
+                "indicator a { by: country, kind when: count(ev, 30d) >= 1 }",
+                vec!["a{country=\"Yemen\", kind=\"strike\"}"],
+            ),
+        ] {
+            let ws = load(
+                &[SourceFile::text("r.rules", rules)],
+                &[SourceFile::text("ev.csv", data)],
+            );
+            let m = ws.model.unwrap_or_else(|| panic!("{:?}", ws.diagnostics));
+            let names: Vec<String> = evaluate(&m, Date::parse_iso("2025-01-10").unwrap())
+                .iter()
+                .map(RuleResult::display_name)
+                .collect();
+            assert_eq!(names, want, "{rules}");
+        }
     }
 
     #[test]
