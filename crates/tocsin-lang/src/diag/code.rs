@@ -68,6 +68,7 @@ codes! {
     GroupedRuleUse = "E212", "a rule with `by:` used where its instances cannot be told apart";
     ByFieldMissing = "E213", "a `by:` field that no series of the rule carries";
     TooManyInstances = "E214", "a rule with more than 10,000 instances";
+    StaleAfterZero = "E215", "a feed's `stale_after:` of zero";
     // Data files and paths.
     Unreadable = "E301", "a file or folder that cannot be read";
     NoDateColumn = "E302", "a data file without a date column";

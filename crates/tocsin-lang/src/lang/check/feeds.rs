@@ -96,7 +96,7 @@ pub fn lower(defs: &Defs<'_>, diags: &mut Vec<Diagnostic>) -> Vec<FeedDef> {
                     if d.is_zero() {
                         diags.push(
                             Diagnostic::error(
-                                Code::TypeMismatch,
+                                Code::StaleAfterZero,
                                 "`stale_after:` must be longer than zero",
                             )
                             .with_primary(*span, "zero")
