@@ -6,7 +6,29 @@ use std::path::Path;
 
 /// Runs `history`.
 pub fn run(name: Option<&str>, state: &Path, format: ReadFormat) -> u8 {
-    let entries = match crate::state::history(state, name) {
+    // An instance is read as `explain` reads one: its fields in any order,
+    // spaced or not, their names ignoring case.
+    let wanted = match name.map(super::selector::parse_selector).transpose() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {}", crate::diag::escape_controls(&e));
+            return BAD_INPUT;
+        }
+    };
+    let keep = |change: &crate::change::StatusChange| {
+        wanted.as_ref().is_none_or(|w| {
+            w.name == change.name
+                && (w.labels.is_empty()
+                    || (w.labels.len() == change.labels.len()
+                        && w.labels.iter().all(|(k, v)| {
+                            change
+                                .labels
+                                .iter()
+                                .any(|(ck, cv)| ck.eq_ignore_ascii_case(k) && cv == v)
+                        })))
+        })
+    };
+    let entries = match crate::state::history_where(state, keep) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {}", crate::diag::escape_controls(&e.to_string()));

@@ -66,6 +66,17 @@ impl HistoryEntry {
 /// its instances, or one when `name` is written `rule{field="value"}` as
 /// [`crate::change::instance_key`] writes it), each with its deliveries. Unreadable lines are left out (the daemon reports them).
 pub fn history(dir: &Path, name: Option<&str>) -> Result<Vec<HistoryEntry>, StateError> {
+    history_where(dir, |change| {
+        name.is_none_or(|n| n == change.name || n == change.key())
+    })
+}
+
+/// Every change of status recorded in the state folder `dir` that `keep`
+/// keeps, oldest first, each with its deliveries (see [`history`]).
+pub fn history_where(
+    dir: &Path,
+    keep: impl Fn(&crate::change::StatusChange) -> bool,
+) -> Result<Vec<HistoryEntry>, StateError> {
     if !dir.is_dir() {
         return Err(StateError::Missing {
             dir: dir.to_path_buf(),
@@ -89,7 +100,7 @@ pub fn history(dir: &Path, name: Option<&str>) -> Result<Vec<HistoryEntry>, Stat
     for entry in entries.into_values() {
         match entry.body {
             Body::Status { change, sinks } => {
-                if name.is_some_and(|n| n != change.name && n != change.key()) {
+                if !keep(&change) {
                     continue;
                 }
                 index.insert(entry.seq, out.len());

@@ -44,7 +44,7 @@ mod store;
 mod story;
 
 pub use error::StateError;
-pub use history::{history, DeadLetter, Delivery, HistoryEntry};
+pub use history::{history, history_where, DeadLetter, Delivery, HistoryEntry};
 pub use labels::Labels;
 pub use ledger::RuleRecord;
 pub use lines::{SkippedLine, TornTail};

@@ -142,6 +142,17 @@ fn each_instance_is_announced_once_and_comes_and_goes_like_a_rule() {
     assert_eq!(sorted_told, sorted_want);
     let south = history(dir.path(), Some(r#"busy{region="South"}"#));
     assert_eq!(south.len(), 2, "{south:?}");
+    // Spelt as `explain` takes it: spaced or not, quoted or not, the
+    // field's name in any case.
+    for spelling in [r#"busy{region = "South"}"#, "busy{REGION=South}"] {
+        assert_eq!(history(dir.path(), Some(spelling)), south, "{spelling}");
+    }
+    let out = crate::common::tocsin(dir.path())
+        .args(["history", "--state", ".tocsin", "busy{region=\"South\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not closed by `}`"));
 }
 
 /// A change that only the data shows wrong (a `by:` field no series has)

@@ -92,18 +92,23 @@ impl RuleResult {
     }
 }
 
-/// `name{field="value", ...}`, or `name` without labels.
+/// `name{field="value", ...}`, or `name` without labels. The fields are
+/// in sorted order whatever the order `by:` writes them in, so that every
+/// output (and the state folder's key, and `history`) names an instance
+/// alike.
 pub fn instance_name<K: AsRef<str>, V: AsRef<str>>(name: &str, labels: &[(K, V)]) -> String {
     if labels.is_empty() {
         return name.to_string();
     }
-    let inner: Vec<String> = labels
+    let mut inner: Vec<(&str, String)> = labels
         .iter()
         .map(|(k, v)| {
             let v = serde_json::Value::String(v.as_ref().to_string());
-            format!("{}={v}", k.as_ref())
+            (k.as_ref(), format!("{}={v}", k.as_ref()))
         })
         .collect();
+    inner.sort_by(|a, b| a.0.cmp(b.0));
+    let inner: Vec<String> = inner.into_iter().map(|(_, field)| field).collect();
     format!("{name}{{{}}}", inner.join(", "))
 }
 

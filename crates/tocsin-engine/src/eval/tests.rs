@@ -754,3 +754,24 @@ fn a_bucket_is_read_only_once_the_data_up_to_t_completes_it() {
         }
     }
 }
+
+/// An instance is named with its fields sorted, whatever the order `by:`
+/// writes them in: the name the state folder, `history` and the daemon's
+/// events give it.
+#[test]
+fn instance_names_sort_their_fields() {
+    let labels = [("region", "North"), ("note", "a \"b\"")];
+    assert_eq!(
+        super::instance_name("busy", &labels),
+        r#"busy{note="a \"b\"", region="North"}"#
+    );
+    let map: std::collections::BTreeMap<String, String> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(
+        super::instance_name("busy", &labels),
+        crate::change::instance_key("busy", &map)
+    );
+    assert_eq!(super::instance_name::<&str, &str>("busy", &[]), "busy");
+}
