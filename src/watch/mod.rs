@@ -411,8 +411,17 @@ impl Daemon {
     /// without `--listen`).
     fn mark_changed(&mut self) {
         if self.listening {
-            self.published.changed(self.project.model().is_some());
+            let ready = self.project.model().is_some();
+            self.published.changed(ready, ready && self.good_load());
         }
+    }
+
+    /// Whether a good ruleset is in force: one load, at the start or
+    /// since, took every file without an error (a start that refused a
+    /// file is not ready until it is fixed; a later refusal keeps the
+    /// last good files, still ready).
+    fn good_load(&self) -> bool {
+        self.project.model().is_some() && self.stats.reloads_ok > 0
     }
 
     /// Replaces what the HTTP endpoints serve with the board and metrics
@@ -446,6 +455,7 @@ impl Daemon {
             status_json,
             metrics,
             ready: true,
+            good: self.good_load(),
         };
         http::publish(&self.published, snapshot);
         self.trim_later();

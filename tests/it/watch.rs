@@ -119,6 +119,41 @@ fn a_kubernetes_style_symlink_swap_is_seen() {
     d.status("high", "met");
 }
 
+/// A start that refused a rule file has no good ruleset: `/healthz` and
+/// the status say so (503) until the file is fixed, while `/metrics`
+/// already shows the refusal; a later refusal keeps the daemon ready.
+#[test]
+fn a_start_that_refused_a_file_is_not_ready_until_it_is_fixed() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/a.rules",
+                "indicator high { when: latest(gauge) > }\n",
+            ),
+            ("indicators/gauge.csv", HIGH),
+        ],
+        &["--at", "2025-03-01", "--listen", &addr],
+        &[],
+    );
+    assert_eq!(d.get("/healthz").0, 503);
+    assert_eq!(d.get("/api/v1/status").0, 503);
+    let (code, metrics) = d.get("/metrics");
+    assert_eq!(code, 200);
+    assert!(metrics.contains("\ntocsin_reload_success 0\n"), "{metrics}");
+    write(&d.path("rules/a.rules"), RULE);
+    d.status("high", "met");
+    assert_eq!(d.get("/healthz").0, 200);
+    assert_eq!(d.get("/api/v1/status").0, 200);
+    write(
+        &d.path("rules/a.rules"),
+        "indicator high { when: latest(gauge) > }\n",
+    );
+    d.expect(|e| e["event"] == "error");
+    assert_eq!(d.get("/healthz").0, 200);
+}
+
 #[test]
 fn broken_files_are_rejected_and_the_last_good_state_is_served() {
     let port = free_port();

@@ -20,8 +20,12 @@ pub struct Published {
     pub status_json: String,
     /// `/metrics`.
     pub metrics: String,
-    /// False until the first good load.
+    /// False until there is a model to serve.
     pub ready: bool,
+    /// False until a load took every file without an error (`/healthz`
+    /// and `/api/v1/status` answer 503 until then; `/metrics` is served
+    /// from the first model, so that a refused start shows in it).
+    pub good: bool,
 }
 
 /// The snapshot served, and whether it is of the daemon's state now.
@@ -34,8 +38,10 @@ pub struct Snapshots {
     rendered: Condvar,
     /// Set by a request waiting for a snapshot of the state now.
     asked: AtomicBool,
-    /// Whether a good load is in force (before any snapshot of it).
+    /// Whether a model is in force (before any snapshot of it).
     ready: AtomicBool,
+    /// Whether a good load is in force (before any snapshot of it).
+    good: AtomicBool,
 }
 
 /// The shared snapshots: a request clones the `Arc` of one, never its text.
@@ -62,11 +68,15 @@ impl Snapshots {
     }
 
     /// The daemon's state changed (an evaluation, a sink's counts): what
-    /// is served is out of date. `ready` when a good load is in force.
-    pub fn changed(&self, ready: bool) {
+    /// is served is out of date. `ready` when a model is in force, `good`
+    /// when a load took every file.
+    pub fn changed(&self, ready: bool, good: bool) {
         self.lock().0 += 1;
         if ready {
             self.ready.store(true, Ordering::SeqCst);
+        }
+        if good {
+            self.good.store(true, Ordering::SeqCst);
         }
     }
 
@@ -78,7 +88,7 @@ impl Snapshots {
     }
 
     fn publish(&self, snapshot: Published) {
-        let ready = snapshot.ready;
+        let (ready, good) = (snapshot.ready, snapshot.good);
         let snapshot = Arc::new(snapshot);
         {
             let mut versions = self.lock();
@@ -91,12 +101,20 @@ impl Snapshots {
         if ready {
             self.ready.store(true, Ordering::SeqCst);
         }
+        if good {
+            self.good.store(true, Ordering::SeqCst);
+        }
         self.rendered.notify_all();
     }
 
-    /// Whether a good load is in force.
+    /// Whether a model is in force.
     fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)
+    }
+
+    /// Whether a good load is in force.
+    fn is_good(&self) -> bool {
+        self.good.load(Ordering::SeqCst)
     }
 
     /// The snapshot served now.
@@ -163,20 +181,21 @@ const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The answer to `GET path` (the query string already cut off).
 fn answer(path: &str, shared: &Shared) -> Answer {
-    let ready = shared.is_ready();
+    let (ready, good) = (shared.is_ready(), shared.is_good());
     let snap = match path {
-        "/metrics" | "/api/v1/status" if ready => shared.fresh(RENDER_WAIT),
+        "/metrics" if ready => shared.fresh(RENDER_WAIT),
+        "/api/v1/status" if good => shared.fresh(RENDER_WAIT),
         _ => shared.current(),
     };
     let (code, body, kind) = match path {
-        "/healthz" if ready => (200, Body::Static("ok\n"), TEXT),
+        "/healthz" if good => (200, Body::Static("ok\n"), TEXT),
         "/healthz" => (503, Body::Static("no good ruleset loaded yet\n"), TEXT),
         "/metrics" => (
             200,
             Body::Owned(metrics_now(&snap)),
             "text/plain; version=0.0.4; charset=utf-8",
         ),
-        "/api/v1/status" if snap.ready => (200, Body::Status(snap), "application/json"),
+        "/api/v1/status" if snap.good => (200, Body::Status(snap), "application/json"),
         "/api/v1/status" => (
             503,
             Body::Static("{\"error\": \"no good ruleset loaded yet\"}\n"),
@@ -209,6 +228,7 @@ mod snapshot_tests {
             status_json: text.into(),
             metrics: String::new(),
             ready: true,
+            good: true,
         }
     }
 
@@ -220,7 +240,7 @@ mod snapshot_tests {
         // Nothing changed: the snapshot served, without asking.
         assert_eq!(shared.fresh(Duration::from_secs(5)).status_json, "first");
         assert!(!shared.asked());
-        shared.changed(true);
+        shared.changed(true, true);
         let daemon = {
             let shared = Arc::clone(&shared);
             std::thread::spawn(move || {
@@ -240,10 +260,10 @@ mod snapshot_tests {
     fn a_daemon_that_does_not_render_in_time_leaves_the_last_snapshot() {
         let shared = shared();
         assert!(!shared.is_ready());
-        shared.changed(false);
+        shared.changed(false, false);
         assert!(!shared.is_ready());
         publish(&shared, snapshot("old"));
-        shared.changed(true);
+        shared.changed(true, true);
         assert!(shared.is_ready());
         let started = std::time::Instant::now();
         assert_eq!(shared.fresh(Duration::from_millis(100)).status_json, "old");

@@ -74,6 +74,7 @@ fn serves_the_published_snapshot() {
             status_json: "{\"at\": \"2025-07-20\"}\n".into(),
             metrics: "tocsin_up 1\n".into(),
             ready: true,
+            good: true,
         },
     );
     let status = get("/api/v1/status?pretty=1");
@@ -215,6 +216,7 @@ fn a_slow_reader_is_dropped_at_the_answer_deadline() {
             status_json: "x".repeat(size),
             metrics: String::new(),
             ready: true,
+            good: true,
         },
     );
     let mut slow = TcpStream::connect(r.addr).unwrap();
