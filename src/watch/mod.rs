@@ -192,9 +192,9 @@ pub fn run(opts: Options) -> Result<(), Error> {
         });
     }
     daemon.reload(Scope::Everything, "start");
-    watcher.refresh(&opts.roots);
+    let looked_late = watcher.refresh(&opts.roots, &daemon.project.linked_files());
 
-    let reason = daemon.serve(&rx, &stop, &hup, &mut watcher, &opts.roots);
+    let reason = daemon.serve(&rx, &stop, &hup, &mut watcher, &opts.roots, looked_late);
     if let Some(delivery) = daemon.delivery.take() {
         delivery.shutdown(SHUTDOWN);
     }
@@ -219,8 +219,16 @@ impl Daemon {
         hup: &AtomicBool,
         watcher: &mut Watcher,
         roots: &Roots,
+        looked_late: bool,
     ) -> String {
         let mut batch = Batch::default();
+        // A watch set after the files were read: what changed in between
+        // is found by comparing every file with the version in force.
+        let look_again =
+            |batch: &mut Batch| batch.files(Vec::new(), Touch::Other, roots, Instant::now());
+        if looked_late {
+            look_again(&mut batch);
+        }
         loop {
             let wait = batch.due_in(Instant::now()).map_or(TICK, |d| d.min(TICK));
             match rx.recv_timeout(wait) {
@@ -248,14 +256,18 @@ impl Daemon {
             }
             if batch.due_in(Instant::now()) == Some(Duration::ZERO) {
                 self.reload(batch.take(), "change");
-                watcher.refresh(roots);
+                if watcher.refresh(roots, &self.project.linked_files()) {
+                    look_again(&mut batch);
+                }
             }
             if stop.load(Ordering::Relaxed) {
                 return "signal".to_string();
             }
             if hup.swap(false, Ordering::Relaxed) {
                 self.reload(Scope::Everything, "signal");
-                watcher.refresh(roots);
+                if watcher.refresh(roots, &self.project.linked_files()) {
+                    look_again(&mut batch);
+                }
             }
             // Deliveries change the sink metrics between evaluations.
             if std::mem::take(&mut self.sinks_changed) {

@@ -22,14 +22,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// What identifies a version of a file without reading it: where the path
-/// leads (device and inode, so a swapped link counts), its size and its
-/// modification time.
+/// leads (device and inode, so a swapped link counts), its size, its
+/// modification time and its permissions (a file refused as unreadable
+/// is read again once `chmod` lets it be, though nothing else changed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fingerprint {
     dev: u64,
     ino: u64,
     len: u64,
     mtime_ns: i128,
+    mode: u32,
 }
 
 impl Fingerprint {
@@ -52,6 +54,7 @@ impl Fingerprint {
             ino: m.ino(),
             len: m.len(),
             mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+            mode: m.mode(),
         })
     }
 }
@@ -266,6 +269,20 @@ impl Project {
     /// The data in force.
     pub fn store(&self) -> &crate::data::Store {
         &self.store
+    }
+
+    /// The files in force that are links: the watcher watches each
+    /// through its link, to see the file it leads to edited.
+    pub fn linked_files(&self) -> Vec<PathBuf> {
+        self.rules
+            .keys()
+            .chain(self.data.keys())
+            .filter(|p| {
+                p.symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+            })
+            .cloned()
+            .collect()
     }
 
     /// File names and texts of the files in force.
@@ -1332,3 +1349,26 @@ pub(super) fn drop_aside<T: Send + 'static>(value: T) {
 #[cfg(test)]
 #[path = "splice_tests.rs"]
 mod splice_tests;
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::Fingerprint;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A file refused as unreadable is read again once `chmod` lets it
+    /// be: its permissions are part of its fingerprint.
+    #[test]
+    fn a_change_of_permissions_changes_the_fingerprint() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, "date,value\n2025-01-01,1\n").unwrap();
+        let before = Fingerprint::of(&p).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let shut = Fingerprint::of(&p).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let open = Fingerprint::of(&p).unwrap();
+        assert_ne!(before, shut);
+        assert_ne!(shut, open);
+        assert!(before.same_file(&open));
+    }
+}

@@ -1,21 +1,39 @@
-//! The file watcher: notify, on folders only, so that saves by rename,
+//! The file watcher: notify, on folders, so that saves by rename,
 //! deletions, new files and swapped links are all seen. Its events go to
 //! the daemon as they come; the daemon gathers them ([`super::batch`]).
+//!
+//! A watch follows what its path led to when it was set: a root folder
+//! deleted and made again, or a root that is a link swapped to another
+//! folder, leaves it on the old one. So each watch remembers the device
+//! and inode it was set on, and is set again when the path leads
+//! elsewhere; the folder holding each root is watched too, so that the
+//! root itself being replaced is seen. A file linked into a folder from
+//! outside it is watched through the link, so that an edit of the file it
+//! leads to is seen.
 
 use super::batch::Touch;
 use super::{Msg, Roots};
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 use notify::{RecursiveMode, Watcher as _};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+
+/// Where a path led when it was watched: device and inode.
+type Identity = (u64, u64);
 
 /// The file watcher: the rule and data folders, recursively; a root that
 /// is a file is watched through its folder, and a root that does not exist
 /// yet through its nearest existing ancestor until it appears.
 pub(super) struct Watcher {
     inner: notify::RecommendedWatcher,
-    watched: HashSet<(PathBuf, bool)>,
+    /// Each watched path: whether recursively, and what it led to.
+    watched: HashMap<PathBuf, (bool, Option<Identity>)>,
+    /// Roots that events named as made, removed or renamed, since the last
+    /// refresh: their watches are set again whatever they lead to now (a
+    /// folder deleted and made again often gets its old inode back).
+    replaced: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 /// What an event says about its files; `None` when it says nothing that
@@ -32,14 +50,60 @@ fn touch(kind: &EventKind) -> Option<Touch> {
     }
 }
 
+/// Where `path` leads now, following links.
+fn identity(path: &Path) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// The roots, as absolute paths (the watcher names files by absolute
+/// paths; roots may be relative).
+fn absolute_roots(roots: &Roots) -> Vec<PathBuf> {
+    roots
+        .rules
+        .iter()
+        .chain(&roots.data)
+        .map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone()))
+        .collect()
+}
+
+/// Whether an event's path can matter: under a root, a root, or a folder
+/// on the way to one. The folders holding the roots are watched to see a
+/// root replaced; what else happens in them (a log file written beside
+/// the rules) is no change of the project, and must not become a reload.
+fn matters(roots: &[PathBuf], path: &Path) -> bool {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    roots
+        .iter()
+        .any(|r| path.starts_with(r) || r.starts_with(&path))
+}
+
 impl Watcher {
     pub(super) fn start(roots: &Roots, tx: Sender<Msg>) -> Result<Watcher, String> {
+        let absolute = absolute_roots(roots);
+        let given: Vec<PathBuf> = roots.rules.iter().chain(&roots.data).cloned().collect();
+        let replaced = Arc::new(Mutex::new(Vec::new()));
+        let noted = Arc::clone(&replaced);
         let inner = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let msg = match res {
                 // The queue overflowed somewhere: events were lost.
                 Ok(e) if e.need_rescan() => Msg::Rescan("the event queue overflowed".into()),
                 Ok(e) => match touch(&e.kind) {
-                    Some(t) => Msg::Files(e.paths, t),
+                    Some(t) => {
+                        if !matches!(e.kind, EventKind::Modify(ModifyKind::Data(_))) {
+                            note_replaced(&absolute, &given, &e.paths, &noted);
+                        }
+                        let named = !e.paths.is_empty();
+                        let paths: Vec<PathBuf> = e
+                            .paths
+                            .into_iter()
+                            .filter(|p| matters(&absolute, p))
+                            .collect();
+                        if named && paths.is_empty() {
+                            return;
+                        }
+                        Msg::Files(paths, t)
+                    }
                     None => return,
                 },
                 Err(e) => Msg::Rescan(e.to_string()),
@@ -49,30 +113,87 @@ impl Watcher {
         .map_err(|e| e.to_string())?;
         let mut w = Watcher {
             inner,
-            watched: HashSet::new(),
+            watched: HashMap::new(),
+            replaced,
         };
-        w.refresh(roots);
+        w.refresh(roots, &[]);
         Ok(w)
     }
 
-    /// Makes sure every root is watched the best way it can be now.
-    pub(super) fn refresh(&mut self, roots: &Roots) {
+    /// Makes sure every root is watched the best way it can be now, with
+    /// the folder holding it, and every file in `linked` (the files in
+    /// force that are links) through its link. True when a watch was set
+    /// anew: what changed there since the reload read it and before the
+    /// watch was set was seen by no watch, so the caller looks again.
+    pub(super) fn refresh(&mut self, roots: &Roots, linked: &[PathBuf]) -> bool {
+        let mut set = false;
+        let mut wanted: Vec<(PathBuf, bool)> = Vec::new();
         for root in roots.rules.iter().chain(&roots.data) {
-            let target = watch_target(root);
-            if let Some((path, recursive)) = target {
-                if self.watched.contains(&(path.clone(), recursive)) {
-                    continue;
-                }
-                let mode = if recursive {
-                    RecursiveMode::Recursive
-                } else {
-                    RecursiveMode::NonRecursive
-                };
-                if self.inner.watch(&path, mode).is_ok() {
-                    self.watched.insert((path, recursive));
-                }
+            let Some(target) = watch_target(root) else {
+                continue;
+            };
+            if target.1 {
+                // A folder: the one holding it, to see it replaced.
+                wanted.push((parent_of(root), false));
+            }
+            wanted.push(target);
+        }
+        // Named as the project names them, as the roots' events name
+        // their files.
+        wanted.extend(linked.iter().map(|p| (p.clone(), false)));
+        let replaced =
+            std::mem::take(&mut *self.replaced.lock().unwrap_or_else(|p| p.into_inner()));
+        for root in replaced {
+            self.forget(&root);
+        }
+        for (path, recursive) in wanted {
+            let now = identity(&path);
+            if self.watched.get(&path) == Some(&(recursive, now)) {
+                continue;
+            }
+            // Set on what the path led to before: set again.
+            self.forget(&path);
+            let mode = if recursive {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            if self.inner.watch(&path, mode).is_ok() {
+                self.watched.insert(path, (recursive, now));
+                set = true;
             }
         }
+        set
+    }
+}
+
+/// Notes each root among `paths` (an event named it: made, removed,
+/// renamed) in `replaced`, as the roots were given.
+fn note_replaced(
+    absolute: &[PathBuf],
+    given: &[PathBuf],
+    paths: &[PathBuf],
+    replaced: &Mutex<Vec<PathBuf>>,
+) {
+    for p in paths {
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+        if let Some(k) = absolute.iter().position(|r| *r == p) {
+            replaced
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(given[k].clone());
+        }
+    }
+}
+
+impl Watcher {
+    /// Drops the watch on `path`, and those under it, which notify drops
+    /// with it (a linked file's, under a root folder).
+    fn forget(&mut self, path: &Path) {
+        if self.watched.remove(path).is_some() {
+            let _ = self.inner.unwatch(path);
+        }
+        self.watched.retain(|p, _| !p.starts_with(path));
     }
 }
 
@@ -100,5 +221,26 @@ fn parent_of(p: &Path) -> PathBuf {
     match p.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_under_on_or_above_a_root_matter() {
+        let roots = vec![PathBuf::from("/p/rules"), PathBuf::from("/p/indicators")];
+        for (path, want) in [
+            ("/p/rules/a.rules", true),
+            ("/p/rules", true),
+            ("/p", true),
+            ("/p/indicators/x/y.csv", true),
+            ("/p/events.log", false),
+            ("/p/.tocsin", false),
+            ("/p/rules.new", false),
+        ] {
+            assert_eq!(matters(&roots, Path::new(path)), want, "{path}");
+        }
     }
 }

@@ -119,6 +119,87 @@ fn a_kubernetes_style_symlink_swap_is_seen() {
     d.status("high", "met");
 }
 
+/// A root folder deleted and made again is watched again: an edit in the
+/// new folder is seen, for the rules as for the data.
+#[test]
+fn a_root_folder_deleted_and_made_again_is_watched_again() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    std::fs::remove_dir_all(d.path("rules")).unwrap();
+    d.status("high", "removed");
+    write(&d.path("rules/a.rules"), RULE);
+    d.status("high", "not_met");
+    write(
+        &d.path("rules/a.rules"),
+        "indicator high { when: latest(gauge) > 1 }\n",
+    );
+    d.status("high", "met");
+    // Without the data, the rule names an unknown series: refused, the
+    // last good files kept; the data back, then edited, is seen.
+    std::fs::remove_dir_all(d.path("indicators")).unwrap();
+    d.expect(|e| e["event"] == "error" && e["code"] == "E101");
+    write(&d.path("indicators/gauge.csv"), LOW);
+    d.expect(|e| e["event"] == "reload");
+    write(
+        &d.path("indicators/gauge.csv"),
+        "date,value\n2025-01-01,0\n",
+    );
+    d.status("high", "not_met");
+}
+
+/// A root that is a link, swapped to another folder by renaming a new
+/// link over it (an atomic deploy), is read and watched there; a rule file
+/// linked in from outside the folder is seen when the file it leads to is
+/// edited in place or saved by rename.
+#[test]
+fn a_swapped_root_link_and_a_file_linked_from_outside_are_watched() {
+    let dir = TempDir::new().unwrap();
+    let p = dir.path();
+    write(&p.join("v1/a.rules"), RULE);
+    write(
+        &p.join("v2/a.rules"),
+        "indicator high { when: latest(gauge) > 1 }\n",
+    );
+    write(
+        &p.join("shared/e.rules"),
+        "indicator ext { when: latest(gauge) > 100 }\n",
+    );
+    write(&p.join("indicators/gauge.csv"), LOW);
+    for v in ["v1", "v2"] {
+        std::os::unix::fs::symlink(p.join("shared/e.rules"), p.join(v).join("e.rules")).unwrap();
+    }
+    std::os::unix::fs::symlink("v1", p.join("rules")).unwrap();
+    let mut d = Daemon::start_in(dir, &["--at", "2025-03-01"], &[]);
+    std::os::unix::fs::symlink("v2", d.path("rules.new")).unwrap();
+    std::fs::rename(d.path("rules.new"), d.path("rules")).unwrap();
+    d.status("high", "met");
+    // Edits of the folder now in force are seen; v1 is no longer read.
+    write(
+        &d.path("v2/a.rules"),
+        "indicator high { when: latest(gauge) > 4 }\n",
+    );
+    d.status("high", "not_met");
+    write(
+        &d.path("shared/e.rules"),
+        "indicator ext { when: latest(gauge) > 0 }\n",
+    );
+    d.status("ext", "met");
+    write(
+        &d.path("shared/e.tmp"),
+        "indicator ext { when: latest(gauge) > 50 }\n",
+    );
+    std::fs::rename(d.path("shared/e.tmp"), d.path("shared/e.rules")).unwrap();
+    d.status("ext", "not_met");
+    write(
+        &d.path("shared/e.rules"),
+        "indicator ext { when: latest(gauge) > 0 }\n",
+    );
+    d.status("ext", "met");
+}
+
 /// A start that refused a rule file has no good ruleset: `/healthz` and
 /// the status say so (503) until the file is fixed, while `/metrics`
 /// already shows the refusal; a later refusal keeps the daemon ready.
