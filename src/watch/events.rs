@@ -107,16 +107,26 @@ pub enum Format {
 /// Prints events to stdout, one at a time, flushed.
 pub struct Output {
     format: Format,
+    /// Set once stdout is found closed (a reader such as `head` gone).
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl Output {
     /// An output in this format.
     pub fn new(format: Format) -> Output {
-        Output { format }
+        Output {
+            format,
+            closed: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
-    /// Prints one event. A closed stdout is not an error worth stopping
-    /// for: the journal and the sinks still get everything.
+    /// Whether stdout was found closed: nothing printed since was read.
+    /// The daemon stops then unless a sink still gets every change.
+    pub fn closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Prints one event, noting a closed stdout.
     pub fn emit(&self, event: &Event) {
         let line = match self.format {
             Format::Json => serde_json::to_string(event).unwrap_or_default(),
@@ -124,8 +134,11 @@ impl Output {
             Format::Text => crate::diag::escape_controls(&text(event)).into_owned(),
         };
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
-        let _ = out.flush();
+        let written = writeln!(out, "{line}").and_then(|()| out.flush());
+        if written.is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
+            self.closed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 }
 

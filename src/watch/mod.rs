@@ -222,6 +222,7 @@ impl Daemon {
         looked_late: bool,
     ) -> String {
         let mut batch = Batch::default();
+        let mut stdout_closed_told = false;
         // A watch set after the files were read: what changed in between
         // is found by comparing every file with the version in force.
         let look_again =
@@ -262,6 +263,14 @@ impl Daemon {
             }
             if stop.load(Ordering::Relaxed) {
                 return "signal".to_string();
+            }
+            if self.output.closed() && !stdout_closed_told {
+                stdout_closed_told = true;
+                if self.sink_names.is_empty() {
+                    eprintln!("tocsin watch: standard output was closed, and no sink is set: status changes would go nowhere; stopping");
+                    return "standard output closed".to_string();
+                }
+                eprintln!("tocsin watch: standard output was closed: status changes go to the sinks alone");
             }
             if hup.swap(false, Ordering::Relaxed) {
                 self.reload(Scope::Everything, "signal");

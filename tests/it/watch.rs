@@ -389,6 +389,48 @@ fn sigterm_stops_within_a_second_with_exit_0() {
     assert!(took < Duration::from_secs(1), "took {took:?}");
 }
 
+/// With stdout closed (`tocsin watch | head -1`) and no sink, a change
+/// would be announced nowhere: the daemon says so and stops.
+#[test]
+fn a_closed_stdout_without_a_sink_stops_the_daemon() {
+    use std::io::{BufRead, BufReader};
+    let dir = TempDir::new().unwrap();
+    write(&dir.path().join("rules/a.rules"), RULE);
+    write(&dir.path().join("indicators/gauge.csv"), LOW);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tocsin"))
+        .args(["watch", "--format", "json", "--at", "2025-03-01"])
+        .current_dir(dir.path())
+        .env_remove("TOCSIN_WEBHOOK")
+        .env_remove("TOCSIN_ALERTMANAGER")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("\"reload\"") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0);
+    }
+    drop(out);
+    write(
+        &dir.path().join("rules/a.rules"),
+        "indicator high { when: latest(gauge) > 1 }\n",
+    );
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success());
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(err.contains("standard output was closed, and no sink is set"), "{err}");
+}
+
 #[test]
 fn sighup_reloads_everything() {
     let mut d = Daemon::start(
