@@ -11,6 +11,9 @@ use std::path::Path;
 /// a stale lock file never blocks a restart.
 #[derive(Debug)]
 pub(crate) struct FolderLock {
+    /// The folder itself, locked: deleting the `lock` file (taking it for
+    /// a stale one) cannot let a second daemon in.
+    _dir: File,
     _file: File,
 }
 
@@ -19,6 +22,19 @@ pub(crate) struct FolderLock {
 #[allow(clippy::incompatible_msrv)]
 pub(crate) fn lock(dir: &Path) -> Result<FolderLock, StateError> {
     let path = dir.join("lock");
+    let folder = File::open(dir).map_err(StateError::at(dir, "open"))?;
+    match folder.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            return Err(StateError::Locked {
+                dir: dir.to_path_buf(),
+                holder: (!holder.is_empty()).then(|| holder.to_string()),
+            });
+        }
+        Err(TryLockError::Error(e)) => return Err(StateError::io(dir, "lock", e)),
+    }
     // Not truncated on open: until the lock is ours, the content is the
     // holder's process id.
     let mut file = OpenOptions::new()
@@ -47,7 +63,10 @@ pub(crate) fn lock(dir: &Path) -> Result<FolderLock, StateError> {
         .set_len(0)
         .and_then(|_| file.rewind())
         .and_then(|_| writeln!(file, "{}", std::process::id()));
-    Ok(FolderLock { _file: file })
+    Ok(FolderLock {
+        _dir: folder,
+        _file: file,
+    })
 }
 
 #[cfg(test)]
@@ -64,6 +83,18 @@ mod tests {
             }
             other => panic!("expected Locked, got {other:?}"),
         }
+        drop(first);
+        assert!(lock(dir.path()).is_ok());
+    }
+
+    /// The `lock` file deleted while a daemon runs (taken for a stale
+    /// one) lets no second daemon in: the folder itself is locked.
+    #[test]
+    fn deleting_the_lock_file_does_not_free_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = lock(dir.path()).unwrap();
+        std::fs::remove_file(dir.path().join("lock")).unwrap();
+        assert!(matches!(lock(dir.path()), Err(StateError::Locked { .. })));
         drop(first);
         assert!(lock(dir.path()).is_ok());
     }

@@ -428,7 +428,10 @@ fn a_closed_stdout_without_a_sink_stops_the_daemon() {
     assert!(status.success());
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-    assert!(err.contains("standard output was closed, and no sink is set"), "{err}");
+    assert!(
+        err.contains("standard output was closed, and no sink is set"),
+        "{err}"
+    );
 }
 
 #[test]
