@@ -207,6 +207,7 @@ mod tests {
             col: 1,
             rendered: "error[E303]: bad\n".into(),
             kept,
+            told: false,
         };
         text(&Event::Error(ProblemEvent::of(&p)))
     }

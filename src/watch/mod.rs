@@ -314,7 +314,7 @@ impl Daemon {
         if outcome.stopped {
             return;
         }
-        for p in &outcome.errors {
+        for p in outcome.errors.iter().filter(|p| !p.told) {
             self.output.emit(&Event::Error(ProblemEvent::of(p)));
         }
         for p in &outcome.warnings {

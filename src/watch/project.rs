@@ -8,7 +8,7 @@
 use super::scope::{self, Touched};
 use super::tail::{self, Mark, Tail};
 use crate::data::{ColumnSelection, FileData};
-use crate::diag::{Diagnostic, FileId, SourceMap};
+use crate::diag::{Code, Diagnostic, FileId, SourceMap};
 use crate::eval::Model;
 use crate::lang::ast::RuleFile;
 use crate::lang::check::Kept;
@@ -104,6 +104,10 @@ pub struct Problem {
     /// which stays; when not (a file bad from the start), the file is left
     /// out until a good version comes.
     pub kept: bool,
+    /// An error of a refused file tried again without a new version of
+    /// its own, as it was told at the reload before: it still stands (the
+    /// reload did not take every file) but is not told again.
+    pub told: bool,
 }
 
 /// The rule and data files of a change, each with its new version.
@@ -171,6 +175,9 @@ pub struct Project {
     /// errors may lie in what other files say (a series a data file was
     /// being rewritten without), so they are tried again at every reload.
     held: std::collections::HashSet<PathBuf>,
+    /// The errors the last reload gave (file, place, code, message): one
+    /// of a refused file tried again unchanged is not told twice.
+    told: std::collections::HashSet<(Option<String>, usize, usize, Code, String)>,
     /// The model a rules-only change replaced, until it is evaluated.
     previous: Option<Model>,
     /// When set, a reload stops short between files and steps.
@@ -218,6 +225,7 @@ impl Project {
             held_data: std::collections::BTreeSet::new(),
             left_out: BTreeMap::new(),
             held: std::collections::HashSet::new(),
+            told: std::collections::HashSet::new(),
             previous: None,
             stop: Arc::new(AtomicBool::new(false)),
             skipped: std::collections::BTreeSet::new(),
@@ -356,6 +364,7 @@ impl Project {
             col,
             rendered,
             kept,
+            told: false,
         }
     }
 
@@ -512,7 +521,43 @@ impl Project {
     }
 
     /// Parses, checks and applies what changed.
-    fn apply(&mut self, changes: Changes, mut out: Reload) -> Reload {
+    /// Applies `changes`, marking as told the errors of refused files
+    /// tried again without a new version that the reload before told
+    /// already (a refused rule file is tried at every reload, since what
+    /// it lacked may come back; its error is told once).
+    fn apply(&mut self, changes: Changes, out: Reload) -> Reload {
+        let unchanged = |p: &&PathBuf| {
+            !changes.rules.contains_key(*p)
+                && !changes.data.contains_key(*p)
+                && !changes.tails.contains_key(*p)
+        };
+        let retried: std::collections::HashSet<String> = self
+            .held
+            .iter()
+            .chain(&self.held_data)
+            .filter(unchanged)
+            .map(|p| files::display(p))
+            .collect();
+        let mut out = self.apply_changes(changes, out);
+        let key = |p: &Problem| {
+            (
+                p.file.clone(),
+                p.line,
+                p.col,
+                p.diagnostic.code,
+                p.diagnostic.message.clone(),
+            )
+        };
+        let before = std::mem::take(&mut self.told);
+        for p in &mut out.errors {
+            let k = key(p);
+            p.told = p.file.as_ref().is_some_and(|f| retried.contains(f)) && before.contains(&k);
+            self.told.insert(k);
+        }
+        out
+    }
+
+    fn apply_changes(&mut self, changes: Changes, mut out: Reload) -> Reload {
         self.spliced = None;
         let Changes {
             rules: mut rule_changes,

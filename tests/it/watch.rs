@@ -389,6 +389,44 @@ fn sigterm_stops_within_a_second_with_exit_0() {
     assert!(took < Duration::from_secs(1), "took {took:?}");
 }
 
+/// A new rule file refused by the check (a series no file gives) is
+/// tried again at every reload, and told once: not again at each later
+/// change of another file, until a new version of it comes.
+#[test]
+fn a_refused_rule_file_is_told_once_while_other_files_change() {
+    let mut d = Daemon::start(
+        &[("rules/a.rules", RULE), ("indicators/gauge.csv", LOW)],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    write(
+        &d.path("rules/y.rules"),
+        "indicator y { when: latest(nosuch) > 5 }\n",
+    );
+    d.expect(|e| e["event"] == "error" && e["code"] == "E101");
+    for day in 2..5 {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(d.path("indicators/gauge.csv"))
+            .unwrap();
+        writeln!(f, "2025-01-0{day},4").unwrap();
+        drop(f);
+        let (reload, before) = d.expect(|e| e["event"] == "reload");
+        assert_eq!(reload["files"][0], "indicators/gauge.csv");
+        assert!(before.is_empty(), "{before:?}");
+    }
+    write(
+        &d.path("rules/y.rules"),
+        "indicator y { when: latest(nosuch) > 5 }\n\n",
+    );
+    d.expect(|e| e["event"] == "error" && e["code"] == "E101");
+    write(
+        &d.path("rules/y.rules"),
+        "indicator y { when: latest(gauge) > 5 }\n",
+    );
+    d.status("y", "not_met");
+}
+
 /// With stdout closed (`tocsin watch | head -1`) and no sink, a change
 /// would be announced nowhere: the daemon says so and stops.
 #[test]
