@@ -71,7 +71,7 @@ pub enum CheckFormat {
 pub enum ReadFormat {
     /// For a person.
     Text,
-    /// One JSON object.
+    /// JSON: one object for `explain`, one object a line (each change) for `history`.
     Json,
 }
 

@@ -88,6 +88,19 @@ impl fmt::Display for StateError {
                         // read-only mount), so it leads the message.
                         let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
                         match folder {
+                            // A file that is there: it may be this file
+                            // alone (another owner, its mode), not the
+                            // folder.
+                            Some(folder)
+                                if source.kind() == io::ErrorKind::PermissionDenied
+                                    && path.exists() =>
+                            {
+                                write!(
+                                    f,
+                                    "cannot {action} {path_shown} ({source}): check the owner and mode of this file and of the state folder {}",
+                                    folder.display()
+                                )
+                            }
                             Some(folder) => write!(
                                 f,
                                 "state folder {} is read-only: cannot {action} {path_shown} ({source})",
@@ -171,6 +184,32 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("state folder .tocsin is read-only: cannot create .tocsin/lock"));
+    }
+
+    /// A file that is there but may not be written is not called a
+    /// read-only folder: it may be the file alone.
+    #[test]
+    fn a_file_denied_names_the_file_and_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.ndjson");
+        std::fs::write(&journal, "").unwrap();
+        let e = StateError::io(
+            &journal,
+            "append to",
+            io::Error::from(io::ErrorKind::PermissionDenied),
+        );
+        let text = e.to_string();
+        assert!(!text.contains("read-only"), "{text}");
+        assert!(
+            text.contains("check the owner and mode of this file and of the state folder"),
+            "{text}"
+        );
+        let new = StateError::io(
+            &dir.path().join("snapshot.tmp"),
+            "create",
+            io::Error::from(io::ErrorKind::PermissionDenied),
+        );
+        assert!(new.to_string().starts_with("state folder"), "{new}");
     }
 
     #[test]

@@ -46,7 +46,7 @@ impl fmt::Display for Recovery {
         if let Some(t) = &self.torn {
             writeln!(
                 f,
-                "{journal}:{}: dropped an unfinished last line ({} bytes) left by an interrupted write",
+                "{journal}:{}: dropped an unfinished or unreadable last line ({} bytes), as an interrupted write leaves",
                 t.line, t.bytes
             )?;
         }
@@ -82,7 +82,7 @@ mod tests {
         assert_eq!(
             r.to_string(),
             ".tocsin/journal.ndjson:4: skipped an unreadable line: EOF while parsing\n\
-             .tocsin/journal.ndjson:9: dropped an unfinished last line (40 bytes) left by an interrupted write\n"
+             .tocsin/journal.ndjson:9: dropped an unfinished or unreadable last line (40 bytes), as an interrupted write leaves\n"
         );
     }
 }

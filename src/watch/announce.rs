@@ -211,7 +211,9 @@ impl Daemon {
         // One flush for the whole evaluation; then print and send.
         match self.state.record_all(&changes, &self.sink_names) {
             Ok(ids) => {
-                if self.stats.unrecorded > 0 {
+                // Said once something was written: with no change, the
+                // disk may be as full as it was.
+                if self.stats.unrecorded > 0 && !changes.is_empty() {
                     let message = format!(
                         "the state folder can be written again: {} status changes recorded",
                         changes.len()
