@@ -132,7 +132,28 @@ fn discover_noting(
     }
     out.sort();
     out.dedup();
+    // One file named two ways (`rules/a.rules` and its absolute path, or
+    // through `..`) is read once, under the first of its names. Its folder
+    // is resolved, not the file: two links to one file are two files (a
+    // data file's name names its series).
+    if paths.len() > 1 {
+        let mut seen = HashSet::new();
+        out.retain(|p| seen.insert(resolved_folder(p)));
+    }
     Ok(out)
+}
+
+/// `p` with its folder resolved (links, `..`, relative to absolute), its
+/// own name kept.
+fn resolved_folder(p: &Path) -> PathBuf {
+    let folder = match p.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(folder), p.file_name()) {
+        (Ok(f), Some(name)) => f.join(name),
+        _ => p.to_path_buf(),
+    }
 }
 
 /// Adds the wanted files under `dir` to `out`. A folder that cannot be
@@ -460,4 +481,22 @@ fn refusal(p: &Path, what: String) -> Contents {
 pub fn display(p: &Path) -> String {
     let s = p.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A rule file named by a relative and an absolute path is found once;
+    /// two links to one file in a folder are two files.
+    #[test]
+    fn one_file_named_two_ways_is_found_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules");
+        std::fs::create_dir_all(&rules).unwrap();
+        std::fs::write(rules.join("a.rules"), "").unwrap();
+        std::os::unix::fs::symlink(rules.join("a.rules"), rules.join("b.rules")).unwrap();
+        let twice = [rules.join("a.rules"), rules.join("../rules")];
+        let found = super::discover(&twice, super::Kind::Rules, true).unwrap();
+        let names: Vec<_> = found.iter().map(|p| p.file_name().unwrap()).collect();
+        assert_eq!(names, ["a.rules", "b.rules"], "{found:?}");
+    }
 }
