@@ -230,6 +230,8 @@ impl Daemon {
         if looked_late {
             look_again(&mut batch);
         }
+        // When to look again at files left for a line still being written.
+        let mut look_at: Option<Instant> = None;
         loop {
             let wait = batch.due_in(Instant::now()).map_or(TICK, |d| d.min(TICK));
             match rx.recv_timeout(wait) {
@@ -260,6 +262,13 @@ impl Daemon {
                 if watcher.refresh(roots, &self.project.linked_files()) {
                     look_again(&mut batch);
                 }
+                if let Some(d) = self.project.take_look_again() {
+                    look_at = Some(Instant::now() + d);
+                }
+            }
+            if look_at.is_some_and(|t| Instant::now() >= t) {
+                look_at = None;
+                look_again(&mut batch);
             }
             if stop.load(Ordering::Relaxed) {
                 return "signal".to_string();

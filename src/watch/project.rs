@@ -5,6 +5,7 @@
 //! put into the model in place (see [`check_again`]). A file that fails
 //! keeps its last good version in force.
 
+use super::batch::SETTLE;
 use super::scope::{self, Touched};
 use super::tail::{self, Mark, Tail};
 use crate::data::{ColumnSelection, FileData};
@@ -178,6 +179,11 @@ pub struct Project {
     /// The errors the last reload gave (file, place, code, message): one
     /// of a refused file tried again unchanged is not told twice.
     told: std::collections::HashSet<(Option<String>, usize, usize, Code, String)>,
+    /// Data files left in force while a line is written at their end:
+    /// the version seen, and since when.
+    partial: HashMap<PathBuf, (Fingerprint, std::time::Instant)>,
+    /// When set, the daemon looks at every file again after that long.
+    look_again: Option<std::time::Duration>,
     /// The model a rules-only change replaced, until it is evaluated.
     previous: Option<Model>,
     /// When set, a reload stops short between files and steps.
@@ -226,6 +232,8 @@ impl Project {
             left_out: BTreeMap::new(),
             held: std::collections::HashSet::new(),
             told: std::collections::HashSet::new(),
+            partial: HashMap::new(),
+            look_again: None,
             previous: None,
             stop: Arc::new(AtomicBool::new(false)),
             skipped: std::collections::BTreeSet::new(),
@@ -502,6 +510,9 @@ impl Project {
             return;
         }
         if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
+            if !force && self.line_being_written(p, print) {
+                return;
+            }
             let mark = self.data.get(p).and_then(|e| e.mark.as_ref());
             if let Some(t) = mark
                 .filter(|_| !force)
@@ -512,7 +523,7 @@ impl Project {
             }
             let file = SourceFile {
                 name: files::display(p),
-                contents: files::read_or_defer(p),
+                contents: read_as_seen(p, print),
             };
             changes
                 .data
@@ -520,7 +531,6 @@ impl Project {
         }
     }
 
-    /// Parses, checks and applies what changed.
     /// Applies `changes`, marking as told the errors of refused files
     /// tried again without a new version that the reload before told
     /// already (a refused rule file is tried at every reload, since what
@@ -557,6 +567,43 @@ impl Project {
         out
     }
 
+    /// Whether data file `p`, in force and grown in place to `print`,
+    /// ends in a line still being written (no line feed after its last
+    /// byte): it is then left as it is in force and looked at again after
+    /// [`SETTLE`], so that a feed's writer caught between the two halves
+    /// of a line is not read with half a row. A file that stays so that
+    /// long is read as it is (a last line with no line feed is a line).
+    fn line_being_written(&mut self, p: &Path, print: Option<Fingerprint>) -> bool {
+        let (Some(print), Some(old)) = (print, self.data.get(p).and_then(|e| e.print)) else {
+            return false;
+        };
+        if !print.same_file(&old) || print.len() <= old.len() || ends_a_line(p, print.len()) {
+            self.partial.remove(p);
+            return false;
+        }
+        let now = std::time::Instant::now();
+        let since = match self.partial.get(p) {
+            Some(&(seen, since)) if seen == print => since,
+            _ => now,
+        };
+        let waited = now.duration_since(since);
+        if waited >= SETTLE {
+            self.partial.remove(p);
+            return false;
+        }
+        self.partial.insert(p.to_path_buf(), (print, since));
+        let left = SETTLE - waited;
+        self.look_again = Some(self.look_again.map_or(left, |l| l.min(left)));
+        true
+    }
+
+    /// How long until the files left for a line still being written are
+    /// to be looked at again, if any are; taken once.
+    pub fn take_look_again(&mut self) -> Option<std::time::Duration> {
+        self.look_again.take()
+    }
+
+    /// Parses, checks and applies what changed.
     fn apply_changes(&mut self, changes: Changes, mut out: Reload) -> Reload {
         self.spliced = None;
         let Changes {
@@ -600,7 +647,7 @@ impl Project {
             for (p, t) in tails {
                 let file = SourceFile {
                     name: files::display(&p),
-                    contents: files::read_or_defer(&p),
+                    contents: read_as_seen(&p, Some(t.next.print())),
                 };
                 data_changes.insert(p, Candidate::Replace((file, Some(t.next.print()))));
             }
@@ -1389,6 +1436,38 @@ pub(super) fn drop_aside<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("drop".into())
         .spawn(move || drop(value));
+}
+
+/// Whether the first `len` bytes of the file at `p` (the version its
+/// fingerprint saw: a writer may have added since) end with a line feed.
+fn ends_a_line(p: &Path, len: u64) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(p) else {
+        return true;
+    };
+    if len == 0 || f.seek(SeekFrom::Start(len - 1)).is_err() {
+        return true;
+    }
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last).is_err() || last[0] == b'\n'
+}
+
+/// The data file at `p` read whole, as the fingerprint `print` saw it: a
+/// file that grew since in place (a feed's writer adding a line, perhaps
+/// half of one) is cut at the length seen, which was checked to end a
+/// line; the rest comes with the writer's next event.
+fn read_as_seen(p: &Path, print: Option<Fingerprint>) -> Contents {
+    let mut contents = files::read_or_defer(p);
+    if let (Contents::Text(t), Some(seen)) = (&mut contents, print) {
+        let len = usize::try_from(seen.len()).unwrap_or(usize::MAX);
+        let grown = t.len() > len
+            && Fingerprint::of(p).is_some_and(|now| now.same_file(&seen))
+            && t.is_char_boundary(len);
+        if grown {
+            t.truncate(len);
+        }
+    }
+    contents
 }
 
 #[cfg(test)]

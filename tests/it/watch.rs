@@ -427,6 +427,41 @@ fn a_refused_rule_file_is_told_once_while_other_files_change() {
     d.status("y", "not_met");
 }
 
+/// A feed's writer caught between the two halves of a line: the half
+/// line is not read as a row (no instance `na`); the whole one is. A last
+/// line that never gets its line feed is read once it has stayed so.
+#[test]
+fn a_line_still_being_written_is_not_read_half() {
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/a.rules",
+                "indicator busy { by: actor when: count(strm, 30d) >= 1 }\n",
+            ),
+            ("indicators/strm.csv", "date,actor\n2025-02-01,houthi\n"),
+        ],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    let append = |d: &Daemon, text: &str| {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(d.path("indicators/strm.csv"))
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    };
+    append(&d, "2025-02-20,na");
+    std::thread::sleep(Duration::from_millis(250));
+    append(&d, "vy\n");
+    let (navy, before) = d.expect(|e| e["event"] == "status");
+    assert_eq!(navy["labels"]["actor"], "navy", "{before:?}");
+    append(&d, "2025-02-21,army");
+    let (army, _) = d.expect(|e| e["event"] == "status");
+    assert_eq!(army["labels"]["actor"], "army");
+    let rest = d.drain(Duration::from_millis(300));
+    assert!(rest.iter().all(|e| e["event"] != "status"), "{rest:?}");
+}
+
 /// With stdout closed (`tocsin watch | head -1`) and no sink, a change
 /// would be announced nowhere: the daemon says so and stops.
 #[test]
