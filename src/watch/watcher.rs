@@ -141,6 +141,12 @@ impl Watcher {
         // Named as the project names them, as the roots' events name
         // their files.
         wanted.extend(linked.iter().map(|p| (p.clone(), false)));
+        // One watch a path: a folder that holds one root and is another
+        // (`--rules x --indicators x/data`, or a root `.`) is watched
+        // recursively, once; two watches of one path would each replace
+        // the other at every refresh.
+        wanted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        wanted.dedup_by(|later, first| later.0 == first.0);
         let replaced =
             std::mem::take(&mut *self.replaced.lock().unwrap_or_else(|p| p.into_inner()));
         for root in replaced {
@@ -227,6 +233,31 @@ fn parent_of(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A root `.`, and a root inside another, ask for one watch a path:
+    /// a second refresh sets nothing (two watches of a path replaced each
+    /// other at every refresh, a reload each time).
+    #[test]
+    fn a_refresh_of_nested_roots_sets_nothing_the_second_time() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let x = dir.path().join("x");
+        std::fs::create_dir_all(x.join("data")).unwrap();
+        for roots in [
+            Roots {
+                rules: vec![x.clone()],
+                data: vec![x.join("data")],
+            },
+            Roots {
+                rules: vec![x.join(".")],
+                data: vec![x.join("data")],
+            },
+        ] {
+            let (tx, _rx) = std::sync::mpsc::channel();
+            let mut w = Watcher::start(&roots, tx).unwrap();
+            assert!(!w.refresh(&roots, &[]), "{roots:?}");
+            assert!(!w.refresh(&roots, &[]), "{roots:?}");
+        }
+    }
 
     #[test]
     fn only_paths_under_on_or_above_a_root_matter() {
