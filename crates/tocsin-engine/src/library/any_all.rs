@@ -6,18 +6,34 @@ use crate::lang::functions::{Params, Signature};
 use crate::lang::program::{Node, NodeKind, Type};
 use crate::time::Date;
 
-const DOC: &str = "| `any(r)`, `all(r)` | over the instances of a rule with `by:` (see \"Breakdowns\"): `any` is `true` if some instance is met, `false` if every instance is pending or not met, else `none`; `all` is `true` if all are met, `false` if one is pending or not met, else `none`; over no instance `any` is `false` and `all` is `true` |";
+const DOC: &str = "| `any(r)`, `all(r)` | over the instances of a rule with `by:` (see \"Breakdowns\"): `any` is `true` if some instance is met, `false` if every instance is pending or not met, else `none`; `all` is `true` if all are met, `false` if one is pending or not met, else `none`; over no instance `any` is `false` and `all` is `true`, or `none` while a data series the instances come from is stale |";
 
 const DATA: &str =
     "date,value,region\n2025-04-01,1,North\n2025-04-02,1,North\n2025-04-03,1,South\n";
 const BUSY: &str = "indicator busy { by: region when: count(s, 7d) >= 2 }";
 
-/// The statuses of the instances of the rule `args[0]` names, at `t`.
+/// The statuses of the instances of the rule `args[0]` names, at `t`;
+/// `None` when it has none while a data series they would come from is
+/// stale (a feed with nothing yet, or lagging, tells nothing: not that
+/// every instance is quiet).
 fn statuses(cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Option<Vec<Status>> {
-    match args.first().map(|a| &a.kind) {
-        Some(NodeKind::Rule(r)) => Some(cx.instance_statuses(*r, t)),
-        _ => None,
+    let Some(NodeKind::Rule(r)) = args.first().map(|a| &a.kind) else {
+        return None;
+    };
+    let all = cx.instance_statuses(*r, t);
+    if all.is_empty() {
+        let model = cx.model();
+        let g = model.instances.group_of(*r)?;
+        let roots = model.instances.groups[g].roots();
+        let stale = model
+            .data
+            .iter()
+            .any(|d| roots.iter().any(|root| *root == d.series) && d.is_stale(t));
+        if stale {
+            return None;
+        }
     }
+    Some(all)
 }
 
 fn signature(name: &'static str, usage: &'static str) -> Signature {
@@ -87,7 +103,7 @@ impl Builtin for Any {
     }
 
     fn why_unknown(&self, _: &Query<'_>) -> Option<String> {
-        Some("no instance is met, and some instance is unknown".to_string())
+        Some("no instance is met, and some instance is unknown (or there is none, while the data they come from is stale)".to_string())
     }
 }
 
@@ -152,7 +168,7 @@ impl Builtin for All {
     }
 
     fn why_unknown(&self, _: &Query<'_>) -> Option<String> {
-        Some("no instance is pending or not met, and some instance is unknown".to_string())
+        Some("no instance is pending or not met, and some instance is unknown (or there is none, while the data they come from is stale)".to_string())
     }
 }
 
@@ -181,5 +197,12 @@ mod tests {
         let rules = format!("feed s {{ stale_after: 1d }}\n{rules}");
         assert_eq!(value("any(busy)", &rules, data, "2025-04-10"), "unknown");
         assert_eq!(value("all(busy)", &rules, data, "2025-04-10"), "unknown");
+        // No instance yet, and the feed stale (nothing in it yet): unknown,
+        // not a lull; without `stale_after`, false and true.
+        assert_eq!(value("any(busy)", &rules, data, "2025-03-01"), "unknown");
+        assert_eq!(value("all(busy)", &rules, data, "2025-03-01"), "unknown");
+        let fresh = "indicator busy { by: region when: count(s, 30d) >= 1 }";
+        assert_eq!(value("any(busy)", fresh, data, "2025-03-01"), "false");
+        assert_eq!(value("all(busy)", fresh, data, "2025-03-01"), "true");
     }
 }

@@ -93,6 +93,11 @@ impl Group {
         (p != NONE).then(|| &self.fields[p as usize][instance])
     }
 
+    /// The data series whose rows tell the instances apart, by name.
+    pub fn roots(&self) -> &[String] {
+        &self.roots
+    }
+
     /// Every narrowed timeline of every instance.
     pub fn all_timelines(&self) -> impl Iterator<Item = &Arc<Timeline>> {
         self.timelines.iter().flatten()
