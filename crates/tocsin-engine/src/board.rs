@@ -113,7 +113,8 @@ pub struct Board {
     /// The rules with `by:` that have no instance at the date (no row of
     /// their data names one yet): they have no result, and are listed
     /// here so that a reader tells them from rules that do not exist.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Always written, empty when there are none, so that a script can
+    /// read it without asking whether it is there.
     pub no_instances: Vec<NoInstance>,
 }
 
@@ -331,7 +332,6 @@ pub fn json(board: &Board) -> String {
         at: &'a str,
         results: [(); 0],
         feeds: &'a [FeedRow],
-        #[serde(skip_serializing_if = "<[NoInstance]>::is_empty")]
         no_instances: &'a [NoInstance],
     }
     // Every field named, so that a field added to the board must be added

@@ -65,11 +65,16 @@ fn row(out: &mut String, r: &Row, name: &str) {
 /// Renders the board as Markdown.
 pub fn markdown(board: &Board) -> String {
     let mut out = format!("## tocsin board at {}\n\n", board.at);
-    let tally: Vec<String> = board
+    let mut tally: Vec<String> = board
         .tally()
         .iter()
         .map(|(s, n)| format!("{n} {}", s.as_str().replace('_', " ")))
         .collect();
+    match board.no_instances.len() {
+        0 => {}
+        1 => tally.push("1 rule with no instance".to_string()),
+        n => tally.push(format!("{n} rules with no instance")),
+    }
     out.push_str(&format!("{}\n\n", tally.join(" · ")));
     out.push_str("| Status | Severity | Kind | Name | Summary | Values that decided |\n|---|---|---|---|---|---|\n");
     for e in board.entries() {
