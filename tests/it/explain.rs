@@ -235,3 +235,31 @@ fn a_window_of_no_day_is_not_written_backwards() {
     assert!(board.contains("count(x, 0d) = 0\n"), "{board}");
     assert!(!board.contains("2026-12-03..2026-12-02"), "{board}");
 }
+
+/// `ago(s, d)` lists the one observation it read, the newest on or before
+/// `T - d`, not also the newest at `T`, which played no part.
+#[test]
+fn ago_lists_only_the_observation_it_read() {
+    let dir = crate::common::project(&[
+        ("rules/a.rules", "indicator a { when: ago(s, 30d) > 5 }\n"),
+        (
+            "indicators/s.csv",
+            "date,value\n2025-01-01,8\n2025-02-20,11\n",
+        ),
+    ]);
+    let out = tocsin(dir.path())
+        .args(["explain", "a", "--at", "2025-02-20", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ago = find(&doc["when"], "ago(").expect("an ago node");
+    let windows = ago["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    let listed: Vec<f64> = windows[0]["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(listed, [8.0]);
+}

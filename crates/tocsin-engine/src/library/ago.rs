@@ -17,6 +17,7 @@ pub struct Change;
 /// `pct_change(s, d)`
 pub struct PctChange;
 
+/// `change` and `pct_change` read both values; `ago` only the older one.
 const READS: &[Read] = &[Read::Newest, Read::Point(1)];
 
 fn signature(name: &'static str, usage: &'static str) -> Signature {
@@ -88,7 +89,7 @@ impl Builtin for Ago {
     }
 
     fn reads(&self) -> &'static [Read] {
-        READS
+        &[Read::Point(1)]
     }
 
     fn scale(&self) -> Scale {
