@@ -162,9 +162,10 @@ impl Model {
             timelines.push(t);
             origins.push(o);
             // A series derived from another repeats its steps, and would
-            // repeat their warnings.
+            // repeat their warnings: one finding (code, message, place) is
+            // said once, naming the first series that has it.
             for d in w {
-                if !warnings.contains(&d) {
+                if !warnings.iter().any(|known| same_finding(known, &d)) {
                     warnings.push(d);
                 }
             }
@@ -229,6 +230,13 @@ impl Model {
             .and_then(|&k| self.data.get(k))
             .is_some_and(|s| s.is_stale(t))
     }
+}
+
+/// Whether two warnings say the same of the same place (their labels'
+/// texts aside, which name the series read).
+fn same_finding(a: &Diagnostic, b: &Diagnostic) -> bool {
+    let place = |d: &Diagnostic| d.labels.first().map(|l| l.span);
+    a.code == b.code && a.message == b.message && place(a) == place(b)
 }
 
 /// The data series under the series of `program`, sorted by name, and for

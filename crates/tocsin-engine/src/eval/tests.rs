@@ -775,3 +775,23 @@ fn instance_names_sort_their_fields() {
     );
     assert_eq!(super::instance_name::<&str, &str>("busy", &[]), "busy");
 }
+
+/// A warning about a step that derived series repeat (a filter on a field
+/// the data lacks) is said once, though each series names itself in it.
+#[test]
+fn a_step_shared_by_derived_series_is_warned_of_once() {
+    use crate::workspace::{load, SourceFile};
+    let rules = "series a = s[kind == \"x\"]\n\
+                 series m = monthly(a, count)\n\
+                 indicator i { when: count(a, 30d) > 0 and latest(m) > 0 }\n";
+    let ws = load(
+        &[SourceFile::text("r.rules", rules)],
+        &[SourceFile::text("s.csv", "date,value\n2025-01-01,1\n")],
+    );
+    let w001: Vec<_> = ws
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == crate::diag::Code::UnknownFilterField)
+        .collect();
+    assert_eq!(w001.len(), 1, "{w001:?}");
+}
