@@ -472,7 +472,7 @@ impl Project {
     /// force and is no longer there.
     fn consider_rule(&mut self, p: &Path, force: bool, changes: &mut Changes, out: &mut Reload) {
         let print = Fingerprint::of(p);
-        if print.is_none() && !p.exists() {
+        if print.is_none() && gone(p) {
             if self.rules.contains_key(p) {
                 changes.rules.insert(p.to_path_buf(), Candidate::Remove);
             }
@@ -502,7 +502,7 @@ impl Project {
     /// force and is no longer there.
     fn consider_data(&mut self, p: &Path, force: bool, changes: &mut Changes) {
         let print = Fingerprint::of(p);
-        if print.is_none() && !p.exists() {
+        if print.is_none() && gone(p) {
             let was_left_out = self.left_out.remove(p).is_some();
             if self.data.contains_key(p) || was_left_out {
                 changes.data.insert(p.to_path_buf(), Candidate::Remove);
@@ -987,7 +987,7 @@ impl Project {
                 continue;
             }
             let print = Fingerprint::of(p);
-            if print.is_none() && !p.exists() {
+            if print.is_none() && gone(p) {
                 changes.insert(p.clone(), Candidate::Remove);
                 continue;
             }
@@ -1436,6 +1436,13 @@ pub(super) fn drop_aside<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new()
         .name("drop".into())
         .spawn(move || drop(value));
+}
+
+/// Whether nothing is at `p`, not even a link: a link that leads nowhere
+/// (its target gone, a loop) is a file that cannot be read, an error
+/// (E301) as for `check`, not a file deleted.
+fn gone(p: &Path) -> bool {
+    !p.exists() && p.symlink_metadata().is_err()
 }
 
 /// Whether the first `len` bytes of the file at `p` (the version its

@@ -200,6 +200,30 @@ fn a_swapped_root_link_and_a_file_linked_from_outside_are_watched() {
     d.status("ext", "met");
 }
 
+/// A link under a root that leads nowhere (its target gone, a loop) is a
+/// file that cannot be read, E301, as `check` says: not a file deleted.
+#[test]
+fn a_link_that_leads_nowhere_is_an_error_as_for_check() {
+    let dir = TempDir::new().unwrap();
+    write(&dir.path().join("rules/a.rules"), RULE);
+    write(&dir.path().join("indicators/gauge.csv"), LOW);
+    std::os::unix::fs::symlink(
+        dir.path().join("nowhere.rules"),
+        dir.path().join("rules/b.rules"),
+    )
+    .unwrap();
+    let d = Daemon::start_in(dir, &["--at", "2025-03-01"], &[]);
+    let error = d
+        .startup
+        .iter()
+        .find(|e| e["event"] == "error")
+        .expect("an error event");
+    assert_eq!(
+        (error["file"].as_str(), error["code"].as_str()),
+        (Some("rules/b.rules"), Some("E301"))
+    );
+}
+
 /// A start that refused a rule file has no good ruleset: `/healthz` and
 /// the status say so (503) until the file is fixed, while `/metrics`
 /// already shows the refusal; a later refusal keeps the daemon ready.
