@@ -326,7 +326,7 @@ impl Daemon {
         for p in outcome.errors.iter().filter(|p| !p.told) {
             self.output.emit(&Event::Error(ProblemEvent::of(p)));
         }
-        for p in &outcome.warnings {
+        for p in outcome.warnings.iter().filter(|p| !p.told) {
             self.output.emit(&Event::Warning(ProblemEvent::of(p)));
         }
         // Errors cleared by a change that leaves the model as it was (a

@@ -105,9 +105,9 @@ pub struct Problem {
     /// which stays; when not (a file bad from the start), the file is left
     /// out until a good version comes.
     pub kept: bool,
-    /// An error of a refused file tried again without a new version of
-    /// its own, as it was told at the reload before: it still stands (the
-    /// reload did not take every file) but is not told again.
+    /// Told at the reload before, of a file this change did not bring:
+    /// an error still stands (the reload did not take every file), a
+    /// warning still holds, but neither is told again.
     pub told: bool,
 }
 
@@ -176,8 +176,8 @@ pub struct Project {
     /// errors may lie in what other files say (a series a data file was
     /// being rewritten without), so they are tried again at every reload.
     held: std::collections::HashSet<PathBuf>,
-    /// The errors the last reload gave (file, place, code, message): one
-    /// of a refused file tried again unchanged is not told twice.
+    /// The errors and warnings the last reload gave (file, place, code,
+    /// message): one of a file unchanged since is not told twice.
     told: std::collections::HashSet<(Option<String>, usize, usize, Code, String)>,
     /// Data files left in force while a line is written at their end:
     /// the version seen, and since when.
@@ -531,21 +531,18 @@ impl Project {
         }
     }
 
-    /// Applies `changes`, marking as told the errors of refused files
-    /// tried again without a new version that the reload before told
-    /// already (a refused rule file is tried at every reload, since what
-    /// it lacked may come back; its error is told once).
+    /// Applies `changes`, marking as told the errors and warnings the
+    /// reload before told already (same file, place, code and message) of
+    /// files this change did not bring: a refused rule file is tried again
+    /// at every reload, since what it lacked may come back, and the rest
+    /// is checked whole each time; what they say is told once, and again
+    /// for a new version of their file.
     fn apply(&mut self, changes: Changes, out: Reload) -> Reload {
-        let unchanged = |p: &&PathBuf| {
-            !changes.rules.contains_key(*p)
-                && !changes.data.contains_key(*p)
-                && !changes.tails.contains_key(*p)
-        };
-        let retried: std::collections::HashSet<String> = self
-            .held
-            .iter()
-            .chain(&self.held_data)
-            .filter(unchanged)
+        let changed: std::collections::HashSet<String> = changes
+            .rules
+            .keys()
+            .chain(changes.data.keys())
+            .chain(changes.tails.keys())
             .map(|p| files::display(p))
             .collect();
         let mut out = self.apply_changes(changes, out);
@@ -559,9 +556,9 @@ impl Project {
             )
         };
         let before = std::mem::take(&mut self.told);
-        for p in &mut out.errors {
+        for p in out.errors.iter_mut().chain(out.warnings.iter_mut()) {
             let k = key(p);
-            p.told = p.file.as_ref().is_some_and(|f| retried.contains(f)) && before.contains(&k);
+            p.told = p.file.as_ref().is_some_and(|f| !changed.contains(f)) && before.contains(&k);
             self.told.insert(k);
         }
         out

@@ -486,6 +486,38 @@ fn a_line_still_being_written_is_not_read_half() {
     assert!(rest.iter().all(|e| e["event"] != "status"), "{rest:?}");
 }
 
+/// A warning about files that did not change (a summed series repeating
+/// a date) is told at the start, not again at each change elsewhere.
+#[test]
+fn a_warning_is_told_once_while_other_files_change() {
+    let mut d = Daemon::start(
+        &[
+            (
+                "rules/a.rules",
+                "indicator big { when: sum(dup, 30d) > 5 }\nindicator o { when: latest(other) > 1 }\n",
+            ),
+            ("indicators/dup.csv", "date,value\n2025-01-01,3\n2025-01-01,3\n"),
+            ("indicators/other.csv", "date,value\n2025-01-01,3\n"),
+        ],
+        &["--at", "2025-03-01"],
+        &[],
+    );
+    assert!(d
+        .startup
+        .iter()
+        .any(|e| e["event"] == "warning" && e["code"] == "W008"));
+    for day in 2..5 {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(d.path("indicators/other.csv"))
+            .unwrap();
+        writeln!(f, "2025-01-0{day},4").unwrap();
+        drop(f);
+        let (_, before) = d.expect(|e| e["event"] == "reload");
+        assert!(before.is_empty(), "{before:?}");
+    }
+}
+
 /// With stdout closed (`tocsin watch | head -1`) and no sink, a change
 /// would be announced nowhere: the daemon says so and stops.
 #[test]
