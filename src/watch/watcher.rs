@@ -30,10 +30,15 @@ pub(super) struct Watcher {
     inner: notify::RecommendedWatcher,
     /// Each watched path: whether recursively, and what it led to.
     watched: HashMap<PathBuf, (bool, Option<Identity>)>,
-    /// Roots that events named as made, removed or renamed, since the last
-    /// refresh: their watches are set again whatever they lead to now (a
-    /// folder deleted and made again often gets its old inode back).
+    /// Roots (and links) that events named as made, removed or renamed,
+    /// since the last refresh: their watches are set again whatever they
+    /// lead to now (a folder deleted and made again often gets its old
+    /// inode back).
     replaced: Arc<Mutex<Vec<PathBuf>>>,
+    /// Where each link watched leads (absolute), with the link: the
+    /// folder holding the target is watched too, so that a target deleted
+    /// and made again, or made after the link, is seen.
+    targets: Arc<Mutex<Vec<(PathBuf, PathBuf)>>>,
 }
 
 /// What an event says about its files; `None` when it says nothing that
@@ -84,20 +89,30 @@ impl Watcher {
         let given: Vec<PathBuf> = roots.rules.iter().chain(&roots.data).cloned().collect();
         let replaced = Arc::new(Mutex::new(Vec::new()));
         let noted = Arc::clone(&replaced);
+        let targets: Arc<Mutex<Vec<(PathBuf, PathBuf)>>> = Arc::new(Mutex::new(Vec::new()));
+        let led = Arc::clone(&targets);
         let inner = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let msg = match res {
                 // The queue overflowed somewhere: events were lost.
                 Ok(e) if e.need_rescan() => Msg::Rescan("the event queue overflowed".into()),
                 Ok(e) => match touch(&e.kind) {
                     Some(t) => {
-                        if !matches!(e.kind, EventKind::Modify(ModifyKind::Data(_))) {
+                        let data = matches!(e.kind, EventKind::Modify(ModifyKind::Data(_)));
+                        if !data {
                             note_replaced(&absolute, &given, &e.paths, &noted);
+                        }
+                        // An event naming where a link leads: the link's
+                        // watch is set again, and the files compared.
+                        let through = through_links(&lock(&led), &e.paths);
+                        if !through.is_empty() && !data {
+                            lock(&noted).extend(through.iter().cloned());
                         }
                         let named = !e.paths.is_empty();
                         let paths: Vec<PathBuf> = e
                             .paths
                             .into_iter()
                             .filter(|p| matters(&absolute, p))
+                            .chain(through)
                             .collect();
                         if named && paths.is_empty() {
                             return;
@@ -115,6 +130,7 @@ impl Watcher {
             inner,
             watched: HashMap::new(),
             replaced,
+            targets,
         };
         w.refresh(roots, &[]);
         Ok(w)
@@ -141,14 +157,34 @@ impl Watcher {
         // Named as the project names them, as the roots' events name
         // their files.
         wanted.extend(linked.iter().map(|p| (p.clone(), false)));
+        // Where each link leads (a root that is a link, a linked file):
+        // the folder holding that, to see it deleted and made again.
+        // A target under a root folder is seen by that folder's watch.
+        let folders: Vec<PathBuf> = roots
+            .rules
+            .iter()
+            .chain(&roots.data)
+            .filter(|r| r.is_dir())
+            .map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone()))
+            .collect();
+        let mut targets = Vec::new();
+        for link in roots.rules.iter().chain(&roots.data).chain(linked) {
+            if let Some(target) = link_target(link) {
+                let holder = parent_of(&target);
+                if holder.is_dir() && !folders.iter().any(|f| holder.starts_with(f)) {
+                    wanted.push((holder, false));
+                }
+                targets.push((target, link.clone()));
+            }
+        }
+        *lock(&self.targets) = targets;
         // One watch a path: a folder that holds one root and is another
         // (`--rules x --indicators x/data`, or a root `.`) is watched
         // recursively, once; two watches of one path would each replace
         // the other at every refresh.
         wanted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         wanted.dedup_by(|later, first| later.0 == first.0);
-        let replaced =
-            std::mem::take(&mut *self.replaced.lock().unwrap_or_else(|p| p.into_inner()));
+        let replaced = std::mem::take(&mut *lock(&self.replaced));
         for root in replaced {
             self.forget(&root);
         }
@@ -173,6 +209,38 @@ impl Watcher {
     }
 }
 
+/// The lock of `m`, poisoned or not (what it guards is a list, whole).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where the link at `p` leads, absolute (its target need not exist);
+/// `None` when `p` is no link.
+fn link_target(p: &Path) -> Option<PathBuf> {
+    let to = std::fs::read_link(p).ok()?;
+    let to = if to.is_relative() {
+        parent_of(p).join(to)
+    } else {
+        to
+    };
+    Some(std::path::absolute(&to).unwrap_or(to))
+}
+
+/// The links among `targets` (where a link leads, and the link) that
+/// `paths` reach: the target itself, or a path under it.
+fn through_links(targets: &[(PathBuf, PathBuf)], paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut links = Vec::new();
+    for p in paths {
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+        for (target, link) in targets {
+            if p.starts_with(target) && !links.contains(link) {
+                links.push(link.clone());
+            }
+        }
+    }
+    links
+}
+
 /// Notes each root among `paths` (an event named it: made, removed,
 /// renamed) in `replaced`, as the roots were given.
 fn note_replaced(
@@ -184,10 +252,7 @@ fn note_replaced(
     for p in paths {
         let p = std::path::absolute(p).unwrap_or_else(|_| p.clone());
         if let Some(k) = absolute.iter().position(|r| *r == p) {
-            replaced
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(given[k].clone());
+            lock(replaced).push(given[k].clone());
         }
     }
 }

@@ -200,6 +200,51 @@ fn a_swapped_root_link_and_a_file_linked_from_outside_are_watched() {
     d.status("ext", "met");
 }
 
+/// What a link leads to, deleted and made again (a linked file), or made
+/// after the link (a root swapped to a folder not there yet), is seen: the
+/// folder holding it is watched too.
+#[test]
+fn a_link_target_deleted_and_made_again_or_made_late_is_seen() {
+    let dir = TempDir::new().unwrap();
+    let p = dir.path();
+    write(&p.join("r1/a.rules"), RULE);
+    write(
+        &p.join("shared/e.rules"),
+        "indicator ext { when: latest(gauge) > 100 }\n",
+    );
+    write(&p.join("indicators/gauge.csv"), LOW);
+    std::os::unix::fs::symlink(p.join("shared/e.rules"), p.join("r1/e.rules")).unwrap();
+    std::os::unix::fs::symlink("r1", p.join("rules")).unwrap();
+    let mut d = Daemon::start_in(dir, &["--at", "2025-03-01"], &[]);
+    std::fs::remove_file(d.path("shared/e.rules")).unwrap();
+    d.expect(|e| e["event"] == "error" && e["code"] == "E301");
+    write(
+        &d.path("shared/e.rules"),
+        "indicator ext { when: latest(gauge) > 1 }\n",
+    );
+    d.status("ext", "met");
+    write(
+        &d.path("shared/e.rules"),
+        "indicator ext { when: latest(gauge) > 50 }\n",
+    );
+    d.status("ext", "not_met");
+    // The root swapped to a folder not made yet: its rules go; the folder
+    // made, its rules come, and an edit in it is seen.
+    std::os::unix::fs::symlink("r3", d.path("rules.new")).unwrap();
+    std::fs::rename(d.path("rules.new"), d.path("rules")).unwrap();
+    d.status("high", "removed");
+    write(
+        &d.path("r3/x.rules"),
+        "indicator x { when: latest(gauge) > 1 }\n",
+    );
+    d.status("x", "met");
+    write(
+        &d.path("r3/x.rules"),
+        "indicator x { when: latest(gauge) > 4 }\n",
+    );
+    d.status("x", "not_met");
+}
+
 /// A link under a root that leads nowhere (its target gone, a loop) is a
 /// file that cannot be read, E301, as `check` says: not a file deleted.
 #[test]
