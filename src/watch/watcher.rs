@@ -6,10 +6,14 @@
 //! deleted and made again, or a root that is a link swapped to another
 //! folder, leaves it on the old one. So each watch remembers the device
 //! and inode it was set on, and is set again when the path leads
-//! elsewhere; the folder holding each root is watched too, so that the
-//! root itself being replaced is seen. A file linked into a folder from
-//! outside it is watched through the link, so that an edit of the file it
-//! leads to is seen.
+//! elsewhere or when an event names the path as made, removed or renamed
+//! (a folder made again often gets its old inode back); the folder
+//! holding each root is watched too, so that the root itself being
+//! replaced is seen. A file linked into a folder from outside it is
+//! watched through the link, and the folder holding what a link leads to
+//! as well, so that the file edited, deleted or made again is seen. A
+//! watch set after the files were read is followed by a look at every
+//! file (the caller's), for what changed in between.
 
 use super::batch::Touch;
 use super::{Msg, Roots};
