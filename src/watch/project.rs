@@ -574,7 +574,11 @@ impl Project {
         let (Some(print), Some(old)) = (print, self.data.get(p).and_then(|e| e.print)) else {
             return false;
         };
-        if !print.same_file(&old) || print.len() <= old.len() || ends_a_line(p, print.len()) {
+        if !plain_text(p)
+            || !print.same_file(&old)
+            || print.len() <= old.len()
+            || ends_a_line(p, print.len())
+        {
             self.partial.remove(p);
             return false;
         }
@@ -1435,6 +1439,17 @@ pub(super) fn drop_aside<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
+/// Whether the data file at `p` is read as the text it holds (CSV, TSV,
+/// JSON, NDJSON, not compressed): its bytes are its lines.
+fn plain_text(p: &Path) -> bool {
+    let name = p.to_string_lossy();
+    !crate::data::is_compressed(&name)
+        && !matches!(
+            crate::data::Format::of_file_name(&name),
+            Some(crate::data::Format::Parquet) | None
+        )
+}
+
 /// Whether nothing is at `p`, not even a link: a link that leads nowhere
 /// (its target gone, a loop) is a file that cannot be read, an error
 /// (E301) as for `check`, not a file deleted.
@@ -1462,6 +1477,11 @@ fn ends_a_line(p: &Path, len: u64) -> bool {
 /// line; the rest comes with the writer's next event.
 fn read_as_seen(p: &Path, print: Option<Fingerprint>) -> Contents {
     let mut contents = files::read_or_defer(p);
+    // A compressed file's text is longer than the file: its length says
+    // nothing of where its text ended.
+    if !plain_text(p) {
+        return contents;
+    }
     if let (Contents::Text(t), Some(seen)) = (&mut contents, print) {
         let len = usize::try_from(seen.len()).unwrap_or(usize::MAX);
         let grown = t.len() > len

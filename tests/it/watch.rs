@@ -245,6 +245,38 @@ fn a_link_target_deleted_and_made_again_or_made_late_is_seen() {
     d.status("x", "not_met");
 }
 
+/// A gzip-compressed data file is read whole by the daemon, as by `eval`
+/// (its text is longer than the file: no length of the file cuts it).
+#[test]
+fn a_compressed_data_file_is_read_whole() {
+    use flate2::write::GzEncoder;
+    let dir = TempDir::new().unwrap();
+    write(
+        &dir.path().join("rules/a.rules"),
+        "indicator big { when: count(s, 1y) >= 40 }\n",
+    );
+    let mut text = String::from("date,value\n");
+    for day in 1..=40 {
+        text += &format!(
+            "2024-{:02}-{:02},1\n",
+            1 + (day - 1) / 28,
+            1 + (day - 1) % 28
+        );
+    }
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    std::fs::create_dir_all(dir.path().join("indicators")).unwrap();
+    std::fs::write(dir.path().join("indicators/s.csv.gz"), gz.finish().unwrap()).unwrap();
+    let d = Daemon::start_in(dir, &["--at", "2024-03-01"], &[]);
+    assert!(
+        d.startup
+            .iter()
+            .any(|e| e["event"] == "status" && e["name"] == "big" && e["to"] == "met"),
+        "{:?}",
+        d.startup
+    );
+}
+
 /// A link under a root that leads nowhere (its target gone, a loop) is a
 /// file that cannot be read, E301, as `check` says: not a file deleted.
 #[test]
