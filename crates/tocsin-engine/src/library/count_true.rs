@@ -48,10 +48,14 @@ impl Builtin for CountTrue {
 
     fn eval(&self, cx: &mut Evaluator<'_>, args: &[Node], t: Date) -> Value {
         let mut n = 0usize;
+        let here = cx.instance().map(|(g, _)| g);
         for a in args {
-            // A rule with `by:` counts its met instances.
+            // A rule with `by:` counts its met instances: alone, always;
+            // among others, unless read inside one of its own instances
+            // (a rule with the same `by:`), where it is that instance.
             if let NodeKind::Rule(r) = a.kind {
-                if cx.model().instances.group_of(r).is_some() {
+                let group = cx.model().instances.group_of(r);
+                if group.is_some() && (args.len() == 1 || group != here) {
                     let statuses = cx.instance_statuses(r, t);
                     n += statuses
                         .iter()
@@ -102,5 +106,33 @@ mod tests {
             ),
             "6"
         );
+    }
+
+    /// In a rule with the same `by:`, each grouped argument among several
+    /// reads the rule's own instance, as it does anywhere in such a rule.
+    #[test]
+    fn in_a_rule_with_the_same_by_the_arguments_are_its_instance() {
+        use crate::eval::{evaluate, Status};
+        use crate::workspace::{load, SourceFile};
+        let rules = "indicator busy { by: region when: count(s, 7d) >= 1 }\n\
+                     indicator deadly { by: region when: sum(s, 7d) >= 5 }\n\
+                     indicator both { by: region when: count_true(busy, deadly) >= 2 }\n";
+        let data = "date,value,region\n2025-04-01,5,Yemen\n2025-04-02,1,Sudan\n2025-04-03,1,Chad\n";
+        let ws = load(
+            &[SourceFile::text("r.rules", rules)],
+            &[SourceFile::text("s.csv", data)],
+        );
+        assert!(
+            !ws.diagnostics.iter().any(|d| d.is_error()),
+            "{:?}",
+            ws.diagnostics
+        );
+        let m = ws.model.unwrap();
+        let met: Vec<String> = evaluate(&m, crate::time::Date::parse_iso("2025-04-03").unwrap())
+            .into_iter()
+            .filter(|r| r.name == "both" && r.status == Status::Met)
+            .map(|r| r.display_name())
+            .collect();
+        assert_eq!(met, ["both{region=\"Yemen\"}"]);
     }
 }

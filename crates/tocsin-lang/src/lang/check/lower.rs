@@ -970,6 +970,21 @@ impl<'a> Lowerer<'a> {
             && matches!(self.defs.names.get(id.name.as_str()), Some(Def::Rule(i)) if !self.rule_by(*i).is_empty())
     }
 
+    /// Whether `a` names a grouped rule with the `by:` fields of the rule
+    /// being lowered (so that it reads the same instance).
+    fn same_by_here(&self, a: &Arg) -> bool {
+        let ExprKind::Name(id) = &a.value.kind else {
+            return false;
+        };
+        let Some(Def::Rule(i)) = self.defs.names.get(id.name.as_str()) else {
+            return false;
+        };
+        match self.stack.last() {
+            Some(Def::Rule(j)) => by_key(self.rule_by(*j)) == by_key(self.rule_by(*i)),
+            _ => false,
+        }
+    }
+
     /// The argument of `count_true`, `any` or `all` that stands for a
     /// grouped rule's instances.
     fn instances_of(&mut self, a: &Arg) -> Node {
@@ -1074,8 +1089,10 @@ impl<'a> Lowerer<'a> {
                         ok = false;
                     }
                     // A rule with `by:` among several arguments stands
-                    // for its instances, as it does alone.
-                    let n = if self.names_grouped(a) {
+                    // for its instances, as it does alone, unless this
+                    // rule has the same `by:`: it then reads the same
+                    // instance, as anywhere else in such a rule.
+                    let n = if self.names_grouped(a) && !self.same_by_here(a) {
                         self.instances_of(a)
                     } else {
                         self.expr(&a.value)
