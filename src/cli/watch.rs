@@ -45,10 +45,7 @@ pub fn run(cfg: &Config, daemon: &Daemon) -> u8 {
         }
     }
     let started = crate::watch::run(crate::watch::Options {
-        roots: crate::watch::Roots {
-            rules: cfg.rules.paths.clone(),
-            data: cfg.indicators.paths.clone(),
-        },
+        roots: crate::watch::Roots::new(cfg.rules.paths.clone(), cfg.indicators.paths.clone()),
         at: cfg.frozen,
         format: *format,
         listen: listen.clone(),

@@ -152,6 +152,30 @@ pub struct Roots {
     pub data: Vec<PathBuf>,
 }
 
+impl Roots {
+    /// The roots given on the command line, a folder named two ways
+    /// (`indicators` and its absolute path) once, under its first name:
+    /// read twice, its series would be defined twice.
+    pub fn new(rules: Vec<PathBuf>, data: Vec<PathBuf>) -> Roots {
+        let once = |paths: Vec<PathBuf>| -> Vec<PathBuf> {
+            let mut seen = HashSet::new();
+            paths
+                .into_iter()
+                .filter(|p| {
+                    let resolved = std::fs::canonicalize(p)
+                        .or_else(|_| std::path::absolute(p))
+                        .unwrap_or_else(|_| p.clone());
+                    seen.insert(resolved)
+                })
+                .collect()
+        };
+        Roots {
+            rules: once(rules),
+            data: once(data),
+        }
+    }
+}
+
 /// The last good state of every file, and the model built from it.
 pub struct Project {
     roots: Roots,
@@ -1518,5 +1542,28 @@ mod fingerprint_tests {
         assert_ne!(before, shut);
         assert_ne!(shut, open);
         assert!(before.same_file(&open));
+    }
+}
+
+#[cfg(test)]
+mod roots_tests {
+    use super::Roots;
+
+    /// A folder named two ways is one root, under its first name.
+    #[test]
+    fn a_folder_named_two_ways_is_one_root() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let data = dir.path().join("indicators");
+        std::fs::create_dir_all(&data).unwrap();
+        let roots = Roots::new(
+            vec![dir.path().join("rules")],
+            vec![
+                data.clone(),
+                dir.path().join("indicators/../indicators"),
+                data.clone(),
+            ],
+        );
+        assert_eq!(roots.data, [data]);
+        assert_eq!(roots.rules.len(), 1);
     }
 }
