@@ -96,6 +96,9 @@ enum Scope {
 
 struct Daemon {
     project: Project,
+    /// The files refused at the start, with no version in force: until
+    /// each is fixed (or gone), no good ruleset is loaded.
+    refused_at_start: Vec<PathBuf>,
     output: Output,
     clock: Clock,
     today: Date,
@@ -183,6 +186,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         listening: opts.listen.is_some(),
         sinks_changed: false,
         results_at: None,
+        refused_at_start: Vec::new(),
         trim_at: None,
         stop: Arc::clone(&stop),
     };
@@ -192,6 +196,7 @@ pub fn run(opts: Options) -> Result<(), Error> {
         });
     }
     daemon.reload(Scope::Everything, "start");
+    daemon.refused_at_start = daemon.project.refused_without_version();
     let looked_late = watcher.refresh(&opts.roots, &daemon.project.linked_files());
 
     let reason = daemon.serve(&rx, &stop, &hup, &mut watcher, &opts.roots, looked_late);
@@ -451,7 +456,12 @@ impl Daemon {
     /// file is not ready until it is fixed; a later refusal keeps the
     /// last good files, still ready).
     fn good_load(&self) -> bool {
-        self.project.model().is_some() && self.stats.reloads_ok > 0
+        self.project.model().is_some()
+            && self.stats.reloads_ok > 0
+            && self
+                .refused_at_start
+                .iter()
+                .all(|p| self.project.in_force(p) || !p.exists())
     }
 
     /// Replaces what the HTTP endpoints serve with the board and metrics

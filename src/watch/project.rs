@@ -311,6 +311,22 @@ impl Project {
         &self.store
     }
 
+    /// Whether a version of the file at `p` is in force.
+    pub fn in_force(&self, p: &Path) -> bool {
+        self.rules.contains_key(p) || self.data.contains_key(p)
+    }
+
+    /// The files refused with no version in force (bad from the start),
+    /// that are still there.
+    pub fn refused_without_version(&self) -> Vec<PathBuf> {
+        self.rejected
+            .keys()
+            .chain(self.left_out.keys())
+            .filter(|p| !self.in_force(p) && !gone(p))
+            .cloned()
+            .collect()
+    }
+
     /// The files in force that are links: the watcher watches each
     /// through its link, to see the file it leads to edited.
     pub fn linked_files(&self) -> Vec<PathBuf> {

@@ -336,6 +336,34 @@ fn a_start_that_refused_a_file_is_not_ready_until_it_is_fixed() {
     assert_eq!(d.get("/healthz").0, 200);
 }
 
+/// A data file refused at the start keeps the daemon unready while it
+/// stays refused, though other changes are taken; fixed, it is ready.
+#[test]
+fn a_data_file_refused_at_the_start_keeps_it_unready_until_fixed() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut d = Daemon::start(
+        &[
+            ("rules/a.rules", RULE),
+            ("indicators/gauge.csv", LOW),
+            ("indicators/bad.csv", "date,value\n2025-13-01,1\n"),
+        ],
+        &["--at", "2025-03-01", "--listen", &addr],
+        &[],
+    );
+    assert_eq!(d.get("/healthz").0, 503);
+    write(
+        &d.path("rules/a.rules"),
+        "indicator high { when: latest(gauge) > 1 }\n",
+    );
+    d.status("high", "met");
+    d.expect(|e| e["event"] == "reload");
+    assert_eq!(d.get("/healthz").0, 503);
+    write(&d.path("indicators/bad.csv"), "date,value\n2025-02-01,1\n");
+    d.expect(|e| e["event"] == "reload");
+    assert_eq!(d.get("/healthz").0, 200);
+}
+
 #[test]
 fn broken_files_are_rejected_and_the_last_good_state_is_served() {
     let port = free_port();
