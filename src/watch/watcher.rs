@@ -168,8 +168,8 @@ impl Watcher {
             .rules
             .iter()
             .chain(&roots.data)
+            .filter_map(|r| std::fs::canonicalize(r).ok())
             .filter(|r| r.is_dir())
-            .map(|r| std::path::absolute(r).unwrap_or_else(|_| r.clone()))
             .collect();
         let mut targets = Vec::new();
         for link in roots.rules.iter().chain(&roots.data).chain(linked) {
@@ -227,7 +227,13 @@ fn link_target(p: &Path) -> Option<PathBuf> {
     } else {
         to
     };
-    Some(std::path::absolute(&to).unwrap_or(to))
+    // Its folder resolved (`..`, links), as the watcher names what it
+    // sees there; the name kept, since the target may not exist.
+    let resolved = match (std::fs::canonicalize(parent_of(&to)), to.file_name()) {
+        (Ok(folder), Some(name)) => folder.join(name),
+        _ => to,
+    };
+    Some(std::path::absolute(&resolved).unwrap_or(resolved))
 }
 
 /// The links among `targets` (where a link leads, and the link) that
