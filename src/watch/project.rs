@@ -203,6 +203,9 @@ pub struct Project {
     /// The errors and warnings the last reload gave (file, place, code,
     /// message): one of a file unchanged since is not told twice.
     told: std::collections::HashSet<(Option<String>, usize, usize, Code, String)>,
+    /// The files read (in force or refused) that are links, as each was
+    /// last read.
+    links: std::collections::BTreeSet<PathBuf>,
     /// Data files left in force while a line is written at their end:
     /// the version seen, and since when.
     partial: HashMap<PathBuf, (Fingerprint, std::time::Instant)>,
@@ -257,6 +260,7 @@ impl Project {
             held: std::collections::HashSet::new(),
             told: std::collections::HashSet::new(),
             partial: HashMap::new(),
+            links: std::collections::BTreeSet::new(),
             look_again: None,
             previous: None,
             stop: Arc::new(AtomicBool::new(false)),
@@ -330,15 +334,23 @@ impl Project {
     /// The files in force that are links: the watcher watches each
     /// through its link, to see the file it leads to edited.
     pub fn linked_files(&self) -> Vec<PathBuf> {
-        self.rules
-            .keys()
-            .chain(self.data.keys())
-            .filter(|p| {
-                p.symlink_metadata()
-                    .is_ok_and(|m| m.file_type().is_symlink())
-            })
+        self.links
+            .iter()
+            .filter(|p| self.in_force(p))
             .cloned()
             .collect()
+    }
+
+    /// Notes whether the file at `p`, being read, is a link (looked at
+    /// once a version, not at every reload for every file).
+    fn note_link(&mut self, p: &Path) {
+        if p.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            self.links.insert(p.to_path_buf());
+        } else {
+            self.links.remove(p);
+        }
     }
 
     /// File names and texts of the files in force.
@@ -513,6 +525,7 @@ impl Project {
     fn consider_rule(&mut self, p: &Path, force: bool, changes: &mut Changes, out: &mut Reload) {
         let print = Fingerprint::of(p);
         if print.is_none() && gone(p) {
+            self.links.remove(p);
             if self.rules.contains_key(p) {
                 changes.rules.insert(p.to_path_buf(), Candidate::Remove);
             }
@@ -521,6 +534,7 @@ impl Project {
         if !self.changed(p, print, force, self.rules.get(p).map(|e| e.print)) {
             return;
         }
+        self.note_link(p);
         match files::read(p) {
             Contents::Text(t) => {
                 changes
@@ -543,6 +557,7 @@ impl Project {
     fn consider_data(&mut self, p: &Path, force: bool, changes: &mut Changes) {
         let print = Fingerprint::of(p);
         if print.is_none() && gone(p) {
+            self.links.remove(p);
             let was_left_out = self.left_out.remove(p).is_some();
             if self.data.contains_key(p) || was_left_out {
                 changes.data.insert(p.to_path_buf(), Candidate::Remove);
@@ -550,6 +565,7 @@ impl Project {
             return;
         }
         if self.changed(p, print, force, self.data.get(p).map(|e| e.print)) {
+            self.note_link(p);
             if !force && self.line_being_written(p, print) {
                 return;
             }
