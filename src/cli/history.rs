@@ -9,6 +9,13 @@ pub fn run(name: Option<&str>, state: &Path, format: ReadFormat) -> u8 {
     // An instance is read as `explain` reads one: its fields in any order,
     // spaced or not, their names ignoring case.
     let wanted = match name.map(super::selector::parse_selector).transpose() {
+        Ok(Some(w)) if w.name.trim().is_empty() || w.name.trim() != w.name => {
+            eprintln!(
+                "error: `{}` names no rule: write NAME or NAME{{field=\"value\"}}",
+                crate::diag::escape_controls(name.unwrap_or_default())
+            );
+            return BAD_INPUT;
+        }
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {}", crate::diag::escape_controls(&e));

@@ -153,6 +153,13 @@ fn each_instance_is_announced_once_and_comes_and_goes_like_a_rule() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not closed by `}`"));
+    for nothing in ["", " busy "] {
+        let out = crate::common::tocsin(dir.path())
+            .args(["history", "--state", ".tocsin", nothing])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{nothing:?}");
+    }
 }
 
 /// A change that only the data shows wrong (a `by:` field no series has)

@@ -148,7 +148,7 @@ pub fn warnings(
             ));
         if events {
             d = d.with_note(format!(
-                "`{}` has no `value` column, so each row is an event: if the events of one day each count, say so with `daily({}, sum)`, which is not warned about",
+                "every row of `{}` has the value 1, as in an event list (a file without a `value` column), where each row is an event: if the events of one day each count, say so with `daily({}, sum)`, which is not warned about",
                 def.root, def.label
             ));
         }
@@ -260,7 +260,7 @@ mod tests {
         assert_eq!(warned.len(), 1, "{warned:?}");
         assert!(
             warned[0].iter().any(|n| n.contains(
-                "`s` has no `value` column, so each row is an event: if the events of one day each count, say so with `daily(s.deaths, sum)`"
+                "every row of `s` has the value 1, as in an event list (a file without a `value` column), where each row is an event: if the events of one day each count, say so with `daily(s.deaths, sum)`"
             )),
             "{warned:?}"
         );
