@@ -32,11 +32,27 @@ pub(super) fn touched(
         return None;
     }
     let mut out = Vec::new();
+    let absolute = |q: &Path| std::path::absolute(q).unwrap_or_else(|_| q.to_path_buf());
     for p in paths {
         let name = p.file_name()?.to_string_lossy();
-        let rule_rel = roots.rules.iter().find_map(|r| p.strip_prefix(r).ok());
-        let data_rel = roots.data.iter().find_map(|r| p.strip_prefix(r).ok());
-        let rel = rule_rel.or(data_rel)?;
+        // The path as a walk of the root names it, and its part under the
+        // root: an event may name it from another root that holds this
+        // one, spelled otherwise (`--rules rules --indicators $PWD`).
+        let under = |rs: &[PathBuf]| -> Option<(PathBuf, PathBuf)> {
+            rs.iter().find_map(|r| {
+                let rel = match p.strip_prefix(r) {
+                    Ok(rel) => rel.to_path_buf(),
+                    Err(_) => absolute(p).strip_prefix(absolute(r)).ok()?.to_path_buf(),
+                };
+                Some((r.join(&rel), rel))
+            })
+        };
+        let rule = under(&roots.rules);
+        let data = under(&roots.data);
+        let rel = rule
+            .as_ref()
+            .or(data.as_ref())
+            .map(|(_, rel)| rel.as_path())?;
         // Under a hidden folder (a Kubernetes `..2024_...` one among
         // them), which a walk skips: only a walk knows what is visible.
         if rel.parent().is_some_and(|parent| {
@@ -52,12 +68,17 @@ pub(super) fn touched(
             Err(_) if had_under(p) => return None,
             Err(_) => {}
         }
-        if rule_rel.is_some() && wanted(Kind::Rules, &name) {
-            out.push(Touched::Rule(p.clone()));
-        } else if data_rel.is_some() && wanted(Kind::Data, &name) {
-            out.push(Touched::Data(p.clone()));
-        } else if data_rel.is_some() && is_unknown_kind(&name) {
-            out.push(Touched::Skipped(p.clone()));
+        match (rule, data) {
+            (Some((spelled, _)), _) if wanted(Kind::Rules, &name) => {
+                out.push(Touched::Rule(spelled));
+            }
+            (_, Some((spelled, _))) if wanted(Kind::Data, &name) => {
+                out.push(Touched::Data(spelled));
+            }
+            (_, Some((spelled, _))) if is_unknown_kind(&name) => {
+                out.push(Touched::Skipped(spelled));
+            }
+            _ => {}
         }
         // Anything else under a root is litter (`.swp`, `~`) that no walk
         // would read either.
@@ -126,6 +147,23 @@ mod tests {
             data: vec![dir.path().join("data")],
         };
         (dir, roots)
+    }
+
+    /// A file named from a root that holds another, spelled otherwise
+    /// (`--rules rules --indicators <the folder holding it>`), is the
+    /// other root's file, spelled as that root's walk spells it.
+    #[test]
+    fn a_file_named_through_another_root_is_spelled_as_its_own_root() {
+        let (dir, _) = setup();
+        let roots = Roots {
+            rules: vec![dir.path().join("./rules")],
+            data: vec![dir.path().to_path_buf()],
+        };
+        let got = touched(&roots, &[dir.path().join("rules/a.rules")], |_| false);
+        assert_eq!(
+            got,
+            Some(vec![Touched::Rule(dir.path().join("./rules/a.rules"))])
+        );
     }
 
     #[test]
