@@ -174,12 +174,7 @@ impl Builtin for All {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{model, value_of_x};
-
-    fn value(call: &str, rules: &str, data: &str, at: &str) -> String {
-        let m = model(&format!("{rules}\nlet x = {call}\n"), data);
-        value_of_x(&m, at).display()
-    }
+    use super::super::tests::shown_with as value;
 
     #[test]
     fn unknown_instances_decide_only_when_nothing_else_does() {

@@ -78,12 +78,7 @@ impl Builtin for CountTrue {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{model, value_of_x};
-
-    fn value(call: &str, rules: &str, data: &str, at: &str) -> String {
-        let m = model(&format!("{rules}\nlet x = {call}\n"), data);
-        value_of_x(&m, at).display()
-    }
+    use super::super::tests::shown_with as value;
 
     /// Among several arguments, each rule with `by:` adds its met
     /// instances, and every other argument one when true.

@@ -22,6 +22,13 @@ pub(super) fn value_of_x(m: &crate::eval::Model, at: &str) -> Value {
     ev.eval(&program.lets[x].value, Date::parse_iso(at).unwrap())
 }
 
+/// The value of `call` beside `rules`, as shown, at `at`, series `s`
+/// holding `data`.
+pub(super) fn shown_with(call: &str, rules: &str, data: &str, at: &str) -> String {
+    let m = model(&format!("{rules}\nlet x = {call}\n"), data);
+    value_of_x(&m, at).display()
+}
+
 /// The value of `call` at `at`, series `s` holding `data`.
 pub(super) fn value_at(call: &str, data: &str, at: &str) -> Value {
     let rules = format!("let x = {call}\nindicator probe {{ when: true }}\n");
