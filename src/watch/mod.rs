@@ -337,8 +337,12 @@ impl Daemon {
         // Errors cleared by a change that leaves the model as it was (a
         // rejected file deleted, a removed data file put back unchanged):
         // said with a reload, as the errors were.
-        let recovered = outcome.errors.is_empty() && !self.stats.last_reload_ok;
-        if outcome.errors.is_empty() {
+        // A file refused before and not read again (nothing of it
+        // changed) still stands refused: no error of this reload, but no
+        // success either.
+        let clear = outcome.errors.is_empty() && !self.project.refusing();
+        let recovered = clear && !self.stats.last_reload_ok;
+        if clear {
             self.stats.reloads_ok += 1;
             self.stats.last_reload_ok = true;
             self.stats.last_success_unix = unix_now();

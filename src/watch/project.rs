@@ -315,6 +315,14 @@ impl Project {
         &self.store
     }
 
+    /// Whether some file stands refused: the version refused is still the
+    /// one there (not fixed, put back or deleted since).
+    pub fn refusing(&self) -> bool {
+        self.rejected
+            .iter()
+            .any(|(p, print)| !gone(p) && Fingerprint::of(p) == *print)
+    }
+
     /// Whether a version of the file at `p` is in force.
     pub fn in_force(&self, p: &Path) -> bool {
         self.rules.contains_key(p) || self.data.contains_key(p)
@@ -331,14 +339,12 @@ impl Project {
             .collect()
     }
 
-    /// The files in force that are links: the watcher watches each
-    /// through its link, to see the file it leads to edited.
+    /// The files read that are links, in force or refused: the watcher
+    /// watches each through its link, to see the file it leads to edited.
     pub fn linked_files(&self) -> Vec<PathBuf> {
-        self.links
-            .iter()
-            .filter(|p| self.in_force(p))
-            .cloned()
-            .collect()
+        // Those refused too (bad, or leading nowhere, from the start): the
+        // file they lead to being fixed, or made, is a change to take.
+        self.links.iter().cloned().collect()
     }
 
     /// Notes whether the file at `p`, being read, is a link (looked at

@@ -32,7 +32,17 @@ pub(super) fn touched(
         return None;
     }
     let mut out = Vec::new();
-    let absolute = |q: &Path| std::path::absolute(q).unwrap_or_else(|_| q.to_path_buf());
+    // Resolved (`..`, links of folders): a root may be `../here`. The
+    // path itself may be gone: its folder is resolved, its name kept.
+    let absolute = |q: &Path| -> PathBuf {
+        if let Ok(r) = std::fs::canonicalize(q) {
+            return r;
+        }
+        match (q.parent().map(std::fs::canonicalize), q.file_name()) {
+            (Some(Ok(folder)), Some(name)) => folder.join(name),
+            _ => std::path::absolute(q).unwrap_or_else(|_| q.to_path_buf()),
+        }
+    };
     for p in paths {
         let name = p.file_name()?.to_string_lossy();
         // The path as a walk of the root names it, and its part under the

@@ -174,7 +174,12 @@ impl Watcher {
         let mut targets = Vec::new();
         for link in roots.rules.iter().chain(&roots.data).chain(linked) {
             if let Some(target) = link_target(link) {
-                let holder = parent_of(&target);
+                // The nearest folder there is on the way to it: a target
+                // whose folders are not made yet is seen as they come.
+                let mut holder = parent_of(&target);
+                while !holder.is_dir() && holder.parent().is_some() {
+                    holder = parent_of(&holder);
+                }
                 if holder.is_dir() && !folders.iter().any(|f| holder.starts_with(f)) {
                     wanted.push((holder, false));
                 }
@@ -243,7 +248,9 @@ fn through_links(targets: &[(PathBuf, PathBuf)], paths: &[PathBuf]) -> Vec<PathB
     for p in paths {
         let p = std::path::absolute(p).unwrap_or_else(|_| p.clone());
         for (target, link) in targets {
-            if p.starts_with(target) && !links.contains(link) {
+            // The target, under it, or a folder on the way to it.
+            let reaches = p.starts_with(target) || target.starts_with(&p);
+            if reaches && !links.contains(link) {
                 links.push(link.clone());
             }
         }

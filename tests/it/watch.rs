@@ -278,6 +278,31 @@ fn a_compressed_data_file_is_read_whole() {
     );
 }
 
+/// A linked-in file bad from the start (no version in force) is taken
+/// once the file it leads to is fixed.
+#[test]
+fn a_linked_file_bad_from_the_start_is_taken_once_fixed() {
+    let dir = TempDir::new().unwrap();
+    let p = dir.path();
+    write(&p.join("rules/a.rules"), RULE);
+    write(&p.join("indicators/gauge.csv"), HIGH);
+    write(
+        &p.join("ext/x.rules"),
+        "indicator ex { when: latest(gauge) > 1 \n",
+    );
+    std::os::unix::fs::symlink(p.join("ext/x.rules"), p.join("rules/x.rules")).unwrap();
+    let mut d = Daemon::start_in(dir, &["--at", "2025-03-01"], &[]);
+    assert!(d
+        .startup
+        .iter()
+        .any(|e| e["event"] == "error" && e["code"] == "E001"));
+    write(
+        &d.path("ext/x.rules"),
+        "indicator ex { when: latest(gauge) > 1 }\n",
+    );
+    d.status("ex", "met");
+}
+
 /// A link under a root that leads nowhere (its target gone, a loop) is a
 /// file that cannot be read, E301, as `check` says: not a file deleted.
 #[test]
