@@ -82,7 +82,7 @@ pub fn render(
         "tocsin_reloads_total{{outcome=\"rejected\"}} {}",
         stats.reloads_failed
     );
-    let _ = writeln!(m, "# HELP tocsin_reload_success 1 when the last reload applied every change, 0 when a file was rejected.");
+    let _ = writeln!(m, "# HELP tocsin_reload_success 1 when the last reload applied every change and no file stands refused, 0 otherwise.");
     let _ = writeln!(m, "# TYPE tocsin_reload_success gauge");
     let _ = writeln!(
         m,
