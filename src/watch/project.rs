@@ -161,12 +161,7 @@ impl Roots {
             let mut seen = HashSet::new();
             paths
                 .into_iter()
-                .filter(|p| {
-                    let resolved = std::fs::canonicalize(p)
-                        .or_else(|_| std::path::absolute(p))
-                        .unwrap_or_else(|_| p.clone());
-                    seen.insert(resolved)
-                })
+                .filter(|p| seen.insert(files::resolved(p)))
                 .collect()
         };
         Roots {

@@ -5,7 +5,7 @@
 
 use super::Roots;
 use crate::data::{is_ignored, is_unknown_kind};
-use crate::project::files::{wanted, Kind};
+use crate::project::files::{resolved, wanted, Kind};
 use std::path::{Path, PathBuf};
 
 /// A file the events name, of the kind its root and name give.
@@ -32,17 +32,6 @@ pub(super) fn touched(
         return None;
     }
     let mut out = Vec::new();
-    // Resolved (`..`, links of folders): a root may be `../here`. The
-    // path itself may be gone: its folder is resolved, its name kept.
-    let absolute = |q: &Path| -> PathBuf {
-        if let Ok(r) = std::fs::canonicalize(q) {
-            return r;
-        }
-        match (q.parent().map(std::fs::canonicalize), q.file_name()) {
-            (Some(Ok(folder)), Some(name)) => folder.join(name),
-            _ => std::path::absolute(q).unwrap_or_else(|_| q.to_path_buf()),
-        }
-    };
     for p in paths {
         let name = p.file_name()?.to_string_lossy();
         // The path as a walk of the root names it, and its part under the
@@ -52,7 +41,10 @@ pub(super) fn touched(
             rs.iter().find_map(|r| {
                 let rel = match p.strip_prefix(r) {
                     Ok(rel) => rel.to_path_buf(),
-                    Err(_) => absolute(p).strip_prefix(absolute(r)).ok()?.to_path_buf(),
+                    // Resolved (`..`, links of folders): a root may be
+                    // `../here`; the path may be gone (its folder is
+                    // resolved, its name kept).
+                    Err(_) => resolved(p).strip_prefix(resolved(r)).ok()?.to_path_buf(),
                 };
                 Some((r.join(&rel), rel))
             })

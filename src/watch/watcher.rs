@@ -234,11 +234,7 @@ fn link_target(p: &Path) -> Option<PathBuf> {
     };
     // Its folder resolved (`..`, links), as the watcher names what it
     // sees there; the name kept, since the target may not exist.
-    let resolved = match (std::fs::canonicalize(parent_of(&to)), to.file_name()) {
-        (Ok(folder), Some(name)) => folder.join(name),
-        _ => to,
-    };
-    Some(std::path::absolute(&resolved).unwrap_or(resolved))
+    Some(crate::project::files::with_folder_resolved(&to))
 }
 
 /// The links among `targets` (where a link leads, and the link) that

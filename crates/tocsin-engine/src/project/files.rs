@@ -138,22 +138,28 @@ fn discover_noting(
     // data file's name names its series).
     if paths.len() > 1 {
         let mut seen = HashSet::new();
-        out.retain(|p| seen.insert(resolved_folder(p)));
+        out.retain(|p| seen.insert(with_folder_resolved(p)));
     }
     Ok(out)
 }
 
 /// `p` with its folder resolved (links, `..`, relative to absolute), its
-/// own name kept.
-fn resolved_folder(p: &Path) -> PathBuf {
+/// own name kept: what a file is, whether or not it exists or is a link.
+pub fn with_folder_resolved(p: &Path) -> PathBuf {
     let folder = match p.parent() {
         Some(f) if !f.as_os_str().is_empty() => f,
         _ => Path::new("."),
     };
     match (std::fs::canonicalize(folder), p.file_name()) {
         (Ok(f), Some(name)) => f.join(name),
-        _ => p.to_path_buf(),
+        _ => std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()),
     }
+}
+
+/// `p` resolved whole when it exists (a root folder given as a link is
+/// the folder it leads to), else as [`with_folder_resolved`].
+pub fn resolved(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| with_folder_resolved(p))
 }
 
 /// Adds the wanted files under `dir` to `out`. A folder that cannot be
